@@ -1,0 +1,33 @@
+package org.vitrine.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vitrine} command: dispatches to its subcommands. */
+@Command(name = "vitrine", mixinStandardHelpOptions = true, version = "vitrine 0.1",
+        description = "Cycle-approximate AArch64 full-system emulator of QEMU's virt board.",
+        subcommands = {RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'vitrine run --headless')");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this directly). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("vitrine: host error: " + ex);
+            if (Boolean.getBoolean("vitrine.debug")) ex.printStackTrace(cmd.getErr());
+            return ExitCodes.HOST_ERROR;
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,219 @@
+package org.vitrine.devices;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.cpu.GenericTimer;
+import org.vitrine.emulator.elf.ElfFile;
+import org.vitrine.emulator.elf.ElfFormatException;
+import org.vitrine.emulator.elf.ElfSegment;
+import org.vitrine.emulator.elf.SegmentSink;
+import org.vitrine.emulator.fdt.FdtBuilder;
+import org.vitrine.emulator.fdt.FdtNode;
+import org.vitrine.emulator.machine.Machine;
+import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.time.TimingModel;
+import org.vitrine.emulator.unicorn.Unicorn;
+
+/**
+ * The {@code virt} board: a subset of QEMU's {@code -M virt} (see design/platform.md), assembled
+ * from the machine core and the device models, with a device tree describing it.
+ *
+ * <pre>
+ *   0x0800_0000  GICv2 distributor          0x0801_0000  GICv2 CPU interface
+ *   0x0900_0000  PL011 UART (INTID 33)      0x0901_0000  PL031 RTC (INTID 34)
+ *   0x4000_0000  RAM; the DTB at its start, as QEMU places it for a bare-metal ELF
+ *   timer PPIs: physical INTID 30, virtual INTID 27
+ * </pre>
+ */
+public final class VirtBoard implements AutoCloseable {
+    public static final long GIC_DIST = 0x0800_0000L, GIC_CPU = 0x0801_0000L, UART = 0x0900_0000L,
+            RTC = 0x0901_0000L, RAM_BASE = 0x4000_0000L;
+    public static final int INTID_UART = 33, INTID_RTC = 34, INTID_TIMER_VIRT = 27, INTID_TIMER_PHYS = 30,
+            INTID_TIMER_SEC = 29, INTID_TIMER_HYP = 26;
+    /** Room kept for the device tree at the start of RAM; images must be linked above it. */
+    public static final long DTB_RESERVED = 0x8_0000L;
+
+    /** What a board is built from. */
+    public record Options(long ramSize, TimingModel timing, long rtcEpochSeconds) {
+        public static Options defaults() {
+            return new Options(512L << 20, TimingModel.fixedCpi(1_000_000_000L, 1), 1_767_225_600L); // 2026-01-01
+        }
+
+        public Options withRam(long bytes) {
+            return new Options(bytes, timing, rtcEpochSeconds);
+        }
+    }
+
+    /** A bad image: the CLI prints the message, nothing else happens. */
+    public static final class ImageException extends Exception {
+        public ImageException(String message) {
+            super(message);
+        }
+
+        public ImageException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final Options options;
+    private final Machine machine;
+    private final GicV2 gic;
+    private final Pl011 uart;
+    private final Pl031 rtc;
+    private ElfFile image;
+
+    public VirtBoard(Options options, IntConsumer console) {
+        this.options = options;
+        this.machine = new Machine(RAM_BASE, options.ramSize(), options.timing(), Unicorn.CpuModel.A72);
+        try {
+            Cpu cpu = machine.cpu();
+            this.gic = new GicV2(cpu.irqInput());
+            machine.map(GIC_DIST, gic.distributor());
+            machine.map(GIC_CPU, gic.cpuInterface());
+            cpu.attachTimer(gic.line(INTID_TIMER_PHYS), gic.line(INTID_TIMER_VIRT));
+            this.uart = new Pl011(console, gic.line(INTID_UART));
+            machine.map(UART, uart);
+            this.rtc = new Pl031(machine.clock(), options.rtcEpochSeconds(), gic.line(INTID_RTC));
+            machine.map(RTC, rtc);
+        } catch (RuntimeException e) {
+            machine.close();
+            throw e;
+        }
+    }
+
+    public Machine machine() {
+        return machine;
+    }
+
+    public Pl011 uart() {
+        return uart;
+    }
+
+    public GicV2 gic() {
+        return gic;
+    }
+
+    public ElfFile image() {
+        return image;
+    }
+
+    public void traceExceptions(Consumer<String> sink) {
+        machine.cpu().traceExceptions(sink);
+    }
+
+    /** Loads a kernel ELF, writes the DTB at the start of RAM and sets the CPU at the entry point. */
+    public void loadKernel(Path elf) throws ImageException {
+        ElfFile f;
+        try {
+            f = ElfFile.read(elf);
+        } catch (IOException e) {
+            throw new ImageException("cannot read kernel image " + elf + ": " + e.getMessage(), e);
+        } catch (ElfFormatException e) {
+            throw new ImageException("kernel image " + elf + " is not a valid AArch64 ELF: " + e.getMessage(), e);
+        }
+        PhysicalMemory ram = machine.ram();
+        long dtbEnd = RAM_BASE + DTB_RESERVED;
+        boolean anyLoad = false;
+        for (ElfSegment s : f.loadSegments()) {
+            if (s.memSize() == 0) continue;
+            anyLoad = true;
+            if (!ram.contains(s.paddr(), s.memSize())) {
+                throw new ImageException(String.format("kernel segment at 0x%x (+0x%x bytes) lies outside RAM [0x%x, 0x%x)",
+                        s.paddr(), s.memSize(), ram.base(), ram.end()));
+            }
+            if (s.paddr() < dtbEnd) {
+                throw new ImageException(String.format("kernel segment at 0x%x overlaps the device tree at the start of RAM;"
+                        + " link the kernel at or above 0x%x", s.paddr(), dtbEnd));
+            }
+        }
+        if (!anyLoad) throw new ImageException("kernel image " + elf + " has no loadable segment");
+        f.load(new SegmentSink() {
+            @Override
+            public void write(long physAddr, byte[] data, int off, int len) {
+                try {
+                    ram.write(physAddr, data, off, len);
+                } catch (PhysicalMemory.BadAddressException e) {
+                    throw new IllegalStateException(e.getMessage(), e); // ranges were checked above
+                }
+            }
+
+            @Override
+            public void zero(long physAddr, long len) {
+                try {
+                    ram.fill(physAddr, len, (byte) 0);
+                } catch (PhysicalMemory.BadAddressException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            }
+        });
+        byte[] dtb = deviceTree();
+        try {
+            ram.write(RAM_BASE, dtb, 0, dtb.length);
+        } catch (PhysicalMemory.BadAddressException e) {
+            throw new ImageException("RAM too small for the device tree", e);
+        }
+        this.image = f;
+        machine.reset(f.physicalEntry(), RAM_BASE);
+    }
+
+    /** The device tree for this board, modelled on the one QEMU 7.2 generates for -M virt. */
+    public byte[] deviceTree() {
+        FdtBuilder fdt = new FdtBuilder();
+        FdtNode root = fdt.root();
+        root.u32("#address-cells", 2).u32("#size-cells", 2)
+                .string("compatible", "linux,dummy-virt").string("model", "Vitrine virt");
+
+        FdtNode apb = root.child("apb-pclk");
+        apb.string("compatible", "fixed-clock").u32("#clock-cells", 0).u32("clock-frequency", 24_000_000)
+                .string("clock-output-names", "clk24mhz");
+
+        FdtNode gicNode = root.child("intc@8000000");
+        gicNode.strings("compatible", "arm,cortex-a15-gic").u32("#interrupt-cells", 3).u32("#address-cells", 2)
+                .u32("#size-cells", 2).empty("interrupt-controller")
+                .u64s("reg", GIC_DIST, 0x1_0000L, GIC_CPU, 0x1_0000L);
+        root.reference("interrupt-parent", gicNode);
+
+        FdtNode cpus = root.child("cpus");
+        cpus.u32("#address-cells", 1).u32("#size-cells", 0);
+        cpus.child("cpu@0").string("device_type", "cpu").string("compatible", "arm,cortex-a72").u32("reg", 0)
+                .string("enable-method", "psci");
+
+        root.child("psci").strings("compatible", "arm,psci-1.0", "arm,psci-0.2", "arm,psci")
+                .string("method", "hvc").u32("cpu_off", 0x8400_0002).u32("cpu_on", 0xC400_0003)
+                .u32("migrate", 0xC400_0005).u32("cpu_suspend", 0xC400_0001);
+
+        // Flags 0x104 / 0xf04: level-high, routed to CPU 0.
+        root.child("timer").strings("compatible", "arm,armv8-timer", "arm,armv7-timer").empty("always-on")
+                .u32s("interrupts", 1, INTID_TIMER_SEC - 16, 0x104, 1, INTID_TIMER_PHYS - 16, 0x104,
+                        1, INTID_TIMER_VIRT - 16, 0x104, 1, INTID_TIMER_HYP - 16, 0x104)
+                .u32("clock-frequency", (int) GenericTimer.FREQUENCY);
+
+        root.child("memory@40000000").string("device_type", "memory").u64s("reg", RAM_BASE, options.ramSize());
+
+        FdtNode pl011 = root.child("pl011@9000000");
+        pl011.strings("compatible", "arm,pl011", "arm,primecell").u64s("reg", UART, 0x1000L)
+                .u32s("interrupts", 0, INTID_UART - 32, 4).strings("clock-names", "uartclk", "apb_pclk");
+        pl011.u32s("clocks", apb.phandle(), apb.phandle());
+
+        FdtNode pl031 = root.child("pl031@9010000");
+        pl031.strings("compatible", "arm,pl031", "arm,primecell").u64s("reg", RTC, 0x1000L)
+                .u32s("interrupts", 0, INTID_RTC - 32, 4).string("clock-names", "apb_pclk");
+        pl031.u32s("clocks", apb.phandle());
+
+        root.child("chosen").string("stdout-path", "/pl011@9000000");
+        return fdt.build();
+    }
+
+    public Cpu.Exit run(long untilCycle) {
+        return machine.run(untilCycle);
+    }
+
+    @Override
+    public void close() {
+        machine.close();
+    }
+}

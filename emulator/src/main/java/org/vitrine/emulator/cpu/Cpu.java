@@ -1,0 +1,453 @@
+package org.vitrine.emulator.cpu;
+
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.InterruptLine;
+import org.vitrine.emulator.time.EventQueue;
+import org.vitrine.emulator.time.TimingModel;
+import org.vitrine.emulator.unicorn.Arm64Reg;
+import org.vitrine.emulator.unicorn.Unicorn;
+
+/**
+ * One AArch64 CPU: Unicorn's instruction execution completed into an architectural CPU, and the
+ * run loop that drives it in virtual time.
+ *
+ * <p>What the host adds to Unicorn (see design/unicorn.md for the measurements behind each):
+ * <ul>
+ *   <li>Synchronous exception entry (Unicorn reports exceptions but does not take them): ESR and
+ *       FAR come from QEMU's exception record in the saved context ({@link SyndromeCalibration}).</li>
+ *   <li>The IRQ input: HCR_EL2.VI, which QEMU itself takes as an IRQ at EL1/EL0.</li>
+ *   <li>The generic timer, on the cycle clock, through MRS/MSR hooks.</li>
+ *   <li>PSCI over HVC/SMC.</li>
+ *   <li>IC IVAU / IC IALLU: guest-written code becomes visible (Unicorn 2.1 would keep running
+ *       stale translations), applied between runs because invalidating translated code from
+ *       inside a hook could unwind through the JVM's frames.</li>
+ * </ul>
+ *
+ * <p>Time: a block hook charges each translated block's cycles (from the {@link TimingModel}) when
+ * it starts, and stops the CPU before a block once the next event is due; a fault in the middle of
+ * a block gives back the cycles of the instructions that did not run. WFI skips to the next event.
+ */
+public final class Cpu {
+    /** QEMU's EXCP_* numbers as Unicorn reports them to the interrupt hook. */
+    static final int EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_PREFETCH_ABORT = 3, EXCP_DATA_ABORT = 4, EXCP_BKPT = 7,
+            EXCP_HVC = 11, EXCP_SMC = 13;
+
+    private static final int WFI = 0xD503207F;
+    /** An address no instruction can be at (unaligned), used as uc_emu_start's `until`. */
+    private static final long NEVER = 1;
+
+    /** Why {@link #run} returned. */
+    public enum ExitKind { POWER_OFF, RESET, TIME_LIMIT, HANG, BUS_ERROR, STOPPED }
+
+    public record Exit(ExitKind kind, long status, String message) { }
+
+    private final Unicorn uc;
+    private final EventQueue clock;
+    private final TimingModel timing;
+    private final PhysicalMemory ram;
+    private final SyndromeCalibration.Offsets offsets;
+    private final Unicorn.Context context;
+    private final Psci psci = new Psci();
+    private final PageTableWalker walker;
+    private GenericTimer timer;
+    private Consumer<String> exceptionTrace;
+
+    // block accounting (emulation thread only)
+    private long committed;          // cycles charged so far, including the whole current block
+    private long blockStart;         // cycle at which the current block began
+    private long blockAddress = -1;
+    private int blockSize;
+    private long retired;            // instructions
+    private long nextDeadline = Long.MAX_VALUE;
+
+    // stop bookkeeping
+    private boolean stopRequested;
+    private volatile boolean externalStop;
+    private boolean inExceptionHook;
+    private Exit exit;
+    private boolean irqLevel;
+    private boolean appliedIrqLevel;
+    private boolean waitingForInterrupt;
+    private long cntkctl;
+    private final List<Long> pendingCodeInvalidations = new ArrayList<>();
+    private boolean pendingFullFlush;
+    private long unmappedAddress = -1;
+    private long unmappedPc;
+    private int unmappedType;
+    private long exceptionsTaken;
+
+    public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram) {
+        this.uc = uc;
+        this.clock = clock;
+        this.timing = timing;
+        this.ram = ram;
+        this.offsets = SyndromeCalibration.offsets();
+        this.context = uc.newContext();
+        this.walker = new PageTableWalker(ram);
+        CpuSetup.configure(uc);
+        clock.setOnEarlierDeadline(this::refreshDeadline);
+        uc.hookBlock(this::onBlock);
+        uc.hookInterrupt(this::onException);
+        uc.hookSysInsn(Unicorn.INS_MRS, this::onMrs);
+        uc.hookSysInsn(Unicorn.INS_MSR, this::onMsr);
+        uc.hookSysInsn(Unicorn.INS_SYS, this::onSys);
+        uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, this::onUnmapped);
+    }
+
+    /** Connects the generic timer's outputs (physical timer, virtual timer) to interrupt controller inputs. */
+    public GenericTimer attachTimer(InterruptLine physical, InterruptLine virtual) {
+        timer = new GenericTimer(clock, this::preciseCycle, physical, virtual);
+        return timer;
+    }
+
+    public GenericTimer timer() {
+        return timer;
+    }
+
+    /** The CPU's IRQ input, driven by the interrupt controller. */
+    public InterruptLine irqInput() {
+        return this::setIrq;
+    }
+
+    public void traceExceptions(Consumer<String> sink) {
+        this.exceptionTrace = sink;
+    }
+
+    public Unicorn unicorn() {
+        return uc;
+    }
+
+    public long instructionsRetired() {
+        return retired;
+    }
+
+    public long exceptionsTaken() {
+        return exceptionsTaken;
+    }
+
+    /** Asks the run loop to return soon; safe from any thread. */
+    public void requestStop() {
+        externalStop = true;
+        if (uc.isRunning()) uc.stop();
+    }
+
+    // ---- interrupt input -------------------------------------------------------------------
+
+    /**
+     * The line's level is applied to HCR_EL2.VI between runs: a VI change written while the CPU
+     * runs (from an MMIO callback) is not seen by QEMU's interrupt logic until the next entry, so
+     * an acknowledged interrupt was taken a second time. A change during a run stops the CPU at
+     * the end of the current block instead, where the real machine would also notice it.
+     */
+    private void setIrq(boolean level) {
+        if (level == irqLevel) return;
+        irqLevel = level;
+        if (level) waitingForInterrupt = false;
+        if (uc.isRunning()) {
+            stopBeforeNextBlock();
+        } else {
+            applyIrqLevel();
+        }
+    }
+
+    /**
+     * Makes the CPU stop before its next block. Calling uc_emu_stop from an MRS/MSR/SYS hook
+     * resumed at a stale PC (re-running earlier instructions of the block) in libunicorn 2.1.1,
+     * so hooks only set the flag and the block hook, where stopping is exact, acts on it.
+     */
+    private void stopBeforeNextBlock() {
+        stopRequested = true;
+    }
+
+    private void applyIrqLevel() {
+        if (appliedIrqLevel == irqLevel) return;
+        appliedIrqLevel = irqLevel;
+        SysReg.HCR_EL2.write(uc, CpuSetup.HCR_EL2_VALUE | (irqLevel ? CpuSetup.HCR_VI : 0));
+    }
+
+    // ---- time ------------------------------------------------------------------------------
+
+    private void refreshDeadline() {
+        nextDeadline = clock.nextDeadline();
+    }
+
+    /** The cycle now, counting the instructions of the running block executed so far. */
+    long preciseCycle() {
+        if (!uc.isRunning() || blockAddress < 0) return committed;
+        long pc = uc.reg(Arm64Reg.PC);
+        if (pc >= blockAddress && pc < blockAddress + blockSize) {
+            return blockStart + timing.cyclesBefore(blockAddress, blockSize, pc);
+        }
+        return committed;
+    }
+
+    private void onBlock(long address, int size) {
+        if (stopRequested || externalStop || committed >= nextDeadline) {
+            stopRequested = true;
+            uc.stop();
+            return;
+        }
+        blockAddress = address;
+        blockSize = size;
+        blockStart = committed;
+        committed += timing.blockCycles(address, size);
+        retired += size >>> 2;
+        clock.advanceTo(blockStart);
+    }
+
+    /** Gives back the cycles of a block cut short at {@code resumePc} (the first instruction that did not run). */
+    private void truncateBlock(long resumePc) {
+        if (blockAddress < 0) return;
+        long end = blockAddress + blockSize;
+        if (resumePc > blockAddress && resumePc < end) {
+            committed = blockStart + timing.cyclesBefore(blockAddress, blockSize, resumePc);
+            retired -= (end - resumePc) >>> 2;
+        }
+        blockAddress = -1;
+    }
+
+    // ---- the run loop ----------------------------------------------------------------------
+
+    /**
+     * Runs until the guest powers off or resets, until {@code untilCycle} (exclusive; use
+     * Long.MAX_VALUE for no limit), a hang (WFI with nothing that could ever wake it), a bus error,
+     * or {@link #requestStop()}.
+     */
+    public Exit run(long untilCycle) {
+        exit = null;
+        externalStop = false;
+        while (true) {
+            clock.advanceTo(committed);
+            clock.runDue();
+            refreshDeadline();
+            applyCodeInvalidations();
+            applyIrqLevel();
+            if (exit != null) return exit;
+            if (externalStop) return new Exit(ExitKind.STOPPED, 0, "stopped");
+            if (committed >= untilCycle) return new Exit(ExitKind.TIME_LIMIT, 0, "time limit reached");
+            if (waitingForInterrupt) {
+                if (irqLevel) {
+                    waitingForInterrupt = false;
+                } else {
+                    long next = nextDeadline;
+                    if (next == Long.MAX_VALUE) {
+                        return new Exit(ExitKind.HANG, 1, String.format(
+                                "guest hang: WFI at PC 0x%x with no pending interrupt and no timer or device event that could wake it",
+                                uc.reg(Arm64Reg.PC) - 4));
+                    }
+                    committed = Math.min(next, untilCycle);
+                    continue;
+                }
+            }
+            long deadline = Math.min(nextDeadline, untilCycle);
+            nextDeadline = deadline;
+            stopRequested = false;
+            blockAddress = -1;
+            long pc = uc.reg(Arm64Reg.PC);
+            int err = uc.start(pc, NEVER, 0, 0);
+            refreshDeadline();
+            if (err != 0) {
+                Exit e = busError(err);
+                if (e != null) return e;
+            } else if (!stopRequested && exit == null && !externalStop && endedOnWfi()) {
+                waitingForInterrupt = !irqLevel;
+            }
+        }
+    }
+
+    /** True when the CPU stopped by itself right after executing WFI (the only such stop). */
+    private boolean endedOnWfi() {
+        long pc = uc.reg(Arm64Reg.PC);
+        long pa = translateVa(pc - 4);
+        if (pa == PageTableWalker.FAULT) return false;
+        try {
+            return ram.read32(pa) == WFI;
+        } catch (PhysicalMemory.BadAddressException e) {
+            return false;
+        }
+    }
+
+    private Exit busError(int err) {
+        String kind = switch (err) {
+            case Unicorn.ERR_READ_UNMAPPED -> "read from";
+            case Unicorn.ERR_WRITE_UNMAPPED -> "write to";
+            case Unicorn.ERR_FETCH_UNMAPPED -> "instruction fetch from";
+            default -> null;
+        };
+        if (kind == null) {
+            return new Exit(ExitKind.BUS_ERROR, 1, "emulation error: " + Unicorn.strerror(err) + " at PC 0x"
+                    + Long.toHexString(uc.reg(Arm64Reg.PC)));
+        }
+        return new Exit(ExitKind.BUS_ERROR, 1, String.format(
+                "guest bus error: %s physical address 0x%x, where nothing is mapped (PC 0x%x). Vitrine does not model "
+                        + "external aborts; the machine is stopped.", kind, unmappedAddress, unmappedPc));
+    }
+
+    private boolean onUnmapped(int type, long address, int size, long value) {
+        unmappedAddress = address;
+        unmappedType = type;
+        unmappedPc = uc.reg(Arm64Reg.PC);
+        GuestErrors.guestError("cpu", "access to unmapped physical address 0x%x (type %d, size %d) at PC 0x%x",
+                address, type, size, unmappedPc);
+        return false;
+    }
+
+    // ---- synchronous exceptions --------------------------------------------------------------
+
+    private void onException(int intno) {
+        long pc = uc.reg(Arm64Reg.PC);
+        switch (intno) {
+            case EXCP_SWI, EXCP_HVC, EXCP_SMC -> truncateBlock(pc);           // PC is the next instruction
+            case EXCP_UDEF, EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT, EXCP_BKPT -> truncateBlock(pc + 4); // faulting one ran
+            default -> { }
+        }
+        if (intno == EXCP_HVC || intno == EXCP_SMC) {
+            psciCall();
+            return;
+        }
+        context.save();
+        int syndrome = context.bytes().get(ValueLayout.JAVA_INT_UNALIGNED, offsets.syndrome());
+        long far = context.bytes().get(ValueLayout.JAVA_LONG_UNALIGNED, offsets.faultAddress());
+        switch (intno) {
+            case EXCP_UDEF, EXCP_SWI, EXCP_BKPT -> takeException(syndrome == 0 ? 1 << 25 : syndrome, pc, 0, false);
+            case EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT -> takeException(syndrome, pc, far, true);
+            default -> {
+                exit = new Exit(ExitKind.BUS_ERROR, 1, String.format("unsupported CPU exception %d at PC 0x%x", intno, pc));
+                stopRequested = true;
+                uc.stop();
+            }
+        }
+    }
+
+    private void psciCall() {
+        Psci.Result r = psci.call(uc.reg(Arm64Reg.x(0)), uc.reg(Arm64Reg.x(1)), uc.reg(Arm64Reg.x(2)), uc.reg(Arm64Reg.x(3)));
+        long status = uc.reg(Arm64Reg.x(1));
+        uc.reg(Arm64Reg.x(0), r.x0());
+        if (r.action() != Psci.Action.NONE) {
+            exit = r.action() == Psci.Action.POWER_OFF
+                    ? new Exit(ExitKind.POWER_OFF, status, "guest powered off (PSCI SYSTEM_OFF), status " + status)
+                    : new Exit(ExitKind.RESET, 0, "guest reset (PSCI SYSTEM_RESET)");
+            stopRequested = true;
+            uc.stop();
+        }
+    }
+
+    /**
+     * Architectural entry to EL1 for a synchronous exception, in the order libunicorn 2.1 needs:
+     * bank SP, write ELR/ESR/FAR, switch PSTATE, then write SPSR through CP_REG (which rebuilds the
+     * cached EL/MMU flags), then load SP_EL1 and jump to the vector.
+     */
+    private void takeException(int esr, long elr, long far, boolean writeFar) {
+        exceptionsTaken++;
+        long pstate = uc.reg(Arm64Reg.PSTATE);
+        int fromEl = (int) (pstate >>> 2) & 3;
+        boolean spx = (pstate & 1) != 0;
+        long sp = uc.reg(Arm64Reg.SP);
+        uc.reg(fromEl == 0 || !spx ? Arm64Reg.SP_EL0 : Arm64Reg.SP_EL1, sp);
+        SysReg.ELR_EL1.write(uc, elr);
+        SysReg.ESR_EL1.write(uc, esr & 0xffff_ffffL);
+        if (writeFar) SysReg.FAR_EL1.write(uc, far);
+        uc.reg(Arm64Reg.PSTATE, 0x3c5);                 // EL1h, D A I F masked
+        SysReg.SPSR_EL1.write(uc, pstate);
+        uc.reg(Arm64Reg.SP, uc.reg(Arm64Reg.SP_EL1));
+        long vector = fromEl == 0 ? 0x400 : spx ? 0x200 : 0x000;
+        long target = SysReg.VBAR_EL1.read(uc) + vector;
+        uc.reg(Arm64Reg.PC, target);
+        if (exceptionTrace != null) {
+            exceptionTrace.accept(String.format("[trace] exception %s from EL%d: ESR=0x%08x ELR=0x%x%s SPSR=0x%x -> 0x%x (cycle %d)",
+                    exceptionClass(esr), fromEl, esr, elr, writeFar ? String.format(" FAR=0x%x", far) : "", pstate, target, committed));
+        }
+    }
+
+    static String exceptionClass(int esr) {
+        return switch (esr >>> 26) {
+            case 0x00 -> "unknown/undefined";
+            case 0x15 -> "SVC";
+            case 0x16 -> "HVC";
+            case 0x17 -> "SMC";
+            case 0x18 -> "MSR/MRS trap";
+            case 0x20, 0x21 -> "instruction abort";
+            case 0x22 -> "PC alignment";
+            case 0x24, 0x25 -> "data abort";
+            case 0x26 -> "SP alignment";
+            case 0x3c -> "BRK";
+            default -> String.format("EC 0x%x", esr >>> 26);
+        };
+    }
+
+    // ---- system register hooks ---------------------------------------------------------------
+
+    private boolean onMrs(int reg, int op0, int op1, int crn, int crm, int op2, long value) {
+        int key = SysReg.key(op0, op1, crn, crm, op2);
+        if (timer == null || !GenericTimer.handles(key)) return false;
+        if (!accessAllowed(key)) return false;  // the CPU raises the trap itself
+        long v = timer.read(key);
+        if (Arm64Reg.gpIndex(reg) != 31) uc.reg(reg, Arm64Reg.isW(reg) ? v & 0xffff_ffffL : v);
+        return true;
+    }
+
+    private boolean onMsr(int reg, int op0, int op1, int crn, int crm, int op2, long value) {
+        int key = SysReg.key(op0, op1, crn, crm, op2);
+        if (key == SysReg.CNTKCTL_EL1.key()) {
+            cntkctl = value;
+            return false; // let the CPU keep its copy too: it checks EL0 accesses we pass back to it
+        }
+        if (timer == null || !GenericTimer.handles(key)) return false;
+        if (!accessAllowed(key)) return false;
+        timer.write(key, value);
+        return true;
+    }
+
+    private boolean accessAllowed(int key) {
+        long el = (uc.reg(Arm64Reg.PSTATE) >>> 2) & 3;
+        return el != 0 || GenericTimer.el0Allowed(key, cntkctl);
+    }
+
+    private boolean onSys(int reg, int op0, int op1, int crn, int crm, int op2, long value) {
+        int key = SysReg.key(op0, op1, crn, crm, op2);
+        if (key == SysReg.IC_IVAU.key()) {
+            long pa = translateVa(value);
+            if (pa != PageTableWalker.FAULT) pendingCodeInvalidations.add(pa & ~63L);
+            stopBeforeNextBlock();
+        } else if (key == SysReg.IC_IALLU.key() || key == SysReg.IC_IALLUIS.key()) {
+            pendingFullFlush = true;
+            stopBeforeNextBlock();
+        }
+        return false; // the instruction itself is harmless to execute
+    }
+
+    /** Stage-1 translation with the CPU's current EL1&amp;0 regime, or {@link PageTableWalker#FAULT}. */
+    public long translateVa(long va) {
+        long sctlr = SysReg.SCTLR_EL1.read(uc);
+        if ((sctlr & 1) == 0) return va;
+        return walker.translate(va, sctlr, SysReg.TCR_EL1.read(uc), SysReg.TTBR0_EL1.read(uc), SysReg.TTBR1_EL1.read(uc));
+    }
+
+    private void applyCodeInvalidations() {
+        if (pendingFullFlush) {
+            uc.flushTranslations();
+            pendingFullFlush = false;
+            pendingCodeInvalidations.clear();
+            return;
+        }
+        if (pendingCodeInvalidations.isEmpty()) return;
+        // Removal goes by the address the CPU sees now; with the MMU briefly off that is the
+        // physical address, which is how translated blocks are indexed.
+        long sctlr = SysReg.SCTLR_EL1.read(uc);
+        SysReg.SCTLR_EL1.write(uc, sctlr & ~1L);
+        for (long pa : pendingCodeInvalidations) uc.removeTranslations(pa, pa + 64);
+        SysReg.SCTLR_EL1.write(uc, sctlr);
+        pendingCodeInvalidations.clear();
+    }
+
+    /** Cycles elapsed since reset (exact when the CPU is stopped). */
+    public long cycles() {
+        return committed;
+    }
+}

@@ -1,0 +1,103 @@
+package org.vitrine.emulator.machine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.memory.HostMemory;
+import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.spi.MmioDevice;
+import org.vitrine.emulator.time.EventQueue;
+import org.vitrine.emulator.time.TimingModel;
+import org.vitrine.emulator.unicorn.Arm64Reg;
+import org.vitrine.emulator.unicorn.Unicorn;
+
+/**
+ * A machine without devices: one CPU, RAM, the cycle clock and an MMIO map. A board (devices
+ * module) adds devices with {@link #map}, loads an image and calls {@link #run}. Closing the
+ * machine closes the engine and frees RAM.
+ */
+public final class Machine implements AutoCloseable {
+    /** A device region in the physical map. */
+    public record Region(long base, long size, MmioDevice device) { }
+
+    private final Unicorn uc;
+    private final EventQueue clock;
+    private final PhysicalMemory ram;
+    private final Cpu cpu;
+    private final List<Region> regions = new ArrayList<>();
+
+    public Machine(long ramBase, long ramSize, TimingModel timing, Unicorn.CpuModel model) {
+        if (ramSize <= 0 || (ramSize & 0xfff) != 0) throw new IllegalArgumentException("RAM size must be a positive multiple of 4 KiB");
+        this.uc = Unicorn.open(model);
+        try {
+            this.ram = new PhysicalMemory(ramBase, HostMemory.allocate(ramSize, uc.arena()));
+            uc.mapPtr(ramBase, ram.segment(), Unicorn.PROT_ALL);
+            this.clock = new EventQueue(timing.cyclesPerSecond());
+            this.cpu = new Cpu(uc, clock, timing, ram);
+        } catch (RuntimeException e) {
+            uc.close();
+            throw e;
+        }
+    }
+
+    public Unicorn unicorn() {
+        return uc;
+    }
+
+    public EventQueue clock() {
+        return clock;
+    }
+
+    public PhysicalMemory ram() {
+        return ram;
+    }
+
+    public Cpu cpu() {
+        return cpu;
+    }
+
+    public List<Region> regions() {
+        return List.copyOf(regions);
+    }
+
+    /** Maps a device's register block at {@code base}; overlapping regions are refused. */
+    public void map(long base, MmioDevice device) {
+        long size = device.size();
+        for (Region r : regions) {
+            if (base < r.base() + r.size() && r.base() < base + size) {
+                throw new IllegalArgumentException(String.format("%s at 0x%x overlaps %s at 0x%x", device.name(), base,
+                        r.device().name(), r.base()));
+            }
+        }
+        uc.mapMmio(base, size, new Unicorn.MmioHandler() {
+            @Override
+            public long read(long offset, int sz) {
+                return device.read(offset, sz);
+            }
+
+            @Override
+            public void write(long offset, int sz, long value) {
+                device.write(offset, sz, value);
+            }
+        });
+        regions.add(new Region(base, size, device));
+    }
+
+    /** Sets the entry state QEMU gives a bare-metal image: EL1h, interrupts masked, PC at entry. */
+    public void reset(long entry, long x0) {
+        uc.reg(Arm64Reg.PSTATE, 0x3c5);
+        uc.reg(Arm64Reg.x(0), x0);
+        uc.reg(Arm64Reg.PC, entry);
+        uc.flushTranslations();
+    }
+
+    public Cpu.Exit run(long untilCycle) {
+        return cpu.run(untilCycle);
+    }
+
+    @Override
+    public void close() {
+        uc.close();
+    }
+}

@@ -1,0 +1,718 @@
+package org.vitrine.emulator.unicorn;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * One libunicorn 2.1 AArch64 engine, bound through the Foreign Function &amp; Memory API.
+ *
+ * <p>The unsafe surface is this class: every native call goes through a static MethodHandle,
+ * every return code is checked, and every upcall (hook, MMIO callback) runs inside a trampoline
+ * that catches anything thrown, remembers it, stops the emulation and lets {@link #start} rethrow
+ * it once {@code uc_emu_start} has returned: an exception escaping an upcall would kill the JVM.
+ *
+ * <p>Native memory (upcall stubs, scratch buffers, RAM mapped with {@link #mapPtr}) lives in one
+ * shared arena per engine, closed after {@code uc_close}. An engine is used from one thread at a
+ * time (the emulation thread); {@link #stop()} is the one call that may come from elsewhere.
+ */
+public final class Unicorn implements AutoCloseable {
+    public static final int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4, PROT_ALL = 7;
+
+    public static final int HOOK_INTR = 1, HOOK_INSN = 1 << 1, HOOK_CODE = 1 << 2, HOOK_BLOCK = 1 << 3;
+    public static final int HOOK_MEM_READ_UNMAPPED = 1 << 4, HOOK_MEM_WRITE_UNMAPPED = 1 << 5,
+            HOOK_MEM_FETCH_UNMAPPED = 1 << 6;
+    public static final int HOOK_MEM_UNMAPPED = HOOK_MEM_READ_UNMAPPED | HOOK_MEM_WRITE_UNMAPPED | HOOK_MEM_FETCH_UNMAPPED;
+    public static final int HOOK_MEM_READ = 1 << 10, HOOK_MEM_WRITE = 1 << 11, HOOK_MEM_FETCH = 1 << 12;
+
+    /** {@code uc_arm64_insn} values for {@link #hookSysInsn}. */
+    public static final int INS_MRS = 1, INS_MSR = 2, INS_SYS = 3, INS_SYSL = 4;
+
+    public static final int ERR_READ_UNMAPPED = 6, ERR_WRITE_UNMAPPED = 7, ERR_FETCH_UNMAPPED = 8;
+
+    /** {@code uc_cpu_arm64} CPU models. */
+    public enum CpuModel { A57, A53, A72, MAX }
+
+    /** Minimum accepted library version: 2.1.0 (see design/unicorn.md for why 2.0.x is refused). */
+    public static final int MIN_VERSION = 0x02010000;
+
+    private static final int UC_ARCH_ARM64 = 2, UC_MODE_ARM = 0;
+    private static final int CTL_WRITE = 1 << 30;
+    private static final int CTL_CPU_MODEL = 7 | (1 << 26) | CTL_WRITE;
+    private static final int CTL_TB_REMOVE_CACHE = 9 | (2 << 26) | CTL_WRITE;
+    private static final int CTL_TB_FLUSH = 10 | CTL_WRITE;
+    private static final int CTL_TLB_FLUSH = 11 | CTL_WRITE;
+
+    // ---- native entry points ---------------------------------------------------------------
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Throwable LOAD_FAILURE;
+    private static final String LIBRARY_PATH;
+    private static final MethodHandle UC_VERSION, UC_OPEN, UC_CLOSE, UC_STRERROR, UC_REG_READ, UC_REG_WRITE,
+            UC_MEM_MAP, UC_MEM_MAP_PTR, UC_MMIO_MAP, UC_MEM_UNMAP, UC_MEM_READ, UC_MEM_WRITE, UC_EMU_START,
+            UC_EMU_STOP, UC_HOOK_ADD, UC_HOOK_DEL, UC_CTL_INT, UC_CTL_NONE, UC_CTL_LONG2, UC_CONTEXT_SIZE,
+            UC_CONTEXT_ALLOC, UC_CONTEXT_SAVE, UC_CONTEXT_RESTORE, UC_CONTEXT_FREE;
+
+    static {
+        MethodHandle[] h = new MethodHandle[24];
+        Throwable failure = null;
+        String path = null;
+        try {
+            Arena global = Arena.global();
+            SymbolLookup lib = null;
+            List<String> tried = new ArrayList<>();
+            for (String candidate : libraryCandidates()) {
+                tried.add(candidate);
+                try {
+                    if (candidate.contains("/")) {
+                        if (!Files.isRegularFile(Path.of(candidate))) continue;
+                        lib = SymbolLookup.libraryLookup(Path.of(candidate), global);
+                    } else {
+                        lib = SymbolLookup.libraryLookup(candidate, global);
+                    }
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                path = candidate;
+                break;
+            }
+            if (lib == null) {
+                throw new UnicornException("libunicorn 2.1 not found (tried " + tried + "). Run ./scripts/setup.sh, "
+                        + "which extracts Debian trixie's libunicorn2t64 into .deps/unicorn, or set -Dvitrine.unicorn.lib=PATH.");
+            }
+            SymbolLookup l = lib;
+            int i = 0;
+            h[i++] = down(l, "uc_version", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), false);
+            h[i++] = down(l, "uc_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), false);
+            h[i++] = down(l, "uc_close", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
+            h[i++] = down(l, "uc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), true);
+            h[i++] = down(l, "uc_reg_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), true);
+            h[i++] = down(l, "uc_reg_write", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), true);
+            h[i++] = down(l, "uc_mem_map", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT), false);
+            h[i++] = down(l, "uc_mem_map_ptr", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS), false);
+            h[i++] = down(l, "uc_mmio_map", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS), false);
+            h[i++] = down(l, "uc_mem_unmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), false);
+            h[i++] = down(l, "uc_mem_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG), false);
+            h[i++] = down(l, "uc_mem_write", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG), false);
+            h[i++] = down(l, "uc_emu_start", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), false);
+            h[i++] = down(l, "uc_emu_stop", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
+            // uc_hook_add is variadic after `end`; the extra int is the instruction id for HOOK_INSN
+            // and ignored otherwise, so one shape serves every hook type.
+            h[i++] = LINKER.downcallHandle(l.findOrThrow("uc_hook_add"), FunctionDescriptor.of(JAVA_INT,
+                    ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT), Linker.Option.firstVariadicArg(7));
+            h[i++] = down(l, "uc_hook_del", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), false);
+            MemorySegment ctl = l.findOrThrow("uc_ctl");
+            h[i++] = LINKER.downcallHandle(ctl, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+            h[i++] = LINKER.downcallHandle(ctl, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+            h[i++] = LINKER.downcallHandle(ctl, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+            h[i++] = down(l, "uc_context_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS), true);
+            h[i++] = down(l, "uc_context_alloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), false);
+            h[i++] = down(l, "uc_context_save", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), false);
+            h[i++] = down(l, "uc_context_restore", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), false);
+            h[i++] = down(l, "uc_context_free", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
+        } catch (Throwable t) {
+            failure = t;
+        }
+        LOAD_FAILURE = failure;
+        LIBRARY_PATH = path;
+        int i = 0;
+        UC_VERSION = h[i++]; UC_OPEN = h[i++]; UC_CLOSE = h[i++]; UC_STRERROR = h[i++]; UC_REG_READ = h[i++];
+        UC_REG_WRITE = h[i++]; UC_MEM_MAP = h[i++]; UC_MEM_MAP_PTR = h[i++]; UC_MMIO_MAP = h[i++]; UC_MEM_UNMAP = h[i++];
+        UC_MEM_READ = h[i++]; UC_MEM_WRITE = h[i++]; UC_EMU_START = h[i++]; UC_EMU_STOP = h[i++]; UC_HOOK_ADD = h[i++];
+        UC_HOOK_DEL = h[i++]; UC_CTL_INT = h[i++]; UC_CTL_NONE = h[i++]; UC_CTL_LONG2 = h[i++]; UC_CONTEXT_SIZE = h[i++];
+        UC_CONTEXT_ALLOC = h[i++]; UC_CONTEXT_SAVE = h[i++]; UC_CONTEXT_RESTORE = h[i++]; UC_CONTEXT_FREE = h[i++];
+    }
+
+    private static MethodHandle down(SymbolLookup l, String name, FunctionDescriptor fd, boolean critical) {
+        return critical
+                ? LINKER.downcallHandle(l.findOrThrow(name), fd, Linker.Option.critical(false))
+                : LINKER.downcallHandle(l.findOrThrow(name), fd);
+    }
+
+    /** Where to look for libunicorn, best first: explicit setting, the project's .deps, the system. */
+    private static List<String> libraryCandidates() {
+        List<String> c = new ArrayList<>();
+        String explicit = System.getProperty("vitrine.unicorn.lib", System.getenv("VITRINE_UNICORN_LIB"));
+        if (explicit != null && !explicit.isBlank()) c.add(explicit);
+        String rel = ".deps/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2";
+        for (String root : new String[] {System.getProperty("vitrine.root"), System.getenv("VITRINE_ROOT"), "."}) {
+            if (root == null) continue;
+            for (Path dir = Path.of(root).toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                Path p = dir.resolve(rel);
+                if (Files.isRegularFile(p)) {
+                    c.add(p.toString());
+                    break;
+                }
+            }
+        }
+        c.add("/usr/lib/x86_64-linux-gnu/libunicorn.so.2");
+        c.add("libunicorn.so.2");
+        return c;
+    }
+
+    /** Throws a clear error when libunicorn &gt;= 2.1 cannot be used. */
+    public static void ensureAvailable() {
+        if (LOAD_FAILURE != null) {
+            if (LOAD_FAILURE instanceof UnicornException ue) throw ue;
+            if (LOAD_FAILURE instanceof IllegalCallerException) {
+                throw new UnicornException("native access is not enabled: run java with --enable-native-access=ALL-UNNAMED", LOAD_FAILURE);
+            }
+            throw new UnicornException("cannot bind libunicorn: " + LOAD_FAILURE, LOAD_FAILURE);
+        }
+        int v = version();
+        if (Integer.compareUnsigned(v, MIN_VERSION) < 0) {
+            throw new UnicornException(String.format("libunicorn %s at %s is too old: Vitrine needs 2.1 or newer "
+                    + "(2.0.x takes a ~100 ns slow path on every guest store and checks memory by virtual address). "
+                    + "Run ./scripts/setup.sh to fetch Debian trixie's libunicorn2t64 into .deps/unicorn, or point "
+                    + "-Dvitrine.unicorn.lib at a libunicorn.so.2 of version 2.1+.", versionString(v), LIBRARY_PATH));
+        }
+    }
+
+    /** {@code uc_version()}: major &lt;&lt; 24 | minor &lt;&lt; 16 | patch &lt;&lt; 8 | extra. */
+    public static int version() {
+        if (UC_VERSION == null) ensureAvailableNoVersion();
+        try {
+            return (int) UC_VERSION.invokeExact(MemorySegment.NULL, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new UnicornException("uc_version failed", t);
+        }
+    }
+
+    private static void ensureAvailableNoVersion() {
+        if (LOAD_FAILURE instanceof UnicornException ue) throw ue;
+        throw new UnicornException("cannot bind libunicorn: " + LOAD_FAILURE, LOAD_FAILURE);
+    }
+
+    public static String versionString(int v) {
+        return ((v >>> 24) & 0xff) + "." + ((v >>> 16) & 0xff) + "." + ((v >>> 8) & 0xff);
+    }
+
+    public static String libraryPath() {
+        return LIBRARY_PATH;
+    }
+
+    // ---- callback interfaces --------------------------------------------------------------
+
+    /** UC_HOOK_INTR: a CPU exception, {@code intno} being QEMU's EXCP_* number. */
+    @FunctionalInterface public interface InterruptHook { void onInterrupt(int intno); }
+
+    /** UC_HOOK_BLOCK and UC_HOOK_CODE. */
+    @FunctionalInterface public interface CodeHook { void onCode(long address, int size); }
+
+    /** UC_HOOK_MEM_READ/WRITE/FETCH. */
+    @FunctionalInterface public interface MemoryHook { void onAccess(int type, long address, int size, long value); }
+
+    /** Unmapped or protection events; return true when the hook fixed the problem and the access should be retried. */
+    @FunctionalInterface public interface MemoryEventHook { boolean onEvent(int type, long address, int size, long value); }
+
+    /**
+     * MRS / MSR / SYS / SYSL. {@code reg} is the Unicorn id of the transfer register; for writes
+     * {@code value} is what is written. Return true to skip the instruction (the hook emulated it).
+     */
+    @FunctionalInterface public interface SysInsnHook {
+        boolean onSysInsn(int reg, int op0, int op1, int crn, int crm, int op2, long value);
+    }
+
+    /** MMIO callbacks: offset from the region base, access size in bytes. */
+    public interface MmioHandler {
+        long read(long offset, int size);
+        void write(long offset, int size, long value);
+    }
+
+    // ---- engine --------------------------------------------------------------------------
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment uc;
+    private final MemorySegment scratch;      // 64 bytes for register values
+    private final MemorySegment cpReg;        // uc_arm64_cp_reg (32 bytes)
+    private final MemorySegment hookHandle;   // uc_hook out-parameter
+    private final List<Object> keepAlive = new ArrayList<>();
+    private volatile boolean running;
+    private Throwable upcallFailure;
+    private boolean closed;
+
+    private Unicorn(MemorySegment uc) {
+        this.uc = uc;
+        this.scratch = arena.allocate(64, 16);
+        this.cpReg = arena.allocate(32, 8);
+        this.hookHandle = arena.allocate(JAVA_LONG);
+    }
+
+    /** Opens an AArch64 engine with the given CPU model (set first, as libunicorn requires). */
+    public static Unicorn open(CpuModel model) {
+        ensureAvailable();
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment out = tmp.allocate(ADDRESS);
+            check((int) UC_OPEN.invokeExact(UC_ARCH_ARM64, UC_MODE_ARM, out), "uc_open");
+            Unicorn u = new Unicorn(out.get(ADDRESS, 0));
+            try {
+                check((int) UC_CTL_INT.invokeExact(u.uc, CTL_CPU_MODEL, model.ordinal()), "uc_ctl(CPU_MODEL)");
+            } catch (RuntimeException e) {
+                u.close();
+                throw e;
+            }
+            return u;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new UnicornException("uc_open failed", t);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            int unused = (int) UC_CLOSE.invokeExact(uc);
+        } catch (Throwable t) {
+            // nothing sensible to do: the arena is closed next either way
+        }
+        arena.close();
+    }
+
+    /** The engine's arena, for native memory that must live exactly as long as the engine. */
+    public Arena arena() {
+        return arena;
+    }
+
+    private static void check(int err, String what) {
+        if (err != 0) throw new UnicornException(what + ": " + strerror(err) + " (uc_err " + err + ")", err);
+    }
+
+    public static String strerror(int err) {
+        try {
+            MemorySegment s = (MemorySegment) UC_STRERROR.invokeExact(err);
+            return s.equals(MemorySegment.NULL) ? "error " + err : s.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "error " + err;
+        }
+    }
+
+    // ---- memory ---------------------------------------------------------------------------
+
+    public void map(long address, long size, int perms) {
+        try {
+            check((int) UC_MEM_MAP.invokeExact(uc, address, size, perms), mapWhat("uc_mem_map", address, size));
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_mem_map", t); }
+    }
+
+    /** Maps host memory the caller owns as guest physical memory: no copy between the two. */
+    public void mapPtr(long address, MemorySegment host, int perms) {
+        try {
+            check((int) UC_MEM_MAP_PTR.invokeExact(uc, address, host.byteSize(), perms, host),
+                    mapWhat("uc_mem_map_ptr", address, host.byteSize()));
+            keepAlive.add(host);
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_mem_map_ptr", t); }
+    }
+
+    private static String mapWhat(String fn, long address, long size) {
+        return String.format("%s(0x%x, 0x%x)", fn, address, size);
+    }
+
+    public void unmap(long address, long size) {
+        try {
+            check((int) UC_MEM_UNMAP.invokeExact(uc, address, size), mapWhat("uc_mem_unmap", address, size));
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_mem_unmap", t); }
+    }
+
+    /** Maps an MMIO region whose accesses call {@code handler} on the emulation thread. */
+    public void mapMmio(long address, long size, MmioHandler handler) {
+        MmioTrampoline t = new MmioTrampoline(handler);
+        MemorySegment read = upcall(t, "read", MethodType.methodType(long.class, MemorySegment.class, long.class, int.class, MemorySegment.class),
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS));
+        MemorySegment write = upcall(t, "write", MethodType.methodType(void.class, MemorySegment.class, long.class, int.class, long.class, MemorySegment.class),
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS));
+        try {
+            check((int) UC_MMIO_MAP.invokeExact(uc, address, size, read, MemorySegment.NULL, write, MemorySegment.NULL),
+                    mapWhat("uc_mmio_map", address, size));
+        } catch (RuntimeException e) { throw e; } catch (Throwable t2) { throw new UnicornException("uc_mmio_map", t2); }
+        keepAlive.add(t);
+    }
+
+    /** Reads guest memory at a physical address (2.1 reads by physical address). */
+    public void read(long address, MemorySegment into) {
+        try {
+            check((int) UC_MEM_READ.invokeExact(uc, address, into, into.byteSize()),
+                    String.format("uc_mem_read(0x%x, %d)", address, into.byteSize()));
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_mem_read", t); }
+    }
+
+    public byte[] read(long address, int length) {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment buf = tmp.allocate(Math.max(1, length));
+            read(address, buf.asSlice(0, length));
+            return buf.asSlice(0, length).toArray(JAVA_BYTE);
+        }
+    }
+
+    public void write(long address, byte[] data) {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment buf = tmp.allocate(Math.max(1, data.length));
+            MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
+            check((int) UC_MEM_WRITE.invokeExact(uc, address, buf, (long) data.length),
+                    String.format("uc_mem_write(0x%x, %d)", address, data.length));
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_mem_write", t); }
+    }
+
+    // ---- registers -------------------------------------------------------------------------
+
+    public long reg(int id) {
+        try {
+            scratch.set(JAVA_LONG, 0, 0);
+            check((int) UC_REG_READ.invokeExact(uc, id, scratch), "uc_reg_read(" + id + ")");
+            return scratch.get(JAVA_LONG, 0);
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_read", t); }
+    }
+
+    public void reg(int id, long value) {
+        try {
+            scratch.set(JAVA_LONG, 0, value);
+            check((int) UC_REG_WRITE.invokeExact(uc, id, scratch), "uc_reg_write(" + id + ")");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_write", t); }
+    }
+
+    /** Reads a 128-bit vector register Qn: {low, high}. */
+    public long[] vector(int n) {
+        try {
+            check((int) UC_REG_READ.invokeExact(uc, Arm64Reg.q(n), scratch), "uc_reg_read(q" + n + ")");
+            return new long[] {scratch.get(JAVA_LONG, 0), scratch.get(JAVA_LONG, 8)};
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_read", t); }
+    }
+
+    public void vector(int n, long lo, long hi) {
+        try {
+            scratch.set(JAVA_LONG, 0, lo);
+            scratch.set(JAVA_LONG, 8, hi);
+            check((int) UC_REG_WRITE.invokeExact(uc, Arm64Reg.q(n), scratch), "uc_reg_write(q" + n + ")");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_write", t); }
+    }
+
+    /**
+     * Reads a system register by its encoding. Never use this for CurrentEL or NZCV: libunicorn
+     * asserts on them and the process dies (read PSTATE / NZCV through {@link #reg} instead).
+     */
+    public long sysReg(int op0, int op1, int crn, int crm, int op2) {
+        rejectFatalSysReg(op0, op1, crn, crm, op2);
+        try {
+            fillCpReg(op0, op1, crn, crm, op2, 0);
+            check((int) UC_REG_READ.invokeExact(uc, Arm64Reg.CP_REG, cpReg), cpRegWhat("read", op0, op1, crn, crm, op2));
+            return cpReg.get(JAVA_LONG, 24);
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_read(CP_REG)", t); }
+    }
+
+    /**
+     * Writes a system register by its encoding. In 2.1 this also rebuilds the cached translation
+     * flags (exception level, MMU state), which a PSTATE write alone does not.
+     */
+    public void sysReg(int op0, int op1, int crn, int crm, int op2, long value) {
+        rejectFatalSysReg(op0, op1, crn, crm, op2);
+        try {
+            fillCpReg(op0, op1, crn, crm, op2, value);
+            check((int) UC_REG_WRITE.invokeExact(uc, Arm64Reg.CP_REG, cpReg), cpRegWhat("write", op0, op1, crn, crm, op2));
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_write(CP_REG)", t); }
+    }
+
+    private static void rejectFatalSysReg(int op0, int op1, int crn, int crm, int op2) {
+        boolean currentEl = op0 == 3 && op1 == 0 && crn == 4 && crm == 2 && op2 == 2;
+        boolean nzcv = op0 == 3 && op1 == 3 && crn == 4 && crm == 2 && op2 == 0;
+        if (currentEl || nzcv) {
+            throw new IllegalArgumentException("CurrentEL and NZCV must not go through CP_REG (libunicorn aborts); use PSTATE/NZCV");
+        }
+    }
+
+    private void fillCpReg(int op0, int op1, int crn, int crm, int op2, long value) {
+        cpReg.set(JAVA_INT, 0, crn);
+        cpReg.set(JAVA_INT, 4, crm);
+        cpReg.set(JAVA_INT, 8, op0);
+        cpReg.set(JAVA_INT, 12, op1);
+        cpReg.set(JAVA_INT, 16, op2);
+        cpReg.set(JAVA_LONG, 24, value);
+    }
+
+    private static String cpRegWhat(String rw, int op0, int op1, int crn, int crm, int op2) {
+        return String.format("uc_reg_%s(S%d_%d_C%d_C%d_%d)", rw, op0, op1, crn, crm, op2);
+    }
+
+    // ---- running ---------------------------------------------------------------------------
+
+    /**
+     * Runs from {@code begin} until {@code until} is reached, {@code count} instructions ran
+     * (0 = no limit), {@link #stop()} or an error. An exception thrown by an upcall during the
+     * run is rethrown here. Returns the uc_err code for emulation errors the caller may handle
+     * (unmapped accesses, ...); 0 when the run ended normally.
+     */
+    public int start(long begin, long until, long timeoutMicros, long count) {
+        upcallFailure = null;
+        running = true;
+        int err;
+        try {
+            err = (int) UC_EMU_START.invokeExact(uc, begin, until, timeoutMicros, count);
+        } catch (Throwable t) {
+            throw new UnicornException("uc_emu_start", t);
+        } finally {
+            running = false;
+        }
+        Throwable f = upcallFailure;
+        if (f != null) {
+            upcallFailure = null;
+            if (f instanceof RuntimeException re) throw re;
+            if (f instanceof Error e) throw e;
+            throw new UnicornException("exception in a callback", f);
+        }
+        return err;
+    }
+
+    /** Asks a running emulation to stop at the next block boundary. Lost when nothing is running. */
+    public void stop() {
+        try {
+            int unused = (int) UC_EMU_STOP.invokeExact(uc);
+        } catch (Throwable t) {
+            throw new UnicornException("uc_emu_stop", t);
+        }
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Records an upcall failure and stops the run, so {@link #start} rethrows it. */
+    private void fail(Throwable t) {
+        if (upcallFailure == null) upcallFailure = t;
+        try {
+            int unused = (int) UC_EMU_STOP.invokeExact(uc);
+        } catch (Throwable ignored) {
+            // stopping is best effort; start() still reports the failure
+        }
+    }
+
+    // ---- hooks -----------------------------------------------------------------------------
+
+    /** A registered hook; {@link #remove()} deletes it. */
+    public final class Hook {
+        private final long handle;
+        private final Object target;
+
+        private Hook(long handle, Object target) {
+            this.handle = handle;
+            this.target = target;
+        }
+
+        public void remove() {
+            try {
+                check((int) UC_HOOK_DEL.invokeExact(uc, handle), "uc_hook_del");
+            } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_hook_del", t); }
+            keepAlive.remove(target);
+        }
+    }
+
+    public Hook hookInterrupt(InterruptHook hook) {
+        Object t = new Object() {
+            @SuppressWarnings("unused")
+            void call(MemorySegment u, int intno, MemorySegment ud) {
+                try { hook.onInterrupt(intno); } catch (Throwable e) { fail(e); }
+            }
+        };
+        return addHook(HOOK_INTR, t, MethodType.methodType(void.class, MemorySegment.class, int.class, MemorySegment.class),
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS), 1, 0, 0);
+    }
+
+    /** UC_HOOK_BLOCK over all addresses. */
+    public Hook hookBlock(CodeHook hook) {
+        return hookCode(HOOK_BLOCK, hook, 1, 0);
+    }
+
+    /** UC_HOOK_CODE for [begin, end] (begin &gt; end means every address). */
+    public Hook hookCode(CodeHook hook, long begin, long end) {
+        return hookCode(HOOK_CODE, hook, begin, end);
+    }
+
+    private Hook hookCode(int type, CodeHook hook, long begin, long end) {
+        Object t = new Object() {
+            @SuppressWarnings("unused")
+            void call(MemorySegment u, long address, int size, MemorySegment ud) {
+                try { hook.onCode(address, size); } catch (Throwable e) { fail(e); }
+            }
+        };
+        return addHook(type, t, MethodType.methodType(void.class, MemorySegment.class, long.class, int.class, MemorySegment.class),
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS), begin, end, 0);
+    }
+
+    /** Memory access hooks (types HOOK_MEM_READ / WRITE / FETCH) over [begin, end]. */
+    public Hook hookMemory(int types, MemoryHook hook, long begin, long end) {
+        Object t = new Object() {
+            @SuppressWarnings("unused")
+            void call(MemorySegment u, int type, long address, int size, long value, MemorySegment ud) {
+                try { hook.onAccess(type, address, size, value); } catch (Throwable e) { fail(e); }
+            }
+        };
+        return addHook(types, t, MethodType.methodType(void.class, MemorySegment.class, int.class, long.class, int.class, long.class, MemorySegment.class),
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), begin, end, 0);
+    }
+
+    /** Unmapped / protection event hooks; a failing hook counts as "not handled". */
+    public Hook hookMemoryEvent(int types, MemoryEventHook hook) {
+        Object t = new Object() {
+            @SuppressWarnings("unused")
+            boolean call(MemorySegment u, int type, long address, int size, long value, MemorySegment ud) {
+                try { return hook.onEvent(type, address, size, value); } catch (Throwable e) { fail(e); return false; }
+            }
+        };
+        return addHook(types, t, MethodType.methodType(boolean.class, MemorySegment.class, int.class, long.class, int.class, long.class, MemorySegment.class),
+                FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), 1, 0, 0);
+    }
+
+    /** MRS / MSR / SYS / SYSL hook (insn one of INS_*). Must be added before code is translated. */
+    public Hook hookSysInsn(int insn, SysInsnHook hook) {
+        Object t = new Object() {
+            @SuppressWarnings("unused")
+            int call(MemorySegment u, int reg, MemorySegment cp, MemorySegment ud) {
+                try {
+                    MemorySegment c = cp.reinterpret(32);
+                    return hook.onSysInsn(reg, c.get(JAVA_INT, 8), c.get(JAVA_INT, 12), c.get(JAVA_INT, 0),
+                            c.get(JAVA_INT, 4), c.get(JAVA_INT, 16), c.get(JAVA_LONG, 24)) ? 1 : 0;
+                } catch (Throwable e) {
+                    fail(e);
+                    return 1;
+                }
+            }
+        };
+        return addHook(HOOK_INSN, t, MethodType.methodType(int.class, MemorySegment.class, int.class, MemorySegment.class, MemorySegment.class),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS), 1, 0, insn);
+    }
+
+    private Hook addHook(int type, Object target, MethodType mt, FunctionDescriptor fd, long begin, long end, int extra) {
+        MemorySegment stub = upcall(target, "call", mt, fd);
+        try {
+            check((int) UC_HOOK_ADD.invokeExact(uc, hookHandle, type, stub, MemorySegment.NULL, begin, end, extra),
+                    "uc_hook_add(type " + type + ")");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_hook_add", t); }
+        keepAlive.add(target);
+        return new Hook(hookHandle.get(JAVA_LONG, 0), target);
+    }
+
+    private MemorySegment upcall(Object target, String method, MethodType mt, FunctionDescriptor fd) {
+        try {
+            MethodHandle mh = MethodHandles.privateLookupIn(target.getClass(), MethodHandles.lookup())
+                    .findVirtual(target.getClass(), method, mt).bindTo(target);
+            return LINKER.upcallStub(mh, fd, arena);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create upcall for " + method, e);
+        }
+    }
+
+    private final class MmioTrampoline {
+        private final MmioHandler handler;
+
+        MmioTrampoline(MmioHandler handler) {
+            this.handler = handler;
+        }
+
+        @SuppressWarnings("unused")
+        long read(MemorySegment u, long offset, int size, MemorySegment ud) {
+            try { return handler.read(offset, size); } catch (Throwable e) { fail(e); return 0; }
+        }
+
+        @SuppressWarnings("unused")
+        void write(MemorySegment u, long offset, int size, long value, MemorySegment ud) {
+            try { handler.write(offset, size, value); } catch (Throwable e) { fail(e); }
+        }
+    }
+
+    // ---- uc_ctl ----------------------------------------------------------------------------
+
+    /** Drops every translated block (needed after the host writes code into guest memory). */
+    public void flushTranslations() {
+        try {
+            check((int) UC_CTL_NONE.invokeExact(uc, CTL_TB_FLUSH), "uc_ctl(TB_FLUSH)");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_ctl", t); }
+    }
+
+    /** Drops the translated blocks covering [begin, end), addresses as the CPU currently sees them. */
+    public void removeTranslations(long begin, long end) {
+        try {
+            check((int) UC_CTL_LONG2.invokeExact(uc, CTL_TB_REMOVE_CACHE, begin, end), "uc_ctl(TB_REMOVE_CACHE)");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_ctl", t); }
+    }
+
+    public void flushTlb() {
+        try {
+            check((int) UC_CTL_NONE.invokeExact(uc, CTL_TLB_FLUSH), "uc_ctl(TLB_FLUSH)");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_ctl", t); }
+    }
+
+    // ---- context ---------------------------------------------------------------------------
+
+    public long contextSize() {
+        try {
+            return (long) UC_CONTEXT_SIZE.invokeExact(uc);
+        } catch (Throwable t) {
+            throw new UnicornException("uc_context_size", t);
+        }
+    }
+
+    /**
+     * A saved CPU context. {@link #bytes()} exposes the raw image: Vitrine reads QEMU's exception
+     * record (syndrome, fault address) out of it at calibrated offsets.
+     */
+    public final class Context implements AutoCloseable {
+        private final MemorySegment ptr;
+        private final MemorySegment view;
+        private boolean freed;
+
+        private Context(MemorySegment ptr, long size) {
+            this.ptr = ptr;
+            this.view = ptr.reinterpret(size);
+        }
+
+        public MemorySegment bytes() {
+            return view;
+        }
+
+        public void save() {
+            try {
+                check((int) UC_CONTEXT_SAVE.invokeExact(uc, ptr), "uc_context_save");
+            } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_context_save", t); }
+        }
+
+        public void restore() {
+            try {
+                check((int) UC_CONTEXT_RESTORE.invokeExact(uc, ptr), "uc_context_restore");
+            } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_context_restore", t); }
+        }
+
+        @Override
+        public void close() {
+            if (freed) return;
+            freed = true;
+            try {
+                int unused = (int) UC_CONTEXT_FREE.invokeExact(ptr);
+            } catch (Throwable ignored) {
+                // freeing is best effort
+            }
+        }
+    }
+
+    public Context newContext() {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment out = tmp.allocate(ADDRESS);
+            check((int) UC_CONTEXT_ALLOC.invokeExact(uc, out), "uc_context_alloc");
+            MemorySegment p = out.get(ADDRESS, 0);
+            return new Context(p, contextSize());
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_context_alloc", t); }
+    }
+}

@@ -1,0 +1,70 @@
+//! Small AArch64 helpers: system-register access, MMIO, and `Global`, the kernel's container for
+//! mutable statics.
+
+use core::cell::UnsafeCell;
+
+/// Reads a system register by name, e.g. `sysreg_read!("esr_el1")`.
+#[macro_export]
+macro_rules! sysreg_read {
+    ($name:literal) => {{
+        let v: u64;
+        // SAFETY: reading a system register has no memory effects.
+        unsafe { core::arch::asm!(concat!("mrs {}, ", $name), out(reg) v, options(nomem, nostack)) };
+        v
+    }};
+}
+
+/// Writes a system register by name. Not `nomem`: writes such as TTBR0 or SCTLR change how
+/// memory is accessed, so the compiler must not move memory accesses across them.
+#[macro_export]
+macro_rules! sysreg_write {
+    ($name:literal, $value:expr) => {{
+        let v: u64 = $value;
+        // SAFETY: callers write only registers and values this kernel is designed for.
+        unsafe { core::arch::asm!(concat!("msr ", $name, ", {}"), in(reg) v, options(nostack)) };
+    }};
+}
+
+/// Instruction synchronization barrier: later instructions see earlier system-register writes.
+pub fn isb() {
+    // SAFETY: a barrier has no other effect.
+    unsafe { core::arch::asm!("isb", options(nostack)) };
+}
+
+/// The exception level we run at (CurrentEL bits 3:2).
+pub fn current_el() -> u64 {
+    (sysreg_read!("CurrentEL") >> 2) & 3
+}
+
+/// 32-bit MMIO read. `addr` must be a device register mapped as Device memory (or MMU off).
+pub fn mmio_read(addr: usize) -> u32 {
+    // SAFETY: per the contract above; volatile so every access reaches the device.
+    unsafe { (addr as *const u32).read_volatile() }
+}
+
+/// 32-bit MMIO write; see `mmio_read`.
+pub fn mmio_write(addr: usize, value: u32) {
+    // SAFETY: as for mmio_read.
+    unsafe { (addr as *mut u32).write_volatile(value) }
+}
+
+/// A mutable static. Sound only because of the kernel's concurrency model (main.rs): one CPU,
+/// and kernel code never runs with interrupts enabled, so nothing runs concurrently with the
+/// holder of a reference. Callers must still not hold two references to the same `Global` at
+/// once; each one is reached from a single place.
+pub struct Global<T>(UnsafeCell<T>);
+
+// SAFETY: see the type's documentation: there is never a second thread of kernel execution.
+unsafe impl<T> Sync for Global<T> {}
+
+impl<T> Global<T> {
+    pub const fn new(value: T) -> Self {
+        Global(UnsafeCell::new(value))
+    }
+
+    #[allow(clippy::mut_from_ref)]
+    pub fn get(&self) -> &mut T {
+        // SAFETY: see the type's documentation.
+        unsafe { &mut *self.0.get() }
+    }
+}

@@ -1,0 +1,51 @@
+//! rost v0: a small AArch64 microkernel for QEMU's `virt` board and for Vitrine, which models the
+//! same machine. It boots at EL1, turns the MMU on, and runs the demo tasks of `demo.rs` at EL0
+//! under a preemptive round-robin scheduler, each in its own address space; when every task has
+//! ended it powers the machine off through PSCI.
+//!
+//! Concurrency model: one CPU, and the kernel itself always runs with interrupts masked (exception
+//! entry masks them; only EL0 and the idle loop run unmasked). So kernel code is never re-entered
+//! and needs no locks. The console log is designed to be the same on every machine; see demo.rs.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+mod arch;
+mod boot;
+mod demo;
+mod gic;
+mod heap;
+mod mem;
+mod mm;
+mod psci;
+mod sched;
+mod timer;
+mod trap;
+mod uart;
+
+/// First Rust code, called by `_start` (boot.rs) with the MMU off, FP/SIMD on, a boot stack, a
+/// zeroed .bss and the exception vectors installed.
+#[unsafe(no_mangle)]
+extern "C" fn kmain() -> ! {
+    uart::init();
+    kprintln!("rost v0: booting at EL{}", arch::current_el());
+    mm::init();
+    heap::init();
+    gic::init();
+    let hz = timer::init();
+    kprintln!("[rost] mmu on, gic on, timer {} Hz, tick {} ms", hz, abi::TICK_NS / 1_000_000);
+
+    let mut sched = sched::Scheduler::new();
+    for &entry in demo::TASKS {
+        sched.spawn(entry);
+    }
+    kprintln!("[rost] starting {} tasks", demo::TASKS.len());
+    sched::start(sched)
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    kprintln!("[rost] PANIC: {}", info);
+    psci::system_off(1)
+}

@@ -1,0 +1,53 @@
+package org.vitrine.emulator.display;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Input from the host (window callbacks, scripted scenarios) on its way to the guest's input
+ * devices. Any thread may {@link #post}; the emulation thread {@link #drain}s at a point in virtual
+ * time, so the guest sees each event at a definite cycle.
+ *
+ * <p>Events use Linux input codes, as virtio-input does: {@code type} EV_KEY (1) with a KEY_* or
+ * BTN_* code and value 1 press / 0 release; EV_ABS (3) with ABS_X / ABS_Y (0 / 1) in 0..32767;
+ * EV_REL (2) with REL_WHEEL (8). A {@link #SYNC} event closes each group, as EV_SYN does.
+ */
+public final class HostInput {
+    public static final int EV_SYN = 0, EV_KEY = 1, EV_REL = 2, EV_ABS = 3;
+    public static final int ABS_X = 0, ABS_Y = 1, REL_WHEEL = 8;
+    public static final int BTN_LEFT = 0x110, BTN_RIGHT = 0x111, BTN_MIDDLE = 0x112;
+
+    /** Which guest device an event is for. */
+    public enum Target { KEYBOARD, TABLET }
+
+    public record Event(Target target, int type, int code, int value) { }
+
+    public static Event sync(Target t) {
+        return new Event(t, EV_SYN, 0, 0);
+    }
+
+    private final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
+    private volatile Runnable onPost = () -> { };
+
+    public void post(Event e) {
+        queue.add(e);
+        onPost.run();
+    }
+
+    /** Called after each post (the machine uses it to wake an idle CPU); must be cheap and thread-safe. */
+    public void setOnPost(Runnable r) {
+        onPost = r;
+    }
+
+    public List<Event> drain() {
+        List<Event> out = new ArrayList<>();
+        Event e;
+        while ((e = queue.poll()) != null) out.add(e);
+        return out;
+    }
+
+    public boolean isEmpty() {
+        return queue.isEmpty();
+    }
+}

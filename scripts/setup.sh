@@ -22,7 +22,7 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 
 # Bump when the package set changes, so machines that ran an older set run it again.
 SETUP_VERSION=3
-APT_PACKAGES=(maven libcapstone4 qemu-system-arm device-tree-compiler xvfb xauth libgl1-mesa-dri
+APT_PACKAGES=(maven gcc libcapstone4 qemu-system-arm device-tree-compiler xvfb xauth libgl1-mesa-dri
   libglx-mesa0 xdotool x11-utils imagemagick mtools dosfstools gdb-multiarch
   binutils-aarch64-linux-gnu rustc-web cargo-web libstd-rust-web-dev:arm64 lld)
 

@@ -29,9 +29,14 @@ import org.vitrine.emulator.unicorn.Unicorn;
  *       inside a hook could unwind through the JVM's frames.</li>
  * </ul>
  *
- * <p>Time: a block hook charges each translated block's cycles (from the {@link TimingModel}) when
- * it starts, and stops the CPU before a block once the next event is due; a fault in the middle of
- * a block gives back the cycles of the instructions that did not run. WFI skips to the next event.
+ * <p>Time: a native block hook ({@link NativeBlockClock}) charges each translated block's cycles
+ * (from the {@link TimingModel}) when it starts, and stops the CPU before a block once the next
+ * event is due or a stop was asked for; a fault in the middle of a block gives back the cycles of
+ * the instructions that did not run. WFI skips to the next event.
+ *
+ * <p>Hooks never call uc_emu_stop from MRS/MSR/SYS callbacks: in libunicorn 2.1.1 that resumed
+ * at a stale PC (rost's timer interrupt handler re-ran earlier instructions and crashed). They
+ * ask the block hook to stop instead, which is exact.
  */
 public final class Cpu {
     /** QEMU's EXCP_* numbers as Unicorn reports them to the interrupt hook. */
@@ -58,18 +63,11 @@ public final class Cpu {
     private GenericTimer timer;
     private Consumer<String> exceptionTrace;
 
-    // block accounting (emulation thread only)
-    private long committed;          // cycles charged so far, including the whole current block
-    private long blockStart;         // cycle at which the current block began
-    private long blockAddress = -1;
-    private int blockSize;
-    private long retired;            // instructions
-    private long nextDeadline = Long.MAX_VALUE;
+    private final NativeBlockClock blocks;
+    private long untilCycle = Long.MAX_VALUE;
 
     // stop bookkeeping
-    private boolean stopRequested;
     private volatile boolean externalStop;
-    private boolean inExceptionHook;
     private Exit exit;
     private boolean irqLevel;
     private boolean appliedIrqLevel;
@@ -91,8 +89,9 @@ public final class Cpu {
         this.context = uc.newContext();
         this.walker = new PageTableWalker(ram);
         CpuSetup.configure(uc);
+        this.blocks = new NativeBlockClock(uc, timing.cyclesPerInstruction());
         clock.setOnEarlierDeadline(this::refreshDeadline);
-        uc.hookBlock(this::onBlock);
+        clock.setLiveTime(blocks::committed);
         uc.hookInterrupt(this::onException);
         uc.hookSysInsn(Unicorn.INS_MRS, this::onMrs);
         uc.hookSysInsn(Unicorn.INS_MSR, this::onMsr);
@@ -124,7 +123,7 @@ public final class Cpu {
     }
 
     public long instructionsRetired() {
-        return retired;
+        return blocks.retired();
     }
 
     public long exceptionsTaken() {
@@ -134,7 +133,7 @@ public final class Cpu {
     /** Asks the run loop to return soon; safe from any thread. */
     public void requestStop() {
         externalStop = true;
-        if (uc.isRunning()) uc.stop();
+        blocks.requestStop();
     }
 
     // ---- interrupt input -------------------------------------------------------------------
@@ -162,7 +161,7 @@ public final class Cpu {
      * so hooks only set the flag and the block hook, where stopping is exact, acts on it.
      */
     private void stopBeforeNextBlock() {
-        stopRequested = true;
+        blocks.requestStop();
     }
 
     private void applyIrqLevel() {
@@ -174,42 +173,31 @@ public final class Cpu {
     // ---- time ------------------------------------------------------------------------------
 
     private void refreshDeadline() {
-        nextDeadline = clock.nextDeadline();
+        blocks.deadline(Math.min(clock.nextDeadline(), untilCycle));
     }
 
     /** The cycle now, counting the instructions of the running block executed so far. */
     long preciseCycle() {
-        if (!uc.isRunning() || blockAddress < 0) return committed;
+        long committed = blocks.committed();
+        int size = blocks.blockSize();
+        if (!uc.isRunning() || size == 0) return committed;
+        long address = blocks.blockAddress();
         long pc = uc.reg(Arm64Reg.PC);
-        if (pc >= blockAddress && pc < blockAddress + blockSize) {
-            return blockStart + timing.cyclesBefore(blockAddress, blockSize, pc);
-        }
+        if (pc >= address && pc < address + size) return blocks.blockStart() + timing.cycles((pc - address) >>> 2);
         return committed;
-    }
-
-    private void onBlock(long address, int size) {
-        if (stopRequested || externalStop || committed >= nextDeadline) {
-            stopRequested = true;
-            uc.stop();
-            return;
-        }
-        blockAddress = address;
-        blockSize = size;
-        blockStart = committed;
-        committed += timing.blockCycles(address, size);
-        retired += size >>> 2;
-        clock.advanceTo(blockStart);
     }
 
     /** Gives back the cycles of a block cut short at {@code resumePc} (the first instruction that did not run). */
     private void truncateBlock(long resumePc) {
-        if (blockAddress < 0) return;
-        long end = blockAddress + blockSize;
-        if (resumePc > blockAddress && resumePc < end) {
-            committed = blockStart + timing.cyclesBefore(blockAddress, blockSize, resumePc);
-            retired -= (end - resumePc) >>> 2;
+        int size = blocks.blockSize();
+        long address = blocks.blockAddress();
+        if (size == 0) return;
+        long end = address + size;
+        if (resumePc > address && resumePc < end) {
+            blocks.committed(blocks.blockStart() + timing.cycles((resumePc - address) >>> 2));
+            blocks.retired(blocks.retired() - ((end - resumePc) >>> 2));
         }
-        blockAddress = -1;
+        blocks.clearBlock();
     }
 
     // ---- the run loop ----------------------------------------------------------------------
@@ -220,44 +208,48 @@ public final class Cpu {
      * or {@link #requestStop()}.
      */
     public Exit run(long untilCycle) {
+        this.untilCycle = untilCycle;
         exit = null;
         externalStop = false;
-        while (true) {
-            clock.advanceTo(committed);
-            clock.runDue();
-            refreshDeadline();
-            applyCodeInvalidations();
-            applyIrqLevel();
-            if (exit != null) return exit;
-            if (externalStop) return new Exit(ExitKind.STOPPED, 0, "stopped");
-            if (committed >= untilCycle) return new Exit(ExitKind.TIME_LIMIT, 0, "time limit reached");
-            if (waitingForInterrupt) {
-                if (irqLevel) {
-                    waitingForInterrupt = false;
-                } else {
-                    long next = nextDeadline;
-                    if (next == Long.MAX_VALUE) {
-                        return new Exit(ExitKind.HANG, 1, String.format(
-                                "guest hang: WFI at PC 0x%x with no pending interrupt and no timer or device event that could wake it",
-                                uc.reg(Arm64Reg.PC) - 4));
+        try {
+            while (true) {
+                clock.advanceTo(blocks.committed());
+                clock.runDue();
+                applyCodeInvalidations();
+                applyIrqLevel();
+                if (exit != null) return exit;
+                if (externalStop) return new Exit(ExitKind.STOPPED, 0, "stopped");
+                long now = blocks.committed();
+                if (now >= untilCycle) return new Exit(ExitKind.TIME_LIMIT, 0, "time limit reached");
+                if (waitingForInterrupt) {
+                    if (irqLevel) {
+                        waitingForInterrupt = false;
+                    } else {
+                        long next = clock.nextDeadline();
+                        if (next == Long.MAX_VALUE) {
+                            return new Exit(ExitKind.HANG, 1, String.format(
+                                    "guest hang: WFI at PC 0x%x with no pending interrupt and no timer or device event that could wake it",
+                                    uc.reg(Arm64Reg.PC) - 4));
+                        }
+                        blocks.committed(Math.min(next, untilCycle));
+                        continue;
                     }
-                    committed = Math.min(next, untilCycle);
-                    continue;
+                }
+                refreshDeadline();
+                blocks.clearStop();
+                blocks.clearBlock();
+                int err = uc.start(uc.reg(Arm64Reg.PC), NEVER, 0, 0);
+                boolean stoppedByUs = blocks.stopRequested();
+                blocks.clearBlock();
+                if (err != 0) {
+                    Exit e = busError(err);
+                    if (e != null) return e;
+                } else if (!stoppedByUs && exit == null && !externalStop && endedOnWfi()) {
+                    waitingForInterrupt = !irqLevel;
                 }
             }
-            long deadline = Math.min(nextDeadline, untilCycle);
-            nextDeadline = deadline;
-            stopRequested = false;
-            blockAddress = -1;
-            long pc = uc.reg(Arm64Reg.PC);
-            int err = uc.start(pc, NEVER, 0, 0);
-            refreshDeadline();
-            if (err != 0) {
-                Exit e = busError(err);
-                if (e != null) return e;
-            } else if (!stopRequested && exit == null && !externalStop && endedOnWfi()) {
-                waitingForInterrupt = !irqLevel;
-            }
+        } finally {
+            this.untilCycle = Long.MAX_VALUE;
         }
     }
 
@@ -319,7 +311,7 @@ public final class Cpu {
             case EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT -> takeException(syndrome, pc, far, true);
             default -> {
                 exit = new Exit(ExitKind.BUS_ERROR, 1, String.format("unsupported CPU exception %d at PC 0x%x", intno, pc));
-                stopRequested = true;
+                blocks.requestStop();
                 uc.stop();
             }
         }
@@ -333,7 +325,7 @@ public final class Cpu {
             exit = r.action() == Psci.Action.POWER_OFF
                     ? new Exit(ExitKind.POWER_OFF, status, "guest powered off (PSCI SYSTEM_OFF), status " + status)
                     : new Exit(ExitKind.RESET, 0, "guest reset (PSCI SYSTEM_RESET)");
-            stopRequested = true;
+            blocks.requestStop();
             uc.stop();
         }
     }
@@ -361,7 +353,7 @@ public final class Cpu {
         uc.reg(Arm64Reg.PC, target);
         if (exceptionTrace != null) {
             exceptionTrace.accept(String.format("[trace] exception %s from EL%d: ESR=0x%08x ELR=0x%x%s SPSR=0x%x -> 0x%x (cycle %d)",
-                    exceptionClass(esr), fromEl, esr, elr, writeFar ? String.format(" FAR=0x%x", far) : "", pstate, target, committed));
+                    exceptionClass(esr), fromEl, esr, elr, writeFar ? String.format(" FAR=0x%x", far) : "", pstate, target, blocks.committed()));
         }
     }
 
@@ -448,6 +440,6 @@ public final class Cpu {
 
     /** Cycles elapsed since reset (exact when the CPU is stopped). */
     public long cycles() {
-        return committed;
+        return blocks.committed();
     }
 }

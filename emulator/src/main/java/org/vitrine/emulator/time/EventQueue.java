@@ -1,6 +1,7 @@
 package org.vitrine.emulator.time;
 
 import java.util.PriorityQueue;
+import java.util.function.LongSupplier;
 
 /**
  * The machine's one clock and its event queue. Time is counted in CPU cycles since reset; it is
@@ -44,6 +45,7 @@ public final class EventQueue {
     private long now;
     private long seq;
     private Runnable onEarlierDeadline = () -> { };
+    private LongSupplier liveTime;
 
     public EventQueue(long cyclesPerSecond) {
         if (cyclesPerSecond <= 0) throw new IllegalArgumentException("cyclesPerSecond must be positive");
@@ -57,7 +59,7 @@ public final class EventQueue {
 
     /** Current virtual time in nanoseconds (rounded down). */
     public long nowNanos() {
-        return Ratio.scale(now, 1_000_000_000L, cyclesPerSecond);
+        return Ratio.scale(now(), 1_000_000_000L, cyclesPerSecond);
     }
 
     /** Cycles that make {@code nanos} nanoseconds (rounded up, so a deadline is never early). */
@@ -65,22 +67,31 @@ public final class EventQueue {
         return Ratio.scaleUp(nanos, cyclesPerSecond, 1_000_000_000L);
     }
 
-    /** Current time in cycles. */
+    /** Current time in cycles (while the CPU runs: including the block it is executing). */
     public long now() {
-        return now;
+        LongSupplier live = liveTime;
+        return live == null ? now : Math.max(now, live.getAsLong());
+    }
+
+    /**
+     * Lets the CPU expose the time it has reached while it runs, so devices scheduling events
+     * from MMIO callbacks count from the current block, not from the start of the run.
+     */
+    public void setLiveTime(LongSupplier source) {
+        this.liveTime = source;
     }
 
     /** Schedules {@code action} to run when the clock reaches {@code cycle} (now, if in the past). */
     public Event schedule(long cycle, Runnable action) {
         long previous = nextDeadline();
-        Event e = new Event(Math.max(cycle, now), seq++, action);
+        Event e = new Event(Math.max(cycle, now()), seq++, action);
         queue.add(e);
         if (e.when < previous) onEarlierDeadline.run();
         return e;
     }
 
     public Event scheduleIn(long cycles, Runnable action) {
-        return schedule(now + Math.max(0, cycles), action);
+        return schedule(now() + Math.max(0, cycles), action);
     }
 
     /** Cycle of the earliest pending event, or {@link Long#MAX_VALUE} when none is pending. */

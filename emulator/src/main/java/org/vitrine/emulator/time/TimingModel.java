@@ -1,45 +1,30 @@
 package org.vitrine.emulator.time;
 
 /**
- * How many CPU cycles code takes. The run loop charges a block when it starts; when a block is
- * cut short (a fault in its middle) or time is read inside it, {@link #cyclesBefore} gives the
- * cost of the instructions before a given PC. AArch64 instructions are all 4 bytes.
+ * How many CPU cycles code takes: for now a fixed number of cycles per instruction at a given
+ * clock frequency (the foundation's model: 1 cycle per instruction at 1 GHz, which matches QEMU's
+ * {@code -icount shift=0}). The run loop charges each translated block its instruction count times
+ * {@link #cyclesPerInstruction()} in the native block hook; a cycle-approximate model with
+ * per-instruction costs will extend that hook with a per-block cost table.
  */
-public interface TimingModel {
-    /** CPU clock frequency in Hz. */
-    long cyclesPerSecond();
+public record TimingModel(long cyclesPerSecond, int cyclesPerInstruction) {
+    public TimingModel {
+        if (cyclesPerSecond <= 0 || cyclesPerInstruction <= 0) {
+            throw new IllegalArgumentException("timing model needs a positive frequency and cycles per instruction");
+        }
+    }
 
-    /** Cycles for executing the whole block [address, address + size). */
-    long blockCycles(long address, int size);
+    public static TimingModel fixedCpi(long cyclesPerSecond, int cyclesPerInstruction) {
+        return new TimingModel(cyclesPerSecond, cyclesPerInstruction);
+    }
 
-    /** Cycles for the instructions of the block at {@code blockAddress} that come before {@code pc}. */
-    long cyclesBefore(long blockAddress, int blockSize, long pc);
+    /** Cycles for {@code instructions} instructions. */
+    public long cycles(long instructions) {
+        return instructions * cyclesPerInstruction;
+    }
 
-    /** A fixed number of cycles per instruction. */
-    static TimingModel fixedCpi(long cyclesPerSecond, int cyclesPerInstruction) {
-        return new TimingModel() {
-            @Override
-            public long cyclesPerSecond() {
-                return cyclesPerSecond;
-            }
-
-            @Override
-            public long blockCycles(long address, int size) {
-                return (long) (size >>> 2) * cyclesPerInstruction;
-            }
-
-            @Override
-            public long cyclesBefore(long blockAddress, int blockSize, long pc) {
-                long n = (pc - blockAddress) >> 2;
-                if (n < 0) n = 0;
-                if (n > (blockSize >>> 2)) n = blockSize >>> 2;
-                return n * cyclesPerInstruction;
-            }
-
-            @Override
-            public String toString() {
-                return cyclesPerInstruction + " cycle(s) per instruction at " + cyclesPerSecond + " Hz";
-            }
-        };
+    @Override
+    public String toString() {
+        return cyclesPerInstruction + " cycle(s) per instruction at " + cyclesPerSecond + " Hz";
     }
 }

@@ -62,6 +62,7 @@ public final class Unicorn implements AutoCloseable {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Throwable LOAD_FAILURE;
     private static final String LIBRARY_PATH;
+    private static final SymbolLookup LIBRARY;
     private static final MethodHandle UC_VERSION, UC_OPEN, UC_CLOSE, UC_STRERROR, UC_REG_READ, UC_REG_WRITE,
             UC_MEM_MAP, UC_MEM_MAP_PTR, UC_MMIO_MAP, UC_MEM_UNMAP, UC_MEM_READ, UC_MEM_WRITE, UC_EMU_START,
             UC_EMU_STOP, UC_HOOK_ADD, UC_HOOK_DEL, UC_CTL_INT, UC_CTL_NONE, UC_CTL_LONG2, UC_CONTEXT_SIZE,
@@ -71,6 +72,7 @@ public final class Unicorn implements AutoCloseable {
         MethodHandle[] h = new MethodHandle[24];
         Throwable failure = null;
         String path = null;
+        SymbolLookup found = null;
         try {
             Arena global = Arena.global();
             SymbolLookup lib = null;
@@ -95,6 +97,7 @@ public final class Unicorn implements AutoCloseable {
                         + "which extracts Debian trixie's libunicorn2t64 into .deps/unicorn, or set -Dvitrine.unicorn.lib=PATH.");
             }
             SymbolLookup l = lib;
+            found = lib;
             int i = 0;
             h[i++] = down(l, "uc_version", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), false);
             h[i++] = down(l, "uc_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), false);
@@ -129,6 +132,7 @@ public final class Unicorn implements AutoCloseable {
         }
         LOAD_FAILURE = failure;
         LIBRARY_PATH = path;
+        LIBRARY = found;
         int i = 0;
         UC_VERSION = h[i++]; UC_OPEN = h[i++]; UC_CLOSE = h[i++]; UC_STRERROR = h[i++]; UC_REG_READ = h[i++];
         UC_REG_WRITE = h[i++]; UC_MEM_MAP = h[i++]; UC_MEM_MAP_PTR = h[i++]; UC_MMIO_MAP = h[i++]; UC_MEM_UNMAP = h[i++];
@@ -203,6 +207,11 @@ public final class Unicorn implements AutoCloseable {
 
     public static String libraryPath() {
         return LIBRARY_PATH;
+    }
+
+    /** Address of a libunicorn function, for native code that calls back into the library. */
+    public MemorySegment symbol(String name) {
+        return LIBRARY.findOrThrow(name);
     }
 
     // ---- callback interfaces --------------------------------------------------------------
@@ -534,6 +543,19 @@ public final class Unicorn implements AutoCloseable {
     /** UC_HOOK_BLOCK over all addresses. */
     public Hook hookBlock(CodeHook hook) {
         return hookCode(HOOK_BLOCK, hook, 1, 0);
+    }
+
+    /**
+     * UC_HOOK_BLOCK with a native callback ({@code void f(uc_engine*, uint64_t, uint32_t, void*)})
+     * and its user data; both must outlive the engine.
+     */
+    public Hook hookBlockNative(MemorySegment function, MemorySegment userData) {
+        try {
+            check((int) UC_HOOK_ADD.invokeExact(uc, hookHandle, HOOK_BLOCK, function, userData, 1L, 0L, 0),
+                    "uc_hook_add(native block)");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_hook_add", t); }
+        keepAlive.add(userData);
+        return new Hook(hookHandle.get(JAVA_LONG, 0), userData);
     }
 
     /** UC_HOOK_CODE for [begin, end] (begin &gt; end means every address). */

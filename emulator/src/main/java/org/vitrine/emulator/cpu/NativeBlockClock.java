@@ -1,0 +1,112 @@
+package org.vitrine.emulator.cpu;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.lang.invoke.VarHandle;
+
+import org.vitrine.emulator.unicorn.Unicorn;
+
+/**
+ * The cycle clock's per-block bookkeeping, done by a native block hook (src/main/c/vitrine_hooks.c)
+ * because a Java upcall per translated block costs more than the block itself in tight loops.
+ * This class owns the hook's state block — {@code struct vitrine_clock}, whose layout the offsets
+ * below mirror — and is the only Java code that touches it.
+ */
+final class NativeBlockClock {
+    private static final long COMMITTED = 0, DEADLINE = 8, BLOCK_ADDRESS = 16, BLOCK_START = 24, RETIRED = 32,
+            CPI = 40, EMU_STOP = 48, BLOCK_SIZE = 56, STOP = 60, STOPS = 64, SIZE = 72;
+    private static final String RESOURCE = "/native/linux-x86_64/libvitrine_hooks.so";
+    private static volatile MemorySegment hookFunction;
+
+    private final MemorySegment state;
+
+    NativeBlockClock(Unicorn uc, int cyclesPerInstruction) {
+        state = uc.arena().allocate(SIZE, 8);
+        state.set(ValueLayout.JAVA_LONG, DEADLINE, Long.MAX_VALUE);
+        state.set(ValueLayout.JAVA_LONG, CPI, cyclesPerInstruction);
+        state.set(ValueLayout.ADDRESS, EMU_STOP, uc.symbol("uc_emu_stop"));
+        uc.hookBlockNative(hook(), state);
+    }
+
+    /** Loads the hook library shipped in the jar (extracted to a temporary file once per process). */
+    private static MemorySegment hook() {
+        MemorySegment f = hookFunction;
+        if (f != null) return f;
+        synchronized (NativeBlockClock.class) {
+            if (hookFunction == null) {
+                try (InputStream in = NativeBlockClock.class.getResourceAsStream(RESOURCE)) {
+                    if (in == null) {
+                        throw new IllegalStateException("native hook library " + RESOURCE + " missing from the build "
+                                + "(the emulator module compiles it with gcc; is gcc installed?)");
+                    }
+                    Path tmp = Files.createTempFile("vitrine-hooks", ".so");
+                    tmp.toFile().deleteOnExit();
+                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    hookFunction = SymbolLookup.libraryLookup(tmp, Arena.global()).findOrThrow("vitrine_block_hook");
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot extract the native hook library: " + e.getMessage(), e);
+                }
+            }
+            return hookFunction;
+        }
+    }
+
+    long committed() {
+        return state.get(ValueLayout.JAVA_LONG, COMMITTED);
+    }
+
+    void committed(long cycles) {
+        state.set(ValueLayout.JAVA_LONG, COMMITTED, cycles);
+    }
+
+    void deadline(long cycle) {
+        state.set(ValueLayout.JAVA_LONG, DEADLINE, cycle);
+    }
+
+    long blockAddress() {
+        return state.get(ValueLayout.JAVA_LONG, BLOCK_ADDRESS);
+    }
+
+    /** Forgets the current block (after a run, nothing is "current"). */
+    void clearBlock() {
+        state.set(ValueLayout.JAVA_INT, BLOCK_SIZE, 0);
+    }
+
+    int blockSize() {
+        return state.get(ValueLayout.JAVA_INT, BLOCK_SIZE);
+    }
+
+    long blockStart() {
+        return state.get(ValueLayout.JAVA_LONG, BLOCK_START);
+    }
+
+    long retired() {
+        return state.get(ValueLayout.JAVA_LONG, RETIRED);
+    }
+
+    void retired(long instructions) {
+        state.set(ValueLayout.JAVA_LONG, RETIRED, instructions);
+    }
+
+    boolean stopRequested() {
+        return state.get(ValueLayout.JAVA_INT, STOP) != 0;
+    }
+
+    /** Asks the hook to stop the CPU before its next block; safe from any thread. */
+    void requestStop() {
+        VarHandle.fullFence();
+        state.set(ValueLayout.JAVA_INT, STOP, 1);
+        VarHandle.fullFence();
+    }
+
+    void clearStop() {
+        state.set(ValueLayout.JAVA_INT, STOP, 0);
+    }
+}

@@ -3,12 +3,14 @@ package org.vitrine.emulator.cpu;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 import org.vitrine.emulator.memory.PhysicalMemory;
 import org.vitrine.emulator.spi.GuestErrors;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
+import org.vitrine.emulator.time.Ratio;
 import org.vitrine.emulator.time.TimingModel;
 import org.vitrine.emulator.unicorn.Arm64Reg;
 import org.vitrine.emulator.unicorn.Unicorn;
@@ -65,6 +67,14 @@ public final class Cpu {
 
     private final NativeBlockClock blocks;
     private long untilCycle = Long.MAX_VALUE;
+
+    // the host side: actions posted from other threads, and pacing to the wall clock
+    private final ConcurrentLinkedQueue<Runnable> hostActions = new ConcurrentLinkedQueue<>();
+    private final Object wake = new Object();
+    private volatile boolean hostInputOpen;
+    private boolean realTime;
+    private long paceWallStart;
+    private long paceCycleStart;
 
     // stop bookkeeping
     private volatile boolean externalStop;
@@ -130,10 +140,46 @@ public final class Cpu {
         return exceptionsTaken;
     }
 
+    /**
+     * Runs {@code action} on the emulation thread at the next opportunity (within one slice of a
+     * running CPU, at once when it idles) and wakes an idle CPU. Safe from any thread: this is how
+     * windows, consoles and scripts deliver input, which the devices then stamp with the cycle.
+     */
+    public void post(Runnable action) {
+        hostActions.add(action);
+        blocks.requestStop();
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    /**
+     * While host input may still arrive (a window is open, a console is attached), an idle guest
+     * with nothing scheduled is waiting for it rather than hung.
+     */
+    public void setHostInputOpen(boolean open) {
+        hostInputOpen = open;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    /**
+     * Paces virtual time to the wall clock (interactive use): the CPU never runs ahead of real
+     * time, and idle periods are slept through instead of skipped. Scripted runs leave this off
+     * and go as fast as possible.
+     */
+    public void setRealTime(boolean on) {
+        realTime = on;
+    }
+
     /** Asks the run loop to return soon; safe from any thread. */
     public void requestStop() {
         externalStop = true;
         blocks.requestStop();
+        synchronized (wake) {
+            wake.notifyAll();
+        }
     }
 
     // ---- interrupt input -------------------------------------------------------------------
@@ -211,9 +257,12 @@ public final class Cpu {
         this.untilCycle = untilCycle;
         exit = null;
         externalStop = false;
+        paceWallStart = System.nanoTime();
+        paceCycleStart = blocks.committed();
         try {
             while (true) {
                 clock.advanceTo(blocks.committed());
+                runHostActions();
                 clock.runDue();
                 applyCodeInvalidations();
                 applyIrqLevel();
@@ -225,18 +274,20 @@ public final class Cpu {
                     if (irqLevel) {
                         waitingForInterrupt = false;
                     } else {
-                        long next = clock.nextDeadline();
-                        if (next == Long.MAX_VALUE) {
+                        long next = Math.min(clock.nextDeadline(), untilCycle);
+                        if (next == Long.MAX_VALUE && !hostInputOpen) {
                             return new Exit(ExitKind.HANG, 1, String.format(
                                     "guest hang: WFI at PC 0x%x with no pending interrupt and no timer or device event that could wake it",
                                     uc.reg(Arm64Reg.PC) - 4));
                         }
-                        blocks.committed(Math.min(next, untilCycle));
+                        idleUntil(next);
                         continue;
                     }
                 }
                 refreshDeadline();
+                if (realTime) blocks.deadline(Math.min(Math.min(clock.nextDeadline(), untilCycle), now + sliceCycles()));
                 blocks.clearStop();
+                if (!hostActions.isEmpty()) blocks.requestStop();
                 blocks.clearBlock();
                 int err = uc.start(uc.reg(Arm64Reg.PC), NEVER, 0, 0);
                 boolean stoppedByUs = blocks.stopRequested();
@@ -247,9 +298,77 @@ public final class Cpu {
                 } else if (!stoppedByUs && exit == null && !externalStop && endedOnWfi()) {
                     waitingForInterrupt = !irqLevel;
                 }
+                if (realTime) sleepUntilWallReaches(blocks.committed());
             }
         } finally {
             this.untilCycle = Long.MAX_VALUE;
+        }
+    }
+
+    private void runHostActions() {
+        Runnable a;
+        while ((a = hostActions.poll()) != null) a.run();
+    }
+
+    /** One millisecond of virtual time: how far a paced CPU runs between looks at the wall clock. */
+    private long sliceCycles() {
+        return Math.max(1, clock.cyclesPerSecond() / 1000);
+    }
+
+    private long wallNanosFor(long cycle) {
+        return paceWallStart + Ratio.scale(Math.max(0, cycle - paceCycleStart), 1_000_000_000L, clock.cyclesPerSecond());
+    }
+
+    private long cycleForWall(long wallNanos) {
+        return paceCycleStart + Ratio.scale(Math.max(0, wallNanos - paceWallStart), clock.cyclesPerSecond(), 1_000_000_000L);
+    }
+
+    /** Real-time mode: wait (woken early by posted host actions) until the wall clock reaches {@code cycle}. */
+    private void sleepUntilWallReaches(long cycle) {
+        long target = wallNanosFor(cycle);
+        synchronized (wake) {
+            long left;
+            while (hostActions.isEmpty() && !externalStop && (left = target - System.nanoTime()) > 0) {
+                try {
+                    wake.wait(left / 1_000_000, (int) (left % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * The CPU waits for an interrupt and the next event is at {@code next} (MAX_VALUE: none). Fast
+     * mode skips straight there; real-time mode sleeps until then. Either way a posted host action
+     * ends the wait early, at the virtual time the wall clock says (real time) or at once (fast).
+     */
+    private void idleUntil(long next) {
+        if (next == Long.MAX_VALUE) {
+            waitForHostAction();
+        } else if (realTime) {
+            sleepUntilWallReaches(next);
+        } else {
+            blocks.committed(next);
+            return;
+        }
+        if (realTime) {
+            long reached = Math.min(next, cycleForWall(System.nanoTime()));
+            if (reached > blocks.committed()) blocks.committed(reached);
+        }
+    }
+
+    private void waitForHostAction() {
+        synchronized (wake) {
+            while (hostActions.isEmpty() && hostInputOpen && !externalStop) {
+                try {
+                    wake.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    externalStop = true;
+                }
+            }
         }
     }
 

@@ -204,6 +204,10 @@ class ExceptionEntryTest {
                 ldr x2, =100000
             2:  subs x2, x2, #1
                 b.ne 2b
+            e_cnt:
+                adr x20, 1f
+                mrs x0, cntvct_el0       // CNTKCTL_EL1.EL0VCTEN is 0: traps to EL1
+            1:
                 svc #0x99
                 .ltorg
                 .balign 4096
@@ -311,7 +315,7 @@ class ExceptionEntryTest {
     void guestPowersOffWithStatusZero() {
         assertEquals(Cpu.ExitKind.POWER_OFF, exit.kind(), exit.message());
         assertEquals(0, exit.status());
-        assertEquals(14, records.size(), "exceptions recorded");
+        assertEquals(15, records.size(), "exceptions recorded");
     }
 
     @Test
@@ -378,20 +382,26 @@ class ExceptionEntryTest {
     }
 
     @Test
+    void counterAccessFromEl0TrapsWhenCntkctlForbidsIt() {
+        // EC 0x18 (MSR/MRS trap), IL, ISS: op0 3, op2 2, op1 3, CRn 14, Rt 0, CRm 0, read
+        assertRecord(10, 0x400, 0x6234_f801L, prog.symbol("e_cnt") + 4);
+    }
+
+    @Test
     void returnToEl1BySvc() {
-        assertRecord(10, 0x400, 0x5600_0099L, prog.symbol("e_irq") + 16);
+        assertRecord(11, 0x400, 0x5600_0099L, prog.symbol("e_cnt") + 12);
     }
 
     @Test
     void irqTakenAtEl1() {
-        long[] r = record(11);
+        long[] r = record(12);
         assertEquals(0x280, r[0], "IRQ from current EL with SP_ELx");
         assertEquals(0x345, r[4] & 0x3cf, "SPSR: EL1h, D A F masked, I clear");
     }
 
     @Test
     void wfiSkipsIdleTimeToTheNextEvent() {
-        long[] r = record(12);
+        long[] r = record(13);
         assertEquals(0x280, r[0]);
         assertEquals(prog.symbol("t_wfi") + 4, r[3], "IRQ taken right after the WFI");
         long ticks = extra[1] - extra[0];
@@ -403,7 +413,7 @@ class ExceptionEntryTest {
 
     @Test
     void virtualTimerFiresAtItsDeadline() {
-        long[] r = record(13);
+        long[] r = record(14);
         assertEquals(0x280, r[0]);
         assertEquals(prog.symbol("t_timer") + 4, r[3]);
         long cval = extra[2], after = extra[3];

@@ -48,6 +48,26 @@ pub fn mmio_write(addr: usize, value: u32) {
     unsafe { (addr as *mut u32).write_volatile(value) }
 }
 
+/// 8-bit MMIO read (virtio configuration space has byte-wide fields); see `mmio_read`.
+pub fn mmio_read8(addr: usize) -> u8 {
+    // SAFETY: as for mmio_read.
+    unsafe { (addr as *const u8).read_volatile() }
+}
+
+/// 8-bit MMIO write; see `mmio_read`.
+pub fn mmio_write8(addr: usize, value: u8) {
+    // SAFETY: as for mmio_read.
+    unsafe { (addr as *mut u8).write_volatile(value) }
+}
+
+/// Full-system data synchronization barrier: every earlier memory access (RAM or device) is
+/// complete before any later one starts. Orders virtqueue updates against the device, which reads
+/// and writes RAM on its own.
+pub fn dsb() {
+    // SAFETY: a barrier has no other effect.
+    unsafe { core::arch::asm!("dsb sy", options(nostack)) };
+}
+
 /// A mutable static. Sound only because of the kernel's concurrency model (main.rs): one CPU,
 /// and kernel code never runs with interrupts enabled, so nothing runs concurrently with the
 /// holder of a reference. Callers must still not hold two references to the same `Global` at

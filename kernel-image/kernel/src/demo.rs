@@ -32,7 +32,9 @@ use abi::{PRINT_DEBUG_MAX, Sysno, USER_IMAGE_BASE, USER_STACK_TOP};
 use core::arch::asm;
 use core::mem::MaybeUninit;
 
-/// Where the kernel image starts: every task's favourite forbidden address.
+/// Every task's favourite forbidden address: kernel memory, EL1-only. It was the image's start in
+/// v0; the image now starts at 0x4010_0000 and this is a page of the DTB below it, mapped with
+/// the same EL1-only, never-executable rights, so the faults (and the log) are unchanged.
 const KERNEL_BASE: u64 = 0x4008_0000;
 const SPIN_ITERATIONS: u64 = 30_000_000;
 

@@ -1,7 +1,9 @@
 //! rost v0: a small AArch64 microkernel for QEMU's `virt` board and for Vitrine, which models the
-//! same machine. It boots at EL1, turns the MMU on, and runs the demo tasks of `demo.rs` at EL0
-//! under a preemptive round-robin scheduler, each in its own address space; when every task has
-//! ended it powers the machine off through PSCI.
+//! same machine. It boots at EL1, turns the MMU on, and starts the virtio devices it finds. With a
+//! GPU it shows the boot screen (bootscreen.rs) and keeps running; otherwise, or when the
+//! bootargs say `rost.demo=tasks`, it runs the demo tasks of `demo.rs` at EL0 under a preemptive
+//! round-robin scheduler, each in its own address space, and when every task has ended it powers
+//! the machine off through PSCI.
 //!
 //! Concurrency model: one CPU, and the kernel itself always runs with interrupts masked (exception
 //! entry masks them; only EL0 and the idle loop run unmasked). So kernel code is never re-entered
@@ -13,9 +15,14 @@ extern crate alloc;
 
 mod arch;
 mod boot;
+mod bootscreen;
 mod demo;
+mod draw;
+mod fdt;
+mod font;
 mod gic;
 mod heap;
+mod keymap;
 mod mem;
 mod mm;
 mod psci;
@@ -23,6 +30,7 @@ mod sched;
 mod timer;
 mod trap;
 mod uart;
+mod virtio;
 
 /// First Rust code, called by `_start` (boot.rs) with the MMU off, FP/SIMD on, a boot stack, a
 /// zeroed .bss and the exception vectors installed.
@@ -36,12 +44,36 @@ extern "C" fn kmain() -> ! {
     let hz = timer::init();
     kprintln!("[rost] mmu on, gic on, timer {} Hz, tick {} ms", hz, abi::TICK_NS / 1_000_000);
 
-    let mut sched = sched::Scheduler::new();
-    for &entry in demo::TASKS {
-        sched.spawn(entry);
+    let devices = virtio::init();
+    if let Some(mut blk) = devices.blk {
+        let capacity = blk.capacity;
+        match blk.self_test() {
+            Ok(()) => kprintln!("[blk] self-test ok (capacity {} sectors)", capacity),
+            Err(e) => kprintln!("[blk] self-test failed: {} (capacity {} sectors)", e, capacity),
+        }
     }
-    kprintln!("[rost] starting {} tasks", demo::TASKS.len());
+
+    let mut sched = sched::Scheduler::new();
+    match devices.gpu {
+        Some(gpu) if !fdt::has_word(bootargs(), b"rost.demo=tasks") => {
+            bootscreen::show(gpu);
+            kprintln!("[rost] boot screen up, waiting for input");
+        }
+        _ => {
+            for &entry in demo::TASKS {
+                sched.spawn(entry);
+            }
+            kprintln!("[rost] starting {} tasks", demo::TASKS.len());
+        }
+    }
     sched::start(sched)
+}
+
+/// The kernel command line: /chosen/bootargs of the DTB at the start of RAM; empty without one.
+fn bootargs() -> &'static [u8] {
+    // SAFETY: the DTB area is mapped EL1 read-only and nothing ever writes it.
+    let area = unsafe { core::slice::from_raw_parts(mm::DTB_BASE as *const u8, mm::dtb_room()) };
+    fdt::bootargs(area).unwrap_or(&[])
 }
 
 #[panic_handler]

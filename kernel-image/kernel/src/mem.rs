@@ -1,5 +1,6 @@
 //! The few symbols a freestanding image must supply itself. The prebuilt compiler_builtins of the
-//! linux-gnu target expects libc's `memcpy`, `memmove`, `memset` and `memcmp`; the prebuilt alloc
+//! linux-gnu target expects libc's `memcpy`, `memmove`, `memset` and `memcmp` (and LLVM emits
+//! calls to `bcmp` for equality of arrays); the prebuilt alloc
 //! was compiled with unwinding and refers to `_Unwind_Resume` and `rust_eh_personality`, which
 //! panic=abort never calls.
 //!
@@ -49,6 +50,12 @@ pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
         }
     }
     0
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: same contract as memcmp.
+    unsafe { memcmp(a, b, n) }
 }
 
 #[unsafe(no_mangle)]

@@ -3,11 +3,11 @@
 //! Layout (4 KiB granule, 39-bit VAs: T0SZ = 25, walks start at level 1; TTBR1 is unused):
 //! the kernel runs identity-mapped through TTBR0. Every address space, the kernel's own and each
 //! task's, maps the same kernel view:
-//! - 0x0800_0000 (GIC) and 0x0900_0000 (UART): 2 MiB Device-nGnRE blocks, EL1 only, never
-//!   executable;
-//! - the first 2 MiB of RAM (DTB, kernel image, first free frames) page by page, with permissions
-//!   per section: kernel text EL1 read-only + EL1-executable, everything else EL1-only and
-//!   non-executable;
+//! - 0x0800_0000 (GIC), 0x0900_0000 (UART) and 0x0a00_0000 (the 32 virtio-mmio slots): 2 MiB
+//!   Device-nGnRE blocks, EL1 only, never executable;
+//! - the first 2 MiB of RAM (the DTB's 1 MiB, kernel image, first free frames) page by page, with
+//!   permissions per section: DTB EL1 read-only, kernel text EL1 read-only + EL1-executable,
+//!   everything else EL1-only and non-executable;
 //! - the rest of RAM as 2 MiB EL1 read-write, non-executable blocks.
 //!
 //! No kernel page is accessible from EL0. A task's table adds, at `USER_IMAGE_BASE`, the demo
@@ -16,7 +16,8 @@
 //! SCTLR_EL1.WXN is on as well, so nothing writable is ever executable.
 //!
 //! Frames are handed out by a bump allocator from the end of the kernel image and never freed
-//! (v0 creates everything at start-up).
+//! (v0 creates everything at start-up). Since the kernel is identity-mapped, the physical address
+//! a device needs for DMA is the kernel address itself (`phys`).
 
 use crate::arch::{Global, isb};
 use crate::{sysreg_read, sysreg_write};
@@ -28,6 +29,10 @@ const RAM_SIZE: u64 = 512 << 20;
 const BLOCK: u64 = 2 << 20;
 const GIC_BLOCK: u64 = 0x0800_0000;
 const UART_BLOCK: u64 = 0x0900_0000;
+const VIRTIO_BLOCK: u64 = 0x0a00_0000;
+/// Where QEMU (and Vitrine) put the flattened device tree: the start of RAM. QEMU's blob is 1 MiB
+/// and is only loaded if it fits below the image, hence link.ld's 0x4010_0000.
+pub const DTB_BASE: usize = RAM_BASE as usize;
 
 // Descriptor bits (VMSAv8-64, stage 1).
 const VALID: u64 = 1;
@@ -111,7 +116,7 @@ pub fn init() {
         *entry = (RAM_BASE + i as u64 * BLOCK) | KERNEL_RW | VALID;
     }
     let dev = &mut DEVICE_L2.get().0;
-    for base in [GIC_BLOCK, UART_BLOCK] {
+    for base in [GIC_BLOCK, UART_BLOCK, VIRTIO_BLOCK] {
         dev[(base / BLOCK) as usize] = base | DEVICE | VALID;
     }
     let l1 = &mut KERNEL_L1.get().0;
@@ -150,6 +155,16 @@ pub fn alloc_pages(n: usize) -> *mut u8 {
         unsafe { words.add(i).write_volatile(0) };
     }
     base as *mut u8
+}
+
+/// The physical (bus) address of kernel memory, for DMA: the kernel runs identity-mapped.
+pub fn phys<T>(ptr: *const T) -> u64 {
+    ptr as u64
+}
+
+/// Bytes from the DTB base to the kernel image: the most the DTB can occupy.
+pub fn dtb_room() -> usize {
+    (sym!(__kernel_start) - RAM_BASE) as usize
 }
 
 fn alloc_table() -> &'static mut [u64; 512] {

@@ -5,7 +5,8 @@
 //! only ever decides which frame the current exception returns into. Every decision moves round
 //! the task list from the task that ran last, so with ticks, yields and sleeps alone the order is
 //! fixed. When no task is ready, the idle context (WFI with interrupts on) runs instead. When
-//! every task has ended, the kernel prints a summary and powers off.
+//! every task has ended, the kernel prints a summary and powers off. A scheduler started with no
+//! tasks at all (the boot screen) idles for ever.
 
 use crate::arch::Global;
 use crate::boot::{idle_loop, trap_restore};
@@ -57,14 +58,17 @@ pub fn get() -> Option<&'static mut Scheduler> {
     SCHEDULER.get().as_mut()
 }
 
-/// Starts the first task (task 1) and the tick. Never returns: from here on the kernel runs only
-/// in exception handlers.
+/// Starts the first task (task 1) and the tick, or with no tasks just the idle context, which then
+/// only wakes for device interrupts. Never returns: from here on the kernel runs only in exception
+/// handlers.
 pub fn start(sched: Scheduler) -> ! {
     let sched = SCHEDULER.get().insert(sched);
-    sched.last = sched.tasks.len() - 1;
+    sched.last = sched.tasks.len().saturating_sub(1);
     sched.pick();
     let frame = sched.resume();
-    timer::start();
+    if !sched.tasks.is_empty() {
+        timer::start(); // with no tasks there is nothing to schedule: no tick, just interrupts
+    }
     // SAFETY: `frame` is a complete initial frame on a kernel stack of its own.
     unsafe { trap_restore(frame) }
 }
@@ -163,9 +167,10 @@ impl Scheduler {
         let n = self.tasks.len();
         let from = self.current.unwrap_or(self.last);
         self.current = (1..=n).map(|k| (from + k) % n).find(|&i| self.tasks[i].state == State::Ready);
+        let all_dead = !self.tasks.is_empty() && self.tasks.iter().all(|t| t.state == State::Dead);
         match self.current {
             Some(i) => self.last = i,
-            None if self.tasks.iter().all(|t| t.state == State::Dead) => self.shutdown(),
+            None if all_dead => self.shutdown(),
             None => {}
         }
     }

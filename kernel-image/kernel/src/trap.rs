@@ -2,11 +2,12 @@
 //!
 //! From EL0, an SVC is a syscall and any other synchronous exception kills the task with a
 //! one-line report (format in README.md). An IRQ, from EL0 or from the idle loop, is the timer
-//! tick. Anything else (a synchronous exception in the kernel, FIQ, SError, an exception from
-//! AArch32) is a kernel bug: panic report, power off with status 1.
+//! tick or a virtio device's (input events go to the boot screen and the console). Anything else
+//! (a synchronous exception in the kernel, FIQ, SError, an exception from AArch32) is a kernel
+//! bug: panic report, power off with status 1.
 
 use crate::sched::Scheduler;
-use crate::{gic, kprintln, mm, psci, sysreg_read, uart};
+use crate::{bootscreen, gic, kprintln, mm, psci, sysreg_read, uart, virtio};
 use abi::{Error, PRINT_DEBUG_MAX, Sysno, TICK_NS};
 
 /// A saved CPU context. Layout shared with the assembly in boot.rs.
@@ -53,6 +54,10 @@ fn irq(sched: &mut Scheduler) {
         gic::SPURIOUS => {}
         gic::TIMER_INTID => {
             sched.tick();
+            gic::end(iar);
+        }
+        intid if virtio::is_virtio(intid) => {
+            virtio::irq(intid, bootscreen::input);
             gic::end(iar);
         }
         other => {

@@ -94,7 +94,7 @@ public final class Benchmark {
                 throw new IllegalStateException("benchmark guest did not finish: " + exit.message() + ", " + retired + " instructions");
             }
             return s;
-        } catch (VirtBoard.ImageException e) {
+        } catch (VirtBoard.ImageException | IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
     }

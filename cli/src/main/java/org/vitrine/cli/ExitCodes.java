@@ -13,8 +13,10 @@ public final class ExitCodes {
     public static final int GUEST_HANG = 3;
     /** The guest touched a physical address with nothing behind it. */
     public static final int GUEST_BUS_ERROR = 4;
-    /** The image could not be loaded (missing file, broken ELF, does not fit). */
+    /** The kernel or disk image could not be loaded (missing file, broken ELF, does not fit). */
     public static final int BAD_IMAGE = 5;
+    /** A window was asked for and none can be opened (no display server). */
+    public static final int NO_WINDOW = 6;
     /** Something went wrong in Vitrine itself. */
     public static final int HOST_ERROR = 70;
 

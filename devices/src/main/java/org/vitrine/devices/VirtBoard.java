@@ -2,11 +2,16 @@ package org.vitrine.devices;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.cpu.GenericTimer;
+import org.vitrine.emulator.display.Frame;
+import org.vitrine.emulator.display.FrameExchange;
+import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.elf.ElfFile;
 import org.vitrine.emulator.elf.ElfFormatException;
 import org.vitrine.emulator.elf.ElfSegment;
@@ -14,7 +19,9 @@ import org.vitrine.emulator.elf.SegmentSink;
 import org.vitrine.emulator.fdt.FdtBuilder;
 import org.vitrine.emulator.fdt.FdtNode;
 import org.vitrine.emulator.machine.Machine;
+import org.vitrine.emulator.memory.IdentityDmaPort;
 import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.spi.DmaPort;
 import org.vitrine.emulator.time.TimingModel;
 import org.vitrine.emulator.unicorn.Unicorn;
 
@@ -26,6 +33,8 @@ import org.vitrine.emulator.unicorn.Unicorn;
  *   0x0800_0000  GICv2 distributor          0x0801_0000  GICv2 CPU interface
  *   0x0900_0000  PL011 UART (INTID 33)      0x0901_0000  PL031 RTC (INTID 34)
  *   0x4000_0000  RAM; the DTB at its start, as QEMU places it for a bare-metal ELF
+ *   0x0a00_0000  32 virtio-mmio transports, 0x200 apart (INTID 48 + slot): GPU, keyboard, tablet,
+ *                disk from slot 31 down when configured, the rest present but empty
  *   timer PPIs: physical INTID 30, virtual INTID 27
  * </pre>
  */
@@ -38,13 +47,42 @@ public final class VirtBoard implements AutoCloseable {
     public static final long DTB_RESERVED = 0x8_0000L;
 
     /** What a board is built from. */
-    public record Options(long ramSize, TimingModel timing, long rtcEpochSeconds) {
+    /**
+     * What a board is built from. Like QEMU's virt, the board has no display or input device unless
+     * asked for; {@code display} null means no GPU, {@code disk} null no block device.
+     */
+    public record Options(long ramSize, TimingModel timing, long rtcEpochSeconds, String bootArgs,
+                          Display display, boolean keyboard, boolean tablet, Path disk, boolean diskReadOnly) {
+        /** The GPU's scanout size. */
+        public record Display(int width, int height) {
+            public Display {
+                if (width < 16 || height < 16 || width > 8192 || height > 8192) {
+                    throw new IllegalArgumentException("display size " + width + "x" + height + " (16..8192 each way)");
+                }
+            }
+        }
+
         public static Options defaults() {
-            return new Options(512L << 20, TimingModel.fixedCpi(1_000_000_000L, 1), 1_767_225_600L); // 2026-01-01
+            return new Options(512L << 20, TimingModel.fixedCpi(1_000_000_000L, 1), 1_767_225_600L, null, // 2026-01-01
+                    null, false, false, null, false);
         }
 
         public Options withRam(long bytes) {
-            return new Options(bytes, timing, rtcEpochSeconds);
+            return new Options(bytes, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly);
+        }
+
+        /** The kernel command line for /chosen/bootargs (null: none, as QEMU without -append). */
+        public Options withBootArgs(String args) {
+            return new Options(ramSize, timing, rtcEpochSeconds, args, display, keyboard, tablet, disk, diskReadOnly);
+        }
+
+        /** A GPU with this scanout size, plus a keyboard and a tablet: what a desktop needs. */
+        public Options withDesktop(Display d) {
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, d, true, true, disk, diskReadOnly);
+        }
+
+        public Options withDisk(Path image, boolean readOnly) {
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, image, readOnly);
         }
     }
 
@@ -64,10 +102,29 @@ public final class VirtBoard implements AutoCloseable {
     private final GicV2 gic;
     private final Pl011 uart;
     private final Pl031 rtc;
+    private final FrameExchange frames;
+    private final HostInput input;
+    private final List<VirtioInput> inputDevices = new ArrayList<>();
+    private final List<Integer> usedSlots = new ArrayList<>();
+    private VirtioGpu gpu;
+    private VirtioBlk disk;
     private ElfFile image;
 
-    public VirtBoard(Options options, IntConsumer console) {
+    /**
+     * @throws IOException when the disk image cannot be opened
+     */
+    public VirtBoard(Options options, IntConsumer console) throws IOException {
+        this(options, console, new FrameExchange(), new HostInput());
+    }
+
+    /**
+     * A board whose GPU publishes to {@code frames} and whose input devices take {@code input}:
+     * given by the caller when they must outlive the board (a window stays open across guest resets).
+     */
+    public VirtBoard(Options options, IntConsumer console, FrameExchange frames, HostInput input) throws IOException {
         this.options = options;
+        this.frames = frames;
+        this.input = input;
         this.machine = new Machine(RAM_BASE, options.ramSize(), options.timing(), Unicorn.CpuModel.A72);
         try {
             Cpu cpu = machine.cpu();
@@ -79,10 +136,67 @@ public final class VirtBoard implements AutoCloseable {
             machine.map(UART, uart);
             this.rtc = new Pl031(machine.clock(), options.rtcEpochSeconds(), gic.line(INTID_RTC));
             machine.map(RTC, rtc);
-        } catch (RuntimeException e) {
+            addVirtioDevices();
+        } catch (RuntimeException | IOException e) {
             machine.close();
             throw e;
         }
+    }
+
+    /**
+     * Fills the 32 virtio-mmio slots the way QEMU does for
+     * {@code -device virtio-gpu-device -device virtio-keyboard-device -device virtio-tablet-device
+     * -device virtio-blk-device}: from the highest slot down, in that order; the other slots are
+     * present with no device, so a driver probing every slot finds them empty.
+     */
+    private void addVirtioDevices() throws IOException {
+        List<VirtioDevice> devices = new ArrayList<>();
+        if (options.display() != null) {
+            gpu = new VirtioGpu(frames, options.display().width(), options.display().height());
+            devices.add(gpu);
+        }
+        if (options.keyboard()) devices.add(new VirtioInput(VirtioInput.Kind.KEYBOARD));
+        if (options.tablet()) devices.add(new VirtioInput(VirtioInput.Kind.TABLET));
+        if (options.disk() != null) {
+            disk = new VirtioBlk(options.disk(), options.diskReadOnly(), "");
+            devices.add(disk);
+        }
+        int slot = VirtioMmio.VIRT_SLOTS - 1;
+        for (VirtioDevice d : devices) {
+            if (d instanceof VirtioInput in) inputDevices.add(in);
+            DmaPort dma = new IdentityDmaPort(machine.ram(), d.name());
+            machine.map(VirtioMmio.slotBase(slot), new VirtioMmio(d, dma, gic.line(VirtioMmio.slotIntid(slot))));
+            usedSlots.add(slot);
+            slot--;
+        }
+        for (; slot >= 0; slot--) machine.map(VirtioMmio.slotBase(slot), VirtioMmio.emptySlot(slot));
+        // Host input reaches the devices on the emulation thread, stamped with the cycle it arrives at.
+        input.setOnPost(() -> machine.cpu().post(this::deliverInput));
+    }
+
+    private void deliverInput() {
+        List<HostInput.Event> events = input.drain();
+        if (events.isEmpty()) return;
+        for (VirtioInput in : inputDevices) in.deliver(events);
+    }
+
+    /** Frames the GPU publishes (the window shows them; screenshots read them). */
+    public FrameExchange frames() {
+        return frames;
+    }
+
+    /** Where host input for the keyboard and tablet goes; any thread may post. */
+    public HostInput input() {
+        return input;
+    }
+
+    /** The GPU's current picture, or null when the board has no GPU or nothing was shown yet. */
+    public Frame currentFrame() {
+        return gpu == null ? null : gpu.currentFrame();
+    }
+
+    public boolean hasDisplay() {
+        return gpu != null;
     }
 
     public Machine machine() {
@@ -204,7 +318,12 @@ public final class VirtBoard implements AutoCloseable {
                 .u32s("interrupts", 0, INTID_RTC - 32, 4).string("clock-names", "apb_pclk");
         pl031.u32s("clocks", apb.phandle());
 
-        root.child("chosen").string("stdout-path", "/pl011@9000000");
+        for (int slot = 0; slot < VirtioMmio.VIRT_SLOTS; slot++) {
+            VirtioMmio.addDeviceTreeNode(root, VirtioMmio.slotBase(slot), VirtioMmio.slotIntid(slot));
+        }
+
+        FdtNode chosen = root.child("chosen").string("stdout-path", "/pl011@9000000");
+        if (options.bootArgs() != null) chosen.string("bootargs", options.bootArgs());
         return fdt.build();
     }
 
@@ -215,5 +334,12 @@ public final class VirtBoard implements AutoCloseable {
     @Override
     public void close() {
         machine.close();
+        if (disk != null) {
+            try {
+                disk.close();
+            } catch (IOException e) {
+                System.err.println("[vitrine] closing the disk image failed: " + e.getMessage());
+            }
+        }
     }
 }

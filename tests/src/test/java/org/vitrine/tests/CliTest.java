@@ -94,6 +94,69 @@ class CliTest {
         assertTrue(r.stderr().contains("read from physical address 0x10000000"), r.stderr());
     }
 
+    /** The guest prints "R" and asks PSCI for a reset: the machine restarts from the image each time. */
+    @Test
+    void systemResetRebootsTheMachine() throws Exception {
+        int uartBase = 0xD2A12002;       // movz x2, #0x0900, lsl #16
+        int movR = 0x52800A41;           // mov w1, #'R'
+        int strW1 = 0xB9000041;          // str w1, [x2]
+        int psciReset = 0xD2800120;      // movz x0, #0x0009
+        Path elf = TinyElf.write(dir, "reset.elf", uartBase, movR, strW1, psciReset, TinyElf.MOVK_X0_PSCI_OFF_HI,
+                TinyElf.HVC0, TinyElf.SPIN);
+        Result r = vitrine("run", "--headless", "--kernel", elf.toString(), "--until", "300ns");
+        assertEquals(0, r.exit(), r.stderr());
+        assertTrue(r.stdout().length() > 3 && r.stdout().chars().allMatch(c -> c == 'R'), "one R per boot: " + r.stdout());
+        assertTrue(r.stderr().contains("guest reset (PSCI SYSTEM_RESET)"), r.stderr());
+    }
+
+    /** Standard input reaches the guest's UART receive FIFO: an echo guest returns each line. */
+    @Test
+    void standardInputReachesTheUart() throws Exception {
+        org.vitrine.emulator.testutil.GuestAsm.Program echo = org.vitrine.emulator.testutil.GuestAsm.assemble("""
+                .text
+                _start:
+                    ldr x2, =0x09000000
+                1:  ldr w1, [x2, #0x18]       // FR
+                    tbnz w1, #4, 1b           // RXFE: nothing received yet
+                    ldr w1, [x2]              // DR
+                    and w1, w1, #0xff
+                    cmp w1, #'a'
+                    b.lt 2f
+                    cmp w1, #'z'
+                    b.gt 2f
+                    sub w1, w1, #32           // upper-case letters, to show the guest did it
+                2:  str w1, [x2]
+                    cmp w1, #'.'
+                    b.ne 1b
+                    ldr x0, =0x84000008
+                    mov x1, #0
+                    hvc #0
+                3:  b 3b
+                """, TinyElf.LOAD);
+        Path elf = dir.resolve("echo.elf");
+        Files.write(elf, elfOf(echo));
+        Path jar = Guest.root().resolve("cli/target/vitrine.jar");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--headless", "--quiet",
+                "--kernel", elf.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().write("hello, vitrine.".getBytes(StandardCharsets.US_ASCII));
+        p.getOutputStream().flush();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        assertEquals("HELLO, VITRINE.", out);
+    }
+
+    /** Wraps a flat program assembled at TinyElf.LOAD into the same minimal ELF TinyElf writes. */
+    static byte[] elfOf(org.vitrine.emulator.testutil.GuestAsm.Program prog) throws IOException {
+        byte[] image = prog.image();
+        int[] words = new int[(image.length + 3) / 4];
+        java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(image, words.length * 4)).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asIntBuffer().get(words);
+        Path tmp = TinyElf.write(Files.createTempDirectory("elf"), "p.elf", words);
+        return Files.readAllBytes(tmp);
+    }
+
     @Test
     void missingKernelIsAClearError() throws Exception {
         Result r = vitrine("run", "--headless", "--kernel", dir.resolve("nope.elf").toString());

@@ -123,7 +123,9 @@ public final class GenericTimer {
         Comparator c = comparatorOf(key);
         int op2 = key & 0xf;
         return switch (op2) {
-            case 0 -> (long) (int) (c.cval - count);       // TVAL: signed 32-bit view of CVAL - count
+            // TVAL: bits [31:0] of CVAL - count, which software reads as a signed 32-bit value;
+            // bits [63:32] are RES0 and read as zero (QEMU returns the same zero-extended value).
+            case 0 -> (c.cval - count) & 0xffff_ffffL;
             case 1 -> c.ctlValue(count);
             default -> c.cval;
         };

@@ -39,7 +39,9 @@ public final class PageTableWalker {
         int level = 4 - (bits - 12 + 8) / 9; // levels needed to resolve `bits` with 9 bits each
         for (; level <= 3; level++) {
             int shift = 12 + 9 * (3 - level);
-            long index = (va >>> shift) & 0x1ff;
+            // The start level may resolve fewer than 9 bits (e.g. T1SZ 33: just VA bit 30); an
+            // upper (TTBR1) address has ones above them, which must not reach the index.
+            long index = (va >>> shift) & ((1L << Math.min(9, bits - shift)) - 1);
             long desc;
             try {
                 desc = ram.read64(table + index * 8);

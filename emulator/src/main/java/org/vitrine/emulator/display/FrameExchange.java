@@ -9,9 +9,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class FrameExchange {
     private final AtomicReference<Frame> latest = new AtomicReference<>();
+    private volatile Runnable onPublish = () -> { };
 
     public void publish(Frame frame) {
         latest.set(frame);
+        onPublish.run();
+    }
+
+    /** Called after each publish, on the publishing thread (the window uses it to wake up); must be cheap. */
+    public void setOnPublish(Runnable r) {
+        onPublish = r;
     }
 
     /** The newest frame, or null before the guest has shown anything. */

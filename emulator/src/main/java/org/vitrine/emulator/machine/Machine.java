@@ -26,6 +26,9 @@ public final class Machine implements AutoCloseable {
     private final PhysicalMemory ram;
     private final Cpu cpu;
     private final List<Region> regions = new ArrayList<>();
+    private final java.util.Map<Long, SubPageDispatcher> subPages = new java.util.HashMap<>();
+    /** Granule of MMIO mappings (Unicorn's arm64 page is 1 KiB; 4 KiB keeps the map simple and aligned). */
+    private static final long PAGE = 0x1000;
 
     public Machine(long ramBase, long ramSize, TimingModel timing, Unicorn.CpuModel model) {
         if (ramSize <= 0 || (ramSize & 0xfff) != 0) throw new IllegalArgumentException("RAM size must be a positive multiple of 4 KiB");
@@ -61,16 +64,41 @@ public final class Machine implements AutoCloseable {
         return List.copyOf(regions);
     }
 
-    /** Maps a device's register block at {@code base}; overlapping regions are refused. */
+    /**
+     * Maps a device's register block at {@code base}; overlapping regions are refused. Unicorn maps
+     * MMIO only in whole pages, so blocks smaller than a page (virtio-mmio's 0x200-byte transports)
+     * share a {@link SubPageDispatcher} that routes each access by offset.
+     */
     public void map(long base, MmioDevice device) {
         long size = device.size();
+        if (size <= 0) throw new IllegalArgumentException(device.name() + " has no size");
         for (Region r : regions) {
             if (base < r.base() + r.size() && r.base() < base + size) {
                 throw new IllegalArgumentException(String.format("%s at 0x%x overlaps %s at 0x%x", device.name(), base,
                         r.device().name(), r.base()));
             }
         }
-        uc.mapMmio(base, size, new Unicorn.MmioHandler() {
+        if ((base & (PAGE - 1)) == 0 && (size & (PAGE - 1)) == 0) {
+            uc.mapMmio(base, size, handlerFor(device));
+        } else {
+            long page = base & -PAGE;
+            if (base + size > page + PAGE) {
+                throw new IllegalArgumentException(String.format("%s at 0x%x+0x%x: a block smaller than a page must not cross a page",
+                        device.name(), base, size));
+            }
+            SubPageDispatcher d = subPages.get(page);
+            if (d == null) {
+                d = new SubPageDispatcher(page, PAGE);
+                subPages.put(page, d);
+                uc.mapMmio(page, PAGE, handlerFor(d));
+            }
+            d.add(base - page, device);
+        }
+        regions.add(new Region(base, size, device));
+    }
+
+    private static Unicorn.MmioHandler handlerFor(MmioDevice device) {
+        return new Unicorn.MmioHandler() {
             @Override
             public long read(long offset, int sz) {
                 return device.read(offset, sz);
@@ -80,8 +108,7 @@ public final class Machine implements AutoCloseable {
             public void write(long offset, int sz, long value) {
                 device.write(offset, sz, value);
             }
-        });
-        regions.add(new Region(base, size, device));
+        };
     }
 
     /** Sets the entry state QEMU gives a bare-metal image: EL1h, interrupts masked, PC at entry. */

@@ -4,7 +4,11 @@ package org.vitrine.emulator.time;
 public final class Ratio {
     private Ratio() { }
 
-    /** floor(value * num / den) for non-negative value, num > 0, den > 0, using 128-bit intermediates. */
+    /**
+     * floor(value * num / den) for num &gt; 0, den &gt; 0, using 128-bit intermediates; {@code value} is
+     * taken as unsigned. A result that does not fit in a signed long saturates at
+     * {@link Long#MAX_VALUE} ("never"), so it can never come back negative (i.e. in the past).
+     */
     public static long scale(long value, long num, long den) {
         long hi = Math.unsignedMultiplyHigh(value, num);
         long lo = value * num;
@@ -12,9 +16,10 @@ public final class Ratio {
         return divide128(hi, lo, den);
     }
 
-    /** ceil(value * num / den). */
+    /** ceil(value * num / den), saturating at {@link Long#MAX_VALUE} like {@link #scale}. */
     public static long scaleUp(long value, long num, long den) {
         long q = scale(value, num, den);
+        if (q == Long.MAX_VALUE) return q; // saturated (or exactly MAX): q + 1 would wrap negative
         // q*den <= value*num; add one when there is a remainder.
         long backHi = Math.unsignedMultiplyHigh(q, den);
         long backLo = q * den;
@@ -37,6 +42,6 @@ public final class Ratio {
                 q |= 1;
             }
         }
-        return q;
+        return q < 0 ? Long.MAX_VALUE : q; // 2^63 <= result < 2^64: saturate too
     }
 }

@@ -353,12 +353,17 @@ public final class Unicorn implements AutoCloseable {
         keepAlive.add(t);
     }
 
-    /** Reads guest memory at a physical address (2.1 reads by physical address). */
+    /**
+     * Reads guest memory at a physical address (2.1 reads by physical address). Over an MMIO
+     * region this calls the device's read callback; an exception it throws is rethrown here.
+     */
     public void read(long address, MemorySegment into) {
+        Throwable before = upcallFailure;
         try {
             check((int) UC_MEM_READ.invokeExact(uc, address, into, into.byteSize()),
                     String.format("uc_mem_read(0x%x, %d)", address, into.byteSize()));
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_mem_read", t); }
+        rethrowFailureSince(before);
     }
 
     public byte[] read(long address, int length) {
@@ -369,13 +374,16 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
+    /** Writes guest memory; over an MMIO region the device's write callback runs (and may throw). */
     public void write(long address, byte[] data) {
+        Throwable before = upcallFailure;
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment buf = tmp.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
             check((int) UC_MEM_WRITE.invokeExact(uc, address, buf, (long) data.length),
                     String.format("uc_mem_write(0x%x, %d)", address, data.length));
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_mem_write", t); }
+        rethrowFailureSince(before);
     }
 
     // ---- registers -------------------------------------------------------------------------
@@ -479,11 +487,27 @@ public final class Unicorn implements AutoCloseable {
         Throwable f = upcallFailure;
         if (f != null) {
             upcallFailure = null;
-            if (f instanceof RuntimeException re) throw re;
-            if (f instanceof Error e) throw e;
-            throw new UnicornException("exception in a callback", f);
+            rethrow(f);
         }
         return err;
+    }
+
+    /**
+     * Rethrows a callback failure recorded during a host-side call that reached a device (uc_mem_read
+     * / uc_mem_write over MMIO), which would otherwise be lost: the next {@link #start} clears it.
+     * During a run the failure also stays recorded, so {@link #start} still reports it.
+     */
+    private void rethrowFailureSince(Throwable before) {
+        Throwable f = upcallFailure;
+        if (f == null || f == before) return;
+        if (!running) upcallFailure = null;
+        rethrow(f);
+    }
+
+    private static void rethrow(Throwable f) {
+        if (f instanceof RuntimeException re) throw re;
+        if (f instanceof Error e) throw e;
+        throw new UnicornException("exception in a callback", f);
     }
 
     /** Asks a running emulation to stop at the next block boundary. Lost when nothing is running. */

@@ -10,6 +10,7 @@ import org.vitrine.emulator.testutil.GuestAsm;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +48,7 @@ class UnicornLibraryTest {
         assertEquals(1, uc.reg(Arm64Reg.x(0)));
         uc.close();
         assertDoesNotThrow(uc::close, "a second close is harmless");
-        assertTrue(uc.arena().scope().isAlive() == false, "closing the engine frees its arena");
+        assertFalse(uc.arena().scope().isAlive(), "closing the engine frees its arena");
     }
 
     /** MIDR_EL1: Arm (0x41) parts A57 0xd07, A53 0xd03, A72 0xd08; MAX is QEMU's "max" CPU (0x000f0510). */

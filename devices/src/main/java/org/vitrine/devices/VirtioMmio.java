@@ -1,0 +1,644 @@
+package org.vitrine.devices;
+
+import org.vitrine.emulator.fdt.FdtNode;
+import org.vitrine.emulator.spi.DmaPort;
+import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.InterruptLine;
+import org.vitrine.emulator.spi.MmioDevice;
+
+/**
+ * The virtio-mmio transport (VirtIO 1.2 section 4.2), version 2 ("modern") only, as QEMU's
+ * hw/virtio/virtio-mmio.c presents it with {@code -global virtio-mmio.force-legacy=false}: one
+ * {@link VirtioDevice} behind a {@value #SIZE}-byte register window.
+ *
+ * <h2>Interface</h2>
+ * <ul>
+ *   <li>MMIO region of {@value #SIZE} bytes; on {@code virt}, transport n (0..31) sits at
+ *       {@code 0x0a00_0000 + 0x200 * n} ({@link #slotBase}).</li>
+ *   <li>One interrupt output, driven as QEMU drives it: a level, high while InterruptStatus is
+ *       non-zero. The DTB ({@link #addDeviceTreeNode}) nevertheless describes it as an
+ *       edge-triggered SPI 16+n (INTID 48+n), exactly as QEMU's does, so the GIC latches each
+ *       rising edge.</li>
+ *   <li>All guest memory (rings, buffers) is reached through the {@link DmaPort} given to the
+ *       constructor, never otherwise.</li>
+ * </ul>
+ *
+ * <h2>Registers (32-bit, little-endian)</h2>
+ * <pre>
+ *   0x000 MagicValue 0x74726976 ("virt")  0x004 Version 2           0x008 DeviceID
+ *   0x00c VendorID 0x554d4551 ("QEMU")    0x010 DeviceFeatures      0x014 DeviceFeaturesSel
+ *   0x020 DriverFeatures                  0x024 DriverFeaturesSel   0x030 QueueSel
+ *   0x034 QueueNumMax                     0x038 QueueNum            0x044 QueueReady
+ *   0x050 QueueNotify                     0x060 InterruptStatus     0x064 InterruptACK
+ *   0x070 Status                          0x080/0x084 QueueDesc     0x090/0x094 QueueDriver
+ *   0x0a0/0x0a4 QueueDevice               0x0ac SHMSel              0x0b0..0x0bc SHMLen, SHMBase
+ *   0x0fc ConfigGeneration                0x100.. device configuration space (1, 2, 4 bytes)
+ * </pre>
+ *
+ * <h2>Modelled</h2>
+ * Feature negotiation: the device's own bits plus VIRTIO_F_INDIRECT_DESC (28), VIRTIO_F_EVENT_IDX
+ * (29) and VIRTIO_F_VERSION_1 (32), always offered (QEMU offers the same three). FEATURES_OK sticks
+ * only if the driver accepted VERSION_1 and nothing that was not offered; features are fixed from
+ * then until reset. Split virtqueues ({@link Virtqueue}) whose size and addresses take effect when
+ * QueueReady is set. InterruptStatus bit 0 (used buffer) and bit 1 (configuration change),
+ * cleared through InterruptACK. ConfigGeneration, bumped on every configuration change the
+ * device reports. DEVICE_NEEDS_RESET (0x40): set when the driver breaks the protocol (see
+ * {@link Virtqueue} for what counts); the device then processes nothing until the driver writes 0
+ * to Status, which resets transport, queues and device.
+ *
+ * <h2>Not modelled, and choices</h2>
+ * <ul>
+ *   <li>The legacy (version 1) interface: GuestPageSize, QueueAlign and QueuePFN are logged as
+ *       guest errors and read as zero, as QEMU does in modern mode.</li>
+ *   <li>Shared memory regions: there are none, so SHMLen and SHMBase read as all ones (QEMU
+ *       answers all ones for SHMLen and logs SHMBase as a bad offset); SHMSel is accepted and
+ *       ignored.</li>
+ *   <li>Packed virtqueues, VIRTIO_F_RING_RESET (QueueReset at 0x0c0 is a bad offset, as in QEMU
+ *       7.2), VIRTIO_F_NOTIFICATION_DATA, VIRTIO_F_ACCESS_PLATFORM: not offered.</li>
+ *   <li>Differences from QEMU, all stricter: a driver that does not accept VERSION_1 or accepts
+ *       an unoffered bit does not get FEATURES_OK (QEMU sets it regardless); DeviceFeaturesSel /
+ *       DriverFeaturesSel above 1 select zero words (QEMU treats every non-zero value as 1); a
+ *       queue size that is not a power of two in 1..QueueNumMax is a device error (QEMU keeps
+ *       its previous size); an indirect descriptor anywhere but at the head of a chain is a
+ *       device error (QEMU takes it for a plain buffer).</li>
+ *   <li>As in QEMU, the configuration-change interrupt of an error only fires once DRIVER_OK is
+ *       set (DEVICE_NEEDS_RESET is set in any case); a configuration read beyond the device's
+ *       configuration space returns all ones and a write there is ignored.</li>
+ *   <li>Registers must be accessed as aligned 32-bit words: other sizes are logged and read as
+ *       zero / ignored, as QEMU's "wrong size access to register".</li>
+ * </ul>
+ *
+ * <p>Used only from the emulation thread; not thread-safe.
+ */
+public final class VirtioMmio implements MmioDevice {
+    public static final long SIZE = 0x200;
+    public static final int MAGIC = 0x7472_6976;
+    public static final int VERSION = 2;
+    public static final int VENDOR_QEMU = 0x554D_4551;
+    public static final int CONFIG_OFFSET = 0x100;
+
+    // ---- Device status (VirtIO 1.2 section 2.1) -------------------------------------------------
+    public static final int STATUS_ACKNOWLEDGE = 0x01;
+    public static final int STATUS_DRIVER = 0x02;
+    public static final int STATUS_DRIVER_OK = 0x04;
+    public static final int STATUS_FEATURES_OK = 0x08;
+    public static final int STATUS_DEVICE_NEEDS_RESET = 0x40;
+    public static final int STATUS_FAILED = 0x80;
+
+    // ---- InterruptStatus / InterruptACK ----------------------------------------------------------
+    public static final int INT_USED_BUFFER = 0x1;
+    public static final int INT_CONFIG_CHANGE = 0x2;
+
+    // ---- Reserved feature bits (VirtIO 1.2 section 6) -------------------------------------------
+    public static final int F_INDIRECT_DESC = 28;
+    public static final int F_EVENT_IDX = 29;
+    public static final int F_VERSION_1 = 32;
+    /** The transport features this model implements, always offered. */
+    public static final long TRANSPORT_FEATURES = (1L << F_INDIRECT_DESC) | (1L << F_EVENT_IDX) | (1L << F_VERSION_1);
+    /** Bits a device may offer itself: 0..23 and 50..63 (24..49 belong to the transport). */
+    private static final long DEVICE_FEATURE_MASK = 0xFFFC_0000_00FF_FFFFL;
+
+    // ---- The virt board's transports (QEMU hw/arm/virt.c) ---------------------------------------
+    public static final long VIRT_BASE = 0x0A00_0000L;
+    public static final int VIRT_SLOTS = 32;
+    /** INTID of slot 0: SPI 16. */
+    public static final int VIRT_FIRST_INTID = 48;
+
+    // ---- Register map -------------------------------------------------------------------------
+
+    private enum Access { RO, WO, RW, LEGACY }
+
+    private enum Reg {
+        MAGIC_VALUE(0x000, Access.RO),
+        VERSION(0x004, Access.RO),
+        DEVICE_ID(0x008, Access.RO),
+        VENDOR_ID(0x00C, Access.RO),
+        DEVICE_FEATURES(0x010, Access.RO),
+        DEVICE_FEATURES_SEL(0x014, Access.WO),
+        DRIVER_FEATURES(0x020, Access.WO),
+        DRIVER_FEATURES_SEL(0x024, Access.WO),
+        GUEST_PAGE_SIZE(0x028, Access.LEGACY),
+        QUEUE_SEL(0x030, Access.WO),
+        QUEUE_NUM_MAX(0x034, Access.RO),
+        QUEUE_NUM(0x038, Access.WO),
+        QUEUE_ALIGN(0x03C, Access.LEGACY),
+        QUEUE_PFN(0x040, Access.LEGACY),
+        QUEUE_READY(0x044, Access.RW),
+        QUEUE_NOTIFY(0x050, Access.WO),
+        INTERRUPT_STATUS(0x060, Access.RO),
+        INTERRUPT_ACK(0x064, Access.WO),
+        STATUS(0x070, Access.RW),
+        QUEUE_DESC_LOW(0x080, Access.WO),
+        QUEUE_DESC_HIGH(0x084, Access.WO),
+        QUEUE_DRIVER_LOW(0x090, Access.WO),
+        QUEUE_DRIVER_HIGH(0x094, Access.WO),
+        QUEUE_DEVICE_LOW(0x0A0, Access.WO),
+        QUEUE_DEVICE_HIGH(0x0A4, Access.WO),
+        SHM_SEL(0x0AC, Access.WO),
+        SHM_LEN_LOW(0x0B0, Access.RO),
+        SHM_LEN_HIGH(0x0B4, Access.RO),
+        SHM_BASE_LOW(0x0B8, Access.RO),
+        SHM_BASE_HIGH(0x0BC, Access.RO),
+        CONFIG_GENERATION(0x0FC, Access.RO);
+
+        final int offset;
+        final Access access;
+
+        Reg(int offset, Access access) {
+            this.offset = offset;
+            this.access = access;
+        }
+    }
+
+    private static final Reg[] BY_WORD = new Reg[CONFIG_OFFSET / 4];
+
+    static {
+        for (Reg r : Reg.values()) BY_WORD[r.offset >> 2] = r;
+    }
+
+    // ---- State --------------------------------------------------------------------------------
+
+    private final VirtioDevice device;
+    private final DmaPort dma;
+    private final InterruptLine irq;
+    private final String name;
+    private final Virtqueue[] queues;
+    private final long offered;
+    private final Link link = new Link();
+
+    private int status;
+    private int isr;
+    private int generation;
+    private int deviceFeaturesSel;
+    private int driverFeaturesSel;
+    private long driverFeatures;
+    private long negotiated;
+    private int queueSel;
+    private boolean broken;
+    private boolean irqLevel;
+
+    /**
+     * @param device the device behind this transport (attached here; one transport per device)
+     * @param dma    the device's DMA port
+     * @param irq    the transport's interrupt wire
+     */
+    public VirtioMmio(VirtioDevice device, DmaPort dma, InterruptLine irq) {
+        this.device = device;
+        this.dma = dma;
+        this.irq = irq;
+        this.name = device.name();
+        long own = device.deviceFeatures();
+        if ((own & ~DEVICE_FEATURE_MASK) != 0) {
+            throw new IllegalArgumentException(String.format("%s offers transport feature bits 0x%x", name, own & ~DEVICE_FEATURE_MASK));
+        }
+        if (device.configSize() < 0 || device.configSize() > SIZE - CONFIG_OFFSET) {
+            throw new IllegalArgumentException(name + ": configuration space of " + device.configSize() + " bytes");
+        }
+        this.offered = own | TRANSPORT_FEATURES;
+        this.queues = new Virtqueue[device.queueCount()];
+        for (int i = 0; i < queues.length; i++) {
+            int max = device.queueNumMax(i);
+            if (max <= 0 || max > Virtqueue.MAX_SIZE) throw new IllegalArgumentException(name + ": queue " + i + " max size " + max);
+            queues[i] = new Virtqueue(link, i, max);
+        }
+        device.attach(link);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long size() {
+        return SIZE;
+    }
+
+    public VirtioDevice device() {
+        return device;
+    }
+
+    /** The Status register (for tests and the debugger view). */
+    public int status() {
+        return status;
+    }
+
+    /** InterruptStatus (for tests and the debugger view). */
+    public int interruptStatus() {
+        return isr;
+    }
+
+    /** Level of the interrupt output. */
+    public boolean irqOutput() {
+        return irqLevel;
+    }
+
+    /** Features both sides agreed on at FEATURES_OK (0 before). */
+    public long negotiatedFeatures() {
+        return negotiated;
+    }
+
+    /** Machine reset: the same as the driver writing 0 to Status. */
+    public void reset() {
+        status = 0;
+        isr = 0;
+        deviceFeaturesSel = 0;
+        driverFeaturesSel = 0;
+        driverFeatures = 0;
+        negotiated = 0;
+        queueSel = 0;
+        broken = false;
+        for (Virtqueue q : queues) q.reset();
+        updateIrq();
+        device.reset();
+    }
+
+    // ---- Device tree --------------------------------------------------------------------------
+
+    /** Base address of virt's transport {@code slot} (0..31). */
+    /**
+     * A transport with no device behind it, as QEMU's virt board leaves its unused slots: the
+     * identification registers answer (magic, version 2, device ID 0, vendor) so a driver probing
+     * every slot sees "no device"; everything else reads as zero and ignores writes.
+     */
+    public static MmioDevice emptySlot(int slot) {
+        String name = "virtio-mmio-" + slot + " (empty)";
+        return new MmioDevice() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public long size() {
+                return SIZE;
+            }
+
+            @Override
+            public long read(long offset, int size) {
+                return switch ((int) offset) {
+                    case 0x000 -> MAGIC;
+                    case 0x004 -> VERSION;
+                    case 0x00c -> VENDOR_QEMU;
+                    default -> 0;
+                };
+            }
+
+            @Override
+            public void write(long offset, int size, long value) {
+                GuestErrors.guestError(name, "write of 0x%x to offset 0x%03x of a slot with no device", value, offset);
+            }
+        };
+    }
+
+    public static long slotBase(int slot) {
+        checkSlot(slot);
+        return VIRT_BASE + SIZE * slot;
+    }
+
+    /** GIC INTID of virt's transport {@code slot}: SPI 16 + slot. */
+    public static int slotIntid(int slot) {
+        checkSlot(slot);
+        return VIRT_FIRST_INTID + slot;
+    }
+
+    private static void checkSlot(int slot) {
+        if (slot < 0 || slot >= VIRT_SLOTS) throw new IllegalArgumentException("virtio-mmio slot " + slot + " (0.." + (VIRT_SLOTS - 1) + ")");
+    }
+
+    /**
+     * Adds under {@code parent} (the root, with {@code #address-cells = #size-cells = 2}) the node
+     * QEMU's virt board creates for a transport at {@code base} wired to GIC {@code intid}:
+     * <pre>
+     *   virtio_mmio@a000000 {
+     *       compatible = "virtio,mmio";
+     *       reg = &lt;0x0 0xa000000 0x0 0x200&gt;;
+     *       interrupts = &lt;0 16 1&gt;;      // SPI, number, edge rising
+     *       dma-coherent;
+     *   };
+     * </pre>
+     * QEMU emits the nodes of all 32 transports, lowest address first, whether a device is
+     * plugged in or not; an empty one reads DeviceID 0.
+     */
+    public static FdtNode addDeviceTreeNode(FdtNode parent, long base, int intid) {
+        if (intid < 32) throw new IllegalArgumentException("virtio-mmio interrupt must be an SPI, not INTID " + intid);
+        return parent.child(String.format("virtio_mmio@%x", base))
+                .string("compatible", "virtio,mmio")
+                .u64s("reg", base, SIZE)
+                .u32s("interrupts", 0, intid - 32, 1)
+                .empty("dma-coherent");
+    }
+
+    // ---- MMIO ---------------------------------------------------------------------------------
+
+    @Override
+    public long read(long offset, int size) {
+        if (offset >= CONFIG_OFFSET && offset < SIZE) return readConfig((int) (offset - CONFIG_OFFSET), size);
+        Reg reg = decode("read", offset, size);
+        if (reg == null) return 0;
+        switch (reg.access) {
+            case WO -> {
+                GuestErrors.guestError(name, "read of write-only register %s (0x%03x)", reg, offset);
+                return 0;
+            }
+            case LEGACY -> {
+                GuestErrors.guestError(name, "read of legacy register %s (0x%03x) on a version 2 transport", reg, offset);
+                return 0;
+            }
+            default -> { }
+        }
+        Virtqueue q = selectedQueue();
+        int value = switch (reg) {
+            case MAGIC_VALUE -> MAGIC;
+            case VERSION -> VERSION;
+            case DEVICE_ID -> device.deviceId();
+            case VENDOR_ID -> VENDOR_QEMU;
+            case DEVICE_FEATURES -> switch (deviceFeaturesSel) {
+                case 0 -> (int) offered;
+                case 1 -> (int) (offered >>> 32);
+                default -> 0;
+            };
+            case QUEUE_NUM_MAX -> q == null ? 0 : q.maxSize();
+            case QUEUE_READY -> q != null && q.isReady() ? 1 : 0;
+            case INTERRUPT_STATUS -> isr;
+            case STATUS -> status;
+            case SHM_LEN_LOW, SHM_LEN_HIGH, SHM_BASE_LOW, SHM_BASE_HIGH -> -1; // no such region
+            case CONFIG_GENERATION -> generation;
+            default -> 0; // write-only and legacy registers were answered above
+        };
+        return value & 0xFFFF_FFFFL;
+    }
+
+    @Override
+    public void write(long offset, int size, long value) {
+        if (offset >= CONFIG_OFFSET && offset < SIZE) {
+            writeConfig((int) (offset - CONFIG_OFFSET), size, value);
+            return;
+        }
+        Reg reg = decode("write", offset, size);
+        if (reg == null) return;
+        switch (reg.access) {
+            case RO -> {
+                GuestErrors.guestError(name, "write of 0x%x to read-only register %s (0x%03x)", value, reg, offset);
+                return;
+            }
+            case LEGACY -> {
+                GuestErrors.guestError(name, "write to legacy register %s (0x%03x) on a version 2 transport", reg, offset);
+                return;
+            }
+            default -> { }
+        }
+        int v = (int) value;
+        switch (reg) {
+            case DEVICE_FEATURES_SEL -> deviceFeaturesSel = v;
+            case DRIVER_FEATURES_SEL -> driverFeaturesSel = v;
+            case DRIVER_FEATURES -> writeDriverFeatures(v);
+            case QUEUE_SEL -> queueSel = v;
+            case QUEUE_NUM -> {
+                Virtqueue q = queueForWrite(reg);
+                if (q != null) q.setNum(v);
+            }
+            case QUEUE_DESC_LOW, QUEUE_DESC_HIGH, QUEUE_DRIVER_LOW, QUEUE_DRIVER_HIGH, QUEUE_DEVICE_LOW, QUEUE_DEVICE_HIGH ->
+                    writeRingAddress(reg, v);
+            case QUEUE_READY -> writeQueueReady(v);
+            case QUEUE_NOTIFY -> notifyQueue(v);
+            case INTERRUPT_ACK -> {
+                isr &= ~v;
+                updateIrq();
+            }
+            case STATUS -> writeStatus(v & 0xFF);
+            case SHM_SEL -> { } // there are no shared memory regions; any selection reads as absent
+            default -> { } // read-only and legacy registers were handled above
+        }
+    }
+
+    private Reg decode(String op, long offset, int size) {
+        if (offset < 0 || offset >= CONFIG_OFFSET || (offset & 3) != 0) {
+            GuestErrors.guestError(name, "%s of bad register offset 0x%x", op, offset);
+            return null;
+        }
+        if (size != 4) {
+            GuestErrors.guestError(name, "%d-byte %s of register at 0x%03x ignored (registers are 32-bit)", size, op, offset);
+            return null;
+        }
+        Reg reg = BY_WORD[(int) offset >> 2];
+        if (reg == null) GuestErrors.guestError(name, "%s of bad register offset 0x%03x", op, offset);
+        return reg;
+    }
+
+    private Virtqueue selectedQueue() {
+        return queueSel >= 0 && queueSel < queues.length ? queues[queueSel] : null;
+    }
+
+    private Virtqueue queueForWrite(Reg reg) {
+        Virtqueue q = selectedQueue();
+        if (q == null) {
+            GuestErrors.guestError(name, "%s write with QueueSel %d, but the device has %d queues", reg, queueSel, queues.length);
+        } else if (q.isReady()) {
+            // Spec 4.2.3.2: not allowed while ready. Stored (as QEMU does); it takes effect at the next QueueReady.
+            GuestErrors.guestError(name, "%s written while queue %d is ready; takes effect when QueueReady is set again", reg, queueSel);
+        }
+        return q;
+    }
+
+    private void writeRingAddress(Reg reg, int v) {
+        Virtqueue q = queueForWrite(reg);
+        if (q == null) return;
+        switch (reg) {
+            case QUEUE_DESC_LOW -> q.setDescLow(v);
+            case QUEUE_DESC_HIGH -> q.setDescHigh(v);
+            case QUEUE_DRIVER_LOW -> q.setDriverLow(v);
+            case QUEUE_DRIVER_HIGH -> q.setDriverHigh(v);
+            case QUEUE_DEVICE_LOW -> q.setDeviceLow(v);
+            case QUEUE_DEVICE_HIGH -> q.setDeviceHigh(v);
+            default -> throw new AssertionError(reg);
+        }
+    }
+
+    private void writeQueueReady(int v) {
+        Virtqueue q = selectedQueue();
+        if (q == null) {
+            GuestErrors.guestError(name, "QueueReady write with QueueSel %d, but the device has %d queues", queueSel, queues.length);
+            return;
+        }
+        if (v == 0) {
+            q.disable();
+        } else {
+            if (v != 1) GuestErrors.guestError(name, "QueueReady written with %d (only 0 and 1 are defined); taken as 1", v);
+            q.enable();
+        }
+    }
+
+    private void writeDriverFeatures(int v) {
+        if ((status & STATUS_FEATURES_OK) != 0) {
+            GuestErrors.guestError(name, "DriverFeatures written after FEATURES_OK; ignored");
+            return;
+        }
+        switch (driverFeaturesSel) {
+            case 0 -> driverFeatures = (driverFeatures & 0xFFFF_FFFF_0000_0000L) | (v & 0xFFFF_FFFFL);
+            case 1 -> driverFeatures = (driverFeatures & 0xFFFF_FFFFL) | ((long) v << 32);
+            default -> {
+                if (v != 0) GuestErrors.guestError(name, "driver accepts features 0x%x in word %d, none offered there", v, driverFeaturesSel);
+            }
+        }
+    }
+
+    private void notifyQueue(int v) {
+        if (v < 0 || v >= queues.length) {
+            GuestErrors.guestError(name, "QueueNotify for queue %d, but the device has %d queues", v, queues.length);
+            return;
+        }
+        if (broken) return; // QEMU: a broken device ignores notifications until it is reset
+        if (!queues[v].isReady()) {
+            GuestErrors.guestError(name, "QueueNotify for queue %d, which is not ready", v);
+            return;
+        }
+        device.onNotify(v);
+    }
+
+    private void writeStatus(int v) {
+        if (v == 0) {
+            reset();
+            return;
+        }
+        int old = status;
+        if ((v & STATUS_FEATURES_OK) != 0 && (old & STATUS_FEATURES_OK) == 0) {
+            long unoffered = driverFeatures & ~offered;
+            if ((driverFeatures & (1L << F_VERSION_1)) == 0) {
+                GuestErrors.guestError(name, "FEATURES_OK refused: the driver did not accept VIRTIO_F_VERSION_1 (features 0x%x)", driverFeatures);
+                v &= ~STATUS_FEATURES_OK;
+            } else if (unoffered != 0) {
+                GuestErrors.guestError(name, "FEATURES_OK refused: the driver accepted features 0x%x that were not offered", unoffered);
+                v &= ~STATUS_FEATURES_OK;
+            } else {
+                negotiated = driverFeatures;
+            }
+        }
+        int cleared = old & ~v & (STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK);
+        if (cleared != 0) GuestErrors.guestError(name, "Status 0x%x clears bits 0x%x without a reset", v, cleared);
+        if ((v & STATUS_DRIVER_OK) != 0 && (v & STATUS_FEATURES_OK) == 0) {
+            GuestErrors.guestError(name, "DRIVER_OK set without FEATURES_OK (Status 0x%x)", v);
+        }
+        if ((v & STATUS_DEVICE_NEEDS_RESET) != 0 && (old & STATUS_DEVICE_NEEDS_RESET) == 0) {
+            GuestErrors.guestError(name, "driver set DEVICE_NEEDS_RESET, which only the device may set; ignored");
+        }
+        // DEVICE_NEEDS_RESET belongs to the device: it stays until a reset, whatever the driver writes.
+        status = (v & ~STATUS_DEVICE_NEEDS_RESET) | (old & STATUS_DEVICE_NEEDS_RESET);
+        if ((status & STATUS_DRIVER_OK) != 0 && (old & STATUS_DRIVER_OK) == 0) device.onDriverOk();
+    }
+
+    // ---- Configuration space ------------------------------------------------------------------
+
+    private long readConfig(int off, int size) {
+        if (size != 1 && size != 2 && size != 4) {
+            GuestErrors.guestError(name, "%d-byte read of configuration space at 0x%x ignored", size, off);
+            return 0;
+        }
+        long mask = size == 4 ? 0xFFFF_FFFFL : (1L << (8 * size)) - 1;
+        if (off + size > device.configSize()) {
+            // QEMU virtio_config_modern_read*: all ones past the end.
+            GuestErrors.guestError(name, "read of configuration space 0x%x+%d past its %d bytes", off, size, device.configSize());
+            return mask;
+        }
+        byte[] config = device.readConfig();
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) v = (v << 8) | (config[off + i] & 0xFF);
+        return v & mask;
+    }
+
+    private void writeConfig(int off, int size, long value) {
+        if (size != 1 && size != 2 && size != 4) {
+            GuestErrors.guestError(name, "%d-byte write of configuration space at 0x%x ignored", size, off);
+            return;
+        }
+        if (off + size > device.configSize()) {
+            GuestErrors.guestError(name, "write of configuration space 0x%x+%d past its %d bytes ignored", off, size, device.configSize());
+            return;
+        }
+        byte[] data = new byte[size];
+        for (int i = 0; i < size; i++) data[i] = (byte) (value >>> (8 * i));
+        device.writeConfig(off, data);
+    }
+
+    // ---- Interrupts ---------------------------------------------------------------------------
+
+    private void updateIrq() {
+        boolean level = isr != 0;
+        if (level != irqLevel) {
+            irqLevel = level;
+            irq.set(level);
+        }
+    }
+
+    private void raise(int bits) {
+        isr |= bits;
+        updateIrq();
+    }
+
+    private void configChanged() {
+        if ((status & STATUS_DRIVER_OK) == 0) return; // QEMU virtio_notify_config
+        generation++;
+        raise(INT_CONFIG_CHANGE);
+    }
+
+    private void deviceError(String fmt, Object... args) {
+        GuestErrors.guestError(name, fmt, args);
+        if (broken) return;
+        broken = true;
+        status |= STATUS_DEVICE_NEEDS_RESET;
+        configChanged();
+    }
+
+    /** The transport as the device and its queues see it. */
+    private final class Link implements VirtioDevice.Transport, Virtqueue.Host {
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Virtqueue queue(int index) {
+            return queues[index];
+        }
+
+        @Override
+        public DmaPort dma() {
+            return dma;
+        }
+
+        @Override
+        public boolean driverOk() {
+            return (status & STATUS_DRIVER_OK) != 0;
+        }
+
+        @Override
+        public boolean negotiated(int bit) {
+            return bit >= 0 && bit < 64 && (negotiated & (1L << bit)) != 0;
+        }
+
+        @Override
+        public boolean eventIdx() {
+            return negotiated(F_EVENT_IDX);
+        }
+
+        @Override
+        public void configChanged() {
+            VirtioMmio.this.configChanged();
+        }
+
+        @Override
+        public void deviceError(String fmt, Object... args) {
+            VirtioMmio.this.deviceError(fmt, args);
+        }
+
+        @Override
+        public boolean broken() {
+            return broken;
+        }
+
+        @Override
+        public void raiseUsedInterrupt() {
+            raise(INT_USED_BUFFER);
+        }
+    }
+}

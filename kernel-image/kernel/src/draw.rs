@@ -1,0 +1,195 @@
+//! Drawing into a 32-bit framebuffer (0x00RRGGBB pixels, row-major, no row padding): rectangles,
+//! text in the 8x8 font at an integer scale, the pointer sprite, and the boot screen's test
+//! pattern. Pure logic, clipped to the canvas everywhere; nothing here touches hardware.
+
+use crate::font;
+
+pub const BLACK: u32 = 0x00_0000;
+pub const WHITE: u32 = 0xff_ffff;
+const BACKGROUND: u32 = 0x10_1820;
+const GRID: u32 = 0x28_3848;
+const BORDER: u32 = 0xc0_c0c0;
+/// White, yellow, cyan, green, magenta, red, blue, black: the classic colour bars.
+const BARS: [u32; 8] = [WHITE, 0xffff00, 0x00ffff, 0x00ff00, 0xff00ff, 0xff0000, 0x0000ff, BLACK];
+const GRID_STEP: u32 = 32;
+
+/// The pointer: an arrow with its hot spot at the top-left pixel. B black, W white, . clear.
+const ARROW: [&[u8; 11]; 17] = [
+    b"B..........",
+    b"BB.........",
+    b"BWB........",
+    b"BWWB.......",
+    b"BWWWB......",
+    b"BWWWWB.....",
+    b"BWWWWWB....",
+    b"BWWWWWWB...",
+    b"BWWWWWWWB..",
+    b"BWWWWWWWWB.",
+    b"BWWWWWBBBBB",
+    b"BWWBWWB....",
+    b"BWB.BWWB...",
+    b"BB..BWWB...",
+    b"B....BWWB..",
+    b".....BWWB..",
+    b"......BB...",
+];
+pub const POINTER_W: u32 = 11;
+pub const POINTER_H: u32 = 17;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+impl Rect {
+    pub const fn new(x: u32, y: u32, w: u32, h: u32) -> Rect {
+        Rect { x, y, w, h }
+    }
+
+    /// The part of `self` inside a `width` x `height` area.
+    pub fn clip(self, width: u32, height: u32) -> Rect {
+        let (x, y) = (self.x.min(width), self.y.min(height));
+        Rect { x, y, w: self.w.min(width - x), h: self.h.min(height - y) }
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.w == 0 || self.h == 0
+    }
+
+    pub fn intersects(self, o: Rect) -> bool {
+        self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+
+    /// The smallest rectangle holding both.
+    pub fn union(self, o: Rect) -> Rect {
+        let (x, y) = (self.x.min(o.x), self.y.min(o.y));
+        let (r, b) = ((self.x + self.w).max(o.x + o.w), (self.y + self.h).max(o.y + o.h));
+        Rect { x, y, w: r - x, h: b - y }
+    }
+}
+
+pub struct Canvas<'a> {
+    pub px: &'a mut [u32],
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Canvas<'_> {
+    /// Row ranges (as indices into `px`) of `r`, clipped.
+    fn rows(&self, r: Rect) -> impl Iterator<Item = core::ops::Range<usize>> + use<> {
+        let (r, width) = (r.clip(self.width, self.height), self.width as usize);
+        (r.y..r.y + r.h).map(move |y| {
+            let start = y as usize * width + r.x as usize;
+            start..start + r.w as usize
+        })
+    }
+
+    pub fn fill(&mut self, r: Rect, colour: u32) {
+        for row in self.rows(r) {
+            self.px[row].fill(colour);
+        }
+    }
+
+    /// A `thickness`-pixel frame just inside `r`.
+    pub fn frame(&mut self, r: Rect, thickness: u32, colour: u32) {
+        let t = thickness.min(r.w / 2).min(r.h / 2);
+        self.fill(Rect::new(r.x, r.y, r.w, t), colour);
+        self.fill(Rect::new(r.x, r.y + r.h - t, r.w, t), colour);
+        self.fill(Rect::new(r.x, r.y, t, r.h), colour);
+        self.fill(Rect::new(r.x + r.w - t, r.y, t, r.h), colour);
+    }
+
+    /// Draws `text` with its top-left corner at (x, y), each font pixel `scale` x `scale`, on
+    /// `bg`; returns the rectangle covered.
+    pub fn text(&mut self, x: u32, y: u32, scale: u32, text: &[u8], fg: u32, bg: u32) -> Rect {
+        let cell = 8 * scale;
+        for (i, &c) in text.iter().enumerate() {
+            let bits = font::glyph(c);
+            for row in 0..8 {
+                for col in 0..8 {
+                    let on = bits >> (8 * (7 - row) + (7 - col)) & 1 != 0;
+                    let (px, py) = (x + i as u32 * cell + col * scale, y + row * scale);
+                    self.fill(Rect::new(px, py, scale, scale), if on { fg } else { bg });
+                }
+            }
+        }
+        Rect::new(x, y, text.len() as u32 * cell, cell)
+    }
+
+    /// Text centred horizontally, its top at `y`.
+    fn centred(&mut self, y: u32, scale: u32, text: &[u8], fg: u32, bg: u32) -> Rect {
+        let w = text.len() as u32 * 8 * scale;
+        self.text(self.width.saturating_sub(w) / 2, y, scale, text, fg, bg)
+    }
+
+    /// Copies the pixels of `r` (clipped) to `out`, row after row.
+    pub fn save(&self, r: Rect, out: &mut [u32]) {
+        let mut n = 0;
+        for row in self.rows(r) {
+            out[n..n + row.len()].copy_from_slice(&self.px[row.clone()]);
+            n += row.len();
+        }
+    }
+
+    /// Puts back what `save` copied from the same `r`.
+    pub fn restore(&mut self, r: Rect, saved: &[u32]) {
+        let mut n = 0;
+        for row in self.rows(r) {
+            n += row.len();
+            self.px[row.clone()].copy_from_slice(&saved[n - row.len()..n]);
+        }
+    }
+
+    /// Draws the pointer with its hot spot at (x, y); returns the rectangle it may cover.
+    pub fn pointer(&mut self, x: u32, y: u32) -> Rect {
+        for (dy, line) in ARROW.iter().enumerate() {
+            for (dx, &p) in line.iter().enumerate() {
+                let (px, py) = (x + dx as u32, y + dy as u32);
+                if p != b'.' && px < self.width && py < self.height {
+                    self.px[(py * self.width + px) as usize] =
+                        if p == b'B' { BLACK } else { WHITE };
+                }
+            }
+        }
+        Rect::new(x, y, POINTER_W, POINTER_H)
+    }
+
+    /// Paints the boot screen's test pattern, which depends only on the canvas size: a grid on a
+    /// dark background, colour bars over the top third, a 16-step grey ramp, the title and
+    /// `subtitle`, and an empty text box. Returns the text box's inside.
+    pub fn boot_screen(&mut self, subtitle: &[u8]) -> Rect {
+        let (w, h) = (self.width, self.height);
+        self.fill(Rect::new(0, 0, w, h), BACKGROUND);
+        for i in (0..w).step_by(GRID_STEP as usize) {
+            self.fill(Rect::new(i, 0, 1, h), GRID);
+        }
+        for i in (0..h).step_by(GRID_STEP as usize) {
+            self.fill(Rect::new(0, i, w, 1), GRID);
+        }
+        let bars_h = h / 3;
+        for (i, &colour) in BARS.iter().enumerate() {
+            let (x0, x1) = (w * i as u32 / 8, w * (i as u32 + 1) / 8);
+            self.fill(Rect::new(x0, 0, x1 - x0, bars_h), colour);
+        }
+        let ramp_h = h / 20;
+        for i in 0..16 {
+            let (x0, x1, grey) = (w * i / 16, w * (i + 1) / 16, i * 17);
+            self.fill(Rect::new(x0, bars_h, x1 - x0, ramp_h), grey << 16 | grey << 8 | grey);
+        }
+        let title = self.centred(bars_h + ramp_h + 24, 4, b"rost boot screen", WHITE, BLACK);
+        self.frame(
+            Rect::new(title.x.saturating_sub(12), title.y - 12, title.w + 24, title.h + 24),
+            12,
+            BLACK,
+        );
+        let sub = self.centred(title.y + title.h + 28, 2, subtitle, BORDER, BACKGROUND);
+        let top = sub.y + sub.h + 24;
+        let outer = Rect::new(32, top, w.saturating_sub(64), h.saturating_sub(top + 32));
+        self.fill(outer, BLACK);
+        self.frame(outer, 2, BORDER);
+        Rect::new(outer.x + 8, outer.y + 8, outer.w.saturating_sub(16), outer.h.saturating_sub(16))
+    }
+}

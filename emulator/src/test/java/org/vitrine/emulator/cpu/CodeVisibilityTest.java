@@ -15,22 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * IC IALLU, even though libunicorn 2.1 would otherwise keep running the stale translation.
  */
 class CodeVisibilityTest {
-    static final String SOURCE = """
+    static final String SOURCE = GuestAsm.MMU_ON_MACRO + """
             .equ EXEC_VA, 0x40200000        // the code page, executable, read-only
             .equ ALIAS_VA, 0x40400000       // the same physical page, writable, not executable
             .text
             _start:
-                ldr x0, =0xff04
-                msr mair_el1, x0
-                ldr x0, =((25) | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32))
-                msr tcr_el1, x0
-                ldr x0, =0x40010000
-                msr ttbr0_el1, x0
-                isb
-                mrs x0, sctlr_el1
-                orr x0, x0, #1
-                msr sctlr_el1, x0
-                isb
+                mmu_on
                 ldr x19, =EXEC_VA
                 ldr x20, =ALIAS_VA
                 ldr x21, =results

@@ -30,7 +30,7 @@ class ExceptionEntryTest {
     static final long IRQ_DELAY = 5_000, WFI_DELAY = 10_000_000;
     static final long TIMER_TICKS = 6_250; // 100 us at 62.5 MHz
 
-    static final String SOURCE = """
+    static final String SOURCE = GuestAsm.MMU_ON_MACRO + """
             .equ DEV, 0x0a000000
             .equ RO_VA, 0x40400000
             .equ UNMAPPED_VA, 0x40600000
@@ -41,17 +41,7 @@ class ExceptionEntryTest {
                 msr vbar_el1, x0
                 ldr x0, =stack_top
                 mov sp, x0
-                ldr x0, =0xff04            // attr0 device nGnRE, attr1 normal write-back
-                msr mair_el1, x0
-                ldr x0, =((25) | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32))
-                msr tcr_el1, x0
-                ldr x0, =0x40010000
-                msr ttbr0_el1, x0
-                isb
-                mrs x0, sctlr_el1
-                orr x0, x0, #1
-                msr sctlr_el1, x0
-                isb
+                mmu_on
             t_svc:
                 svc #0x42
             t_read:

@@ -23,6 +23,27 @@ public final class GuestAsm {
         }
     }
 
+    /**
+     * An assembler macro {@code mmu_on}: MAIR (attr0 Device-nGnRE, attr1 Normal write-back), TCR
+     * for a 39-bit TTBR0 space with the 4 KiB granule (TTBR1 walks disabled), TTBR0 = 0x4001_0000
+     * where the tests build their tables, then SCTLR_EL1.M. Clobbers x0.
+     */
+    public static final String MMU_ON_MACRO = """
+            .macro mmu_on
+                ldr x0, =0xff04
+                msr mair_el1, x0
+                ldr x0, =((25) | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32))
+                msr tcr_el1, x0
+                ldr x0, =0x40010000
+                msr ttbr0_el1, x0
+                isb
+                mrs x0, sctlr_el1
+                orr x0, x0, #1
+                msr sctlr_el1, x0
+                isb
+            .endm
+            """;
+
     private GuestAsm() { }
 
     /** Assembles {@code source} and links .text at {@code base}; extra linker args may place sections. */

@@ -108,6 +108,20 @@ install_unicorn() {
   [ -f "$lib" ] || { say "libunicorn.so.2 missing from the downloaded package"; exit 1; }
 }
 
+# Debian 12's libunicorn 2.0.1, extracted (never installed) so a test can show that Vitrine refuses it.
+install_old_unicorn() {
+  local dir="$deps/unicorn-2.0"
+  [ -f "$dir/usr/lib/x86_64-linux-gnu/libunicorn.so.2" ] && return
+  say "fetching Debian 12's libunicorn 2.0.1 into .deps/unicorn-2.0 (for the version-refusal test)"
+  mkdir -p "$dir" "$deps/bookworm-dl"
+  if (cd "$deps/bookworm-dl" && apt-get download -qq libunicorn2 2>/dev/null); then
+    dpkg-deb -x "$deps"/bookworm-dl/libunicorn2_*.deb "$dir"
+  else
+    say "could not download libunicorn2 2.0.1; the refusal test will be skipped"
+  fi
+  rm -rf "$deps/bookworm-dl"
+}
+
 check_jdk() {
   local j
   for j in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25* /usr/lib/jvm/*; do
@@ -121,11 +135,13 @@ check_jdk() {
 main() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SETUP_VERSION" ] && [ -z "$(missing_packages)" ]; then
     install_unicorn
+    install_old_unicorn
     return
   fi
   check_jdk
   install_packages
   install_unicorn
+  install_old_unicorn
   mkdir -p "$deps"
   echo "$SETUP_VERSION" > "$stamp"
   say "done"

@@ -271,6 +271,7 @@ public final class VirtBoard implements AutoCloseable {
             throw new ImageException("RAM too small for the device tree", e);
         }
         this.image = f;
+        machine.cpu().setSymbolizer(a -> f.symbols().lookup(a).map(Object::toString));
         machine.reset(f.physicalEntry(), RAM_BASE);
     }
 

@@ -64,6 +64,7 @@ public final class Cpu {
     private final PageTableWalker walker;
     private GenericTimer timer;
     private Consumer<String> exceptionTrace;
+    private java.util.function.LongFunction<java.util.Optional<String>> symbolizer = a -> java.util.Optional.empty();
 
     private final NativeBlockClock blocks;
     private long untilCycle = Long.MAX_VALUE;
@@ -126,6 +127,11 @@ public final class Cpu {
 
     public void traceExceptions(Consumer<String> sink) {
         this.exceptionTrace = sink;
+    }
+
+    /** Names code addresses in traces (the loaded image's symbols), e.g. {@code <rost_trap+0x1c>}. */
+    public void setSymbolizer(java.util.function.LongFunction<java.util.Optional<String>> symbolizer) {
+        this.symbolizer = symbolizer;
     }
 
     public Unicorn unicorn() {
@@ -471,8 +477,10 @@ public final class Cpu {
         long target = SysReg.VBAR_EL1.read(uc) + vector;
         uc.reg(Arm64Reg.PC, target);
         if (exceptionTrace != null) {
-            exceptionTrace.accept(String.format("[trace] exception %s from EL%d: ESR=0x%08x ELR=0x%x%s SPSR=0x%x -> 0x%x (cycle %d)",
-                    exceptionClass(esr), fromEl, esr, elr, writeFar ? String.format(" FAR=0x%x", far) : "", pstate, target, blocks.committed()));
+            String where = symbolizer.apply(elr).map(n -> " <" + n + ">").orElse("");
+            exceptionTrace.accept(String.format("[trace] exception %s from EL%d: ESR=0x%08x ELR=0x%x%s%s SPSR=0x%x -> 0x%x (cycle %d)",
+                    exceptionClass(esr), fromEl, esr, elr, where, writeFar ? String.format(" FAR=0x%x", far) : "", pstate, target,
+                    blocks.committed()));
         }
     }
 

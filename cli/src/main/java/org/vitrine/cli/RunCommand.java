@@ -132,7 +132,7 @@ public final class RunCommand implements Callable<Integer> {
             window = DesktopWindow.open(session.frames, session.input, DesktopWindow.Options.defaults()
                     .withSize(size.width(), size.height()));
         } catch (DesktopWindow.UnavailableException e) {
-            System.err.println("vitrine: cannot open a window (" + e.getMessage() + "); use --headless");
+            System.err.println("vitrine: " + e.getMessage());
             return ExitCodes.NO_WINDOW;
         }
         AtomicReference<Integer> result = new AtomicReference<>(ExitCodes.HOST_ERROR);

@@ -65,14 +65,14 @@ class PacingTest {
     void realTimeRunFollowsTheWallClockAndSleepsWhileIdle() {
         try (Machine m = boot(TIMER_WAIT)) {
             m.cpu().setRealTime(true);
-            long cpu0 = processCpuNanos();
+            long cpu0 = threadCpuNanos();
             long t0 = System.nanoTime();
             Cpu.Exit exit = m.run(Long.MAX_VALUE);
             long wallMs = (System.nanoTime() - t0) / 1_000_000;
-            long cpuMs = (processCpuNanos() - cpu0) / 1_000_000;
+            long cpuMs = (threadCpuNanos() - cpu0) / 1_000_000;
             assertEquals(Cpu.ExitKind.POWER_OFF, exit.kind(), exit.message());
             assertTrue(wallMs >= 98 && wallMs < 400, "100 ms of virtual time took " + wallMs + " ms of wall time");
-            assertTrue(cpuMs < 60, "idle guest used " + cpuMs + " ms of host CPU in " + wallMs + " ms");
+            assertTrue(cpuMs < 50, "idle guest used " + cpuMs + " ms of the emulation thread's CPU in " + wallMs + " ms");
         }
     }
 
@@ -109,8 +109,8 @@ class PacingTest {
         }
     }
 
-    static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+    /** CPU time of the emulation thread (this one): JIT and GC threads are not the guest's doing. */
+    static long threadCpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 }

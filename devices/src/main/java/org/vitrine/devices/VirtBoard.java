@@ -8,7 +8,6 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import org.vitrine.emulator.cpu.Cpu;
-import org.vitrine.emulator.cpu.GenericTimer;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
 import org.vitrine.emulator.display.HostInput;
@@ -304,8 +303,7 @@ public final class VirtBoard implements AutoCloseable {
         // Flags 0x104 / 0xf04: level-high, routed to CPU 0.
         root.child("timer").strings("compatible", "arm,armv8-timer", "arm,armv7-timer").empty("always-on")
                 .u32s("interrupts", 1, INTID_TIMER_SEC - 16, 0x104, 1, INTID_TIMER_PHYS - 16, 0x104,
-                        1, INTID_TIMER_VIRT - 16, 0x104, 1, INTID_TIMER_HYP - 16, 0x104)
-                .u32("clock-frequency", (int) GenericTimer.FREQUENCY);
+                        1, INTID_TIMER_VIRT - 16, 0x104, 1, INTID_TIMER_HYP - 16, 0x104);
 
         root.child("memory@40000000").string("device_type", "memory").u64s("reg", RAM_BASE, options.ramSize());
 

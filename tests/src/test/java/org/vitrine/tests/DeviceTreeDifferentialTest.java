@@ -1,0 +1,97 @@
+package org.vitrine.tests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vitrine.devices.VirtBoard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Vitrine's board is a subset of QEMU's virt: every device node Vitrine's device tree describes
+ * must appear in the tree QEMU 7.2 generates ({@code -M virt,dumpdtb=}) with the same
+ * compatible strings, registers and interrupts. Both trees are decoded by the real dtc.
+ */
+class DeviceTreeDifferentialTest {
+    @TempDir
+    Path dir;
+
+    /** Properties that must agree; phandle-valued ones differ by numbering and are left out. */
+    static final List<String> COMPARED = List.of("compatible", "reg", "interrupts", "method", "cpu_on", "cpu_off",
+            "migrate", "cpu_suspend", "device_type", "clock-names", "#interrupt-cells", "interrupt-controller",
+            "always-on", "dma-coherent", "stdout-path", "#address-cells", "#size-cells");
+
+    @Test
+    void everyNodeVitrineDescribesMatchesQemu() throws Exception {
+        Path q = dir.resolve("qemu.dtb");
+        run(List.of(Qemu.BINARY, "-M", "virt,dumpdtb=" + q, "-cpu", "cortex-a72", "-m", "512", "-nodefaults", "-nic", "none",
+                "-display", "none"));
+        Path v = dir.resolve("vitrine.dtb");
+        try (VirtBoard board = new VirtBoard(VirtBoard.Options.defaults(), b -> { })) {
+            Files.write(v, board.deviceTree());
+        }
+        Map<String, Map<String, String>> qemu = parse(dts(q)), vitrine = parse(dts(v));
+        int compared = 0;
+        for (var node : vitrine.entrySet()) {
+            String path = node.getKey();
+            if (path.equals("/") || path.startsWith("/cpus")) continue; // the CPU node names the model, checked below
+            Map<String, String> theirs = qemu.get(path);
+            assertNotNull(theirs, "QEMU's tree has no " + path);
+            for (String prop : COMPARED) {
+                if (!node.getValue().containsKey(prop)) continue;
+                assertEquals(theirs.get(prop), node.getValue().get(prop), path + " " + prop);
+                compared++;
+            }
+        }
+        assertEquals(qemu.get("/cpus/cpu@0").get("compatible"), vitrine.get("/cpus/cpu@0").get("compatible"));
+        assertTrue(vitrine.keySet().stream().filter(p -> p.startsWith("/virtio_mmio@")).count() == 32, "32 virtio-mmio slots");
+        System.out.println("device tree: " + vitrine.size() + " Vitrine nodes, " + compared + " properties equal to QEMU's");
+    }
+
+    private String dts(Path dtb) throws IOException, InterruptedException {
+        return run(List.of("dtc", "-q", "-I", "dtb", "-O", "dts", dtb.toString()));
+    }
+
+    private static String run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + "\n" + out);
+        return out;
+    }
+
+    /** Node path to (property to value text) from dtc's DTS output. */
+    static Map<String, Map<String, String>> parse(String dts) {
+        Map<String, Map<String, String>> nodes = new LinkedHashMap<>();
+        Deque<String> stack = new ArrayDeque<>();
+        for (String raw : dts.split("\n")) {
+            String line = raw.trim();
+            if (line.endsWith("{")) {
+                String name = line.substring(0, line.length() - 1).trim();
+                String path = stack.isEmpty() ? "/" : (stack.peek().equals("/") ? "/" + name : stack.peek() + "/" + name);
+                stack.push(path);
+                nodes.put(path, new LinkedHashMap<>());
+            } else if (line.equals("};")) {
+                stack.pop();
+            } else if (!stack.isEmpty() && line.endsWith(";")) {
+                String body = line.substring(0, line.length() - 1);
+                int eq = body.indexOf(" = ");
+                String key = eq < 0 ? body : body.substring(0, eq);
+                nodes.get(stack.peek()).put(key, eq < 0 ? "" : body.substring(eq + 3));
+            }
+        }
+        return nodes;
+    }
+}

@@ -88,7 +88,6 @@ public final class Cpu {
     private boolean pendingFullFlush;
     private long unmappedAddress = -1;
     private long unmappedPc;
-    private int unmappedType;
     private long exceptionsTaken;
 
     public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram) {
@@ -408,7 +407,6 @@ public final class Cpu {
 
     private boolean onUnmapped(int type, long address, int size, long value) {
         unmappedAddress = address;
-        unmappedType = type;
         unmappedPc = uc.reg(Arm64Reg.PC);
         GuestErrors.guestError("cpu", "access to unmapped physical address 0x%x (type %d, size %d) at PC 0x%x",
                 address, type, size, unmappedPc);

@@ -21,10 +21,10 @@ stamp="$deps/setup.stamp"
 say() { printf '[setup] %s\n' "$*" >&2; }
 
 # Bump when the package set changes, so machines that ran an older set run it again.
-SETUP_VERSION=4
+SETUP_VERSION=5
 APT_PACKAGES=(maven gcc libcapstone4 qemu-system-arm device-tree-compiler xvfb xauth libgl1-mesa-dri
   libglx-mesa0 xdotool x11-utils imagemagick mtools dosfstools gdb-multiarch
-  libx11-6 libxrandr2 libxinerama1 libxcursor1 libxi6 libxxf86vm1 libgl1
+  strace libx11-6 libxrandr2 libxinerama1 libxcursor1 libxi6 libxxf86vm1 libgl1
   binutils-aarch64-linux-gnu rustc-web cargo-web libstd-rust-web-dev:arm64 lld)
 
 as_root() {

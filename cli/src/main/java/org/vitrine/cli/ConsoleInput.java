@@ -12,7 +12,8 @@ import org.vitrine.emulator.cpu.Cpu;
  * emulation thread (Cpu.post); there the bytes wait in a queue and enter the PL011's receive FIFO
  * as fast as the guest empties it, so nothing typed is lost to a full FIFO. While standard input
  * is open, an idle guest is waiting for it rather than hung. After a guest reset the same input
- * is re-attached to the new machine.
+ * is re-attached to the new machine. When another input source stays open for the whole session
+ * (the window), the end of standard input does not make an idle guest count as hung.
  */
 final class ConsoleInput {
     private final ArrayDeque<Byte> pending = new ArrayDeque<>();   // emulation thread only
@@ -20,8 +21,15 @@ final class ConsoleInput {
     private volatile Cpu cpu;
     private volatile Pl011 uart;
     private volatile boolean open = true;
+    private final boolean otherInputOpen;
 
     ConsoleInput(InputStream in) {
+        this(in, false);
+    }
+
+    /** @param otherInputOpen another source of host input (a window) is open as long as the session */
+    ConsoleInput(InputStream in, boolean otherInputOpen) {
+        this.otherInputOpen = otherInputOpen;
         Thread t = new Thread(() -> pump(in), "vitrine-console-input");
         t.setDaemon(true);
         t.start();
@@ -33,7 +41,7 @@ final class ConsoleInput {
         uart = targetUart;
         cpu = target;
         targetUart.setRxSpaceListener(this::feed);
-        target.setHostInputOpen(open);
+        target.setHostInputOpen(open || otherInputOpen);
         takeIncoming();   // what was typed before the machine existed
     }
 
@@ -60,7 +68,7 @@ final class ConsoleInput {
         } finally {
             open = false;
             Cpu c = cpu;
-            if (c != null) c.setHostInputOpen(false);
+            if (c != null && !otherInputOpen) c.setHostInputOpen(false);
         }
     }
 

@@ -188,7 +188,7 @@ public final class RunCommand implements Callable<Integer> {
             OutputStream out = new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 14);
             long hostStart = System.nanoTime();
             long elapsedBeforeReset = 0;   // --until counts the whole session, resets included
-            ConsoleInput console = new ConsoleInput(System.in);
+            ConsoleInput console = new ConsoleInput(System.in, window != null);
             while (true) {
                 try (VirtBoard board = new VirtBoard(options, b -> console(out, b), frames, input)) {
                     if (trace.contains(Trace.exceptions)) board.traceExceptions(err::println);
@@ -201,8 +201,7 @@ public final class RunCommand implements Callable<Integer> {
                     Cpu cpu = board.machine().cpu();
                     cpu.setRealTime(paced);
                     if (window != null) frames.setOnPublish(window::wake);
-                    console.attach(cpu, board.uart());
-                    if (window != null) cpu.setHostInputOpen(true);
+                    console.attach(cpu, board.uart());   // with a window, host input stays open
                     current = board;
                     if (closedByHost) return 0;
                     Cpu.Exit exit;

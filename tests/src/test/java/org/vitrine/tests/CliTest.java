@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +25,7 @@ class CliTest {
     record Result(int exit, String stdout, String stderr) { }
 
     static Result vitrine(String... args) throws IOException, InterruptedException {
-        Path jar = Guest.root().resolve("cli/target/vitrine.jar");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dvitrine.root=" + Guest.root(), "-jar", jar.toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
+        Process p = new ProcessBuilder(VitrineProcess.command(args)).start();
         p.getOutputStream().close();
         var err = new java.io.ByteArrayOutputStream();
         Thread t = Thread.ofVirtual().start(() -> {

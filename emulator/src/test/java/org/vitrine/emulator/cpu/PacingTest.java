@@ -16,11 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * actions posted from another thread reach an idle guest and wake it. Scripted runs skip idle time.
  */
 class PacingTest {
-    /** Arms the virtual timer 100 ms ahead (6.25 M ticks), waits for it with WFI, powers off. */
+    /** Arms the virtual timer 500 ms ahead (31.25 M ticks), waits for it with WFI, powers off. */
     static final String TIMER_WAIT = """
             .text
             _start:
-                ldr x0, =6250000
+                ldr x0, =31250000
                 msr cntv_tval_el0, x0
                 mov x0, #1                  // enabled; PSTATE.I stays masked, so WFI wakes without an exception
                 msr cntv_ctl_el0, x0
@@ -56,8 +56,8 @@ class PacingTest {
             Cpu.Exit exit = m.run(Long.MAX_VALUE);
             long wallMs = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(Cpu.ExitKind.POWER_OFF, exit.kind(), exit.message());
-            assertTrue(m.cpu().cycles() >= 100_000_000L, "100 ms of virtual time passed: " + m.cpu().cycles());
-            assertTrue(wallMs < 90, "idle time skipped, took " + wallMs + " ms");
+            assertTrue(m.cpu().cycles() >= 500_000_000L, "500 ms of virtual time passed: " + m.cpu().cycles());
+            assertTrue(wallMs < 400, "idle time skipped, took " + wallMs + " ms");
         }
     }
 
@@ -71,8 +71,9 @@ class PacingTest {
             long wallMs = (System.nanoTime() - t0) / 1_000_000;
             long cpuMs = (threadCpuNanos() - cpu0) / 1_000_000;
             assertEquals(Cpu.ExitKind.POWER_OFF, exit.kind(), exit.message());
-            assertTrue(wallMs >= 98 && wallMs < 400, "100 ms of virtual time took " + wallMs + " ms of wall time");
-            assertTrue(cpuMs < 50, "idle guest used " + cpuMs + " ms of the emulation thread's CPU in " + wallMs + " ms");
+            assertTrue(wallMs >= 495 && wallMs < 1500, "500 ms of virtual time took " + wallMs + " ms of wall time");
+            // start-up (first translations, class loading) is most of what the thread spends
+            assertTrue(cpuMs < wallMs / 4, "idle guest used " + cpuMs + " ms of the emulation thread's CPU in " + wallMs + " ms");
         }
     }
 

@@ -152,6 +152,45 @@ class CliTest {
         return Files.readAllBytes(tmp);
     }
 
+    /** A scripted boot-and-click scenario passes, and gives the same screen every time. */
+    @Test
+    void scriptedScenarioIsDeterministic() throws Exception {
+        Path script = Files.writeString(dir.resolve("demo.vts"), String.join("\n",
+                "wait-for \"boot screen up\" within 5s",
+                "move 100 500", "click", "type \"Hi!\"", "key enter", "run 20ms",
+                "expect \"[input] key 2 down\"", "screenshot one.png", ""));
+        Result first = vitrine("script", script.toString());
+        assertEquals(0, first.exit(), first.stderr());
+        assertTrue(first.stderr().contains("[script] passed: all 8 steps passed"), first.stderr());
+        assertTrue(first.stdout().contains("[input] button 272 down"), first.stdout());
+        byte[] one = Files.readAllBytes(dir.resolve("one.png"));
+        Files.move(dir.resolve("one.png"), dir.resolve("first.png"));
+        Result second = vitrine("script", script.toString());
+        assertEquals(first.stdout(), second.stdout(), "same console");
+        assertTrue(java.util.Arrays.equals(one, Files.readAllBytes(dir.resolve("one.png"))), "same screen");
+    }
+
+    @Test
+    void failingScenarioStepIsNamed() throws Exception {
+        Path script = Files.writeString(dir.resolve("fail.vts"), "wait-for \"boot screen up\"\nexpect \"never printed\"\n");
+        Result r = vitrine("script", script.toString());
+        assertEquals(1, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("FAILED: line 2: the console does not show \"never printed\""), r.stderr());
+        Path timeout = Files.writeString(dir.resolve("timeout.vts"), "wait-for \"no such line\" within 200ms\n");
+        r = vitrine("script", timeout.toString());
+        assertEquals(1, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("line 1: \"no such line\" not seen within 200 ms"), r.stderr());
+    }
+
+    @Test
+    void malformedScenarioIsRefusedBeforeBooting() throws Exception {
+        Path script = Files.writeString(dir.resolve("bad.vts"), "move 1\nfly away\n");
+        Result r = vitrine("script", script.toString());
+        assertEquals(2, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("line 1: move needs X Y") && r.stderr().contains("line 2: unknown step 'fly'"), r.stderr());
+        assertEquals("", r.stdout(), "the machine never started");
+    }
+
     @Test
     void missingKernelIsAClearError() throws Exception {
         Result r = vitrine("run", "--headless", "--kernel", dir.resolve("nope.elf").toString());

@@ -12,10 +12,12 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.vitrine.cli.gdb.GdbStub;
 import org.vitrine.cli.window.DesktopWindow;
 import org.vitrine.cli.window.Screenshots;
 import org.vitrine.devices.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.debug.Debugger;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.spi.GuestErrors;
 import org.vitrine.emulator.time.Ratio;
@@ -82,6 +84,14 @@ public final class RunCommand implements Callable<Integer> {
             description = "Pace virtual time to the wall clock (default: on with a window, off headless so scripted runs go as fast as possible).")
     Boolean realTime;
 
+    @Option(names = "--gdb", paramLabel = "PORT",
+            description = {"Debug with gdb: start halted at the kernel's entry point and wait for a GDB remote connection "
+                    + "on 127.0.0.1:PORT (0: any free port; the port is printed), e.g.",
+                    "  gdb-multiarch -ex 'target remote 127.0.0.1:PORT' kernel.elf",
+                    "Breakpoints, stepping, registers and memory by virtual address; Ctrl-C in gdb stops the guest. "
+                            + "Detaching (or quitting gdb) lets the machine run on; 'kill' ends the run."})
+    Integer gdbPort;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -95,6 +105,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         if ((ram & 0xfff) != 0 || ram < (2L << 20)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ram must be a multiple of 4 KiB and at least 2M");
+        }
+        if (gdbPort != null && (gdbPort < 0 || gdbPort > 65535)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gdb port must be 0..65535");
         }
         if (disk != null && !Files.isRegularFile(disk)) {
             err.println("vitrine: disk image " + disk + " not found (create one, e.g. truncate -s 64M disk.img)");
@@ -167,6 +180,7 @@ public final class RunCommand implements Callable<Integer> {
         final org.vitrine.emulator.display.FrameExchange frames = new org.vitrine.emulator.display.FrameExchange();
         final org.vitrine.emulator.display.HostInput input = new org.vitrine.emulator.display.HostInput();
         private volatile VirtBoard current;
+        private volatile GdbStub debugStub;
         private volatile boolean closedByHost;
 
         Session(VirtBoard.Options options, Path image, long until, boolean paced) {
@@ -181,6 +195,46 @@ public final class RunCommand implements Callable<Integer> {
             closedByHost = true;
             VirtBoard b = current;
             if (b != null) b.machine().cpu().requestStop();
+            GdbStub g = debugStub;
+            if (g != null) g.close();
+        }
+
+        /**
+         * Runs the board under gdb: halted until gdb connects and resumes it. When gdb detaches the
+         * debugger's hooks are gone and the machine runs on at full speed.
+         */
+        private Cpu.Exit debug(VirtBoard board, long limit, PrintStream err) throws GdbUnavailableException {
+            try (Debugger debugger = new Debugger(board.machine())) {
+                debugger.setTimeLimit(limit);
+                GdbStub.Outcome outcome;
+                try (GdbStub stub = listen(debugger)) {
+                    debugStub = stub;
+                    if (closedByHost) return new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "window closed: guest powered off");
+                    err.printf("[vitrine] waiting for gdb on 127.0.0.1:%d (gdb-multiarch -ex 'target remote 127.0.0.1:%d' %s)%n",
+                            stub.port(), stub.port(), image);
+                    err.flush();
+                    outcome = stub.serve();
+                } catch (java.io.IOException e) {
+                    throw new GdbUnavailableException("gdb connection failed: " + e.getMessage());
+                } finally {
+                    debugStub = null;
+                }
+                switch (outcome.end()) {
+                    case EXITED -> { return outcome.exit(); }
+                    case KILLED -> { return new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "killed by the debugger"); }
+                    case CLOSED -> { return new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "debugger session closed"); }
+                    case DETACHED -> err.println("[vitrine] debugger detached; the machine runs on");
+                }
+            }
+            return board.run(limit);
+        }
+
+        private GdbStub listen(Debugger debugger) throws GdbUnavailableException {
+            try {
+                return GdbStub.listen(debugger, gdbPort);
+            } catch (java.io.IOException e) {
+                throw new GdbUnavailableException("cannot listen for gdb on 127.0.0.1:" + gdbPort + ": " + e.getMessage());
+            }
         }
 
         int run(DesktopWindow window) {
@@ -205,8 +259,12 @@ public final class RunCommand implements Callable<Integer> {
                     current = board;
                     if (closedByHost) return 0;
                     Cpu.Exit exit;
+                    long limit = until == Long.MAX_VALUE ? until : Math.max(0, until - elapsedBeforeReset);
                     try {
-                        exit = board.run(until == Long.MAX_VALUE ? until : Math.max(0, until - elapsedBeforeReset));
+                        exit = gdbPort != null ? debug(board, limit, err) : board.run(limit);
+                    } catch (GdbUnavailableException e) {
+                        err.println("vitrine: " + e.getMessage());
+                        return ExitCodes.USAGE;
                     } finally {
                         current = null;
                         flush(out);
@@ -236,6 +294,13 @@ public final class RunCommand implements Callable<Integer> {
                     return ExitCodes.BAD_IMAGE;
                 }
             }
+        }
+    }
+
+    /** The GDB port cannot be listened on (in use, not permitted) or the connection broke. */
+    private static final class GdbUnavailableException extends Exception {
+        GdbUnavailableException(String message) {
+            super(message);
         }
     }
 

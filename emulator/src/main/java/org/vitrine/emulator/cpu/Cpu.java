@@ -36,6 +36,10 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * event is due or a stop was asked for; a fault in the middle of a block gives back the cycles of
  * the instructions that did not run. WFI skips to the next event.
  *
+ * <p>The debugger adds per-instruction hooks ({@link #hookInstructions}) only while it has
+ * breakpoints or steps, and ends a run before an instruction with {@link #breakBefore}; without
+ * them the run loop is exactly as above.
+ *
  * <p>Hooks never call uc_emu_stop from MRS/MSR/SYS callbacks: in libunicorn 2.1.1 that resumed
  * at a stale PC (rost's timer interrupt handler re-ran earlier instructions and crashed). They
  * ask the block hook to stop instead, which is exact.
@@ -187,6 +191,48 @@ public final class Cpu {
         }
     }
 
+    // ---- instruction hooks (the debugger) ------------------------------------------------------
+
+    /** A per-instruction hook installed with {@link #hookInstructions}; closing removes it. */
+    public final class InstructionHook implements AutoCloseable {
+        private Unicorn.Hook hook;
+
+        private InstructionHook(Unicorn.Hook hook) {
+            this.hook = hook;
+        }
+
+        @Override
+        public void close() {
+            if (hook == null) return;
+            hook.remove();
+            hook = null;
+            uc.flushTranslations(); // translated blocks still call the removed hook's slot otherwise
+        }
+    }
+
+    /**
+     * Calls {@code stub} before each instruction whose address is in [begin, end] (begin &gt; end:
+     * every instruction): the debugger's breakpoints and stepping. A Java upcall per hooked
+     * instruction is slow, so remove it when no longer needed. Translated code is flushed because
+     * Unicorn only instruments blocks translated after the hook exists. Not while running.
+     */
+    public InstructionHook hookInstructions(Unicorn.CodeStub stub, long begin, long end) {
+        Unicorn.Hook h = uc.hookCode(stub, begin, end);
+        uc.flushTranslations();
+        return new InstructionHook(h);
+    }
+
+    /**
+     * From an instruction hook: ends the run before the instruction at {@code pc} executes, giving
+     * back the cycles the block clock charged for it and the rest of its block. {@link #run}
+     * returns {@link ExitKind#STOPPED}.
+     */
+    public void breakBefore(long pc) {
+        truncateBlock(pc);
+        externalStop = true;
+        uc.stop();
+    }
+
     // ---- interrupt input -------------------------------------------------------------------
 
     /**
@@ -244,7 +290,8 @@ public final class Cpu {
         long address = blocks.blockAddress();
         if (size == 0) return;
         long end = address + size;
-        if (resumePc > address && resumePc < end) {
+        // resumePc == address: a debugger stop before the block's first instruction gives it all back
+        if (resumePc >= address && resumePc < end) {
             blocks.committed(blocks.blockStart() + timing.cycles((resumePc - address) >>> 2));
             blocks.retired(blocks.retired() - ((end - resumePc) >>> 2));
         }

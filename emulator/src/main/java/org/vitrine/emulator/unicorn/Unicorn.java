@@ -587,6 +587,42 @@ public final class Unicorn implements AutoCloseable {
         return hookCode(HOOK_CODE, hook, begin, end);
     }
 
+    /**
+     * A code-hook upcall made once and installed any number of times with {@link #hookCode(CodeStub,
+     * long, long)}: upcall stubs live as long as the engine, so a debugger that adds and removes a
+     * hook per breakpoint on every resume would otherwise grow the arena without bound.
+     */
+    public final class CodeStub {
+        private final Object target;
+        private final MemorySegment stub;
+
+        private CodeStub(Object target, MemorySegment stub) {
+            this.target = target;
+            this.stub = stub;
+        }
+    }
+
+    public CodeStub codeStub(CodeHook hook) {
+        Object t = new Object() {
+            @SuppressWarnings("unused")
+            void call(MemorySegment u, long address, int size, MemorySegment ud) {
+                try { hook.onCode(address, size); } catch (Throwable e) { fail(e); }
+            }
+        };
+        return new CodeStub(t, upcall(t, "call", MethodType.methodType(void.class, MemorySegment.class, long.class,
+                int.class, MemorySegment.class), FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS)));
+    }
+
+    /** UC_HOOK_CODE for [begin, end] (begin &gt; end means every address) calling a prepared stub. */
+    public Hook hookCode(CodeStub stub, long begin, long end) {
+        try {
+            check((int) UC_HOOK_ADD.invokeExact(uc, hookHandle, HOOK_CODE, stub.stub, MemorySegment.NULL, begin, end, 0),
+                    "uc_hook_add(code)");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_hook_add", t); }
+        keepAlive.add(stub.target);
+        return new Hook(hookHandle.get(JAVA_LONG, 0), stub.target);
+    }
+
     private Hook hookCode(int type, CodeHook hook, long begin, long end) {
         Object t = new Object() {
             @SuppressWarnings("unused")

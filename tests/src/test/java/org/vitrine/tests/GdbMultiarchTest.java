@@ -1,0 +1,92 @@
+package org.vitrine.tests;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.vitrine.emulator.elf.ElfFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The real gdb-multiarch debugging rost on Vitrine: it connects, reads the target description,
+ * stops at a breakpoint on {@code kmain}, steps one instruction, disassembles and kills.
+ */
+class GdbMultiarchTest {
+    @Test
+    void gdbBreaksAtKmainAndSteps() throws Exception {
+        Path kernel = Guest.kernel();
+        long kmain = ElfFile.read(kernel).symbols().byName("kmain").orElseThrow().value();
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (VitrineProcess p = VitrineProcess.start(Map.of(), "run", "--headless", "--gdb", Integer.toString(port),
+                "--kernel", kernel.toString())) {
+            p.err.await(l -> l.contains("waiting for gdb on 127.0.0.1:" + port), 0, Duration.ofSeconds(30));
+            // "break *kmain": at the symbol itself ("break kmain" would skip the prologue)
+            Process gdb = new ProcessBuilder(List.of("gdb-multiarch", "-batch", "-nx",
+                    "-ex", "set architecture aarch64",
+                    "-ex", "target remote 127.0.0.1:" + port,
+                    "-ex", "break *kmain",
+                    "-ex", "continue",
+                    "-ex", "info registers pc",
+                    "-ex", "stepi",
+                    "-ex", "x/4i $pc",
+                    "-ex", "kill",
+                    kernel.toString())).redirectErrorStream(true).start();
+            String out = new String(gdb.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(gdb.waitFor(30, TimeUnit.SECONDS), out);
+            assertEquals(0, gdb.exitValue(), out);
+
+            Matcher pc = Pattern.compile("(?m)^pc\\s+0x([0-9a-f]+)").matcher(out);
+            assertTrue(pc.find(), out);
+            assertEquals(kmain, Long.parseUnsignedLong(pc.group(1), 16), "stopped at kmain:\n" + out);
+            assertTrue(out.contains("Breakpoint 1, 0x" + String.format("%016x", kmain) + " in kmain ()"), out);
+            Matcher next = Pattern.compile("(?m)^=> 0x([0-9a-f]+) <kmain\\+(\\d+)>:").matcher(out);
+            assertTrue(next.find(), "x/4i after stepi shows the new pc:\n" + out);
+            assertEquals(kmain + 4, Long.parseUnsignedLong(next.group(1), 16), "stepi advanced one instruction:\n" + out);
+            assertTrue(out.contains("[Inferior 1 (Remote target) killed]"), out);
+            assertEquals(0, p.awaitExit(Duration.ofSeconds(20)), p.err.text());
+        }
+    }
+
+    /**
+     * Stopping, stepping (also inside the trap handler, where timer interrupts arrive) and then
+     * detaching leaves the guest's virtual time untouched: the run ends on the same cycle and
+     * instruction counts as one without a debugger.
+     */
+    @Test
+    void debuggingDoesNotChangeVirtualTime() throws Exception {
+        Path kernel = Guest.kernel();
+        String plain = summary(CliTest.vitrine("run", "--headless", "--kernel", kernel.toString()).stderr());
+        try (VitrineProcess p = VitrineProcess.start(Map.of(), "run", "--headless", "--gdb", "0", "--kernel", kernel.toString())) {
+            int port = GdbStubTest.port(p);
+            Process gdb = new ProcessBuilder(List.of("gdb-multiarch", "-batch", "-nx",
+                    "-ex", "target remote 127.0.0.1:" + port,
+                    "-ex", "break *kmain", "-ex", "continue", "-ex", "stepi 100", "-ex", "delete",
+                    "-ex", "break rost_trap", "-ex", "continue", "-ex", "continue", "-ex", "stepi 3", "-ex", "delete",
+                    "-ex", "detach", kernel.toString())).redirectErrorStream(true).start();
+            String out = new String(gdb.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(gdb.waitFor(30, TimeUnit.SECONDS), out);
+            assertTrue(out.contains("in rost_trap ()") && out.contains("detached]"), out);
+            assertEquals(0, p.awaitExit(Duration.ofSeconds(30)), p.err.text());
+            assertEquals(plain, summary(p.err.text()));
+        }
+    }
+
+    /** "N cycles (...), M instructions" of the run summary. */
+    static String summary(String stderr) {
+        Matcher m = Pattern.compile("(\\d+ cycles \\([^)]*\\), \\d+ instructions)").matcher(stderr);
+        assertTrue(m.find(), stderr);
+        return m.group(1);
+    }
+}

@@ -20,6 +20,7 @@ struct vitrine_clock {
     volatile uint32_t block_size;    /* 56 */
     volatile uint32_t stop;          /* 60: nonzero = stop before the next block */
     volatile uint64_t stops;         /* 64: how many times the hook stopped the CPU */
+    volatile uint32_t defer_stop;    /* 72: nonzero = leave the stop to the per-instruction hook */
 };
 
 void vitrine_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data) {
@@ -27,7 +28,11 @@ void vitrine_block_hook(void *uc, uint64_t address, uint32_t size, void *user_da
     if (c->stop || c->committed >= c->deadline) {
         c->stop = 1;
         c->stops++;
-        c->emu_stop(uc);
+        /* With a code hook installed (a debugger), libunicorn 2.1.1 lets the block run after a stop
+         * from here and then resumes at its start: the block would run twice. The Java
+         * per-instruction hook stops exactly before the block's first instruction instead. */
+        if (c->defer_stop) c->block_size = 0; /* the previous block ran whole: nothing to give back */
+        else c->emu_stop(uc);
         return;
     }
     uint64_t insns = size >> 2;

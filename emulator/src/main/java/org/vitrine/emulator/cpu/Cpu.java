@@ -206,8 +206,28 @@ public final class Cpu {
             if (hook == null) return;
             hook.remove();
             hook = null;
+            if (--instructionHooks == 0) {
+                stopHook.remove();
+                stopHook = null;
+                blocks.deferStops(false);
+            }
             uc.flushTranslations(); // translated blocks still call the removed hook's slot otherwise
         }
+    }
+
+    private int instructionHooks;
+    private Unicorn.Hook stopHook;
+    private Unicorn.CodeStub stopStub;
+
+    /**
+     * While instruction hooks exist, stops asked for by the block clock (deadlines, host actions,
+     * cache maintenance) happen here, before the instruction: see vitrine_hooks.c for why the
+     * block hook cannot stop exactly then. A stop in mid-block gives back the rest of the block.
+     */
+    private void stopIfAsked(long address, int size) {
+        if (!blocks.stopRequested()) return;
+        truncateBlock(address);
+        uc.stop();
     }
 
     /**
@@ -217,6 +237,11 @@ public final class Cpu {
      * Unicorn only instruments blocks translated after the hook exists. Not while running.
      */
     public InstructionHook hookInstructions(Unicorn.CodeStub stub, long begin, long end) {
+        if (instructionHooks++ == 0) {
+            if (stopStub == null) stopStub = uc.codeStub(this::stopIfAsked);
+            stopHook = uc.hookCode(stopStub, 1, 0);
+            blocks.deferStops(true);
+        }
         Unicorn.Hook h = uc.hookCode(stub, begin, end);
         uc.flushTranslations();
         return new InstructionHook(h);

@@ -21,7 +21,7 @@ import org.vitrine.emulator.unicorn.Unicorn;
  */
 final class NativeBlockClock {
     private static final long COMMITTED = 0, DEADLINE = 8, BLOCK_ADDRESS = 16, BLOCK_START = 24, RETIRED = 32,
-            CPI = 40, EMU_STOP = 48, BLOCK_SIZE = 56, STOP = 60, STOPS = 64, SIZE = 72;
+            CPI = 40, EMU_STOP = 48, BLOCK_SIZE = 56, STOP = 60, STOPS = 64, DEFER_STOP = 72, SIZE = 80;
     private static final String RESOURCE = "/native/linux-x86_64/libvitrine_hooks.so";
     private static volatile MemorySegment hookFunction;
 
@@ -104,6 +104,11 @@ final class NativeBlockClock {
         VarHandle.fullFence();
         state.set(ValueLayout.JAVA_INT, STOP, 1);
         VarHandle.fullFence();
+    }
+
+    /** While per-instruction hooks exist, the hook only marks a stop and one of them performs it. */
+    void deferStops(boolean defer) {
+        state.set(ValueLayout.JAVA_INT, DEFER_STOP, defer ? 1 : 0);
     }
 
     void clearStop() {

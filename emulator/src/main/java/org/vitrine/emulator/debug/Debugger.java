@@ -2,9 +2,8 @@ package org.vitrine.emulator.debug;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 import org.vitrine.emulator.capstone.Disassembler;
 import org.vitrine.emulator.capstone.Instruction;
@@ -19,9 +18,12 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * for one {@link Machine}. Frontends (the GDB stub, a debugger view) drive it.
  *
  * <p>Breakpoints and stepping use Unicorn code hooks, which cost a Java upcall per hooked
- * instruction; so each breakpoint hooks only its own address, the stepping hook (every
- * instruction) exists only between a step and the next continue, and with neither the machine
- * runs exactly as without a debugger. Execution always goes through {@link Cpu#run}, so devices,
+ * instruction. Breakpoints share one hook over every instruction, installed while any breakpoint
+ * exists: a hook bounded to the breakpoint's own address was faster, but in libunicorn 2.1.1 its
+ * mere presence made the block hook's "stop before this block" let the block run and then resume
+ * at its start, so code that asks for a stop (IC IVAU in a loader loop) ran twice. The stepping
+ * hook exists only between a step and the next continue; with neither the machine runs exactly
+ * as without a debugger. Execution always goes through {@link Cpu#run}, so devices,
  * interrupts and virtual time behave as in a normal run; a stop gives back the cycles of the
  * instructions that did not run, so each stepped instruction is charged exactly once.
  *
@@ -37,7 +39,8 @@ public final class Debugger implements AutoCloseable {
     private final VirtualMemory memory;
     private final Unicorn.CodeStub stepStub;
     private final Unicorn.CodeStub breakpointStub;
-    private final Map<Long, Cpu.InstructionHook> breakpoints = new TreeMap<>(Long::compareUnsigned);
+    private final Set<Long> breakpoints = new TreeSet<>(Long::compareUnsigned);
+    private Cpu.InstructionHook breakpointHook;
     private Cpu.InstructionHook stepHook;
     private Disassembler disassembler;
     private long untilCycle = Long.MAX_VALUE;
@@ -67,20 +70,26 @@ public final class Debugger implements AutoCloseable {
 
     /** Adds a breakpoint at a virtual address (of any address space); false if there was one. */
     public boolean addBreakpoint(long va) {
-        if (breakpoints.containsKey(va)) return false;
-        breakpoints.put(va, cpu.hookInstructions(breakpointStub, va, va));
+        if (!breakpoints.add(va)) return false;
+        if (breakpointHook == null) breakpointHook = cpu.hookInstructions(breakpointStub, 1, 0);
         return true;
     }
 
     public boolean removeBreakpoint(long va) {
-        Cpu.InstructionHook h = breakpoints.remove(va);
-        if (h == null) return false;
-        h.close();
+        if (!breakpoints.remove(va)) return false;
+        if (breakpoints.isEmpty()) closeBreakpointHook();
         return true;
     }
 
+    private void closeBreakpointHook() {
+        if (breakpointHook != null) {
+            breakpointHook.close();
+            breakpointHook = null;
+        }
+    }
+
     public Set<Long> breakpoints() {
-        return Set.copyOf(breakpoints.keySet());
+        return Set.copyOf(breakpoints);
     }
 
     /** True while a code hook is installed (the machine then runs slower than without a debugger). */
@@ -110,7 +119,7 @@ public final class Debugger implements AutoCloseable {
             stepHook = null;
         }
         stepsLeft = -1;
-        skipBreakpointAt = breakpoints.containsKey(pc()) ? pc() : NONE;
+        skipBreakpointAt = breakpoints.contains(pc()) ? pc() : NONE;
         return resume();
     }
 
@@ -157,7 +166,7 @@ public final class Debugger implements AutoCloseable {
             skipBreakpointAt = NONE;
             return;
         }
-        if (breakpoints.containsKey(address)) {
+        if (breakpoints.contains(address)) {
             hookStop = StopEvent.Reason.BREAKPOINT;
             cpu.breakBefore(address);
         }
@@ -289,7 +298,7 @@ public final class Debugger implements AutoCloseable {
     public void close() {
         closed = true;                // an interrupt still queued, or arriving late, must not stop the run that follows
         interruptRequested = false;
-        for (Cpu.InstructionHook h : breakpoints.values()) h.close();
+        closeBreakpointHook();
         breakpoints.clear();
         if (stepHook != null) {
             stepHook.close();

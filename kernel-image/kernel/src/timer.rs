@@ -26,3 +26,9 @@ pub fn start() {
     rearm();
     sysreg_write!("cntv_ctl_el0", 1); // ENABLE, not IMASK
 }
+
+/// Virtual nanoseconds since the counter started (boot).
+pub fn uptime_ns() -> u64 {
+    let (count, hz) = (sysreg_read!("cntvct_el0"), sysreg_read!("cntfrq_el0"));
+    (count as u128 * 1_000_000_000 / hz as u128) as u64
+}

@@ -6,9 +6,12 @@
 //! (a synchronous exception in the kernel, FIQ, SError, an exception from AArch32) is a kernel
 //! bug: panic report, power off with status 1.
 
+use crate::mm::Space;
 use crate::sched::Scheduler;
-use crate::{bootscreen, gic, kprintln, mm, psci, sysreg_read, uart, virtio};
-use abi::{Error, PRINT_DEBUG_MAX, Sysno, TICK_NS};
+use crate::{bootscreen, fs, gic, kprintln, psci, sysreg_read, timer, uart, virtio};
+use abi::{Error, MAX_ARGS, MAX_ARGS_BYTES, PRINT_DEBUG_MAX, Sysno, TICK_NS};
+use alloc::vec::Vec;
+use alloc::vec;
 
 /// A saved CPU context. Layout shared with the assembly in boot.rs.
 #[repr(C)]
@@ -39,6 +42,7 @@ const EC_SVC64: u64 = 0x15;
 #[unsafe(no_mangle)]
 extern "C" fn rost_trap(frame: &mut Frame, vector: u64) -> *mut Frame {
     let Some(sched) = crate::sched::get() else { kernel_fault(frame, vector) };
+    sched.reap_orphans();
     match vector {
         EL0_SYNC => el0_sync(sched, frame),
         EL0_IRQ => irq(sched),
@@ -71,7 +75,10 @@ fn el0_sync(sched: &mut Scheduler, frame: &mut Frame) {
     let esr = sysreg_read!("esr_el1");
     if esr >> 26 == EC_SVC64 {
         let imm = esr & 0xffff;
-        frame.x[0] = syscall(sched, if imm == 0 { frame.x[8] } else { u64::MAX }, frame);
+        match syscall(sched, if imm == 0 { frame.x[8] } else { u64::MAX }, frame) {
+            Some(ret) => frame.x[0] = ret,
+            None => frame.elr -= 4,
+        }
         return;
     }
     let (kind, far) = describe(esr);
@@ -86,41 +93,71 @@ fn el0_sync(sched: &mut Scheduler, frame: &mut Frame) {
     sched.kill_current();
 }
 
-/// Runs syscall `nr` for the current task; returns the value for x0.
-fn syscall(sched: &mut Scheduler, nr: u64, frame: &Frame) -> u64 {
+/// Runs syscall `nr` for the current process; returns the value for x0, or None to run the
+/// `svc` again when the process next runs (it blocked, and the call is retried then).
+fn syscall(sched: &mut Scheduler, nr: u64, frame: &Frame) -> Option<u64> {
     let a = &frame.x;
+    let ret = |r: Result<u64, Error>| Some(r.unwrap_or_else(Error::to_ret));
     match Sysno::from_raw(nr) {
-        Some(Sysno::PrintDebug) => print_debug(a[0], a[1]),
-        Some(Sysno::GetPid) => sched.current_id(),
+        Some(Sysno::PrintDebug) => ret(print_debug(sched.space(), a[0], a[1])),
+        Some(Sysno::GetPid) => Some(sched.current_id()),
         Some(Sysno::Yield) => {
             sched.yield_current();
-            0
+            Some(0)
         }
         Some(Sysno::Sleep) => {
             sched.sleep_current(a[0].div_ceil(TICK_NS).max(1));
-            0
+            Some(0)
         }
         Some(Sysno::Exit) => {
             sched.exit_current(a[0]);
-            0 // nobody reads it: the task is gone
+            Some(0) // nobody reads it: the process is gone
         }
-        None => Error::NoSys.to_ret(),
+        Some(Sysno::SpawnElf) => ret(spawn(sched, a[0], a[1], a[2], a[3])),
+        Some(Sysno::Wait) => sched.wait(a[0]).unwrap_or_else(|e| Some(e.to_ret())),
+        Some(Sysno::Kill) => ret(sched.kill(a[0])),
+        Some(Sysno::Uptime) => Some(timer::uptime_ns()),
+        None => ret(Err(Error::NoSys)),
     }
 }
 
-fn print_debug(ptr: u64, len: u64) -> u64 {
+/// A copy of the caller's `[ptr, ptr + len)`, after checking it is the caller's to read.
+pub fn copy_in(space: Space, ptr: u64, len: u64) -> Result<Vec<u8>, Error> {
+    if !space.user_ok(ptr, len, false) {
+        return Err(Error::Fault);
+    }
+    // SAFETY: checked above to be user memory of the current process, whose table is live;
+    // volatile because the process, not the compiler, owns that memory.
+    Ok((0..len).map(|i| unsafe { ((ptr + i) as *const u8).read_volatile() }).collect())
+}
+
+fn print_debug(space: Space, ptr: u64, len: u64) -> Result<u64, Error> {
     if len > PRINT_DEBUG_MAX {
-        return Error::Inval.to_ret();
+        return Err(Error::Inval);
     }
-    if !mm::user_readable(ptr, len) {
-        return Error::Fault.to_ret();
+    copy_in(space, ptr, len)?.into_iter().for_each(uart::putc);
+    Ok(len)
+}
+
+/// `spawn_elf(path, path_len, args, nargs)`: see the ABI crate.
+fn spawn(sched: &mut Scheduler, path: u64, path_len: u64, args: u64, nargs: u64) -> Result<u64, Error> {
+    let space = sched.space();
+    if nargs > MAX_ARGS || path_len > MAX_ARGS_BYTES {
+        return Err(Error::Inval);
     }
-    for i in 0..len {
-        // SAFETY: checked above to be user memory of the current task, whose table is live;
-        // volatile because the task, not the compiler, owns that memory.
-        uart::putc(unsafe { ((ptr + i) as *const u8).read_volatile() });
+    let mut strings = vec![copy_in(space, path, path_len)?];
+    let table = copy_in(space, args, nargs * 16)?;
+    for arg in table.chunks(16) {
+        let word = |i: usize| u64::from_le_bytes(arg[i..i + 8].try_into().unwrap());
+        strings.push(copy_in(space, word(0), word(8).min(MAX_ARGS_BYTES + 1))?);
     }
-    len
+    if strings.iter().map(Vec::len).sum::<usize>() > MAX_ARGS_BYTES as usize {
+        return Err(Error::Inval);
+    }
+    let file = fs::read(&strings[0]).ok_or(Error::NoEnt)?;
+    let args: Vec<&[u8]> = strings.iter().map(Vec::as_slice).collect();
+    let parent = sched.current_id();
+    sched.spawn(parent, &file, &args)
 }
 
 /// Names an exception for a report, and gives the fault address when ESR's class defines one

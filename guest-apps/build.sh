@@ -12,7 +12,7 @@ unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS RUSTC_WRAPPER RUST
   CARGO_BUILD_TARGET CARGO_TARGET_DIR CARGO_BUILD_TARGET_DIR
 export RUSTC=/usr/bin/rustc
 target=aarch64-unknown-linux-gnu
-apps=(demo hello)
+apps=(demo hello systest hostile)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -43,7 +43,6 @@ extern "C" fn kmain() -> ! {
     uart::init();
     kprintln!("rost v0: booting at EL{}", arch::current_el());
     mm::init();
-    heap::init();
     gic::init();
     let hz = timer::init();
     kprintln!("[rost] mmu on, gic on, timer {} Hz, tick {} ms", hz, abi::TICK_NS / 1_000_000);

@@ -176,9 +176,12 @@ pub fn alloc_pages(n: usize) -> *mut u8 {
     base as *mut u8
 }
 
-/// Gives back a run of `n` pages from `alloc_pages(n)`; nothing may use it any more.
+/// Gives back a run of `n` pages from `alloc_pages(n)`; nothing may use it any more. Runs longer
+/// than MAX_RUN pages are not reused.
 pub fn free_pages(base: u64, n: usize) {
-    assert!((1..=MAX_RUN).contains(&n), "free_pages: run of {} pages", n);
+    if n > MAX_RUN {
+        return;
+    }
     let free = &mut FREE.get()[n];
     // SAFETY: the run is ours again; its first word becomes the link.
     unsafe { (base as *mut u64).write_volatile(*free) };

@@ -60,7 +60,7 @@ pub struct Scheduler {
     ticks: u64,
     /// Ticks that took the CPU from a running process and gave it to another.
     preemptions: u64,
-    /// Whether any process exited with a nonzero code.
+    /// Whether a child of the kernel (a process it started itself) exited with a nonzero code.
     failed: bool,
     idle_frame: *mut Frame,
     /// The TTBR0 value currently loaded.
@@ -188,7 +188,7 @@ impl Scheduler {
 
     pub fn exit_current(&mut self, code: u64) {
         kprintln!("[rost] task {} exited (code {})", self.current_id(), code as i64);
-        self.failed |= code != 0;
+        self.failed |= code != 0 && self.cur().parent == 0;
         self.end(self.current.expect("no current process"), code as u32);
     }
 

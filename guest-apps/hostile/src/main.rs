@@ -1,0 +1,67 @@
+//! hostile: misbehaviour on demand, for the kernel's robustness tests (driven by systest).
+//! Argument 1 picks what it does:
+//! - `exit <n>`: exits at once with code n, silently (spawn storms);
+//! - `loop`: spins for ever (the parent kills it);
+//! - `pointers`: passes null, wild, kernel and unmapped pointers to every syscall that takes one
+//!   and prints each result;
+//! - `kill`: tries to kill processes it has no right to (its parent, pid 1, a missing pid);
+//! - `selfkill`: kills itself (the kernel must not free the stack it is running on);
+//! - `null`: reads address 0 and is killed by the kernel.
+#![no_std]
+#![no_main]
+
+use librost::abi::{Arg, Sysno};
+use librost::{Line, getpid, kill, syscall};
+
+const KERNEL: u64 = 0x4010_0000;
+
+librost::entry!(main);
+
+fn report(what: &[u8], ret: u64) {
+    Line::task().s(what).s(b" = ").int(ret as i64).send();
+}
+
+fn main(args: &[&[u8]]) -> u64 {
+    match args.get(1).copied().unwrap_or(b"") {
+        b"exit" => args.get(2).map_or(0, |a| a.iter().fold(0, |v, &d| v * 10 + (d - b'0') as u64)),
+        b"loop" => loop {
+            core::hint::spin_loop();
+        },
+        b"pointers" => {
+            let pd = Sysno::PrintDebug as u64;
+            let sp = Sysno::SpawnElf as u64;
+            report(b"print_debug(null, 1)", syscall(pd, 0, 1, 0, 0));
+            report(b"print_debug(kernel, 8)", syscall(pd, KERNEL, 8, 0, 0));
+            report(b"print_debug(wild, 8)", syscall(pd, 0xdead_beef_0000, 8, 0, 0));
+            report(b"print_debug(unmapped gap, 8)", syscall(pd, 0x0300_0000, 8, 0, 0));
+            report(b"spawn_elf(null path)", syscall(sp, 0, 10, 0, 0));
+            report(b"spawn_elf(kernel path)", syscall(sp, KERNEL, 10, 0, 0));
+            let path = b"/BIN/HELLO";
+            let (p, n) = (path.as_ptr() as u64, path.len() as u64);
+            report(b"spawn_elf(path, kernel args)", syscall(sp, p, n, KERNEL, 1));
+            let bad = [Arg { ptr: KERNEL, len: 4 }];
+            report(b"spawn_elf(path, arg -> kernel)", syscall(sp, p, n, bad.as_ptr() as u64, 1));
+            report(b"spawn_elf(path, 99 args)", syscall(sp, p, n, bad.as_ptr() as u64, 99));
+            report(b"spawn_elf(path, huge length)", syscall(sp, p, u64::MAX, 0, 0));
+            0
+        }
+        b"kill" => {
+            report(b"kill(1)", kill(1));
+            report(b"kill(pid + 1000)", kill(getpid() + 1000));
+            report(b"kill(0)", kill(0));
+            0
+        }
+        b"selfkill" => {
+            kill(getpid());
+            Line::task().s(b"still running after killing itself").send();
+            1
+        }
+        b"null" => {
+            // SAFETY: not safe at all: this is meant to fault.
+            let v = unsafe { (0 as *const u64).read_volatile() };
+            Line::task().s(b"read ").hex(v).s(b" at address 0").send();
+            1
+        }
+        _ => 2,
+    }
+}

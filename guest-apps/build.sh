@@ -12,7 +12,7 @@ unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS RUSTC_WRAPPER RUST
   CARGO_BUILD_TARGET CARGO_TARGET_DIR CARGO_BUILD_TARGET_DIR
 export RUSTC=/usr/bin/rustc
 target=aarch64-unknown-linux-gnu
-apps=(demo hello systest hostile)
+apps=(demo hello systest hostile screen peer fsd wmtest)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -38,13 +38,16 @@ export SOURCE_DATE_EPOCH=1767225600 # 2026-01-01
 img=build/disk.img.tmp
 rm -f "$img"
 truncate -s 16M "$img"
-mkfs.fat -F 16 -n ROST -i 0x2026c0de "$img" >/dev/null
+mkfs.fat --invariant -F 16 -n ROST -i 0x2026c0de "$img" >/dev/null
 export MTOOLS_SKIP_CHECK=1
 mmd -i "$img" ::/BIN ::/DOCS
 for app in "${apps[@]}"; do
-  mcopy -i "$img" -m "build/$app.elf" "::/BIN/$(echo "$app" | tr a-z A-Z)"
+  mcopy -i "$img" "build/$app.elf" "::/BIN/$(echo "$app" | tr a-z A-Z)"
 done
+# A malformed program for the loader's tests: hello cut off in the middle of its segments.
+head -c 3000 build/hello.elf > build/broken.elf
+mcopy -i "$img" build/broken.elf ::/BIN/BROKEN
 for doc in docs/*; do
-  mcopy -i "$img" -m "$doc" "::/DOCS/$(basename "$doc" | tr a-z A-Z)"
+  mcopy -i "$img" "$doc" "::/DOCS/$(basename "$doc" | tr a-z A-Z)"
 done
 mv "$img" build/disk.img

@@ -7,6 +7,8 @@
 //! - `kill`: tries to kill processes it has no right to (its parent, pid 1, a missing pid);
 //! - `selfkill`: kills itself (the kernel must not free the stack it is running on);
 //! - `null`: reads address 0 and is killed by the kernel.
+//! - `shm`: shared-memory abuse: ids that never existed, unmapping what it never mapped, objects
+//!   too large, creating objects until the kernel refuses; prints each result.
 #![no_std]
 #![no_main]
 
@@ -55,6 +57,34 @@ fn main(args: &[&[u8]]) -> u64 {
             kill(getpid());
             Line::task().s(b"still running after killing itself").send();
             1
+        }
+        b"shm" => {
+            use librost::{shm_create, shm_destroy, shm_map, shm_unmap};
+            report(b"shm_map(0)", shm_map(0, 0));
+            report(b"shm_map(2^40)", shm_map(1 << 40, 0));
+            report(b"shm_map(u64::MAX, grant to 1)", shm_map(u64::MAX, 1));
+            report(b"shm_unmap(never mapped)", shm_unmap(12345));
+            report(b"shm_destroy(never created)", shm_destroy(12345));
+            report(b"shm_create(1 MiB + 1)", shm_create((1 << 20) + 1));
+            let mut ids = [0u64; 100];
+            let mut n = 0;
+            while n < ids.len() {
+                let id = shm_create(1 << 20);
+                if (id as i64) < 0 {
+                    report(b"shm_create after the limit", id);
+                    break;
+                }
+                ids[n] = id;
+                n += 1;
+            }
+            Line::task().s(b"created ").dec(n as u64).s(b" objects of 1 MiB before the limit").send();
+            // Half are left for the kernel to destroy when this process ends.
+            for &id in &ids[..n / 2] {
+                shm_destroy(id);
+            }
+            let id = shm_create(4096);
+            report(b"shm_create after destroying half > 0", (id as i64 > 0) as u64);
+            0
         }
         b"null" => {
             // SAFETY: not safe at all: this is meant to fault.

@@ -8,6 +8,7 @@
 #![no_std]
 
 pub use abi;
+pub mod file;
 mod mem;
 pub mod sys;
 
@@ -119,6 +120,11 @@ impl Line {
             self.byte(if d < 10 { b'0' + d } else { b'a' + d - 10 });
         }
         self
+    }
+
+    /// The bytes so far.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 
     /// Ends the line with `\n` and prints it.

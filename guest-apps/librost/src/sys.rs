@@ -1,7 +1,7 @@
 //! The system calls, one function each, over the raw `svc #0` convention of the ABI crate:
 //! number in x8, arguments in x0-x5, result in x0 (errors are -4095..=-1).
 
-use abi::{Arg, Error, Sysno};
+use abi::{Arg, Error, InputEvent, Message, Sysno};
 use core::arch::asm;
 
 /// A raw system call with up to four arguments; returns x0 as the kernel left it.
@@ -74,4 +74,69 @@ pub fn kill(pid: u64) -> u64 {
 /// Virtual nanoseconds since boot.
 pub fn uptime() -> u64 {
     syscall(Sysno::Uptime as u64, 0, 0, 0, 0)
+}
+
+/// Sends `msg` to `pid` (the kernel stamps the sender); blocks while its mailbox is full.
+pub fn send_message(pid: u64, msg: &Message) -> u64 {
+    syscall(Sysno::SendMessage as u64, pid, msg as *const Message as u64, 0, 0)
+}
+
+/// Receives into `msg`, waiting up to `timeout_ns` (0: poll, u64::MAX: for ever).
+pub fn recv_message(msg: &mut Message, timeout_ns: u64) -> u64 {
+    syscall(Sysno::RecvMessage as u64, msg as *mut Message as u64, timeout_ns, 0, 0)
+}
+
+/// A message of `kind` carrying `payload` (cut to MSG_PAYLOAD bytes).
+pub fn message(kind: u32, payload: &[u8]) -> Message {
+    let mut m = Message { sender: 0, kind, len: 0, payload: [0; abi::MSG_PAYLOAD] };
+    let n = payload.len().min(abi::MSG_PAYLOAD);
+    m.payload[..n].copy_from_slice(&payload[..n]);
+    m.len = n as u32;
+    m
+}
+
+pub fn shm_create(size: u64) -> u64 {
+    syscall(Sysno::ShmCreate as u64, size, 0, 0, 0)
+}
+
+/// Maps object `id` into the caller (pid 0) or grants it to `pid`.
+pub fn shm_map(id: u64, pid: u64) -> u64 {
+    syscall(Sysno::ShmMap as u64, id, pid, 0, 0)
+}
+
+pub fn shm_unmap(id: u64) -> u64 {
+    syscall(Sysno::ShmUnmap as u64, id, 0, 0, 0)
+}
+
+pub fn shm_destroy(id: u64) -> u64 {
+    syscall(Sysno::ShmDestroy as u64, id, 0, 0, 0)
+}
+
+/// The display size, or the error (no GPU).
+pub fn fb_info() -> Result<(u32, u32), i64> {
+    check(syscall(Sysno::FbInfo as u64, 0, 0, 0, 0)).map(|v| ((v >> 32) as u32, v as u32))
+}
+
+pub fn fb_map() -> u64 {
+    syscall(Sysno::FbMap as u64, 0, 0, 0, 0)
+}
+
+pub fn fb_flush(x: u32, y: u32, w: u32, h: u32) -> u64 {
+    syscall(Sysno::FbFlush as u64, x as u64, y as u64, w as u64, h as u64)
+}
+
+/// The next input event the kernel sent, if any (never blocks).
+pub fn poll_event() -> Option<InputEvent> {
+    let mut ev = InputEvent::default();
+    (syscall(Sysno::PollEvent as u64, &mut ev as *mut InputEvent as u64, 0, 0, 0) == 1).then_some(ev)
+}
+
+/// Reads `count` sectors from `sector` into `buf` (the file server's disk access).
+pub fn blk_read(sector: u64, buf: &mut [u8]) -> u64 {
+    syscall(Sysno::BlkRead as u64, sector, buf.as_mut_ptr() as u64, (buf.len() / 512) as u64, 0)
+}
+
+/// Writes and flushes `buf.len() / 512` sectors from `sector` on.
+pub fn blk_write(sector: u64, buf: &[u8]) -> u64 {
+    syscall(Sysno::BlkWrite as u64, sector, buf.as_ptr() as u64, (buf.len() / 512) as u64, 0)
 }

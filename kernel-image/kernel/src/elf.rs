@@ -17,8 +17,9 @@ const DT_RELA: u64 = 7;
 const DT_RELASZ: u64 = 8;
 const R_AARCH64_NONE: u64 = 0;
 const R_AARCH64_RELATIVE: u64 = 1027;
-/// Upper bound on a program's memory span (sanity check before anything is allocated).
-const MAX_SPAN: u64 = 64 << 20;
+/// Upper bound on a program's memory span, checked before anything is allocated: with at most
+/// `sched::MAX_PROCS` processes, programs cannot exhaust RAM.
+const MAX_SPAN: u64 = 8 << 20;
 
 /// Why a file is not a program rost can run.
 pub type Bad = &'static str;

@@ -21,24 +21,31 @@ pub trait Disk {
 }
 
 pub struct Fat {
-    spc: u64,
-    fat_start: u64,
-    root_start: u64,
-    root_sectors: u64,
-    data_start: u64,
-    clusters: u64,
+    pub(crate) spc: u64,
+    pub(crate) fat_start: u64,
+    #[allow(dead_code)] // for writers: guest-apps/fsd includes this file
+    pub(crate) fat_size: u64,
+    #[allow(dead_code)]
+    pub(crate) fats: u64,
+    pub(crate) root_start: u64,
+    pub(crate) root_sectors: u64,
+    pub(crate) data_start: u64,
+    pub(crate) clusters: u64,
 }
 
-/// A directory entry: name (8.3, as stored), first cluster, size, whether it is a directory.
+/// A directory entry: name (8.3, as stored), first cluster, size, whether it is a directory, and
+/// where it is stored (sector, byte offset; the root's own is (0, 0)).
 #[derive(Clone, Copy)]
 pub struct Entry {
     pub name: [u8; 11],
     pub cluster: u16,
     pub size: u32,
     pub dir: bool,
+    #[allow(dead_code)] // for writers (guest-apps/fsd)
+    pub at: (u64, usize),
 }
 
-fn le(b: &[u8], off: usize, n: usize) -> u64 {
+pub(crate) fn le(b: &[u8], off: usize, n: usize) -> u64 {
     b[off..off + n].iter().rev().fold(0, |v, &x| v << 8 | x as u64)
 }
 
@@ -66,21 +73,20 @@ impl Fat {
             return None;
         }
         let spc = le(&b, 13, 1);
-        let fat_start = le(&b, 14, 2);
-        let fat_size = le(&b, 22, 2);
+        let (fat_start, fat_size, fats) = (le(&b, 14, 2), le(&b, 22, 2), le(&b, 16, 1));
         let root_sectors = (le(&b, 17, 2) * 32).div_ceil(SECTOR as u64);
         let total = if le(&b, 19, 2) != 0 { le(&b, 19, 2) } else { le(&b, 32, 4) };
-        let root_start = fat_start + le(&b, 16, 1) * fat_size;
+        let root_start = fat_start + fats * fat_size;
         let data_start = root_start + root_sectors;
         let clusters = total.checked_sub(data_start)? / spc.max(1);
         if spc == 0 || fat_size == 0 || !(4085..65525).contains(&clusters) {
             return None;
         }
-        Some(Fat { spc, fat_start, root_start, root_sectors, data_start, clusters })
+        Some(Fat { spc, fat_start, fat_size, fats, root_start, root_sectors, data_start, clusters })
     }
 
     /// The FAT entry of `cluster`: the next cluster of its chain (>= 0xfff8: none).
-    fn next(&self, d: &mut impl Disk, cluster: u16) -> Option<u16> {
+    pub(crate) fn next(&self, d: &mut impl Disk, cluster: u16) -> Option<u16> {
         let mut b = [0u8; SECTOR];
         let off = cluster as u64 * 2;
         d.read(self.fat_start + off / SECTOR as u64, &mut b).then(|| le(&b, off as usize % SECTOR, 2) as u16)
@@ -88,7 +94,7 @@ impl Fat {
 
     /// The sectors of a chain from `first` (0: the root directory), in order; None if the chain
     /// is broken (points outside the volume, or loops).
-    fn sectors(&self, d: &mut impl Disk, first: u16) -> Option<Vec<u64>> {
+    pub(crate) fn sectors(&self, d: &mut impl Disk, first: u16) -> Option<Vec<u64>> {
         if first == 0 {
             return Some((self.root_start..self.root_start + self.root_sectors).collect());
         }
@@ -114,7 +120,7 @@ impl Fat {
             if !d.read(s, &mut b) {
                 return None;
             }
-            for e in b.chunks(32) {
+            for (i, e) in b.chunks(32).enumerate() {
                 match (e[0], e[11]) {
                     (0, _) => return Some(out),
                     (0xe5, _) | (_, ATTR_LFN) => {}
@@ -124,6 +130,7 @@ impl Fat {
                         cluster: le(e, 26, 2) as u16,
                         size: le(e, 28, 4) as u32,
                         dir: attr & ATTR_DIR != 0,
+                        at: (s, i * 32),
                     }),
                 }
             }
@@ -133,7 +140,7 @@ impl Fat {
 
     /// The entry at absolute `path` (`/BIN/HELLO`; case-insensitive 8.3 names).
     pub fn lookup(&self, d: &mut impl Disk, path: &[u8]) -> Option<Entry> {
-        let mut cur = Entry { name: [b' '; 11], cluster: 0, size: 0, dir: true };
+        let mut cur = Entry { name: [b' '; 11], cluster: 0, size: 0, dir: true, at: (0, 0) };
         for part in path.split(|&b| b == b'/').filter(|p| !p.is_empty()) {
             let name = short_name(part)?;
             cur = self.list(d, cur.cluster).filter(|_| cur.dir)?.into_iter().find(|e| e.name == name)?;

@@ -16,16 +16,14 @@ extern crate alloc;
 
 mod arch;
 mod boot;
-mod bootscreen;
-mod draw;
+mod display;
 mod elf;
 mod fat;
 mod fs;
 mod fdt;
-mod font;
 mod gic;
 mod heap;
-mod keymap;
+mod ipc;
 mod loader;
 mod mem;
 mod mm;
@@ -61,19 +59,21 @@ extern "C" fn kmain() -> ! {
 
     let mut sched = sched::Scheduler::new();
     let init = fdt::word_value(bootargs(), b"rost.init=");
-    match (devices.gpu, init) {
-        (_, Some(path)) => {
+    let has_gpu = devices.gpu.is_some();
+    devices.gpu.map(display::init);
+    match init {
+        Some(path) => {
             kprintln!("[rost] starting {}", core::str::from_utf8(path).unwrap_or("?"));
             let file = fs::read(path).unwrap_or_default();
             if sched.spawn(0, &file, &[path]).is_err() {
                 kprintln!("[rost] no program {} on the disk", core::str::from_utf8(path).unwrap_or("?"));
             }
         }
-        (Some(gpu), None) if !fdt::has_word(bootargs(), b"rost.demo=tasks") => {
-            bootscreen::show(gpu);
+        None if has_gpu && !fdt::has_word(bootargs(), b"rost.demo=tasks") => {
+            sched.spawn(0, SCREEN, &[b"screen"]).expect("the built-in boot screen loads");
             kprintln!("[rost] boot screen up, waiting for input");
         }
-        _ => {
+        None => {
             for task in DEMO_TASKS {
                 sched.spawn(0, DEMO, &[b"demo", task]).expect("the built-in demo loads");
             }
@@ -83,6 +83,8 @@ extern "C" fn kmain() -> ! {
     sched::start(sched)
 }
 
+/// The boot screen (guest-apps/screen), the window manager of a machine with a GPU.
+static SCREEN: &[u8] = include_bytes!("../../../guest-apps/build/screen.elf");
 /// The demo program (guest-apps/demo), built before the kernel, and its tasks in pid order.
 static DEMO: &[u8] = include_bytes!("../../../guest-apps/build/demo.elf");
 const DEMO_TASKS: [&[u8]; 10] = [

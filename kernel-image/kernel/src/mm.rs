@@ -16,7 +16,7 @@
 //! all with nG set, under the process's ASID. SCTLR_EL1.WXN is on as well. User pointers given to
 //! syscalls are checked by walking the caller's tables (`Space::user_ok`).
 //!
-//! Frames come from a bump allocator from the end of the kernel image; freed runs of up to 16
+//! Frames come from a bump allocator from the end of the kernel image; freed runs of up to 256
 //! pages go to per-length free lists and are reused first. A space frees the frames it owns
 //! (marked with a software bit in their descriptors) and its tables when destroyed. Since the
 //! kernel is identity-mapped, the physical address a device needs for DMA is the kernel address
@@ -149,7 +149,7 @@ fn table(t: &mut [u64; 512]) -> u64 {
 
 /// Heads of the free lists of runs of 1..=MAX_RUN pages (a free run's first word links to the
 /// next run of the same length).
-const MAX_RUN: usize = 16;
+const MAX_RUN: usize = 256;
 static FREE: Global<[u64; MAX_RUN + 1]> = Global::new([0; MAX_RUN + 1]);
 
 /// Allocates `n` contiguous zeroed pages; returns their (identity-mapped) address. Runs of up to
@@ -267,6 +267,30 @@ impl Space {
         // SAFETY: the table write must reach the walker before the space is used.
         unsafe { core::arch::asm!("dsb ishst", options(nostack)) };
         true
+    }
+
+    /// Removes the mappings of `[va, va + len)` (frames are not freed: they are not the space's).
+    pub fn unmap(&self, va: u64, len: u64) {
+        for page in (va..va + len).step_by(PAGE_SIZE) {
+            let Some(l3) = self.l3_of(page) else { continue };
+            l3[(page >> 12) as usize & 511] = 0;
+            let op = (page >> 12) | (self.0 & !ADDR_MASK);
+            // SAFETY: drops this page's translation under this space's ASID.
+            unsafe { core::arch::asm!("dsb ishst", "tlbi vae1is, {}", "dsb ish", "isb", in(reg) op, options(nostack)) };
+        }
+    }
+
+    /// The level-3 table covering `va`, if there is one.
+    fn l3_of(&self, va: u64) -> Option<&'static mut [u64; 512]> {
+        let mut t = self.l1();
+        for shift in [30, 21] {
+            let e = t[(va >> shift) as usize & 511];
+            if e & 3 != VALID | TABLE_OR_PAGE || va >> 39 != 0 {
+                return None;
+            }
+            t = next_table(e);
+        }
+        Some(t)
     }
 
     /// The descriptor that maps `va` (a page, or a kernel block), if any.

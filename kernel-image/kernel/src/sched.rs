@@ -20,7 +20,8 @@ use crate::boot::{idle_loop, trap_restore};
 use crate::mm::{self, Space};
 use crate::trap::{FRAME_SIZE, Frame};
 use crate::{kprintln, loader, psci, sysreg_write, timer};
-use abi::{Error, KILLED};
+use abi::{Error, KILLED, Message};
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 const KERNEL_STACK_PAGES: usize = 4;
@@ -32,26 +33,39 @@ const SPSR_EL1H_IRQ_ON: u64 = 0x345;
 const SPSR_EL0T: u64 = 0;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
+pub(crate) enum State {
     Ready,
     /// Sleeping until the tick count reaches this value.
     Sleeping(u64),
     /// In `wait` for this child (0: any).
     Waiting(u64),
+    /// In `recv_message` with an empty mailbox, until this tick (u64::MAX: no timeout).
+    Receiving(u64),
+    /// In `send_message` to this pid, whose mailbox is full.
+    Sending(u64),
     /// Ended with this status (exit code, or KILLED); waiting to be reaped.
     Zombie(u32),
 }
 
-struct Proc {
-    pid: u64,
+pub(crate) struct Proc {
+    pub pid: u64,
     parent: u64,
-    state: State,
+    pub state: State,
     frame: *mut Frame,
-    space: Space,
+    pub space: Space,
+    /// Messages received and not yet taken (at most abi::MAILBOX).
+    pub mailbox: VecDeque<Message>,
+    /// Whether its last receive ended by timeout (told to the restarted `recv_message`).
+    pub timed_out: bool,
+    /// Shared-memory objects it has mapped.
+    pub shm: Vec<u64>,
+    /// Scheduling priority: 0 applications, 1 system servers (the window manager, the file
+    /// server); a ready process of a higher priority always runs first.
+    pub prio: u8,
 }
 
 pub struct Scheduler {
-    procs: Vec<Option<Proc>>,
+    pub(crate) procs: Vec<Option<Proc>>,
     /// Slot of the running process; `None` while idle.
     current: Option<usize>,
     /// Slot of the process that ran last: where the round-robin search resumes after idling.
@@ -65,6 +79,11 @@ pub struct Scheduler {
     idle_frame: *mut Frame,
     /// The TTBR0 value currently loaded.
     live_ttbr0: u64,
+    /// Shared-memory objects (ipc.rs) and the next id to hand out.
+    pub(crate) shms: Vec<crate::ipc::Shm>,
+    pub(crate) next_shm: u64,
+    /// The window manager: the process holding the framebuffer, which gets the input events.
+    pub(crate) wm: u64,
 }
 
 static SCHEDULER: Global<Option<Scheduler>> = Global::new(None);
@@ -112,6 +131,9 @@ impl Scheduler {
             failed: false,
             idle_frame: idle,
             live_ttbr0: mm::kernel_ttbr0(),
+            shms: Vec::new(),
+            next_shm: 1,
+            wm: 0,
         }
     }
 
@@ -133,7 +155,9 @@ impl Scheduler {
         let frame = new_frame(KERNEL_STACK_PAGES);
         (frame.elr, frame.sp_el0, frame.spsr) = (start.entry, start.sp, SPSR_EL0T);
         (frame.x[0], frame.x[1]) = (start.argc, start.argv);
-        self.procs[slot] = Some(Proc { pid, parent, state: State::Ready, frame, space });
+        let (mailbox, shm) = (VecDeque::new(), Vec::new());
+        let state = State::Ready;
+        self.procs[slot] = Some(Proc { pid, parent, state, frame, space, mailbox, timed_out: false, shm, prio: 0 });
         Ok(pid)
     }
 
@@ -141,7 +165,7 @@ impl Scheduler {
         self.current.is_none()
     }
 
-    fn cur(&mut self) -> &mut Proc {
+    pub(crate) fn cur(&mut self) -> &mut Proc {
         let i = self.current.expect("no current process");
         self.procs[i].as_mut().expect("current slot empty")
     }
@@ -160,13 +184,22 @@ impl Scheduler {
         self.procs.iter().position(|p| p.as_ref().is_some_and(|p| p.pid == pid))
     }
 
+    /// The live (not zombie) process `pid`.
+    pub(crate) fn live(&mut self, pid: u64) -> Option<&mut Proc> {
+        self.procs.iter_mut().flatten().find(|p| p.pid == pid && !matches!(p.state, State::Zombie(_)))
+    }
+
     /// The timer interrupt: wake sleepers whose time has come, then move on to the next ready
     /// process.
     pub fn tick(&mut self) {
         self.ticks += 1;
         for p in self.procs.iter_mut().flatten() {
-            if matches!(p.state, State::Sleeping(until) if until <= self.ticks) {
-                p.state = State::Ready;
+            match p.state {
+                State::Sleeping(until) if until <= self.ticks => p.state = State::Ready,
+                State::Receiving(until) if until <= self.ticks => {
+                    (p.state, p.timed_out) = (State::Ready, true);
+                }
+                _ => {}
             }
         }
         timer::rearm();
@@ -182,8 +215,18 @@ impl Scheduler {
     }
 
     pub fn sleep_current(&mut self, ticks: u64) {
-        self.cur().state = State::Sleeping(self.ticks + ticks);
+        self.block(State::Sleeping(self.ticks.saturating_add(ticks)));
+    }
+
+    /// Blocks the current process in `state` and picks another.
+    pub(crate) fn block(&mut self, state: State) {
+        self.cur().state = state;
         self.pick();
+    }
+
+    /// The tick count `ns` from now, rounded up to whole ticks (at least one); u64::MAX stays.
+    pub(crate) fn deadline(&self, ns: u64) -> u64 {
+        if ns == u64::MAX { ns } else { self.ticks + ns.div_ceil(abi::TICK_NS).max(1) }
     }
 
     pub fn exit_current(&mut self, code: u64) {
@@ -222,10 +265,12 @@ impl Scheduler {
             if p.parent == pid {
                 p.parent = 0;
             }
-            if p.pid == parent && matches!(p.state, State::Waiting(w) if w == 0 || w == pid) {
-                p.state = State::Ready;
+            let waits = p.pid == parent && matches!(p.state, State::Waiting(w) if w == 0 || w == pid);
+            if waits || p.state == State::Sending(pid) {
+                p.state = State::Ready; // the send is retried, and fails
             }
         }
+        self.owner_ended(pid);
         if self.current == Some(i) {
             self.pick();
         }
@@ -247,8 +292,7 @@ impl Scheduler {
         if !self.procs.iter().flatten().any(mine) {
             return Err(Error::Child);
         }
-        self.cur().state = State::Waiting(pid);
-        self.pick();
+        self.block(State::Waiting(pid));
         Ok(None)
     }
 
@@ -256,6 +300,7 @@ impl Scheduler {
     fn reap(&mut self, slot: usize) {
         assert!(self.current != Some(slot), "reaping the running process");
         let p = self.procs[slot].take().unwrap();
+        p.shm.iter().for_each(|&id| self.release(id));
         p.space.destroy();
         let stack = p.frame as u64 + FRAME_SIZE as u64 - (KERNEL_STACK_PAGES * mm::PAGE_SIZE) as u64;
         mm::free_pages(stack, KERNEL_STACK_PAGES);
@@ -272,12 +317,14 @@ impl Scheduler {
         }
     }
 
-    /// Makes the next ready process after the current (or last) one current, in round-robin
-    /// order; the current one itself comes last. None ready: idle. None alive at all: power off.
+    /// Makes the next ready process of the highest priority current: the first after the current
+    /// (or last) one in round-robin order, the current one itself coming last. None ready: idle.
+    /// None alive at all: power off.
     fn pick(&mut self) {
         let from = self.current.unwrap_or(self.last);
-        let ready = |p: &Option<Proc>| p.as_ref().is_some_and(|p| p.state == State::Ready);
-        self.current = (1..=MAX_PROCS).map(|k| (from + k) % MAX_PROCS).find(|&i| ready(&self.procs[i]));
+        let ready = |p: &Option<Proc>| p.as_ref().filter(|p| p.state == State::Ready).map(|p| p.prio);
+        let top = self.procs.iter().filter_map(ready).max();
+        self.current = (1..=MAX_PROCS).map(|k| (from + k) % MAX_PROCS).find(|&i| top.is_some() && ready(&self.procs[i]) == top);
         let alive = self.procs.iter().flatten().any(|p| !matches!(p.state, State::Zombie(_)));
         match self.current {
             Some(i) => self.last = i,

@@ -2,14 +2,14 @@
 //!
 //! From EL0, an SVC is a syscall and any other synchronous exception kills the task with a
 //! one-line report (format in README.md). An IRQ, from EL0 or from the idle loop, is the timer
-//! tick or a virtio device's (input events go to the boot screen and the console). Anything else
+//! tick or a virtio device's (input events go to the console and the window manager). Anything else
 //! (a synchronous exception in the kernel, FIQ, SError, an exception from AArch32) is a kernel
 //! bug: panic report, power off with status 1.
 
 use crate::mm::Space;
 use crate::sched::Scheduler;
-use crate::{bootscreen, fs, gic, kprintln, psci, sysreg_read, timer, uart, virtio};
-use abi::{Error, MAX_ARGS, MAX_ARGS_BYTES, PRINT_DEBUG_MAX, Sysno, TICK_NS};
+use crate::{display, fs, gic, kprintln, psci, sysreg_read, timer, uart, virtio};
+use abi::{Error, MAX_ARGS, MAX_ARGS_BYTES, Message, PRINT_DEBUG_MAX, Sysno, TICK_NS};
 use alloc::vec::Vec;
 use alloc::vec;
 
@@ -61,7 +61,7 @@ fn irq(sched: &mut Scheduler) {
             gic::end(iar);
         }
         intid if virtio::is_virtio(intid) => {
-            virtio::irq(intid, bootscreen::input);
+            virtio::irq(intid, display::input);
             gic::end(iar);
         }
         other => {
@@ -117,6 +117,31 @@ fn syscall(sched: &mut Scheduler, nr: u64, frame: &Frame) -> Option<u64> {
         Some(Sysno::Wait) => sched.wait(a[0]).unwrap_or_else(|e| Some(e.to_ret())),
         Some(Sysno::Kill) => ret(sched.kill(a[0])),
         Some(Sysno::Uptime) => Some(timer::uptime_ns()),
+        Some(Sysno::SendMessage) => match copy_in(sched.space(), a[1], MSG_SIZE) {
+            Ok(m) => sched.send(a[0], read_msg(&m)).unwrap_or_else(|e| Some(e.to_ret())),
+            Err(e) => Some(e.to_ret()),
+        },
+        Some(Sysno::RecvMessage) if !sched.space().user_ok(a[0], MSG_SIZE, true) => ret(Err(Error::Fault)),
+        Some(Sysno::RecvMessage) => match sched.recv(a[1]) {
+            Ok(Some(m)) => ret(copy_out(sched.space(), a[0], &m)),
+            Ok(None) => None,
+            Err(e) => Some(e.to_ret()),
+        },
+        Some(Sysno::PollEvent) if !sched.space().user_ok(a[0], 20, true) => ret(Err(Error::Fault)),
+        Some(Sysno::PollEvent) => ret(match sched.poll_event() {
+            Some(ev) => copy_out(sched.space(), a[0], &ev).map(|_| 1),
+            None => Ok(0),
+        }),
+        Some(Sysno::ShmCreate) => ret(sched.shm_create(a[0])),
+        Some(Sysno::ShmMap) => ret(sched.shm_map(a[0], a[1])),
+        Some(Sysno::ShmUnmap) => ret(sched.shm_unmap(a[0])),
+        Some(Sysno::ShmDestroy) => ret(sched.shm_destroy(a[0])),
+        Some(Sysno::FbInfo) => ret(display::info()),
+        Some(Sysno::FbMap) => ret(display::map(sched)),
+        Some(Sysno::FbFlush) if sched.wm != sched.current_id() => ret(Err(Error::Perm)),
+        Some(Sysno::FbFlush) => ret(display::flush(a[0], a[1], a[2], a[3])),
+        Some(Sysno::BlkRead) => ret(fs::sectors(sched, false, a[0], a[1], a[2])),
+        Some(Sysno::BlkWrite) => ret(fs::sectors(sched, true, a[0], a[1], a[2])),
         None => ret(Err(Error::NoSys)),
     }
 }
@@ -129,6 +154,27 @@ pub fn copy_in(space: Space, ptr: u64, len: u64) -> Result<Vec<u8>, Error> {
     // SAFETY: checked above to be user memory of the current process, whose table is live;
     // volatile because the process, not the compiler, owns that memory.
     Ok((0..len).map(|i| unsafe { ((ptr + i) as *const u8).read_volatile() }).collect())
+}
+
+const MSG_SIZE: u64 = core::mem::size_of::<Message>() as u64;
+
+fn read_msg(bytes: &[u8]) -> Message {
+    // SAFETY: `bytes` holds MSG_SIZE bytes, and every bit pattern is a valid Message.
+    unsafe { core::ptr::read_unaligned(bytes.as_ptr() as *const Message) }
+}
+
+/// Copies `value` to the caller's `ptr`, after checking the caller may write there.
+pub fn copy_out<T>(space: Space, ptr: u64, value: &T) -> Result<u64, Error> {
+    let len = core::mem::size_of::<T>() as u64;
+    if !space.user_ok(ptr, len, true) {
+        return Err(Error::Fault);
+    }
+    let src = value as *const T as *const u8;
+    for i in 0..len as usize {
+        // SAFETY: checked above; the current process's table is live.
+        unsafe { ((ptr + i as u64) as *mut u8).write_volatile(src.add(i).read()) };
+    }
+    Ok(0)
 }
 
 fn print_debug(space: Space, ptr: u64, len: u64) -> Result<u64, Error> {

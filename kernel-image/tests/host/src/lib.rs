@@ -1,12 +1,20 @@
-//! Unit tests of the kernel's pure modules, compiled from the kernel's own sources for the host.
+//! Unit tests of the kernel's pure modules (and the boot screen's drawing code), compiled from
+//! their own sources for the host. The ELF and FAT tests read guest-apps/build (made by
+//! guest-apps/build.sh, which kernel-image/build.sh runs first).
 
-#[path = "../../../kernel/src/draw.rs"]
+extern crate alloc;
+
+#[path = "../../../kernel/src/elf.rs"]
+mod elf;
+#[path = "../../../kernel/src/fat.rs"]
+mod fat;
+#[path = "../../../../guest-apps/screen/src/draw.rs"]
 mod draw;
 #[path = "../../../kernel/src/fdt.rs"]
 mod fdt;
-#[path = "../../../kernel/src/font.rs"]
+#[path = "../../../../guest-apps/screen/src/font.rs"]
 mod font;
-#[path = "../../../kernel/src/keymap.rs"]
+#[path = "../../../../guest-apps/screen/src/keymap.rs"]
 mod keymap;
 
 /// Builds a flattened device tree: `nodes` is a list of (depth, name, properties), depth 1 being
@@ -196,4 +204,95 @@ fn boot_screen_reference() {
     let mut out = format!("P6\n{w} {h}\n255\n").into_bytes();
     out.extend(c.px.iter().flat_map(|p| [(p >> 16) as u8, (p >> 8) as u8, *p as u8]));
     std::fs::write(path, out).unwrap();
+}
+
+fn guest_build(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../../guest-apps/build/{}", env!("CARGO_MANIFEST_DIR"), name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run kernel-image/build.sh first)"))
+}
+
+#[test]
+fn elf_loader_accepts_the_static_pie_programs() {
+    let bytes = guest_build("hello.elf");
+    let e = elf::Elf::parse(&bytes).expect("hello.elf parses");
+    let relocs = e.relocations().expect("only RELATIVE relocations");
+    assert!(relocs.len() >= 3, "hello has a table of &str: {relocs:?}");
+    let segs: Vec<_> = e.segments().collect();
+    assert!(segs.iter().any(|s| s.flags & elf::PF_X != 0));
+    assert!(segs.iter().all(|s| s.flags & elf::PF_X == 0 || s.flags & elf::PF_W == 0));
+    for name in ["demo.elf", "systest.elf", "hostile.elf", "screen.elf", "peer.elf"] {
+        elf::Elf::parse(&guest_build(name)).and_then(|e| e.relocations()).expect(name);
+    }
+}
+
+#[test]
+fn elf_loader_refuses_malformed_files() {
+    let good = guest_build("hello.elf");
+    assert!(elf::Elf::parse(b"hello").is_err());
+    assert!(elf::Elf::parse(&good[..100]).is_err(), "truncated program headers");
+    let mut exec = good.clone();
+    exec[16] = 2; // ET_EXEC: not position-independent
+    assert!(elf::Elf::parse(&exec).is_err());
+    let phoff = u64::from_le_bytes(good[32..40].try_into().unwrap()) as usize;
+    let phnum = u16::from_le_bytes(good[56..58].try_into().unwrap()) as usize;
+    let load = (0..phnum).map(|i| phoff + 56 * i).find(|&o| good[o] == 1).unwrap();
+    let mut wx = good.clone();
+    wx[load + 4] = 7; // R W X
+    assert_eq!(elf::Elf::parse(&wx).err(), Some("segment is writable and executable"));
+    let mut huge = good.clone();
+    huge[load + 40..load + 48].copy_from_slice(&u64::MAX.to_le_bytes()); // p_memsz
+    assert!(elf::Elf::parse(&huge).is_err());
+    let mut outside = good.clone();
+    outside[load + 8..load + 16].copy_from_slice(&(1u64 << 40).to_le_bytes()); // p_offset
+    assert!(elf::Elf::parse(&outside).is_err());
+}
+
+struct Image(Vec<u8>, usize);
+
+impl fat::Disk for Image {
+    fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool {
+        self.1 += 1;
+        let at = sector as usize * fat::SECTOR;
+        match self.0.get(at..at + buf.len()) {
+            Some(src) => {
+                buf.copy_from_slice(src);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+#[test]
+fn fat16_reads_the_disk_image_made_by_mtools() {
+    let mut d = Image(guest_build("disk.img"), 0);
+    let fs = fat::Fat::mount(&mut d).expect("a FAT16 volume");
+    assert_eq!(fs.read_file(&mut d, b"/BIN/HELLO"), Some(guest_build("hello.elf")));
+    assert_eq!(fs.read_file(&mut d, b"/bin/hello"), Some(guest_build("hello.elf")), "names are case-insensitive");
+    let readme = fs.read_file(&mut d, b"/DOCS/README.TXT").unwrap();
+    assert!(readme.starts_with(b"Welcome to rost."));
+    assert!(fs.read_file(&mut d, b"/BIN/NOPE").is_none());
+    assert!(fs.read_file(&mut d, b"/BIN").is_none(), "a directory is not a file");
+    assert!(fs.read_file(&mut d, b"/BIN/HELLO/X").is_none());
+    let dir = fs.lookup(&mut d, b"/DOCS").unwrap().cluster;
+    let docs: Vec<_> = fs.list(&mut d, dir).unwrap();
+    assert!(docs.iter().any(|e| &e.name == b"INDEX   HTM"));
+    assert_eq!(fat::short_name(b"readme.txt"), Some(*b"README  TXT"));
+    assert_eq!(fat::short_name(b"toolongname"), None);
+}
+
+#[test]
+fn fat16_survives_a_corrupt_image() {
+    let mut img = guest_build("disk.img");
+    let mut d = Image(img.clone(), 0);
+    let fs = fat::Fat::mount(&mut d).unwrap();
+    let e = fs.lookup(&mut d, b"/BIN/HELLO").unwrap();
+    // A FAT chain that points at itself must end, not loop for ever.
+    let fat_start = u16::from_le_bytes([img[14], img[15]]) as usize * 512;
+    let c = e.cluster as usize;
+    img[fat_start + 2 * c..fat_start + 2 * c + 2].copy_from_slice(&(c as u16).to_le_bytes());
+    let mut d = Image(img.clone(), 0);
+    assert!(fs.read_file(&mut d, b"/BIN/HELLO").is_none());
+    assert!(fat::Fat::mount(&mut Image(vec![0; 4096], 0)).is_none());
+    assert!(fat::Fat::mount(&mut Image(Vec::new(), 0)).is_none());
 }

@@ -1,0 +1,110 @@
+//! peer: the other end of systest's IPC and shared-memory checks. It prints nothing (systest
+//! reports); argument 1 picks the role:
+//! - `echo`: answers each message with its payload upper-cased and, in the first 8 bytes of the
+//!   reply, the sender pid it was told; the reply's own `sender` field is set to 999 (the kernel
+//!   must overwrite it). A message of kind 0 ends it.
+//! - `slow <n>`: sleeps 50 ms, then receives n messages and answers with how many it got.
+//! - `shm-reader`: receives a shared-memory id, maps it, checks it reads "shared hello", writes
+//!   "reader was here" at offset 4096, tries to destroy it (not the owner: must fail), unmaps,
+//!   answers with the results.
+//! - `shm-owner`: creates an object, writes to it, grants it to its parent, sends its id to its
+//!   parent and exits (the object must die with it).
+//! - `shm-probe <id>`: tries to map object `id`; exits with 0 if that failed with NoEnt.
+//! - `await`: waits for any message, then exits with code 3 (spawn storms).
+//! - `fb-thief`: tries fb_map and fb_flush while another process is the window manager; exits
+//!   with 0 if both were refused (Perm).
+//! - `app`: waits for an input event routed to it by the window manager and prints it.
+//! - `fd-thief <fsd> <fd>`: tries to read and close someone else's descriptor, and to use the
+//!   disk directly; exits with 0 if all three were refused (Perm).
+#![no_std]
+#![no_main]
+
+use librost::abi::{Error, Message};
+use librost::{exit, getpid, is, message, recv_message, send_message, shm_create, shm_destroy, shm_map, shm_unmap, sleep_ms};
+
+librost::entry!(main);
+
+fn number(a: Option<&&[u8]>) -> u64 {
+    a.map_or(0, |a| a.iter().fold(0, |v, &d| v * 10 + (d - b'0') as u64))
+}
+
+fn recv() -> Message {
+    let mut m = message(0, &[]);
+    while recv_message(&mut m, u64::MAX) != 0 {}
+    m
+}
+
+fn main(args: &[&[u8]]) -> u64 {
+    let parent = 1;
+    match args.get(1).copied().unwrap_or(b"") {
+        b"echo" => loop {
+            let m = recv();
+            if m.kind == 0 {
+                return 0;
+            }
+            let mut r = message(m.kind, &m.payload[..m.len as usize]);
+            r.payload.make_ascii_uppercase();
+            r.payload[..8].copy_from_slice(&m.sender.to_le_bytes());
+            r.sender = 999;
+            send_message(m.sender, &r);
+        },
+        b"slow" => {
+            sleep_ms(50);
+            let n = number(args.get(2));
+            let mut from = 0;
+            for _ in 0..n {
+                from = recv().sender;
+            }
+            send_message(from, &message(2, &n.to_le_bytes()));
+            0
+        }
+        b"shm-reader" => {
+            let m = recv();
+            let id = u64::from_le_bytes(m.payload[..8].try_into().unwrap());
+            let va = shm_map(id, 0);
+            // SAFETY: shm_map mapped at least 8 KiB read-write at `va` (if it succeeded).
+            let ok = (va as i64) > 0 && unsafe { core::slice::from_raw_parts(va as *const u8, 12) } == b"shared hello";
+            if ok {
+                // SAFETY: as above.
+                unsafe { core::slice::from_raw_parts_mut((va + 4096) as *mut u8, 15) }.copy_from_slice(b"reader was here");
+            }
+            let destroy_refused = is(shm_destroy(id), Error::Perm);
+            let unmapped = shm_unmap(id) == 0;
+            let again = is(shm_unmap(id), Error::NoEnt);
+            send_message(m.sender, &message(3, &[ok as u8, destroy_refused as u8, unmapped as u8, again as u8]));
+            0
+        }
+        b"shm-owner" => {
+            let id = shm_create(4096);
+            let va = shm_map(id, 0);
+            // SAFETY: mapped read-write above.
+            unsafe { (va as *mut u64).write_volatile(0x5eed) };
+            shm_map(id, parent);
+            send_message(parent, &message(4, &id.to_le_bytes()));
+            exit(0)
+        }
+        b"shm-probe" => (!is(shm_map(number(args.get(2)), 0), Error::NoEnt)) as u64,
+        b"fd-thief" => {
+            let fs = librost::file::Fs(number(args.get(2)));
+            let fd = number(args.get(3)) as u32;
+            let read = fs.read(fd, &mut [0u8; 8]).err() == Some(Error::Perm as i64);
+            let close = fs.close(fd).err() == Some(Error::Perm as i64);
+            let blk = is(librost::blk_read(0, &mut [0u8; 512]), Error::Perm);
+            (!(read && close && blk)) as u64
+        }
+        b"fb-thief" => (!(is(librost::fb_map(), Error::Perm) && is(librost::fb_flush(0, 0, 8, 8), Error::Perm))) as u64,
+        b"app" => {
+            let m = recv();
+            // SAFETY: an MSG_INPUT payload is an InputEvent (20 bytes of integers).
+            let ev = unsafe { core::ptr::read_unaligned(m.payload.as_ptr() as *const librost::abi::InputEvent) };
+            librost::Line::task().s(b"app got input from task ").dec(m.sender).s(b": kind ").dec(ev.kind as u64)
+                .s(b" code ").dec(ev.code as u64).s(b" value ").dec(ev.value as u64).send();
+            (m.kind != librost::abi::MSG_INPUT) as u64
+        }
+        b"await" => {
+            recv();
+            3
+        }
+        _ => 2 + getpid() * 0,
+    }
+}

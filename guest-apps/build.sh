@@ -29,8 +29,11 @@ awk '
 [ "$status" -eq 0 ] || exit "$status"
 
 mkdir -p build
+# Stripped: the symbol names' hashes depend on where the checkout is (the ABI crate is a path
+# dependency outside this workspace), and the kernel image includes two of these files. The
+# unstripped ELFs, for debugging, stay in target/.
 for app in "${apps[@]}"; do
-  cp "target/$target/release/$app" "build/$app.elf"
+  aarch64-linux-gnu-strip -o "build/$app.elf" "target/$target/release/$app"
 done
 
 # The disk: 16 MiB FAT16, fixed volume id; mtools' timestamps pinned with SOURCE_DATE_EPOCH.

@@ -44,6 +44,9 @@ struct Open {
 }
 
 const FDS: usize = 32;
+/// Largest file fsd writes (a write past it is refused, so one client cannot fill the disk or
+/// fsd's heap with a single far seek).
+const MAX_FILE: usize = 2 << 20;
 
 librost::entry!(main);
 
@@ -120,6 +123,9 @@ fn serve(vol: &Fat, d: &mut Blk, fds: &mut [Option<Open>; FDS], m: &Message, out
         fs::WRITE => {
             let data = p.get(4..).ok_or(Error::Inval)?;
             let (_, o) = fd(fds, p, m.sender, true)?;
+            if o.offset as usize + data.len() > MAX_FILE {
+                return Err(Error::Inval);
+            }
             let n = vol.write_at(d, &mut o.entry, o.offset, data).ok_or(Error::Io)?;
             o.offset += n as u32;
             Ok((n as u64, 0))

@@ -14,6 +14,9 @@
 //! - `fb-thief`: tries fb_map and fb_flush while another process is the window manager; exits
 //!   with 0 if both were refused (Perm).
 //! - `app`: waits for an input event routed to it by the window manager and prints it.
+//! - `fs-garbage <fsd>`: sends the file server malformed requests (unknown kind, short and
+//!   oversized payloads, descriptors that do not exist, a write 4 GiB into a file); exits with
+//!   the number of requests that were not refused as expected.
 //! - `fd-thief <fsd> <fd>`: tries to read and close someone else's descriptor, and to use the
 //!   disk directly; exits with 0 if all three were refused (Perm).
 #![no_std]
@@ -91,6 +94,31 @@ fn main(args: &[&[u8]]) -> u64 {
             let close = fs.close(fd).err() == Some(Error::Perm as i64);
             let blk = is(librost::blk_read(0, &mut [0u8; 512]), Error::Perm);
             (!(read && close && blk)) as u64
+        }
+        b"fs-garbage" => {
+            let fsd = number(args.get(2));
+            let ask = |kind: u32, payload: &[u8], len: u32| -> i64 {
+                let mut m = message(kind, payload);
+                m.len = len;
+                send_message(fsd, &m);
+                let mut r = recv();
+                while r.sender != fsd {
+                    r = recv();
+                }
+                i64::from_le_bytes(r.payload[..8].try_into().unwrap())
+            };
+            let mut bad = 0;
+            bad += (ask(0x1ff, &[], 0) != Error::NoSys as i64) as u64;
+            bad += (ask(librost::abi::fs::READ, &[], 0) != Error::Inval as i64) as u64;
+            bad += (ask(librost::abi::fs::OPEN, &[], 0) != Error::Inval as i64) as u64;
+            bad += (ask(librost::abi::fs::WRITE, &[31, 0, 0, 0, b'x'], 5) != Error::Inval as i64) as u64;
+            bad += (ask(librost::abi::fs::CLOSE, &[0xff; 4], 1000) != Error::Inval as i64) as u64;
+            let fs = librost::file::Fs(fsd);
+            let fd = fs.open(b"/JUNK.TXT", true).unwrap_or(u32::MAX);
+            bad += (fs.seek(fd, 0xffff_ff00).is_err()) as u64;
+            bad += (fs.write(fd, b"far away").err() != Some(Error::Inval as i64)) as u64;
+            bad += (fs.stat(b"/JUNK.TXT").map(|s| s.size).unwrap_or(1) != 0) as u64;
+            bad
         }
         b"fb-thief" => (!(is(librost::fb_map(), Error::Perm) && is(librost::fb_flush(0, 0, 8, 8), Error::Perm))) as u64,
         b"app" => {

@@ -243,6 +243,9 @@ fn files(t: &mut Suite) {
     t.check(b"reading a directory: Inval", fs.read(dir, &mut buf).err() == Some(Error::Inval as i64));
     t.check(b"a name that is not 8.3: NoEnt", fs.open(b"/DOCS/LONGFILENAME.TXT", true).err() == Some(Error::NoEnt as i64));
     t.check(b"blk_read while fsd owns the disk: Perm", is(librost::blk_read(0, &mut buf), Error::Perm));
+    let a = dec(fsd);
+    t.check(b"malformed requests are refused", run(b"/BIN/PEER", &[b"fs-garbage", a.as_bytes()]) == 0);
+    t.check(b"the file server still serves after them", fs.stat(b"/DOCS/NOTES.TXT").is_ok_and(|s| s.size == 5000));
     kill(fsd);
     t.check(b"the file server is killed and reaped", wait(fsd) & 0xffff_ffff == KILLED as u64);
 }

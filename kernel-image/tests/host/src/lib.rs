@@ -2,12 +2,17 @@
 //! their own sources for the host. The ELF and FAT tests read guest-apps/build (made by
 //! guest-apps/build.sh, which kernel-image/build.sh runs first).
 
+// The included files have code only the kernel or fsd use, and the plain library build uses none.
+#![allow(dead_code, unused_imports)]
+
 extern crate alloc;
 
 #[path = "../../../kernel/src/elf.rs"]
 mod elf;
 #[path = "../../../kernel/src/fat.rs"]
 mod fat;
+#[path = "../../../../guest-apps/fsd/src/write.rs"]
+mod fat_write;
 #[path = "../../../../guest-apps/screen/src/draw.rs"]
 mod draw;
 #[path = "../../../kernel/src/fdt.rs"]
@@ -295,4 +300,55 @@ fn fat16_survives_a_corrupt_image() {
     assert!(fs.read_file(&mut d, b"/BIN/HELLO").is_none());
     assert!(fat::Fat::mount(&mut Image(vec![0; 4096], 0)).is_none());
     assert!(fat::Fat::mount(&mut Image(Vec::new(), 0)).is_none());
+}
+
+impl fat_write::DiskW for Image {
+    fn write(&mut self, sector: u64, buf: &[u8]) -> bool {
+        let at = sector as usize * fat::SECTOR;
+        match self.0.get_mut(at..at + buf.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(buf);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+#[test]
+fn fsd_writes_files_that_mtools_and_fsck_accept() {
+    let mut d = Image(guest_build("disk.img"), 0);
+    let fs = fat::Fat::mount(&mut d).unwrap();
+    let mut e = fs.create(&mut d, b"/DOCS/LOG.TXT").expect("created");
+    let text: Vec<u8> = (0..9000).map(|i| if i % 40 == 39 { b'\n' } else { b'a' + (i % 26) as u8 }).collect();
+    // Out of order and unaligned: the middle first, then the start, then the rest.
+    assert_eq!(fs.write_at(&mut d, &mut e, 3000, &text[3000..7000]), Some(4000));
+    assert_eq!(fs.write_at(&mut d, &mut e, 0, &text[..3000]), Some(3000));
+    assert_eq!(fs.write_at(&mut d, &mut e, 7000, &text[7000..]), Some(2000));
+    assert_eq!(fs.read_file(&mut d, b"/docs/log.txt").as_deref(), Some(&text[..]));
+    let mut part = [0u8; 100];
+    assert_eq!(fs.read_at(&mut d, &e, 8950, &mut part), Some(50));
+    assert_eq!(&part[..50], &text[8950..]);
+    let mut root = fs.create(&mut d, b"/TOP.TXT").expect("a file in the root directory");
+    fs.write_at(&mut d, &mut root, 0, b"top\n").unwrap();
+    assert!(fs.create(&mut d, b"/NODIR/X.TXT").is_none());
+
+    let dir = std::env::temp_dir().join(format!("rost-fat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let img = dir.join("disk.img");
+    std::fs::write(&img, &d.0).unwrap();
+    let tool = |cmd: &str, args: &[&str]| {
+        let out = std::process::Command::new(cmd).args(args).env("MTOOLS_SKIP_CHECK", "1").output()
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+        (out.status.success(), out.stdout)
+    };
+    let img = img.to_str().unwrap();
+    assert_eq!(tool("mtype", &["-i", img, "::/DOCS/LOG.TXT"]), (true, text.clone()));
+    assert_eq!(tool("mtype", &["-i", img, "::/TOP.TXT"]), (true, b"top\n".to_vec()));
+    let fsck = ["/usr/sbin/fsck.fat", "/sbin/fsck.fat"].into_iter().find(|p| std::path::Path::new(p).exists());
+    if let Some(fsck) = fsck {
+        let (ok, report) = tool(fsck, &["-n", img]);
+        assert!(ok, "fsck.fat: {}", String::from_utf8_lossy(&report));
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -7,6 +7,8 @@
 //! - `kill`: tries to kill processes it has no right to (its parent, pid 1, a missing pid);
 //! - `selfkill`: kills itself (the kernel must not free the stack it is running on);
 //! - `null`: reads address 0 and is killed by the kernel.
+//! - `relro`: writes to a table of pointers in .data.rel.ro, which the loader made read-only
+//!   after relocating it, and is killed;
 //! - `shm`: shared-memory abuse: ids that never existed, unmapping what it never mapped, objects
 //!   too large, creating objects until the kernel refuses; prints each result.
 #![no_std]
@@ -16,6 +18,8 @@ use librost::abi::{Arg, Sysno};
 use librost::{Line, getpid, kill, syscall};
 
 const KERNEL: u64 = 0x4010_0000;
+/// Pointers into .rodata: relocated, then read-only (PT_GNU_RELRO).
+static TABLE: [&[u8]; 2] = [b"relocated", b"then read-only"];
 
 librost::entry!(main);
 
@@ -56,6 +60,14 @@ fn main(args: &[&[u8]]) -> u64 {
         b"selfkill" => {
             kill(getpid());
             Line::task().s(b"still running after killing itself").send();
+            1
+        }
+        b"relro" => {
+            let target = &TABLE as *const [&[u8]; 2] as *mut u64;
+            Line::task().s(b"TABLE[0] = ").s(TABLE[0]).s(b"; overwriting it").send();
+            // SAFETY: not safe at all: this is meant to fault.
+            unsafe { target.write_volatile(0) };
+            Line::task().s(b"wrote to .data.rel.ro: RELRO is not protected").send();
             1
         }
         b"shm" => {

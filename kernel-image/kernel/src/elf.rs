@@ -5,13 +5,15 @@
 //! PT_DYNAMIC whose DT_RELA table holds only R_AARCH64_RELATIVE relocations (or none). Loading at
 //! `base` means: each segment's bytes at `base + p_vaddr`, the rest of its memory zeroed, then for
 //! each relocation the u64 at `base + r_offset` becomes `base + r_addend`. A segment that asks for
-//! write and execute at once is refused (rost never maps W+X).
+//! write and execute at once is refused (rost never maps W+X). The PT_GNU_RELRO range becomes
+//! read-only after relocation.
 
 pub const PF_X: u32 = 1;
 pub const PF_W: u32 = 2;
 const PT_LOAD: u32 = 1;
 const PT_DYNAMIC: u32 = 2;
 const PT_INTERP: u32 = 3;
+const PT_GNU_RELRO: u32 = 0x6474_e552;
 const DT_NULL: u64 = 0;
 const DT_RELA: u64 = 7;
 const DT_RELASZ: u64 = 8;
@@ -103,6 +105,12 @@ impl<'a> Elf<'a> {
     /// The PT_LOAD segments.
     pub fn segments(&self) -> impl Iterator<Item = Segment> + '_ {
         (0..self.phnum).filter_map(|i| self.phdr(i).ok()).filter(|(t, _)| *t == PT_LOAD).map(|(_, s)| s)
+    }
+
+    /// The range that is read-only once relocated (PT_GNU_RELRO: .data.rel.ro, .got), if any.
+    pub fn relro(&self) -> Option<(u64, u64)> {
+        let (_, s) = (0..self.phnum).filter_map(|i| self.phdr(i).ok()).find(|(t, _)| *t == PT_GNU_RELRO)?;
+        Some((s.vaddr, s.vaddr.checked_add(s.memsz)?))
     }
 
     /// The file offset of image address `va`, if a segment's file bytes hold it.

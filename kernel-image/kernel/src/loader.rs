@@ -3,7 +3,8 @@
 //! builds its stack with the arguments (layout in the ABI crate, `abi::Arg`).
 //!
 //! Segments are copied into frames the space owns, page by page, with the segment's permissions:
-//! read + execute, read-write, or read-only (never W+X; elf.rs refuses such files). Code is
+//! read + execute, read-write, or read-only (never W+X; elf.rs refuses such files), and the
+//! pages of the RELRO range are made read-only once relocated. Code is
 //! written through the kernel's identity map, so before it runs the architected maintenance
 //! (DC CVAU, DSB, IC IVAU, DSB, ISB) is done on every executable page.
 
@@ -47,6 +48,12 @@ pub fn load(space: &Space, file: &[u8], args: &[&[u8]]) -> Result<Start, Bad> {
                 return Err("relocation outside the image");
             }
             poke(space, base + offset + i as u64, b);
+        }
+    }
+    if let Some((start, end)) = elf.relro() {
+        // Both ends rounded down, as glibc does: the linker lays the range out for this.
+        for va in (base + (start & !(PAGE - 1))..base + (end & !(PAGE - 1))).step_by(PAGE_SIZE) {
+            space.protect(va, Perm::ReadOnly);
         }
     }
     for seg in elf.segments().filter(|s| s.flags & PF_X != 0) {

@@ -217,6 +217,14 @@ pub enum Perm {
     ReadExecute,
 }
 
+fn attrs(perm: Perm) -> u64 {
+    match perm {
+        Perm::ReadOnly => USER_RO,
+        Perm::ReadWrite => USER_RW,
+        Perm::ReadExecute => USER_TEXT,
+    }
+}
+
 /// A process's address space: its level-1 table and ASID, i.e. its TTBR0 value.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Space(pub u64);
@@ -258,15 +266,17 @@ impl Space {
         if *e != 0 {
             return false;
         }
-        let attrs = match perm {
-            Perm::ReadOnly => USER_RO,
-            Perm::ReadWrite => USER_RW,
-            Perm::ReadExecute => USER_TEXT,
-        };
-        *e = pa | attrs | if owned { OWNED } else { 0 } | VALID | TABLE_OR_PAGE;
+        *e = pa | attrs(perm) | if owned { OWNED } else { 0 } | VALID | TABLE_OR_PAGE;
         // SAFETY: the table write must reach the walker before the space is used.
         unsafe { core::arch::asm!("dsb ishst", options(nostack)) };
         true
+    }
+
+    /// Changes the permissions of the page mapped at `va` (a space that is not live yet).
+    pub fn protect(&self, va: u64, perm: Perm) {
+        if let Some(e) = self.l3_of(va).map(|t| &mut t[(va >> 12) as usize & 511]).filter(|e| **e & VALID != 0) {
+            *e = (*e & (ADDR_MASK | OWNED)) | attrs(perm) | VALID | TABLE_OR_PAGE;
+        }
     }
 
     /// Removes the mappings of `[va, va + len)` (frames are not freed: they are not the space's).

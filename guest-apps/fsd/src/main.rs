@@ -6,7 +6,9 @@
 //! host, say) as soon as its write is answered.
 //!
 //! Descriptors are indices into one table; each records its owner, the kernel-stamped pid of
-//! the process that opened it, and only that process may use it.
+//! the process that opened it, and only that process may use it. When the kernel reports that a
+//! process ended (MSG_EXITED), its descriptors are freed, so a client that exits (or is killed)
+//! without closing its files cannot use up the table.
 #![no_std]
 #![no_main]
 
@@ -19,7 +21,7 @@ mod heap;
 mod write;
 
 use fat::{Disk, Entry, Fat, SECTOR};
-use librost::abi::{Error, Message, fs};
+use librost::abi::{Error, MSG_EXITED, Message, fs};
 use librost::{blk_read, blk_write, message, recv_message, send_message};
 use write::DiskW;
 
@@ -57,6 +59,13 @@ fn main(_: &[&[u8]]) -> u64 {
     let mut m = message(0, &[]);
     loop {
         if recv_message(&mut m, u64::MAX) != 0 {
+            continue;
+        }
+        if m.sender == 0 && m.kind == MSG_EXITED {
+            // A process ended: its descriptors go (the kernel's notice; nobody else can send
+            // as pid 0).
+            let pid = u64::from_le_bytes(m.payload[..8].try_into().unwrap());
+            fds.iter_mut().filter(|o| o.as_ref().is_some_and(|o| o.owner == pid)).for_each(|o| *o = None);
             continue;
         }
         let mut reply = message(m.kind, &[]);

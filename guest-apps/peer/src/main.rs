@@ -11,6 +11,8 @@
 //!   parent and exits (the object must die with it).
 //! - `shm-probe <id>`: tries to map object `id`; exits with 0 if that failed with NoEnt.
 //! - `await`: waits for any message, then exits with code 3 (spawn storms).
+//! - `fd-hog <fsd>`: opens files until the file server's table is full, then exits without
+//!   closing any; exits with the number opened.
 //! - `fb-thief`: tries fb_map and fb_flush while another process is the window manager; exits
 //!   with 0 if both were refused (Perm).
 //! - `app`: waits for an input event routed to it by the window manager and prints it.
@@ -119,6 +121,14 @@ fn main(args: &[&[u8]]) -> u64 {
             bad += (fs.write(fd, b"far away").err() != Some(Error::Inval as i64)) as u64;
             bad += (fs.stat(b"/JUNK.TXT").map(|s| s.size).unwrap_or(1) != 0) as u64;
             bad
+        }
+        b"fd-hog" => {
+            let fs = librost::file::Fs(number(args.get(2)));
+            let mut n = 0;
+            while fs.open(b"/DOCS/README.TXT", false).is_ok() && n < 100 {
+                n += 1;
+            }
+            n
         }
         b"fb-thief" => (!(is(librost::fb_map(), Error::Perm) && is(librost::fb_flush(0, 0, 8, 8), Error::Perm))) as u64,
         b"app" => {

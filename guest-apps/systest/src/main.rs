@@ -247,6 +247,10 @@ fn files(t: &mut Suite) {
     let a = dec(fsd);
     t.check(b"malformed requests are refused", run(b"/BIN/PEER", &[b"fs-garbage", a.as_bytes()]) == 0);
     t.check(b"the file server still serves after them", fs.stat(b"/DOCS/NOTES.TXT").is_ok_and(|s| s.size == 5000));
+    let hogged = run(b"/BIN/PEER", &[b"fd-hog", a.as_bytes()]);
+    Line::task().s(b"a client opened ").dec(hogged).s(b" files and exited without closing them").send();
+    let fd = fs.open(b"/DOCS/README.TXT", false);
+    t.check(b"the file server freed them when it ended", fd.is_ok() && fs.close(fd.unwrap_or(0)).is_ok());
     kill(fsd);
     t.check(b"the file server is killed and reaped", wait(fsd) & 0xffff_ffff == KILLED as u64);
 }

@@ -21,15 +21,16 @@ pub enum Sysno {
     PrintDebug = 1,
     /// `getpid() -> pid`: the caller's process id (1-based, never reused).
     GetPid = 2,
-    /// `yield() -> 0`: gives the CPU to the next ready task in round-robin order (back to the
-    /// caller at once if no other task is ready).
+    /// `yield() -> 0`: gives the CPU to the next ready process of the highest ready priority
+    /// in round-robin order (back to the caller at once if no other is ready).
     Yield = 3,
     /// `sleep(ns: x0) -> 0`: blocks for `ns` nanoseconds rounded up to whole scheduler ticks
     /// (at least one tick). Sleeps count ticks, not wall-clock time: the task wakes on the
     /// `ceil(ns / tick)`-th tick interrupt after the call. The tick is [`TICK_NS`].
     Sleep = 4,
-    /// `exit(code: x0) -> !`: ends the caller. Code 0 means success; any other code makes the
-    /// kernel's final power-off status nonzero.
+    /// `exit(code: x0) -> !`: ends the caller, which stays a zombie holding `code` until its
+    /// parent's `wait` reaps it. Code 0 means success; any other code of a process the kernel
+    /// started itself (demo tasks, `rost.init`) makes the kernel's final power-off status nonzero.
     Exit = 5,
     /// `spawn_elf(path: x0, path_len: x1, args: x2, nargs: x3) -> pid`: starts the static-PIE
     /// program at `path` on the disk (e.g. `/BIN/HELLO`; FAT names, case-insensitive) as a child
@@ -231,6 +232,11 @@ pub struct Message {
 /// an event to an application by sending it the same message itself (WMToApp; the application
 /// sees the window manager's pid as sender), which is rost's form of RouteInput.
 pub const MSG_INPUT: u32 = 1;
+
+/// Message kind of an exit notice (payload: the pid, u64). The kernel sends one (sender 0) to
+/// every system server (the window manager and the file server) when any other process ends,
+/// so that they can drop what they hold for it (dropped if the server's mailbox is full).
+pub const MSG_EXITED: u32 = 2;
 
 /// One input event (in a [`MSG_INPUT`] payload). `kind`: 1 key, 2 button, 3 pointer.
 /// Keys and buttons: `code` is the Linux evdev code, `value` 0 up, 1 down, 2 repeat. Pointer:

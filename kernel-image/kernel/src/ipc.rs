@@ -1,6 +1,7 @@
 //! IPC between processes (semantics in the ABI crate): mailboxes of fixed-size messages with the
-//! sender's pid stamped by the kernel, blocking with timeouts or polling; input events for the
-//! window manager as messages from the kernel; and shared memory.
+//! sender's pid stamped by the kernel, blocking with timeouts or polling; messages from the
+//! kernel itself (input events for the window manager, exit notices for the system servers);
+//! and shared memory.
 //!
 //! Blocking works by retrying: a call that must wait puts its caller in a blocked state and
 //! returns `None`, and trap.rs rewinds the caller's PC to its `svc`, so the call runs again when
@@ -14,12 +15,22 @@
 //! mapping goes (unmap, or reaping of the process that had it).
 
 use crate::mm::{self, PAGE_SIZE, Perm};
-use crate::sched::{Scheduler, State};
-use abi::{Error, InputEvent, MAILBOX, MSG_INPUT, Message, SHM_BASE, SHM_IDS, SHM_MAX};
+use crate::sched::{Proc, Scheduler, State};
+use abi::{Error, InputEvent, MAILBOX, MSG_EXITED, MSG_INPUT, Message, SHM_BASE, SHM_IDS, SHM_MAX};
 use alloc::vec::Vec;
 
 /// Most shared-memory objects in existence at once (each up to SHM_MAX): bounds their RAM.
 const MAX_SHMS: usize = 64;
+
+/// Queues a kernel message for `p` if its mailbox has room, waking it if it waits for one.
+fn deliver(p: &mut Proc, msg: Message) {
+    if p.mailbox.len() < MAILBOX {
+        p.mailbox.push_back(msg);
+        if matches!(p.state, State::Receiving(_)) {
+            p.state = State::Ready;
+        }
+    }
+}
 
 pub struct Shm {
     id: u64,
@@ -74,16 +85,20 @@ impl Scheduler {
 
     /// Queues an input event for the window manager, if there is one with room in its mailbox.
     pub fn input(&mut self, ev: InputEvent) {
-        let Some(p) = self.live(self.wm) else { return };
-        if p.mailbox.len() < MAILBOX {
-            let mut msg = Message { sender: 0, kind: MSG_INPUT, len: 20, payload: [0; 64] };
-            // SAFETY: InputEvent is 20 bytes of plain integers; the payload has room.
-            unsafe { core::ptr::write_unaligned(msg.payload.as_mut_ptr() as *mut InputEvent, ev) };
-            p.mailbox.push_back(msg);
-            if matches!(p.state, State::Receiving(_)) {
-                p.state = State::Ready;
-            }
+        let mut msg = Message { sender: 0, kind: MSG_INPUT, len: 20, payload: [0; 64] };
+        // SAFETY: InputEvent is 20 bytes of plain integers; the payload has room.
+        unsafe { core::ptr::write_unaligned(msg.payload.as_mut_ptr() as *mut InputEvent, ev) };
+        if let Some(p) = self.live(self.wm) {
+            deliver(p, msg);
         }
+    }
+
+    /// Tells the system servers (priority 1) that process `pid` ended.
+    pub(crate) fn notify_exit(&mut self, pid: u64) {
+        let mut msg = Message { sender: 0, kind: MSG_EXITED, len: 8, payload: [0; 64] };
+        msg.payload[..8].copy_from_slice(&pid.to_le_bytes());
+        let servers = self.procs.iter_mut().flatten().filter(|p| p.prio > 0 && p.pid != pid);
+        servers.filter(|p| !matches!(p.state, State::Zombie(_))).for_each(|p| deliver(p, msg));
     }
 
     pub fn shm_create(&mut self, size: u64) -> Result<u64, Error> {

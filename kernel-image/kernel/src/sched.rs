@@ -271,6 +271,7 @@ impl Scheduler {
             }
         }
         self.owner_ended(pid);
+        self.notify_exit(pid);
         if self.current == Some(i) {
             self.pick();
         }

@@ -40,7 +40,7 @@ pub fn read(path: &[u8]) -> Option<Vec<u8>> {
     fat.read_file(blk, path)
 }
 
-/// `blk_read` / `blk_write` for process `pid` (the owner check needs the scheduler).
+/// `blk_read` / `blk_write` for the current process (the first to call either owns the disk).
 pub fn sectors(sched: &mut Scheduler, write: bool, sector: u64, buf: u64, count: u64) -> Result<u64, Error> {
     let (blk, _) = FS.get().as_mut().ok_or(Error::NoEnt)?;
     let (me, owner) = (sched.current_id(), OWNER.get());
@@ -49,10 +49,10 @@ pub fn sectors(sched: &mut Scheduler, write: bool, sector: u64, buf: u64, count:
     }
     *owner = me;
     sched.cur().prio = 1;
-    let len = count * SECTOR as u64;
     if !(1..=BLK_MAX).contains(&count) || sector.checked_add(count).is_none_or(|end| end > blk.capacity) {
         return Err(Error::Inval);
     }
+    let len = count * SECTOR as u64;
     if write {
         let data = copy_in(sched.space(), buf, len)?;
         blk.write(sector, &data).and_then(|()| blk.flush()).map_err(|_| Error::Io)?;
@@ -63,7 +63,5 @@ pub fn sectors(sched: &mut Scheduler, write: bool, sector: u64, buf: u64, count:
     }
     let mut data = vec![0u8; len as usize];
     Blk::read(blk, sector, &mut data).map_err(|_| Error::Io)?;
-    let space = sched.space();
-    data.chunks(SECTOR).enumerate().try_for_each(|(i, s)| copy_out(space, buf + (i * SECTOR) as u64, &<[u8; SECTOR]>::try_from(s).unwrap()).map(|_| ()))?;
-    Ok(0)
+    copy_out(sched.space(), buf, &data)
 }

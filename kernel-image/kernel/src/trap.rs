@@ -123,13 +123,13 @@ fn syscall(sched: &mut Scheduler, nr: u64, frame: &Frame) -> Option<u64> {
         },
         Some(Sysno::RecvMessage) if !sched.space().user_ok(a[0], MSG_SIZE, true) => ret(Err(Error::Fault)),
         Some(Sysno::RecvMessage) => match sched.recv(a[1]) {
-            Ok(Some(m)) => ret(copy_out(sched.space(), a[0], &m)),
+            Ok(Some(m)) => ret(copy_out(sched.space(), a[0], bytes_of(&m))),
             Ok(None) => None,
             Err(e) => Some(e.to_ret()),
         },
         Some(Sysno::PollEvent) if !sched.space().user_ok(a[0], 20, true) => ret(Err(Error::Fault)),
         Some(Sysno::PollEvent) => ret(match sched.poll_event() {
-            Some(ev) => copy_out(sched.space(), a[0], &ev).map(|_| 1),
+            Some(ev) => copy_out(sched.space(), a[0], bytes_of(&ev)).map(|_| 1),
             None => Ok(0),
         }),
         Some(Sysno::ShmCreate) => ret(sched.shm_create(a[0])),
@@ -163,18 +163,22 @@ fn read_msg(bytes: &[u8]) -> Message {
     unsafe { core::ptr::read_unaligned(bytes.as_ptr() as *const Message) }
 }
 
-/// Copies `value` to the caller's `ptr`, after checking the caller may write there.
-pub fn copy_out<T>(space: Space, ptr: u64, value: &T) -> Result<u64, Error> {
-    let len = core::mem::size_of::<T>() as u64;
-    if !space.user_ok(ptr, len, true) {
+/// Copies `bytes` to the caller's `ptr`, after checking the caller may write there.
+pub fn copy_out(space: Space, ptr: u64, bytes: &[u8]) -> Result<u64, Error> {
+    if !space.user_ok(ptr, bytes.len() as u64, true) {
         return Err(Error::Fault);
     }
-    let src = value as *const T as *const u8;
-    for i in 0..len as usize {
+    for (i, &b) in bytes.iter().enumerate() {
         // SAFETY: checked above; the current process's table is live.
-        unsafe { ((ptr + i as u64) as *mut u8).write_volatile(src.add(i).read()) };
+        unsafe { ((ptr + i as u64) as *mut u8).write_volatile(b) };
     }
     Ok(0)
+}
+
+/// The bytes of a plain-data value (a message, an input event) for `copy_out`.
+fn bytes_of<T: Copy>(value: &T) -> &[u8] {
+    // SAFETY: T is plain data without padding (repr(C) integers), every byte initialised.
+    unsafe { core::slice::from_raw_parts(value as *const T as *const u8, core::mem::size_of::<T>()) }
 }
 
 fn print_debug(space: Space, ptr: u64, len: u64) -> Result<u64, Error> {

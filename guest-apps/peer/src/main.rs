@@ -15,7 +15,8 @@
 //!   closing any; exits with the number opened.
 //! - `fb-thief`: tries fb_map and fb_flush while another process is the window manager; exits
 //!   with 0 if both were refused (Perm).
-//! - `app`: waits for an input event routed to it by the window manager and prints it.
+//! - `app`: waits for an input event routed to it by the window manager (through the kernel:
+//!   sender 0) and prints it; then tries to route input itself (refused).
 //! - `fs-garbage <fsd>`: sends the file server malformed requests (unknown kind, short and
 //!   oversized payloads, descriptors that do not exist, a write 4 GiB into a file); exits with
 //!   the number of requests that were not refused as expected.
@@ -137,7 +138,13 @@ fn main(args: &[&[u8]]) -> u64 {
             let ev = unsafe { core::ptr::read_unaligned(m.payload.as_ptr() as *const librost::abi::InputEvent) };
             librost::Line::task().s(b"app got input from task ").dec(m.sender).s(b": kind ").dec(ev.kind as u64)
                 .s(b" code ").dec(ev.code as u64).s(b" value ").dec(ev.value as u64).send();
-            (m.kind != librost::abi::MSG_INPUT) as u64
+            // Not the window manager: routing input, or anything else to the kernel, is refused.
+            let mut route = [0u8; 28];
+            route[..8].copy_from_slice(&getpid().to_le_bytes());
+            let forged = send_message(0, &message(librost::abi::MSG_ROUTE_INPUT, &route));
+            let junk = send_message(0, &message(77, &[]));
+            librost::Line::task().s(b"app routing input itself: ").int(forged as i64).s(b", other kernel message: ").int(junk as i64).send();
+            (m.kind != librost::abi::MSG_INPUT || m.sender != 0 || !is(forged, Error::Perm) || !is(junk, Error::Inval)) as u64
         }
         b"await" => {
             recv();

@@ -1,12 +1,12 @@
 //! wmtest: the display and input path as a window manager sees it, run as process 1 on a
 //! machine with a GPU (`rost.init=/BIN/WMTEST`): fb_info, fb_map, drawing, fb_flush of a
 //! rectangle (and of one partly off screen), another process refused the framebuffer, then the
-//! first input event taken with poll_event and routed to an application (peer `app`) as a
-//! message, which the application reports. Exits 0 when all went as expected.
+//! first input event taken with poll_event and routed to an application (peer `app`) through
+//! the kernel (RouteInput), which the application reports. Exits 0 when all went as expected.
 #![no_std]
 #![no_main]
 
-use librost::abi::{Error, MSG_INPUT};
+use librost::abi::{Error, MSG_ROUTE_INPUT};
 use librost::{Line, fb_flush, fb_info, fb_map, is, message, poll_event, send_message, sleep_ms, spawn, wait};
 
 librost::entry!(main);
@@ -35,10 +35,14 @@ fn main(_: &[&[u8]]) -> u64 {
         sleep_ms(10);
     };
     Line::task().s(b"event kind ").dec(ev.kind as u64).s(b" code ").dec(ev.code as u64).s(b" value ").dec(ev.value as u64).send();
+    // RouteInput: the kernel hands the event to the application as its own (sender 0).
+    let mut route = [0u8; 28];
+    route[..8].copy_from_slice(&app.to_le_bytes());
     // SAFETY: InputEvent is 20 bytes of plain integers.
-    let bytes = unsafe { core::slice::from_raw_parts(&ev as *const _ as *const u8, 20) };
-    send_message(app, &message(MSG_INPUT, bytes));
-    let ok = wait(app) & 0xffff_ffff == 0 && flushed && refused && !is(fb, Error::NoEnt);
+    route[8..].copy_from_slice(unsafe { core::slice::from_raw_parts(&ev as *const _ as *const u8, 20) });
+    let routed = send_message(0, &message(MSG_ROUTE_INPUT, &route)) == 0;
+    Line::task().s(b"routed to task ").dec(app).s(b": ").s(if routed { b"yes" } else { b"no" }).send();
+    let ok = wait(app) & 0xffff_ffff == 0 && flushed && refused && routed && !is(fb, Error::NoEnt);
     Line::task().s(b"wmtest done").send();
     !ok as u64
 }

@@ -55,7 +55,8 @@ pub enum Sysno {
     /// `pid`'s mailbox ([`MAILBOX`] messages deep), the kernel stamping `sender` with the
     /// caller's pid (whatever the caller wrote there). Blocks while the mailbox is full
     /// (synchronous: the call returns once the message is delivered). [`Error::Srch`] if `pid`
-    /// is not a live process, [`Error::Fault`] for a bad pointer.
+    /// is not a live process, [`Error::Fault`] for a bad pointer. Pid 0 is the kernel, which
+    /// takes only [`MSG_ROUTE_INPUT`] from the window manager.
     SendMessage = 10,
     /// `recv_message(buf: x0, timeout_ns: x1) -> 0`: takes the oldest message of the caller's
     /// mailbox into the [`Message`] at `buf`. Blocks up to `timeout_ns` (rounded up to ticks,
@@ -228,10 +229,16 @@ pub struct Message {
 /// Message kind of an input event (payload: an [`InputEvent`]). The kernel sends these
 /// (KernelToWM) to the window manager, the process that holds the framebuffer (`fb_map`), for
 /// every key, button and pointer event of the virtio-input devices (dropped while its mailbox is
-/// full: the kernel never blocks). The window manager routes
-/// an event to an application by sending it the same message itself (WMToApp; the application
-/// sees the window manager's pid as sender), which is rost's form of RouteInput.
+/// full: the kernel never blocks), and to an application when the window manager routes an
+/// event to it ([`MSG_ROUTE_INPUT`]). Sender 0 means it really came from the input devices.
 pub const MSG_INPUT: u32 = 1;
+
+/// WMToKernel RouteInput: the window manager sends this to pid 0 (the kernel) with payload
+/// `app_pid` (u64) followed by an [`InputEvent`]; the kernel delivers the event to that
+/// application as a [`MSG_INPUT`] message from sender 0 (if its mailbox has room). Only the
+/// window manager may route input: anyone else gets [`Error::Perm`]; [`Error::Srch`] if the
+/// application is not alive. Any other message to pid 0 is [`Error::Inval`].
+pub const MSG_ROUTE_INPUT: u32 = 3;
 
 /// Message kind of an exit notice (payload: the pid, u64). The kernel sends one (sender 0) to
 /// every system server (the window manager and the file server) when any other process ends,

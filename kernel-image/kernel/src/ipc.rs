@@ -1,7 +1,7 @@
 //! IPC between processes (semantics in the ABI crate): mailboxes of fixed-size messages with the
 //! sender's pid stamped by the kernel, blocking with timeouts or polling; messages from the
 //! kernel itself (input events for the window manager, exit notices for the system servers);
-//! and shared memory.
+//! messages to the kernel (RouteInput from the window manager); and shared memory.
 //!
 //! Blocking works by retrying: a call that must wait puts its caller in a blocked state and
 //! returns `None`, and trap.rs rewinds the caller's PC to its `svc`, so the call runs again when
@@ -16,7 +16,8 @@
 
 use crate::mm::{self, PAGE_SIZE, Perm};
 use crate::sched::{Proc, Scheduler, State};
-use abi::{Error, InputEvent, MAILBOX, MSG_EXITED, MSG_INPUT, Message, SHM_BASE, SHM_IDS, SHM_MAX};
+use abi::{Error, InputEvent, MAILBOX, MSG_EXITED, MSG_INPUT, MSG_ROUTE_INPUT, Message};
+use abi::{SHM_BASE, SHM_IDS, SHM_MAX};
 use alloc::vec::Vec;
 
 /// Most shared-memory objects in existence at once (each up to SHM_MAX): bounds their RAM.
@@ -45,6 +46,9 @@ impl Scheduler {
     /// `send_message`: Some(0) once delivered, None if the caller blocked (mailbox full).
     pub fn send(&mut self, to: u64, mut msg: Message) -> Result<Option<u64>, Error> {
         msg.sender = self.current_id();
+        if to == 0 {
+            return self.route_input(msg).map(Some);
+        }
         let p = self.live(to).ok_or(Error::Srch)?;
         if p.mailbox.len() >= MAILBOX {
             self.block(State::Sending(to));
@@ -91,6 +95,21 @@ impl Scheduler {
         if let Some(p) = self.live(self.wm) {
             deliver(p, msg);
         }
+    }
+
+    /// RouteInput from the window manager: the event goes to the application as the kernel's.
+    fn route_input(&mut self, mut msg: Message) -> Result<u64, Error> {
+        if msg.kind != MSG_ROUTE_INPUT {
+            return Err(Error::Inval);
+        }
+        if msg.sender != self.wm {
+            return Err(Error::Perm);
+        }
+        let app = u64::from_le_bytes(msg.payload[..8].try_into().unwrap());
+        msg.payload.copy_within(8.., 0);
+        (msg.sender, msg.kind, msg.len) = (0, MSG_INPUT, 20);
+        deliver(self.live(app).ok_or(Error::Srch)?, msg);
+        Ok(0)
     }
 
     /// Tells the system servers (priority 1) that process `pid` ended.

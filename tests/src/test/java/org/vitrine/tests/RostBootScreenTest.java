@@ -65,7 +65,8 @@ class RostBootScreenTest {
     /**
      * guest-apps/wmtest from the disk on a machine with a GPU: fb_info, fb_map, a flushed red
      * rectangle, another process refused the framebuffer, then the first key event, taken with
-     * poll_event and routed to an application as a message, which prints it.
+     * poll_event and routed to an application through the kernel (RouteInput: the application
+     * gets it from sender 0), which prints it and is refused routing input itself.
      */
     @Test
     void windowManagerPollsInputAndRoutesItToAnApplication(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
@@ -89,8 +90,10 @@ class RostBootScreenTest {
             assertEquals(0, exit.status(), log);
             assertTrue(log.contains("task 1: display 640x480\ntask 1: fb_map at 0x2000000000\ntask 1: red rectangle flushed: yes\n"), log);
             assertTrue(log.contains("task 1: another process refused the framebuffer: yes"), log);
-            assertTrue(log.contains("[input] key 30 down\ntask 1: event kind 1 code 30 value 1\n"
-                    + "task 3: app got input from task 1: kind 1 code 30 value 1\n"), log);
+            assertTrue(log.contains("[input] key 30 down\ntask 1: event kind 1 code 30 value 1\n"), log);
+            assertTrue(log.contains("task 3: app got input from task 0: kind 1 code 30 value 1\n"
+                    + "task 3: app routing input itself: -6, other kernel message: -3\n"), log);
+            assertTrue(log.contains("task 1: routed to task 3: yes\n"), log);
         }
     }
 

@@ -38,6 +38,10 @@ fn run(path: &[u8], args: &[&[u8]]) -> u64 {
 fn main(_: &[&[u8]]) -> u64 {
     let mut t = Suite { failed: 0 };
     t.check(b"getpid is 1", getpid() == 1);
+    t.check(b"yield returns 0", librost::syscall(librost::abi::Sysno::Yield as u64, 0, 0, 0, 0) == 0);
+    t.check(b"poll_event with no input for us: 0", librost::poll_event().is_none());
+    let bad = librost::syscall(librost::abi::Sysno::PollEvent as u64, 0x4010_0000, 0, 0, 0);
+    t.check(b"poll_event into kernel memory: Fault", is(bad, Error::Fault));
     let t0 = uptime();
     sleep_ms(20);
     let t1 = uptime();

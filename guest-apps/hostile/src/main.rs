@@ -77,7 +77,7 @@ fn main(args: &[&[u8]]) -> u64 {
             report(b"shm_map(u64::MAX, grant to 1)", shm_map(u64::MAX, 1));
             report(b"shm_unmap(never mapped)", shm_unmap(12345));
             report(b"shm_destroy(never created)", shm_destroy(12345));
-            report(b"shm_create(1 MiB + 1)", shm_create((1 << 20) + 1));
+            report(b"shm_create(8 MiB + 1)", shm_create((8 << 20) + 1));
             let mut ids = [0u64; 100];
             let mut n = 0;
             while n < ids.len() {

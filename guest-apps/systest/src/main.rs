@@ -153,7 +153,7 @@ fn ipc(t: &mut Suite) {
 /// Shared memory: map, grant, permissions, unmap, destroy, and death of the owner.
 fn shm(t: &mut Suite) {
     t.check(b"shm_create(0): Inval", is(shm_create(0), Error::Inval));
-    t.check(b"shm_create(2 MiB): Inval", is(shm_create(2 << 20), Error::Inval));
+    t.check(b"shm_create(9 MiB): Inval", is(shm_create(9 << 20), Error::Inval));
     let id = shm_create(8192);
     let va = shm_map(id, 0);
     t.check(b"shm_map maps at SHM_BASE + id * SHM_MAX", va == SHM_BASE + id * SHM_MAX);

@@ -65,7 +65,7 @@ pub enum Sysno {
     RecvMessage = 11,
     /// `shm_create(size: x0) -> id`: a zeroed shared-memory object of `size` bytes (rounded up to
     /// pages, at most [`SHM_MAX`]) owned by the caller. Ids are never reused. At most 64 objects
-    /// exist at once: [`Error::NoMem`] beyond.
+    /// of together at most 64 MiB exist at once: [`Error::NoMem`] beyond.
     ShmCreate = 12,
     /// `shm_map(id: x0, pid: x1) -> address`: with `pid` 0, maps object `id` read-write into the
     /// caller at `SHM_BASE + id * SHM_MAX` and returns that address; the caller must be the owner
@@ -259,7 +259,7 @@ pub struct InputEvent {
 }
 
 /// Largest shared-memory object, and the address space each id gets.
-pub const SHM_MAX: u64 = 1 << 20;
+pub const SHM_MAX: u64 = 8 << 20;
 /// Where shared-memory object `id` is mapped: `SHM_BASE + id * SHM_MAX`.
 pub const SHM_BASE: u64 = 0x40_0000_0000;
 /// Most shared-memory ids ever: they must stay inside the 39-bit address space.

@@ -20,8 +20,9 @@ use abi::{Error, InputEvent, MAILBOX, MSG_EXITED, MSG_INPUT, MSG_ROUTE_INPUT, Me
 use abi::{SHM_BASE, SHM_IDS, SHM_MAX};
 use alloc::vec::Vec;
 
-/// Most shared-memory objects in existence at once (each up to SHM_MAX): bounds their RAM.
+/// Most shared-memory objects in existence at once, and most pages they hold together.
 const MAX_SHMS: usize = 64;
+const MAX_SHM_PAGES: usize = 64 << 20 >> 12;
 
 /// Queues a kernel message for `p` if its mailbox has room, waking it if it waits for one.
 fn deliver(p: &mut Proc, msg: Message) {
@@ -124,12 +125,14 @@ impl Scheduler {
         if size == 0 || size > SHM_MAX {
             return Err(Error::Inval);
         }
-        if self.next_shm >= SHM_IDS || self.shms.len() >= MAX_SHMS {
+        let pages = size.div_ceil(PAGE_SIZE as u64) as usize;
+        let held: usize = self.shms.iter().map(|s| s.frames.len()).sum();
+        if self.next_shm >= SHM_IDS || self.shms.len() >= MAX_SHMS || held + pages > MAX_SHM_PAGES {
             return Err(Error::NoMem);
         }
         let (id, owner) = (self.next_shm, self.current_id());
         self.next_shm += 1;
-        let frames = (0..size.div_ceil(PAGE_SIZE as u64)).map(|_| mm::alloc_pages(1) as u64).collect();
+        let frames = (0..pages).map(|_| mm::alloc_pages(1) as u64).collect();
         self.shms.push(Shm { id, owner, frames, granted: Vec::new(), maps: 0, live: true });
         Ok(id)
     }

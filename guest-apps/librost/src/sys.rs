@@ -17,6 +17,18 @@ pub fn syscall(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64) -> u64 {
     ret
 }
 
+/// A raw system call with five arguments.
+#[inline(always)]
+pub fn syscall5(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64) -> u64 {
+    let ret;
+    // SAFETY: as for `syscall`.
+    unsafe {
+        asm!("svc #0", inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, in("x3") a3,
+             in("x4") a4, in("x8") nr, options(nostack))
+    };
+    ret
+}
+
 /// A result as `Ok(value)` or the ABI's error.
 pub fn check(ret: u64) -> Result<u64, i64> {
     if (ret as i64) < 0 && (ret as i64) >= -4095 { Err(ret as i64) } else { Ok(ret) }
@@ -54,12 +66,22 @@ pub fn exit(code: u64) -> ! {
 
 /// Starts the program at `path` with `args` (after the path); returns its pid or the error.
 pub fn spawn(path: &[u8], args: &[&[u8]]) -> u64 {
+    spawn_with(path, args, 0)
+}
+
+/// Starts a program that may become a system server (abi::SPAWN_SERVER): the file server, a
+/// window manager. Only a process with that right itself may.
+pub fn spawn_server(path: &[u8], args: &[&[u8]]) -> u64 {
+    spawn_with(path, args, abi::SPAWN_SERVER)
+}
+
+fn spawn_with(path: &[u8], args: &[&[u8]], flags: u64) -> u64 {
     let mut raw = [Arg { ptr: 0, len: 0 }; abi::MAX_ARGS as usize];
     for (r, a) in raw.iter_mut().zip(args) {
         *r = Arg { ptr: a.as_ptr() as u64, len: a.len() as u64 };
     }
-    let n = args.len() as u64;
-    syscall(Sysno::SpawnElf as u64, path.as_ptr() as u64, path.len() as u64, raw.as_ptr() as u64, n)
+    let (n, table) = (args.len() as u64, raw.as_ptr() as u64);
+    syscall5(Sysno::SpawnElf as u64, path.as_ptr() as u64, path.len() as u64, table, n, flags)
 }
 
 /// Waits for child `pid` (0: any); returns `pid << 32 | status` or the error.

@@ -11,6 +11,8 @@
 //!   parent and exits (the object must die with it).
 //! - `shm-probe <id>`: tries to map object `id`; exits with 0 if that failed with NoEnt.
 //! - `await`: waits for any message, then exits with code 3 (spawn storms).
+//! - `no-server`: an ordinary child: blk_read, fb_map and spawning with SPAWN_SERVER must all
+//!   be refused (Perm); exits with 0 if they were.
 //! - `fd-hog <fsd>`: opens files until the file server's table is full, then exits without
 //!   closing any; exits with the number opened.
 //! - `fb-thief`: tries fb_map and fb_flush while another process is the window manager; exits
@@ -122,6 +124,12 @@ fn main(args: &[&[u8]]) -> u64 {
             bad += (fs.write(fd, b"far away").err() != Some(Error::Inval as i64)) as u64;
             bad += (fs.stat(b"/JUNK.TXT").map(|s| s.size).unwrap_or(1) != 0) as u64;
             bad
+        }
+        b"no-server" => {
+            let disk = is(librost::blk_read(0, &mut [0u8; 512]), Error::Perm);
+            let fb = is(librost::fb_map(), Error::Perm) || is(librost::fb_map(), Error::NoEnt);
+            let server = is(librost::spawn_server(b"/BIN/HELLO", &[]), Error::Perm);
+            (!(disk && fb && server)) as u64
         }
         b"fd-hog" => {
             let fs = librost::file::Fs(number(args.get(2)));

@@ -196,7 +196,8 @@ fn shm(t: &mut Suite) {
 /// Files through the file server: stat, read, readdir, create, grow, edit, and descriptors that
 /// only their owner may use. The edits stay on the disk (the host test reads them with mtools).
 fn files(t: &mut Suite) {
-    let fsd = spawn(b"/BIN/FSD", &[]);
+    t.check(b"a child without the server right cannot claim the disk", run(b"/BIN/PEER", &[b"no-server"]) == 0);
+    let fsd = librost::spawn_server(b"/BIN/FSD", &[]);
     let fs = Fs(fsd);
     let readme = fs.stat(b"/docs/readme.txt");
     t.check(b"stat /DOCS/README.TXT", readme.as_ref().is_ok_and(|s| !s.dir && s.size > 16));

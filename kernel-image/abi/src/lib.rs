@@ -32,13 +32,14 @@ pub enum Sysno {
     /// parent's `wait` reaps it. Code 0 means success; any other code of a process the kernel
     /// started itself (demo tasks, `rost.init`) makes the kernel's final power-off status nonzero.
     Exit = 5,
-    /// `spawn_elf(path: x0, path_len: x1, args: x2, nargs: x3) -> pid`: starts the static-PIE
-    /// program at `path` on the disk (e.g. `/BIN/HELLO`; FAT names, case-insensitive) as a child
-    /// of the caller. `args` points to `nargs` [`Arg`]s (at most [`MAX_ARGS`], together at most
-    /// [`MAX_ARGS_BYTES`] bytes), which the program receives after its own path as argument 0.
-    /// Errors: [`Error::Fault`] (bad pointer), [`Error::Inval`] (too many / too long
-    /// arguments), [`Error::NoEnt`] (no such file, or no disk), [`Error::NoExec`] (not a
-    /// static-PIE AArch64 ELF rost can load), [`Error::NoMem`].
+    /// `spawn_elf(path: x0, path_len: x1, args: x2, nargs: x3, flags: x4) -> pid`: starts the
+    /// static-PIE program at `path` on the disk (e.g. `/BIN/HELLO`; FAT names, case-insensitive)
+    /// as a child of the caller. `args` points to `nargs` [`Arg`]s (at most [`MAX_ARGS`],
+    /// together at most [`MAX_ARGS_BYTES`] bytes), which the program receives after its own path
+    /// as argument 0. `flags`: [`SPAWN_SERVER`] or 0. Errors: [`Error::Fault`] (bad pointer),
+    /// [`Error::Inval`] (too many / too long arguments), [`Error::NoEnt`] (no such file, or no
+    /// disk), [`Error::NoExec`] (not a static-PIE AArch64 ELF rost can load), [`Error::NoMem`],
+    /// [`Error::Perm`] (SPAWN_SERVER from a process that has not that right itself).
     SpawnElf = 6,
     /// `wait(pid: x0) -> exit status`: blocks until the caller's child `pid` (0: any child) has
     /// ended, reaps it (its pid is gone afterwards) and returns `pid << 32 | status & 0xffff_ffff`
@@ -85,8 +86,9 @@ pub enum Sysno {
     FbInfo = 16,
     /// `fb_map() -> address`: maps the scanout's backing memory read-write into the caller at
     /// [`FB_BASE`] and makes the caller the window manager: it receives the input events as
-    /// messages from the kernel (sender 0, [`MSG_INPUT`]). Only one live process may hold it:
-    /// [`Error::Perm`] for any other. [`Error::NoEnt`] without a GPU.
+    /// messages from the kernel (sender 0, [`MSG_INPUT`]). Only a process with the server right
+    /// ([`SPAWN_SERVER`]), and only one live process at a time: [`Error::Perm`] for any other.
+    /// [`Error::NoEnt`] without a GPU.
     FbMap = 17,
     /// `fb_flush(x, y, w, h) -> 0`: has the host show that rectangle of the framebuffer (it is
     /// clipped to the display; only that rectangle is transferred). Window manager only.
@@ -98,8 +100,8 @@ pub enum Sysno {
     PollEvent = 19,
     /// `blk_read(sector: x0, buf: x1, count: x2) -> 0`: reads `count` (1..=[`BLK_MAX`])
     /// 512-byte sectors of the disk into `buf`. For the file server (guest-apps/fsd): the first
-    /// process to call `blk_read` or `blk_write` owns the disk until it ends; anyone else gets
-    /// [`Error::Perm`]. [`Error::NoEnt`] without a disk, [`Error::Inval`] for a bad count or a
+    /// process with the server right ([`SPAWN_SERVER`]) to call `blk_read` or `blk_write` owns
+    /// the disk until it ends; anyone else gets [`Error::Perm`]. [`Error::NoEnt`] without a disk, [`Error::Inval`] for a bad count or a
     /// range past the end, [`Error::Io`] if the device fails.
     BlkRead = 20,
     /// `blk_write(sector: x0, buf: x1, count: x2) -> 0`: writes `count` sectors from `buf`
@@ -182,6 +184,12 @@ pub struct Arg {
     pub ptr: u64,
     pub len: u64,
 }
+
+/// `spawn_elf` flag: the child may become a system server, i.e. claim the framebuffer
+/// (`fb_map`) or the disk (`blk_read`/`blk_write`). The processes the kernel starts have that
+/// right, and a process that has it may pass it on; nobody else can get it, so an ordinary
+/// program can neither take the screen or the disk nor raise its own priority.
+pub const SPAWN_SERVER: u64 = 1;
 
 /// Most arguments `spawn_elf` passes on (the path comes on top).
 pub const MAX_ARGS: u64 = 8;

@@ -32,7 +32,7 @@ pub fn info() -> Result<u64, Error> {
 pub fn map(sched: &mut Scheduler) -> Result<u64, Error> {
     let g = gpu()?;
     let me = sched.current_id();
-    if sched.wm != me && sched.live(sched.wm).is_some() {
+    if !sched.cur().server || sched.wm != me && sched.live(sched.wm).is_some() {
         return Err(Error::Perm);
     }
     let (base, bytes) = (g.pixels().as_ptr() as u64, g.width as u64 * g.height as u64 * 4);

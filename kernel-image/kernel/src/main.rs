@@ -65,17 +65,17 @@ extern "C" fn kmain() -> ! {
         Some(path) => {
             kprintln!("[rost] starting {}", core::str::from_utf8(path).unwrap_or("?"));
             let file = fs::read(path).unwrap_or_default();
-            if sched.spawn(0, &file, &[path]).is_err() {
+            if sched.spawn(0, &file, &[path], true).is_err() {
                 kprintln!("[rost] no program {} on the disk", core::str::from_utf8(path).unwrap_or("?"));
             }
         }
         None if has_gpu && !fdt::has_word(bootargs(), b"rost.demo=tasks") => {
-            sched.spawn(0, SCREEN, &[b"screen"]).expect("the built-in boot screen loads");
+            sched.spawn(0, SCREEN, &[b"screen"], true).expect("the built-in boot screen loads");
             kprintln!("[rost] boot screen up, waiting for input");
         }
         None => {
             for task in DEMO_TASKS {
-                sched.spawn(0, DEMO, &[b"demo", task]).expect("the built-in demo loads");
+                sched.spawn(0, DEMO, &[b"demo", task], true).expect("the built-in demo loads");
             }
             kprintln!("[rost] starting {} tasks", DEMO_TASKS.len());
         }

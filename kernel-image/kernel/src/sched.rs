@@ -62,6 +62,8 @@ pub(crate) struct Proc {
     /// Scheduling priority: 0 applications, 1 system servers (the window manager, the file
     /// server); a ready process of a higher priority always runs first.
     pub prio: u8,
+    /// Whether it may become a system server (abi::SPAWN_SERVER).
+    pub server: bool,
 }
 
 pub struct Scheduler {
@@ -138,8 +140,9 @@ impl Scheduler {
     }
 
     /// Creates a ready process running the program `file` with `args` (argument 0 first), child
-    /// of `parent`; returns its pid. A file the loader refuses is reported on the console.
-    pub fn spawn(&mut self, parent: u64, file: &[u8], args: &[&[u8]]) -> Result<u64, Error> {
+    /// of `parent`, with the server right or not; returns its pid. A file the loader refuses is
+    /// reported on the console.
+    pub fn spawn(&mut self, parent: u64, file: &[u8], args: &[&[u8]], server: bool) -> Result<u64, Error> {
         let slot = self.procs.iter().position(Option::is_none).ok_or(Error::NoMem)?;
         let pid = self.next_pid;
         let space = Space::new((pid % 0xffff) as u16 + 1);
@@ -157,7 +160,7 @@ impl Scheduler {
         (frame.x[0], frame.x[1]) = (start.argc, start.argv);
         let (mailbox, shm) = (VecDeque::new(), Vec::new());
         let state = State::Ready;
-        self.procs[slot] = Some(Proc { pid, parent, state, frame, space, mailbox, timed_out: false, shm, prio: 0 });
+        self.procs[slot] = Some(Proc { pid, parent, state, frame, space, mailbox, timed_out: false, shm, prio: 0, server });
         Ok(pid)
     }
 

@@ -9,7 +9,7 @@
 use crate::mm::Space;
 use crate::sched::Scheduler;
 use crate::{display, fs, gic, kprintln, psci, sysreg_read, timer, uart, virtio};
-use abi::{Error, MAX_ARGS, MAX_ARGS_BYTES, Message, PRINT_DEBUG_MAX, Sysno, TICK_NS};
+use abi::{Error, MAX_ARGS, MAX_ARGS_BYTES, Message, PRINT_DEBUG_MAX, SPAWN_SERVER, Sysno, TICK_NS};
 use alloc::vec::Vec;
 use alloc::vec;
 
@@ -113,7 +113,7 @@ fn syscall(sched: &mut Scheduler, nr: u64, frame: &Frame) -> Option<u64> {
             sched.exit_current(a[0]);
             Some(0) // nobody reads it: the process is gone
         }
-        Some(Sysno::SpawnElf) => ret(spawn(sched, a[0], a[1], a[2], a[3])),
+        Some(Sysno::SpawnElf) => ret(spawn(sched, a[0], a[1], a[2], a[3], a[4])),
         Some(Sysno::Wait) => sched.wait(a[0]).unwrap_or_else(|e| Some(e.to_ret())),
         Some(Sysno::Kill) => ret(sched.kill(a[0])),
         Some(Sysno::Uptime) => Some(timer::uptime_ns()),
@@ -189,11 +189,15 @@ fn print_debug(space: Space, ptr: u64, len: u64) -> Result<u64, Error> {
     Ok(len)
 }
 
-/// `spawn_elf(path, path_len, args, nargs)`: see the ABI crate.
-fn spawn(sched: &mut Scheduler, path: u64, path_len: u64, args: u64, nargs: u64) -> Result<u64, Error> {
+/// `spawn_elf(path, path_len, args, nargs, flags)`: see the ABI crate.
+fn spawn(sched: &mut Scheduler, path: u64, path_len: u64, args: u64, nargs: u64, flags: u64) -> Result<u64, Error> {
     let space = sched.space();
-    if nargs > MAX_ARGS || path_len > MAX_ARGS_BYTES {
+    if nargs > MAX_ARGS || path_len > MAX_ARGS_BYTES || flags & !SPAWN_SERVER != 0 {
         return Err(Error::Inval);
+    }
+    let server = flags & SPAWN_SERVER != 0;
+    if server && !sched.cur().server {
+        return Err(Error::Perm);
     }
     let mut strings = vec![copy_in(space, path, path_len)?];
     let table = copy_in(space, args, nargs * 16)?;
@@ -207,7 +211,7 @@ fn spawn(sched: &mut Scheduler, path: u64, path_len: u64, args: u64, nargs: u64)
     let file = fs::read(&strings[0]).ok_or(Error::NoEnt)?;
     let args: Vec<&[u8]> = strings.iter().map(Vec::as_slice).collect();
     let parent = sched.current_id();
-    sched.spawn(parent, &file, &args)
+    sched.spawn(parent, &file, &args, server)
 }
 
 /// Names an exception for a report, and gives the fault address when ESR's class defines one

@@ -91,7 +91,8 @@ impl<'a> Elf<'a> {
     /// Program header `i`: its type and its segment.
     fn phdr(&self, i: usize) -> Result<(u32, Segment), Bad> {
         let o = self.phoff.checked_add(i.checked_mul(56).ok_or("truncated")?).ok_or("truncated")?;
-        let b = self.bytes;
+        let b = self.bytes.get(o..o.checked_add(56).ok_or("truncated")?).ok_or("truncated")?;
+        let o = 0;
         let seg = Segment {
             flags: rd(b, o + 4, 4)? as u32,
             offset: rd(b, o + 8, 8)? as usize,

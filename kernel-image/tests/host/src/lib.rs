@@ -352,3 +352,45 @@ fn fsd_writes_files_that_mtools_and_fsck_accept() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Random corruption of a real program must give Ok or Err from the ELF code, never a panic
+/// (an out-of-bounds index or an arithmetic overflow: this runs with overflow checks on).
+#[test]
+fn elf_parsing_survives_random_corruption() {
+    let good = guest_build("hello.elf");
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..3000 {
+        let mut bad = good.clone();
+        for _ in 0..1 + round % 8 {
+            // Half in the ELF and program headers (offsets, sizes, types), half anywhere early
+            // (.rela.dyn, .dynamic).
+            let span = if next() % 2 == 0 { 64 + 56 * 10 } else { 4096 };
+            let at = (next() % span) as usize % bad.len();
+            bad[at] = match next() % 4 {
+                0 => 0xff,
+                1 => 0,
+                _ => next() as u8,
+            };
+        }
+        if round % 5 == 0 {
+            bad.truncate((next() as usize) % bad.len());
+        }
+        if round % 97 == 0 && bad.len() > 40 {
+            bad[32..40].copy_from_slice(&(u64::MAX - (next() % 64)).to_le_bytes()); // e_phoff
+        }
+        if let Ok(e) = elf::Elf::parse(&bad) {
+            let segs: Vec<_> = e.segments().collect();
+            for s in &segs {
+                let _ = e.data(s);
+            }
+            let _ = e.relocations();
+            let _ = e.relro();
+        }
+    }
+}

@@ -151,16 +151,17 @@ impl Fat {
     /// The whole content of the file at `path`.
     pub fn read_file(&self, d: &mut impl Disk, path: &[u8]) -> Option<Vec<u8>> {
         let e = self.lookup(d, path).filter(|e| !e.dir)?;
-        let mut data = vec![0u8; (e.size as usize).div_ceil(SECTOR) * SECTOR];
         let sectors = if e.size == 0 { Vec::new() } else { self.sectors(d, e.cluster)? };
+        if sectors.len() * SECTOR < e.size as usize {
+            return None; // the chain is shorter than the size says
+        }
+        let mut data = vec![0u8; (e.size as usize).div_ceil(SECTOR) * SECTOR];
         for (chunk, s) in data.chunks_mut(SECTOR).zip(sectors.iter()) {
             if !d.read(*s, chunk) {
                 return None;
             }
         }
-        (sectors.len() * SECTOR >= data.len()).then(|| {
-            data.truncate(e.size as usize);
-            data
-        })
+        data.truncate(e.size as usize);
+        Some(data)
     }
 }

@@ -394,3 +394,39 @@ fn elf_parsing_survives_random_corruption() {
         }
     }
 }
+
+/// A corrupt disk must give None from the FAT code, never a panic (overflow checks on).
+#[test]
+fn fat16_survives_random_corruption() {
+    let good = guest_build("disk.img");
+    let mut d0 = Image(good.clone(), 0);
+    let fs0 = fat::Fat::mount(&mut d0).unwrap();
+    let bin = fs0.lookup(&mut d0, b"/BIN").unwrap();
+    let bin_at = fs0.list(&mut d0, bin.cluster).unwrap()[0].at.0 as usize * 512;
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let fat_start = u16::from_le_bytes([good[14], good[15]]) as usize * 512;
+    let root = fat_start + 2 * u16::from_le_bytes([good[22], good[23]]) as usize * 512;
+    for round in 0..300 {
+        let mut img = good.clone();
+        for _ in 0..1 + round % 6 {
+            let region = [(0, 64), (fat_start, 512), (root, 512), (bin_at, 512)][(next() % 4) as usize];
+            let at = region.0 + (next() as usize) % region.1;
+            img[at] = if next() % 3 == 0 { 0xff } else { next() as u8 };
+        }
+        let mut d = Image(img, 0);
+        if let Some(fs) = fat::Fat::mount(&mut d) {
+            for path in [&b"/BIN/HELLO"[..], b"/DOCS/README.TXT", b"/BIN", b"/"] {
+                let _ = fs.read_file(&mut d, path);
+                if let Some(e) = fs.lookup(&mut d, path) {
+                    let _ = fs.list(&mut d, e.cluster);
+                }
+            }
+        }
+    }
+}

@@ -7,6 +7,11 @@
 //! - `kill`: tries to kill processes it has no right to (its parent, pid 1, a missing pid);
 //! - `selfkill`: kills itself (the kernel must not free the stack it is running on);
 //! - `null`: reads address 0 and is killed by the kernel.
+//! - `fuzz`: 3000 syscalls with random numbers (0-31) and arguments (small numbers, pointers
+//!   into its own memory, into the kernel, wild ones); only the calls that would end or block it
+//!   for ever are tamed (exit, sleep, receive without timeout, sending to itself), and
+//!   print_debug is left out (it would print junk). Prints a hash
+//!   of the results (uptime's left out), the same on every machine.
 //! - `relro`: writes to a table of pointers in .data.rel.ro, which the loader made read-only
 //!   after relocating it, and is killed;
 //! - `shm`: shared-memory abuse: ids that never existed, unmapping what it never mapped, objects
@@ -15,7 +20,7 @@
 #![no_main]
 
 use librost::abi::{Arg, Sysno};
-use librost::{Line, getpid, kill, syscall};
+use librost::{Line, getpid, kill, syscall, wait};
 
 const KERNEL: u64 = 0x4010_0000;
 /// Pointers into .rodata: relocated, then read-only (PT_GNU_RELRO).
@@ -96,6 +101,46 @@ fn main(args: &[&[u8]]) -> u64 {
             }
             let id = shm_create(4096);
             report(b"shm_create after destroying half > 0", (id as i64 > 0) as u64);
+            0
+        }
+        b"fuzz" => {
+            let mut seed = 0x0123_4567_89ab_cdefu64;
+            let mut next = || {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed
+            };
+            let mut scratch = [0u8; 256];
+            let me = getpid();
+            let mut hash = 0xcbf2_9ce4_8422_2325u64;
+            for _ in 0..3000 {
+                let nr = next() % 32;
+                let mut a = [0u64; 5];
+                for x in a.iter_mut() {
+                    *x = match next() % 6 {
+                        0 => next() % 16,
+                        1 => scratch.as_mut_ptr() as u64 + next() % 256,
+                        2 => KERNEL + next() % 0x10_0000,
+                        3 => next(),
+                        4 => 0x0800_0000 - next() % 0x100, // the top of the stack, and past it
+                        _ => next() % 0x1_0000,
+                    };
+                }
+                match nr {
+                    1 | 4 | 5 => continue,                  // print_debug (junk on the console), sleep, exit
+                    11 => a[1] = 0,                         // receive: poll only
+                    10 if a[0] == me || a[0] == 0 => a[0] = 9999, // never to itself
+                    8 if a[0] == me => continue,            // kill itself
+                    _ => {}
+                }
+                let r = librost::syscall5(nr, a[0], a[1], a[2], a[3], a[4]);
+                if nr != 9 {
+                    hash = (hash ^ r).wrapping_mul(0x100_0000_01b3);
+                }
+            }
+            while wait(0) as i64 >= 0 {} // children it may have spawned
+            Line::task().s(b"survived 3000 random syscalls, results hash ").hex(hash).send();
             0
         }
         b"null" => {

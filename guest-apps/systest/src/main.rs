@@ -61,6 +61,7 @@ fn main(_: &[&[u8]]) -> u64 {
     t.check(b"kill without permission fails", run(b"/BIN/HOSTILE", &[b"kill"]) == 0);
     t.check(b"a process that kills itself is a zombie until reaped", run(b"/BIN/HOSTILE", &[b"selfkill"]) == KILLED as u64);
     t.check(b"shared-memory abuse gets errors, not a crash", run(b"/BIN/HOSTILE", &[b"shm"]) == 0);
+    t.check(b"random syscalls leave the kernel running", run(b"/BIN/HOSTILE", &[b"fuzz"]) == 0);
     t.check(b"a write to relocated .data.rel.ro kills the child", run(b"/BIN/HOSTILE", &[b"relro"]) == KILLED as u64);
     t.check(b"a null dereference kills only the child", run(b"/BIN/HOSTILE", &[b"null"]) == KILLED as u64);
     let looper = spawn(b"/BIN/HOSTILE", &[b"loop"]);

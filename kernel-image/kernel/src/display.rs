@@ -14,6 +14,12 @@ use crate::kprintln;
 use abi::{Error, FB_BASE, InputEvent};
 
 static GPU: Global<Option<Gpu>> = Global::new(None);
+/// A line to print at the window manager's first flush (the boot screen is up only then).
+static ANNOUNCE: Global<Option<&str>> = Global::new(None);
+
+pub fn announce_first_flush(line: &'static str) {
+    *ANNOUNCE.get() = Some(line);
+}
 
 pub fn init(gpu: Gpu) {
     *GPU.get() = Some(gpu);
@@ -50,6 +56,9 @@ pub fn flush(x: u64, y: u64, w: u64, h: u64) -> Result<u64, Error> {
     let c = |v: u64, max: u32| v.min(max as u64) as u32;
     let (x, y) = (c(x, g.width), c(y, g.height));
     g.flush(x, y, c(w, g.width - x), c(h, g.height - y));
+    if let Some(line) = ANNOUNCE.get().take() {
+        kprintln!("{}", line);
+    }
     Ok(0)
 }
 

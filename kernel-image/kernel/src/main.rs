@@ -71,7 +71,7 @@ extern "C" fn kmain() -> ! {
         }
         None if has_gpu && !fdt::has_word(bootargs(), b"rost.demo=tasks") => {
             sched.spawn(0, SCREEN, &[b"screen"], true).expect("the built-in boot screen loads");
-            kprintln!("[rost] boot screen up, waiting for input");
+            display::announce_first_flush("[rost] boot screen up, waiting for input");
         }
         None => {
             for task in DEMO_TASKS {

@@ -5,7 +5,8 @@
 //! its saved `Frame` at the top (see boot.rs). The scheduler only ever decides which frame the
 //! current exception returns into. Every decision moves round the process table from the
 //! process that ran last, so with ticks, yields and sleeps alone the order is fixed. When none is
-//! ready, the idle context (WFI with interrupts on) runs instead.
+//! ready, the idle context (WFI with interrupts on) runs instead. The 10 ms tick runs only while
+//! something needs it: two ready processes to share the CPU, or a wait with a timeout.
 //!
 //! Life cycle: Ready / Sleeping / Waiting (for a child) until it exits, is killed or faults; then
 //! it is a Zombie holding its exit status, and all its memory (address space, kernel stack) is
@@ -81,6 +82,8 @@ pub struct Scheduler {
     idle_frame: *mut Frame,
     /// The TTBR0 value currently loaded.
     live_ttbr0: u64,
+    /// Whether the tick is on.
+    ticking: bool,
     /// Shared-memory objects (ipc.rs) and the next id to hand out.
     pub(crate) shms: Vec<crate::ipc::Shm>,
     pub(crate) next_shm: u64,
@@ -95,18 +98,14 @@ pub fn get() -> Option<&'static mut Scheduler> {
     SCHEDULER.get().as_mut()
 }
 
-/// Starts the first process (slot 0) and the tick, or with no processes just the idle context,
-/// which then only wakes for device interrupts. Never returns: from here on the kernel runs only
-/// in exception handlers.
+/// Starts the first process (slot 0), or with no processes just the idle context, which then only
+/// wakes for device interrupts. Never returns: from here on the kernel runs only in exception
+/// handlers.
 pub fn start(sched: Scheduler) -> ! {
     let sched = SCHEDULER.get().insert(sched);
-    let any = sched.procs.iter().any(Option::is_some);
     sched.last = MAX_PROCS - 1;
     sched.pick();
     let frame = sched.resume();
-    if any {
-        timer::start(); // with no processes there is nothing to schedule: no tick
-    }
     // SAFETY: `frame` is a complete initial frame on a kernel stack of its own.
     unsafe { trap_restore(frame) }
 }
@@ -133,6 +132,7 @@ impl Scheduler {
             failed: false,
             idle_frame: idle,
             live_ttbr0: mm::kernel_ttbr0(),
+            ticking: false,
             shms: Vec::new(),
             next_shm: 1,
             wm: 0,
@@ -210,6 +210,16 @@ impl Scheduler {
         self.pick();
         if before.is_some() && self.current != before {
             self.preemptions += 1;
+        }
+    }
+
+    /// After a device interrupt, which may have made a process ready (input for the window
+    /// manager): run it now if the CPU was idle or it outranks the running process.
+    pub fn woken(&mut self) {
+        let top = self.procs.iter().flatten().filter(|p| p.state == State::Ready).map(|p| p.prio).max();
+        let running = self.current.and_then(|i| self.procs[i].as_ref()).map(|p| p.prio);
+        if top.is_some_and(|t| running.is_none_or(|r| t > r)) {
+            self.pick();
         }
     }
 
@@ -338,8 +348,21 @@ impl Scheduler {
     }
 
     /// The frame to resume: the current process's, or the idle context's. Switches TTBR0 with it
-    /// (the ASID in it keeps each space's TLB entries apart, so no flush is needed).
+    /// (the ASID in it keeps each space's TLB entries apart, so no flush is needed). Turns the
+    /// tick on or off: it runs only while two processes are ready (preemption) or one waits with
+    /// a timeout; otherwise an idle machine sleeps in WFI until a device interrupt.
     pub fn resume(&mut self) -> *mut Frame {
+        let live = self.procs.iter().flatten();
+        let ready = live.clone().filter(|p| p.state == State::Ready).count();
+        let timed = live.clone().any(|p| match p.state {
+            State::Sleeping(_) => true,
+            State::Receiving(until) => until != u64::MAX,
+            _ => false,
+        });
+        if (ready > 1 || timed) != self.ticking {
+            self.ticking = !self.ticking;
+            timer::set_ticking(self.ticking);
+        }
         let (frame, ttbr0) = match self.current {
             Some(i) => {
                 let p = self.procs[i].as_ref().unwrap();

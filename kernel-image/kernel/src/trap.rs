@@ -63,6 +63,7 @@ fn irq(sched: &mut Scheduler) {
         intid if virtio::is_virtio(intid) => {
             virtio::irq(intid, display::input);
             gic::end(iar);
+            sched.woken();
         }
         other => {
             kprintln!("[rost] ignoring unexpected interrupt {}", other);

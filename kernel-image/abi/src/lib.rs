@@ -220,6 +220,10 @@ pub const BLK_MAX: u64 = 8;
 pub const MSG_PAYLOAD: usize = 64;
 /// Messages a mailbox holds before senders block.
 pub const MAILBOX: usize = 8;
+/// Messages a mailbox holds for the kernel's own messages (input events, exit notices, routed
+/// input), which never block: a burst of input (64 virtio event buffers) fits; beyond, they are
+/// dropped. While it holds more than [`MAILBOX`], other senders block.
+pub const KERNEL_MAILBOX: usize = 64;
 
 /// An IPC message: what `send_message` takes and `recv_message` fills in.
 #[repr(C)]
@@ -236,8 +240,8 @@ pub struct Message {
 
 /// Message kind of an input event (payload: an [`InputEvent`]). The kernel sends these
 /// (KernelToWM) to the window manager, the process that holds the framebuffer (`fb_map`), for
-/// every key, button and pointer event of the virtio-input devices (dropped while its mailbox is
-/// full: the kernel never blocks), and to an application when the window manager routes an
+/// every key, button and pointer event of the virtio-input devices (dropped only while its
+/// mailbox holds [`KERNEL_MAILBOX`] messages: the kernel never blocks), and to an application when the window manager routes an
 /// event to it ([`MSG_ROUTE_INPUT`]). Sender 0 means it really came from the input devices.
 pub const MSG_INPUT: u32 = 1;
 

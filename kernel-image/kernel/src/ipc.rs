@@ -16,7 +16,7 @@
 
 use crate::mm::{self, PAGE_SIZE, Perm};
 use crate::sched::{Proc, Scheduler, State};
-use abi::{Error, InputEvent, MAILBOX, MSG_EXITED, MSG_INPUT, MSG_ROUTE_INPUT, Message};
+use abi::{Error, InputEvent, KERNEL_MAILBOX, MAILBOX, MSG_EXITED, MSG_INPUT, MSG_ROUTE_INPUT, Message};
 use abi::{SHM_BASE, SHM_IDS, SHM_MAX};
 use alloc::vec::Vec;
 
@@ -24,9 +24,10 @@ use alloc::vec::Vec;
 const MAX_SHMS: usize = 64;
 const MAX_SHM_PAGES: usize = 64 << 20 >> 12;
 
-/// Queues a kernel message for `p` if its mailbox has room, waking it if it waits for one.
+/// Queues a kernel message for `p` if its mailbox has room (kernel messages may fill it up to
+/// KERNEL_MAILBOX: a burst of input must not be lost), waking it if it waits for one.
 fn deliver(p: &mut Proc, msg: Message) {
-    if p.mailbox.len() < MAILBOX {
+    if p.mailbox.len() < KERNEL_MAILBOX {
         p.mailbox.push_back(msg);
         if matches!(p.state, State::Receiving(_)) {
             p.state = State::Ready;

@@ -1,6 +1,6 @@
 //! rost's system-call ABI: the one place that defines syscall numbers, how arguments and results
-//! travel, error codes, and the fixed parts of a task's address space. The kernel and (later)
-//! user-space programs both build against this crate, so nothing here may depend on either.
+//! travel, error codes, and the fixed parts of a task's address space. The kernel and
+//! user space (guest-apps/librost) both build against this crate, so nothing here may depend on either.
 //!
 //! # Calling convention
 //! `svc #0` with the syscall number in `x8` and arguments in `x0`..`x5`; the result comes back in
@@ -19,18 +19,95 @@ pub enum Sysno {
     /// interleaves within one call. [`Error::Inval`] if `len > PRINT_DEBUG_MAX`,
     /// [`Error::Fault`] unless the whole range is readable user memory of the caller.
     PrintDebug = 1,
-    /// `getpid() -> id`: the caller's task id (1-based, never reused).
+    /// `getpid() -> pid`: the caller's process id (1-based, never reused).
     GetPid = 2,
-    /// `yield() -> 0`: gives the CPU to the next ready task in round-robin order (back to the
-    /// caller at once if no other task is ready).
+    /// `yield() -> 0`: gives the CPU to the next ready process of the highest ready priority
+    /// in round-robin order (back to the caller at once if no other is ready).
     Yield = 3,
     /// `sleep(ns: x0) -> 0`: blocks for `ns` nanoseconds rounded up to whole scheduler ticks
     /// (at least one tick). Sleeps count ticks, not wall-clock time: the task wakes on the
     /// `ceil(ns / tick)`-th tick interrupt after the call. The tick is [`TICK_NS`].
     Sleep = 4,
-    /// `exit(code: x0) -> !`: ends the caller. Code 0 means success; any other code makes the
-    /// kernel's final power-off status nonzero.
+    /// `exit(code: x0) -> !`: ends the caller, which stays a zombie holding `code` until its
+    /// parent's `wait` reaps it. Code 0 means success; any other code of a process the kernel
+    /// started itself (demo tasks, `rost.init`) makes the kernel's final power-off status nonzero.
     Exit = 5,
+    /// `spawn_elf(path: x0, path_len: x1, args: x2, nargs: x3, flags: x4) -> pid`: starts the
+    /// static-PIE program at `path` on the disk (e.g. `/BIN/HELLO`; FAT names, case-insensitive)
+    /// as a child of the caller. `args` points to `nargs` [`Arg`]s (at most [`MAX_ARGS`],
+    /// together at most [`MAX_ARGS_BYTES`] bytes), which the program receives after its own path
+    /// as argument 0. `flags`: [`SPAWN_SERVER`] or 0. Errors: [`Error::Fault`] (bad pointer),
+    /// [`Error::Inval`] (too many / too long arguments), [`Error::NoEnt`] (no such file, or no
+    /// disk), [`Error::NoExec`] (not a static-PIE AArch64 ELF rost can load), [`Error::NoMem`],
+    /// [`Error::Perm`] (SPAWN_SERVER from a process that has not that right itself).
+    SpawnElf = 6,
+    /// `wait(pid: x0) -> exit status`: blocks until the caller's child `pid` (0: any child) has
+    /// ended, reaps it (its pid is gone afterwards) and returns `pid << 32 | status & 0xffff_ffff`
+    /// where status is the exit code, or [`KILLED`] if it was killed. [`Error::Child`] if there is
+    /// no such child.
+    Wait = 7,
+    /// `kill(pid: x0) -> 0`: ends process `pid`, which then waits as a zombie to be reaped by
+    /// its parent. Permission rule: a process may kill itself and its own children only;
+    /// anything else is [`Error::Perm`] ([`Error::Srch`] if there is no live process `pid`).
+    Kill = 8,
+    /// `uptime() -> ns`: virtual nanoseconds since boot, from the generic timer.
+    Uptime = 9,
+    /// `send_message(pid: x0, msg: x1) -> 0`: copies the [`Message`] at `msg` into process
+    /// `pid`'s mailbox ([`MAILBOX`] messages deep), the kernel stamping `sender` with the
+    /// caller's pid (whatever the caller wrote there). Blocks while the mailbox is full
+    /// (synchronous: the call returns once the message is delivered). [`Error::Srch`] if `pid`
+    /// is not a live process, [`Error::Fault`] for a bad pointer. Pid 0 is the kernel, which
+    /// takes only [`MSG_ROUTE_INPUT`] from the window manager.
+    SendMessage = 10,
+    /// `recv_message(buf: x0, timeout_ns: x1) -> 0`: takes the oldest message of the caller's
+    /// mailbox into the [`Message`] at `buf`. Blocks up to `timeout_ns` (rounded up to ticks,
+    /// like sleep) while the mailbox is empty: 0 polls without blocking, `u64::MAX` waits for
+    /// ever. [`Error::Again`] if nothing came (poll or timeout), [`Error::Fault`] for a bad buffer.
+    RecvMessage = 11,
+    /// `shm_create(size: x0) -> id`: a zeroed shared-memory object of `size` bytes (rounded up to
+    /// pages, at most [`SHM_MAX`]) owned by the caller. Ids are never reused. At most 64 objects
+    /// of together at most 64 MiB exist at once: [`Error::NoMem`] beyond.
+    ShmCreate = 12,
+    /// `shm_map(id: x0, pid: x1) -> address`: with `pid` 0, maps object `id` read-write into the
+    /// caller at `SHM_BASE + id * SHM_MAX` and returns that address; the caller must be the owner
+    /// or have been granted the object. With another `pid` (owner only), grants that process the
+    /// right to map it, returning 0. Permission: [`Error::Perm`]; unknown or destroyed id:
+    /// [`Error::NoEnt`]; already mapped: [`Error::Inval`].
+    ShmMap = 13,
+    /// `shm_unmap(id: x0) -> 0`: removes the caller's mapping of `id`. [`Error::NoEnt`] if it has
+    /// none.
+    ShmUnmap = 14,
+    /// `shm_destroy(id: x0) -> 0`: owner only; the id stops existing at once (no further map or
+    /// grant), its memory is freed when the last mapping goes. An object is destroyed too when
+    /// its owner ends; every mapping of a process goes when it is reaped.
+    ShmDestroy = 15,
+    /// `fb_info() -> width << 32 | height`: the display's size in pixels (32-bit 0x00RRGGBB
+    /// pixels, rows `width` pixels apart). [`Error::NoEnt`] without a GPU.
+    FbInfo = 16,
+    /// `fb_map() -> address`: maps the scanout's backing memory read-write into the caller at
+    /// [`FB_BASE`] and makes the caller the window manager: it receives the input events as
+    /// messages from the kernel (sender 0, [`MSG_INPUT`]). Only a process with the server right
+    /// ([`SPAWN_SERVER`]), and only one live process at a time: [`Error::Perm`] for any other.
+    /// [`Error::NoEnt`] without a GPU.
+    FbMap = 17,
+    /// `fb_flush(x, y, w, h) -> 0`: has the host show that rectangle of the framebuffer (it is
+    /// clipped to the display; only that rectangle is transferred). Window manager only.
+    FbFlush = 18,
+    /// `poll_event(buf: x0) -> 1 or 0`: takes the oldest input event the kernel sent the caller
+    /// (a [`MSG_INPUT`] message from sender 0) out of its mailbox into the [`InputEvent`] at
+    /// `buf`, leaving other messages queued: 1 if there was one, 0 if not. Never blocks; to
+    /// wait for input, block in `recv_message`.
+    PollEvent = 19,
+    /// `blk_read(sector: x0, buf: x1, count: x2) -> 0`: reads `count` (1..=[`BLK_MAX`])
+    /// 512-byte sectors of the disk into `buf`. For the file server (guest-apps/fsd): the first
+    /// process with the server right ([`SPAWN_SERVER`]) to call `blk_read` or `blk_write` owns
+    /// the disk until it ends; anyone else gets [`Error::Perm`]. [`Error::NoEnt`] without a disk, [`Error::Inval`] for a bad count or a
+    /// range past the end, [`Error::Io`] if the device fails.
+    BlkRead = 20,
+    /// `blk_write(sector: x0, buf: x1, count: x2) -> 0`: writes `count` sectors from `buf`
+    /// and flushes the device's write cache, so the data is on the disk when the call returns.
+    /// Same rules as `blk_read`.
+    BlkWrite = 21,
 }
 
 impl Sysno {
@@ -42,6 +119,22 @@ impl Sysno {
             3 => Sysno::Yield,
             4 => Sysno::Sleep,
             5 => Sysno::Exit,
+            6 => Sysno::SpawnElf,
+            7 => Sysno::Wait,
+            8 => Sysno::Kill,
+            9 => Sysno::Uptime,
+            10 => Sysno::SendMessage,
+            11 => Sysno::RecvMessage,
+            12 => Sysno::ShmCreate,
+            13 => Sysno::ShmMap,
+            14 => Sysno::ShmUnmap,
+            15 => Sysno::ShmDestroy,
+            16 => Sysno::FbInfo,
+            17 => Sysno::FbMap,
+            18 => Sysno::FbFlush,
+            19 => Sysno::PollEvent,
+            20 => Sysno::BlkRead,
+            21 => Sysno::BlkWrite,
             _ => return None,
         })
     }
@@ -57,6 +150,22 @@ pub enum Error {
     Fault = -2,
     /// An argument is out of range (e.g. a length above its limit).
     Inval = -3,
+    /// No such file or directory.
+    NoEnt = -4,
+    /// No such process.
+    Srch = -5,
+    /// Not allowed (see the syscall's permission rule).
+    Perm = -6,
+    /// Out of memory or of process slots.
+    NoMem = -7,
+    /// Not a program rost can load.
+    NoExec = -8,
+    /// No such child to wait for.
+    Child = -9,
+    /// Nothing there yet (a poll found no message, or a receive timed out).
+    Again = -10,
+    /// The device reported an error.
+    Io = -11,
 }
 
 impl Error {
@@ -66,15 +175,138 @@ impl Error {
     }
 }
 
+/// One program argument as the kernel passes it, and as `spawn_elf` takes them: a byte string.
+/// A program starts with `x0` = the number of arguments and `x1` = a pointer to that many `Arg`s
+/// on its stack (argument 0 is the program's path), the bytes they point to also on the stack.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Arg {
+    pub ptr: u64,
+    pub len: u64,
+}
+
+/// `spawn_elf` flag: the child may become a system server, i.e. claim the framebuffer
+/// (`fb_map`) or the disk (`blk_read`/`blk_write`). The processes the kernel starts have that
+/// right, and a process that has it may pass it on; nobody else can get it, so an ordinary
+/// program can neither take the screen or the disk nor raise its own priority.
+pub const SPAWN_SERVER: u64 = 1;
+
+/// Most arguments `spawn_elf` passes on (the path comes on top).
+pub const MAX_ARGS: u64 = 8;
+/// Most bytes of arguments, path included.
+pub const MAX_ARGS_BYTES: u64 = 512;
+/// What `wait` reports as the status of a killed process.
+pub const KILLED: u32 = 0xffff_ffff;
+
 /// Largest `len` `print_debug` accepts.
 pub const PRINT_DEBUG_MAX: u64 = 4096;
 
 /// The scheduler tick, which is also the granularity of `sleep`: 10 ms.
 pub const TICK_NS: u64 = 10_000_000;
 
-/// Where every task's program image (code, then read-only data) is mapped.
+/// Where the loader puts a program's lowest segment: its static-PIE image is relocated to here.
 pub const USER_IMAGE_BASE: u64 = 0x0040_0000;
-/// One past the top of every task's stack; `sp` starts here.
-pub const USER_STACK_TOP: u64 = 0x0060_0000;
+/// One past the highest address a program image may occupy.
+pub const USER_IMAGE_END: u64 = 0x0700_0000;
+/// One past the top of every task's stack; `sp` starts here (below the arguments).
+pub const USER_STACK_TOP: u64 = 0x0800_0000;
 /// Size of every task's stack; the page below it is left unmapped as a guard.
-pub const USER_STACK_SIZE: u64 = 16 * 1024;
+pub const USER_STACK_SIZE: u64 = 64 * 1024;
+
+/// Most sectors one `blk_read` / `blk_write` moves.
+pub const BLK_MAX: u64 = 8;
+
+/// Bytes of payload in a [`Message`].
+pub const MSG_PAYLOAD: usize = 64;
+/// Messages a mailbox holds before senders block.
+pub const MAILBOX: usize = 8;
+/// Messages a mailbox holds for the kernel's own messages (input events, exit notices, routed
+/// input), which never block: a burst of input (64 virtio event buffers) fits; beyond, they are
+/// dropped. While it holds more than [`MAILBOX`], other senders block.
+pub const KERNEL_MAILBOX: usize = 64;
+
+/// An IPC message: what `send_message` takes and `recv_message` fills in.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The sender's pid, written by the kernel (0: the kernel itself). Unforgeable.
+    pub sender: u64,
+    /// What the payload means: [`MSG_INPUT`], or any value the two programs agree on.
+    pub kind: u32,
+    /// Bytes of `payload` in use.
+    pub len: u32,
+    pub payload: [u8; MSG_PAYLOAD],
+}
+
+/// Message kind of an input event (payload: an [`InputEvent`]). The kernel sends these
+/// (KernelToWM) to the window manager, the process that holds the framebuffer (`fb_map`), for
+/// every key, button and pointer event of the virtio-input devices (dropped only while its
+/// mailbox holds [`KERNEL_MAILBOX`] messages: the kernel never blocks), and to an application when the window manager routes an
+/// event to it ([`MSG_ROUTE_INPUT`]). Sender 0 means it really came from the input devices.
+pub const MSG_INPUT: u32 = 1;
+
+/// WMToKernel RouteInput: the window manager sends this to pid 0 (the kernel) with payload
+/// `app_pid` (u64) followed by an [`InputEvent`]; the kernel delivers the event to that
+/// application as a [`MSG_INPUT`] message from sender 0 (if its mailbox has room). Only the
+/// window manager may route input: anyone else gets [`Error::Perm`]; [`Error::Srch`] if the
+/// application is not alive. Any other message to pid 0 is [`Error::Inval`].
+pub const MSG_ROUTE_INPUT: u32 = 3;
+
+/// Message kind of an exit notice (payload: the pid, u64). The kernel sends one (sender 0) to
+/// every system server (the window manager and the file server) when any other process ends,
+/// so that they can drop what they hold for it (dropped if the server's mailbox is full).
+pub const MSG_EXITED: u32 = 2;
+
+/// One input event (in a [`MSG_INPUT`] payload). `kind`: 1 key, 2 button, 3 pointer.
+/// Keys and buttons: `code` is the Linux evdev code, `value` 0 up, 1 down, 2 repeat. Pointer:
+/// `x`, `y` in display pixels.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InputEvent {
+    pub kind: u32,
+    pub code: u32,
+    pub value: u32,
+    pub x: u32,
+    pub y: u32,
+}
+
+/// Largest shared-memory object, and the address space each id gets.
+pub const SHM_MAX: u64 = 8 << 20;
+/// Where shared-memory object `id` is mapped: `SHM_BASE + id * SHM_MAX`.
+pub const SHM_BASE: u64 = 0x40_0000_0000;
+/// Most shared-memory ids ever: they must stay inside the 39-bit address space.
+pub const SHM_IDS: u64 = (1 << 39) / SHM_MAX - SHM_BASE / SHM_MAX;
+/// Where `fb_map` puts the framebuffer.
+pub const FB_BASE: u64 = 0x20_0000_0000;
+
+/// The file protocol: messages to the file server (guest-apps/fsd), which owns the disk
+/// (`blk_read`/`blk_write`) and serves FAT16 files to everyone else. Each request is answered
+/// with a message of the same kind whose payload starts with an `i64` result (an [`Error`] value
+/// if negative). Numbers are little-endian; paths are absolute, 8.3 names, case-insensitive.
+/// A descriptor belongs to the process that opened it (the kernel-stamped sender); others get
+/// [`Error::Perm`]. Each descriptor has an offset that reads and writes advance.
+pub mod fs {
+    /// payload: flags (u8: [`CREATE`]) then the path. Result: a descriptor. A directory can be
+    /// opened (for READDIR) but not read or written.
+    pub const OPEN: u32 = 0x100;
+    /// payload: fd (u32), most bytes wanted (u32, at most [`DATA`]). Result: bytes read (0 at the
+    /// end), which follow the result at payload offset 8.
+    pub const READ: u32 = 0x101;
+    /// payload: fd (u32), then the bytes (at most [`DATA`]; the message's `len` says how many).
+    /// Writes at the offset, growing the file as needed. Result: bytes written.
+    pub const WRITE: u32 = 0x102;
+    /// payload: fd (u32). Result: 0.
+    pub const CLOSE: u32 = 0x103;
+    /// payload: the path. Result: 0, then at offset 8 the size (u32) and at 12 1 for a directory.
+    pub const STAT: u32 = 0x104;
+    /// payload: fd of an open directory (u32), index (u32). Result: 0 and, like STAT, size and
+    /// kind, then at 13 the 11-byte 8.3 name as stored ("README  TXT"); [`Error::NoEnt`] past
+    /// the last entry.
+    pub const READDIR: u32 = 0x105;
+    /// payload: fd (u32), new offset (u32). Result: 0.
+    pub const SEEK: u32 = 0x106;
+    /// OPEN flag: create the file (empty) if it does not exist.
+    pub const CREATE: u8 = 1;
+    /// Most data bytes in one READ or WRITE.
+    pub const DATA: usize = 56;
+}

@@ -1,39 +1,59 @@
-//! The kernel heap behind `alloc`: a bump allocator over a fixed run of page frames. rost v0
-//! allocates only at start-up (the task table) and never frees, so `dealloc` is a no-op and
-//! running out is an allocation-failure panic.
+//! The kernel heap behind `alloc`: power-of-two size classes from 16 to 2048 bytes, carved out of
+//! whole pages and kept on per-class free lists when freed (a free block's first word links to
+//! the next); anything larger gets its own run of pages from mm (given back to mm when freed).
+//! Nothing ever returns memory of a class to the page allocator, so the heap only grows to the
+//! most it ever held at once.
 
 use crate::arch::Global;
-use crate::mm;
+use crate::mm::{self, PAGE_SIZE};
 use core::alloc::{GlobalAlloc, Layout};
 
-const HEAP_PAGES: usize = 64;
+const CLASSES: usize = 8; // 16 << 0 ..= 16 << 7 = 2048
 
-/// Next free byte and end of the heap.
-static HEAP: Global<(usize, usize)> = Global::new((0, 0));
+static FREE: Global<[usize; CLASSES]> = Global::new([0; CLASSES]);
 
-pub fn init() {
-    let base = mm::alloc_pages(HEAP_PAGES) as usize;
-    *HEAP.get() = (base, base + HEAP_PAGES * mm::PAGE_SIZE);
+/// The size class of `layout` (block size 16 << class), or None for a page run.
+fn class(layout: Layout) -> Option<usize> {
+    let size = layout.size().max(layout.align()).max(16).next_power_of_two();
+    let c = size.trailing_zeros() as usize - 4;
+    (c < CLASSES).then_some(c)
 }
 
-struct Bump;
+struct Heap;
 
-// SAFETY: hands out disjoint, suitably aligned ranges of memory nothing else uses.
-unsafe impl GlobalAlloc for Bump {
+// SAFETY: hands out disjoint, suitably aligned blocks that nothing else uses until freed.
+unsafe impl GlobalAlloc for Heap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let (next, end) = HEAP.get();
-        let start = (*next + layout.align() - 1) & !(layout.align() - 1);
-        match start.checked_add(layout.size()) {
-            Some(stop) if stop <= *end => {
-                *next = stop;
-                start as *mut u8
+        let Some(c) = class(layout) else {
+            return mm::alloc_pages(layout.size().div_ceil(PAGE_SIZE));
+        };
+        let free = &mut FREE.get()[c];
+        if *free == 0 {
+            let (page, size) = (mm::alloc_pages(1) as usize, 16 << c);
+            for block in (page..page + PAGE_SIZE).step_by(size).rev() {
+                // SAFETY: a fresh page, split into blocks that link to each other.
+                unsafe { (block as *mut usize).write(*free) };
+                *free = block;
             }
-            _ => core::ptr::null_mut(),
         }
+        let block = *free;
+        // SAFETY: a free block's first word is the link to the next.
+        *free = unsafe { (block as *const usize).read() };
+        block as *mut u8
     }
 
-    unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        match class(layout) {
+            Some(c) => {
+                let free = &mut FREE.get()[c];
+                // SAFETY: the block is ours again.
+                unsafe { (ptr as *mut usize).write(*free) };
+                *free = ptr as usize;
+            }
+            None => mm::free_pages(ptr as u64, layout.size().div_ceil(PAGE_SIZE)),
+        }
+    }
 }
 
 #[global_allocator]
-static ALLOCATOR: Bump = Bump;
+static ALLOCATOR: Heap = Heap;

@@ -10,18 +10,20 @@
 //!   everything else EL1-only and non-executable;
 //! - the rest of RAM as 2 MiB EL1 read-write, non-executable blocks.
 //!
-//! No kernel page is accessible from EL0. A task's table adds, at `USER_IMAGE_BASE`, the demo
-//! code (EL0 read + execute) and constants (EL0 read-only), and its own stack below
-//! `USER_STACK_TOP` (EL0 read-write, never executable); all with nG set, under the task's ASID.
-//! SCTLR_EL1.WXN is on as well, so nothing writable is ever executable.
+//! No kernel page is accessible from EL0. A process's `Space` adds user pages (loaded program
+//! segments, its stack) in the first GiB around the device blocks and above the second GiB,
+//! page by page, each EL0 read-only, read-write or read + execute, never writable and executable;
+//! all with nG set, under the process's ASID. SCTLR_EL1.WXN is on as well. User pointers given to
+//! syscalls are checked by walking the caller's tables (`Space::user_ok`).
 //!
-//! Frames are handed out by a bump allocator from the end of the kernel image and never freed
-//! (v0 creates everything at start-up). Since the kernel is identity-mapped, the physical address
-//! a device needs for DMA is the kernel address itself (`phys`).
+//! Frames come from a bump allocator from the end of the kernel image; freed runs of up to 256
+//! pages go to per-length free lists and are reused first. A space frees the frames it owns
+//! (marked with a software bit in their descriptors) and its tables when destroyed. Since the
+//! kernel is identity-mapped, the physical address a device needs for DMA is the kernel address
+//! itself (`phys`).
 
 use crate::arch::{Global, isb};
 use crate::{sysreg_read, sysreg_write};
-use abi::{USER_IMAGE_BASE, USER_STACK_SIZE, USER_STACK_TOP};
 
 pub const PAGE_SIZE: usize = 4096;
 const RAM_BASE: u64 = 0x4000_0000;
@@ -48,6 +50,11 @@ const AF: u64 = 1 << 10; // access flag: set up front, QEMU does no hardware AF 
 const NOT_GLOBAL: u64 = 1 << 11;
 const PXN: u64 = 1 << 53;
 const UXN: u64 = 1 << 54;
+/// Software bit (ignored by the walker): the page's frame belongs to the address space.
+const OWNED: u64 = 1 << 55;
+const AP_EL0: u64 = 1 << 6;
+const AP_RO: u64 = 1 << 7;
+const ADDR_MASK: u64 = 0x0000_ffff_ffff_f000;
 
 const NORMAL: u64 = ATTR_NORMAL | INNER_SHAREABLE | AF;
 const KERNEL_TEXT: u64 = NORMAL | AP_EL1_RO | UXN;
@@ -76,9 +83,6 @@ static NEXT_FRAME: Global<u64> = Global::new(0);
 
 unsafe extern "C" {
     static __text_end: u8;
-    static __user_start: u8;
-    static __user_text_end: u8;
-    static __user_end: u8;
     static __rodata_end: u8;
     static __kernel_end: u8;
     static __kernel_start: u8;
@@ -104,7 +108,7 @@ pub fn init() {
         } else if pa < sym!(__text_end) {
             KERNEL_TEXT
         } else if pa < sym!(__rodata_end) {
-            KERNEL_RO // user image and kernel rodata
+            KERNEL_RO
         } else {
             KERNEL_RW
         };
@@ -143,18 +147,45 @@ fn table(t: &mut [u64; 512]) -> u64 {
     t.as_mut_ptr() as u64 | VALID | TABLE_OR_PAGE
 }
 
-/// Allocates `n` contiguous zeroed pages; returns their (identity-mapped) address.
+/// Heads of the free lists of runs of 1..=MAX_RUN pages (a free run's first word links to the
+/// next run of the same length).
+const MAX_RUN: usize = 256;
+static FREE: Global<[u64; MAX_RUN + 1]> = Global::new([0; MAX_RUN + 1]);
+
+/// Allocates `n` contiguous zeroed pages; returns their (identity-mapped) address. Runs of up to
+/// MAX_RUN pages come back from `free_pages` first.
 pub fn alloc_pages(n: usize) -> *mut u8 {
-    let next = NEXT_FRAME.get();
-    let base = *next;
-    *next += (n * PAGE_SIZE) as u64;
-    assert!(*next <= RAM_BASE + RAM_SIZE, "out of memory");
+    let free = FREE.get();
+    let base = if n <= MAX_RUN && free[n] != 0 {
+        let run = free[n];
+        // SAFETY: a free run's first word holds the next run's address.
+        free[n] = unsafe { (run as *const u64).read_volatile() };
+        run
+    } else {
+        let next = NEXT_FRAME.get();
+        let base = *next;
+        *next += (n * PAGE_SIZE) as u64;
+        assert!(*next <= RAM_BASE + RAM_SIZE, "out of memory");
+        base
+    };
     let words = base as *mut u64;
     for i in 0..n * PAGE_SIZE / 8 {
-        // SAFETY: the range is fresh RAM owned by nobody else; volatile keeps this a loop.
+        // SAFETY: the range is RAM owned by nobody else; volatile keeps this a loop.
         unsafe { words.add(i).write_volatile(0) };
     }
     base as *mut u8
+}
+
+/// Gives back a run of `n` pages from `alloc_pages(n)`; nothing may use it any more. Runs longer
+/// than MAX_RUN pages are not reused.
+pub fn free_pages(base: u64, n: usize) {
+    if n > MAX_RUN {
+        return;
+    }
+    let free = &mut FREE.get()[n];
+    // SAFETY: the run is ours again; its first word becomes the link.
+    unsafe { (base as *mut u64).write_volatile(*free) };
+    *free = base;
 }
 
 /// The physical (bus) address of kernel memory, for DMA: the kernel runs identity-mapped.
@@ -172,48 +203,173 @@ fn alloc_table() -> &'static mut [u64; 512] {
     unsafe { &mut *(alloc_pages(1) as *mut [u64; 512]) }
 }
 
-/// Creates a task's address space with the given ASID: the kernel view, the demo image and a
-/// fresh stack. Returns the TTBR0 value (table address | ASID << 48).
-pub fn new_user_space(asid: u16) -> u64 {
-    let l3 = alloc_table();
-    let l3_base = USER_IMAGE_BASE & !(BLOCK - 1);
-    let (start, text_end, end) = (sym!(__user_start), sym!(__user_text_end), sym!(__user_end));
-    for pa in (start..end).step_by(PAGE_SIZE) {
-        let va = USER_IMAGE_BASE + (pa - start);
-        let attrs = if pa < text_end { USER_TEXT } else { USER_RO };
-        l3[((va - l3_base) / PAGE_SIZE as u64) as usize] = pa | attrs | VALID | TABLE_OR_PAGE;
-    }
-    let stack = alloc_pages((USER_STACK_SIZE as usize) / PAGE_SIZE) as u64;
-    let stack_va = USER_STACK_TOP - USER_STACK_SIZE;
-    for off in (0..USER_STACK_SIZE).step_by(PAGE_SIZE) {
-        let slot = ((stack_va + off - l3_base) / PAGE_SIZE as u64) as usize;
-        l3[slot] = (stack + off) | USER_RW | VALID | TABLE_OR_PAGE;
-    }
-
-    // The low GiB: the kernel's device blocks plus the user region's L3.
-    let l2 = alloc_table();
-    l2.copy_from_slice(&DEVICE_L2.get().0);
-    l2[(l3_base / BLOCK) as usize] = table(l3);
-    let l1 = alloc_table();
-    l1[0] = table(l2);
-    l1[1] = KERNEL_L1.get().0[1];
-    // SAFETY: make the new tables visible to the table walker before anyone uses them.
-    unsafe { core::arch::asm!("dsb ishst", options(nostack)) };
-    l1.as_mut_ptr() as u64 | (asid as u64) << 48
+/// The table a table descriptor points to.
+fn next_table(entry: u64) -> &'static mut [u64; 512] {
+    // SAFETY: table descriptors only ever point at pages from alloc_table or the static tables.
+    unsafe { &mut *((entry & ADDR_MASK) as *mut [u64; 512]) }
 }
 
-/// Where a demo function (linked in .user_text) lives in a task's address space.
-pub fn user_va_of(kernel_addr: u64) -> u64 {
-    assert!((sym!(__user_start)..sym!(__user_text_end)).contains(&kernel_addr));
-    USER_IMAGE_BASE + (kernel_addr - sym!(__user_start))
+/// Permissions of a user page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Perm {
+    ReadOnly,
+    ReadWrite,
+    ReadExecute,
 }
 
-/// Whether `[ptr, ptr + len)` is readable from EL0 in every task's address space: it must lie
-/// entirely inside the user image or the stack. An empty range is always fine (nothing is read).
-pub fn user_readable(ptr: u64, len: u64) -> bool {
-    let Some(end) = ptr.checked_add(len) else { return false };
-    let image_end = USER_IMAGE_BASE + (sym!(__user_end) - sym!(__user_start));
-    len == 0
-        || (ptr >= USER_IMAGE_BASE && end <= image_end)
-        || (ptr >= USER_STACK_TOP - USER_STACK_SIZE && end <= USER_STACK_TOP)
+fn attrs(perm: Perm) -> u64 {
+    match perm {
+        Perm::ReadOnly => USER_RO,
+        Perm::ReadWrite => USER_RW,
+        Perm::ReadExecute => USER_TEXT,
+    }
+}
+
+/// A process's address space: its level-1 table and ASID, i.e. its TTBR0 value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Space(pub u64);
+
+impl Space {
+    /// A new address space with the kernel view only.
+    pub fn new(asid: u16) -> Space {
+        let l2 = alloc_table();
+        l2.copy_from_slice(&DEVICE_L2.get().0);
+        let l1 = alloc_table();
+        l1[0] = table(l2);
+        l1[1] = KERNEL_L1.get().0[1];
+        Space(l1.as_mut_ptr() as u64 | (asid as u64) << 48)
+    }
+
+    fn l1(&self) -> &'static mut [u64; 512] {
+        next_table(self.0)
+    }
+
+    /// Maps the page at user address `va` to frame `pa`. `owned`: the frame belongs to this
+    /// space and is freed with it. Returns false if `va` is not a user address or already mapped.
+    pub fn map(&self, va: u64, pa: u64, perm: Perm, owned: bool) -> bool {
+        let i1 = (va >> 30) as usize;
+        if va >> 39 != 0 || i1 == 1 || va % PAGE_SIZE as u64 != 0 {
+            return false; // the second GiB is the kernel's RAM
+        }
+        let mut t = self.l1();
+        for shift in [30, 21] {
+            let e = &mut t[(va >> shift) as usize & 511];
+            if *e & 3 == VALID {
+                return false; // a kernel block (device memory)
+            }
+            if *e == 0 {
+                *e = table(alloc_table());
+            }
+            t = next_table(*e);
+        }
+        let e = &mut t[(va >> 12) as usize & 511];
+        if *e != 0 {
+            return false;
+        }
+        *e = pa | attrs(perm) | if owned { OWNED } else { 0 } | VALID | TABLE_OR_PAGE;
+        // SAFETY: the table write must reach the walker before the space is used.
+        unsafe { core::arch::asm!("dsb ishst", options(nostack)) };
+        true
+    }
+
+    /// Changes the permissions of the page mapped at `va` (a space that is not live yet).
+    pub fn protect(&self, va: u64, perm: Perm) {
+        if let Some(e) = self.l3_of(va).map(|t| &mut t[(va >> 12) as usize & 511]).filter(|e| **e & VALID != 0) {
+            *e = (*e & (ADDR_MASK | OWNED)) | attrs(perm) | VALID | TABLE_OR_PAGE;
+        }
+    }
+
+    /// Removes the mappings of `[va, va + len)` (frames are not freed: they are not the space's).
+    pub fn unmap(&self, va: u64, len: u64) {
+        for page in (va..va + len).step_by(PAGE_SIZE) {
+            let Some(l3) = self.l3_of(page) else { continue };
+            l3[(page >> 12) as usize & 511] = 0;
+            let op = (page >> 12) | (self.0 & !ADDR_MASK);
+            // SAFETY: drops this page's translation under this space's ASID.
+            unsafe { core::arch::asm!("dsb ishst", "tlbi vae1is, {}", "dsb ish", "isb", in(reg) op, options(nostack)) };
+        }
+    }
+
+    /// The level-3 table covering `va`, if there is one.
+    fn l3_of(&self, va: u64) -> Option<&'static mut [u64; 512]> {
+        let mut t = self.l1();
+        for shift in [30, 21] {
+            let e = t[(va >> shift) as usize & 511];
+            if e & 3 != VALID | TABLE_OR_PAGE || va >> 39 != 0 {
+                return None;
+            }
+            t = next_table(e);
+        }
+        Some(t)
+    }
+
+    /// The descriptor that maps `va` (a page, or a kernel block), if any.
+    fn entry(&self, va: u64) -> Option<u64> {
+        if va >> 39 != 0 {
+            return None;
+        }
+        let mut t = self.l1();
+        for shift in [30, 21, 12] {
+            let e = t[(va >> shift) as usize & 511];
+            if e & VALID == 0 {
+                return None;
+            }
+            if shift == 12 || e & TABLE_OR_PAGE == 0 {
+                return Some(e);
+            }
+            t = next_table(e);
+        }
+        None
+    }
+
+    /// The kernel address of user address `va`, if it is mapped for EL0.
+    pub fn kernel_addr(&self, va: u64) -> Option<u64> {
+        let e = self.entry(va).filter(|e| e & AP_EL0 != 0)?;
+        Some((e & ADDR_MASK) + va % PAGE_SIZE as u64)
+    }
+
+    /// Whether all of `[ptr, ptr + len)` is mapped for EL0 in this space (and writable, if
+    /// `write`). An empty range is always fine.
+    pub fn user_ok(&self, ptr: u64, len: u64, write: bool) -> bool {
+        let Some(end) = ptr.checked_add(len) else { return false };
+        let ok = |e: u64| e & AP_EL0 != 0 && (!write || e & AP_RO == 0);
+        len == 0 || (ptr & !0xfff..end).step_by(PAGE_SIZE).all(|va| self.entry(va).is_some_and(ok))
+    }
+
+    /// Frees every page this space owns, its tables, and its TLB entries. The space must not be
+    /// live (loaded in TTBR0) any more.
+    pub fn destroy(self) {
+        let l1 = self.l1();
+        for (i, &e1) in l1.iter().enumerate() {
+            if i == 1 || e1 & 3 != VALID | TABLE_OR_PAGE {
+                continue;
+            }
+            for &e2 in next_table(e1).iter().filter(|&&e| e & 3 == VALID | TABLE_OR_PAGE) {
+                for &e3 in next_table(e2).iter().filter(|&&e| e & OWNED != 0) {
+                    free_pages(e3 & ADDR_MASK, 1);
+                }
+                free_pages(e2 & ADDR_MASK, 1);
+            }
+            free_pages(e1 & ADDR_MASK, 1);
+        }
+        free_pages(self.0 & ADDR_MASK, 1);
+        // SAFETY: drops the ASID's translations so that a later space with the same ASID sees
+        // none of them.
+        unsafe { core::arch::asm!("dsb ish", "tlbi aside1is, {}", "dsb ish", in(reg) self.0 & !ADDR_MASK, options(nostack)) };
+    }
+}
+
+/// Makes code just written through the kernel's view of `[addr, addr + len)` visible to
+/// instruction fetches: DC CVAU to the point of unification, DSB, IC IVAU, DSB, ISB (the
+/// architected sequence; Vitrine needs it too, see /work/shared/design/unicorn.md).
+pub fn sync_icache(addr: u64, len: u64) {
+    const LINE: u64 = 64;
+    let lines = || (addr & !(LINE - 1)..addr + len).step_by(LINE as usize);
+    // SAFETY: cache maintenance of kernel-mapped memory has no other effect.
+    unsafe {
+        lines().for_each(|a| core::arch::asm!("dc cvau, {}", in(reg) a, options(nostack)));
+        core::arch::asm!("dsb ish", options(nostack));
+        lines().for_each(|a| core::arch::asm!("ic ivau, {}", in(reg) a, options(nostack)));
+        core::arch::asm!("dsb ish", "isb", options(nostack));
+    }
 }

@@ -1,54 +1,94 @@
-//! Tasks and the preemptive round-robin scheduler.
+//! Processes and the preemptive round-robin scheduler.
 //!
-//! A task is an EL0 context with its own address space (ASID = task id), user stack and kernel
-//! stack; its saved `Frame` sits at the top of its kernel stack (see boot.rs). The scheduler
-//! only ever decides which frame the current exception returns into. Every decision moves round
-//! the task list from the task that ran last, so with ticks, yields and sleeps alone the order is
-//! fixed. When no task is ready, the idle context (WFI with interrupts on) runs instead. When
-//! every task has ended, the kernel prints a summary and powers off. A scheduler started with no
-//! tasks at all (the boot screen) idles for ever.
+//! A process has a pid (from 1, never reused), a parent (0: the kernel), its own address space
+//! (`mm::Space`, ASID = pid mod 2^16), its program loaded by loader.rs, and a kernel stack with
+//! its saved `Frame` at the top (see boot.rs). The scheduler only ever decides which frame the
+//! current exception returns into. Every decision moves round the process table from the
+//! process that ran last, so with ticks, yields and sleeps alone the order is fixed. When none is
+//! ready, the idle context (WFI with interrupts on) runs instead. The 10 ms tick runs only while
+//! something needs it: two ready processes to share the CPU, or a wait with a timeout.
+//!
+//! Life cycle: Ready / Sleeping / Waiting (for a child) until it exits, is killed or faults; then
+//! it is a Zombie holding its exit status, and all its memory (address space, kernel stack) is
+//! kept until it is reaped: by its parent's `wait`, or, for children of the kernel (and orphans,
+//! whose parent is set to 0), at the start of the next exception, which never runs on the zombie's
+//! kernel stack. So a kernel stack is never freed while in use. When no live process is left
+//! (after at least one ran), the kernel prints a summary and powers off; a scheduler started with
+//! no processes at all (the boot screen) idles for ever.
 
 use crate::arch::Global;
 use crate::boot::{idle_loop, trap_restore};
+use crate::mm::{self, Space};
 use crate::trap::{FRAME_SIZE, Frame};
-use crate::{kprintln, mm, psci, sysreg_write, timer};
+use crate::{kprintln, loader, psci, sysreg_write, timer};
+use abi::{Error, KILLED, Message};
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
-use abi::USER_STACK_TOP;
 
 const KERNEL_STACK_PAGES: usize = 4;
+/// Most processes alive (or zombie) at once.
+pub const MAX_PROCS: usize = 32;
 /// SPSR of the idle context: EL1h, IRQs unmasked (D, A, F stay masked).
 const SPSR_EL1H_IRQ_ON: u64 = 0x345;
-/// SPSR of a task's first entry: EL0t, nothing masked.
+/// SPSR of a process's first entry: EL0t, nothing masked.
 const SPSR_EL0T: u64 = 0;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
+pub(crate) enum State {
     Ready,
     /// Sleeping until the tick count reaches this value.
     Sleeping(u64),
-    Dead,
+    /// In `wait` for this child (0: any).
+    Waiting(u64),
+    /// In `recv_message` with an empty mailbox, until this tick (u64::MAX: no timeout).
+    Receiving(u64),
+    /// In `send_message` to this pid, whose mailbox is full.
+    Sending(u64),
+    /// Ended with this status (exit code, or KILLED); waiting to be reaped.
+    Zombie(u32),
 }
 
-struct Task {
-    state: State,
+pub(crate) struct Proc {
+    pub pid: u64,
+    parent: u64,
+    pub state: State,
     frame: *mut Frame,
-    ttbr0: u64,
+    pub space: Space,
+    /// Messages received and not yet taken (at most abi::MAILBOX).
+    pub mailbox: VecDeque<Message>,
+    /// Whether its last receive ended by timeout (told to the restarted `recv_message`).
+    pub timed_out: bool,
+    /// Shared-memory objects it has mapped.
+    pub shm: Vec<u64>,
+    /// Scheduling priority: 0 applications, 1 system servers (the window manager, the file
+    /// server); a ready process of a higher priority always runs first.
+    pub prio: u8,
+    /// Whether it may become a system server (abi::SPAWN_SERVER).
+    pub server: bool,
 }
 
 pub struct Scheduler {
-    tasks: Vec<Task>,
-    /// Index of the running task; `None` while idle.
+    pub(crate) procs: Vec<Option<Proc>>,
+    /// Slot of the running process; `None` while idle.
     current: Option<usize>,
-    /// Index of the task that ran last: where the round-robin search resumes after idling.
+    /// Slot of the process that ran last: where the round-robin search resumes after idling.
     last: usize,
+    next_pid: u64,
     ticks: u64,
-    /// Ticks that took the CPU from a running task and gave it to another.
+    /// Ticks that took the CPU from a running process and gave it to another.
     preemptions: u64,
-    /// Whether any task exited with a nonzero code.
+    /// Whether a child of the kernel (a process it started itself) exited with a nonzero code.
     failed: bool,
     idle_frame: *mut Frame,
     /// The TTBR0 value currently loaded.
     live_ttbr0: u64,
+    /// Whether the tick is on.
+    ticking: bool,
+    /// Shared-memory objects (ipc.rs) and the next id to hand out.
+    pub(crate) shms: Vec<crate::ipc::Shm>,
+    pub(crate) next_shm: u64,
+    /// The window manager: the process holding the framebuffer, which gets the input events.
+    pub(crate) wm: u64,
 }
 
 static SCHEDULER: Global<Option<Scheduler>> = Global::new(None);
@@ -58,17 +98,14 @@ pub fn get() -> Option<&'static mut Scheduler> {
     SCHEDULER.get().as_mut()
 }
 
-/// Starts the first task (task 1) and the tick, or with no tasks just the idle context, which then
-/// only wakes for device interrupts. Never returns: from here on the kernel runs only in exception
+/// Starts the first process (slot 0), or with no processes just the idle context, which then only
+/// wakes for device interrupts. Never returns: from here on the kernel runs only in exception
 /// handlers.
 pub fn start(sched: Scheduler) -> ! {
     let sched = SCHEDULER.get().insert(sched);
-    sched.last = sched.tasks.len().saturating_sub(1);
+    sched.last = MAX_PROCS - 1;
     sched.pick();
     let frame = sched.resume();
-    if !sched.tasks.is_empty() {
-        timer::start(); // with no tasks there is nothing to schedule: no tick, just interrupts
-    }
     // SAFETY: `frame` is a complete initial frame on a kernel stack of its own.
     unsafe { trap_restore(frame) }
 }
@@ -86,49 +123,86 @@ impl Scheduler {
         idle.elr = idle_loop as *const () as u64;
         idle.spsr = SPSR_EL1H_IRQ_ON;
         Scheduler {
-            tasks: Vec::new(),
+            procs: (0..MAX_PROCS).map(|_| None).collect(),
             current: None,
             last: 0,
+            next_pid: 1,
             ticks: 0,
             preemptions: 0,
             failed: false,
             idle_frame: idle,
             live_ttbr0: mm::kernel_ttbr0(),
+            ticking: false,
+            shms: Vec::new(),
+            next_shm: 1,
+            wm: 0,
         }
     }
 
-    /// Creates a ready task that starts at `entry`, a function in .user_text.
-    pub fn spawn(&mut self, entry: extern "C" fn() -> !) {
-        let id = self.tasks.len() + 1;
+    /// Creates a ready process running the program `file` with `args` (argument 0 first), child
+    /// of `parent`, with the server right or not; returns its pid. A file the loader refuses is
+    /// reported on the console.
+    pub fn spawn(&mut self, parent: u64, file: &[u8], args: &[&[u8]], server: bool) -> Result<u64, Error> {
+        let slot = self.procs.iter().position(Option::is_none).ok_or(Error::NoMem)?;
+        let pid = self.next_pid;
+        let space = Space::new((pid % 0xffff) as u16 + 1);
+        let start = match loader::load(&space, file, args) {
+            Ok(start) => start,
+            Err(why) => {
+                kprintln!("[rost] cannot run {}: {}", core::str::from_utf8(args[0]).unwrap_or("?"), why);
+                space.destroy();
+                return Err(Error::NoExec);
+            }
+        };
+        self.next_pid += 1;
         let frame = new_frame(KERNEL_STACK_PAGES);
-        frame.elr = mm::user_va_of(entry as *const () as u64);
-        frame.spsr = SPSR_EL0T;
-        frame.sp_el0 = USER_STACK_TOP;
-        let ttbr0 = mm::new_user_space(id as u16);
-        self.tasks.push(Task { state: State::Ready, frame, ttbr0 });
+        (frame.elr, frame.sp_el0, frame.spsr) = (start.entry, start.sp, SPSR_EL0T);
+        (frame.x[0], frame.x[1]) = (start.argc, start.argv);
+        let (mailbox, shm) = (VecDeque::new(), Vec::new());
+        let state = State::Ready;
+        self.procs[slot] = Some(Proc { pid, parent, state, frame, space, mailbox, timed_out: false, shm, prio: 0, server });
+        Ok(pid)
     }
 
     pub fn idle(&self) -> bool {
         self.current.is_none()
     }
 
-    /// Id of the running task (1-based).
-    pub fn current_id(&self) -> u64 {
-        self.current.expect("no current task") as u64 + 1
+    pub(crate) fn cur(&mut self) -> &mut Proc {
+        let i = self.current.expect("no current process");
+        self.procs[i].as_mut().expect("current slot empty")
     }
 
-    fn set_current_state(&mut self, state: State) {
-        let i = self.current.expect("no current task");
-        self.tasks[i].state = state;
+    /// Pid of the running process.
+    pub fn current_id(&mut self) -> u64 {
+        self.cur().pid
+    }
+
+    /// The running process's address space.
+    pub fn space(&mut self) -> Space {
+        self.cur().space
+    }
+
+    fn slot_of(&self, pid: u64) -> Option<usize> {
+        self.procs.iter().position(|p| p.as_ref().is_some_and(|p| p.pid == pid))
+    }
+
+    /// The live (not zombie) process `pid`.
+    pub(crate) fn live(&mut self, pid: u64) -> Option<&mut Proc> {
+        self.procs.iter_mut().flatten().find(|p| p.pid == pid && !matches!(p.state, State::Zombie(_)))
     }
 
     /// The timer interrupt: wake sleepers whose time has come, then move on to the next ready
-    /// task.
+    /// process.
     pub fn tick(&mut self) {
         self.ticks += 1;
-        for t in &mut self.tasks {
-            if matches!(t.state, State::Sleeping(until) if until <= self.ticks) {
-                t.state = State::Ready;
+        for p in self.procs.iter_mut().flatten() {
+            match p.state {
+                State::Sleeping(until) if until <= self.ticks => p.state = State::Ready,
+                State::Receiving(until) if until <= self.ticks => {
+                    (p.state, p.timed_out) = (State::Ready, true);
+                }
+                _ => {}
             }
         }
         timer::rearm();
@@ -139,47 +213,161 @@ impl Scheduler {
         }
     }
 
+    /// After a device interrupt, which may have made a process ready (input for the window
+    /// manager): run it now if the CPU was idle or it outranks the running process.
+    pub fn woken(&mut self) {
+        let top = self.procs.iter().flatten().filter(|p| p.state == State::Ready).map(|p| p.prio).max();
+        let running = self.current.and_then(|i| self.procs[i].as_ref()).map(|p| p.prio);
+        if top.is_some_and(|t| running.is_none_or(|r| t > r)) {
+            self.pick();
+        }
+    }
+
     pub fn yield_current(&mut self) {
         self.pick();
     }
 
     pub fn sleep_current(&mut self, ticks: u64) {
-        self.set_current_state(State::Sleeping(self.ticks + ticks));
+        self.block(State::Sleeping(self.ticks.saturating_add(ticks)));
+    }
+
+    /// Blocks the current process in `state` and picks another.
+    pub(crate) fn block(&mut self, state: State) {
+        self.cur().state = state;
         self.pick();
+    }
+
+    /// The tick count `ns` from now, rounded up to whole ticks (at least one); u64::MAX stays.
+    pub(crate) fn deadline(&self, ns: u64) -> u64 {
+        if ns == u64::MAX { ns } else { self.ticks + ns.div_ceil(abi::TICK_NS).max(1) }
     }
 
     pub fn exit_current(&mut self, code: u64) {
         kprintln!("[rost] task {} exited (code {})", self.current_id(), code as i64);
-        self.failed |= code != 0;
-        self.set_current_state(State::Dead);
-        self.pick();
+        self.failed |= code != 0 && self.cur().parent == 0;
+        self.end(self.current.expect("no current process"), code as u32);
     }
 
-    /// Ends the current task after a fault (already reported by the caller).
+    /// Ends the current process after a fault (already reported by the caller).
     pub fn kill_current(&mut self) {
-        self.set_current_state(State::Dead);
-        self.pick();
+        self.end(self.current.expect("no current process"), KILLED);
     }
 
-    /// Makes the next ready task after the current (or last) one current, in round-robin order;
-    /// the current task itself comes last. None ready: idle. None left at all: power off.
+    /// `kill(pid)` from the current process: allowed on itself and its own children.
+    pub fn kill(&mut self, pid: u64) -> Result<u64, Error> {
+        let me = self.current_id();
+        let slot = self.slot_of(pid).filter(|&s| !matches!(self.procs[s].as_ref().unwrap().state, State::Zombie(_)));
+        let slot = slot.ok_or(Error::Srch)?;
+        if pid != me && self.procs[slot].as_ref().unwrap().parent != me {
+            return Err(Error::Perm);
+        }
+        kprintln!("[rost] task {} killed by task {}", pid, me);
+        self.end(slot, KILLED);
+        Ok(0)
+    }
+
+    /// Makes slot `i` a zombie with `status`: its children become the kernel's, its parent wakes
+    /// if waiting for it. Picks another process if it was the current one.
+    fn end(&mut self, i: usize, status: u32) {
+        let (pid, parent) = {
+            let p = self.procs[i].as_mut().unwrap();
+            p.state = State::Zombie(status);
+            (p.pid, p.parent)
+        };
+        for p in self.procs.iter_mut().flatten() {
+            if p.parent == pid {
+                p.parent = 0;
+            }
+            let waits = p.pid == parent && matches!(p.state, State::Waiting(w) if w == 0 || w == pid);
+            if waits || p.state == State::Sending(pid) {
+                p.state = State::Ready; // the send is retried, and fails
+            }
+        }
+        self.owner_ended(pid);
+        self.notify_exit(pid);
+        if self.current == Some(i) {
+            self.pick();
+        }
+    }
+
+    /// `wait(pid)` from the current process: Some(pid << 32 | status) after reaping an ended
+    /// child, None if the caller must block and retry (it is now Waiting), or an error.
+    pub fn wait(&mut self, pid: u64) -> Result<Option<u64>, Error> {
+        let me = self.current_id();
+        let mine = |p: &Proc| p.parent == me && (pid == 0 || p.pid == pid);
+        let zombie = self.procs.iter().position(|p| p.as_ref().is_some_and(|p| mine(p) && matches!(p.state, State::Zombie(_))));
+        if let Some(slot) = zombie {
+            let p = self.procs[slot].as_ref().unwrap();
+            let State::Zombie(status) = p.state else { unreachable!() };
+            let ret = p.pid << 32 | status as u64;
+            self.reap(slot);
+            return Ok(Some(ret));
+        }
+        if !self.procs.iter().flatten().any(mine) {
+            return Err(Error::Child);
+        }
+        self.block(State::Waiting(pid));
+        Ok(None)
+    }
+
+    /// Frees a zombie's memory and its slot. Never the current process's: we may be on its stack.
+    fn reap(&mut self, slot: usize) {
+        assert!(self.current != Some(slot), "reaping the running process");
+        let p = self.procs[slot].take().unwrap();
+        p.shm.iter().for_each(|&id| self.release(id));
+        p.space.destroy();
+        let stack = p.frame as u64 + FRAME_SIZE as u64 - (KERNEL_STACK_PAGES * mm::PAGE_SIZE) as u64;
+        mm::free_pages(stack, KERNEL_STACK_PAGES);
+    }
+
+    /// Reaps the zombies nobody will wait for (children of the kernel); called on exception
+    /// entry, so never on such a zombie's stack.
+    pub fn reap_orphans(&mut self) {
+        for slot in 0..MAX_PROCS {
+            let orphan = self.procs[slot].as_ref().is_some_and(|p| p.parent == 0 && matches!(p.state, State::Zombie(_)));
+            if orphan && self.current != Some(slot) {
+                self.reap(slot);
+            }
+        }
+    }
+
+    /// Makes the next ready process of the highest priority current: the first after the current
+    /// (or last) one in round-robin order, the current one itself coming last. None ready: idle.
+    /// None alive at all: power off.
     fn pick(&mut self) {
-        let n = self.tasks.len();
         let from = self.current.unwrap_or(self.last);
-        self.current = (1..=n).map(|k| (from + k) % n).find(|&i| self.tasks[i].state == State::Ready);
-        let all_dead = !self.tasks.is_empty() && self.tasks.iter().all(|t| t.state == State::Dead);
+        let ready = |p: &Option<Proc>| p.as_ref().filter(|p| p.state == State::Ready).map(|p| p.prio);
+        let top = self.procs.iter().filter_map(ready).max();
+        self.current = (1..=MAX_PROCS).map(|k| (from + k) % MAX_PROCS).find(|&i| top.is_some() && ready(&self.procs[i]) == top);
+        let alive = self.procs.iter().flatten().any(|p| !matches!(p.state, State::Zombie(_)));
         match self.current {
             Some(i) => self.last = i,
-            None if all_dead => self.shutdown(),
+            None if !alive && self.next_pid > 1 => self.shutdown(),
             None => {}
         }
     }
 
-    /// The frame to resume: the current task's, or the idle context's. Switches TTBR0 with it
-    /// (the ASID in it keeps each task's TLB entries apart, so no flush is needed).
+    /// The frame to resume: the current process's, or the idle context's. Switches TTBR0 with it
+    /// (the ASID in it keeps each space's TLB entries apart, so no flush is needed). Turns the
+    /// tick on or off: it runs only while two processes are ready (preemption) or one waits with
+    /// a timeout; otherwise an idle machine sleeps in WFI until a device interrupt.
     pub fn resume(&mut self) -> *mut Frame {
+        let live = self.procs.iter().flatten();
+        let ready = live.clone().filter(|p| p.state == State::Ready).count();
+        let timed = live.clone().any(|p| match p.state {
+            State::Sleeping(_) => true,
+            State::Receiving(until) => until != u64::MAX,
+            _ => false,
+        });
+        if (ready > 1 || timed) != self.ticking {
+            self.ticking = !self.ticking;
+            timer::set_ticking(self.ticking);
+        }
         let (frame, ttbr0) = match self.current {
-            Some(i) => (self.tasks[i].frame, self.tasks[i].ttbr0),
+            Some(i) => {
+                let p = self.procs[i].as_ref().unwrap();
+                (p.frame, p.space.0)
+            }
             None => (self.idle_frame, mm::kernel_ttbr0()),
         };
         if ttbr0 != self.live_ttbr0 {

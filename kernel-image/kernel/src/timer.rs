@@ -1,6 +1,7 @@
 //! The scheduler tick, from the EL1 virtual timer (CNTV_*, PPI 27). Each tick re-arms the timer
 //! relative to *now* (TVAL), so a late interrupt never causes a burst of catch-up ticks: sleeps
-//! count ticks, and this keeps one tick worth at least a full slice of CPU time.
+//! count ticks, and this keeps one tick worth at least a full slice of CPU time. The scheduler
+//! turns the tick on only while something needs it (sched.rs, `resume`).
 
 use crate::arch::Global;
 use crate::{sysreg_read, sysreg_write};
@@ -21,8 +22,14 @@ pub fn rearm() {
     sysreg_write!("cntv_tval_el0", *INTERVAL.get());
 }
 
-/// Starts ticking.
-pub fn start() {
+/// Starts ticking (the first tick one interval from now), or stops.
+pub fn set_ticking(on: bool) {
     rearm();
-    sysreg_write!("cntv_ctl_el0", 1); // ENABLE, not IMASK
+    sysreg_write!("cntv_ctl_el0", on as u64); // ENABLE, not IMASK; or off
+}
+
+/// Virtual nanoseconds since the counter started (boot).
+pub fn uptime_ns() -> u64 {
+    let (count, hz) = (sysreg_read!("cntvct_el0"), sysreg_read!("cntfrq_el0"));
+    (count as u128 * 1_000_000_000 / hz as u128) as u64
 }

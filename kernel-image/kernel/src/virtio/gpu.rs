@@ -6,7 +6,6 @@
 
 use super::Transport;
 use super::queue::{Buf, Queue};
-use crate::draw::Rect;
 use crate::{kprintln, mm};
 
 const GET_DISPLAY_INFO: u32 = 0x0100;
@@ -129,14 +128,12 @@ impl Gpu {
         }
     }
 
-    /// Shows the pixels of `r` (clipped to the display) on the host.
-    pub fn flush(&mut self, r: Rect) {
-        let r = r.clip(self.width, self.height);
-        if r.is_empty() {
+    /// Shows the pixels of the rectangle (inside the display) on the host.
+    pub fn flush(&mut self, x: u32, y: u32, w: u32, h: u32) {
+        if w == 0 || h == 0 {
             return;
         }
-        let offset = (r.y as u64 * self.width as u64 + r.x as u64) * 4;
-        let (x, y, w, h) = (r.x, r.y, r.w, r.h);
+        let offset = (y as u64 * self.width as u64 + x as u64) * 4;
         let _ = self.command(
             TRANSFER_TO_HOST_2D,
             &[x, y, w, h, offset as u32, (offset >> 32) as u32, RESOURCE, 0],

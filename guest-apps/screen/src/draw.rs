@@ -55,6 +55,7 @@ impl Rect {
         Rect { x, y, w: self.w.min(width - x), h: self.h.min(height - y) }
     }
 
+    #[allow(dead_code)] // used by the host tests
     pub fn is_empty(self) -> bool {
         self.w == 0 || self.h == 0
     }

@@ -1,0 +1,170 @@
+//! fsd: the file server. It owns the disk (the first process to use blk_read/blk_write does)
+//! and serves the FAT16 volume to other processes over IPC, with the protocol of `abi::fs`:
+//! open (optionally creating), read, write (growing files), seek, close, stat and readdir.
+//! The FAT logic is the kernel's read-only fat.rs plus write.rs. It keeps no cache: every
+//! request reads what it needs and writes through, so a file is on the disk (for mtools on the
+//! host, say) as soon as its write is answered.
+//!
+//! Descriptors are indices into one table; each records its owner, the kernel-stamped pid of
+//! the process that opened it, and only that process may use it. When the kernel reports that a
+//! process ended (MSG_EXITED), its descriptors are freed, so a client that exits (or is killed)
+//! without closing its files cannot use up the table.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+#[path = "../../../kernel-image/kernel/src/fat.rs"]
+#[allow(dead_code)]
+mod fat;
+mod heap;
+mod write;
+
+use fat::{Disk, Entry, Fat, SECTOR};
+use librost::abi::{Error, MSG_EXITED, Message, fs};
+use librost::{blk_read, blk_write, message, recv_message, send_message};
+use write::DiskW;
+
+struct Blk;
+
+impl Disk for Blk {
+    fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool {
+        blk_read(sector, buf) == 0
+    }
+}
+
+impl DiskW for Blk {
+    fn write(&mut self, sector: u64, buf: &[u8]) -> bool {
+        blk_write(sector, buf) == 0
+    }
+}
+
+struct Open {
+    owner: u64,
+    entry: Entry,
+    offset: u32,
+}
+
+const FDS: usize = 32;
+/// Largest file fsd writes (a write past it is refused, so one client cannot fill the disk or
+/// fsd's heap with a single far seek).
+const MAX_FILE: usize = 2 << 20;
+
+librost::entry!(main);
+
+fn main(_: &[&[u8]]) -> u64 {
+    let d = &mut Blk;
+    let Some(vol) = Fat::mount(d) else { return 1 };
+    let mut fds: [Option<Open>; FDS] = [const { None }; FDS];
+    let mut m = message(0, &[]);
+    loop {
+        if recv_message(&mut m, u64::MAX) != 0 {
+            continue;
+        }
+        if m.sender == 0 && m.kind == MSG_EXITED {
+            // A process ended: its descriptors go (the kernel's notice; nobody else can send
+            // as pid 0).
+            let pid = u64::from_le_bytes(m.payload[..8].try_into().unwrap());
+            fds.iter_mut().filter(|o| o.as_ref().is_some_and(|o| o.owner == pid)).for_each(|o| *o = None);
+            continue;
+        }
+        let mut reply = message(m.kind, &[]);
+        let result = serve(&vol, d, &mut fds, &m, &mut reply.payload[8..]);
+        let (value, extra) = match result {
+            Ok((v, extra)) => (v as i64, extra),
+            Err(e) => (e as i64, 0),
+        };
+        reply.payload[..8].copy_from_slice(&value.to_le_bytes());
+        reply.len = 8 + extra as u32;
+        send_message(m.sender, &reply);
+    }
+}
+
+fn u32_at(p: &[u8], at: usize) -> u32 {
+    p.get(at..at + 4).map_or(u32::MAX, |b| u32::from_le_bytes(b.try_into().unwrap()))
+}
+
+/// Fills `out` with size, kind and name of `e`; returns how many bytes that is.
+fn describe(e: &Entry, out: &mut [u8]) -> usize {
+    out[..4].copy_from_slice(&e.size.to_le_bytes());
+    out[4] = e.dir as u8;
+    out[5..16].copy_from_slice(&e.name);
+    16
+}
+
+/// The descriptor named at the start of payload `p`, if `sender` owns it (and, with
+/// `need_file`, it is not a directory).
+fn fd<'a>(fds: &'a mut [Option<Open>; FDS], p: &[u8], sender: u64, need_file: bool) -> Result<(usize, &'a mut Open), Error> {
+    let i = u32_at(p, 0) as usize;
+    let o = fds.get_mut(i).and_then(|o| o.as_mut()).ok_or(Error::Inval)?;
+    if o.owner != sender {
+        return Err(Error::Perm);
+    }
+    if need_file && o.entry.dir {
+        return Err(Error::Inval);
+    }
+    Ok((i, o))
+}
+
+/// One request; Ok((result, bytes of `out` used)).
+fn serve(vol: &Fat, d: &mut Blk, fds: &mut [Option<Open>; FDS], m: &Message, out: &mut [u8]) -> Result<(u64, usize), Error> {
+    let p = &m.payload[..(m.len as usize).min(m.payload.len())];
+    let path = |from: usize| p.get(from..).ok_or(Error::Inval);
+    match m.kind {
+        fs::OPEN => {
+            let path = path(1)?;
+            let entry = match vol.lookup(d, path) {
+                Some(e) => e,
+                None if p[0] & fs::CREATE != 0 => vol.create(d, path).ok_or(Error::NoEnt)?,
+                None => return Err(Error::NoEnt),
+            };
+            let i = fds.iter().position(Option::is_none).ok_or(Error::NoMem)?;
+            fds[i] = Some(Open { owner: m.sender, entry, offset: 0 });
+            Ok((i as u64, 0))
+        }
+        fs::READ => {
+            let want = (u32_at(p, 4) as usize).min(fs::DATA);
+            let (_, o) = fd(fds, p, m.sender, true)?;
+            let n = vol.read_at(d, &o.entry, o.offset, &mut out[..want]).ok_or(Error::Io)?;
+            o.offset += n as u32;
+            Ok((n as u64, n))
+        }
+        fs::WRITE => {
+            let data = p.get(4..).ok_or(Error::Inval)?;
+            let (_, o) = fd(fds, p, m.sender, true)?;
+            if o.offset as usize + data.len() > MAX_FILE {
+                return Err(Error::Inval);
+            }
+            let n = vol.write_at(d, &mut o.entry, o.offset, data).ok_or(Error::Io)?;
+            o.offset += n as u32;
+            Ok((n as u64, 0))
+        }
+        fs::SEEK => {
+            let (_, o) = fd(fds, p, m.sender, false)?;
+            o.offset = u32_at(p, 4);
+            Ok((0, 0))
+        }
+        fs::CLOSE => {
+            let (i, _) = fd(fds, p, m.sender, false)?;
+            fds[i] = None;
+            Ok((0, 0))
+        }
+        fs::STAT => {
+            let e = vol.lookup(d, path(0)?).ok_or(Error::NoEnt)?;
+            Ok((0, describe(&e, out)))
+        }
+        fs::READDIR => {
+            let index = u32_at(p, 4) as usize;
+            let (_, o) = fd(fds, p, m.sender, false)?;
+            if !o.entry.dir {
+                return Err(Error::Inval);
+            }
+            let entries = vol.list(d, o.entry.cluster).ok_or(Error::Io)?;
+            let e = entries.iter().filter(|e| e.name[0] != b'.').nth(index).ok_or(Error::NoEnt)?;
+            Ok((0, describe(e, out)))
+        }
+        _ => Err(Error::NoSys),
+    }
+}
+
+const _: () = assert!(SECTOR == 512);

@@ -1,0 +1,63 @@
+//! The few symbols a freestanding program must supply itself: the linux-gnu compiler_builtins
+//! expects libc's `memcpy`, `memmove`, `memset`, `memcmp` (and LLVM emits `bcmp`); the prebuilt
+//! core refers to the unwinding stubs, which panic=abort never calls. Volatile loops keep the
+//! optimiser from turning them back into calls to themselves.
+
+use core::ptr::{read_volatile, write_volatile};
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    for i in 0..n {
+        // SAFETY: the caller guarantees both ranges are valid and do not overlap.
+        unsafe { write_volatile(dst.add(i), read_volatile(src.add(i))) };
+    }
+    dst
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    if (dst as usize) <= (src as usize) {
+        // SAFETY: copying forwards is correct when dst is at or below src.
+        return unsafe { memcpy(dst, src, n) };
+    }
+    for i in (0..n).rev() {
+        // SAFETY: the caller guarantees both ranges are valid; backwards handles the overlap.
+        unsafe { write_volatile(dst.add(i), read_volatile(src.add(i))) };
+    }
+    dst
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
+    for i in 0..n {
+        // SAFETY: the caller guarantees the range is valid.
+        unsafe { write_volatile(dst.add(i), c as u8) };
+    }
+    dst
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    for i in 0..n {
+        // SAFETY: the caller guarantees both ranges are valid.
+        let (x, y) = unsafe { (read_volatile(a.add(i)), read_volatile(b.add(i))) };
+        if x != y {
+            return x as i32 - y as i32;
+        }
+    }
+    0
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: same contract as memcmp.
+    unsafe { memcmp(a, b, n) }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn _Unwind_Resume() -> ! {
+    panic!("_Unwind_Resume called, but rost never unwinds");
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn rust_eh_personality() {}

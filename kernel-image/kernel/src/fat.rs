@@ -1,0 +1,167 @@
+//! FAT16 file system logic, pure (no hardware): reads go through the `Disk` trait, so it is
+//! unit-tested on the host against an image made by mkfs.fat + mcopy (guest-apps/build/disk.img).
+//!
+//! Layout (Microsoft FAT specification): sector 0 holds the BIOS parameter block; then the
+//! reserved sectors, `fats` copies of the allocation table (16-bit entries: 0 free, >= 0xfff8
+//! end of chain), the fixed-size root directory, and the data clusters numbered from 2.
+//! Directory entries are 32 bytes: 8.3 name, attributes, first cluster (low word at 26), size.
+//! Only short (8.3) names are matched; long-name entries (attribute 0x0f) are skipped.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+pub const SECTOR: usize = 512;
+const ATTR_DIR: u8 = 0x10;
+const ATTR_LFN: u8 = 0x0f;
+const ATTR_VOLUME: u8 = 0x08;
+
+/// Sector access. `false`: the device failed.
+pub trait Disk {
+    fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool;
+}
+
+pub struct Fat {
+    pub(crate) spc: u64,
+    pub(crate) fat_start: u64,
+    #[allow(dead_code)] // for writers: guest-apps/fsd includes this file
+    pub(crate) fat_size: u64,
+    #[allow(dead_code)]
+    pub(crate) fats: u64,
+    pub(crate) root_start: u64,
+    pub(crate) root_sectors: u64,
+    pub(crate) data_start: u64,
+    pub(crate) clusters: u64,
+}
+
+/// A directory entry: name (8.3, as stored), first cluster, size, whether it is a directory, and
+/// where it is stored (sector, byte offset; the root's own is (0, 0)).
+#[derive(Clone, Copy)]
+pub struct Entry {
+    pub name: [u8; 11],
+    pub cluster: u16,
+    pub size: u32,
+    pub dir: bool,
+    #[allow(dead_code)] // for writers (guest-apps/fsd)
+    pub at: (u64, usize),
+}
+
+pub(crate) fn le(b: &[u8], off: usize, n: usize) -> u64 {
+    b[off..off + n].iter().rev().fold(0, |v, &x| v << 8 | x as u64)
+}
+
+/// `name` as a padded, upper-case 8.3 name, if it fits.
+pub fn short_name(name: &[u8]) -> Option<[u8; 11]> {
+    let (base, ext) = match name.iter().rposition(|&b| b == b'.') {
+        Some(dot) if dot > 0 => (&name[..dot], &name[dot + 1..]),
+        _ => (name, &[][..]),
+    };
+    if base.is_empty() || base.len() > 8 || ext.len() > 3 {
+        return None;
+    }
+    let mut out = [b' '; 11];
+    out[..base.len()].copy_from_slice(base);
+    out[8..8 + ext.len()].copy_from_slice(ext);
+    out.make_ascii_uppercase();
+    Some(out)
+}
+
+impl Fat {
+    /// Reads the BPB; None unless it describes a FAT16 volume of 512-byte sectors.
+    pub fn mount(d: &mut impl Disk) -> Option<Fat> {
+        let mut b = [0u8; SECTOR];
+        if !d.read(0, &mut b) || le(&b, 11, 2) != SECTOR as u64 || le(&b, 510, 2) != 0xaa55 {
+            return None;
+        }
+        let spc = le(&b, 13, 1);
+        let (fat_start, fat_size, fats) = (le(&b, 14, 2), le(&b, 22, 2), le(&b, 16, 1));
+        let root_sectors = (le(&b, 17, 2) * 32).div_ceil(SECTOR as u64);
+        let total = if le(&b, 19, 2) != 0 { le(&b, 19, 2) } else { le(&b, 32, 4) };
+        let root_start = fat_start + fats * fat_size;
+        let data_start = root_start + root_sectors;
+        let clusters = total.checked_sub(data_start)? / spc.max(1);
+        if spc == 0 || fat_size == 0 || !(4085..65525).contains(&clusters) {
+            return None;
+        }
+        Some(Fat { spc, fat_start, fat_size, fats, root_start, root_sectors, data_start, clusters })
+    }
+
+    /// The FAT entry of `cluster`: the next cluster of its chain (>= 0xfff8: none).
+    pub(crate) fn next(&self, d: &mut impl Disk, cluster: u16) -> Option<u16> {
+        let mut b = [0u8; SECTOR];
+        let off = cluster as u64 * 2;
+        d.read(self.fat_start + off / SECTOR as u64, &mut b).then(|| le(&b, off as usize % SECTOR, 2) as u16)
+    }
+
+    /// The sectors of a chain from `first` (0: the root directory), in order; None if the chain
+    /// is broken (points outside the volume, or loops).
+    pub(crate) fn sectors(&self, d: &mut impl Disk, first: u16) -> Option<Vec<u64>> {
+        if first == 0 {
+            return Some((self.root_start..self.root_start + self.root_sectors).collect());
+        }
+        let mut out = Vec::new();
+        let mut c = first;
+        while c < 0xfff8 {
+            if c < 2 || c as u64 >= self.clusters + 2 || out.len() as u64 > self.clusters * self.spc {
+                return None;
+            }
+            let s = self.data_start + (c as u64 - 2) * self.spc;
+            out.extend(s..s + self.spc);
+            c = self.next(d, c)?;
+        }
+        Some(out)
+    }
+
+    /// The entries of directory `dir` (cluster; 0 the root), without deleted, long-name and
+    /// volume entries.
+    pub fn list(&self, d: &mut impl Disk, dir: u16) -> Option<Vec<Entry>> {
+        let mut out = Vec::new();
+        let mut b = [0u8; SECTOR];
+        for s in self.sectors(d, dir)? {
+            if !d.read(s, &mut b) {
+                return None;
+            }
+            for (i, e) in b.chunks(32).enumerate() {
+                match (e[0], e[11]) {
+                    (0, _) => return Some(out),
+                    (0xe5, _) | (_, ATTR_LFN) => {}
+                    (_, attr) if attr & ATTR_VOLUME != 0 => {}
+                    (_, attr) => out.push(Entry {
+                        name: e[..11].try_into().unwrap(),
+                        cluster: le(e, 26, 2) as u16,
+                        size: le(e, 28, 4) as u32,
+                        dir: attr & ATTR_DIR != 0,
+                        at: (s, i * 32),
+                    }),
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// The entry at absolute `path` (`/BIN/HELLO`; case-insensitive 8.3 names).
+    pub fn lookup(&self, d: &mut impl Disk, path: &[u8]) -> Option<Entry> {
+        let mut cur = Entry { name: [b' '; 11], cluster: 0, size: 0, dir: true, at: (0, 0) };
+        for part in path.split(|&b| b == b'/').filter(|p| !p.is_empty()) {
+            let name = short_name(part)?;
+            cur = self.list(d, cur.cluster).filter(|_| cur.dir)?.into_iter().find(|e| e.name == name)?;
+        }
+        Some(cur)
+    }
+
+    /// The whole content of the file at `path`.
+    pub fn read_file(&self, d: &mut impl Disk, path: &[u8]) -> Option<Vec<u8>> {
+        let e = self.lookup(d, path).filter(|e| !e.dir)?;
+        let sectors = if e.size == 0 { Vec::new() } else { self.sectors(d, e.cluster)? };
+        if sectors.len() * SECTOR < e.size as usize {
+            return None; // the chain is shorter than the size says
+        }
+        let mut data = vec![0u8; (e.size as usize).div_ceil(SECTOR) * SECTOR];
+        for (chunk, s) in data.chunks_mut(SECTOR).zip(sectors.iter()) {
+            if !d.read(*s, chunk) {
+                return None;
+            }
+        }
+        data.truncate(e.size as usize);
+        Some(data)
+    }
+}

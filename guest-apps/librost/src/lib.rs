@@ -9,7 +9,8 @@
 
 pub use abi;
 pub mod file;
-mod mem;
+// memcpy & co. and the unwinding stubs come from the crate shared with the kernel
+extern crate freestanding;
 pub mod sys;
 
 pub use sys::*;

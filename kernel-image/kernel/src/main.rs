@@ -25,7 +25,8 @@ mod gic;
 mod heap;
 mod ipc;
 mod loader;
-mod mem;
+// memcpy & co. and the unwinding stubs come from the crate shared with user space
+extern crate freestanding;
 mod mm;
 mod psci;
 mod sched;

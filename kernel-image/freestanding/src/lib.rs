@@ -1,7 +1,13 @@
-//! The few symbols a freestanding program must supply itself: the linux-gnu compiler_builtins
-//! expects libc's `memcpy`, `memmove`, `memset`, `memcmp` (and LLVM emits `bcmp`); the prebuilt
-//! core refers to the unwinding stubs, which panic=abort never calls. Volatile loops keep the
-//! optimiser from turning them back into calls to themselves.
+//! The few symbols every freestanding rost image (the kernel and each user program) must supply
+//! itself. The prebuilt compiler_builtins of the linux-gnu target expects libc's `memcpy`,
+//! `memmove`, `memset` and `memcmp` (and LLVM emits calls to `bcmp` for equality of arrays); the
+//! prebuilt alloc was compiled with unwinding and refers to `_Unwind_Resume` and
+//! `rust_eh_personality`, which panic=abort never calls.
+//!
+//! The loops use volatile accesses so that the optimiser cannot recognise them as memcpy/memset
+//! idioms and turn them back into calls to themselves.
+
+#![no_std]
 
 use core::ptr::{read_volatile, write_volatile};
 
@@ -56,7 +62,7 @@ pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn _Unwind_Resume() -> ! {
-    panic!("_Unwind_Resume called, but rost never unwinds");
+    panic!("_Unwind_Resume called, but rost images never unwind");
 }
 
 #[unsafe(no_mangle)]

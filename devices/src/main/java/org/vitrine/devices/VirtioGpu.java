@@ -488,18 +488,28 @@ public final class VirtioGpu implements VirtioDevice {
         return RESP_OK_NODATA;
     }
 
-    /** QEMU's rectangle check (done in 64 bits, so no wrap-around). */
-    private static boolean rectInside(long x, long y, long w, long h, long width, long height) {
-        return x <= width && y <= height && w <= width && h <= height && x + w <= width && y + h <= height;
+    /** The virtio_gpu_rect at the start of a command body: four le32 values, held in 64 bits so sums cannot wrap. */
+    private record Rect(long x, long y, long w, long h) {
+        static Rect read(ByteBuffer b) {
+            return new Rect(u32(b, RECT), u32(b, RECT + 4), u32(b, RECT + 8), u32(b, RECT + 12));
+        }
+
+        /** QEMU's check that the rectangle lies inside a width x height resource. */
+        boolean inside(long width, long height) {
+            return x <= width && y <= height && w <= width && h <= height && x + w <= width && y + h <= height;
+        }
+
+        @Override
+        public String toString() {
+            return "(" + x + "," + y + ")+" + w + "x" + h;
+        }
     }
 
     private int setScanout(Virtqueue.Chain c) {
         ByteBuffer b = body(c, SET_SCANOUT_SIZE, "SET_SCANOUT");
         if (b == null) return RESP_ERR_UNSPEC;
-        long x = u32(b, RECT);
-        long y = u32(b, RECT + 4);
-        long w = u32(b, RECT + 8);
-        long h = u32(b, RECT + 12);
+        Rect q = Rect.read(b);
+        long x = q.x(), y = q.y(), w = q.w(), h = q.h();
         long scanout = u32(b, RECT + 16);
         int id = b.getInt(RECT + 20);
         if (scanout >= 1) {
@@ -513,9 +523,9 @@ public final class VirtioGpu implements VirtioDevice {
         int[] err = new int[1];
         Resource r = find("SET_SCANOUT", id, true, err);
         if (r == null) return err[0];
-        if (!rectInside(x, y, w, h, r.width, r.height) || w < MIN_SCANOUT || h < MIN_SCANOUT) {
-            GuestErrors.guestError(name(), "SET_SCANOUT: rectangle (%d,%d)+%dx%d is not inside resource %d (%dx%d) or smaller than 16x16",
-                    x, y, w, h, id, r.width, r.height);
+        if (!q.inside(r.width, r.height) || w < MIN_SCANOUT || h < MIN_SCANOUT) {
+            GuestErrors.guestError(name(), "SET_SCANOUT: rectangle %s is not inside resource %d (%dx%d) or smaller than 16x16",
+                    q, id, r.width, r.height);
             return RESP_ERR_INVALID_PARAMETER;
         }
         scanoutResource = id;
@@ -532,16 +542,14 @@ public final class VirtioGpu implements VirtioDevice {
     private int flush(Virtqueue.Chain c) {
         ByteBuffer b = body(c, FLUSH_SIZE, "RESOURCE_FLUSH");
         if (b == null) return RESP_ERR_UNSPEC;
-        long x = u32(b, RECT);
-        long y = u32(b, RECT + 4);
-        long w = u32(b, RECT + 8);
-        long h = u32(b, RECT + 12);
+        Rect q = Rect.read(b);
+        long x = q.x(), y = q.y(), w = q.w(), h = q.h();
         int[] err = new int[1];
         Resource r = find("RESOURCE_FLUSH", b.getInt(RECT + 16), false, err);
         if (r == null) return err[0];
-        if (!rectInside(x, y, w, h, r.width, r.height)) {
-            GuestErrors.guestError(name(), "RESOURCE_FLUSH: rectangle (%d,%d)+%dx%d is not inside resource %d (%dx%d)",
-                    x, y, w, h, r.id, r.width, r.height);
+        if (!q.inside(r.width, r.height)) {
+            GuestErrors.guestError(name(), "RESOURCE_FLUSH: rectangle %s is not inside resource %d (%dx%d)",
+                    q, r.id, r.width, r.height);
             return RESP_ERR_INVALID_PARAMETER;
         }
         if (scanoutResource == r.id) {
@@ -558,17 +566,15 @@ public final class VirtioGpu implements VirtioDevice {
     private int transfer(Virtqueue.Chain c) {
         ByteBuffer b = body(c, TRANSFER_SIZE, "TRANSFER_TO_HOST_2D");
         if (b == null) return RESP_ERR_UNSPEC;
-        long x = u32(b, RECT);
-        long y = u32(b, RECT + 4);
-        long w = u32(b, RECT + 8);
-        long h = u32(b, RECT + 12);
+        Rect q = Rect.read(b);
+        long x = q.x(), y = q.y(), w = q.w(), h = q.h();
         long offset = b.getLong(RECT + 16);
         int[] err = new int[1];
         Resource r = find("TRANSFER_TO_HOST_2D", b.getInt(RECT + 24), true, err);
         if (r == null) return err[0];
-        if (!rectInside(x, y, w, h, r.width, r.height)) {
-            GuestErrors.guestError(name(), "TRANSFER_TO_HOST_2D: rectangle (%d,%d)+%dx%d is not inside resource %d (%dx%d)",
-                    x, y, w, h, r.id, r.width, r.height);
+        if (!q.inside(r.width, r.height)) {
+            GuestErrors.guestError(name(), "TRANSFER_TO_HOST_2D: rectangle %s is not inside resource %d (%dx%d)",
+                    q, r.id, r.width, r.height);
             return RESP_ERR_INVALID_PARAMETER;
         }
         long stride = r.stride();
@@ -584,8 +590,8 @@ public final class VirtioGpu implements VirtioDevice {
             complete = fromBacking(r, 0, 0, r.pixels.length);
         }
         if (!complete) {
-            GuestErrors.guestError(name(), "TRANSFER_TO_HOST_2D: resource %d: backing ends before the rectangle (%d,%d)+%dx%d at offset %d;"
-                    + " the rest is left unchanged", r.id, x, y, w, h, offset);
+            GuestErrors.guestError(name(), "TRANSFER_TO_HOST_2D: resource %d: backing ends before the rectangle %s at offset %d;"
+                    + " the rest is left unchanged", r.id, q, offset);
         }
         return RESP_OK_NODATA;
     }

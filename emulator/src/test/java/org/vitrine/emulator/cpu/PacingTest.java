@@ -21,45 +21,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * conditions; the few wall-clock bounds left say why they hold under load.
  */
 class PacingTest {
-    /** Arms the virtual timer 500 ms ahead (31.25 M ticks), waits for it with WFI, powers off. */
-    static final String TIMER_WAIT = """
-            .text
-            _start:
+    /**
+     * A guest that sets the virtual timer's compare value with {@code arm}, enables it, waits for it
+     * with WFI and powers off.
+     */
+    static String timerWait(String arm) {
+        return """
+                .text
+                _start:
+                """ + arm + """
+                    mov x0, #1                  // enabled; PSTATE.I stays masked, so WFI wakes without an exception
+                    msr cntv_ctl_el0, x0
+                1:  mrs x0, cntv_ctl_el0
+                    tbnz x0, #2, 2f             // ISTATUS
+                    wfi
+                    b 1b
+                2:  ldr x0, =0x84000008
+                    mov x1, #0
+                    hvc #0
+                3:  b 3b
+                    .ltorg
+                """;
+    }
+
+    /** The timer 500 ms ahead (31.25 M ticks at 62.5 MHz). */
+    static final String TIMER_WAIT = timerWait("""
                 ldr x0, =31250000
                 msr cntv_tval_el0, x0
-                mov x0, #1                  // enabled; PSTATE.I stays masked, so WFI wakes without an exception
-                msr cntv_ctl_el0, x0
-            1:  mrs x0, cntv_ctl_el0
-                tbnz x0, #2, 2f             // ISTATUS
-                wfi
-                b 1b
-            2:  ldr x0, =0x84000008
-                mov x1, #0
-                hvc #0
-            3:  b 3b
-                .ltorg
-            """;
+            """);
 
-    /** Arms the virtual timer one hour of virtual time ahead (CVAL: TVAL's 32 bits cannot reach), waits with WFI, powers off. */
-    static final String HOUR_WAIT = """
-            .text
-            _start:
+    /** The timer one hour ahead: through CVAL, as TVAL's 32 bits cannot reach that far. */
+    static final String HOUR_WAIT = timerWait("""
                 mrs x1, cntvct_el0
                 ldr x0, =225000000000       // 3600 s at 62.5 MHz
                 add x0, x0, x1
                 msr cntv_cval_el0, x0
-                mov x0, #1                  // enabled, PSTATE.I masked: WFI wakes without an exception
-                msr cntv_ctl_el0, x0
-            1:  mrs x0, cntv_ctl_el0
-                tbnz x0, #2, 2f             // ISTATUS
-                wfi
-                b 1b
-            2:  ldr x0, =0x84000008
-                mov x1, #0
-                hvc #0
-            3:  b 3b
-                .ltorg
-            """;
+            """);
 
     Machine boot(String source) {
         GuestAsm.Program prog = GuestAsm.assemble(source, 0x4008_0000L);

@@ -188,7 +188,7 @@ install_jdk() {
   local final build dl sysroot home ld libdir f
   mkdir -p "$deps"
   final="$(cd "$deps" && pwd -P)/jdk25"   # the physical path: it is written into the programs
-  build=$(mktemp -d "$final.XXXXXX")
+  build=$(mktemp -d "$final.XXXXXX") && chmod 755 "$build"
   dl="$build/dl" sysroot="$build/sysroot"
   say "no JDK 25 found: fetching Debian trixie's OpenJDK 25 and the glibc it needs into .deps/jdk25 (~400 MB)"
   trap 'rm -rf "$build"; no_jdk "installing OpenJDK 25 under .deps/jdk25 failed (see above)"' ERR

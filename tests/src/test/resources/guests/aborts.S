@@ -94,6 +94,18 @@ name_\@: .asciz "\name"
         .set NCASES, NCASES + 1
         .endm
 
+// Reads and writes of 1, 4 and 8 bytes and of pairs, at distinct offsets from \base.
+        .macro sized_cases prefix, base
+        data_case \prefix-read8,   "ldr x1, =\base + 0x001", ldrb w0, [x1]
+        data_case \prefix-read32,  "ldr x1, =\base + 0x124", ldr w0, [x1]
+        data_case \prefix-read64,  "ldr x1, =\base + 0x008", ldr x0, [x1]
+        data_case \prefix-ldp,     "ldr x1, =\base + 0xff0", ldp x2, x3, [x1]
+        data_case \prefix-write8,  "ldr x1, =\base + 0x203", strb w0, [x1]
+        data_case \prefix-write32, "ldr x1, =\base + 0x344", str w0, [x1]
+        data_case \prefix-write64, "ldr x1, =\base + 0x458", str x0, [x1]
+        data_case \prefix-stp,     "ldr x1, =\base + 0x560", stp x2, x3, [x1]
+        .endm
+
         .macro print text
         .pushsection .rodata
 text_\@: .asciz "\text"
@@ -143,14 +155,7 @@ _start:
         print   "aborts: accesses to unmapped physical addresses\n"
 
         // MMU off: every data access is Device-nGnRnE, VA = PA
-        data_case el1-mmuoff-read8,  "ldr x1, =HOLE_DATA + 0x001", ldrb w0, [x1]
-        data_case el1-mmuoff-read32, "ldr x1, =HOLE_DATA + 0x124", ldr w0, [x1]
-        data_case el1-mmuoff-read64, "ldr x1, =HOLE_DATA + 0x008", ldr x0, [x1]
-        data_case el1-mmuoff-ldp,    "ldr x1, =HOLE_DATA + 0xff0", ldp x2, x3, [x1]
-        data_case el1-mmuoff-write8, "ldr x1, =HOLE_DATA + 0x203", strb w0, [x1]
-        data_case el1-mmuoff-write32,"ldr x1, =HOLE_DATA + 0x344", str w0, [x1]
-        data_case el1-mmuoff-write64,"ldr x1, =HOLE_DATA + 0x458", str x0, [x1]
-        data_case el1-mmuoff-stp,    "ldr x1, =HOLE_DATA + 0x560", stp x2, x3, [x1]
+        sized_cases el1-mmuoff, HOLE_DATA
         data_case el1-mmuoff-read32-after-virtio, "ldr x1, =VIRTIO_END", ldr w0, [x1]
         // a pair whose first half is the last RAM doubleword: the second access aborts
         data_case el1-mmuoff-ldp-ram-end, "ldr x1, =RAM_END - 8", ldp x2, x3, [x1]
@@ -169,14 +174,7 @@ _start:
 
         bl      mmu_on
         print   "MMU on\n"
-        data_case el1-mmuon-read8,   "ldr x1, =VA_EL1 + 0x001", ldrb w0, [x1]
-        data_case el1-mmuon-read32,  "ldr x1, =VA_EL1 + 0x124", ldr w0, [x1]
-        data_case el1-mmuon-read64,  "ldr x1, =VA_EL1 + 0x008", ldr x0, [x1]
-        data_case el1-mmuon-ldp,     "ldr x1, =VA_EL1 + 0xff0", ldp x2, x3, [x1]
-        data_case el1-mmuon-write8,  "ldr x1, =VA_EL1 + 0x203", strb w0, [x1]
-        data_case el1-mmuon-write32, "ldr x1, =VA_EL1 + 0x344", str w0, [x1]
-        data_case el1-mmuon-write64, "ldr x1, =VA_EL1 + 0x458", str x0, [x1]
-        data_case el1-mmuon-stp,     "ldr x1, =VA_EL1 + 0x560", stp x2, x3, [x1]
+        sized_cases el1-mmuon, VA_EL1
         data_case el1-mmuon-ldxr,    "ldr x1, =VA_EL1 + 0x200100", ldxr x0, [x1]
         data_case el1-mmuon-read128, "ldr x1, =VA_EL1 + 0x200200", ldr q0, [x1]
         data_case el1-mmuon-read32-postindex, "ldr x1, =VA_EL1 + 0x300", ldr w0, [x1], #16

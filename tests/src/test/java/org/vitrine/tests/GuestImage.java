@@ -1,0 +1,64 @@
+package org.vitrine.tests;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the bare-metal test guests kept as assembly under src/test/resources/guests/ into ELF
+ * images, with the real GNU toolchain (binutils-aarch64-linux-gnu) and the shared linker script
+ * guests/guest.ld (one image at 0x4010_0000, like rost, so QEMU passes its device tree at the
+ * start of RAM).
+ *
+ * <p>By hand (single-file launch, JDK only):
+ * {@code java tests/src/test/java/org/vitrine/tests/GuestImage.java tests/src/test/resources/guests/aborts.S /tmp/aborts.elf}
+ */
+final class GuestImage {
+    private GuestImage() { }
+
+    /** Builds the guest {@code guests/<name>.S} from the test resources into {@code dir}/<name>.elf. */
+    static Path fromResource(String name, Path dir) throws IOException, InterruptedException {
+        Path source = copyResource("guests/" + name + ".S", dir.resolve(name + ".S"));
+        Path script = copyResource("guests/guest.ld", dir.resolve("guest.ld"));
+        return build(source, script, dir.resolve(name + ".elf"));
+    }
+
+    /** Assembles {@code source} and links it with {@code linkerScript} into {@code elf}. */
+    static Path build(Path source, Path linkerScript, Path elf) throws IOException, InterruptedException {
+        Path object = elf.resolveSibling(elf.getFileName() + ".o");
+        run(List.of("aarch64-linux-gnu-as", "-o", object.toString(), source.toString()));
+        run(List.of("aarch64-linux-gnu-ld", "-nostdlib", "--no-warn-rwx-segments", "-T", linkerScript.toString(),
+                "-o", elf.toString(), object.toString()));
+        return elf;
+    }
+
+    private static Path copyResource(String resource, Path to) throws IOException {
+        try (InputStream in = GuestImage.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) throw new IOException("no test resource " + resource);
+            Files.copy(in, to);
+        }
+        return to;
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed:\n" + out);
+        }
+    }
+
+    /** {@code GuestImage SOURCE.S OUT.elf}: builds with the guest.ld next to the source. */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: GuestImage SOURCE.S OUT.elf");
+            System.exit(2);
+        }
+        Path source = Path.of(args[0]);
+        Path elf = build(source, source.resolveSibling("guest.ld"), Path.of(args[1]).toAbsolutePath());
+        System.out.println(elf);
+    }
+}

@@ -6,9 +6,9 @@
 #     differential tests), dtc, Xvfb + Mesa + xdotool (window tests), mtools/dosfstools (disk
 #     images), gdb-multiarch, the Rust cross toolchain (rustc-web, cargo-web, the arm64 core/alloc,
 #     lld).
-#   - libunicorn >= 2.1: the system's if it has one, otherwise Debian trixie's libunicorn2t64,
+#   - libunicorn >= 2.1.4: the system's if it has one, otherwise Debian sid's libunicorn2t64 (2.1.4),
 #     downloaded through a private apt configuration (the system's package sources are not touched)
-#     and extracted under .deps/unicorn/.
+#     and extracted under .deps/unicorn-2.1.4/. Why 2.1.4: see install_unicorn.
 #   - JDK 25: the system's if it has one (JAVA_HOME, Temurin or any other under /usr/lib/jvm),
 #     otherwise Debian trixie's OpenJDK 25 with the glibc it needs, extracted under .deps/jdk25/ (see
 #     install_jdk). If even that fails, the script stops with the commands that install Temurin 25.
@@ -104,22 +104,45 @@ debian_download() {
   return "$rc"
 }
 
+# libunicorn 2.1.4 (Debian trixie has 2.1.1, sid 2.1.4-4; the package needs glibc 2.34 and loads on
+# Debian 12): Vitrine turns accesses to unmapped physical addresses into external aborts, whose
+# ELR must be the faulting load or store, and 2.1.1 reports the start of its translated block
+# instead (2.1.4 restores the state from the access before the unmapped hooks run). 2.1.1 also clears
+# its whole 1 GiB code buffer on every translation-cache flush. docs/unicorn-notes.md has the figures.
+# It goes into its own folder: .deps/unicorn (2.1.1) may still be used by other checkouts.
+UNICORN_MIN=2.1.4
+unicorn_dir="$deps/unicorn-2.1.4"
+
 system_unicorn_ok() {
   local v
   v=$(dpkg-query -W -f='${Version}' libunicorn2t64 2>/dev/null || dpkg-query -W -f='${Version}' libunicorn2 2>/dev/null || true)
-  [ -n "$v" ] && dpkg --compare-versions "$v" ge 2.1
+  [ -n "$v" ] && dpkg --compare-versions "$v" ge "$UNICORN_MIN"
 }
 
 install_unicorn() {
-  local lib="$deps/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2"
+  local lib="$unicorn_dir/usr/lib/x86_64-linux-gnu/libunicorn.so.2"
   if system_unicorn_ok || [ -f "$lib" ]; then return; fi
-  local dl="$deps/unicorn-dl"
-  say "fetching libunicorn 2.1 (Debian trixie's libunicorn2t64) into .deps/unicorn"
-  debian_download trixie "$dl" libunicorn2t64 || { say "could not download libunicorn2t64 from Debian trixie"; exit 1; }
-  mkdir -p "$deps/unicorn"
-  dpkg-deb -x "$dl"/libunicorn2t64_*.deb "$deps/unicorn"
+  local dl deb v build
+  mkdir -p "$deps"
+  dl=$(mktemp -d "$deps/unicorn-dl.XXXXXX")
+  say "fetching libunicorn $UNICORN_MIN (Debian sid's libunicorn2t64) into .deps/unicorn-2.1.4"
+  debian_download sid "$dl" libunicorn2t64 || { rm -rf "$dl"; say "could not download libunicorn2t64 from Debian sid"; exit 1; }
+  deb=$(echo "$dl"/libunicorn2t64_*.deb)
+  v=$(dpkg-deb -f "$deb" Version)
+  if ! dpkg --compare-versions "$v" ge "$UNICORN_MIN"; then
+    rm -rf "$dl"
+    say "Debian sid's libunicorn2t64 is $v, older than $UNICORN_MIN; install libunicorn $UNICORN_MIN or newer yourself"
+    say "and point VITRINE_UNICORN_LIB at its libunicorn.so.2"
+    exit 1
+  fi
+  # Extracted beside the final folder and renamed into place: other checkouts share .deps.
+  build=$(mktemp -d "$unicorn_dir.XXXXXX")
+  dpkg-deb -x "$deb" "$build"
   rm -rf "$dl"
-  [ -f "$lib" ] || { say "libunicorn.so.2 missing from the downloaded package"; exit 1; }
+  [ -f "$build/usr/lib/x86_64-linux-gnu/libunicorn.so.2" ] || { rm -rf "$build"; say "libunicorn.so.2 missing from the downloaded package"; exit 1; }
+  chmod 755 "$build"
+  mv -T "$build" "$unicorn_dir" 2>/dev/null || rm -rf "$build"
+  [ -f "$lib" ] || { say "libunicorn.so.2 missing from .deps/unicorn-2.1.4"; exit 1; }
 }
 
 # Debian 12's libunicorn 2.0.1, extracted (never installed) so a test can show that Vitrine refuses it.

@@ -92,8 +92,8 @@ public final class SyndromeCalibration {
             }
         } catch (RuntimeException e) {
             throw new IllegalStateException("Cannot calibrate libunicorn's exception record (" + e.getMessage()
-                    + "); this libunicorn build is not usable by Vitrine. Use Debian trixie's libunicorn2t64 2.1.1 "
-                    + "(./scripts/setup.sh installs it).", e);
+                    + "); this libunicorn build is not usable by Vitrine. Use Debian sid's libunicorn2t64 2.1.4 "
+                    + "(./scripts/setup.sh extracts it into .deps/unicorn-2.1.4).", e);
         }
     }
 

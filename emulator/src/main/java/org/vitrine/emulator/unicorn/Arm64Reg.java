@@ -2,7 +2,8 @@ package org.vitrine.emulator.unicorn;
 
 /**
  * Register ids of libunicorn 2.1's {@code uc_arm64_reg} enum, read off the 2.1.1 header with a C
- * program (the enum has no explicit values, so they cannot be derived by reading it).
+ * program (the enum has no explicit values, so they cannot be derived by reading it). 2.1.4's
+ * arm64.h is identical to 2.1.1's (diffed: Debian's libunicorn-dev 2.1.1-2+b2 and 2.1.4-4).
  */
 public final class Arm64Reg {
     private Arm64Reg() { }

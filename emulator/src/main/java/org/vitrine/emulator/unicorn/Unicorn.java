@@ -20,7 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * One libunicorn 2.1 AArch64 engine, bound through the Foreign Function &amp; Memory API.
+ * One libunicorn 2.1 (2.1.4 or newer) AArch64 engine, bound through the Foreign Function &amp; Memory API.
  *
  * <p>The unsafe surface is this class: every native call goes through a static MethodHandle,
  * every return code is checked, and every upcall (hook, MMIO callback) runs inside a trampoline
@@ -48,8 +48,18 @@ public final class Unicorn implements AutoCloseable {
     /** {@code uc_cpu_arm64} CPU models. */
     public enum CpuModel { A57, A53, A72, MAX }
 
-    /** Minimum accepted library version: 2.1.0 (see design/unicorn.md for why 2.0.x is refused). */
-    public static final int MIN_VERSION = 0x02010000;
+    /**
+     * Minimum accepted library version: 2.1.4. 2.0.x takes a slow path on every guest store and
+     * checks memory by virtual address (design/unicorn.md); 2.1.1 leaves PC at the start of the
+     * translated block, not at the faulting load or store, when an access hits an unmapped
+     * physical address, so an external abort's ELR could not be exact (docs/unicorn-notes.md).
+     */
+    public static final int MIN_VERSION = 0x02010400;
+
+    /** What {@link #ensureAvailable} tells a user whose library is older than {@link #MIN_VERSION}. */
+    private static final String WHY_MIN_VERSION = "2.0.x takes a ~100 ns slow path on every guest store and checks "
+            + "memory by virtual address; 2.1.1 does not report which load or store touched an unmapped address, "
+            + "which the guest's external aborts need";
 
     private static final int UC_ARCH_ARM64 = 2, UC_MODE_ARM = 0;
     private static final int CTL_WRITE = 1 << 30;
@@ -93,8 +103,8 @@ public final class Unicorn implements AutoCloseable {
                 break;
             }
             if (lib == null) {
-                throw new UnicornException("libunicorn 2.1 not found (tried " + tried + "). Run ./scripts/setup.sh, "
-                        + "which extracts Debian trixie's libunicorn2t64 into .deps/unicorn, or set -Dvitrine.unicorn.lib=PATH.");
+                throw new UnicornException("libunicorn 2.1.4 not found (tried " + tried + "). Run ./scripts/setup.sh, "
+                        + "which extracts Debian sid's libunicorn2t64 into .deps/unicorn-2.1.4, or set -Dvitrine.unicorn.lib=PATH.");
             }
             SymbolLookup l = lib;
             found = lib;
@@ -152,7 +162,7 @@ public final class Unicorn implements AutoCloseable {
         List<String> c = new ArrayList<>();
         String explicit = System.getProperty("vitrine.unicorn.lib", System.getenv("VITRINE_UNICORN_LIB"));
         if (explicit != null && !explicit.isBlank()) c.add(explicit);
-        String rel = ".deps/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2";
+        String rel = ".deps/unicorn-2.1.4/usr/lib/x86_64-linux-gnu/libunicorn.so.2";
         for (String root : new String[] {System.getProperty("vitrine.root"), System.getenv("VITRINE_ROOT"), "."}) {
             if (root == null) continue;
             for (Path dir = Path.of(root).toAbsolutePath(); dir != null; dir = dir.getParent()) {
@@ -168,7 +178,7 @@ public final class Unicorn implements AutoCloseable {
         return c;
     }
 
-    /** Throws a clear error when libunicorn &gt;= 2.1 cannot be used. */
+    /** Throws a clear error when libunicorn &gt;= 2.1.4 cannot be used. */
     public static void ensureAvailable() {
         if (LOAD_FAILURE != null) {
             if (LOAD_FAILURE instanceof UnicornException ue) throw ue;
@@ -179,10 +189,10 @@ public final class Unicorn implements AutoCloseable {
         }
         int v = version();
         if (Integer.compareUnsigned(v, MIN_VERSION) < 0) {
-            throw new UnicornException(String.format("libunicorn %s at %s is too old: Vitrine needs 2.1 or newer "
-                    + "(2.0.x takes a ~100 ns slow path on every guest store and checks memory by virtual address). "
-                    + "Run ./scripts/setup.sh to fetch Debian trixie's libunicorn2t64 into .deps/unicorn, or point "
-                    + "-Dvitrine.unicorn.lib at a libunicorn.so.2 of version 2.1+.", versionString(v), LIBRARY_PATH));
+            throw new UnicornException(String.format("libunicorn %s at %s is too old: Vitrine needs %s or newer (%s). "
+                    + "Run ./scripts/setup.sh to fetch Debian sid's libunicorn2t64 into .deps/unicorn-2.1.4, or point "
+                    + "-Dvitrine.unicorn.lib at a libunicorn.so.2 of version %s+.", versionString(v), LIBRARY_PATH,
+                    versionString(MIN_VERSION), WHY_MIN_VERSION, versionString(MIN_VERSION)));
         }
     }
 

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * MMIO regions ({@code uc_mmio_map}): callbacks receive the offset from their own region's base and
- * the access size, and return read data. Pins how libunicorn 2.1.1 splits wide accesses, which
+ * the access size, and return read data. Pins how libunicorn 2.1.1 and 2.1.4 split wide accesses, which
  * device models must cope with: an aligned 8-byte access arrives as two 4-byte callbacks (low
  * word first); a store that is not naturally aligned (e.g. an 8-byte store to a 4-aligned
  * address) as single-byte writes; a misaligned 8-byte load as reads of the enclosing words.
@@ -96,7 +96,7 @@ class UnicornMmioTest {
     }
 
     /**
-     * Measured 2.1.1 behaviour, documented: a store that is not naturally aligned reaches the device
+     * Measured 2.1.1 and 2.1.4 behaviour, documented: a store that is not naturally aligned reaches the device
      * one byte at a time (even an 8-byte store that is 4-byte aligned), ascending, little-endian.
      * A misaligned 8-byte LOAD instead reads both aligned 8-byte words around it (as four 4-byte
      * reads) and extracts the bytes: the device sees reads of bytes the guest never asked for, so

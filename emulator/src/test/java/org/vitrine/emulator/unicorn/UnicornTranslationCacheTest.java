@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *
  * <p>The program is {@code b mid; ... mid: mov x0, #N; b last; ... last: nop; b .}, run up to the
  * final branch; the host rewrites the MOV between runs. The MOV sits in a block that does not run
- * into {@code until} on purpose: measured on 2.1.1, uc_emu_start translates that last block afresh
+ * into {@code until} on purpose: measured on 2.1.1 and 2.1.4, uc_emu_start translates that last block afresh
  * on every call, so code there looks fresh with or without a flush; any other block (the entry
  * block included) keeps running stale code after a host write, through the shared segment or
  * through uc_mem_write alike, until the translations are flushed or removed.
@@ -102,7 +102,7 @@ class UnicornTranslationCacheTest {
     }
 
     /**
-     * Measured 2.1.1 behaviour: the block that runs into the {@code until} address is translated
+     * Measured 2.1.1 and 2.1.4 behaviour: the block that runs into the {@code until} address is translated
      * afresh on every uc_emu_start, while the entry block at {@code begin} is cached like any other.
      */
     @Test

@@ -17,10 +17,9 @@
 // 0x0c00_0000-0x0fff_ffff (the empty platform bus and the absent secure memory), and
 // 0x6000_0000, the first byte after 512 MiB of RAM.
 //
-// Built by org.vitrine.tests.GuestImage with guest.ld: linked at 0x4010_0000 like rost, so QEMU
-// puts its device tree at the start of RAM.
+// Built by org.vitrine.tests.GuestImage with guest.ld (linked at 0x4010_0000 like rost, so QEMU
+// puts its device tree at the start of RAM) and console.inc.
 
-        .equ UART,              0x09000000
         .equ PSCI_SYSTEM_OFF,   0x84000008
 
         // physical holes
@@ -65,6 +64,8 @@
 
         .set NCASES, 0
 
+        .include "console.inc"
+
 // ---- case macros -----------------------------------------------------------------------------
 
 // A data-side case: \setup loads x1 (and whatever else), then \insn is the access expected to abort.
@@ -106,13 +107,6 @@ name_\@: .asciz "\name"
         data_case \prefix-stp,     "ldr x1, =\base + 0x560", stp x2, x3, [x1]
         .endm
 
-        .macro print text
-        .pushsection .rodata
-text_\@: .asciz "\text"
-        .popsection
-        adr     x0, text_\@
-        bl      puts
-        .endm
 
         .macro tlb_sync
         tlbi    vmalle1
@@ -157,6 +151,9 @@ _start:
         // MMU off: every data access is Device-nGnRnE, VA = PA
         sized_cases el1-mmuoff, HOLE_DATA
         data_case el1-mmuoff-read32-after-virtio, "ldr x1, =VIRTIO_END", ldr w0, [x1]
+        data_case el1-mmuoff-ldxp, "ldr x1, =HOLE_DATA + 0x700", ldxp x2, x3, [x1]
+        // an unaligned load whose second half is past RAM: FAR is the first byte past RAM
+        data_case el1-mmuoff-read64-crossing-ram-end, "ldr x1, =RAM_END - 4", ldr x0, [x1]
         // a pair whose first half is the last RAM doubleword: the second access aborts
         data_case el1-mmuoff-ldp-ram-end, "ldr x1, =RAM_END - 8", ldp x2, x3, [x1]
         ldr     x2, =0x1111111111111111
@@ -394,70 +391,6 @@ mmu_on:
         orr     x0, x0, #1
         msr     sctlr_el1, x0
         isb
-        ret
-
-// ---- console (PL011 data register; QEMU and Vitrine take every write at once) ----------------
-
-// x0 = NUL-terminated string
-puts:
-        ldr     x9, =UART
-1:      ldrb    w10, [x0], #1
-        cbz     w10, 2f
-        str     w10, [x9]
-        b       1b
-2:      ret
-
-// x0 = value, x1 = digits (0: as few as needed)
-puthex:
-        ldr     x9, =UART
-        cbnz    x1, 2f
-        mov     x1, #1
-        lsr     x11, x0, #4
-1:      cbz     x11, 2f
-        add     x1, x1, #1
-        lsr     x11, x11, #4
-        b       1b
-2:      sub     x12, x1, #1
-        lsl     x12, x12, #2
-3:      lsr     x13, x0, x12
-        and     x13, x13, #0xf
-        add     x14, x13, #'0'
-        add     x15, x13, #('a' - 10)
-        cmp     x13, #10
-        csel    x13, x14, x15, lo
-        str     w13, [x9]
-        cbz     x12, 4f
-        sub     x12, x12, #4
-        b       3b
-4:      ret
-
-// x0 = signed value, printed with its sign
-putsdec:
-        ldr     x9, =UART
-        mov     w10, #'+'
-        tbz     x0, #63, 1f
-        mov     w10, #'-'
-        neg     x0, x0
-1:      str     w10, [x9]
-        // fall through
-// x0 = unsigned value in decimal
-putdec:
-        ldr     x9, =UART
-        sub     sp, sp, #32
-        mov     x11, #10
-        mov     x12, #0
-1:      udiv    x13, x0, x11
-        msub    x14, x13, x11, x0
-        add     x14, x14, #'0'
-        strb    w14, [sp, x12]
-        add     x12, x12, #1
-        mov     x0, x13
-        cbnz    x0, 1b
-2:      sub     x12, x12, #1
-        ldrb    w14, [sp, x12]
-        str     w14, [x9]
-        cbnz    x12, 2b
-        add     sp, sp, #32
         ret
 
         .ltorg

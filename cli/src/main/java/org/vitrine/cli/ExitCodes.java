@@ -11,13 +11,17 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** The guest hung: waiting for an interrupt that nothing can raise. */
     public static final int GUEST_HANG = 3;
-    /** The guest touched a physical address with nothing behind it. */
-    public static final int GUEST_BUS_ERROR = 4;
+    /**
+     * The guest is stuck taking aborts without completing an instruction (e.g. its vector table is
+     * in a hole, so every abort aborts again). Accesses to holes alone are not fatal: the guest
+     * takes a synchronous external abort, as on QEMU.
+     */
+    public static final int GUEST_ABORT_LOOP = 4;
     /** The kernel or disk image could not be loaded (missing file, broken ELF, does not fit). */
     public static final int BAD_IMAGE = 5;
     /** A window was asked for and none can be opened (no display server). */
     public static final int NO_WINDOW = 6;
-    /** Something went wrong in Vitrine itself. */
+    /** Something went wrong in Vitrine itself, or libunicorn failed (an emulation error). */
     public static final int HOST_ERROR = 70;
 
     /** Maps a guest's status to a process exit status: 0 stays 0, anything else is never 0. */

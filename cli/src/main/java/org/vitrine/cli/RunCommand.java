@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Boot a kernel on the emulated virt machine: in a window (default) or headless.",
                 "The exit status is the one the guest passes to PSCI SYSTEM_OFF (x1); 2 = bad arguments, 3 = guest hang, "
-                        + "4 = guest bus error, 5 = bad kernel or disk image, 6 = no window possible, 70 = host error."})
+                        + "4 = guest stuck taking aborts (e.g. its vector table in a hole; an access to an unmapped address "
+                        + "alone is a synchronous external abort the guest handles, as on QEMU), 5 = bad kernel or disk image, "
+                        + "6 = no window possible, 70 = host or emulation error."})
 public final class RunCommand implements Callable<Integer> {
     /** What --trace can show. */
     public enum Trace { exceptions }
@@ -58,7 +60,8 @@ public final class RunCommand implements Callable<Integer> {
     Path screenshot;
 
     @Option(names = "--trace", paramLabel = "WHAT", split = ",",
-            description = "Trace to standard error: ${COMPLETION-CANDIDATES}.")
+            description = "Trace to standard error: ${COMPLETION-CANDIDATES} (each exception taken; external aborts "
+                    + "with the physical address that failed).")
     Set<Trace> trace = EnumSet.noneOf(Trace.class);
 
     @Option(names = "--until", paramLabel = "TIME", converter = Durations.class,
@@ -123,7 +126,8 @@ public final class RunCommand implements Callable<Integer> {
                 case POWER_OFF -> ExitCodes.fromGuestStatus(exit.status());
                 case TIME_LIMIT, STOPPED, RESET -> 0;
                 case HANG -> ExitCodes.GUEST_HANG;
-                case BUS_ERROR -> ExitCodes.GUEST_BUS_ERROR;
+                case ABORT_LOOP -> ExitCodes.GUEST_ABORT_LOOP;
+                case EMULATION_ERROR -> ExitCodes.HOST_ERROR;
             };
             case RunSession.Outcome.Failed(RunSession.Failure failure) -> switch (failure) {
                 case BAD_IMAGE -> ExitCodes.BAD_IMAGE;

@@ -4,14 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the bare-metal test guests kept as assembly under src/test/resources/guests/ into ELF
- * images, with the real GNU toolchain (binutils-aarch64-linux-gnu) and the shared linker script
+ * images, with the real GNU toolchain (binutils-aarch64-linux-gnu), the shared linker script
  * guests/guest.ld (one image at 0x4010_0000, like rost, so QEMU passes its device tree at the
- * start of RAM).
+ * start of RAM) and the shared console routines guests/console.inc.
  *
  * <p>By hand (single-file launch, JDK only):
  * {@code java tests/src/test/java/org/vitrine/tests/GuestImage.java tests/src/test/resources/guests/aborts.S /tmp/aborts.elf}
@@ -23,13 +24,15 @@ final class GuestImage {
     static Path fromResource(String name, Path dir) throws IOException, InterruptedException {
         Path source = copyResource("guests/" + name + ".S", dir.resolve(name + ".S"));
         Path script = copyResource("guests/guest.ld", dir.resolve("guest.ld"));
+        copyResource("guests/console.inc", dir.resolve("console.inc"));
         return build(source, script, dir.resolve(name + ".elf"));
     }
 
-    /** Assembles {@code source} and links it with {@code linkerScript} into {@code elf}. */
+    /** Assembles {@code source} (its includes next to it) and links it with {@code linkerScript} into {@code elf}. */
     static Path build(Path source, Path linkerScript, Path elf) throws IOException, InterruptedException {
         Path object = elf.resolveSibling(elf.getFileName() + ".o");
-        run(List.of("aarch64-linux-gnu-as", "-o", object.toString(), source.toString()));
+        Path includes = source.toAbsolutePath().getParent();
+        run(List.of("aarch64-linux-gnu-as", "-I", includes.toString(), "-o", object.toString(), source.toString()));
         run(List.of("aarch64-linux-gnu-ld", "-nostdlib", "--no-warn-rwx-segments", "-T", linkerScript.toString(),
                 "-o", elf.toString(), object.toString()));
         return elf;
@@ -38,7 +41,7 @@ final class GuestImage {
     private static Path copyResource(String resource, Path to) throws IOException {
         try (InputStream in = GuestImage.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) throw new IOException("no test resource " + resource);
-            Files.copy(in, to);
+            Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
         }
         return to;
     }

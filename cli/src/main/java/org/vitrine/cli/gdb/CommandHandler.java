@@ -167,7 +167,7 @@ final class CommandHandler {
         lastStop = e;
         if (e.exit() != null && (e.reason() == StopEvent.Reason.EXITED)) {
             switch (e.exit().kind()) {
-                case HANG, BUS_ERROR -> {
+                case HANG, ABORT_LOOP, EMULATION_ERROR -> {
                     // the machine is stuck where it is, worth inspecting: say why, report a signal
                     stub.reply("O" + Rsp.hex(("vitrine: " + e.exit().message() + "\n").getBytes(StandardCharsets.UTF_8)));
                     stub.reply(GdbStub.stopReply(e));

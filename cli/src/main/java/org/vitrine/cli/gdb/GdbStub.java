@@ -213,7 +213,8 @@ public final class GdbStub implements AutoCloseable {
                 case POWER_OFF -> String.format("W%02x", e.exit().status() & 0xff);
                 case RESET, TIME_LIMIT, STOPPED -> "W00";
                 case HANG -> "T05thread:1;";
-                case BUS_ERROR -> "T0athread:1;";   // gdb's SIGBUS
+                case ABORT_LOOP -> "T0athread:1;";  // gdb's SIGBUS
+                case EMULATION_ERROR -> "T04thread:1;"; // SIGILL
             };
         };
     }

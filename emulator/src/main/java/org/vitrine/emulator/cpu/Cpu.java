@@ -4,9 +4,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
+import java.util.function.LongPredicate;
 
 import org.vitrine.emulator.memory.PhysicalMemory;
-import org.vitrine.emulator.spi.GuestErrors;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
 import org.vitrine.emulator.time.TimingModel;
@@ -23,6 +23,9 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * <ul>
  *   <li>Synchronous exception entry ({@link ExceptionEntry}): Unicorn reports exceptions but does
  *       not take them.</li>
+ *   <li>Synchronous external aborts ({@link ExternalAborts}) on accesses and page-table walks that
+ *       reach a physical address where nothing is mapped: Unicorn ends the run (or reports a
+ *       translation fault) instead.</li>
  *   <li>The IRQ input: HCR_EL2.VI, which QEMU itself takes as an IRQ at EL1/EL0 (here).</li>
  *   <li>PSCI over HVC/SMC ({@link Psci}; here, because its calls end runs).</li>
  *   <li>The generic timer's registers and instruction-cache maintenance ({@link SystemInstructions}).</li>
@@ -32,8 +35,13 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * <p>Time: a native block hook ({@link NativeBlockClock}) charges each translated block's cycles
  * (from the {@link TimingModel}) when it starts, and stops the CPU before a block once the next
  * event is due or a stop was asked for; a fault in the middle of a block gives back the cycles of
- * the instructions that did not run. WFI skips to the next event, or with pacing on sleeps until
- * the wall clock reaches it.
+ * the instructions that did not run. As on QEMU with -icount, an instruction that aborts (data or
+ * instruction abort, external or not) is not counted, and taking an exception costs nothing. WFI
+ * skips to the next event, or with pacing on sleeps until the wall clock reaches it.
+ *
+ * <p>A guest that keeps aborting without completing an instruction (its vector table or handler
+ * in a hole) would spin for ever with virtual time standing still, as QEMU does; after
+ * {@link #STUCK_ABORTS} such aborts in a row the run ends with {@link ExitKind#ABORT_LOOP}.
  *
  * <p>The debugger adds per-instruction hooks ({@link #hookInstructions}) only while it has
  * breakpoints or steps, and ends a run before an instruction with {@link #breakBefore}; without
@@ -48,8 +56,15 @@ public final class Cpu {
     /** An address no instruction can be at (unaligned), used as uc_emu_start's `until`. */
     private static final long NEVER = 1;
 
-    /** Why {@link #run} returned. */
-    public enum ExitKind { POWER_OFF, RESET, TIME_LIMIT, HANG, BUS_ERROR, STOPPED }
+    /** Aborts in a row, with no instruction completed in between, after which the guest is stuck. */
+    static final int STUCK_ABORTS = 1000;
+
+    /**
+     * Why {@link #run} returned. {@link #ABORT_LOOP}: the guest is stuck taking aborts (see
+     * {@link #STUCK_ABORTS}); {@link #EMULATION_ERROR}: libunicorn failed or raised an exception
+     * Vitrine does not model.
+     */
+    public enum ExitKind { POWER_OFF, RESET, TIME_LIMIT, HANG, ABORT_LOOP, EMULATION_ERROR, STOPPED }
 
     public record Exit(ExitKind kind, long status, String message) { }
 
@@ -58,6 +73,7 @@ public final class Cpu {
     private final TimingModel timing;
     private final PhysicalMemory ram;
     private final ExceptionEntry exceptions;
+    private final ExternalAborts externalAborts;
     private final Psci psci = new Psci();
     private final PageTableWalker walker;
     private final SystemInstructions systemInstructions;
@@ -77,16 +93,17 @@ public final class Cpu {
     private boolean irqLevel;
     private boolean appliedIrqLevel;
     private boolean waitingForInterrupt;
-    private long unmappedAddress = -1;
-    private long unmappedPc;
+    private long retiredAtLastAbort = -1;
+    private int abortsInARow;
 
     public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram) {
         this.uc = uc;
         this.clock = clock;
         this.timing = timing;
         this.ram = ram;
-        this.exceptions = new ExceptionEntry(uc, this::cycles);
         this.walker = new PageTableWalker(ram);
+        this.externalAborts = new ExternalAborts(uc, ram, this::walk);
+        this.exceptions = new ExceptionEntry(uc, this::cycles, externalAborts);
         this.systemInstructions = new SystemInstructions(uc, this::translateVa, this::stopBeforeNextBlock);
         this.pacing = new WallClockPacing(clock.cyclesPerSecond(), () -> !hostActions.isEmpty() || externalStop);
         CpuSetup.configure(uc);
@@ -97,7 +114,15 @@ public final class Cpu {
         uc.hookSysInsn(Unicorn.INS_MRS, systemInstructions::onMrs);
         uc.hookSysInsn(Unicorn.INS_MSR, systemInstructions::onMsr);
         uc.hookSysInsn(Unicorn.INS_SYS, systemInstructions::onSys);
-        uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, this::onUnmapped);
+        uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, externalAborts::onUnmapped);
+    }
+
+    /**
+     * Names the physical addresses that answer besides RAM (the machine's device pages): a
+     * page-table walk that reads one is not an external abort.
+     */
+    public void devicePages(LongPredicate mapped) {
+        externalAborts.devices(mapped);
     }
 
     /** Connects the generic timer's outputs (physical timer, virtual timer) to interrupt controller inputs. */
@@ -309,8 +334,8 @@ public final class Cpu {
 
     /**
      * Runs until the guest powers off or resets, until {@code untilCycle} (exclusive; use
-     * Long.MAX_VALUE for no limit), a hang (WFI with nothing that could ever wake it), a bus error,
-     * or {@link #requestStop()}.
+     * Long.MAX_VALUE for no limit), a hang (WFI with nothing that could ever wake it), an abort
+     * loop, an emulation error, or {@link #requestStop()}.
      */
     public Exit run(long untilCycle) {
         this.untilCycle = untilCycle;
@@ -349,11 +374,11 @@ public final class Cpu {
                 blocks.clearBlock();
                 int err = uc.start(uc.reg(Arm64Reg.PC), NEVER, 0, 0);
                 boolean stoppedByUs = blocks.stopRequested();
+                ExternalAborts.Access access = externalAborts.takePending();
+                Exit failed = err == 0 ? null : takeExternalAbort(err, access);
                 blocks.clearBlock();
-                if (err != 0) {
-                    Exit e = busError(err);
-                    if (e != null) return e;
-                } else if (!stoppedByUs && exit == null && !externalStop && endedOnWfi()) {
+                if (failed != null) return failed;
+                if (err == 0 && !stoppedByUs && exit == null && !externalStop && endedOnWfi()) {
                     waitingForInterrupt = !irqLevel;
                 }
                 if (pacing.on()) pacing.sleepUntilWallReaches(blocks.committed());
@@ -400,50 +425,77 @@ public final class Cpu {
         }
     }
 
-    private Exit busError(int err) {
-        String kind = switch (err) {
-            case Unicorn.ERR_READ_UNMAPPED -> "read from";
-            case Unicorn.ERR_WRITE_UNMAPPED -> "write to";
-            case Unicorn.ERR_FETCH_UNMAPPED -> "instruction fetch from";
-            default -> null;
-        };
-        if (kind == null) {
-            return new Exit(ExitKind.BUS_ERROR, 1, "emulation error: " + Unicorn.strerror(err) + " at PC 0x"
+    /**
+     * After a run that ended with an error: an access to a hole that the unmapped-memory hook
+     * recorded becomes a synchronous external abort into the guest (the aborting instruction and
+     * the rest of its block are given back, as QEMU does), and the loop runs on. Anything else is
+     * an emulation error that ends the run, as is a guest stuck taking aborts.
+     */
+    private Exit takeExternalAbort(int err, ExternalAborts.Access a) {
+        boolean unmapped = err == Unicorn.ERR_READ_UNMAPPED || err == Unicorn.ERR_WRITE_UNMAPPED || err == Unicorn.ERR_FETCH_UNMAPPED;
+        if (a == null || !unmapped) {
+            return new Exit(ExitKind.EMULATION_ERROR, 1, "emulation error: " + Unicorn.strerror(err) + " at PC 0x"
                     + Long.toHexString(uc.reg(Arm64Reg.PC)));
         }
-        return new Exit(ExitKind.BUS_ERROR, 1, String.format(
-                "guest bus error: %s physical address 0x%x, where nothing is mapped (PC 0x%x). Vitrine does not model "
-                        + "external aborts; the machine is stopped.", kind, unmappedAddress, unmappedPc));
+        truncateBlock(a.pc());
+        if (stuckInAborts()) return abortLoop(a.pc());
+        int esr = ExternalAborts.syndrome(a.kind(), Pstate.exceptionLevel(uc.reg(Arm64Reg.PSTATE)));
+        exceptions.enterExternalAbort(esr, a.pc(), a.far(), a.pa());
+        return null;
     }
 
-    private boolean onUnmapped(int type, long address, int size, long value) {
-        unmappedAddress = address;
-        unmappedPc = uc.reg(Arm64Reg.PC);
-        GuestErrors.guestError("cpu", "access to unmapped physical address 0x%x (type %d, size %d) at PC 0x%x",
-                address, type, size, unmappedPc);
-        return false;
+    /** Counts an abort; true once {@link #STUCK_ABORTS} were taken in a row without an instruction completing. */
+    private boolean stuckInAborts() {
+        long retired = blocks.retired();
+        abortsInARow = retired == retiredAtLastAbort ? abortsInARow + 1 : 1;
+        retiredAtLastAbort = retired;
+        return abortsInARow >= STUCK_ABORTS;
+    }
+
+    private Exit abortLoop(long pc) {
+        return new Exit(ExitKind.ABORT_LOOP, 1, String.format("guest stuck taking aborts: %d in a row, the last at 0x%x, with no "
+                + "instruction completed in between (is the vector table at VBAR_EL1 0x%x, or its handler, in a hole?)",
+                abortsInARow, pc, SysReg.VBAR_EL1.read(uc)));
     }
 
     // ---- synchronous exceptions --------------------------------------------------------------
 
+    /**
+     * Unicorn's interrupt hook: PC is the next instruction for SVC/HVC/SMC and the faulting one
+     * otherwise. Cycles: SVC, HVC, SMC, UDF and BRK complete (QEMU counts them); an instruction
+     * or data abort does not, as on QEMU, where the faulting access gives back its instruction.
+     */
     private void onException(int intno) {
         long pc = uc.reg(Arm64Reg.PC);
         switch (intno) {
-            case ExceptionEntry.EXCP_SWI, ExceptionEntry.EXCP_HVC, ExceptionEntry.EXCP_SMC ->
-                    truncateBlock(pc);           // PC is the next instruction
-            case ExceptionEntry.EXCP_UDEF, ExceptionEntry.EXCP_PREFETCH_ABORT, ExceptionEntry.EXCP_DATA_ABORT,
-                 ExceptionEntry.EXCP_BKPT -> truncateBlock(pc + 4); // the faulting one ran
+            case ExceptionEntry.EXCP_SWI, ExceptionEntry.EXCP_HVC, ExceptionEntry.EXCP_SMC,
+                 ExceptionEntry.EXCP_PREFETCH_ABORT, ExceptionEntry.EXCP_DATA_ABORT -> truncateBlock(pc);
+            case ExceptionEntry.EXCP_UDEF, ExceptionEntry.EXCP_BKPT -> truncateBlock(pc + 4);
             default -> { }
         }
         if (intno == ExceptionEntry.EXCP_HVC || intno == ExceptionEntry.EXCP_SMC) {
             psciCall();
             return;
         }
-        if (!exceptions.enter(intno, pc)) {
-            exit = new Exit(ExitKind.BUS_ERROR, 1, String.format("unsupported CPU exception %d at PC 0x%x", intno, pc));
+        boolean abort = intno == ExceptionEntry.EXCP_PREFETCH_ABORT || intno == ExceptionEntry.EXCP_DATA_ABORT;
+        if (abort && stuckInAborts()) {
+            stopWith(abortLoop(pc));
+        } else if (!exceptions.enter(intno, pc)) {
+            stopWith(new Exit(ExitKind.EMULATION_ERROR, 1, String.format("unsupported CPU exception %d at PC 0x%x", intno, pc)));
+        } else {
+            // Entry wrote PC from inside the run, which leaves libunicorn 2.1.4's skip_sync_pc_on_exit
+            // set until the run ends: an access to a hole later in the same run would report a stale
+            // PC. Ending the run before the vector's first block (a new run clears the flag) keeps
+            // the external abort's ELR exact.
             blocks.requestStop();
-            uc.stop();
         }
+    }
+
+    /** From a hook: ends the run with {@code e}. */
+    private void stopWith(Exit e) {
+        exit = e;
+        blocks.requestStop();
+        uc.stop();
     }
 
     private void psciCall() {
@@ -451,11 +503,9 @@ public final class Cpu {
         long status = uc.reg(Arm64Reg.x(1));
         uc.reg(Arm64Reg.x(0), r.x0());
         if (r.action() != Psci.Action.NONE) {
-            exit = r.action() == Psci.Action.POWER_OFF
+            stopWith(r.action() == Psci.Action.POWER_OFF
                     ? new Exit(ExitKind.POWER_OFF, status, "guest powered off (PSCI SYSTEM_OFF), status " + status)
-                    : new Exit(ExitKind.RESET, 0, "guest reset (PSCI SYSTEM_RESET)");
-            blocks.requestStop();
-            uc.stop();
+                    : new Exit(ExitKind.RESET, 0, "guest reset (PSCI SYSTEM_RESET)"));
         }
     }
 
@@ -463,9 +513,14 @@ public final class Cpu {
 
     /** Stage-1 translation with the CPU's current EL1&amp;0 regime, or {@link PageTableWalker#FAULT}. */
     public long translateVa(long va) {
+        return walk(va).pa();
+    }
+
+    /** The stage-1 walk of {@code va} in the CPU's current EL1&amp;0 regime. */
+    PageTableWalker.Walk walk(long va) {
         long sctlr = SysReg.SCTLR_EL1.read(uc);
-        if ((sctlr & 1) == 0) return va;
-        return walker.translate(va, sctlr, SysReg.TCR_EL1.read(uc), SysReg.TTBR0_EL1.read(uc), SysReg.TTBR1_EL1.read(uc));
+        if ((sctlr & 1) == 0) return walker.walk(va, sctlr, 0, 0, 0);
+        return walker.walk(va, sctlr, SysReg.TCR_EL1.read(uc), SysReg.TTBR0_EL1.read(uc), SysReg.TTBR1_EL1.read(uc));
     }
 
     /** Cycles elapsed since reset (exact when the CPU is stopped). */

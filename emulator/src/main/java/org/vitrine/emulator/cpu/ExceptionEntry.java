@@ -12,8 +12,11 @@ import org.vitrine.emulator.unicorn.Unicorn;
 /**
  * Synchronous exception entry to EL1, which Unicorn reports (its interrupt hook, with QEMU's
  * EXCP_* number) but does not perform. ESR and FAR come from QEMU's exception record in the saved
- * context, at the offsets {@link SyndromeCalibration} measured. IRQs are not entered here: QEMU
- * takes them itself through HCR_EL2.VI (see {@link Cpu}). Optionally traces each exception taken.
+ * context, at the offsets {@link SyndromeCalibration} measured, except where the abort was really
+ * external ({@link ExternalAborts}): an access to a hole, which Unicorn reports as an error of the
+ * run ({@link #enterExternalAbort}), or a page-table walk into a hole, which it reports as a
+ * translation fault (rewritten here). IRQs are not entered here: QEMU takes them itself through
+ * HCR_EL2.VI (see {@link Cpu}). Optionally traces each exception taken.
  */
 final class ExceptionEntry {
     /** QEMU's EXCP_* numbers as Unicorn reports them to the interrupt hook. */
@@ -31,16 +34,21 @@ final class ExceptionEntry {
 
     private final Unicorn uc;
     private final LongSupplier cycle;
+    private final ExternalAborts externalAborts;
     private final SyndromeCalibration.Offsets offsets;
     private final Unicorn.Context context;
     private Consumer<String> trace;
     private LongFunction<Optional<String>> symbolizer = a -> Optional.empty();
     private long taken;
 
-    /** @param cycle the cycle clock, for the trace */
-    ExceptionEntry(Unicorn uc, LongSupplier cycle) {
+    /**
+     * @param cycle          the cycle clock, for the trace
+     * @param externalAborts tells a translation fault from a walk into a hole
+     */
+    ExceptionEntry(Unicorn uc, LongSupplier cycle, ExternalAborts externalAborts) {
         this.uc = uc;
         this.cycle = cycle;
+        this.externalAborts = externalAborts;
         this.offsets = SyndromeCalibration.offsets();
         this.context = uc.newContext();
     }
@@ -65,9 +73,18 @@ final class ExceptionEntry {
         switch (intno) {
             case EXCP_UDEF, EXCP_SWI, EXCP_BKPT -> {
                 int syndrome = savedSyndrome();
-                take(syndrome == 0 ? UNKNOWN_SYNDROME : syndrome, pc, 0, false);
+                take(syndrome == 0 ? UNKNOWN_SYNDROME : syndrome, pc, 0, false, null);
             }
-            case EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT -> take(savedSyndrome(), pc, savedFaultAddress(), true);
+            case EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT -> {
+                int esr = savedSyndrome();
+                long far = savedFaultAddress();
+                PageTableWalker.Walk hole = ExternalAborts.isTranslationFault(esr) ? externalAborts.walkIntoHole(far, pc) : null;
+                if (hole == null) {
+                    take(esr, pc, far, true, null);
+                } else {
+                    take(ExternalAborts.onWalk(esr, hole.level()), pc, far, true, new External(hole.tableEntry(), hole.level()));
+                }
+            }
             default -> {
                 return false;
             }
@@ -86,11 +103,27 @@ final class ExceptionEntry {
     }
 
     /**
+     * Takes a synchronous external abort on an access to physical address {@code pa} (the run
+     * ended with UC_ERR_*_UNMAPPED): {@code esr} from {@link ExternalAborts#syndrome}, {@code elr}
+     * the faulting instruction (or the fetch address), {@code far} its virtual address.
+     */
+    void enterExternalAbort(int esr, long elr, long far, long pa) {
+        take(esr, elr, far, true, new External(pa, NOT_ON_WALK));
+    }
+
+    private static final int NOT_ON_WALK = -1;
+
+    /** For the trace: the physical address that failed, and the walk level when a table read failed. */
+    private record External(long pa, int walkLevel) { }
+
+    /**
      * Architectural entry to EL1 for a synchronous exception, in the order libunicorn 2.1 needs:
      * bank SP, write ELR/ESR/FAR, switch PSTATE, then write SPSR through CP_REG (which rebuilds the
      * cached EL/MMU flags), then load SP_EL1 and jump to the vector.
+     *
+     * @param external null, or where an external abort's access failed (for the trace)
      */
-    private void take(int esr, long elr, long far, boolean writeFar) {
+    private void take(int esr, long elr, long far, boolean writeFar, External external) {
         taken++;
         long pstate = uc.reg(Arm64Reg.PSTATE);
         int fromEl = Pstate.exceptionLevel(pstate);
@@ -108,9 +141,12 @@ final class ExceptionEntry {
         uc.reg(Arm64Reg.PC, target);
         if (trace != null) {
             String where = symbolizer.apply(elr).map(n -> " <" + n + ">").orElse("");
-            trace.accept(String.format("[trace] exception %s from EL%d: ESR=0x%08x ELR=0x%x%s%s SPSR=0x%x -> 0x%x (cycle %d)",
-                    exceptionClass(esr), fromEl, esr, elr, where, writeFar ? String.format(" FAR=0x%x", far) : "", pstate, target,
-                    cycle.getAsLong()));
+            String detail = external == null ? ""
+                    : external.walkLevel() == NOT_ON_WALK ? String.format(" (external, PA 0x%x)", external.pa())
+                    : String.format(" (external, walk level %d, PA 0x%x)", external.walkLevel(), external.pa());
+            trace.accept(String.format("[trace] exception %s%s from EL%d: ESR=0x%08x ELR=0x%x%s%s SPSR=0x%x -> 0x%x (cycle %d)",
+                    exceptionClass(esr), detail, fromEl, esr, elr, where, writeFar ? String.format(" FAR=0x%x", far) : "", pstate,
+                    target, cycle.getAsLong()));
         }
     }
 

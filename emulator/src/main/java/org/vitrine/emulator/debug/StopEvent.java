@@ -17,7 +17,7 @@ public record StopEvent(Reason reason, long pc, Cpu.Exit exit) {
         STEP,
         /** {@link Debugger#interrupt()} (a debugger's Ctrl-C). */
         INTERRUPTED,
-        /** The machine stopped by itself: power-off, reset, time limit, hang or bus error (see {@link #exit}). */
+        /** The machine stopped by itself: power-off, reset, time limit, hang, abort loop or emulation error (see {@link #exit}). */
         EXITED
     }
 }

@@ -39,6 +39,7 @@ public final class Machine implements AutoCloseable {
             uc.mapPtr(ramBase, ram.segment(), Unicorn.PROT_ALL);
             this.clock = new EventQueue(timing.cyclesPerSecond());
             this.cpu = new Cpu(uc, clock, timing, ram);
+            cpu.devicePages(this::isDevicePage);
         } catch (RuntimeException e) {
             uc.close();
             throw e;
@@ -96,6 +97,15 @@ public final class Machine implements AutoCloseable {
             d.add(base - page, device);
         }
         regions.add(new Region(base, size, device));
+    }
+
+    /** True when {@code pa} is in a page that {@link #map} gave to a device (Unicorn maps MMIO in whole pages). */
+    private boolean isDevicePage(long pa) {
+        for (Region r : regions) {
+            long first = r.base() & -PAGE, end = (r.base() + r.size() + PAGE - 1) & -PAGE;
+            if (pa >= first && pa < end) return true;
+        }
+        return false;
     }
 
     private static Unicorn.MmioHandler handlerFor(MmioDevice device) {

@@ -437,7 +437,8 @@ public final class Unicorn implements AutoCloseable {
         rejectFatalSysReg(op0, op1, crn, crm, op2);
         try {
             fillCpReg(op0, op1, crn, crm, op2, 0);
-            check((int) UC_REG_READ.invokeExact(uc, Arm64Reg.CP_REG, cpReg), cpRegWhat("read", op0, op1, crn, crm, op2));
+            int err = (int) UC_REG_READ.invokeExact(uc, Arm64Reg.CP_REG, cpReg);
+            if (err != 0) check(err, cpRegWhat("read", op0, op1, crn, crm, op2)); // the name is formatted only on failure
             return cpReg.get(JAVA_LONG, 24);
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_read(CP_REG)", t); }
     }
@@ -450,7 +451,8 @@ public final class Unicorn implements AutoCloseable {
         rejectFatalSysReg(op0, op1, crn, crm, op2);
         try {
             fillCpReg(op0, op1, crn, crm, op2, value);
-            check((int) UC_REG_WRITE.invokeExact(uc, Arm64Reg.CP_REG, cpReg), cpRegWhat("write", op0, op1, crn, crm, op2));
+            int err = (int) UC_REG_WRITE.invokeExact(uc, Arm64Reg.CP_REG, cpReg);
+            if (err != 0) check(err, cpRegWhat("write", op0, op1, crn, crm, op2));
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_write(CP_REG)", t); }
     }
 

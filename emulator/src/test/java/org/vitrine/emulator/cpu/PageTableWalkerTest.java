@@ -5,6 +5,8 @@ import java.lang.foreign.Arena;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.vitrine.emulator.cpu.PageTableWalker.Outcome;
+import org.vitrine.emulator.cpu.PageTableWalker.Walk;
 import org.vitrine.emulator.memory.HostMemory;
 import org.vitrine.emulator.memory.PhysicalMemory;
 
@@ -15,7 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * L2 blocks, L3 pages, a full 4-level walk (T0SZ 16), 3-level (T0SZ 25), a 2-entry level-1 table
  * (T0SZ 33), a level-2 start (T0SZ 36), TTBR1 for upper VAs (T1SZ 25 and 33), and the faults:
  * invalid descriptors, reserved encodings, tables outside RAM, VAs outside the configured range,
- * disabled walks and 16/64 KiB granules. MMU off is the identity.
+ * disabled walks and 16/64 KiB granules. MMU off is the identity. {@link PageTableWalker#walk}
+ * says where each walk ended: the level and address of the deciding descriptor, and whether it
+ * was invalid or would have been read outside RAM (the external abort on a walk, issue 14).
  */
 class PageTableWalkerTest {
     static final long RAM = 0x4000_0000L, RAM_SIZE = 1 << 20;
@@ -191,6 +195,41 @@ class PageTableWalkerTest {
         put(l1, 1, tableDesc(last));
         ram.write64(last + 0xff8, tableDesc(RAM + RAM_SIZE - 4));
         assertEquals(FAULT, walk((1L << 30) | (0x1ffL << 21), tcr, l1, 0));
+    }
+
+    /** A table outside RAM at each level of a 4-level walk (T0SZ 16): the walk names the level and the descriptor's address. */
+    @Test
+    void walkNamesTheLevelWhoseTableIsOutsideRam() throws Exception {
+        long tcr = tcr(16, 16);
+        long hole = 0x0d00_0000L;
+        long va = (1L << 39) | (2L << 30) | (3L << 21) | (4L << 12) | 0x18;
+        assertEquals(new Walk(Outcome.TABLE_OUTSIDE_RAM, FAULT, 0, hole + 8), walker.walk(va, SCTLR_M, tcr, hole, 0), "TTBR0 in a hole");
+        long l0 = newTable(), l1 = newTable(), l2 = newTable();
+        put(l0, 1, tableDesc(hole));
+        assertEquals(new Walk(Outcome.TABLE_OUTSIDE_RAM, FAULT, 1, hole + 2 * 8), walker.walk(va, SCTLR_M, tcr, l0, 0), "level-0 entry -> hole");
+        put(l0, 1, tableDesc(l1));
+        put(l1, 2, tableDesc(hole));
+        assertEquals(new Walk(Outcome.TABLE_OUTSIDE_RAM, FAULT, 2, hole + 3 * 8), walker.walk(va, SCTLR_M, tcr, l0, 0), "level-1 entry -> hole");
+        put(l1, 2, tableDesc(l2));
+        put(l2, 3, tableDesc(hole));
+        assertEquals(new Walk(Outcome.TABLE_OUTSIDE_RAM, FAULT, 3, hole + 4 * 8), walker.walk(va, SCTLR_M, tcr, l0, 0), "level-2 entry -> hole");
+        assertEquals(FAULT, walk(va, tcr, l0, 0), "translate() still just faults");
+    }
+
+    @Test
+    void walkNamesTheInvalidDescriptorsLevelAndTheMappingsLevel() throws Exception {
+        long l1 = newTable(), l2 = newTable();
+        put(l1, 1, blockDesc(0x8000_0000L));
+        put(l1, 2, tableDesc(l2));
+        put(l2, 3, blockDesc(0x0060_0000L));
+        long tcr = tcr(25, 25);
+        assertEquals(new Walk(Outcome.INVALID_DESCRIPTOR, FAULT, 1, l1), walker.walk(0x10, SCTLR_M, tcr, l1, 0));
+        assertEquals(new Walk(Outcome.INVALID_DESCRIPTOR, FAULT, 2, l2 + 8 * 4), walker.walk((2L << 30) | (4L << 21), SCTLR_M, tcr, l1, 0));
+        assertEquals(new Walk(Outcome.MAPPED, 0x8000_0010L, 1, l1 + 8), walker.walk((1L << 30) | 0x10, SCTLR_M, tcr, l1, 0));
+        assertEquals(new Walk(Outcome.MAPPED, 0x0060_0010L, 2, l2 + 8 * 3), walker.walk((2L << 30) | (3L << 21) | 0x10, SCTLR_M, tcr, l1, 0));
+        assertEquals(Outcome.NOT_WALKED, walker.walk(1L << 39, SCTLR_M, tcr, l1, 0).outcome(), "beyond 39 bits");
+        assertEquals(Outcome.NOT_WALKED, walker.walk(0x10, SCTLR_M, tcr | (1L << 7), l1, 0).outcome(), "EPD0");
+        assertEquals(new Walk(Outcome.MAPPED, 0x1234, 0, FAULT), walker.walk(0x1234, 0, tcr, l1, 0), "MMU off");
     }
 
     @Test

@@ -12,13 +12,13 @@
 // per instruction abort (`blr`, the handler's 6, `subs`, `b.ne`) 5626, and 1876 for the loop of
 // plain RAM loads (3 instructions).
 //
-// Built by org.vitrine.tests.GuestImage with guest.ld and console.inc.
+// Built by org.vitrine.tests.GuestImage with guest.ld and guest.inc.
 
         .equ PSCI_SYSTEM_OFF,   0x84000008
         .equ HOLE,              0x0c000000      // nothing mapped (QEMU 7.2 virt and Vitrine)
         .equ ITERATIONS,        10000
 
-        .include "console.inc"
+        .include "guest.inc"
 
 // Prints "\name: <ticks> ticks" for ITERATIONS runs of \insn (x1 = \address, x2 the counter).
         .macro timed_loop name, address, insn:vararg
@@ -42,14 +42,7 @@
         .section .text.boot, "ax"
         .global _start
 _start:
-        ldr     x0, =stack_top
-        mov     sp, x0
-        adr     x0, vectors
-        msr     vbar_el1, x0
-        isb
-        ldr     x0, =UART
-        mov     w1, #0x301                      // UARTCR: UARTEN, TXE, RXE
-        str     w1, [x0, #0x30]
+        boot
 
         timed_loop "ram load", ram_word, ldr w0, [x1]
         timed_loop "external abort, read", HOLE, ldr w0, [x1]

@@ -18,7 +18,7 @@
 // 0x6000_0000, the first byte after 512 MiB of RAM.
 //
 // Built by org.vitrine.tests.GuestImage with guest.ld (linked at 0x4010_0000 like rost, so QEMU
-// puts its device tree at the start of RAM) and console.inc.
+// puts its device tree at the start of RAM) and guest.inc.
 
         .equ PSCI_SYSTEM_OFF,   0x84000008
 
@@ -64,7 +64,7 @@
 
         .set NCASES, 0
 
-        .include "console.inc"
+        .include "guest.inc"
 
 // ---- case macros -----------------------------------------------------------------------------
 
@@ -135,16 +135,10 @@ el0_end:
         .section .text.boot, "ax"
         .global _start
 _start:
-        ldr     x0, =stack_top
-        mov     sp, x0
-        adr     x0, vectors
-        msr     vbar_el1, x0
+        boot
         mov     x0, #(3 << 20)                  // CPACR_EL1.FPEN: SIMD loads at EL1
         msr     cpacr_el1, x0
         isb
-        ldr     x0, =UART
-        mov     w1, #0x301                      // UARTCR: UARTEN, TXE, RXE
-        str     w1, [x0, #0x30]
         mov     x21, xzr
         print   "aborts: accesses to unmapped physical addresses\n"
 

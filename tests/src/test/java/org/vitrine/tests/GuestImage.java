@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Builds the bare-metal test guests kept as assembly under src/test/resources/guests/ into ELF
  * images, with the real GNU toolchain (binutils-aarch64-linux-gnu), the shared linker script
  * guests/guest.ld (one image at 0x4010_0000, like rost, so QEMU passes its device tree at the
- * start of RAM) and the shared console routines guests/console.inc.
+ * start of RAM) and what the guests share, guests/guest.inc (entry set-up, console output).
  *
  * <p>By hand (single-file launch, JDK only):
  * {@code java tests/src/test/java/org/vitrine/tests/GuestImage.java tests/src/test/resources/guests/aborts.S /tmp/aborts.elf}
@@ -24,7 +24,7 @@ final class GuestImage {
     static Path fromResource(String name, Path dir) throws IOException, InterruptedException {
         Path source = copyResource("guests/" + name + ".S", dir.resolve(name + ".S"));
         Path script = copyResource("guests/guest.ld", dir.resolve("guest.ld"));
-        copyResource("guests/console.inc", dir.resolve("console.inc"));
+        copyResource("guests/guest.inc", dir.resolve("guest.inc"));
         return build(source, script, dir.resolve(name + ".elf"));
     }
 

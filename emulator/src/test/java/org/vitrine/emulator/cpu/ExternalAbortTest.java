@@ -33,8 +33,26 @@ class ExternalAbortTest {
     /** VA 4 GiB: an alias of PA 0-1 GiB. */
     static final long VA_ALIAS = 0x1_0000_0000L;
 
-    /** Records each synchronous exception (ESR, FAR, ELR, x1) and resumes after it: data aborts at ELR + 4, instruction aborts at LR. */
-    static final String VECTORS = """
+    /** The program's entry: VBAR_EL1 at the {@code vectors} the program defines. */
+    static final String ENTRY = """
+            .text
+            .global _start
+            _start:
+                ldr x0, =vectors
+                msr vbar_el1, x0
+                isb
+            """;
+
+    /** PSCI SYSTEM_OFF with status 0. */
+    static final String POWER_OFF = """
+                ldr x0, =0x84000008
+                mov x1, #0
+                hvc #0
+                b .
+            """;
+
+    /** The vector table up to its entry for synchronous exceptions from EL1 with SP_EL1 (the others spin). */
+    static final String VECTORS_TO_EL1_SYNC = """
                 .balign 2048
             vectors:
                 .balign 128
@@ -42,6 +60,10 @@ class ExternalAbortTest {
                 b .
                 .balign 128
                 .endr
+            """;
+
+    /** Records each synchronous exception (ESR, FAR, ELR, x1) and resumes after it: data aborts at ELR + 4, instruction aborts at LR. */
+    static final String VECTORS = VECTORS_TO_EL1_SYNC + """
                 ldr x10, =results
                 ldr x11, [x10]
                 add x12, x10, #8
@@ -73,13 +95,7 @@ class ExternalAbortTest {
                 .space 32 * 16
             """;
 
-    static final String CASES = GuestAsm.MMU_ON_MACRO + """
-            .text
-            .global _start
-            _start:
-                ldr x0, =vectors
-                msr vbar_el1, x0
-                isb
+    static final String CASES = GuestAsm.MMU_ON_MACRO + ENTRY + """
                 ldr x1, =0x0c000124
             c_read:
                 ldr w0, [x1]
@@ -102,12 +118,7 @@ class ExternalAbortTest {
                 ldr x1, =0xc0001000
             c_walk_fetch:
                 blr x1
-                ldr x0, =0x84000008
-                mov x1, #0
-                hvc #0
-                b .
-                .ltorg
-            """ + VECTORS;
+            """ + POWER_OFF + ".ltorg\n" + VECTORS;
 
     record Abort(long esr, long far, long elr, long x1) { }
 
@@ -215,13 +226,7 @@ class ExternalAbortTest {
      */
     @Test
     void dcZvaIntoAHoleHasQemusSyndromeButTheNextInstructionsRunBeforeTheAbort() throws Exception {
-        Run r = run("""
-                .text
-                .global _start
-                _start:
-                    ldr x0, =vectors
-                    msr vbar_el1, x0
-                    isb
+        Run r = run(ENTRY + """
                     ldr x1, =0x0c000648
                     mov x5, #0
                 c_dczva:
@@ -230,12 +235,7 @@ class ExternalAbortTest {
                     ldr x6, =0x1234
                     ldr x7, =x5_seen
                     str x5, [x7]
-                    ldr x0, =0x84000008
-                    mov x1, #0
-                    hvc #0
-                    b .
-                    .ltorg
-                """ + VECTORS + """
+                """ + POWER_OFF + ".ltorg\n" + VECTORS + """
                 x5_seen:
                     .quad 0
                 """);
@@ -248,35 +248,18 @@ class ExternalAbortTest {
 
     /** A loop of N accesses, each taking an exception whose handler (mrs, add, msr, eret) skips it. */
     static String abortLoop(int n, String access, long address) {
-        return String.format("""
-                .text
-                .global _start
-                _start:
-                    ldr x0, =vectors
-                    msr vbar_el1, x0
-                    isb
+        return ENTRY + String.format("""
                     ldr x1, =0x%x
                     ldr x2, =%d
                 1:  %s
                     subs x2, x2, #1
                     b.ne 1b
-                    ldr x0, =0x84000008
-                    mov x1, #0
-                    hvc #0
-                    b .
-                    .ltorg
-                    .balign 2048
-                vectors:
-                    .balign 128
-                    .rept 4
-                    b .
-                    .balign 128
-                    .endr
+                """, address, n, access) + POWER_OFF + ".ltorg\n" + VECTORS_TO_EL1_SYNC + """
                     mrs x9, elr_el1
                     add x9, x9, #4
                     msr elr_el1, x9
                     eret
-                """, address, n, access);
+                """;
     }
 
     /**

@@ -80,22 +80,26 @@ class CliTest {
     }
 
     /**
-     * A read from 0x1000_0000, where nothing is mapped on Vitrine's board, is a synchronous external
-     * abort; with VBAR_EL1 still 0 (a hole too) every vector fetch aborts again, so the guest is
-     * stuck: exit status 4 with the reason, after 1,000 aborts with nothing completed.
+     * A read from 0x0c10_0000, where nothing is mapped (QEMU's empty platform bus), is a
+     * synchronous external abort; with VBAR_EL1 in the same hole every vector fetch aborts again,
+     * so the guest is stuck: exit status 4 with the reason, after 1,000 aborts with nothing
+     * completed. The trace shows each abort, external, with its physical address.
      */
     @Test
     void aGuestStuckTakingAbortsStopsWithExitStatus4() throws Exception {
-        int movX1 = 0xD2A20001;          // movz x1, #0x1000, lsl #16  -> 0x1000_0000, a hole in the map
+        int movX0 = 0xD2A18000;          // movz x0, #0x0c00, lsl #16  -> 0x0c00_0000
+        int msrVbar = 0xD518C000;        // msr vbar_el1, x0
+        int movX1 = 0xD2A18201;          // movz x1, #0x0c10, lsl #16  -> 0x0c10_0000
         int ldrX0 = 0xF9400020;          // ldr x0, [x1]
-        Path elf = TinyElf.write(dir, "bus.elf", movX1, ldrX0, TinyElf.SPIN);
+        Path elf = TinyElf.write(dir, "stuck.elf", movX0, msrVbar, movX1, ldrX0, TinyElf.SPIN);
         Result r = vitrine("run", "--headless", "--kernel", elf.toString(), "--trace", "exceptions");
         assertEquals(4, r.exit(), r.stderr());
-        assertTrue(r.stderr().contains("[trace] exception data abort (external, PA 0x10000000) from EL1: ESR=0x96000010 "
-                + "ELR=0x4008007c FAR=0x10000000"), r.stderr());
-        assertTrue(r.stderr().contains("[trace] exception instruction abort (external, PA 0x200) from EL1: ESR=0x86000010 "
-                + "ELR=0x200 FAR=0x200"), r.stderr());
-        assertTrue(r.stderr().contains("guest stuck taking aborts: 1000 in a row, the last at 0x200"), r.stderr());
+        assertTrue(r.stderr().contains("[trace] exception data abort (external, PA 0xc100000) from EL1: ESR=0x96000010 "
+                + "ELR=0x40080084 FAR=0xc100000"), r.stderr());
+        assertTrue(r.stderr().contains("[trace] exception instruction abort (external, PA 0xc000200) from EL1: ESR=0x86000010 "
+                + "ELR=0xc000200 FAR=0xc000200"), r.stderr());
+        assertTrue(r.stderr().contains("guest stuck taking aborts: 1000 in a row, the last at 0xc000200"), r.stderr());
+        assertTrue(r.stderr().contains("VBAR_EL1 0xc000000"), r.stderr());
     }
 
     /** The guest prints "R" and asks PSCI for a reset: the machine restarts from the image each time. */

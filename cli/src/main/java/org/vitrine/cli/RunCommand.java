@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.vitrine.cli.gdb.GdbStub;
 import org.vitrine.cli.window.DesktopWindow;
 import org.vitrine.cli.window.Screenshots;
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.debug.Debugger;
 import org.vitrine.emulator.display.Frame;

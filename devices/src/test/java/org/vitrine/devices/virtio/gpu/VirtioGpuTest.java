@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.vitrine.devices.VirtioGpu.*;
-import static org.vitrine.devices.VirtioTestDriver.*;
+import static org.vitrine.devices.virtio.gpu.VirtioGpu.*;
+import static org.vitrine.devices.virtio.VirtioTestDriver.*;
 
 import java.nio.ByteBuffer;
 
@@ -15,7 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.vitrine.devices.VirtioTestDriver.Queue;
+import org.vitrine.devices.virtio.VirtioTestDriver.Queue;
+import org.vitrine.devices.virtio.VirtioTestDriver;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
 import org.vitrine.emulator.spi.GuestErrors;

@@ -1,13 +1,13 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.vitrine.devices.VirtioTestDriver.*;
+import static org.vitrine.devices.virtio.VirtioTestDriver.*;
 
-import org.vitrine.devices.VirtioTestDriver.Queue;
+import org.vitrine.devices.virtio.VirtioTestDriver.Queue;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

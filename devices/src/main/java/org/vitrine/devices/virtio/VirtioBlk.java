@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -364,7 +364,7 @@ public final class Virtqueue {
      * True when [address, address + length) can be reached through {@code dma}: the whole range
      * at once, or (through an IOMMU that maps page by page) each 4 KiB piece of it.
      */
-    static boolean accessible(DmaPort dma, long address, long length) {
+    public static boolean accessible(DmaPort dma, long address, long length) {
         if (length < 0 || address < 0 || address + length < address) return false;
         try {
             dma.window(address, length);

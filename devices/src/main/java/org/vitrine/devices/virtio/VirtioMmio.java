@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import org.vitrine.emulator.fdt.FdtNode;
 import org.vitrine.emulator.spi.DmaPort;

@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.arm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.vitrine.devices.RecordingLine;
 import org.vitrine.emulator.spi.GuestErrors;
 import org.vitrine.emulator.time.EventQueue;
 

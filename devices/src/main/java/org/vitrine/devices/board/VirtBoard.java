@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.board;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -7,6 +7,14 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
+import org.vitrine.devices.arm.GicV2;
+import org.vitrine.devices.arm.Pl011;
+import org.vitrine.devices.arm.Pl031;
+import org.vitrine.devices.virtio.VirtioBlk;
+import org.vitrine.devices.virtio.VirtioDevice;
+import org.vitrine.devices.virtio.VirtioInput;
+import org.vitrine.devices.virtio.VirtioMmio;
+import org.vitrine.devices.virtio.gpu.VirtioGpu;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;

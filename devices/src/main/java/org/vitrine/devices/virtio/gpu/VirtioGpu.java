@@ -1,10 +1,13 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio.gpu;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.vitrine.devices.virtio.VirtioDevice;
+import org.vitrine.devices.virtio.VirtioMmio;
+import org.vitrine.devices.virtio.Virtqueue;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
 import org.vitrine.emulator.spi.DmaPort.DmaException;

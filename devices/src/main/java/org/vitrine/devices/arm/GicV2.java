@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.arm;
 
 import org.vitrine.emulator.spi.GuestErrors;
 import org.vitrine.emulator.spi.InterruptLine;

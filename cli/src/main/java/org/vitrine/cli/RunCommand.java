@@ -19,7 +19,6 @@ import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.debug.Debugger;
 import org.vitrine.emulator.display.Frame;
-import org.vitrine.emulator.spi.GuestErrors;
 import org.vitrine.emulator.time.Ratio;
 
 import picocli.CommandLine;
@@ -276,7 +275,7 @@ public final class RunCommand implements Callable<Integer> {
                         long hostMs = (System.nanoTime() - hostStart) / 1_000_000;
                         err.printf("[vitrine] %s; %d cycles (%.3f s virtual), %d instructions, %d guest errors, %d ms host%n",
                                 exit.message(), cpu.cycles(), cpu.cycles() / (double) options.timing().cyclesPerSecond(),
-                                cpu.instructionsRetired(), GuestErrors.count(), hostMs);
+                                cpu.instructionsRetired(), board.machine().guestLog().count(), hostMs);
                     }
                     if (exit.kind() == Cpu.ExitKind.RESET) {   // a new machine from the same image, as a board reset would
                         elapsedBeforeReset += cpu.cycles();

@@ -1,6 +1,6 @@
 package org.vitrine.devices.arm;
 
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
 
@@ -224,6 +224,8 @@ public final class GicV2 {
     // ---- State --------------------------------------------------------------------------------
 
     private final InterruptLine cpuIrq;
+    private final GuestLog.Source distLog;
+    private final GuestLog.Source cpuLog;
     private final MmioDevice distributor = new DistributorRegion();
     private final MmioDevice cpuInterface = new CpuInterfaceRegion();
     private final InterruptLine[] lines = new InterruptLine[NUM_IRQS];
@@ -253,9 +255,14 @@ public final class GicV2 {
 
     private boolean outputLevel;
 
-    /** @param cpuIrq the IRQ input of the CPU */
-    public GicV2(InterruptLine cpuIrq) {
+    /**
+     * @param cpuIrq the IRQ input of the CPU
+     * @param log    the machine's guest log
+     */
+    public GicV2(InterruptLine cpuIrq, GuestLog log) {
         this.cpuIrq = cpuIrq;
+        this.distLog = log.source(distributor.name());
+        this.cpuLog = log.source(cpuInterface.name());
         for (int id = NUM_SGIS; id < NUM_IRQS; id++) {
             final int intid = id;
             lines[id] = high -> setInput(intid, high);
@@ -473,21 +480,21 @@ public final class GicV2 {
         if (id >= NUM_IRQS) {
             // 1020..1023 are the spurious IDs, which the GIC ignores; anything else names an
             // interrupt that does not exist (UNPREDICTABLE: ignored).
-            if (id < 1020) GuestErrors.guestError("gic", "%s write of nonexistent INTID %d", reg, id);
+            if (id < 1020) cpuLog.guestError("%s write of nonexistent INTID %d", reg, id);
             return;
         }
         if (runningPriority() == IDLE_PRIORITY) {
-            GuestErrors.guestError("gic", "%s write of INTID %d with no interrupt active", reg, id);
+            cpuLog.guestError("%s write of INTID %d with no interrupt active", reg, id);
             return;
         }
         int g = groupOf(id);
         if (aliased && g == 0) {
-            GuestErrors.guestError("gic", "GICC_AEOIR write of Group 0 INTID %d ignored", id);
+            cpuLog.guestError("GICC_AEOIR write of Group 0 INTID %d ignored", id);
             return;
         }
         if (!bit(active, id)) {
             // UNPREDICTABLE; like QEMU, still drop the running priority so the CPU is not stuck.
-            GuestErrors.guestError("gic", "%s write of INTID %d, which is not active", reg, id);
+            cpuLog.guestError("%s write of INTID %d, which is not active", reg, id);
         }
         dropPriority(g);
         if ((cpuCtlr & GICC_CTLR_EOI_MODE) == 0) setBit(active, id, false);
@@ -511,12 +518,12 @@ public final class GicV2 {
     private void deactivate(int value) {
         int id = value & GICC_INTID_MASK;
         if (id >= NUM_IRQS) {
-            if (id < 1020) GuestErrors.guestError("gic", "GICC_DIR write of nonexistent INTID %d", id);
+            if (id < 1020) cpuLog.guestError("GICC_DIR write of nonexistent INTID %d", id);
             return;
         }
         if ((cpuCtlr & GICC_CTLR_EOI_MODE) == 0) {
             // UNPREDICTABLE with EOImode 0 (EOIR already deactivated); ignored, as QEMU does.
-            GuestErrors.guestError("gic", "GICC_DIR write of INTID %d while GICC_CTLR.EOImode is 0", id);
+            cpuLog.guestError("GICC_DIR write of INTID %d while GICC_CTLR.EOImode is 0", id);
             return;
         }
         setBit(active, id, false);
@@ -532,7 +539,7 @@ public final class GicV2 {
             case SGIR_FILTER_OTHERS -> toSelf = false; // There are no other CPUs.
             case SGIR_FILTER_SELF -> toSelf = true;
             default -> {
-                GuestErrors.guestError("gic", "GICD_SGIR write 0x%08x with reserved TargetListFilter 3", value);
+                distLog.guestError("GICD_SGIR write 0x%08x with reserved TargetListFilter 3", value);
                 return;
             }
         }
@@ -631,7 +638,7 @@ public final class GicV2 {
             }
             case SGIR -> {
                 if (byteMask != -1) {
-                    GuestErrors.guestError("gic", "partial write to GICD_SGIR ignored");
+                    distLog.guestError("partial write to GICD_SGIR ignored");
                     return;
                 }
                 sendSgi(value);
@@ -665,13 +672,13 @@ public final class GicV2 {
         };
     }
 
-    private static boolean sizeOk(String name, String op, long offset, int size, long regionSize) {
+    private static boolean sizeOk(GuestLog.Source log, String op, long offset, int size, long regionSize) {
         if (size != 1 && size != 2 && size != 4) {
-            GuestErrors.guestError(name, "%d-byte %s at offset 0x%x ignored (32-bit registers)", size, op, offset);
+            log.guestError("%d-byte %s at offset 0x%x ignored (32-bit registers)", size, op, offset);
             return false;
         }
         if (offset < 0 || offset + size > regionSize || (offset & (size - 1)) != 0) {
-            GuestErrors.guestError(name, "misaligned or out-of-range %d-byte %s at offset 0x%x ignored", size, op, offset);
+            log.guestError("misaligned or out-of-range %d-byte %s at offset 0x%x ignored", size, op, offset);
             return false;
         }
         return true;
@@ -694,33 +701,33 @@ public final class GicV2 {
 
         @Override
         public long read(long offset, int size) {
-            if (!sizeOk(name(), "read", offset, size, DISTRIBUTOR_SIZE)) return 0;
+            if (!sizeOk(distLog, "read", offset, size, DISTRIBUTOR_SIZE)) return 0;
             int off = (int) offset;
             Dist reg = DIST_BY_WORD[off >> 2];
             if (reg == null) {
-                GuestErrors.guestError(name(), "read of reserved offset 0x%03x", off);
+                distLog.guestError("read of reserved offset 0x%03x", off);
                 return 0;
             }
             switch (reg.access) {
                 case WO -> {
-                    GuestErrors.guestError(name(), "read of write-only GICD_%s", reg);
+                    distLog.guestError("read of write-only GICD_%s", reg);
                     return 0;
                 }
                 case RAZ_WI -> {
                     return 0;
                 }
                 case UNIMPLEMENTED -> {
-                    GuestErrors.unimplemented(name(), "GICD_%s (offset 0x%03x) not modelled, reads as zero", reg, off);
+                    distLog.unimplemented("GICD_%s (offset 0x%03x) not modelled, reads as zero", reg, off);
                     return 0;
                 }
                 default -> { }
             }
             if (beyondImplemented(reg, off & ~3)) {
-                GuestErrors.guestError(name(), "read of GICD_%s at 0x%03x beyond INTID %d", reg, off, NUM_IRQS - 1);
+                distLog.guestError("read of GICD_%s at 0x%03x beyond INTID %d", reg, off, NUM_IRQS - 1);
                 return 0;
             }
             if (size != 4 && !reg.byteAccessible) {
-                GuestErrors.guestError(name(), "%d-byte read of word-only GICD_%s at 0x%03x", size, reg, off);
+                distLog.guestError("%d-byte read of word-only GICD_%s at 0x%03x", size, reg, off);
             }
             long word = distReadWord(reg, off & ~3) & 0xFFFF_FFFFL;
             return (word >>> (8 * (off & 3))) & laneMask(size);
@@ -728,33 +735,33 @@ public final class GicV2 {
 
         @Override
         public void write(long offset, int size, long value) {
-            if (!sizeOk(name(), "write", offset, size, DISTRIBUTOR_SIZE)) return;
+            if (!sizeOk(distLog, "write", offset, size, DISTRIBUTOR_SIZE)) return;
             int off = (int) offset;
             Dist reg = DIST_BY_WORD[off >> 2];
             if (reg == null) {
-                GuestErrors.guestError(name(), "write of 0x%x to reserved offset 0x%03x", value, off);
+                distLog.guestError("write of 0x%x to reserved offset 0x%03x", value, off);
                 return;
             }
             switch (reg.access) {
                 case RO -> {
-                    GuestErrors.guestError(name(), "write of 0x%x to read-only GICD_%s", value, reg);
+                    distLog.guestError("write of 0x%x to read-only GICD_%s", value, reg);
                     return;
                 }
                 case RAZ_WI -> {
                     return;
                 }
                 case UNIMPLEMENTED -> {
-                    GuestErrors.unimplemented(name(), "GICD_%s (offset 0x%03x) not modelled, write ignored", reg, off);
+                    distLog.unimplemented("GICD_%s (offset 0x%03x) not modelled, write ignored", reg, off);
                     return;
                 }
                 default -> { }
             }
             if (beyondImplemented(reg, off & ~3)) {
-                GuestErrors.guestError(name(), "write to GICD_%s at 0x%03x beyond INTID %d", reg, off, NUM_IRQS - 1);
+                distLog.guestError("write to GICD_%s at 0x%03x beyond INTID %d", reg, off, NUM_IRQS - 1);
                 return;
             }
             if (size != 4 && !reg.byteAccessible) {
-                GuestErrors.guestError(name(), "%d-byte write to word-only GICD_%s at 0x%03x", size, reg, off);
+                distLog.guestError("%d-byte write to word-only GICD_%s at 0x%03x", size, reg, off);
             }
             int shift = 8 * (off & 3);
             int byteMask = (int) (laneMask(size) << shift);
@@ -777,17 +784,17 @@ public final class GicV2 {
 
         private Cpu decode(String op, long offset, int size) {
             if (offset < 0 || offset + size > CPU_INTERFACE_SIZE || size < 1) {
-                GuestErrors.guestError(name(), "%s at out-of-range offset 0x%x", op, offset);
+                cpuLog.guestError("%s at out-of-range offset 0x%x", op, offset);
                 return null;
             }
             Cpu reg = CPU_BY_WORD[(int) offset >> 2];
             if (reg == null) {
-                GuestErrors.guestError(name(), "%s of reserved offset 0x%03x", op, offset);
+                cpuLog.guestError("%s of reserved offset 0x%03x", op, offset);
                 return null;
             }
             if (size != 4 || (offset & 3) != 0) {
                 // Reads here have side effects (IAR acknowledges): a partial access is ignored.
-                GuestErrors.guestError(name(), "%d-byte %s of GICC_%s at 0x%x ignored (word-only)", size, op, reg, offset);
+                cpuLog.guestError("%d-byte %s of GICC_%s at 0x%x ignored (word-only)", size, op, reg, offset);
                 return null;
             }
             return reg;
@@ -798,7 +805,7 @@ public final class GicV2 {
             Cpu reg = decode("read", offset, size);
             if (reg == null) return 0;
             if (reg.access == Access.WO) {
-                GuestErrors.guestError(name(), "read of write-only GICC_%s", reg);
+                cpuLog.guestError("read of write-only GICC_%s", reg);
                 return 0;
             }
             int value = switch (reg) {
@@ -824,7 +831,7 @@ public final class GicV2 {
             Cpu reg = decode("write", offset, size);
             if (reg == null) return;
             if (reg.access == Access.RO) {
-                GuestErrors.guestError(name(), "write of 0x%x to read-only GICC_%s", value, reg);
+                cpuLog.guestError("write of 0x%x to read-only GICC_%s", value, reg);
                 return;
             }
             int v = (int) value;
@@ -833,7 +840,7 @@ public final class GicV2 {
                     int old = cpuCtlr;
                     cpuCtlr = v & GICC_CTLR_MASK;
                     if ((cpuCtlr & GICC_CTLR_FIQ_EN) != 0 && (old & GICC_CTLR_FIQ_EN) == 0) {
-                        GuestErrors.unimplemented(name(), "GICC_CTLR.FIQEn: no FIQ output, Group 0 is signalled as IRQ");
+                        cpuLog.unimplemented("GICC_CTLR.FIQEn: no FIQ output, Group 0 is signalled as IRQ");
                     }
                 }
                 case PMR -> pmr = v & 0xFF;

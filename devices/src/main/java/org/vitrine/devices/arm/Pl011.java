@@ -2,7 +2,7 @@ package org.vitrine.devices.arm;
 
 import java.util.function.IntConsumer;
 
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
 
@@ -164,6 +164,7 @@ public final class Pl011 implements MmioDevice {
 
     private final IntConsumer txSink;
     private final InterruptLine irq;
+    private final GuestLog.Source log;
     private Runnable rxSpaceListener = () -> { };
 
     private final int[] rxFifo = new int[FIFO_DEPTH];
@@ -188,10 +189,12 @@ public final class Pl011 implements MmioDevice {
     /**
      * @param txSink receives each transmitted byte (0..255)
      * @param irq    the UARTINTR wire to the interrupt controller
+     * @param log    the machine's guest log
      */
-    public Pl011(IntConsumer txSink, InterruptLine irq) {
+    public Pl011(IntConsumer txSink, InterruptLine irq, GuestLog log) {
         this.txSink = txSink;
         this.irq = irq;
+        this.log = log.source(name());
         reset();
     }
 
@@ -291,7 +294,7 @@ public final class Pl011 implements MmioDevice {
         if ((cr & (CR_UARTEN | CR_TXE)) != (CR_UARTEN | CR_TXE) && !warnedDisabledTx) {
             // Real hardware would not send; QEMU sends anyway, and so do we (see class comment).
             warnedDisabledTx = true;
-            GuestErrors.guestError(name(), "UARTDR written while UARTCR (0x%x) has UARTEN or TXE clear; transmitting anyway", cr);
+            log.guestError("UARTDR written while UARTCR (0x%x) has UARTEN or TXE clear; transmitting anyway", cr);
         }
         if ((cr & CR_LBE) != 0) pushRx(b);
         txSink.accept(b);
@@ -320,16 +323,16 @@ public final class Pl011 implements MmioDevice {
 
     private Reg decode(String op, long offset, int size) {
         if (size != 1 && size != 2 && size != 4) {
-            GuestErrors.guestError(name(), "%d-byte %s at offset 0x%x ignored (32-bit registers)", size, op, offset);
+            log.guestError("%d-byte %s at offset 0x%x ignored (32-bit registers)", size, op, offset);
             return null;
         }
         if (offset < 0 || offset + size > SIZE || (offset & 3) != 0) {
-            GuestErrors.guestError(name(), "misaligned or out-of-range %d-byte %s at offset 0x%x ignored", size, op, offset);
+            log.guestError("misaligned or out-of-range %d-byte %s at offset 0x%x ignored", size, op, offset);
             return null;
         }
         Reg reg = BY_WORD[(int) offset >> 2];
         if (reg == null) {
-            GuestErrors.guestError(name(), "%s of reserved offset 0x%03x", op, offset);
+            log.guestError("%s of reserved offset 0x%03x", op, offset);
         }
         return reg;
     }
@@ -339,11 +342,11 @@ public final class Pl011 implements MmioDevice {
         Reg reg = decode("read", offset, size);
         if (reg == null) return 0;
         if (reg.access == Access.WO) {
-            GuestErrors.guestError(name(), "read of write-only UART%s", reg);
+            log.guestError("read of write-only UART%s", reg);
             return 0;
         }
         if (reg.access == Access.UNIMPLEMENTED) {
-            GuestErrors.unimplemented(name(), "integration test register at 0x%03x not modelled, reads as zero", offset);
+            log.unimplemented("integration test register at 0x%03x not modelled, reads as zero", offset);
             return 0;
         }
         int value = switch (reg) {
@@ -371,11 +374,11 @@ public final class Pl011 implements MmioDevice {
         Reg reg = decode("write", offset, size);
         if (reg == null) return;
         if (reg.access == Access.RO) {
-            GuestErrors.guestError(name(), "write of 0x%x to read-only UART%s", value, reg);
+            log.guestError("write of 0x%x to read-only UART%s", value, reg);
             return;
         }
         if (reg.access == Access.UNIMPLEMENTED) {
-            GuestErrors.unimplemented(name(), "integration test register at 0x%03x not modelled, write ignored", offset);
+            log.unimplemented("integration test register at 0x%03x not modelled, write ignored", offset);
             return;
         }
         int v = (int) (value & (size == 4 ? 0xFFFF_FFFFL : (1L << (8 * size)) - 1));
@@ -391,7 +394,7 @@ public final class Pl011 implements MmioDevice {
                 ifls = v & IFLS_MASK;
                 if (ifls != IFLS_RESET && !warnedIfls) {
                     warnedIfls = true;
-                    GuestErrors.unimplemented(name(), "UARTIFLS 0x%02x: FIFO trigger levels not modelled, RX interrupts at 1 character", ifls);
+                    log.unimplemented("UARTIFLS 0x%02x: FIFO trigger levels not modelled, RX interrupts at 1 character", ifls);
                 }
             }
             case IMSC -> {
@@ -404,7 +407,7 @@ public final class Pl011 implements MmioDevice {
             }
             case DMACR -> {
                 dmacr = v & DMACR_MASK;
-                if ((dmacr & DMACR_ENABLES) != 0) GuestErrors.unimplemented(name(), "DMA (UARTDMACR 0x%x) not modelled", dmacr);
+                if ((dmacr & DMACR_ENABLES) != 0) log.unimplemented("DMA (UARTDMACR 0x%x) not modelled", dmacr);
             }
             case FR, RIS, MIS, ID, TEST -> { } // Handled by access type above.
         }
@@ -417,18 +420,18 @@ public final class Pl011 implements MmioDevice {
             rxSpaceListener.run();
         }
         if ((v & LCR_H_BRK) != 0 && (lcrH & LCR_H_BRK) == 0) {
-            GuestErrors.unimplemented(name(), "UARTLCR_H.BRK: break condition not sent to the host");
+            log.unimplemented("UARTLCR_H.BRK: break condition not sent to the host");
         }
         int wlen = (v >>> LCR_H_WLEN_SHIFT) & 3;
         if (wlen != LCR_H_WLEN_8 && ((lcrH >>> LCR_H_WLEN_SHIFT) & 3) != wlen) {
-            GuestErrors.unimplemented(name(), "UARTLCR_H.WLEN %d bits: bytes are sent whole", wlen + 5);
+            log.unimplemented("UARTLCR_H.WLEN %d bits: bytes are sent whole", wlen + 5);
         }
         lcrH = v;
     }
 
     private void writeCr(int v) {
         if ((v & CR_SIREN) != 0 && (cr & CR_SIREN) == 0) {
-            GuestErrors.unimplemented(name(), "UARTCR.SIREN: IrDA SIR not modelled");
+            log.unimplemented("UARTCR.SIREN: IrDA SIR not modelled");
         }
         if (v != cr) warnedDisabledTx = false;
         cr = v;

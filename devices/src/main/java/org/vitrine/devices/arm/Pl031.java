@@ -1,6 +1,6 @@
 package org.vitrine.devices.arm;
 
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
 import org.vitrine.emulator.time.EventQueue;
@@ -94,6 +94,7 @@ public final class Pl031 implements MmioDevice {
 
     private final EventQueue clock;
     private final InterruptLine irq;
+    private final GuestLog.Source log;
     private final long baseEpochSeconds;
 
     /** Counter value minus whole virtual seconds since reset (modulo 2^32). */
@@ -109,9 +110,11 @@ public final class Pl031 implements MmioDevice {
      * @param clock            the machine clock; the counter counts its whole seconds
      * @param baseEpochSeconds counter value at cycle 0 (e.g. Unix seconds; taken modulo 2^32)
      * @param irq              the RTCINTR wire to the interrupt controller
+     * @param log              the machine's guest log
      */
-    public Pl031(EventQueue clock, long baseEpochSeconds, InterruptLine irq) {
+    public Pl031(EventQueue clock, long baseEpochSeconds, InterruptLine irq, GuestLog log) {
         this.clock = clock;
+        this.log = log.source(name());
         this.baseEpochSeconds = baseEpochSeconds;
         this.irq = irq;
         reset();
@@ -202,16 +205,16 @@ public final class Pl031 implements MmioDevice {
 
     private Reg decode(String op, long offset, int size) {
         if (size != 1 && size != 2 && size != 4) {
-            GuestErrors.guestError(name(), "%d-byte %s at offset 0x%x ignored (32-bit registers)", size, op, offset);
+            log.guestError("%d-byte %s at offset 0x%x ignored (32-bit registers)", size, op, offset);
             return null;
         }
         if (offset < 0 || offset + size > SIZE || (offset & 3) != 0) {
-            GuestErrors.guestError(name(), "misaligned or out-of-range %d-byte %s at offset 0x%x ignored", size, op, offset);
+            log.guestError("misaligned or out-of-range %d-byte %s at offset 0x%x ignored", size, op, offset);
             return null;
         }
         Reg reg = BY_WORD[(int) offset >> 2];
         if (reg == null) {
-            GuestErrors.guestError(name(), "%s of reserved offset 0x%03x", op, offset);
+            log.guestError("%s of reserved offset 0x%03x", op, offset);
         }
         return reg;
     }
@@ -225,11 +228,11 @@ public final class Pl031 implements MmioDevice {
         Reg reg = decode("read", offset, size);
         if (reg == null) return 0;
         if (reg.access == Access.WO) {
-            GuestErrors.guestError(name(), "read of write-only RTC%s", reg);
+            log.guestError("read of write-only RTC%s", reg);
             return 0;
         }
         if (reg.access == Access.UNIMPLEMENTED) {
-            GuestErrors.unimplemented(name(), "integration test register at 0x%03x not modelled, reads as zero", offset);
+            log.unimplemented("integration test register at 0x%03x not modelled, reads as zero", offset);
             return 0;
         }
         long value = switch (reg) {
@@ -251,11 +254,11 @@ public final class Pl031 implements MmioDevice {
         Reg reg = decode("write", offset, size);
         if (reg == null) return;
         if (reg.access == Access.RO) {
-            GuestErrors.guestError(name(), "write of 0x%x to read-only RTC%s", value, reg);
+            log.guestError("write of 0x%x to read-only RTC%s", value, reg);
             return;
         }
         if (reg.access == Access.UNIMPLEMENTED) {
-            GuestErrors.unimplemented(name(), "integration test register at 0x%03x not modelled, write ignored", offset);
+            log.unimplemented("integration test register at 0x%03x not modelled, write ignored", offset);
             return;
         }
         int v = (int) (value & sizeMask(size));

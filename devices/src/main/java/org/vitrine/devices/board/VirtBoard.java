@@ -135,13 +135,13 @@ public final class VirtBoard implements AutoCloseable {
         this.machine = new Machine(RAM_BASE, options.ramSize(), options.timing(), Unicorn.CpuModel.A72);
         try {
             Cpu cpu = machine.cpu();
-            this.gic = new GicV2(cpu.irqInput());
+            this.gic = new GicV2(cpu.irqInput(), machine.guestLog());
             machine.map(GIC_DIST, gic.distributor());
             machine.map(GIC_CPU, gic.cpuInterface());
             cpu.attachTimer(gic.line(INTID_TIMER_PHYS), gic.line(INTID_TIMER_VIRT));
-            this.uart = new Pl011(console, gic.line(INTID_UART));
+            this.uart = new Pl011(console, gic.line(INTID_UART), machine.guestLog());
             machine.map(UART, uart);
-            this.rtc = new Pl031(machine.clock(), options.rtcEpochSeconds(), gic.line(INTID_RTC));
+            this.rtc = new Pl031(machine.clock(), options.rtcEpochSeconds(), gic.line(INTID_RTC), machine.guestLog());
             machine.map(RTC, rtc);
             addVirtioDevices();
         } catch (RuntimeException | IOException e) {
@@ -172,11 +172,11 @@ public final class VirtBoard implements AutoCloseable {
         for (VirtioDevice d : devices) {
             if (d instanceof VirtioInput in) inputDevices.add(in);
             DmaPort dma = new IdentityDmaPort(machine.ram(), d.name());
-            machine.map(VirtioMmio.slotBase(slot), new VirtioMmio(d, dma, gic.line(VirtioMmio.slotIntid(slot))));
+            machine.map(VirtioMmio.slotBase(slot), new VirtioMmio(d, dma, gic.line(VirtioMmio.slotIntid(slot)), machine.guestLog()));
             usedSlots.add(slot);
             slot--;
         }
-        for (; slot >= 0; slot--) machine.map(VirtioMmio.slotBase(slot), VirtioMmio.emptySlot(slot));
+        for (; slot >= 0; slot--) machine.map(VirtioMmio.slotBase(slot), VirtioMmio.emptySlot(slot, machine.guestLog()));
         // Host input reaches the devices on the emulation thread, stamped with the cycle it arrives at.
         input.setOnPost(() -> machine.cpu().post(this::deliverInput));
     }

@@ -2,7 +2,7 @@ package org.vitrine.devices.virtio;
 
 import org.vitrine.emulator.fdt.FdtNode;
 import org.vitrine.emulator.spi.DmaPort;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
 
@@ -162,6 +162,7 @@ public final class VirtioMmio implements MmioDevice {
     private final DmaPort dma;
     private final InterruptLine irq;
     private final String name;
+    private final GuestLog.Source log;
     private final Virtqueue[] queues;
     private final long offered;
     private final Link link = new Link();
@@ -181,12 +182,14 @@ public final class VirtioMmio implements MmioDevice {
      * @param device the device behind this transport (attached here; one transport per device)
      * @param dma    the device's DMA port
      * @param irq    the transport's interrupt wire
+     * @param log    the machine's guest log
      */
-    public VirtioMmio(VirtioDevice device, DmaPort dma, InterruptLine irq) {
+    public VirtioMmio(VirtioDevice device, DmaPort dma, InterruptLine irq, GuestLog log) {
         this.device = device;
         this.dma = dma;
         this.irq = irq;
         this.name = device.name();
+        this.log = log.source(name);
         long own = device.deviceFeatures();
         if ((own & ~DEVICE_FEATURE_MASK) != 0) {
             throw new IllegalArgumentException(String.format("%s offers transport feature bits 0x%x", name, own & ~DEVICE_FEATURE_MASK));
@@ -261,8 +264,9 @@ public final class VirtioMmio implements MmioDevice {
      * identification registers answer (magic, version 2, device ID 0, vendor) so a driver probing
      * every slot sees "no device"; everything else reads as zero and ignores writes.
      */
-    public static MmioDevice emptySlot(int slot) {
+    public static MmioDevice emptySlot(int slot, GuestLog guestLog) {
         String name = "virtio-mmio-" + slot + " (empty)";
+        GuestLog.Source log = guestLog.source(name);
         return new MmioDevice() {
             @Override
             public String name() {
@@ -286,7 +290,7 @@ public final class VirtioMmio implements MmioDevice {
 
             @Override
             public void write(long offset, int size, long value) {
-                GuestErrors.guestError(name, "write of 0x%x to offset 0x%03x of a slot with no device", value, offset);
+                log.guestError("write of 0x%x to offset 0x%03x of a slot with no device", value, offset);
             }
         };
     }
@@ -338,11 +342,11 @@ public final class VirtioMmio implements MmioDevice {
         if (reg == null) return 0;
         switch (reg.access) {
             case WO -> {
-                GuestErrors.guestError(name, "read of write-only register %s (0x%03x)", reg, offset);
+                log.guestError("read of write-only register %s (0x%03x)", reg, offset);
                 return 0;
             }
             case LEGACY -> {
-                GuestErrors.guestError(name, "read of legacy register %s (0x%03x) on a version 2 transport", reg, offset);
+                log.guestError("read of legacy register %s (0x%03x) on a version 2 transport", reg, offset);
                 return 0;
             }
             default -> { }
@@ -379,11 +383,11 @@ public final class VirtioMmio implements MmioDevice {
         if (reg == null) return;
         switch (reg.access) {
             case RO -> {
-                GuestErrors.guestError(name, "write of 0x%x to read-only register %s (0x%03x)", value, reg, offset);
+                log.guestError("write of 0x%x to read-only register %s (0x%03x)", value, reg, offset);
                 return;
             }
             case LEGACY -> {
-                GuestErrors.guestError(name, "write to legacy register %s (0x%03x) on a version 2 transport", reg, offset);
+                log.guestError("write to legacy register %s (0x%03x) on a version 2 transport", reg, offset);
                 return;
             }
             default -> { }
@@ -414,15 +418,15 @@ public final class VirtioMmio implements MmioDevice {
 
     private Reg decode(String op, long offset, int size) {
         if (offset < 0 || offset >= CONFIG_OFFSET || (offset & 3) != 0) {
-            GuestErrors.guestError(name, "%s of bad register offset 0x%x", op, offset);
+            log.guestError("%s of bad register offset 0x%x", op, offset);
             return null;
         }
         if (size != 4) {
-            GuestErrors.guestError(name, "%d-byte %s of register at 0x%03x ignored (registers are 32-bit)", size, op, offset);
+            log.guestError("%d-byte %s of register at 0x%03x ignored (registers are 32-bit)", size, op, offset);
             return null;
         }
         Reg reg = BY_WORD[(int) offset >> 2];
-        if (reg == null) GuestErrors.guestError(name, "%s of bad register offset 0x%03x", op, offset);
+        if (reg == null) log.guestError("%s of bad register offset 0x%03x", op, offset);
         return reg;
     }
 
@@ -433,10 +437,10 @@ public final class VirtioMmio implements MmioDevice {
     private Virtqueue queueForWrite(Reg reg) {
         Virtqueue q = selectedQueue();
         if (q == null) {
-            GuestErrors.guestError(name, "%s write with QueueSel %d, but the device has %d queues", reg, queueSel, queues.length);
+            log.guestError("%s write with QueueSel %d, but the device has %d queues", reg, queueSel, queues.length);
         } else if (q.isReady()) {
             // Spec 4.2.3.2: not allowed while ready. Stored (as QEMU does); it takes effect at the next QueueReady.
-            GuestErrors.guestError(name, "%s written while queue %d is ready; takes effect when QueueReady is set again", reg, queueSel);
+            log.guestError("%s written while queue %d is ready; takes effect when QueueReady is set again", reg, queueSel);
         }
         return q;
     }
@@ -458,39 +462,39 @@ public final class VirtioMmio implements MmioDevice {
     private void writeQueueReady(int v) {
         Virtqueue q = selectedQueue();
         if (q == null) {
-            GuestErrors.guestError(name, "QueueReady write with QueueSel %d, but the device has %d queues", queueSel, queues.length);
+            log.guestError("QueueReady write with QueueSel %d, but the device has %d queues", queueSel, queues.length);
             return;
         }
         if (v == 0) {
             q.disable();
         } else {
-            if (v != 1) GuestErrors.guestError(name, "QueueReady written with %d (only 0 and 1 are defined); taken as 1", v);
+            if (v != 1) log.guestError("QueueReady written with %d (only 0 and 1 are defined); taken as 1", v);
             q.enable();
         }
     }
 
     private void writeDriverFeatures(int v) {
         if ((status & STATUS_FEATURES_OK) != 0) {
-            GuestErrors.guestError(name, "DriverFeatures written after FEATURES_OK; ignored");
+            log.guestError("DriverFeatures written after FEATURES_OK; ignored");
             return;
         }
         switch (driverFeaturesSel) {
             case 0 -> driverFeatures = (driverFeatures & 0xFFFF_FFFF_0000_0000L) | (v & 0xFFFF_FFFFL);
             case 1 -> driverFeatures = (driverFeatures & 0xFFFF_FFFFL) | ((long) v << 32);
             default -> {
-                if (v != 0) GuestErrors.guestError(name, "driver accepts features 0x%x in word %d, none offered there", v, driverFeaturesSel);
+                if (v != 0) log.guestError("driver accepts features 0x%x in word %d, none offered there", v, driverFeaturesSel);
             }
         }
     }
 
     private void notifyQueue(int v) {
         if (v < 0 || v >= queues.length) {
-            GuestErrors.guestError(name, "QueueNotify for queue %d, but the device has %d queues", v, queues.length);
+            log.guestError("QueueNotify for queue %d, but the device has %d queues", v, queues.length);
             return;
         }
         if (broken) return; // QEMU: a broken device ignores notifications until it is reset
         if (!queues[v].isReady()) {
-            GuestErrors.guestError(name, "QueueNotify for queue %d, which is not ready", v);
+            log.guestError("QueueNotify for queue %d, which is not ready", v);
             return;
         }
         device.onNotify(v);
@@ -505,22 +509,22 @@ public final class VirtioMmio implements MmioDevice {
         if ((v & STATUS_FEATURES_OK) != 0 && (old & STATUS_FEATURES_OK) == 0) {
             long unoffered = driverFeatures & ~offered;
             if ((driverFeatures & (1L << F_VERSION_1)) == 0) {
-                GuestErrors.guestError(name, "FEATURES_OK refused: the driver did not accept VIRTIO_F_VERSION_1 (features 0x%x)", driverFeatures);
+                log.guestError("FEATURES_OK refused: the driver did not accept VIRTIO_F_VERSION_1 (features 0x%x)", driverFeatures);
                 v &= ~STATUS_FEATURES_OK;
             } else if (unoffered != 0) {
-                GuestErrors.guestError(name, "FEATURES_OK refused: the driver accepted features 0x%x that were not offered", unoffered);
+                log.guestError("FEATURES_OK refused: the driver accepted features 0x%x that were not offered", unoffered);
                 v &= ~STATUS_FEATURES_OK;
             } else {
                 negotiated = driverFeatures;
             }
         }
         int cleared = old & ~v & (STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK);
-        if (cleared != 0) GuestErrors.guestError(name, "Status 0x%x clears bits 0x%x without a reset", v, cleared);
+        if (cleared != 0) log.guestError("Status 0x%x clears bits 0x%x without a reset", v, cleared);
         if ((v & STATUS_DRIVER_OK) != 0 && (v & STATUS_FEATURES_OK) == 0) {
-            GuestErrors.guestError(name, "DRIVER_OK set without FEATURES_OK (Status 0x%x)", v);
+            log.guestError("DRIVER_OK set without FEATURES_OK (Status 0x%x)", v);
         }
         if ((v & STATUS_DEVICE_NEEDS_RESET) != 0 && (old & STATUS_DEVICE_NEEDS_RESET) == 0) {
-            GuestErrors.guestError(name, "driver set DEVICE_NEEDS_RESET, which only the device may set; ignored");
+            log.guestError("driver set DEVICE_NEEDS_RESET, which only the device may set; ignored");
         }
         // DEVICE_NEEDS_RESET belongs to the device: it stays until a reset, whatever the driver writes.
         status = (v & ~STATUS_DEVICE_NEEDS_RESET) | (old & STATUS_DEVICE_NEEDS_RESET);
@@ -531,13 +535,13 @@ public final class VirtioMmio implements MmioDevice {
 
     private long readConfig(int off, int size) {
         if (size != 1 && size != 2 && size != 4) {
-            GuestErrors.guestError(name, "%d-byte read of configuration space at 0x%x ignored", size, off);
+            log.guestError("%d-byte read of configuration space at 0x%x ignored", size, off);
             return 0;
         }
         long mask = size == 4 ? 0xFFFF_FFFFL : (1L << (8 * size)) - 1;
         if (off + size > device.configSize()) {
             // QEMU virtio_config_modern_read*: all ones past the end.
-            GuestErrors.guestError(name, "read of configuration space 0x%x+%d past its %d bytes", off, size, device.configSize());
+            log.guestError("read of configuration space 0x%x+%d past its %d bytes", off, size, device.configSize());
             return mask;
         }
         byte[] config = device.readConfig();
@@ -548,11 +552,11 @@ public final class VirtioMmio implements MmioDevice {
 
     private void writeConfig(int off, int size, long value) {
         if (size != 1 && size != 2 && size != 4) {
-            GuestErrors.guestError(name, "%d-byte write of configuration space at 0x%x ignored", size, off);
+            log.guestError("%d-byte write of configuration space at 0x%x ignored", size, off);
             return;
         }
         if (off + size > device.configSize()) {
-            GuestErrors.guestError(name, "write of configuration space 0x%x+%d past its %d bytes ignored", off, size, device.configSize());
+            log.guestError("write of configuration space 0x%x+%d past its %d bytes ignored", off, size, device.configSize());
             return;
         }
         byte[] data = new byte[size];
@@ -582,7 +586,7 @@ public final class VirtioMmio implements MmioDevice {
     }
 
     private void deviceError(String fmt, Object... args) {
-        GuestErrors.guestError(name, fmt, args);
+        log.guestError(fmt, args);
         if (broken) return;
         broken = true;
         status |= STATUS_DEVICE_NEEDS_RESET;
@@ -592,8 +596,8 @@ public final class VirtioMmio implements MmioDevice {
     /** The transport as the device and its queues see it. */
     private final class Link implements VirtioDevice.Transport, Virtqueue.Host {
         @Override
-        public String name() {
-            return name;
+        public GuestLog.Source log() {
+            return log;
         }
 
         @Override

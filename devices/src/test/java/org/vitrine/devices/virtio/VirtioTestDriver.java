@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.vitrine.devices.RecordingLine;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.memory.HostMemory;
 import org.vitrine.emulator.memory.IdentityDmaPort;
 import org.vitrine.emulator.memory.PhysicalMemory;
@@ -56,11 +57,13 @@ public final class VirtioTestDriver implements AutoCloseable {
     public final PhysicalMemory ram = new PhysicalMemory(RAM_BASE, HostMemory.allocate(RAM_SIZE, arena));
     public final IdentityDmaPort dma = new IdentityDmaPort(ram, "test");
     public final RecordingLine irq = new RecordingLine();
+    /** The guest log of this driver's machine: counts the device's and the transport's reports. */
+    public final GuestLog log = GuestLog.silent();
     public final VirtioMmio mmio;
     private long next = RAM_BASE + 0x1000;
 
     public VirtioTestDriver(VirtioDevice device) {
-        mmio = new VirtioMmio(device, dma, irq);
+        mmio = new VirtioMmio(device, dma, irq, log);
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 import org.vitrine.emulator.memory.PhysicalMemory;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
 import org.vitrine.emulator.time.Ratio;
@@ -62,6 +62,8 @@ public final class Cpu {
     private final EventQueue clock;
     private final TimingModel timing;
     private final PhysicalMemory ram;
+    private final GuestLog guestLog;
+    private final GuestLog.Source log;
     private final SyndromeCalibration.Offsets offsets;
     private final Unicorn.Context context;
     private final Psci psci = new Psci();
@@ -94,11 +96,13 @@ public final class Cpu {
     private long unmappedPc;
     private long exceptionsTaken;
 
-    public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram) {
+    public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram, GuestLog guestLog) {
         this.uc = uc;
         this.clock = clock;
         this.timing = timing;
         this.ram = ram;
+        this.guestLog = guestLog;
+        this.log = guestLog.source("cpu");
         this.offsets = SyndromeCalibration.offsets();
         this.context = uc.newContext();
         this.walker = new PageTableWalker(ram);
@@ -115,7 +119,7 @@ public final class Cpu {
 
     /** Connects the generic timer's outputs (physical timer, virtual timer) to interrupt controller inputs. */
     public GenericTimer attachTimer(InterruptLine physical, InterruptLine virtual) {
-        timer = new GenericTimer(clock, this::preciseCycle, physical, virtual);
+        timer = new GenericTimer(clock, this::preciseCycle, physical, virtual, guestLog);
         return timer;
     }
 
@@ -480,7 +484,7 @@ public final class Cpu {
     private boolean onUnmapped(int type, long address, int size, long value) {
         unmappedAddress = address;
         unmappedPc = uc.reg(Arm64Reg.PC);
-        GuestErrors.guestError("cpu", "access to unmapped physical address 0x%x (type %d, size %d) at PC 0x%x",
+        log.guestError("access to unmapped physical address 0x%x (type %d, size %d) at PC 0x%x",
                 address, type, size, unmappedPc);
         return false;
     }

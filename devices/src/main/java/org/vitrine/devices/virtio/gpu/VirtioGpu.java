@@ -11,7 +11,6 @@ import org.vitrine.devices.virtio.Virtqueue;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
 import org.vitrine.emulator.spi.DmaPort.DmaException;
-import org.vitrine.emulator.spi.GuestErrors;
 
 /**
  * VirtIO GPU device (VirtIO 1.2 section 5.7, device ID {@value #DEVICE_ID}), 2D only, as QEMU
@@ -349,7 +348,7 @@ public final class VirtioGpu implements VirtioDevice {
         int got = c.read(0, b, 0, size);
         if (got < 0) return null;
         if (got < size) {
-            GuestErrors.guestError(name(), "%s: command of %d bytes, expected %d", what, got, size);
+            transport.log().guestError("%s: command of %d bytes, expected %d", what, got, size);
             return null;
         }
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
@@ -373,11 +372,11 @@ public final class VirtioGpu implements VirtioDevice {
             case CMD_RESOURCE_ATTACH_BACKING -> nodata(attachBacking(c));
             case CMD_RESOURCE_DETACH_BACKING -> nodata(detachBacking(c));
             case CMD_RESOURCE_CREATE_BLOB, CMD_SET_SCANOUT_BLOB -> {
-                GuestErrors.guestError(name(), "command 0x%04x: blob resources are not offered", type);
+                transport.log().guestError("command 0x%04x: blob resources are not offered", type);
                 yield nodata(RESP_ERR_INVALID_PARAMETER);
             }
             default -> {
-                GuestErrors.guestError(name(), "command 0x%04x is not supported by a 2D device without EDID", type);
+                transport.log().guestError("command 0x%04x is not supported by a 2D device without EDID", type);
                 yield nodata(RESP_ERR_UNSPEC);
             }
         };
@@ -402,7 +401,7 @@ public final class VirtioGpu implements VirtioDevice {
         int n = c.write(0, resp, 0, resp.length);
         if (n < 0) return;
         if (n < resp.length) {
-            GuestErrors.guestError(name(), "response of %d bytes truncated to the %d device-writable bytes of chain %d", resp.length, n, c.head());
+            transport.log().guestError("response of %d bytes truncated to the %d device-writable bytes of chain %d", resp.length, n, c.head());
         }
         q.push(c, n);
     }
@@ -431,22 +430,22 @@ public final class VirtioGpu implements VirtioDevice {
         long width = b.getInt(HDR_SIZE + 8) & 0xFFFF_FFFFL;
         long height = b.getInt(HDR_SIZE + 12) & 0xFFFF_FFFFL;
         if (id == 0) {
-            GuestErrors.guestError(name(), "RESOURCE_CREATE_2D: resource id 0 is not allowed");
+            transport.log().guestError("RESOURCE_CREATE_2D: resource id 0 is not allowed");
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
         if (resources.containsKey(id)) {
-            GuestErrors.guestError(name(), "RESOURCE_CREATE_2D: resource %d already exists", id);
+            transport.log().guestError("RESOURCE_CREATE_2D: resource %d already exists", id);
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
         if (!knownFormat(format)) {
-            GuestErrors.guestError(name(), "RESOURCE_CREATE_2D: format %d is not supported", format);
+            transport.log().guestError("RESOURCE_CREATE_2D: format %d is not supported", format);
             return RESP_ERR_INVALID_PARAMETER;
         }
         // 4 bytes a pixel for every format (QEMU's calc_image_hostmem); width and height are u32.
         boolean tooBig = width != 0 && height > Long.MAX_VALUE / 4 / width;
         long bytes = tooBig ? Long.MAX_VALUE : width * height * 4;
         if (bytes > Integer.MAX_VALUE - 16 || bytes + hostmem >= maxHostmem || resources.size() >= MAX_RESOURCES) {
-            GuestErrors.guestError(name(), "RESOURCE_CREATE_2D: resource %d of %dx%d does not fit the host memory left (%d of %d bytes used)",
+            transport.log().guestError("RESOURCE_CREATE_2D: resource %d of %dx%d does not fit the host memory left (%d of %d bytes used)",
                     id, width, height, hostmem, maxHostmem);
             return RESP_ERR_OUT_OF_MEMORY;
         }
@@ -454,7 +453,7 @@ public final class VirtioGpu implements VirtioDevice {
         try {
             pixels = new byte[(int) bytes];
         } catch (OutOfMemoryError e) {
-            GuestErrors.guestError(name(), "RESOURCE_CREATE_2D: host could not allocate %d bytes for resource %d", bytes, id);
+            transport.log().guestError("RESOURCE_CREATE_2D: host could not allocate %d bytes for resource %d", bytes, id);
             return RESP_ERR_OUT_OF_MEMORY;
         }
         resources.put(id, new Resource(id, format, width, height, pixels));
@@ -466,12 +465,12 @@ public final class VirtioGpu implements VirtioDevice {
     private Resource find(String what, int id, boolean requireBacking, int[] error) {
         Resource r = resources.get(id);
         if (r == null) {
-            GuestErrors.guestError(name(), "%s: invalid resource %d", what, id);
+            transport.log().guestError("%s: invalid resource %d", what, id);
             error[0] = RESP_ERR_INVALID_RESOURCE_ID;
             return null;
         }
         if (requireBacking && r.backingAddr == null) {
-            GuestErrors.guestError(name(), "%s: resource %d has no backing storage", what, id);
+            transport.log().guestError("%s: resource %d has no backing storage", what, id);
             error[0] = RESP_ERR_UNSPEC;
             return null;
         }
@@ -516,7 +515,7 @@ public final class VirtioGpu implements VirtioDevice {
         long scanout = u32(b, RECT + 16);
         int id = b.getInt(RECT + 20);
         if (scanout >= 1) {
-            GuestErrors.guestError(name(), "SET_SCANOUT: scanout %d does not exist (1 scanout)", scanout);
+            transport.log().guestError("SET_SCANOUT: scanout %d does not exist (1 scanout)", scanout);
             return RESP_ERR_INVALID_SCANOUT_ID;
         }
         if (id == 0) {
@@ -527,7 +526,7 @@ public final class VirtioGpu implements VirtioDevice {
         Resource r = find("SET_SCANOUT", id, true, err);
         if (r == null) return err[0];
         if (!q.inside(r.width, r.height) || w < MIN_SCANOUT || h < MIN_SCANOUT) {
-            GuestErrors.guestError(name(), "SET_SCANOUT: rectangle %s is not inside resource %d (%dx%d) or smaller than 16x16",
+            transport.log().guestError("SET_SCANOUT: rectangle %s is not inside resource %d (%dx%d) or smaller than 16x16",
                     q, id, r.width, r.height);
             return RESP_ERR_INVALID_PARAMETER;
         }
@@ -551,7 +550,7 @@ public final class VirtioGpu implements VirtioDevice {
         Resource r = find("RESOURCE_FLUSH", b.getInt(RECT + 16), false, err);
         if (r == null) return err[0];
         if (!q.inside(r.width, r.height)) {
-            GuestErrors.guestError(name(), "RESOURCE_FLUSH: rectangle %s is not inside resource %d (%dx%d)",
+            transport.log().guestError("RESOURCE_FLUSH: rectangle %s is not inside resource %d (%dx%d)",
                     q, r.id, r.width, r.height);
             return RESP_ERR_INVALID_PARAMETER;
         }
@@ -576,7 +575,7 @@ public final class VirtioGpu implements VirtioDevice {
         Resource r = find("TRANSFER_TO_HOST_2D", b.getInt(RECT + 24), true, err);
         if (r == null) return err[0];
         if (!q.inside(r.width, r.height)) {
-            GuestErrors.guestError(name(), "TRANSFER_TO_HOST_2D: rectangle %s is not inside resource %d (%dx%d)",
+            transport.log().guestError("TRANSFER_TO_HOST_2D: rectangle %s is not inside resource %d (%dx%d)",
                     q, r.id, r.width, r.height);
             return RESP_ERR_INVALID_PARAMETER;
         }
@@ -593,7 +592,7 @@ public final class VirtioGpu implements VirtioDevice {
             complete = fromBacking(r, 0, 0, r.pixels.length);
         }
         if (!complete) {
-            GuestErrors.guestError(name(), "TRANSFER_TO_HOST_2D: resource %d: backing ends before the rectangle %s at offset %d;"
+            transport.log().guestError("TRANSFER_TO_HOST_2D: resource %d: backing ends before the rectangle %s at offset %d;"
                     + " the rest is left unchanged", r.id, q, offset);
         }
         return RESP_OK_NODATA;
@@ -617,7 +616,7 @@ public final class VirtioGpu implements VirtioDevice {
             try {
                 transport.dma().read(r.backingAddr[e] + skip, r.pixels, dst + done, n);
             } catch (DmaException ex) {
-                GuestErrors.guestError(name(), "resource %d: backing entry %d can no longer be read: %s", r.id, e, ex.getMessage());
+                transport.log().guestError("resource %d: backing entry %d can no longer be read: %s", r.id, e, ex.getMessage());
                 return false;
             }
             done += n;
@@ -633,15 +632,15 @@ public final class VirtioGpu implements VirtioDevice {
         long count = u32(b, HDR_SIZE + 4);
         Resource r = resources.get(id);
         if (r == null) {
-            GuestErrors.guestError(name(), "RESOURCE_ATTACH_BACKING: invalid resource %d", id);
+            transport.log().guestError("RESOURCE_ATTACH_BACKING: invalid resource %d", id);
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
         if (r.backingAddr != null) {
-            GuestErrors.guestError(name(), "RESOURCE_ATTACH_BACKING: resource %d already has backing storage", id);
+            transport.log().guestError("RESOURCE_ATTACH_BACKING: resource %d already has backing storage", id);
             return RESP_ERR_UNSPEC;
         }
         if (count > MAX_BACKING_ENTRIES || backingEntries + count > MAX_TOTAL_BACKING_ENTRIES) {
-            GuestErrors.guestError(name(), "RESOURCE_ATTACH_BACKING: %d entries is too many (at most %d, %d over all resources)",
+            transport.log().guestError("RESOURCE_ATTACH_BACKING: %d entries is too many (at most %d, %d over all resources)",
                     count, MAX_BACKING_ENTRIES, MAX_TOTAL_BACKING_ENTRIES);
             return RESP_ERR_UNSPEC;
         }
@@ -650,7 +649,7 @@ public final class VirtioGpu implements VirtioDevice {
         int got = c.read(ATTACH_SIZE, raw, 0, raw.length);
         if (got < 0) return RESP_ERR_UNSPEC;
         if (got < raw.length) {
-            GuestErrors.guestError(name(), "RESOURCE_ATTACH_BACKING: %d entries announced, %d bytes of them present", n, got);
+            transport.log().guestError("RESOURCE_ATTACH_BACKING: %d entries announced, %d bytes of them present", n, got);
             return RESP_ERR_UNSPEC;
         }
         ByteBuffer e = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
@@ -660,7 +659,7 @@ public final class VirtioGpu implements VirtioDevice {
             addr[i] = e.getLong(i * MEM_ENTRY_SIZE);
             len[i] = e.getInt(i * MEM_ENTRY_SIZE + 8) & 0xFFFF_FFFFL;
             if (len[i] != 0 && !Virtqueue.accessible(transport.dma(), addr[i], len[i])) {
-                GuestErrors.guestError(name(), "RESOURCE_ATTACH_BACKING: resource %d entry %d (0x%x+0x%x) is not in guest memory",
+                transport.log().guestError("RESOURCE_ATTACH_BACKING: resource %d entry %d (0x%x+0x%x) is not in guest memory",
                         id, i, addr[i], len[i]);
                 return RESP_ERR_UNSPEC;
             }
@@ -703,12 +702,12 @@ public final class VirtioGpu implements VirtioDevice {
         int y = b.getInt(HDR_SIZE + 8);
         int id = b.getInt(HDR_SIZE + 16);
         if (scanout >= 1) {
-            GuestErrors.guestError(name(), "cursor command for scanout %d, which does not exist", scanout);
+            transport.log().guestError("cursor command for scanout %d, which does not exist", scanout);
             return;
         }
         if (type != CMD_MOVE_CURSOR) {
             if (type != CMD_UPDATE_CURSOR) {
-                GuestErrors.guestError(name(), "cursor queue command 0x%04x taken as UPDATE_CURSOR, as QEMU does", type);
+                transport.log().guestError("cursor queue command 0x%04x taken as UPDATE_CURSOR, as QEMU does", type);
             }
             cursorHotX = b.getInt(HDR_SIZE + 20);
             cursorHotY = b.getInt(HDR_SIZE + 24);
@@ -716,9 +715,9 @@ public final class VirtioGpu implements VirtioDevice {
             if (id != 0) {
                 Resource r = resources.get(id);
                 if (r == null) {
-                    GuestErrors.guestError(name(), "UPDATE_CURSOR: invalid resource %d; cursor image unchanged", id);
+                    transport.log().guestError("UPDATE_CURSOR: invalid resource %d; cursor image unchanged", id);
                 } else if (r.width != CURSOR_SIZE || r.height != CURSOR_SIZE) {
-                    GuestErrors.guestError(name(), "UPDATE_CURSOR: resource %d is %dx%d, not 64x64; cursor image unchanged", id, r.width, r.height);
+                    transport.log().guestError("UPDATE_CURSOR: resource %d is %dx%d, not 64x64; cursor image unchanged", id, r.width, r.height);
                 } else {
                     int[] img = new int[CURSOR_SIZE * CURSOR_SIZE];
                     for (int i = 0; i < img.length; i++) img[i] = rgba(r.pixels, i * 4, r.format);

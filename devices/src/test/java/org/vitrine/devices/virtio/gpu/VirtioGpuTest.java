@@ -11,15 +11,12 @@ import static org.vitrine.devices.virtio.VirtioTestDriver.*;
 
 import java.nio.ByteBuffer;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vitrine.devices.virtio.VirtioTestDriver.Queue;
 import org.vitrine.devices.virtio.VirtioTestDriver;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
-import org.vitrine.emulator.spi.GuestErrors;
 
 class VirtioGpuTest {
     final FrameExchange frames = new FrameExchange();
@@ -28,16 +25,6 @@ class VirtioGpuTest {
     Queue ctrl;
     Queue cursorq;
     ByteBuffer lastResponse;
-
-    @BeforeAll
-    static void quiet() {
-        GuestErrors.setQuiet(true);
-    }
-
-    @AfterAll
-    static void loud() {
-        GuestErrors.setQuiet(false);
-    }
 
     @AfterEach
     void tearDown() {
@@ -413,9 +400,9 @@ class VirtioGpuTest {
         create(1, FORMAT_B8G8R8X8_UNORM, 16, 16);
         long px = d.put(new byte[] {1, 2, 3, 0, 4, 5, 6, 0});
         assertEquals(RESP_OK_NODATA, attach(1, px, 8));
-        long before = GuestErrors.count();
+        long before = d.log.count();
         assertEquals(RESP_OK_NODATA, transfer(1, 0, 0, 16, 16, 0), "QEMU copies what the backing has");
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
         setScanout(0, 1, 0, 0, 16, 16);
         assertEquals(0xFF010203, frames.latest().rgba()[0]);
         assertEquals(0xFF040506, frames.latest().rgba()[1]);
@@ -461,9 +448,9 @@ class VirtioGpuTest {
     @Test
     void shortResponseBufferIsTruncated() {
         open();
-        long before = GuestErrors.count();
+        long before = d.log.count();
         assertEquals(RESP_OK_DISPLAY_INFO, send(hdr(24, CMD_GET_DISPLAY_INFO), 24));
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
     }
 
     @Test
@@ -503,13 +490,13 @@ class VirtioGpuTest {
     @Test
     void malformedControlQueueNeedsReset() {
         open();
-        long before = GuestErrors.count();
+        long before = d.log.count();
         ctrl.writeDesc(0, 0x10, 24, 0, 0);
         ctrl.publish(0);
         ctrl.kick();
         assertTrue((d.status() & NEEDS_RESET) != 0);
         assertTrue((d.reg(INTERRUPT_STATUS) & 2) != 0);
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
     }
 
     @Test

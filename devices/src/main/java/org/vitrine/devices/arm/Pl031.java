@@ -1,5 +1,9 @@
 package org.vitrine.devices.arm;
 
+import org.vitrine.devices.regs.Field;
+import org.vitrine.devices.regs.NarrowAccess;
+import org.vitrine.devices.regs.RegisterMap;
+import org.vitrine.devices.regs.RegisterMap.Placement;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
@@ -35,66 +39,30 @@ import org.vitrine.emulator.time.EventQueue;
  * unimplemented) and the 1 Hz clock's phase: the counter ticks on whole seconds of the CPU clock.
  *
  * <h2>Access sizes</h2>
- * Registers are 32 bits. An aligned byte or halfword access acts on the low bits of the register
- * (QEMU accepts any size); misaligned and 8-byte accesses are logged as guest errors and ignored.
+ * Registers are 32 bits, declared in a {@link RegisterMap} whose policy answers bad accesses. A
+ * byte or halfword access at a register's offset acts on its low bits (QEMU accepts any size);
+ * misaligned and 8-byte accesses are logged as guest errors and ignored.
  *
  * <p>Used only from the emulation thread; not thread-safe.
  */
 public final class Pl031 implements MmioDevice {
     public static final long SIZE = 0x1000;
 
-    // ---- Register map -------------------------------------------------------------------------
+    // ---- Register fields (the registers are declared in the constructor) ----------------------
 
-    private enum Access { RW, RO, WO, UNIMPLEMENTED }
-
-    private enum Reg {
-        DR(0x000, 0x004, Access.RO),
-        MR(0x004, 0x008, Access.RW),
-        LR(0x008, 0x00C, Access.RW),
-        CR(0x00C, 0x010, Access.RW),
-        IMSC(0x010, 0x014, Access.RW),
-        RIS(0x014, 0x018, Access.RO),
-        MIS(0x018, 0x01C, Access.RO),
-        ICR(0x01C, 0x020, Access.WO),
-        /** RTCITCR, RTCITIP, RTCITOP: integration test registers. */
-        TEST(0x080, 0x08C, Access.UNIMPLEMENTED),
-        /** RTCPeriphID0..3, RTCPCellID0..3. */
-        ID(0xFE0, 0x1000, Access.RO);
-
-        final int start;
-        final int end;
-        final Access access;
-
-        Reg(int start, int end, Access access) {
-            this.start = start;
-            this.end = end;
-            this.access = access;
-        }
-    }
-
-    private static final Reg[] BY_WORD = new Reg[(int) (SIZE / 4)];
-
-    static {
-        for (Reg r : Reg.values()) {
-            for (int o = r.start; o < r.end; o += 4) BY_WORD[o >> 2] = r;
-        }
-    }
-
-    /** RTCCR.RTCStart: always 1 (the counter runs from reset). */
-    private static final int CR_START = 1;
-    /** The one interrupt bit of RTCIMSC/RIS/MIS/ICR. */
-    private static final int INT_RTC = 1;
+    /** RTCCR.RTCStart: always 1 (the counter runs from reset and cannot be stopped). */
+    private static final Field CR_START = Field.bit("RTCStart", 0);
+    /** The one interrupt bit of RTCIMSC, RTCRIS, RTCMIS and RTCICR. */
+    private static final Field RTCINTR = Field.bit("RTCINTR", 0);
+    private static final int INT_RTC = (int) RTCINTR.mask();
     private static final long COUNTER_MASK = 0xFFFF_FFFFL;
     private static final long COUNTER_PERIOD_SECONDS = 1L << 32;
-
-    /** RTCPeriphID0..3, RTCPCellID0..3 at 0xFE0..0xFFC. */
-    private static final int[] ID_VALUES = {0x31, 0x10, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1};
 
     // ---- State --------------------------------------------------------------------------------
 
     private final EventQueue clock;
     private final InterruptLine irq;
-    private final GuestLog.Source log;
+    private final RegisterMap regs;
     private final long baseEpochSeconds;
 
     /** Counter value minus whole virtual seconds since reset (modulo 2^32). */
@@ -114,9 +82,25 @@ public final class Pl031 implements MmioDevice {
      */
     public Pl031(EventQueue clock, long baseEpochSeconds, InterruptLine irq, GuestLog log) {
         this.clock = clock;
-        this.log = log.source(name());
         this.baseEpochSeconds = baseEpochSeconds;
         this.irq = irq;
+        this.regs = RegisterMap.builder(SIZE, log.source(name()))
+                .narrowAccesses(NarrowAccess.ALLOWED, Placement.LOW_BITS)
+                .register("RTCDR", 0x000).ro().read(i -> count())
+                .register("RTCMR", 0x004).read(i -> mr).write((i, v) -> setMatch((int) v))
+                .register("RTCLR", 0x008).read(i -> lr).write((i, v) -> load((int) v))
+                // RTCStart cannot be cleared once set; writing 1 again does nothing.
+                .register("RTCCR", 0x00C).fields(CR_START).read(i -> CR_START.mask()).write((i, v) -> { })
+                .register("RTCIMSC", 0x010).fields(RTCINTR).read(i -> imsc).write((i, v) -> setMask((int) v))
+                .register("RTCRIS", 0x014).ro().fields(RTCINTR).read(i -> ris)
+                .register("RTCMIS", 0x018).ro().fields(RTCINTR).read(i -> ris & imsc)
+                .register("RTCICR", 0x01C).wo().fields(RTCINTR).write((i, v) -> clearInterrupt((int) v))
+                .register("RTCITCR", 0x080).unimplemented("integration test register")
+                .register("RTCITIP", 0x084).unimplemented("integration test register")
+                .register("RTCITOP", 0x088).unimplemented("integration test register")
+                .array("RTCPeriphID", 0xFE0, 4).ro().reset(0x31, 0x10, 0x14, 0x00)
+                .array("RTCPCellID", 0xFF0, 4).ro().reset(0x0D, 0xF0, 0x05, 0xB1)
+                .build();
         reset();
     }
 
@@ -139,6 +123,7 @@ public final class Pl031 implements MmioDevice {
         lr = 0;
         imsc = 0;
         ris = 0;
+        regs.reset();
         updateIrq();
     }
 
@@ -203,85 +188,34 @@ public final class Pl031 implements MmioDevice {
 
     // ---- MMIO ---------------------------------------------------------------------------------
 
-    private Reg decode(String op, long offset, int size) {
-        if (size != 1 && size != 2 && size != 4) {
-            log.guestError("%d-byte %s at offset 0x%x ignored (32-bit registers)", size, op, offset);
-            return null;
-        }
-        if (offset < 0 || offset + size > SIZE || (offset & 3) != 0) {
-            log.guestError("misaligned or out-of-range %d-byte %s at offset 0x%x ignored", size, op, offset);
-            return null;
-        }
-        Reg reg = BY_WORD[(int) offset >> 2];
-        if (reg == null) {
-            log.guestError("%s of reserved offset 0x%03x", op, offset);
-        }
-        return reg;
-    }
-
-    private static long sizeMask(int size) {
-        return size == 4 ? 0xFFFF_FFFFL : (1L << (8 * size)) - 1;
-    }
-
     @Override
     public long read(long offset, int size) {
-        Reg reg = decode("read", offset, size);
-        if (reg == null) return 0;
-        if (reg.access == Access.WO) {
-            log.guestError("read of write-only RTC%s", reg);
-            return 0;
-        }
-        if (reg.access == Access.UNIMPLEMENTED) {
-            log.unimplemented("integration test register at 0x%03x not modelled, reads as zero", offset);
-            return 0;
-        }
-        long value = switch (reg) {
-            case DR -> count();
-            case MR -> mr;
-            case LR -> lr;
-            case CR -> CR_START;
-            case IMSC -> imsc;
-            case RIS -> ris;
-            case MIS -> ris & imsc;
-            case ID -> ID_VALUES[(int) (offset - Reg.ID.start) >> 2];
-            case ICR, TEST -> 0; // Handled by access type above.
-        };
-        return value & sizeMask(size);
+        return regs.read(offset, size);
     }
 
     @Override
     public void write(long offset, int size, long value) {
-        Reg reg = decode("write", offset, size);
-        if (reg == null) return;
-        if (reg.access == Access.RO) {
-            log.guestError("write of 0x%x to read-only RTC%s", value, reg);
-            return;
-        }
-        if (reg.access == Access.UNIMPLEMENTED) {
-            log.unimplemented("integration test register at 0x%03x not modelled, write ignored", offset);
-            return;
-        }
-        int v = (int) (value & sizeMask(size));
-        switch (reg) {
-            case MR -> {
-                mr = v;
-                armMatch();
-            }
-            case LR -> {
-                lr = v;
-                tickOffset = (tickOffset + (v & COUNTER_MASK) - count()) & COUNTER_MASK;
-                armMatch();
-            }
-            case CR -> { } // RTCStart cannot be cleared once set; writing 1 again does nothing.
-            case IMSC -> {
-                imsc = v & INT_RTC;
-                updateIrq();
-            }
-            case ICR -> {
-                ris &= ~(v & INT_RTC);
-                updateIrq();
-            }
-            case DR, RIS, MIS, ID, TEST -> { } // Handled by access type above.
-        }
+        regs.write(offset, size, value);
+    }
+
+    private void setMatch(int v) {
+        mr = v;
+        armMatch();
+    }
+
+    private void load(int v) {
+        lr = v;
+        tickOffset = (tickOffset + (v & COUNTER_MASK) - count()) & COUNTER_MASK;
+        armMatch();
+    }
+
+    private void setMask(int v) {
+        imsc = v;
+        updateIrq();
+    }
+
+    private void clearInterrupt(int v) {
+        ris &= ~v;
+        updateIrq();
     }
 }

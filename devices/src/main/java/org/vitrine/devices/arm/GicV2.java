@@ -1,5 +1,9 @@
 package org.vitrine.devices.arm;
 
+import org.vitrine.devices.regs.Field;
+import org.vitrine.devices.regs.NarrowAccess;
+import org.vitrine.devices.regs.RegisterMap;
+import org.vitrine.devices.regs.RegisterMap.Placement;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
@@ -59,9 +63,11 @@ import org.vitrine.emulator.spi.MmioDevice;
  *   <li>Accesses of the wrong size: the architecture allows bytes only on IPRIORITYR, ITARGETSR,
  *       CPENDSGIR and SPENDSGIR and words everywhere. A byte or halfword access to another
  *       Distributor register is logged as a guest error and then performed on the addressed
- *       bytes (QEMU's behaviour, so guests that work on QEMU work here); on the CPU interface,
- *       where reads have side effects, it is logged and ignored (RAZ/WI). 8-byte and misaligned
- *       accesses are logged and ignored.</li>
+ *       bytes (QEMU's behaviour, so guests that work on QEMU work here), except on GICD_SGIR,
+ *       where a partial write would send a different SGI: it is logged and ignored. On the CPU
+ *       interface, where reads have side effects, it is logged and ignored (RAZ/WI). 8-byte and
+ *       misaligned accesses are logged and ignored. The registers of interrupts beyond the
+ *       {@value #NUM_IRQS} implemented are reserved offsets, logged and RAZ/WI.</li>
  *   <li>GICC_AIAR/AEOIR/AHPPIR are implemented (QEMU leaves them unimplemented).</li>
  * </ul>
  *
@@ -86,106 +92,33 @@ public final class GicV2 {
     private static final int APR_WORDS = 4;
     private static final int CPU_MASK = 0x01;
 
-    // ---- Register map -------------------------------------------------------------------------
+    // ---- Register fields (the registers are declared in the constructor) ----------------------
 
-    /** How a register may be accessed. */
-    private enum Access { RW, RO, WO, RAZ_WI, UNIMPLEMENTED }
+    private static final String DIST = "gic-dist";
+    private static final String CPU_IF = "gic-cpu";
 
-    /** Distributor registers (GIC architecture spec v2, table 4-1), each a byte range. */
-    private enum Dist {
-        CTLR(0x000, 0x004, Access.RW, false),
-        TYPER(0x004, 0x008, Access.RO, false),
-        IIDR(0x008, 0x00C, Access.RO, false),
-        IGROUPR(0x080, 0x100, Access.RW, false),
-        ISENABLER(0x100, 0x180, Access.RW, false),
-        ICENABLER(0x180, 0x200, Access.RW, false),
-        ISPENDR(0x200, 0x280, Access.RW, false),
-        ICPENDR(0x280, 0x300, Access.RW, false),
-        ISACTIVER(0x300, 0x380, Access.RW, false),
-        ICACTIVER(0x380, 0x400, Access.RW, false),
-        IPRIORITYR(0x400, 0x7FC, Access.RW, true),
-        ITARGETSR(0x800, 0xBFC, Access.RW, true),
-        ICFGR(0xC00, 0xD00, Access.RW, false),
-        /** GIC-400 implementation-defined PPI/SPI status registers. */
-        PPISR_SPISR(0xD00, 0xD40, Access.UNIMPLEMENTED, false),
-        /** Non-secure access control: RAZ/WI without the Security Extensions. */
-        NSACR(0xE00, 0xF00, Access.RAZ_WI, false),
-        SGIR(0xF00, 0xF04, Access.WO, false),
-        CPENDSGIR(0xF10, 0xF20, Access.RW, true),
-        SPENDSGIR(0xF20, 0xF30, Access.RW, true),
-        /** PIDR4..7, PIDR0..3, CIDR0..3. */
-        ID(0xFD0, 0x1000, Access.RO, false);
+    // GICD_CTLR.
+    private static final Field GICD_ENABLE_GRP0 = Field.bit("EnableGrp0", 0);
+    private static final Field GICD_ENABLE_GRP1 = Field.bit("EnableGrp1", 1);
 
-        final int start;
-        final int end;
-        final Access access;
-        final boolean byteAccessible;
-
-        Dist(int start, int end, Access access, boolean byteAccessible) {
-            this.start = start;
-            this.end = end;
-            this.access = access;
-            this.byteAccessible = byteAccessible;
-        }
-    }
-
-    /** CPU interface registers (GIC architecture spec v2, table 4-2). All are word-only. */
-    private enum Cpu {
-        CTLR(0x00, 0x04, Access.RW),
-        PMR(0x04, 0x08, Access.RW),
-        BPR(0x08, 0x0C, Access.RW),
-        IAR(0x0C, 0x10, Access.RO),
-        EOIR(0x10, 0x14, Access.WO),
-        RPR(0x14, 0x18, Access.RO),
-        HPPIR(0x18, 0x1C, Access.RO),
-        ABPR(0x1C, 0x20, Access.RW),
-        AIAR(0x20, 0x24, Access.RO),
-        AEOIR(0x24, 0x28, Access.WO),
-        AHPPIR(0x28, 0x2C, Access.RO),
-        APR(0xD0, 0xE0, Access.RW),
-        NSAPR(0xE0, 0xF0, Access.RW),
-        IIDR(0xFC, 0x100, Access.RO),
-        DIR(0x1000, 0x1004, Access.WO);
-
-        final int start;
-        final int end;
-        final Access access;
-
-        Cpu(int start, int end, Access access) {
-            this.start = start;
-            this.end = end;
-            this.access = access;
-        }
-    }
-
-    /** Register lookup by word index, built once from the enums so the map has one source. */
-    private static final Dist[] DIST_BY_WORD = new Dist[(int) (DISTRIBUTOR_SIZE / 4)];
-    private static final Cpu[] CPU_BY_WORD = new Cpu[(int) (CPU_INTERFACE_SIZE / 4)];
-
-    static {
-        for (Dist r : Dist.values()) {
-            for (int o = r.start; o < r.end; o += 4) DIST_BY_WORD[o >> 2] = r;
-        }
-        for (Cpu r : Cpu.values()) {
-            for (int o = r.start; o < r.end; o += 4) CPU_BY_WORD[o >> 2] = r;
-        }
-    }
-
-    // GICD_CTLR fields.
-    private static final int GICD_CTLR_ENABLE_GRP0 = 1 << 0;
-    private static final int GICD_CTLR_ENABLE_GRP1 = 1 << 1;
-    private static final int GICD_CTLR_MASK = GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1;
-
-    // GICD_TYPER: ITLinesNumber [4:0], CPUNumber [7:5] = 0 (one CPU), SecurityExtn [10] = 0.
-    private static final int GICD_TYPER_VALUE = IT_LINES_NUMBER;
+    // GICD_TYPER: one CPU, no Security Extensions, no LPIs.
+    private static final Field TYPER_IT_LINES = Field.bits("ITLinesNumber", 4, 0);
+    private static final Field TYPER_CPU_NUMBER = Field.bits("CPUNumber", 7, 5);
+    private static final Field TYPER_SECURITY_EXTN = Field.bit("SecurityExtn", 10);
+    private static final Field TYPER_LSPI = Field.bits("LSPI", 15, 11);
     // GICD_IIDR: Implementer 0x43B (ARM), as QEMU.
+    private static final Field IIDR_IMPLEMENTER = Field.bits("Implementer", 11, 0);
+    private static final Field IIDR_REVISION = Field.bits("Revision", 15, 12);
+    private static final Field IIDR_VARIANT = Field.bits("Variant", 19, 16);
+    private static final Field IIDR_PRODUCT_ID = Field.bits("ProductID", 31, 24);
     private static final int GICD_IIDR_VALUE = 0x0000_043B;
 
-    // GICD_SGIR fields.
-    private static final int SGIR_INTID_MASK = 0xF;
-    private static final int SGIR_NSATT = 1 << 15;
-    private static final int SGIR_TARGET_LIST_SHIFT = 16;
-    private static final int SGIR_FILTER_SHIFT = 24;
+    // GICD_SGIR.
+    private static final Field SGIR_INTID = Field.bits("SGIINTID", 3, 0);
+    /** Only matters under the Security Extensions: with one security state the SGI is sent whatever its value. */
+    private static final Field SGIR_NSATT = Field.bit("NSATT", 15);
+    private static final Field SGIR_TARGET_LIST = Field.bits("CPUTargetList", 23, 16);
+    private static final Field SGIR_FILTER = Field.bits("TargetListFilter", 25, 24);
     private static final int SGIR_FILTER_LIST = 0;
     private static final int SGIR_FILTER_OTHERS = 1;
     private static final int SGIR_FILTER_SELF = 2;
@@ -193,41 +126,37 @@ public final class GicV2 {
     /** ICFGR value of the SGI word: every SGI edge-triggered (Int_config[1] = 1). */
     private static final int ICFGR_SGI_VALUE = 0xAAAA_AAAA;
 
-    // GICC_CTLR fields (layout for a GIC without the Security Extensions).
-    private static final int GICC_CTLR_ENABLE_GRP0 = 1 << 0;
-    private static final int GICC_CTLR_ENABLE_GRP1 = 1 << 1;
-    private static final int GICC_CTLR_ACK_CTL = 1 << 2;
-    private static final int GICC_CTLR_FIQ_EN = 1 << 3;
-    private static final int GICC_CTLR_CBPR = 1 << 4;
-    /**
-     * FIQBypDisGrp0, IRQBypDisGrp0, FIQBypDisGrp1, IRQBypDisGrp1 [8:5]: kept in GICC_CTLR_MASK so
-     * they read back, but there is no legacy interrupt input for them to bypass.
-     */
-    private static final int GICC_CTLR_BYPASS_DISABLES = 0xF << 5;
-    private static final int GICC_CTLR_EOI_MODE = 1 << 9;
-    private static final int GICC_CTLR_MASK = 0x3FF;
+    // GICC_CTLR (layout for a GIC without the Security Extensions).
+    private static final Field GICC_ENABLE_GRP0 = Field.bit("EnableGrp0", 0);
+    private static final Field GICC_ENABLE_GRP1 = Field.bit("EnableGrp1", 1);
+    private static final Field GICC_ACK_CTL = Field.bit("AckCtl", 2);
+    private static final Field GICC_FIQ_EN = Field.bit("FIQEn", 3).unimplemented("no FIQ output, Group 0 is signalled as IRQ");
+    private static final Field GICC_CBPR = Field.bit("CBPR", 4);
+    // The bypass disables are stored and read back, but there is no legacy interrupt input to bypass.
+    private static final Field GICC_FIQ_BYP_DIS_GRP0 = Field.bit("FIQBypDisGrp0", 5);
+    private static final Field GICC_IRQ_BYP_DIS_GRP0 = Field.bit("IRQBypDisGrp0", 6);
+    private static final Field GICC_FIQ_BYP_DIS_GRP1 = Field.bit("FIQBypDisGrp1", 7);
+    private static final Field GICC_IRQ_BYP_DIS_GRP1 = Field.bit("IRQBypDisGrp1", 8);
+    private static final Field GICC_EOI_MODE = Field.bit("EOImode", 9);
 
+    private static final Field GICC_PRIORITY = Field.bits("Priority", 7, 0);
+    private static final Field GICC_BINARY_POINT = Field.bits("Binary_Point", 2, 0);
     private static final int GICC_BPR_MIN = 0;
     private static final int GICC_ABPR_MIN = 1;
-    private static final int GICC_INTID_MASK = 0x3FF;
-    /** SGI source CPU field of GICC_IAR/EOIR (always CPU 0 here). */
-    private static final int GICC_CPUID_SHIFT = 10;
+    /** GICC_IAR, EOIR, HPPIR, DIR and aliases: the interrupt, and the source CPU of an SGI (always CPU 0 here). */
+    private static final Field GICC_INTID = Field.bits("InterruptID", 9, 0);
+    private static final Field GICC_CPUID = Field.bits("CPUID", 12, 10);
     private static final int SGI_SOURCE_CPU = 0;
     // GICC_IIDR: architecture version 2, implementer ARM, as QEMU.
     private static final int GICC_IIDR_VALUE = 0x0002_043B;
-
-    /** PIDR4..7, PIDR0..3, CIDR0..3 at 0xFD0..0xFFC, QEMU's GICv2 values. */
-    private static final int[] ID_VALUES = {
-        0x04, 0x00, 0x00, 0x00, 0x90, 0xB4, 0x2B, 0x00, 0x0D, 0xF0, 0x05, 0xB1,
-    };
 
     // ---- State --------------------------------------------------------------------------------
 
     private final InterruptLine cpuIrq;
     private final GuestLog.Source distLog;
     private final GuestLog.Source cpuLog;
-    private final MmioDevice distributor = new DistributorRegion();
-    private final MmioDevice cpuInterface = new CpuInterfaceRegion();
+    private final MmioDevice distributor;
+    private final MmioDevice cpuInterface;
     private final InterruptLine[] lines = new InterruptLine[NUM_IRQS];
 
     private int distCtlr;
@@ -261,8 +190,10 @@ public final class GicV2 {
      */
     public GicV2(InterruptLine cpuIrq, GuestLog log) {
         this.cpuIrq = cpuIrq;
-        this.distLog = log.source(distributor.name());
-        this.cpuLog = log.source(cpuInterface.name());
+        this.distLog = log.source(DIST);
+        this.cpuLog = log.source(CPU_IF);
+        this.distributor = distributorRegisters().asMmioDevice(DIST);
+        this.cpuInterface = cpuInterfaceRegisters().asMmioDevice(CPU_IF);
         for (int id = NUM_SGIS; id < NUM_IRQS; id++) {
             final int intid = id;
             lines[id] = high -> setInput(intid, high);
@@ -372,8 +303,8 @@ public final class GicV2 {
      * Returns {@link #SPURIOUS} when there is none.
      */
     private int bestPending() {
-        int groupEnabledAll = (distCtlr & GICD_CTLR_ENABLE_GRP0) != 0 ? -1 : 0;
-        int group1EnabledAll = (distCtlr & GICD_CTLR_ENABLE_GRP1) != 0 ? -1 : 0;
+        int groupEnabledAll = GICD_ENABLE_GRP0.isSet(distCtlr) ? -1 : 0;
+        int group1EnabledAll = GICD_ENABLE_GRP1.isSet(distCtlr) ? -1 : 0;
         if (groupEnabledAll == 0 && group1EnabledAll == 0) return SPURIOUS;
         int best = SPURIOUS;
         int bestPrio = 0x100;
@@ -395,13 +326,13 @@ public final class GicV2 {
 
     /** True when the CPU interface signals interrupts of this group. */
     private boolean cpuGroupEnabled(int g) {
-        return (cpuCtlr & (g == 0 ? GICC_CTLR_ENABLE_GRP0 : GICC_CTLR_ENABLE_GRP1)) != 0;
+        return (g == 0 ? GICC_ENABLE_GRP0 : GICC_ENABLE_GRP1).isSet(cpuCtlr);
     }
 
     /** Priority bits that form the group (preemption) priority, per GICC_BPR/ABPR and CBPR. */
     private int groupPriority(int id) {
         int point;
-        if (groupOf(id) == 1 && (cpuCtlr & GICC_CTLR_CBPR) == 0) {
+        if (groupOf(id) == 1 && !GICC_CBPR.isSet(cpuCtlr)) {
             point = abpr - 1; // ABPR n splits like BPR n-1 (spec 3.3.3)
         } else {
             point = bpr;
@@ -448,7 +379,7 @@ public final class GicV2 {
         if (id == SPURIOUS) return SPURIOUS;
         int g = groupOf(id);
         if (aliased && g == 0) return SPURIOUS; // Group 0 is not visible through the alias.
-        if (!aliased && g == 1 && (cpuCtlr & GICC_CTLR_ACK_CTL) == 0) return GROUP1_PENDING;
+        if (!aliased && g == 1 && !GICC_ACK_CTL.isSet(cpuCtlr)) return GROUP1_PENDING;
         int prio = groupPriority(id);
         if (prio >= runningPriority()) return SPURIOUS; // Not high enough to preempt.
         int level = prio >> (GICC_BPR_MIN + 1);
@@ -460,7 +391,7 @@ public final class GicV2 {
         setBit(pendingLatch, id, false);
         update();
         // An SGI reports its source CPU in [12:10]; the only source is CPU 0.
-        return id | (SGI_SOURCE_CPU << GICC_CPUID_SHIFT);
+        return (int) (GICC_INTID.of(id) | GICC_CPUID.of(SGI_SOURCE_CPU));
     }
 
     /** GICC_HPPIR (aliased = false) or GICC_AHPPIR (aliased = true). */
@@ -469,14 +400,14 @@ public final class GicV2 {
         if (id == SPURIOUS) return SPURIOUS;
         int g = groupOf(id);
         if (aliased) return g == 1 ? id : SPURIOUS;
-        if (g == 1 && (cpuCtlr & GICC_CTLR_ACK_CTL) == 0) return GROUP1_PENDING;
+        if (g == 1 && !GICC_ACK_CTL.isSet(cpuCtlr)) return GROUP1_PENDING;
         return id;
     }
 
     /** GICC_EOIR (aliased = false) or GICC_AEOIR (aliased = true). */
     private void endOfInterrupt(int value, boolean aliased) {
         String reg = aliased ? "GICC_AEOIR" : "GICC_EOIR";
-        int id = value & GICC_INTID_MASK;
+        int id = (int) GICC_INTID.get(value);
         if (id >= NUM_IRQS) {
             // 1020..1023 are the spurious IDs, which the GIC ignores; anything else names an
             // interrupt that does not exist (UNPREDICTABLE: ignored).
@@ -497,7 +428,7 @@ public final class GicV2 {
             cpuLog.guestError("%s write of INTID %d, which is not active", reg, id);
         }
         dropPriority(g);
-        if ((cpuCtlr & GICC_CTLR_EOI_MODE) == 0) setBit(active, id, false);
+        if (!GICC_EOI_MODE.isSet(cpuCtlr)) setBit(active, id, false);
         update();
     }
 
@@ -516,12 +447,12 @@ public final class GicV2 {
     }
 
     private void deactivate(int value) {
-        int id = value & GICC_INTID_MASK;
+        int id = (int) GICC_INTID.get(value);
         if (id >= NUM_IRQS) {
             if (id < 1020) cpuLog.guestError("GICC_DIR write of nonexistent INTID %d", id);
             return;
         }
-        if ((cpuCtlr & GICC_CTLR_EOI_MODE) == 0) {
+        if (!GICC_EOI_MODE.isSet(cpuCtlr)) {
             // UNPREDICTABLE with EOImode 0 (EOIR already deactivated); ignored, as QEMU does.
             cpuLog.guestError("GICC_DIR write of INTID %d while GICC_CTLR.EOImode is 0", id);
             return;
@@ -531,11 +462,11 @@ public final class GicV2 {
     }
 
     private void sendSgi(int value) {
-        int id = value & SGIR_INTID_MASK;
-        int filter = (value >>> SGIR_FILTER_SHIFT) & 3;
+        int id = (int) SGIR_INTID.get(value);
+        int filter = (int) SGIR_FILTER.get(value);
         boolean toSelf;
         switch (filter) {
-            case SGIR_FILTER_LIST -> toSelf = ((value >>> SGIR_TARGET_LIST_SHIFT) & CPU_MASK) != 0;
+            case SGIR_FILTER_LIST -> toSelf = (SGIR_TARGET_LIST.get(value) & CPU_MASK) != 0;
             case SGIR_FILTER_OTHERS -> toSelf = false; // There are no other CPUs.
             case SGIR_FILTER_SELF -> toSelf = true;
             default -> {
@@ -543,37 +474,91 @@ public final class GicV2 {
                 return;
             }
         }
-        // SGIR_NSATT only matters under the Security Extensions (which group may be sent); with a
-        // single security state the SGI is sent whatever its value.
         if (toSelf) {
             setBit(pendingLatch, id, true);
             update();
         }
     }
 
-    // ---- Distributor register file ------------------------------------------------------------
+    // ---- Distributor registers ----------------------------------------------------------------
 
-    private int distReadWord(Dist reg, int offset) {
-        int index = (offset - reg.start) >> 2;
-        return switch (reg) {
-            case CTLR -> distCtlr;
-            case TYPER -> GICD_TYPER_VALUE;
-            case IIDR -> GICD_IIDR_VALUE;
-            case IGROUPR -> group[index];
-            case ISENABLER, ICENABLER -> enabled[index];
-            case ISPENDR, ICPENDR -> pendingWord(index);
-            case ISACTIVER, ICACTIVER -> active[index];
-            case IPRIORITYR -> bytes(priority, index * 4);
-            case ITARGETSR -> bytes(target, index * 4);
-            case ICFGR -> icfgrRead(index);
-            case CPENDSGIR, SPENDSGIR -> sgiPendingRead(index);
-            case ID -> ID_VALUES[index];
-            case PPISR_SPISR, NSACR, SGIR -> 0;
-        };
+    /**
+     * The Distributor's registers (GIC architecture spec v2, table 4-1). Narrow accesses are
+     * tolerated where the architecture wants words, as QEMU performs them; the registers of
+     * interrupts beyond {@value #NUM_IRQS} are not declared, so accesses there are reported.
+     */
+    private RegisterMap distributorRegisters() {
+        String status = "GIC-400 implementation-defined PPI/SPI status register";
+        return RegisterMap.builder(DISTRIBUTOR_SIZE, distLog)
+                .narrowAccesses(NarrowAccess.TOLERATED, Placement.ADDRESSED_BYTES)
+                .register("GICD_CTLR", 0x000).fields(GICD_ENABLE_GRP0, GICD_ENABLE_GRP1)
+                        .read(i -> distCtlr).write((i, v) -> { distCtlr = (int) v; update(); })
+                .register("GICD_TYPER", 0x004).ro().fields(TYPER_IT_LINES, TYPER_CPU_NUMBER, TYPER_SECURITY_EXTN, TYPER_LSPI)
+                        .reset(TYPER_IT_LINES.of(IT_LINES_NUMBER))
+                .register("GICD_IIDR", 0x008).ro().fields(IIDR_IMPLEMENTER, IIDR_REVISION, IIDR_VARIANT, IIDR_PRODUCT_ID)
+                        .reset(GICD_IIDR_VALUE)
+                .array("GICD_IGROUPR", 0x080, WORDS).read(i -> group[i]).write((i, v) -> { group[i] = (int) v; update(); })
+                // SGIs cannot be disabled (RAO/WI), as on the GIC-400.
+                .array("GICD_ISENABLER", 0x100, WORDS).w1s().read(i -> enabled[i])
+                        .write((i, v) -> { enabled[i] |= withoutSgis(i, v); update(); })
+                .array("GICD_ICENABLER", 0x180, WORDS).w1c().read(i -> enabled[i])
+                        .write((i, v) -> { enabled[i] &= ~withoutSgis(i, v); update(); })
+                // SGI pending state is written through GICD_SPENDSGIR/CPENDSGIR: these bits are WI.
+                .array("GICD_ISPENDR", 0x200, WORDS).w1s().read(this::pendingWord)
+                        .write((i, v) -> { pendingLatch[i] |= withoutSgis(i, v); update(); })
+                .array("GICD_ICPENDR", 0x280, WORDS).w1c().read(this::pendingWord)
+                        .write((i, v) -> { pendingLatch[i] &= ~withoutSgis(i, v); update(); })
+                .array("GICD_ISACTIVER", 0x300, WORDS).w1s().read(i -> active[i])
+                        .write((i, v) -> { active[i] |= (int) v; update(); })
+                .array("GICD_ICACTIVER", 0x380, WORDS).w1c().read(i -> active[i])
+                        .write((i, v) -> { active[i] &= ~(int) v; update(); })
+                .array("GICD_IPRIORITYR", 0x400, NUM_IRQS / 4).narrow(NarrowAccess.ALLOWED)
+                        .read(i -> bytes(priority, i * 4)).write((i, v) -> writePriorities(i, (int) v))
+                .array("GICD_ITARGETSR", 0x800, NUM_IRQS / 4).narrow(NarrowAccess.ALLOWED)
+                        .read(i -> bytes(target, i * 4)).write((i, v) -> writeTargets(i, (int) v))
+                .array("GICD_ICFGR", 0xC00, NUM_IRQS / 16).read(this::icfgrRead).write((i, v) -> writeIcfgr(i, (int) v))
+                .register("GICD_PPISR", 0xD00).unimplemented(status)
+                .array("GICD_SPISR", 0xD04, 15).unimplemented(status)
+                // Non-secure access control: RAZ/WI without the Security Extensions.
+                .array("GICD_NSACR", 0xE00, 64).razWi()
+                .register("GICD_SGIR", 0xF00).wo().narrow(NarrowAccess.REFUSED)
+                        .fields(SGIR_INTID, SGIR_NSATT, SGIR_TARGET_LIST, SGIR_FILTER).write((i, v) -> sendSgi((int) v))
+                .array("GICD_CPENDSGIR", 0xF10, NUM_SGIS / 4).w1c().narrow(NarrowAccess.ALLOWED)
+                        .read(this::sgiPendingRead).write((i, v) -> writeSgiPending(i, (int) v, false))
+                .array("GICD_SPENDSGIR", 0xF20, NUM_SGIS / 4).w1s().narrow(NarrowAccess.ALLOWED)
+                        .read(this::sgiPendingRead).write((i, v) -> writeSgiPending(i, (int) v, true))
+                // Identification registers, QEMU's GICv2 values.
+                .register("GICD_PIDR4", 0xFD0).ro().reset(0x04)
+                .register("GICD_PIDR5", 0xFD4).ro()
+                .register("GICD_PIDR6", 0xFD8).ro()
+                .register("GICD_PIDR7", 0xFDC).ro()
+                .array("GICD_PIDR", 0xFE0, 4).ro().reset(0x90, 0xB4, 0x2B, 0x00)
+                .array("GICD_CIDR", 0xFF0, 4).ro().reset(0x0D, 0xF0, 0x05, 0xB1)
+                .build();
+    }
+
+    /** The bits of a set/clear-enable or set/clear-pending write that apply: SGI bits (word 0) are WI. */
+    private static int withoutSgis(int index, long bits) {
+        return index == 0 ? (int) bits & ~0xFFFF : (int) bits;
     }
 
     private static int bytes(int[] perIrq, int first) {
         return perIrq[first] | perIrq[first + 1] << 8 | perIrq[first + 2] << 16 | perIrq[first + 3] << 24;
+    }
+
+    private void writePriorities(int index, int value) {
+        for (int lane = 0; lane < 4; lane++) priority[index * 4 + lane] = value >>> (8 * lane) & 0xFF;
+        update();
+    }
+
+    private void writeTargets(int index, int value) {
+        for (int lane = 0; lane < 4; lane++) {
+            int id = index * 4 + lane;
+            // SGI/PPI targets are read-only; bits for CPUs that do not exist are RAZ/WI.
+            if (id >= NUM_INTERNAL) target[id] = value >>> (8 * lane) & CPU_MASK;
+        }
+        recomputeTargeted();
+        update();
     }
 
     private int icfgrRead(int index) {
@@ -585,6 +570,16 @@ public final class GicV2 {
         return value;
     }
 
+    private void writeIcfgr(int index, int value) {
+        if (index != 0) { // SGIs are always edge-triggered: read-only.
+            for (int i = 0; i < 16; i++) {
+                // Int_config[0] is reserved in GICv2; only the edge/level bit is kept.
+                setBit(edge, index * 16 + i, (value >>> (2 * i + 1) & 1) != 0);
+            }
+        }
+        update();
+    }
+
     /** Four SGIs, one byte each; bit 0 of a byte is "pending from CPU 0", the only source. */
     private int sgiPendingRead(int index) {
         int value = 0;
@@ -594,279 +589,44 @@ public final class GicV2 {
         return value;
     }
 
-    /**
-     * Writes the bytes of {@code value} selected by {@code byteMask} (0xFF per written byte lane)
-     * to the register word at {@code offset}.
-     */
-    private void distWriteWord(Dist reg, int offset, int value, int byteMask) {
-        int index = (offset - reg.start) >> 2;
-        int bits = value & byteMask; // For write-1-to-set/clear registers, the lanes not written.
-        switch (reg) {
-            case CTLR -> distCtlr = merge(distCtlr, value, byteMask) & GICD_CTLR_MASK;
-            case IGROUPR -> group[index] = merge(group[index], value, byteMask);
-            case ISENABLER -> enabled[index] |= index == 0 ? bits & ~0xFFFF : bits;
-            // SGIs cannot be disabled (RAO/WI), as on the GIC-400.
-            case ICENABLER -> enabled[index] &= ~(index == 0 ? bits & ~0xFFFF : bits);
-            // SGI pending state is written through GICD_SPENDSGIR/CPENDSGIR: these bits are WI.
-            case ISPENDR -> pendingLatch[index] |= index == 0 ? bits & ~0xFFFF : bits;
-            case ICPENDR -> pendingLatch[index] &= ~(index == 0 ? bits & ~0xFFFF : bits);
-            case ISACTIVER -> active[index] |= bits;
-            case ICACTIVER -> active[index] &= ~bits;
-            case IPRIORITYR -> {
-                for (int lane = 0; lane < 4; lane++) {
-                    if ((byteMask >>> (8 * lane) & 0xFF) != 0) priority[index * 4 + lane] = value >>> (8 * lane) & 0xFF;
-                }
-            }
-            case ITARGETSR -> {
-                for (int lane = 0; lane < 4; lane++) {
-                    int id = index * 4 + lane;
-                    // SGI/PPI targets are read-only; bits for CPUs that do not exist are RAZ/WI.
-                    if (id >= NUM_INTERNAL && (byteMask >>> (8 * lane) & 0xFF) != 0) {
-                        target[id] = value >>> (8 * lane) & CPU_MASK;
-                    }
-                }
-                recomputeTargeted();
-            }
-            case ICFGR -> {
-                if (index == 0) break; // SGIs are always edge-triggered: read-only.
-                int old = icfgrRead(index);
-                int merged = merge(old, value, byteMask);
-                for (int i = 0; i < 16; i++) {
-                    // Int_config[0] is reserved in GICv2; only the edge/level bit is kept.
-                    setBit(edge, index * 16 + i, (merged >>> (2 * i + 1) & 1) != 0);
-                }
-            }
-            case SGIR -> {
-                if (byteMask != -1) {
-                    distLog.guestError("partial write to GICD_SGIR ignored");
-                    return;
-                }
-                sendSgi(value);
-                return;
-            }
-            case CPENDSGIR, SPENDSGIR -> {
-                for (int lane = 0; lane < 4; lane++) {
-                    // Only source CPU 0 exists: bits for other sources are RAZ/WI.
-                    if ((bits >>> (8 * lane) & CPU_MASK) != 0) {
-                        setBit(pendingLatch, index * 4 + lane, reg == Dist.SPENDSGIR);
-                    }
-                }
-            }
-            case TYPER, IIDR, ID, PPISR_SPISR, NSACR -> { } // Filtered out by the caller.
+    private void writeSgiPending(int index, int bits, boolean pending) {
+        for (int lane = 0; lane < 4; lane++) {
+            // Only source CPU 0 exists: bits for other sources are RAZ/WI.
+            if ((bits >>> (8 * lane) & CPU_MASK) != 0) setBit(pendingLatch, index * 4 + lane, pending);
         }
         update();
     }
 
-    private static int merge(int old, int value, int byteMask) {
-        return (old & ~byteMask) | (value & byteMask);
-    }
+    // ---- CPU interface registers --------------------------------------------------------------
 
-    /** True when the register word belongs to interrupts this GIC does not implement. */
-    private static boolean beyondImplemented(Dist reg, int offset) {
-        int index = (offset - reg.start) >> 2;
-        return switch (reg) {
-            case IGROUPR, ISENABLER, ICENABLER, ISPENDR, ICPENDR, ISACTIVER, ICACTIVER -> index >= WORDS;
-            case IPRIORITYR, ITARGETSR -> index * 4 >= NUM_IRQS;
-            case ICFGR -> index * 16 >= NUM_IRQS;
-            default -> false;
-        };
-    }
-
-    private static boolean sizeOk(GuestLog.Source log, String op, long offset, int size, long regionSize) {
-        if (size != 1 && size != 2 && size != 4) {
-            log.guestError("%d-byte %s at offset 0x%x ignored (32-bit registers)", size, op, offset);
-            return false;
-        }
-        if (offset < 0 || offset + size > regionSize || (offset & (size - 1)) != 0) {
-            log.guestError("misaligned or out-of-range %d-byte %s at offset 0x%x ignored", size, op, offset);
-            return false;
-        }
-        return true;
-    }
-
-    private static long laneMask(int size) {
-        return size == 4 ? 0xFFFF_FFFFL : (1L << (8 * size)) - 1;
-    }
-
-    private final class DistributorRegion implements MmioDevice {
-        @Override
-        public String name() {
-            return "gic-dist";
-        }
-
-        @Override
-        public long size() {
-            return DISTRIBUTOR_SIZE;
-        }
-
-        @Override
-        public long read(long offset, int size) {
-            if (!sizeOk(distLog, "read", offset, size, DISTRIBUTOR_SIZE)) return 0;
-            int off = (int) offset;
-            Dist reg = DIST_BY_WORD[off >> 2];
-            if (reg == null) {
-                distLog.guestError("read of reserved offset 0x%03x", off);
-                return 0;
-            }
-            switch (reg.access) {
-                case WO -> {
-                    distLog.guestError("read of write-only GICD_%s", reg);
-                    return 0;
-                }
-                case RAZ_WI -> {
-                    return 0;
-                }
-                case UNIMPLEMENTED -> {
-                    distLog.unimplemented("GICD_%s (offset 0x%03x) not modelled, reads as zero", reg, off);
-                    return 0;
-                }
-                default -> { }
-            }
-            if (beyondImplemented(reg, off & ~3)) {
-                distLog.guestError("read of GICD_%s at 0x%03x beyond INTID %d", reg, off, NUM_IRQS - 1);
-                return 0;
-            }
-            if (size != 4 && !reg.byteAccessible) {
-                distLog.guestError("%d-byte read of word-only GICD_%s at 0x%03x", size, reg, off);
-            }
-            long word = distReadWord(reg, off & ~3) & 0xFFFF_FFFFL;
-            return (word >>> (8 * (off & 3))) & laneMask(size);
-        }
-
-        @Override
-        public void write(long offset, int size, long value) {
-            if (!sizeOk(distLog, "write", offset, size, DISTRIBUTOR_SIZE)) return;
-            int off = (int) offset;
-            Dist reg = DIST_BY_WORD[off >> 2];
-            if (reg == null) {
-                distLog.guestError("write of 0x%x to reserved offset 0x%03x", value, off);
-                return;
-            }
-            switch (reg.access) {
-                case RO -> {
-                    distLog.guestError("write of 0x%x to read-only GICD_%s", value, reg);
-                    return;
-                }
-                case RAZ_WI -> {
-                    return;
-                }
-                case UNIMPLEMENTED -> {
-                    distLog.unimplemented("GICD_%s (offset 0x%03x) not modelled, write ignored", reg, off);
-                    return;
-                }
-                default -> { }
-            }
-            if (beyondImplemented(reg, off & ~3)) {
-                distLog.guestError("write to GICD_%s at 0x%03x beyond INTID %d", reg, off, NUM_IRQS - 1);
-                return;
-            }
-            if (size != 4 && !reg.byteAccessible) {
-                distLog.guestError("%d-byte write to word-only GICD_%s at 0x%03x", size, reg, off);
-            }
-            int shift = 8 * (off & 3);
-            int byteMask = (int) (laneMask(size) << shift);
-            distWriteWord(reg, off & ~3, (int) (value << shift), byteMask);
-        }
-    }
-
-    // ---- CPU interface register file ----------------------------------------------------------
-
-    private final class CpuInterfaceRegion implements MmioDevice {
-        @Override
-        public String name() {
-            return "gic-cpu";
-        }
-
-        @Override
-        public long size() {
-            return CPU_INTERFACE_SIZE;
-        }
-
-        private Cpu decode(String op, long offset, int size) {
-            if (offset < 0 || offset + size > CPU_INTERFACE_SIZE || size < 1) {
-                cpuLog.guestError("%s at out-of-range offset 0x%x", op, offset);
-                return null;
-            }
-            Cpu reg = CPU_BY_WORD[(int) offset >> 2];
-            if (reg == null) {
-                cpuLog.guestError("%s of reserved offset 0x%03x", op, offset);
-                return null;
-            }
-            if (size != 4 || (offset & 3) != 0) {
-                // Reads here have side effects (IAR acknowledges): a partial access is ignored.
-                cpuLog.guestError("%d-byte %s of GICC_%s at 0x%x ignored (word-only)", size, op, reg, offset);
-                return null;
-            }
-            return reg;
-        }
-
-        @Override
-        public long read(long offset, int size) {
-            Cpu reg = decode("read", offset, size);
-            if (reg == null) return 0;
-            if (reg.access == Access.WO) {
-                cpuLog.guestError("read of write-only GICC_%s", reg);
-                return 0;
-            }
-            int value = switch (reg) {
-                case CTLR -> cpuCtlr;
-                case PMR -> pmr;
-                case BPR -> bpr;
-                case IAR -> acknowledge(false);
-                case RPR -> Math.min(runningPriority(), 0xFF);
-                case HPPIR -> highestPending(false);
-                case ABPR -> abpr;
-                case AIAR -> acknowledge(true);
-                case AHPPIR -> highestPending(true);
-                case APR -> apr[(int) (offset - Cpu.APR.start) >> 2];
-                case NSAPR -> nsapr[(int) (offset - Cpu.NSAPR.start) >> 2];
-                case IIDR -> GICC_IIDR_VALUE;
-                case EOIR, AEOIR, DIR -> 0; // Write-only: handled above.
-            };
-            return value & 0xFFFF_FFFFL;
-        }
-
-        @Override
-        public void write(long offset, int size, long value) {
-            Cpu reg = decode("write", offset, size);
-            if (reg == null) return;
-            if (reg.access == Access.RO) {
-                cpuLog.guestError("write of 0x%x to read-only GICC_%s", value, reg);
-                return;
-            }
-            int v = (int) value;
-            switch (reg) {
-                case CTLR -> {
-                    int old = cpuCtlr;
-                    cpuCtlr = v & GICC_CTLR_MASK;
-                    if ((cpuCtlr & GICC_CTLR_FIQ_EN) != 0 && (old & GICC_CTLR_FIQ_EN) == 0) {
-                        cpuLog.unimplemented("GICC_CTLR.FIQEn: no FIQ output, Group 0 is signalled as IRQ");
-                    }
-                }
-                case PMR -> pmr = v & 0xFF;
-                case BPR -> bpr = Math.max(v & 7, GICC_BPR_MIN);
-                case ABPR -> abpr = Math.max(v & 7, GICC_ABPR_MIN);
-                case EOIR -> {
-                    endOfInterrupt(v, false);
-                    return;
-                }
-                case AEOIR -> {
-                    endOfInterrupt(v, true);
-                    return;
-                }
-                case DIR -> {
-                    deactivate(v);
-                    return;
-                }
+    /**
+     * The CPU interface's registers (GIC architecture spec v2, table 4-2): words only, as reads
+     * here have side effects (GICC_IAR acknowledges).
+     */
+    private RegisterMap cpuInterfaceRegisters() {
+        return RegisterMap.builder(CPU_INTERFACE_SIZE, cpuLog)
+                .register("GICC_CTLR", 0x00).fields(GICC_ENABLE_GRP0, GICC_ENABLE_GRP1, GICC_ACK_CTL, GICC_FIQ_EN, GICC_CBPR,
+                        GICC_FIQ_BYP_DIS_GRP0, GICC_IRQ_BYP_DIS_GRP0, GICC_FIQ_BYP_DIS_GRP1, GICC_IRQ_BYP_DIS_GRP1, GICC_EOI_MODE)
+                        .read(i -> cpuCtlr).write((i, v) -> { cpuCtlr = (int) v; update(); })
+                .register("GICC_PMR", 0x04).fields(GICC_PRIORITY).read(i -> pmr).write((i, v) -> { pmr = (int) v; update(); })
+                .register("GICC_BPR", 0x08).fields(GICC_BINARY_POINT).reset(GICC_BPR_MIN)
+                        .read(i -> bpr).write((i, v) -> { bpr = Math.max((int) v, GICC_BPR_MIN); update(); })
+                .register("GICC_IAR", 0x0C).ro().fields(GICC_INTID, GICC_CPUID).read(i -> acknowledge(false))
+                .register("GICC_EOIR", 0x10).wo().fields(GICC_INTID, GICC_CPUID).write((i, v) -> endOfInterrupt((int) v, false))
+                .register("GICC_RPR", 0x14).ro().fields(GICC_PRIORITY).read(i -> Math.min(runningPriority(), 0xFF))
+                .register("GICC_HPPIR", 0x18).ro().fields(GICC_INTID, GICC_CPUID).read(i -> highestPending(false))
+                .register("GICC_ABPR", 0x1C).fields(GICC_BINARY_POINT).reset(GICC_ABPR_MIN)
+                        .read(i -> abpr).write((i, v) -> { abpr = Math.max((int) v, GICC_ABPR_MIN); update(); })
+                .register("GICC_AIAR", 0x20).ro().fields(GICC_INTID, GICC_CPUID).read(i -> acknowledge(true))
+                .register("GICC_AEOIR", 0x24).wo().fields(GICC_INTID, GICC_CPUID).write((i, v) -> endOfInterrupt((int) v, true))
+                .register("GICC_AHPPIR", 0x28).ro().fields(GICC_INTID, GICC_CPUID).read(i -> highestPending(true))
                 // The architecture only promises that restoring a saved value works; any value is
                 // accepted and the running priority follows it.
-                case APR -> apr[(int) (offset - Cpu.APR.start) >> 2] = v;
-                case NSAPR -> nsapr[(int) (offset - Cpu.NSAPR.start) >> 2] = v;
-                case IAR, RPR, HPPIR, AIAR, AHPPIR, IIDR -> {
-                    return; // Read-only: handled above.
-                }
-            }
-            update();
-        }
+                .array("GICC_APR", 0xD0, APR_WORDS).read(i -> apr[i]).write((i, v) -> { apr[i] = (int) v; update(); })
+                .array("GICC_NSAPR", 0xE0, APR_WORDS).read(i -> nsapr[i]).write((i, v) -> { nsapr[i] = (int) v; update(); })
+                .register("GICC_IIDR", 0xFC).ro().fields(IIDR_IMPLEMENTER, IIDR_REVISION, IIDR_VARIANT, IIDR_PRODUCT_ID)
+                        .reset(GICC_IIDR_VALUE)
+                .register("GICC_DIR", 0x1000).wo().fields(GICC_INTID, GICC_CPUID).write((i, v) -> deactivate((int) v))
+                .build();
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 import org.vitrine.emulator.spi.GuestLog;
+import org.vitrine.emulator.spi.MmioDevice;
 
 /**
  * The registers of one MMIO register block, declared once, and the one policy for accesses the
@@ -110,6 +111,34 @@ public final class RegisterMap {
     /** The register covering {@code offset}, or null for a reserved or out-of-range offset. */
     public Register registerAt(long offset) {
         return offset < 0 || offset >= size ? null : byWord[(int) (offset >>> 2)];
+    }
+
+    /**
+     * The block as an MMIO region named {@code name}, for a device whose regions are nothing but
+     * register blocks (the GIC's Distributor and CPU interface).
+     */
+    public MmioDevice asMmioDevice(String name) {
+        return new MmioDevice() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public long read(long offset, int accessSize) {
+                return RegisterMap.this.read(offset, accessSize);
+            }
+
+            @Override
+            public void write(long offset, int accessSize, long value) {
+                RegisterMap.this.write(offset, accessSize, value);
+            }
+        };
     }
 
     /** Every stored register back to its reset value (device-held state is the device's to reset). */

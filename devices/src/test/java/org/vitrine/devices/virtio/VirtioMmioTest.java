@@ -523,19 +523,4 @@ class VirtioMmioTest {
         assertEquals(0, d.reg(INTERRUPT_STATUS), "already broken: no second interrupt");
         assertEquals(gen, d.reg(CONFIG_GENERATION));
     }
-
-    // ---- Device tree --------------------------------------------------------------------------
-
-    @Test
-    void deviceTreeNodeLikeQemu() {
-        FdtBuilder fdt = new FdtBuilder();
-        FdtNode node = VirtioMmio.addDeviceTreeNode(fdt.root(), VirtioMmio.slotBase(31), VirtioMmio.slotIntid(31));
-        assertEquals("virtio_mmio@a003e00", node.name());
-        assertArrayEquals("virtio,mmio\0".getBytes(), node.property("compatible"));
-        assertArrayEquals(ByteBuffer.allocate(16).putLong(0x0A00_3E00L).putLong(0x200).array(), node.property("reg"));
-        assertArrayEquals(ByteBuffer.allocate(12).putInt(0).putInt(47).putInt(1).array(), node.property("interrupts"));
-        assertArrayEquals(new byte[0], node.property("dma-coherent"));
-        assertEquals(0x0A00_0000L, VirtioMmio.slotBase(0));
-        assertEquals(48, VirtioMmio.slotIntid(0));
-    }
 }

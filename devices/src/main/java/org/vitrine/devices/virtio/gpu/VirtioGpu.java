@@ -2,20 +2,21 @@ package org.vitrine.devices.virtio.gpu;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashMap;
-import java.util.Map;
 
 import org.vitrine.devices.virtio.VirtioDevice;
 import org.vitrine.devices.virtio.VirtioMmio;
 import org.vitrine.devices.virtio.Virtqueue;
+import org.vitrine.devices.virtio.gpu.GpuResources.Resource;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
-import org.vitrine.emulator.spi.DmaPort.DmaException;
 
 /**
  * VirtIO GPU device (VirtIO 1.2 section 5.7, device ID {@value #DEVICE_ID}), 2D only, as QEMU
  * 7.2's {@code virtio-gpu-device} (hw/display/virtio-gpu.c, virtio-gpu-base.c) answers a driver,
  * with one scanout.
+ *
+ * <p>This file is the device and its command handling; the resource table is {@link GpuResources},
+ * the formats {@link PixelFormat}, and what is shown {@link Scanout}.
  *
  * <h2>Interface</h2>
  * <ul>
@@ -24,7 +25,8 @@ import org.vitrine.emulator.spi.DmaPort.DmaException;
  *   <li>Output: on RESOURCE_FLUSH of the resource shown on the scanout, on SET_SCANOUT and on
  *       every cursor change, a new {@link Frame} (RGBA, the scanout rectangle of the resource,
  *       alpha forced opaque, plus the cursor) is published to the {@link FrameExchange} given
- *       to the constructor; {@link #currentFrame()} returns the latest, for screenshots.</li>
+ *       to the constructor, which holds the current picture; {@link #currentFrame()} returns it,
+ *       for screenshots.</li>
  * </ul>
  *
  * <h2>Modelled</h2>
@@ -125,16 +127,6 @@ public final class VirtioGpu implements VirtioDevice {
     public static final int FLAG_FENCE = 1;
     public static final int EVENT_DISPLAY = 1;
 
-    // ---- Formats (enum virtio_gpu_formats) -----------------------------------------------------
-    public static final int FORMAT_B8G8R8A8_UNORM = 1;
-    public static final int FORMAT_B8G8R8X8_UNORM = 2;
-    public static final int FORMAT_A8R8G8B8_UNORM = 3;
-    public static final int FORMAT_X8R8G8B8_UNORM = 4;
-    public static final int FORMAT_R8G8B8A8_UNORM = 67;
-    public static final int FORMAT_X8B8G8R8_UNORM = 68;
-    public static final int FORMAT_A8B8G8R8_UNORM = 121;
-    public static final int FORMAT_R8G8B8X8_UNORM = 134;
-
     // ---- Structure layouts (little-endian) ----------------------------------------------------
     /** struct virtio_gpu_ctrl_hdr: le32 type, le32 flags, le64 fence_id, le32 ctx_id, u8 ring_idx, u8 padding[3]. */
     static final int HDR_SIZE = 24;
@@ -150,7 +142,6 @@ public final class VirtioGpu implements VirtioDevice {
     private static final int FLUSH_SIZE = HDR_SIZE + 24;       // rect, resource_id, padding
     private static final int TRANSFER_SIZE = HDR_SIZE + 32;    // rect, le64 offset, resource_id, padding
     private static final int ATTACH_SIZE = HDR_SIZE + 8;       // resource_id, nr_entries; then entries
-    private static final int MEM_ENTRY_SIZE = 16;              // le64 addr, le32 length, padding
     private static final int DETACH_SIZE = HDR_SIZE + 8;       // resource_id, padding
     /** struct virtio_gpu_update_cursor: hdr, pos {scanout_id, x, y, padding}, resource_id, hot_x, hot_y, padding. */
     private static final int CURSOR_CMD_SIZE = HDR_SIZE + 32;
@@ -160,61 +151,22 @@ public final class VirtioGpu implements VirtioDevice {
     private static final int CFG_EVENTS_CLEAR = 4;
     private static final int MIN_SCANOUT = 16;
 
-    private static final class Resource {
-        final int id;
-        final int format;
-        final long width;
-        final long height;
-        final long hostmem;
-        final byte[] pixels;
-        long[] backingAddr;
-        long[] backingLen;
+    /** A command refused with an error response; the reason has been logged. */
+    static final class Refused extends Exception {
+        final int response;
 
-        Resource(int id, int format, long width, long height, byte[] pixels) {
-            this.id = id;
-            this.format = format;
-            this.width = width;
-            this.height = height;
-            this.hostmem = pixels.length;
-            this.pixels = pixels;
-        }
-
-        long stride() {
-            return width * 4;
+        Refused(int response) {
+            super(null, null, false, false);
+            this.response = response;
         }
     }
 
     // ---- State --------------------------------------------------------------------------------
 
-    private final FrameExchange frames;
-    private final long maxHostmem;
+    private final GpuResources resources;
+    private final Scanout scanout;
     private Transport transport;
-
-    private final Map<Integer, Resource> resources = new HashMap<>();
-    private long hostmem;
-    private long backingEntries;
-    private int displayWidth;
-    private int displayHeight;
     private int eventsRead;
-
-    // Scanout 0.
-    private int scanoutResource;
-    private long scanX;
-    private long scanY;
-    private int scanW;
-    private int scanH;
-    private int[] shadow;
-
-    // Cursor.
-    private int[] cursorImage;
-    private int cursorX;
-    private int cursorY;
-    private int cursorHotX;
-    private int cursorHotY;
-    private boolean cursorVisible;
-
-    private volatile Frame current;
-    private long sequence;
 
     public VirtioGpu(FrameExchange frames) {
         this(frames, DEFAULT_WIDTH, DEFAULT_HEIGHT, DEFAULT_MAX_HOSTMEM);
@@ -230,21 +182,18 @@ public final class VirtioGpu implements VirtioDevice {
      * @param maxHostmem bound on the host memory of all resources together
      */
     public VirtioGpu(FrameExchange frames, int width, int height, long maxHostmem) {
-        if (width <= 0 || height <= 0) throw new IllegalArgumentException("display " + width + "x" + height);
-        this.frames = frames;
-        this.displayWidth = width;
-        this.displayHeight = height;
-        this.maxHostmem = maxHostmem;
+        this.scanout = new Scanout(frames, width, height);
+        this.resources = new GpuResources(maxHostmem);
     }
 
     /** The newest frame published, or null before the guest has shown anything (any thread). */
     public Frame currentFrame() {
-        return current;
+        return scanout.current();
     }
 
     /** Host memory held by resources now. */
     public long hostMemory() {
-        return hostmem;
+        return resources.hostMemory();
     }
 
     /**
@@ -253,9 +202,7 @@ public final class VirtioGpu implements VirtioDevice {
      * interrupt. Emulation thread only.
      */
     public void requestDisplaySize(int width, int height) {
-        if (width <= 0 || height <= 0) throw new IllegalArgumentException("display " + width + "x" + height);
-        displayWidth = width;
-        displayHeight = height;
+        scanout.resize(width, height);
         eventsRead |= EVENT_DISPLAY;
         if (transport != null) transport.configChanged();
     }
@@ -307,20 +254,13 @@ public final class VirtioGpu implements VirtioDevice {
     @Override
     public void attach(Transport t) {
         this.transport = t;
+        resources.attach(t);
     }
 
     @Override
     public void reset() {
-        boolean wasShowing = scanoutResource != 0;
         resources.clear();
-        hostmem = 0;
-        backingEntries = 0;
-        scanoutResource = 0;
-        shadow = null;
-        cursorImage = null;
-        cursorX = cursorY = cursorHotX = cursorHotY = 0;
-        cursorVisible = false;
-        if (wasShowing) publishBlank();
+        scanout.reset();
     }
 
     @Override
@@ -354,6 +294,13 @@ public final class VirtioGpu implements VirtioDevice {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** The command's bytes, or {@link Refused} with ERR_UNSPEC when the command is shorter. */
+    private ByteBuffer required(Virtqueue.Chain c, int size, String what) throws Refused {
+        ByteBuffer b = body(c, size, what);
+        if (b == null) throw new Refused(RESP_ERR_UNSPEC);
+        return b;
+    }
+
     private void control(Virtqueue q, Virtqueue.Chain c) {
         ByteBuffer hdr = body(c, HDR_SIZE, "control header");
         if (transport.broken()) return;
@@ -361,25 +308,12 @@ public final class VirtioGpu implements VirtioDevice {
             respond(q, c, null, nodata(RESP_ERR_UNSPEC));
             return;
         }
-        int type = hdr.getInt(HDR_TYPE);
-        byte[] resp = switch (type) {
-            case CMD_GET_DISPLAY_INFO -> displayInfo();
-            case CMD_RESOURCE_CREATE_2D -> nodata(create2d(c));
-            case CMD_RESOURCE_UNREF -> nodata(unref(c));
-            case CMD_SET_SCANOUT -> nodata(setScanout(c));
-            case CMD_RESOURCE_FLUSH -> nodata(flush(c));
-            case CMD_TRANSFER_TO_HOST_2D -> nodata(transfer(c));
-            case CMD_RESOURCE_ATTACH_BACKING -> nodata(attachBacking(c));
-            case CMD_RESOURCE_DETACH_BACKING -> nodata(detachBacking(c));
-            case CMD_RESOURCE_CREATE_BLOB, CMD_SET_SCANOUT_BLOB -> {
-                transport.log().guestError("command 0x%04x: blob resources are not offered", type);
-                yield nodata(RESP_ERR_INVALID_PARAMETER);
-            }
-            default -> {
-                transport.log().guestError("command 0x%04x is not supported by a 2D device without EDID", type);
-                yield nodata(RESP_ERR_UNSPEC);
-            }
-        };
+        byte[] resp;
+        try {
+            resp = command(hdr.getInt(HDR_TYPE), c);
+        } catch (Refused e) {
+            resp = nodata(e.response);
+        }
         if (transport.broken()) return;
         respond(q, c, hdr, resp);
     }
@@ -410,280 +344,77 @@ public final class VirtioGpu implements VirtioDevice {
         ByteBuffer r = ByteBuffer.allocate(DISPLAY_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         r.putInt(HDR_TYPE, RESP_OK_DISPLAY_INFO);
         int mode = HDR_SIZE; // pmodes[0]: rect {0, 0, w, h}, enabled 1, flags 0
-        r.putInt(mode + 8, displayWidth).putInt(mode + 12, displayHeight).putInt(mode + 16, 1);
+        r.putInt(mode + 8, scanout.displayWidth()).putInt(mode + 12, scanout.displayHeight()).putInt(mode + 16, 1);
         return r.array();
     }
 
-    private static boolean knownFormat(int format) {
-        return switch (format) {
-            case FORMAT_B8G8R8A8_UNORM, FORMAT_B8G8R8X8_UNORM, FORMAT_A8R8G8B8_UNORM, FORMAT_X8R8G8B8_UNORM,
-                 FORMAT_R8G8B8A8_UNORM, FORMAT_X8B8G8R8_UNORM, FORMAT_A8B8G8R8_UNORM, FORMAT_R8G8B8X8_UNORM -> true;
-            default -> false;
-        };
-    }
-
-    private int create2d(Virtqueue.Chain c) {
-        ByteBuffer b = body(c, CREATE_2D_SIZE, "RESOURCE_CREATE_2D");
-        if (b == null) return RESP_ERR_UNSPEC;
-        int id = b.getInt(HDR_SIZE);
-        int format = b.getInt(HDR_SIZE + 4);
-        long width = b.getInt(HDR_SIZE + 8) & 0xFFFF_FFFFL;
-        long height = b.getInt(HDR_SIZE + 12) & 0xFFFF_FFFFL;
-        if (id == 0) {
-            transport.log().guestError("RESOURCE_CREATE_2D: resource id 0 is not allowed");
-            return RESP_ERR_INVALID_RESOURCE_ID;
-        }
-        if (resources.containsKey(id)) {
-            transport.log().guestError("RESOURCE_CREATE_2D: resource %d already exists", id);
-            return RESP_ERR_INVALID_RESOURCE_ID;
-        }
-        if (!knownFormat(format)) {
-            transport.log().guestError("RESOURCE_CREATE_2D: format %d is not supported", format);
-            return RESP_ERR_INVALID_PARAMETER;
-        }
-        // 4 bytes a pixel for every format (QEMU's calc_image_hostmem); width and height are u32.
-        boolean tooBig = width != 0 && height > Long.MAX_VALUE / 4 / width;
-        long bytes = tooBig ? Long.MAX_VALUE : width * height * 4;
-        if (bytes > Integer.MAX_VALUE - 16 || bytes + hostmem >= maxHostmem || resources.size() >= MAX_RESOURCES) {
-            transport.log().guestError("RESOURCE_CREATE_2D: resource %d of %dx%d does not fit the host memory left (%d of %d bytes used)",
-                    id, width, height, hostmem, maxHostmem);
-            return RESP_ERR_OUT_OF_MEMORY;
-        }
-        byte[] pixels;
-        try {
-            pixels = new byte[(int) bytes];
-        } catch (OutOfMemoryError e) {
-            transport.log().guestError("RESOURCE_CREATE_2D: host could not allocate %d bytes for resource %d", bytes, id);
-            return RESP_ERR_OUT_OF_MEMORY;
-        }
-        resources.put(id, new Resource(id, format, width, height, pixels));
-        hostmem += bytes;
-        return RESP_OK_NODATA;
-    }
-
-    /** QEMU virtio_gpu_find_check_resource: unknown is INVALID_RESOURCE_ID, no backing is UNSPEC. */
-    private Resource find(String what, int id, boolean requireBacking, int[] error) {
-        Resource r = resources.get(id);
-        if (r == null) {
-            transport.log().guestError("%s: invalid resource %d", what, id);
-            error[0] = RESP_ERR_INVALID_RESOURCE_ID;
-            return null;
-        }
-        if (requireBacking && r.backingAddr == null) {
-            transport.log().guestError("%s: resource %d has no backing storage", what, id);
-            error[0] = RESP_ERR_UNSPEC;
-            return null;
-        }
-        return r;
-    }
-
-    private int unref(Virtqueue.Chain c) {
-        ByteBuffer b = body(c, UNREF_SIZE, "RESOURCE_UNREF");
-        if (b == null) return RESP_ERR_UNSPEC;
-        int[] err = new int[1];
-        Resource r = find("RESOURCE_UNREF", b.getInt(HDR_SIZE), false, err);
-        if (r == null) return err[0];
-        if (scanoutResource == r.id) disableScanout();
-        if (r.backingAddr != null) backingEntries -= r.backingAddr.length;
-        resources.remove(r.id);
-        hostmem -= r.hostmem;
-        return RESP_OK_NODATA;
-    }
-
-    /** The virtio_gpu_rect at the start of a command body: four le32 values, held in 64 bits so sums cannot wrap. */
-    private record Rect(long x, long y, long w, long h) {
-        static Rect read(ByteBuffer b) {
-            return new Rect(u32(b, RECT), u32(b, RECT + 4), u32(b, RECT + 8), u32(b, RECT + 12));
-        }
-
-        /** QEMU's check that the rectangle lies inside a width x height resource. */
-        boolean inside(long width, long height) {
-            return x <= width && y <= height && w <= width && h <= height && x + w <= width && y + h <= height;
-        }
-
-        @Override
-        public String toString() {
-            return "(" + x + "," + y + ")+" + w + "x" + h;
-        }
-    }
-
-    private int setScanout(Virtqueue.Chain c) {
-        ByteBuffer b = body(c, SET_SCANOUT_SIZE, "SET_SCANOUT");
-        if (b == null) return RESP_ERR_UNSPEC;
-        Rect q = Rect.read(b);
-        long x = q.x(), y = q.y(), w = q.w(), h = q.h();
-        long scanout = u32(b, RECT + 16);
-        int id = b.getInt(RECT + 20);
-        if (scanout >= 1) {
-            transport.log().guestError("SET_SCANOUT: scanout %d does not exist (1 scanout)", scanout);
-            return RESP_ERR_INVALID_SCANOUT_ID;
-        }
-        if (id == 0) {
-            disableScanout();
-            return RESP_OK_NODATA;
-        }
-        int[] err = new int[1];
-        Resource r = find("SET_SCANOUT", id, true, err);
-        if (r == null) return err[0];
-        if (!q.inside(r.width, r.height) || w < MIN_SCANOUT || h < MIN_SCANOUT) {
-            transport.log().guestError("SET_SCANOUT: rectangle %s is not inside resource %d (%dx%d) or smaller than 16x16",
-                    q, id, r.width, r.height);
-            return RESP_ERR_INVALID_PARAMETER;
-        }
-        scanoutResource = id;
-        scanX = x;
-        scanY = y;
-        scanW = (int) w;
-        scanH = (int) h;
-        shadow = new int[scanW * scanH];
-        convert(r, x, y, w, h);
-        publish();
-        return RESP_OK_NODATA;
-    }
-
-    private int flush(Virtqueue.Chain c) {
-        ByteBuffer b = body(c, FLUSH_SIZE, "RESOURCE_FLUSH");
-        if (b == null) return RESP_ERR_UNSPEC;
-        Rect q = Rect.read(b);
-        long x = q.x(), y = q.y(), w = q.w(), h = q.h();
-        int[] err = new int[1];
-        Resource r = find("RESOURCE_FLUSH", b.getInt(RECT + 16), false, err);
-        if (r == null) return err[0];
-        if (!q.inside(r.width, r.height)) {
-            transport.log().guestError("RESOURCE_FLUSH: rectangle %s is not inside resource %d (%dx%d)",
-                    q, r.id, r.width, r.height);
-            return RESP_ERR_INVALID_PARAMETER;
-        }
-        if (scanoutResource == r.id) {
-            long x0 = Math.max(x, scanX);
-            long y0 = Math.max(y, scanY);
-            long x1 = Math.min(x + w, scanX + scanW);
-            long y1 = Math.min(y + h, scanY + scanH);
-            if (x1 > x0 && y1 > y0) convert(r, x0, y0, x1 - x0, y1 - y0);
-            publish();
-        }
-        return RESP_OK_NODATA;
-    }
-
-    private int transfer(Virtqueue.Chain c) {
-        ByteBuffer b = body(c, TRANSFER_SIZE, "TRANSFER_TO_HOST_2D");
-        if (b == null) return RESP_ERR_UNSPEC;
-        Rect q = Rect.read(b);
-        long x = q.x(), y = q.y(), w = q.w(), h = q.h();
-        long offset = b.getLong(RECT + 16);
-        int[] err = new int[1];
-        Resource r = find("TRANSFER_TO_HOST_2D", b.getInt(RECT + 24), true, err);
-        if (r == null) return err[0];
-        if (!q.inside(r.width, r.height)) {
-            transport.log().guestError("TRANSFER_TO_HOST_2D: rectangle %s is not inside resource %d (%dx%d)",
-                    q, r.id, r.width, r.height);
-            return RESP_ERR_INVALID_PARAMETER;
-        }
-        long stride = r.stride();
-        boolean complete = true;
-        if (offset != 0 || x != 0 || y != 0 || w != r.width) {
-            for (long row = 0; row < h; row++) {
-                long src = offset + stride * row;
-                long dst = (y + row) * stride + x * 4;
-                complete &= fromBacking(r, src, (int) dst, (int) (w * 4));
+    /** One control command: its response, or {@link Refused} with the error to answer. */
+    private byte[] command(int type, Virtqueue.Chain c) throws Refused {
+        switch (type) {
+            case CMD_GET_DISPLAY_INFO -> {
+                return displayInfo();
             }
-        } else {
-            // QEMU copies the whole image in this case, whatever the rectangle's height.
-            complete = fromBacking(r, 0, 0, r.pixels.length);
-        }
-        if (!complete) {
-            transport.log().guestError("TRANSFER_TO_HOST_2D: resource %d: backing ends before the rectangle %s at offset %d;"
-                    + " the rest is left unchanged", r.id, q, offset);
-        }
-        return RESP_OK_NODATA;
-    }
-
-    /**
-     * Copies {@code length} bytes at {@code offset} of the resource's backing into its pixels at
-     * {@code dst}; false when the backing ends first (what it had is copied, as QEMU's iov_to_buf)
-     * or a page can no longer be read.
-     */
-    private boolean fromBacking(Resource r, long offset, int dst, int length) {
-        long skip = offset;
-        int done = 0;
-        for (int e = 0; e < r.backingAddr.length && done < length; e++) {
-            long len = r.backingLen[e];
-            if (skip >= len) {
-                skip -= len;
-                continue;
+            case CMD_RESOURCE_CREATE_2D -> {
+                ByteBuffer b = required(c, CREATE_2D_SIZE, "RESOURCE_CREATE_2D");
+                resources.create2d(b.getInt(HDR_SIZE), b.getInt(HDR_SIZE + 4), Rect.u32(b, HDR_SIZE + 8), Rect.u32(b, HDR_SIZE + 12));
             }
-            int n = (int) Math.min(len - skip, length - done);
-            try {
-                transport.dma().read(r.backingAddr[e] + skip, r.pixels, dst + done, n);
-            } catch (DmaException ex) {
-                transport.log().guestError("resource %d: backing entry %d can no longer be read: %s", r.id, e, ex.getMessage());
-                return false;
+            case CMD_RESOURCE_UNREF -> {
+                ByteBuffer b = required(c, UNREF_SIZE, "RESOURCE_UNREF");
+                Resource r = resources.find("RESOURCE_UNREF", b.getInt(HDR_SIZE), false);
+                if (scanout.resourceId() == r.id) scanout.disable();
+                resources.unref(r);
             }
-            done += n;
-            skip = 0;
-        }
-        return done == length;
-    }
-
-    private int attachBacking(Virtqueue.Chain c) {
-        ByteBuffer b = body(c, ATTACH_SIZE, "RESOURCE_ATTACH_BACKING");
-        if (b == null) return RESP_ERR_UNSPEC;
-        int id = b.getInt(HDR_SIZE);
-        long count = u32(b, HDR_SIZE + 4);
-        Resource r = resources.get(id);
-        if (r == null) {
-            transport.log().guestError("RESOURCE_ATTACH_BACKING: invalid resource %d", id);
-            return RESP_ERR_INVALID_RESOURCE_ID;
-        }
-        if (r.backingAddr != null) {
-            transport.log().guestError("RESOURCE_ATTACH_BACKING: resource %d already has backing storage", id);
-            return RESP_ERR_UNSPEC;
-        }
-        if (count > MAX_BACKING_ENTRIES || backingEntries + count > MAX_TOTAL_BACKING_ENTRIES) {
-            transport.log().guestError("RESOURCE_ATTACH_BACKING: %d entries is too many (at most %d, %d over all resources)",
-                    count, MAX_BACKING_ENTRIES, MAX_TOTAL_BACKING_ENTRIES);
-            return RESP_ERR_UNSPEC;
-        }
-        int n = (int) count;
-        byte[] raw = new byte[n * MEM_ENTRY_SIZE];
-        int got = c.read(ATTACH_SIZE, raw, 0, raw.length);
-        if (got < 0) return RESP_ERR_UNSPEC;
-        if (got < raw.length) {
-            transport.log().guestError("RESOURCE_ATTACH_BACKING: %d entries announced, %d bytes of them present", n, got);
-            return RESP_ERR_UNSPEC;
-        }
-        ByteBuffer e = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        long[] addr = new long[n];
-        long[] len = new long[n];
-        for (int i = 0; i < n; i++) {
-            addr[i] = e.getLong(i * MEM_ENTRY_SIZE);
-            len[i] = e.getInt(i * MEM_ENTRY_SIZE + 8) & 0xFFFF_FFFFL;
-            if (len[i] != 0 && !Virtqueue.accessible(transport.dma(), addr[i], len[i])) {
-                transport.log().guestError("RESOURCE_ATTACH_BACKING: resource %d entry %d (0x%x+0x%x) is not in guest memory",
-                        id, i, addr[i], len[i]);
-                return RESP_ERR_UNSPEC;
+            case CMD_SET_SCANOUT -> setScanout(required(c, SET_SCANOUT_SIZE, "SET_SCANOUT"));
+            case CMD_RESOURCE_FLUSH -> {
+                ByteBuffer b = required(c, FLUSH_SIZE, "RESOURCE_FLUSH");
+                Rect q = Rect.read(b, RECT);
+                Resource r = resources.find("RESOURCE_FLUSH", b.getInt(RECT + 16), false);
+                if (!q.inside(r.width, r.height)) {
+                    throw refused(RESP_ERR_INVALID_PARAMETER, "RESOURCE_FLUSH: rectangle %s is not inside resource %d (%dx%d)",
+                            q, r.id, r.width, r.height);
+                }
+                scanout.flush(r, q);
             }
+            case CMD_TRANSFER_TO_HOST_2D -> {
+                ByteBuffer b = required(c, TRANSFER_SIZE, "TRANSFER_TO_HOST_2D");
+                Resource r = resources.find("TRANSFER_TO_HOST_2D", b.getInt(RECT + 24), true);
+                resources.transfer(r, Rect.read(b, RECT), b.getLong(RECT + 16));
+            }
+            case CMD_RESOURCE_ATTACH_BACKING -> {
+                ByteBuffer b = required(c, ATTACH_SIZE, "RESOURCE_ATTACH_BACKING");
+                resources.attachBacking(b.getInt(HDR_SIZE), Rect.u32(b, HDR_SIZE + 4), c, ATTACH_SIZE);
+            }
+            case CMD_RESOURCE_DETACH_BACKING -> {
+                ByteBuffer b = required(c, DETACH_SIZE, "RESOURCE_DETACH_BACKING");
+                resources.detachBacking(resources.find("RESOURCE_DETACH_BACKING", b.getInt(HDR_SIZE), true));
+            }
+            case CMD_RESOURCE_CREATE_BLOB, CMD_SET_SCANOUT_BLOB ->
+                    throw refused(RESP_ERR_INVALID_PARAMETER, "command 0x%04x: blob resources are not offered", type);
+            default -> throw refused(RESP_ERR_UNSPEC, "command 0x%04x is not supported by a 2D device without EDID", type);
         }
-        r.backingAddr = addr;
-        r.backingLen = len;
-        backingEntries += n;
-        return RESP_OK_NODATA;
+        return nodata(RESP_OK_NODATA);
     }
 
-    private int detachBacking(Virtqueue.Chain c) {
-        ByteBuffer b = body(c, DETACH_SIZE, "RESOURCE_DETACH_BACKING");
-        if (b == null) return RESP_ERR_UNSPEC;
-        int[] err = new int[1];
-        Resource r = find("RESOURCE_DETACH_BACKING", b.getInt(HDR_SIZE), true, err);
-        if (r == null) return err[0];
-        backingEntries -= r.backingAddr.length;
-        r.backingAddr = null;
-        r.backingLen = null;
-        return RESP_OK_NODATA;
+    private void setScanout(ByteBuffer b) throws Refused {
+        Rect q = Rect.read(b, RECT);
+        long id = Rect.u32(b, RECT + 16);
+        int resource = b.getInt(RECT + 20);
+        if (id >= 1) throw refused(RESP_ERR_INVALID_SCANOUT_ID, "SET_SCANOUT: scanout %d does not exist (1 scanout)", id);
+        if (resource == 0) {
+            scanout.disable();
+            return;
+        }
+        Resource r = resources.find("SET_SCANOUT", resource, true);
+        if (!q.inside(r.width, r.height) || q.w() < MIN_SCANOUT || q.h() < MIN_SCANOUT) {
+            throw refused(RESP_ERR_INVALID_PARAMETER, "SET_SCANOUT: rectangle %s is not inside resource %d (%dx%d) or smaller than 16x16",
+                    q, resource, r.width, r.height);
+        }
+        scanout.show(r, q);
     }
 
-    private static long u32(ByteBuffer b, int at) {
-        return b.getInt(at) & 0xFFFF_FFFFL;
+    private Refused refused(int response, String format, Object... args) {
+        transport.log().guestError(format, args);
+        return new Refused(response);
     }
 
     // ---- Cursor queue -------------------------------------------------------------------------
@@ -697,101 +428,34 @@ public final class VirtioGpu implements VirtioDevice {
 
     private void updateCursor(ByteBuffer b) {
         int type = b.getInt(HDR_TYPE);
-        long scanout = u32(b, HDR_SIZE);
+        long id = Rect.u32(b, HDR_SIZE);
         int x = b.getInt(HDR_SIZE + 4);
         int y = b.getInt(HDR_SIZE + 8);
-        int id = b.getInt(HDR_SIZE + 16);
-        if (scanout >= 1) {
-            transport.log().guestError("cursor command for scanout %d, which does not exist", scanout);
+        int resource = b.getInt(HDR_SIZE + 16);
+        if (id >= 1) {
+            transport.log().guestError("cursor command for scanout %d, which does not exist", id);
             return;
         }
         if (type != CMD_MOVE_CURSOR) {
             if (type != CMD_UPDATE_CURSOR) {
                 transport.log().guestError("cursor queue command 0x%04x taken as UPDATE_CURSOR, as QEMU does", type);
             }
-            cursorHotX = b.getInt(HDR_SIZE + 20);
-            cursorHotY = b.getInt(HDR_SIZE + 24);
-            if (cursorImage == null) cursorImage = new int[CURSOR_SIZE * CURSOR_SIZE];
-            if (id != 0) {
-                Resource r = resources.get(id);
-                if (r == null) {
-                    transport.log().guestError("UPDATE_CURSOR: invalid resource %d; cursor image unchanged", id);
-                } else if (r.width != CURSOR_SIZE || r.height != CURSOR_SIZE) {
-                    transport.log().guestError("UPDATE_CURSOR: resource %d is %dx%d, not 64x64; cursor image unchanged", id, r.width, r.height);
-                } else {
-                    int[] img = new int[CURSOR_SIZE * CURSOR_SIZE];
-                    for (int i = 0; i < img.length; i++) img[i] = rgba(r.pixels, i * 4, r.format);
-                    cursorImage = img;
-                }
-            }
+            scanout.shapeCursor(b.getInt(HDR_SIZE + 20), b.getInt(HDR_SIZE + 24), resource == 0 ? null : cursorImage(resource));
         }
-        cursorX = x;
-        cursorY = y;
-        cursorVisible = id != 0;
-        if (current != null && scanoutResource != 0) {
-            Frame f = current;
-            current = new Frame(f.width(), f.height(), f.rgba(), ++sequence, cursorState());
-            frames.publish(current);
+        scanout.moveCursor(x, y, resource != 0);
+    }
+
+    /** The resource to show as the cursor, or null (logged) to keep the previous image, as QEMU. */
+    private Resource cursorImage(int id) {
+        Resource r = resources.get(id);
+        if (r == null) {
+            transport.log().guestError("UPDATE_CURSOR: invalid resource %d; cursor image unchanged", id);
+            return null;
         }
-    }
-
-    private Frame.Cursor cursorState() {
-        return new Frame.Cursor(cursorX, cursorY, cursorHotX, cursorHotY, cursorVisible ? cursorImage : null);
-    }
-
-    // ---- Scanout ------------------------------------------------------------------------------
-
-    private void disableScanout() {
-        if (scanoutResource == 0) return;
-        scanoutResource = 0;
-        shadow = null;
-        publishBlank();
-    }
-
-    /** Converts a rectangle (resource coordinates, inside the scanout) into the shadow picture. */
-    private void convert(Resource r, long x, long y, long w, long h) {
-        for (long row = y; row < y + h; row++) {
-            int src = (int) ((row * r.width + x) * 4);
-            int dst = (int) ((row - scanY) * scanW + (x - scanX));
-            for (long col = 0; col < w; col++, src += 4, dst++) {
-                shadow[dst] = rgba(r.pixels, src, r.format) | 0xFF00_0000; // the screen is opaque
-            }
+        if (r.width != CURSOR_SIZE || r.height != CURSOR_SIZE) {
+            transport.log().guestError("UPDATE_CURSOR: resource %d is %dx%d, not 64x64; cursor image unchanged", id, r.width, r.height);
+            return null;
         }
-    }
-
-    private void publish() {
-        current = new Frame(scanW, scanH, shadow.clone(), ++sequence, cursorState());
-        frames.publish(current);
-    }
-
-    private void publishBlank() {
-        int[] black = new int[displayWidth * displayHeight];
-        java.util.Arrays.fill(black, 0xFF00_0000);
-        current = new Frame(displayWidth, displayHeight, black, ++sequence, Frame.Cursor.HIDDEN);
-        frames.publish(current);
-    }
-
-    /** One pixel of {@code format} at {@code p[at..at+3]} as 0xAABBGGRR (alpha 0xFF for X formats). */
-    static int rgba(byte[] p, int at, int format) {
-        int b0 = p[at] & 0xFF;
-        int b1 = p[at + 1] & 0xFF;
-        int b2 = p[at + 2] & 0xFF;
-        int b3 = p[at + 3] & 0xFF;
-        int r;
-        int g;
-        int b;
-        int a;
-        switch (format) {
-            case FORMAT_B8G8R8A8_UNORM -> { b = b0; g = b1; r = b2; a = b3; }
-            case FORMAT_B8G8R8X8_UNORM -> { b = b0; g = b1; r = b2; a = 0xFF; }
-            case FORMAT_A8R8G8B8_UNORM -> { a = b0; r = b1; g = b2; b = b3; }
-            case FORMAT_X8R8G8B8_UNORM -> { a = 0xFF; r = b1; g = b2; b = b3; }
-            case FORMAT_R8G8B8A8_UNORM -> { r = b0; g = b1; b = b2; a = b3; }
-            case FORMAT_X8B8G8R8_UNORM -> { a = 0xFF; b = b1; g = b2; r = b3; }
-            case FORMAT_A8B8G8R8_UNORM -> { a = b0; b = b1; g = b2; r = b3; }
-            case FORMAT_R8G8B8X8_UNORM -> { r = b0; g = b1; b = b2; a = 0xFF; }
-            default -> throw new IllegalStateException("format " + format + " passed RESOURCE_CREATE_2D");
-        }
-        return r | g << 8 | b << 16 | a << 24;
+        return r;
     }
 }

@@ -161,7 +161,7 @@ public final class Pl011 implements MmioDevice {
     // ---- State --------------------------------------------------------------------------------
 
     private final IntConsumer txSink;
-    private final InterruptLine irq;
+    private final PrimeCell.Interrupts interrupts;
     private final GuestLog.Source log;
     private Runnable rxSpaceListener = () -> { };
 
@@ -173,10 +173,7 @@ public final class Pl011 implements MmioDevice {
     private int rsr;
     private int lcrH;
     private int cr;
-    private int imsc;
-    private int ris;
 
-    private boolean irqLevel;
     private boolean warnedDisabledTx;
 
     /**
@@ -186,7 +183,7 @@ public final class Pl011 implements MmioDevice {
      */
     public Pl011(IntConsumer txSink, InterruptLine irq, GuestLog log) {
         this.txSink = txSink;
-        this.irq = irq;
+        this.interrupts = new PrimeCell.Interrupts(irq);
         this.log = log.source(name());
         this.regs = RegisterMap.builder(SIZE, this.log)
                 .narrowAccesses(NarrowAccess.ALLOWED, Placement.LOW_BITS)
@@ -206,17 +203,17 @@ public final class Pl011 implements MmioDevice {
                         .fields(CR_UARTEN, CR_SIREN, CR_SIRLP, CR_LBE, CR_TXE, CR_RXE, CR_DTR, CR_RTS, CR_OUT1, CR_OUT2, CR_RTSEN, CR_CTSEN)
                         .read(i -> cr).write((i, v) -> writeCr((int) v))
                 .register("UARTIFLS", 0x034).fields(IFLS_TX, IFLS_RX).reset(IFLS_RESET)
-                .register("UARTIMSC", 0x038).fields(INTERRUPTS).read(i -> imsc).write((i, v) -> setMask((int) v))
-                .register("UARTRIS", 0x03C).ro().fields(INTERRUPTS).read(i -> ris)
-                .register("UARTMIS", 0x040).ro().fields(INTERRUPTS).read(i -> ris & imsc)
-                .register("UARTICR", 0x044).wo().fields(INTERRUPTS).write((i, v) -> clearInterrupts((int) v))
+                .register("UARTIMSC", 0x038).fields(INTERRUPTS).read(i -> interrupts.mask()).write((i, v) -> interrupts.setMask((int) v))
+                .register("UARTRIS", 0x03C).ro().fields(INTERRUPTS).read(i -> interrupts.raw())
+                .register("UARTMIS", 0x040).ro().fields(INTERRUPTS).read(i -> interrupts.masked())
+                .register("UARTICR", 0x044).wo().fields(INTERRUPTS).write((i, v) -> interrupts.clear((int) v))
                 .register("UARTDMACR", 0x048).fields(DMACR_RXDMAE, DMACR_TXDMAE, DMACR_DMAONERR)
                 .register("UARTITCR", 0x080).unimplemented(TEST_REGISTER)
                 .register("UARTITIP", 0x084).unimplemented(TEST_REGISTER)
                 .register("UARTITOP", 0x088).unimplemented(TEST_REGISTER)
                 .register("UARTTDR", 0x08C).unimplemented(TEST_REGISTER)
                 .array("UARTPeriphID", 0xFE0, 4).ro().reset(0x11, 0x10, 0x14, 0x00)
-                .array("UARTPCellID", 0xFF0, 4).ro().reset(0x0D, 0xF0, 0x05, 0xB1)
+                .array("UARTPCellID", 0xFF0, 4).ro().reset(PrimeCell.cellId())
                 .build();
         reset();
     }
@@ -239,10 +236,8 @@ public final class Pl011 implements MmioDevice {
         rsr = 0;
         lcrH = 0;
         cr = CR_RESET;
-        imsc = 0;
-        ris = 0;
+        interrupts.reset();
         warnedDisabledTx = false;
-        updateIrq();
     }
 
     /** Runs whenever a guest read frees room in the receive FIFO. */
@@ -269,7 +264,7 @@ public final class Pl011 implements MmioDevice {
 
     /** Level of the interrupt output (for tests and the debugger view). */
     public boolean irqOutput() {
-        return irqLevel;
+        return interrupts.level();
     }
 
     private int depth() {
@@ -280,14 +275,12 @@ public final class Pl011 implements MmioDevice {
         if (rxCount >= depth()) {
             // The character is lost; the FIFO contents stay valid (TRM 3.3.2, UARTRSR.OE).
             rsr |= RSR_OVERRUN;
-            ris |= INT_OE;
-            updateIrq();
+            interrupts.raise(INT_OE);
             return;
         }
         rxFifo[(rxHead + rxCount) % FIFO_DEPTH] = entry;
         rxCount++;
-        if (rxCount == RX_TRIGGER) ris |= INT_RX;
-        updateIrq();
+        if (rxCount == RX_TRIGGER) interrupts.raise(INT_RX);
     }
 
     private int popRx() {
@@ -295,10 +288,9 @@ public final class Pl011 implements MmioDevice {
         int entry = rxFifo[rxHead];
         rxHead = (rxHead + 1) % FIFO_DEPTH;
         rxCount--;
-        if (rxCount == RX_TRIGGER - 1) ris &= ~(INT_RX | INT_RT);
+        if (rxCount == RX_TRIGGER - 1) interrupts.clear(INT_RX | INT_RT);
         // Break/framing/parity status follows the character just read; overrun is sticky.
         rsr = (rsr & RSR_OVERRUN) | ((entry >> DR_FE.lsb()) & (RSR_STATUS & ~RSR_OVERRUN));
-        updateIrq();
         rxSpaceListener.run();
         return entry;
     }
@@ -317,8 +309,7 @@ public final class Pl011 implements MmioDevice {
         }
         if (CR_LBE.isSet(cr)) pushRx(b);
         txSink.accept(b);
-        ris |= INT_TX; // The byte left at once: the transmit FIFO is empty again.
-        updateIrq();
+        interrupts.raise(INT_TX); // The byte left at once: the transmit FIFO is empty again.
     }
 
     private long flags() {
@@ -328,14 +319,6 @@ public final class Pl011 implements MmioDevice {
         if (rxCount == 0) fr |= FR_RXFE.mask();
         if (rxCount >= depth()) fr |= FR_RXFF.mask();
         return fr;
-    }
-
-    private void updateIrq() {
-        boolean level = (ris & imsc) != 0;
-        if (level != irqLevel) {
-            irqLevel = level;
-            irq.set(level);
-        }
     }
 
     // ---- MMIO ---------------------------------------------------------------------------------
@@ -348,16 +331,6 @@ public final class Pl011 implements MmioDevice {
     @Override
     public void write(long offset, int size, long value) {
         regs.write(offset, size, value);
-    }
-
-    private void setMask(int v) {
-        imsc = v;
-        updateIrq();
-    }
-
-    private void clearInterrupts(int v) {
-        ris &= ~v;
-        updateIrq();
     }
 
     /** BRK and a word length other than 8 bits are reported by the register map (unimplemented fields). */

@@ -61,7 +61,7 @@ public final class Pl031 implements MmioDevice {
     // ---- State --------------------------------------------------------------------------------
 
     private final EventQueue clock;
-    private final InterruptLine irq;
+    private final PrimeCell.Interrupts interrupts;
     private final RegisterMap regs;
     private final long baseEpochSeconds;
 
@@ -69,10 +69,7 @@ public final class Pl031 implements MmioDevice {
     private long tickOffset;
     private int mr;
     private int lr;
-    private int imsc;
-    private int ris;
     private EventQueue.Event matchEvent;
-    private boolean irqLevel;
 
     /**
      * @param clock            the machine clock; the counter counts its whole seconds
@@ -83,7 +80,7 @@ public final class Pl031 implements MmioDevice {
     public Pl031(EventQueue clock, long baseEpochSeconds, InterruptLine irq, GuestLog log) {
         this.clock = clock;
         this.baseEpochSeconds = baseEpochSeconds;
-        this.irq = irq;
+        this.interrupts = new PrimeCell.Interrupts(irq);
         this.regs = RegisterMap.builder(SIZE, log.source(name()))
                 .narrowAccesses(NarrowAccess.ALLOWED, Placement.LOW_BITS)
                 .register("RTCDR", 0x000).ro().read(i -> count())
@@ -91,15 +88,15 @@ public final class Pl031 implements MmioDevice {
                 .register("RTCLR", 0x008).read(i -> lr).write((i, v) -> load((int) v))
                 // RTCStart cannot be cleared once set; writing 1 again does nothing.
                 .register("RTCCR", 0x00C).fields(CR_START).read(i -> CR_START.mask()).write((i, v) -> { })
-                .register("RTCIMSC", 0x010).fields(RTCINTR).read(i -> imsc).write((i, v) -> setMask((int) v))
-                .register("RTCRIS", 0x014).ro().fields(RTCINTR).read(i -> ris)
-                .register("RTCMIS", 0x018).ro().fields(RTCINTR).read(i -> ris & imsc)
-                .register("RTCICR", 0x01C).wo().fields(RTCINTR).write((i, v) -> clearInterrupt((int) v))
+                .register("RTCIMSC", 0x010).fields(RTCINTR).read(i -> interrupts.mask()).write((i, v) -> interrupts.setMask((int) v))
+                .register("RTCRIS", 0x014).ro().fields(RTCINTR).read(i -> interrupts.raw())
+                .register("RTCMIS", 0x018).ro().fields(RTCINTR).read(i -> interrupts.masked())
+                .register("RTCICR", 0x01C).wo().fields(RTCINTR).write((i, v) -> interrupts.clear((int) v))
                 .register("RTCITCR", 0x080).unimplemented("integration test register")
                 .register("RTCITIP", 0x084).unimplemented("integration test register")
                 .register("RTCITOP", 0x088).unimplemented("integration test register")
                 .array("RTCPeriphID", 0xFE0, 4).ro().reset(0x31, 0x10, 0x14, 0x00)
-                .array("RTCPCellID", 0xFF0, 4).ro().reset(0x0D, 0xF0, 0x05, 0xB1)
+                .array("RTCPCellID", 0xFF0, 4).ro().reset(PrimeCell.cellId())
                 .build();
         reset();
     }
@@ -121,15 +118,13 @@ public final class Pl031 implements MmioDevice {
         tickOffset = baseEpochSeconds & COUNTER_MASK;
         mr = 0;
         lr = 0;
-        imsc = 0;
-        ris = 0;
+        interrupts.reset();
         regs.reset();
-        updateIrq();
     }
 
     /** Level of the interrupt output (for tests and the debugger view). */
     public boolean irqOutput() {
-        return irqLevel;
+        return interrupts.level();
     }
 
     private long elapsedSeconds() {
@@ -152,8 +147,7 @@ public final class Pl031 implements MmioDevice {
         long ticks = ((mr & COUNTER_MASK) - count()) & COUNTER_MASK;
         if (ticks == 0) {
             // Already equal: the comparator output is true now (QEMU raises it at once too).
-            ris |= INT_RTC;
-            updateIrq();
+            interrupts.raise(INT_RTC);
             scheduleMatchAt(elapsedSeconds() + COUNTER_PERIOD_SECONDS);
             return;
         }
@@ -172,18 +166,9 @@ public final class Pl031 implements MmioDevice {
 
     private void onMatch() {
         matchEvent = null;
-        ris |= INT_RTC;
-        updateIrq();
+        interrupts.raise(INT_RTC);
         // The counter will equal RTCMR again once it has wrapped.
         scheduleMatchAt(elapsedSeconds() + COUNTER_PERIOD_SECONDS);
-    }
-
-    private void updateIrq() {
-        boolean level = (ris & imsc) != 0;
-        if (level != irqLevel) {
-            irqLevel = level;
-            irq.set(level);
-        }
     }
 
     // ---- MMIO ---------------------------------------------------------------------------------
@@ -209,13 +194,4 @@ public final class Pl031 implements MmioDevice {
         armMatch();
     }
 
-    private void setMask(int v) {
-        imsc = v;
-        updateIrq();
-    }
-
-    private void clearInterrupt(int v) {
-        ris &= ~v;
-        updateIrq();
-    }
 }

@@ -217,37 +217,18 @@ public final class VirtioMmio implements MmioDevice {
     /**
      * A transport with no device behind it, as QEMU's virt board leaves its unused slots: the
      * identification registers answer (magic, version 2, device ID 0, vendor) so a driver probing
-     * every slot sees "no device"; everything else reads as zero, and writes are ignored and
-     * logged as guest errors under {@code name}.
+     * every slot sees "no device"; the rest of the window reads as zero, and writes anywhere are
+     * ignored and logged as guest errors under {@code name}.
      */
     public static MmioDevice withoutDevice(String name, GuestLog guestLog) {
-        GuestLog.Source log = guestLog.source(name);
-        return new MmioDevice() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public long size() {
-                return SIZE;
-            }
-
-            @Override
-            public long read(long offset, int size) {
-                return switch ((int) offset) {
-                    case 0x000 -> MAGIC;
-                    case 0x004 -> VERSION;
-                    case 0x00c -> VENDOR_QEMU;
-                    default -> 0;
-                };
-            }
-
-            @Override
-            public void write(long offset, int size, long value) {
-                log.guestError("write of 0x%x to offset 0x%03x of a slot with no device", value, offset);
-            }
-        };
+        return RegisterMap.builder(SIZE, guestLog.source(name))
+                .register("MagicValue", 0x000).ro().reset(MAGIC)
+                .register("Version", 0x004).ro().reset(VERSION)
+                .register("DeviceID", 0x008).ro()
+                .register("VendorID", 0x00C).ro().reset(VENDOR_QEMU)
+                .array("NoDevice", 0x010, (int) (SIZE - 0x010) / 4).ro()
+                .build()
+                .asMmioDevice(name);
     }
 
     // ---- MMIO ---------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.vitrine.emulator.fdt.FdtBuilder;
-import org.vitrine.emulator.fdt.FdtNode;
+import org.vitrine.emulator.spi.GuestLog;
+import org.vitrine.emulator.spi.MmioDevice;
 
 class VirtioMmioTest {
     /**
@@ -522,5 +522,27 @@ class VirtioMmioTest {
         q.kick();
         assertEquals(0, d.reg(INTERRUPT_STATUS), "already broken: no second interrupt");
         assertEquals(gen, d.reg(CONFIG_GENERATION));
+    }
+
+    // ---- A slot with no device ----------------------------------------------------------------
+
+    @Test
+    void aTransportWithoutDeviceAnswersNoDevice() {
+        GuestLog log = GuestLog.silent();
+        MmioDevice empty = VirtioMmio.withoutDevice("virtio-mmio-3 (empty)", log);
+        assertEquals("virtio-mmio-3 (empty)", empty.name());
+        assertEquals(VirtioMmio.SIZE, empty.size());
+        assertEquals(VirtioMmio.MAGIC, empty.read(MAGIC, 4));
+        assertEquals(VirtioMmio.VERSION, empty.read(VERSION, 4));
+        assertEquals(0, empty.read(DEVICE_ID, 4), "device ID 0: no device");
+        assertEquals(VirtioMmio.VENDOR_QEMU, empty.read(VENDOR_ID, 4));
+        assertEquals(0, empty.read(STATUS, 4));
+        assertEquals(0, empty.read(CONFIG + 0xFC, 4));
+        assertEquals(0, log.count(), "probing is not a mistake");
+        empty.write(STATUS, 4, ACKNOWLEDGE);
+        empty.write(MAGIC, 4, 0);
+        assertEquals(2, log.count(GuestLog.Kind.GUEST_ERROR), "writes to an empty slot are");
+        assertEquals(2, log.source("virtio-mmio-3 (empty)").count());
+        assertEquals(0, empty.read(STATUS, 4));
     }
 }

@@ -51,6 +51,9 @@ public final class Register {
     final int log2Bytes;
     final int count;
     final Access access;
+    /** The access rights, decided once: the policy's fast path tests these. */
+    final boolean readable;
+    final boolean writable;
     final NarrowAccess narrow;
     final String note;
     final List<Field> fields;
@@ -72,6 +75,8 @@ public final class Register {
         this.log2Bytes = Integer.numberOfTrailingZeros(bytes);
         this.count = count;
         this.access = access;
+        this.readable = access.readable();
+        this.writable = access.writable();
         this.narrow = narrow;
         this.note = note;
         this.fields = List.copyOf(fields);

@@ -177,8 +177,25 @@ public final class RegisterMap {
         r.write(index, (value & bytes) << shift, lanes, log);
     }
 
-    /** Applies the policy; returns the register to access, or null when the access was answered. */
+    /**
+     * Applies the policy; returns the register to access, or null when the access was answered.
+     * The common case (a register that takes the access as it comes) is decided here in a few
+     * comparisons; everything else, and every report, is {@link #admitSlowly}'s.
+     */
     private Register admit(long offset, int size, boolean write, long value) {
+        if ((size == 4 || size == 1 || size == 2 || size == 8) && offset >= 0 && offset <= this.size - size
+                && (offset & (size - 1)) == 0) {
+            Register r = byWord[(int) (offset >>> 2)];
+            if (r != null && (write ? r.writable : r.readable)
+                    && (size == r.bytes || size == 4 || (size < 4 && r.narrow == NarrowAccess.ALLOWED
+                            && (placement == Placement.ADDRESSED_BYTES || (offset & 3) == 0)))) {
+                return r;
+            }
+        }
+        return admitSlowly(offset, size, write, value);
+    }
+
+    private Register admitSlowly(long offset, int size, boolean write, long value) {
         String op = write ? "write" : "read";
         if (size != 1 && size != 2 && size != 4 && size != 8) {
             log.guestError("%d-byte %s at offset 0x%x ignored: not an access size", size, op, offset);
@@ -216,7 +233,7 @@ public final class RegisterMap {
             tolerated = r.narrow == NarrowAccess.TOLERATED;
         }
         Access a = r.access;
-        if (write ? !a.writable() : !a.readable()) {
+        if (write ? !r.writable : !r.readable) {
             switch (a) {
                 case RO -> log.guestError("write of 0x%x to read-only %s ignored", value, name(r, offset));
                 case WO -> log.guestError("read of write-only %s", name(r, offset));

@@ -298,4 +298,40 @@ class RegisterMapTest {
         assertThrows(IllegalArgumentException.class, () -> RegisterMap.builder(0x10, source)
                 .register("A", 0x0).unimplemented("x").read(i -> 0).build(), "callbacks on an unimplemented register");
     }
+
+    /**
+     * The shape of an SMMUv3 command queue (SMMU_CMDQ_BASE, _PROD, _CONS): a 64-bit base with
+     * fields written as two 32-bit halves, a producer index whose write wakes the device, and a
+     * consumer index the device advances.
+     */
+    @Test
+    void anIommuQueueCanBeDeclared() {
+        Field ra = Field.bit("RA", 62);
+        Field addr = Field.bits("ADDR", 51, 5);
+        Field log2size = Field.bits("LOG2SIZE", 4, 0);
+        List<Long> kicks = new ArrayList<>();
+        RegisterMap[] holder = new RegisterMap[1];
+        RegisterMap regs = RegisterMap.builder(0x100, source)
+                .register64("CMDQ_BASE", 0x90).fields(ra, addr, log2size)
+                .register("CMDQ_PROD", 0x98).fields(Field.bits("WR", 19, 0))
+                        .onWrite((i, old, now) -> {
+                            kicks.add(now);
+                            holder[0].register("CMDQ_CONS").set(now); // the device consumed up to PROD
+                        })
+                .register("CMDQ_CONS", 0x9C).ro().fields(Field.bits("RD", 19, 0), Field.bits("ERR", 30, 24))
+                .build();
+        holder[0] = regs;
+        regs.write(0x90, 4, 0x8765_4328L | 8);   // low half: ADDR bits, LOG2SIZE 8
+        regs.write(0x94, 4, 0x4000_0012L);       // high half: RA and ADDR[51:32]
+        long base = regs.register("CMDQ_BASE").value();
+        assertEquals(1, ra.get(base));
+        assertEquals(8, log2size.get(base));
+        assertEquals(0x12_8765_4320L, addr.get(base) << 5);
+        regs.write(0x98, 4, 3);
+        assertEquals(List.of(3L), kicks);
+        assertEquals(3, regs.read(0x9C, 4));
+        regs.write(0x9C, 4, 0);
+        assertEquals(3, regs.read(0x9C, 4), "the consumer index is the device's");
+        assertEquals(1, errors());
+    }
 }

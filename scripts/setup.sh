@@ -9,10 +9,15 @@
 #   - libunicorn >= 2.1: the system's if it has one, otherwise Debian trixie's libunicorn2t64,
 #     downloaded through a private apt configuration (the system's package sources are not touched)
 #     and extracted under .deps/unicorn/.
-#   - JDK 25 must already be present (Temurin under /usr/lib/jvm); there is no Debian 12 package.
+#   - JDK 25: the system's if it has one (JAVA_HOME, Temurin or any other under /usr/lib/jvm),
+#     otherwise Debian trixie's OpenJDK 25 with the glibc it needs, extracted under .deps/jdk25/ (see
+#     install_jdk). If even that fails, the script stops with the commands that install Temurin 25.
 #
 # Not root: commands go through sudo when it works without a password, else the exact command is
 # printed and the script stops.
+#
+#   scripts/setup.sh                      install what is missing
+#   scripts/setup.sh --print-java-home    the same, then print the JDK 25 to use on stdout
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -82,6 +87,23 @@ debian_mirror() {
   echo "${uri%/}"
 }
 
+# Downloads (never installs) packages of Debian suite $1 into folder $2 through a private apt
+# configuration under .deps/: the system's package sources and state are not touched.
+debian_download() {
+  local suite=$1 dest=$2; shift 2
+  local mirror work="$deps/$suite-apt" rc=0
+  mirror=$(debian_mirror) || return 1
+  mkdir -p "$work/lists/partial" "$work/archives/partial" "$dest"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" > "$work/sources.list"
+  local opts=(-qq -o Dir::Etc::sourcelist="$work/sources.list" -o Dir::Etc::sourceparts=-
+              -o Dir::State::Lists="$work/lists" -o Dir::Cache::archives="$work/archives"
+              -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1)
+  [ "$(id -u)" -ne 0 ] || opts+=(-o APT::Sandbox::User=root)
+  apt-get "${opts[@]}" update && (cd "$dest" && apt-get "${opts[@]}" download "$@") || rc=$?
+  rm -rf "$work/lists"
+  return "$rc"
+}
+
 system_unicorn_ok() {
   local v
   v=$(dpkg-query -W -f='${Version}' libunicorn2t64 2>/dev/null || dpkg-query -W -f='${Version}' libunicorn2 2>/dev/null || true)
@@ -91,20 +113,12 @@ system_unicorn_ok() {
 install_unicorn() {
   local lib="$deps/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2"
   if system_unicorn_ok || [ -f "$lib" ]; then return; fi
-  local mirror work
-  mirror=$(debian_mirror)
-  work="$deps/trixie-apt"
-  say "fetching libunicorn 2.1 (Debian trixie's libunicorn2t64) from $mirror into .deps/unicorn"
-  mkdir -p "$work/lists/partial" "$work/archives/partial" "$deps/unicorn"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" > "$work/sources.list"
-  local opts=(-o Dir::Etc::sourcelist="$work/sources.list" -o Dir::Etc::sourceparts=-
-              -o Dir::State::Lists="$work/lists" -o Dir::Cache::archives="$work/archives"
-              -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1)
-  [ "$(id -u)" -ne 0 ] || opts+=(-o APT::Sandbox::User=root)
-  apt-get "${opts[@]}" update -qq
-  (cd "$work" && apt-get "${opts[@]}" download libunicorn2t64)
-  dpkg-deb -x "$work"/libunicorn2t64_*.deb "$deps/unicorn"
-  rm -rf "$work/lists"
+  local dl="$deps/unicorn-dl"
+  say "fetching libunicorn 2.1 (Debian trixie's libunicorn2t64) into .deps/unicorn"
+  debian_download trixie "$dl" libunicorn2t64 || { say "could not download libunicorn2t64 from Debian trixie"; exit 1; }
+  mkdir -p "$deps/unicorn"
+  dpkg-deb -x "$dl"/libunicorn2t64_*.deb "$deps/unicorn"
+  rm -rf "$dl"
   [ -f "$lib" ] || { say "libunicorn.so.2 missing from the downloaded package"; exit 1; }
 }
 
@@ -122,28 +136,111 @@ install_old_unicorn() {
   rm -rf "$deps/bookworm-dl"
 }
 
-check_jdk() {
+# --- JDK 25 ---------------------------------------------------------------------------------------
+# Debian 12 packages no JDK 25, and of the registries this project reaches only Debian ships one:
+# trixie's (and sid's) openjdk-25, built against glibc 2.41. Its libraries call glibc 2.38's C23
+# strtol/scanf entry points and fmod, so on Debian 12 (glibc 2.36) `java` stops with "GLIBC_2.38 not
+# found". On a machine without a JDK 25 the set-up therefore extracts, under .deps/jdk25/sysroot,
+# trixie's openjdk-25-jre-headless and openjdk-25-jdk-headless together with trixie's libc6, and
+# rewrites the JDK's programs (bin/*, lib/jspawnhelper, lib/jexec) with trixie's patchelf so that their
+# ELF interpreter is that private ld.so and their RPATH starts with that private glibc. Only the JDK's
+# own processes load the private glibc (libraries of the system, built for 2.36, load into it as they
+# would on trixie); the programs it starts (qemu, cargo, Xvfb, ...) run on the system's glibc.
+# The paths written into the programs are absolute: if the checkout moves, the JDK no longer starts and
+# the next run installs it again.
+
+private_jdk="$deps/jdk25/home"
+
+is_jdk25() {
+  local out
+  [ -n "$1" ] && [ -x "$1/bin/java" ] || return 1
+  out=$("$1/bin/java" -version 2>&1) || return 1
+  [[ $out =~ version\ \"(2[5-9]|[3-9][0-9]) ]]
+}
+
+system_jdk() {
   local j
-  for j in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25* /usr/lib/jvm/*; do
-    [ -x "$j/bin/java" ] || continue
-    if "$j/bin/java" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then return; fi
+  for j in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    if is_jdk25 "$j"; then echo "$j"; return 0; fi
   done
-  say "no JDK 25 found under /usr/lib/jvm or JAVA_HOME; install a JDK 25 (e.g. Temurin 25) and run again"
+  return 1
+}
+
+no_jdk() {
+  say "$1"
+  say "no JDK 25 on this machine, and none could be installed under .deps/jdk25."
+  say "Install Temurin 25 from Adoptium's apt repository (as root; on Debian 12 'bookworm'):"
+  cat >&2 <<'EOF'
+    apt-get update && apt-get install -y wget ca-certificates
+    mkdir -p /etc/apt/keyrings
+    wget -qO /etc/apt/keyrings/adoptium.asc https://packages.adoptium.net/artifactory/api/gpg/key/public
+    echo "deb [signed-by=/etc/apt/keyrings/adoptium.asc] https://packages.adoptium.net/artifactory/deb bookworm main" > /etc/apt/sources.list.d/adoptium.list
+    apt-get update && apt-get install -y temurin-25-jdk
+EOF
+  say "(it lands in /usr/lib/jvm/temurin-25-jdk-amd64), or set JAVA_HOME to any JDK 25; then run this again."
   exit 1
+}
+
+jdk=""   # the JDK 25 to use, once install_jdk has run
+install_jdk() {
+  jdk=$(system_jdk) && return
+  if is_jdk25 "$private_jdk"; then jdk=$private_jdk; return; fi
+  local final build dl sysroot home ld libdir f
+  mkdir -p "$deps"
+  final="$(cd "$deps" && pwd -P)/jdk25"   # the physical path: it is written into the programs
+  build=$(mktemp -d "$final.XXXXXX") && chmod 755 "$build"
+  dl="$build/dl" sysroot="$build/sysroot"
+  say "no JDK 25 found: fetching Debian trixie's OpenJDK 25 and the glibc it needs into .deps/jdk25 (~400 MB)"
+  trap 'rm -rf "$build"; no_jdk "installing OpenJDK 25 under .deps/jdk25 failed (see above)"' ERR
+  debian_download trixie "$dl" openjdk-25-jre-headless openjdk-25-jdk-headless libc6 patchelf \
+    || { rm -rf "$build"; no_jdk "could not download OpenJDK 25 from Debian trixie"; }
+  for f in "$dl"/*.deb; do
+    case "$f" in */patchelf_*) dpkg-deb -x "$f" "$build/tools" ;; *) dpkg-deb -x "$f" "$sysroot" ;; esac
+    rm -f "$f"
+  done
+  # jmods (330 MB) only serve jlink, which the project does not use.
+  rm -rf "$dl" "$sysroot"/usr/lib/jvm/*/jmods "$sysroot/usr/lib/debug" "$sysroot/usr/share/doc"
+  home=$(echo "$sysroot"/usr/lib/jvm/java-25-openjdk-*)
+  ld=$(echo "$sysroot"/usr/lib/*-linux-gnu*/ld-linux*.so.[12])
+  libdir=$(dirname "$ld")
+  [ -x "$home/bin/java" ] && [ -f "$ld" ] || { rm -rf "$build"; no_jdk "the downloaded packages lack java or ld.so"; }
+  # The package's configuration lives in /etc/java-25-openjdk: point its links at the extracted copy.
+  find "$home" -type l -lname '/etc/java-25-openjdk/*' -print0 | while IFS= read -r -d '' f; do
+    ln -sfn "$(realpath -m --relative-to="$(dirname "$f")" "$sysroot$(readlink "$f")")" "$f"
+  done
+  for f in "$home"/bin/* "$home"/lib/jspawnhelper "$home"/lib/jexec; do
+    [ -f "$f" ] || continue
+    "$ld" --library-path "$libdir" "$build/tools/usr/bin/patchelf" \
+      --set-interpreter "${ld/#"$build"/$final}" --force-rpath --set-rpath "${libdir/#"$build"/$final}:\$ORIGIN:\$ORIGIN/../lib" "$f"
+  done
+  rm -rf "$build/tools"
+  ln -s "${home#"$build"/}" "$build/home"
+  # A copy that no longer starts (the checkout moved) is replaced; a concurrent run's finished copy is kept.
+  is_jdk25 "$final/home" || rm -rf "$final"
+  mv -T "$build" "$final" 2>/dev/null || rm -rf "$build"
+  trap - ERR
+  is_jdk25 "$private_jdk" || no_jdk "the extracted OpenJDK 25 does not start: $("$private_jdk/bin/java" -version 2>&1 | head -n1)"
+  jdk=$private_jdk
+  say "JDK 25 ready: $jdk"
 }
 
 main() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SETUP_VERSION" ] && [ -z "$(missing_packages)" ]; then
     install_unicorn
     install_old_unicorn
+    install_jdk
     return
   fi
-  check_jdk
   install_packages
   install_unicorn
   install_old_unicorn
+  install_jdk
   mkdir -p "$deps"
   echo "$SETUP_VERSION" > "$stamp"
   say "done"
 }
-main "$@"
+
+# Whatever the installers print goes to stderr: stdout carries only the JDK asked for.
+exec 3>&1 1>&2
+main
+if [ "${1:-}" = --print-java-home ]; then echo "$jdk" >&3; fi

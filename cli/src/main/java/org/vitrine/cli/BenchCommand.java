@@ -5,9 +5,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vitrine bench}: guest MIPS of a CPU-bound loop on Vitrine and on QEMU, measured in the same run. */
+/**
+ * {@code vitrine bench}: guest MIPS of a CPU-bound loop on Vitrine and on QEMU, measured in the same
+ * run, then the disassembler's decode speed.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure guest MIPS of a CPU-bound loop on Vitrine and on qemu-system-aarch64, and their ratio.")
+        description = {"Measure guest MIPS of a CPU-bound loop on Vitrine and on qemu-system-aarch64, and their ratio;",
+                "then the disassembler's (Capstone's) decode speed."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "200000000", description = "Loop iterations (4 instructions each; default ${DEFAULT-VALUE}).")
     long iterations;
@@ -17,6 +21,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Benchmark.run(iterations, qemu, System.out);
+        int status = Benchmark.run(iterations, qemu, System.out);
+        DecodeBenchmark.run(System.out);
+        return status;
     }
 }

@@ -24,7 +24,7 @@ public final class Benchmark {
 
     private Benchmark() { }
 
-    /** The loop program's instruction words (see {@code BenchmarkTest}, which checks them against GNU as). */
+    /** The loop program's instruction words (see {@code BenchmarkTest}, which checks them with the disassembler). */
     static int[] loopProgram() {
         return new int[] {
             0x58000000 | (10 << 5),      // ldr x0, n         (the literal 10 words ahead)

@@ -1,24 +1,14 @@
 package org.vitrine.cli;
 
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 
-import org.vitrine.cli.gdb.GdbStub;
-import org.vitrine.cli.window.DesktopWindow;
-import org.vitrine.cli.window.Screenshots;
 import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
-import org.vitrine.emulator.debug.Debugger;
-import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.time.Ratio;
 
 import picocli.CommandLine;
@@ -29,6 +19,9 @@ import picocli.CommandLine.Option;
  * {@code vitrine run}: boots a kernel on the virt board. With a window (the default) the guest gets
  * a display, keyboard and tablet and runs paced to the wall clock; headless it runs as fast as it
  * can with its console on standard output, and has a display only when asked for one.
+ *
+ * <p>This class reads and checks the options and maps how the run ended to the exit status;
+ * {@link RunSession} runs the machine.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Boot a kernel on the emulated virt machine: in a window (default) or headless.",
@@ -118,9 +111,27 @@ public final class RunCommand implements Callable<Integer> {
         boolean paced = realTime != null ? realTime : !headless;
         long until = untilNanos == null ? Long.MAX_VALUE
                 : Ratio.scaleUp(untilNanos, options.timing().cyclesPerSecond(), 1_000_000_000L);
-        Session session = new Session(options, image, until, paced);
-        if (headless) return session.run(null);
-        return withWindow(session, size);
+        RunSession session = new RunSession(options, new RunSession.Settings(image, until, paced,
+                trace.contains(Trace.exceptions), gdbPort, quiet, screenshot));
+        return exitCode(headless ? session.runHeadless() : session.runInWindow(size));
+    }
+
+    /** The process exit status for how the session ended (see the command's description). */
+    static int exitCode(RunSession.Outcome outcome) {
+        return switch (outcome) {
+            case RunSession.Outcome.Ran(Cpu.Exit exit) -> switch (exit.kind()) {
+                case POWER_OFF -> ExitCodes.fromGuestStatus(exit.status());
+                case TIME_LIMIT, STOPPED, RESET -> 0;
+                case HANG -> ExitCodes.GUEST_HANG;
+                case BUS_ERROR -> ExitCodes.GUEST_BUS_ERROR;
+            };
+            case RunSession.Outcome.Failed(RunSession.Failure failure) -> switch (failure) {
+                case BAD_IMAGE -> ExitCodes.BAD_IMAGE;
+                case GDB_UNAVAILABLE -> ExitCodes.USAGE;
+                case NO_WINDOW -> ExitCodes.NO_WINDOW;
+                case HOST_ERROR -> ExitCodes.HOST_ERROR;
+            };
+        };
     }
 
     private VirtBoard.Options.Display displaySize() {
@@ -134,203 +145,6 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(this.spec.commandLine(),
                     "--display '" + display + "' must be WIDTHxHEIGHT, each 16..8192 (e.g. 1024x768)");
-        }
-    }
-
-    /** The window owns the main thread (GLFW needs it); the machine runs on its own thread. */
-    private int withWindow(Session session, VirtBoard.Options.Display size) {
-        DesktopWindow window;
-        try {
-            window = DesktopWindow.open(session.frames, session.input, DesktopWindow.Options.defaults()
-                    .withSize(size.width(), size.height()));
-        } catch (DesktopWindow.UnavailableException e) {
-            System.err.println("vitrine: " + e.getMessage());
-            return ExitCodes.NO_WINDOW;
-        }
-        AtomicReference<Integer> result = new AtomicReference<>(ExitCodes.HOST_ERROR);
-        Thread machine = Thread.ofPlatform().name("vitrine-machine").start(() -> {
-            try {
-                result.set(session.run(window));
-            } catch (Throwable t) {
-                System.err.println("vitrine: host error: " + t);
-                if (Boolean.getBoolean("vitrine.debug")) t.printStackTrace();
-            } finally {
-                window.requestClose();
-            }
-        });
-        try (window) {
-            window.loop(session::powerOffFromHost);
-        }
-        try {
-            machine.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return result.get();
-    }
-
-    /** One run of the machine, across guest resets; shared by the headless and window modes. */
-    private final class Session {
-        final VirtBoard.Options options;
-        final Path image;
-        final long until;
-        final boolean paced;
-        // The window is opened before the first board exists, so these outlive board resets.
-        final org.vitrine.emulator.display.FrameExchange frames = new org.vitrine.emulator.display.FrameExchange();
-        final org.vitrine.emulator.display.HostInput input = new org.vitrine.emulator.display.HostInput();
-        private volatile VirtBoard current;
-        private volatile GdbStub debugStub;
-        private volatile boolean closedByHost;
-
-        Session(VirtBoard.Options options, Path image, long until, boolean paced) {
-            this.options = options;
-            this.image = image;
-            this.until = until;
-            this.paced = paced;
-        }
-
-        /** The window was closed: power the guest off, as pulling the plug on a real machine would. */
-        void powerOffFromHost() {
-            closedByHost = true;
-            VirtBoard b = current;
-            if (b != null) b.machine().cpu().requestStop();
-            GdbStub g = debugStub;
-            if (g != null) g.close();
-        }
-
-        /**
-         * Runs the board under gdb: halted until gdb connects and resumes it. When gdb detaches the
-         * debugger's hooks are gone and the machine runs on at full speed.
-         */
-        private Cpu.Exit debug(VirtBoard board, long limit, PrintStream err) throws GdbUnavailableException {
-            try (Debugger debugger = new Debugger(board.machine())) {
-                debugger.setTimeLimit(limit);
-                GdbStub.Outcome outcome;
-                try (GdbStub stub = listen(debugger)) {
-                    debugStub = stub;
-                    if (closedByHost) return new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "window closed: guest powered off");
-                    err.printf("[vitrine] waiting for gdb on 127.0.0.1:%d (gdb-multiarch -ex 'target remote 127.0.0.1:%d' %s)%n",
-                            stub.port(), stub.port(), image);
-                    err.flush();
-                    outcome = stub.serve();
-                } catch (java.io.IOException e) {
-                    throw new GdbUnavailableException("gdb connection failed: " + e.getMessage());
-                } finally {
-                    debugStub = null;
-                }
-                switch (outcome.end()) {
-                    case EXITED -> { return outcome.exit(); }
-                    case KILLED -> { return new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "killed by the debugger"); }
-                    case CLOSED -> { return new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "debugger session closed"); }
-                    case DETACHED -> err.println("[vitrine] debugger detached; the machine runs on");
-                }
-            }
-            return board.run(limit);
-        }
-
-        private GdbStub listen(Debugger debugger) throws GdbUnavailableException {
-            try {
-                return GdbStub.listen(debugger, gdbPort);
-            } catch (java.io.IOException e) {
-                throw new GdbUnavailableException("cannot listen for gdb on 127.0.0.1:" + gdbPort + ": " + e.getMessage());
-            }
-        }
-
-        int run(DesktopWindow window) {
-            PrintStream err = System.err;
-            OutputStream out = new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 14);
-            long hostStart = System.nanoTime();
-            long elapsedBeforeReset = 0;   // --until counts the whole session, resets included
-            ConsoleInput console = new ConsoleInput(System.in, window != null);
-            while (true) {
-                try (VirtBoard board = new VirtBoard(options, b -> console(out, b), frames, input)) {
-                    if (trace.contains(Trace.exceptions)) board.traceExceptions(err::println);
-                    try {
-                        board.loadKernel(image);
-                    } catch (VirtBoard.ImageException e) {
-                        err.println("vitrine: " + e.getMessage());
-                        return ExitCodes.BAD_IMAGE;
-                    }
-                    Cpu cpu = board.machine().cpu();
-                    cpu.setRealTime(paced);
-                    if (window != null) frames.setOnPublish(window::wake);
-                    console.attach(cpu, board.uart());   // with a window, host input stays open
-                    current = board;
-                    if (closedByHost) return 0;
-                    Cpu.Exit exit;
-                    long limit = until == Long.MAX_VALUE ? until : Math.max(0, until - elapsedBeforeReset);
-                    try {
-                        exit = gdbPort != null ? debug(board, limit, err) : board.run(limit);
-                    } catch (GdbUnavailableException e) {
-                        err.println("vitrine: " + e.getMessage());
-                        return ExitCodes.USAGE;
-                    } finally {
-                        current = null;
-                        flush(out);
-                    }
-                    if (exit.kind() == Cpu.ExitKind.STOPPED && closedByHost) {
-                        exit = new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "window closed: guest powered off");
-                    }
-                    if (!quiet) {
-                        long hostMs = (System.nanoTime() - hostStart) / 1_000_000;
-                        err.printf("[vitrine] %s; %d cycles (%.3f s virtual), %d instructions, %d guest errors, %d ms host%n",
-                                exit.message(), cpu.cycles(), cpu.cycles() / (double) options.timing().cyclesPerSecond(),
-                                cpu.instructionsRetired(), board.machine().guestLog().count(), hostMs);
-                    }
-                    if (exit.kind() == Cpu.ExitKind.RESET) {   // a new machine from the same image, as a board reset would
-                        elapsedBeforeReset += cpu.cycles();
-                        continue;
-                    }
-                    if (screenshot != null && !saveScreenshot(board.currentFrame())) return ExitCodes.HOST_ERROR;
-                    return switch (exit.kind()) {
-                        case POWER_OFF -> ExitCodes.fromGuestStatus(exit.status());
-                        case TIME_LIMIT, STOPPED, RESET -> 0;
-                        case HANG -> ExitCodes.GUEST_HANG;
-                        case BUS_ERROR -> ExitCodes.GUEST_BUS_ERROR;
-                    };
-                } catch (IOException e) {
-                    err.println("vitrine: cannot open disk image " + disk + ": " + e.getMessage());
-                    return ExitCodes.BAD_IMAGE;
-                }
-            }
-        }
-    }
-
-    /** The GDB port cannot be listened on (in use, not permitted) or the connection broke. */
-    private static final class GdbUnavailableException extends Exception {
-        GdbUnavailableException(String message) {
-            super(message);
-        }
-    }
-
-    private boolean saveScreenshot(Frame frame) {
-        if (frame == null) {
-            System.err.println("vitrine: no screenshot: the guest never showed anything on the display");
-            return true;
-        }
-        try {
-            Screenshots.writePng(frame, screenshot, true);
-            return true;
-        } catch (IOException e) {
-            System.err.println("vitrine: cannot write screenshot " + screenshot + ": " + e.getMessage());
-            return false;
-        }
-    }
-
-    private static void console(OutputStream out, int b) {
-        try {
-            out.write(b);
-            if (b == '\n') out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void flush(OutputStream out) {
-        try {
-            out.flush();
-        } catch (IOException ignored) {
-            // standard output closed: nothing left to tell
         }
     }
 

@@ -28,7 +28,8 @@ import org.vitrine.emulator.display.FrameExchange;
 import org.vitrine.emulator.display.HostInput;
 
 /**
- * Figures for the desktop, printed (the assertions are only sanity bounds):
+ * Figures for the desktop, printed. The assertions are sanity bounds, loose enough for a loaded
+ * host (each says why it holds there), plus checks of what happened (every move reached the guest):
  * <ul>
  *   <li>host CPU used by {@code vitrine run} (window under Xvfb, rost's boot screen, idle guest)
  *       over 10 s, read from /proc/PID/stat, and while xdotool moves the pointer continuously;</li>
@@ -64,16 +65,21 @@ class DesktopMeasurementsTest {
         try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString())) {
             v.out.await(l -> l.startsWith("[rost] boot screen up"), 0, Duration.ofSeconds(60));
             String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine$").trim().split("\\s+")[0];
-            Thread.sleep(1000); // start-up work (JIT, first frames) is not what we measure
+            // Start-up work (JIT, first frames) is not what we measure; it has no observable end, so
+            // this pause only keeps most of it out of the figure: the bound below does not rely on it.
+            Thread.sleep(1000);
             long pid = v.pid();
             Map<String, Long> threads0 = threadTicks(pid);
             long c0 = cpuTicks(pid), t0 = System.nanoTime();
-            Thread.sleep(10_000);
+            Thread.sleep(10_000);   // the period measured
             long c1 = cpuTicks(pid), t1 = System.nanoTime();
             double idle = percent(c1 - c0, t1 - t0);
             System.out.printf("[measure] idle host CPU of vitrine run (window, Xvfb, idle guest): %.2f%% of one core over %.1f s%n",
                     idle, (t1 - t0) / 1e9);
             System.out.println("[measure]   busiest threads while idle: " + busiest(threads0, threadTicks(pid), t1 - t0));
+            // CPU time, not wall time, of the vitrine process: other processes' load does not count in it
+            // (about 1% unloaded, JIT included); a spinning emulation or window thread would still take
+            // far more than 20% of a core while sharing the host.
             assertTrue(idle < 20, "an idle guest in a window uses " + idle + "% of a core");
 
             // Continuous pointer motion: one xdotool process moving the pointer along a circle, ~100 moves/s.
@@ -89,7 +95,9 @@ class DesktopMeasurementsTest {
             long m0 = cpuTicks(pid), s0 = System.nanoTime();
             x.run(moves);
             long s1 = System.nanoTime(), m1 = cpuTicks(pid);
-            Thread.sleep(200);
+            // The guest may fall behind on a loaded host: wait until it has taken at least half the moves
+            // (each move is one report when it keeps up; GLFW may merge motion that queues up).
+            v.out.awaitCount(l -> l.startsWith("[input] tablet"), from, steps / 2, Duration.ofSeconds(60));
             long seen = v.out.lines().subList(from, v.out.size()).stream().filter(l -> l.startsWith("[input] tablet")).count();
             double secs = (s1 - s0) / 1e9;
             System.out.printf("[measure] pointer moving (%d moves in %.1f s): the guest took %d tablet reports (%.0f/s, each a redraw);"
@@ -157,6 +165,8 @@ class DesktopMeasurementsTest {
             System.out.printf("[measure] window showing them: %.0f uploads/s, %.3f ms per 1024x768 upload, %.0f draws/s%n",
                     stats.uploads() / seconds[0], stats.averageUploadMillis(), stats.draws() / seconds[0]);
             assertEquals(Cpu.ExitKind.STOPPED, exit.get().kind(), String.valueOf(exit.get()));
+            // Sanity bounds far from the figures (hundreds of frames per second, well under a millisecond
+            // per upload, unloaded), so that sharing the host with other work does not break them.
             assertTrue(frameCount / seconds[0] > 10, "only " + frameCount + " frames in " + seconds[0] + " s");
             assertTrue(stats.uploads() > 0 && stats.averageUploadMillis() < 50, "uploads: " + stats);
             List<String> tabletLines = b.lines().stream().filter(l -> l.startsWith("[input] tablet")).toList();

@@ -38,6 +38,8 @@ import org.vitrine.emulator.display.Frame;
 class DesktopWindowE2ETest {
     static final int W = 1024, H = 768;
     static final Pattern TABLET = Pattern.compile("\\[input] tablet x=(\\d+) y=(\\d+)");
+    /** How long a step may take before it counts as failed: generous, for a loaded host running Xvfb and llvmpipe. */
+    static final Duration GUARD = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -54,15 +56,15 @@ class DesktopWindowE2ETest {
                 v.out.await(l -> l.equals("[rost] boot screen up, waiting for input"), 0, Duration.ofSeconds(60));
                 System.out.printf("[desktop-window] boot screen up %.1f s after start%n", (System.nanoTime() - t0) / 1e9);
                 assertTrue(v.out.lines().contains("[blk] self-test ok (capacity " + (8L << 20) / 512 + " sectors)"), v.out.text());
-                // Standard input ending must not end a session that has a window (it used to: "guest hang").
+                // Standard input ending must not end a session that has a window (it used to: "guest hang",
+                // at once). Everything below happens with standard input closed: the guest keeps taking input.
                 v.process.getOutputStream().close();
-                Thread.sleep(300);
-                assertTrue(v.process.isAlive(), "vitrine ended when its standard input did:\n" + v.err.text());
 
                 String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine$").trim().split("\\s+")[0];
                 int[] g = geometry(x, id);
                 assertEquals(W, g[2], "window width");
                 assertEquals(H, g[3], "window height");
+                assertTrue(v.process.isAlive(), "vitrine ended when its standard input did:\n" + v.err.text());
 
                 // The pointer at known window pixels: the guest's tablet reports where, in 0..32767 per axis.
                 // Not (0,0): GLFW 3.4's X11 backend drops a motion event to exactly (0,0) inside the window
@@ -74,7 +76,7 @@ class DesktopWindowE2ETest {
                     String line = v.out.await(l -> {
                         Matcher m = TABLET.matcher(l);
                         return m.matches() && Math.abs(toPixel(m.group(1), W) - p[0]) <= 1 && Math.abs(toPixel(m.group(2), H) - p[1]) <= 1;
-                    }, from, Duration.ofSeconds(10));
+                    }, from, GUARD);
                     Matcher m = TABLET.matcher(line);
                     assertTrue(m.matches());
                     System.out.printf("[desktop-window] pointer at window pixel (%d,%d) -> guest tablet (%s,%s) -> guest pixel (%d,%d)%n",
@@ -85,13 +87,13 @@ class DesktopWindowE2ETest {
                 int from = v.out.size();
                 x.run("xdotool", "click", "1");
                 assertEquals(List.of("[input] button 272 down", "[input] button 272 up"),
-                        v.out.awaitCount(DesktopInput::isInputLine, from, 2, Duration.ofSeconds(10)));
+                        v.out.awaitCount(DesktopInput::isInputLine, from, 2, GUARD));
                 x.run("xdotool", "windowfocus", "--sync", id);
                 from = v.out.size();
                 x.run("xdotool", "type", "Hi");
                 x.run("xdotool", "key", "Return");
                 x.run("xdotool", "type", "h");
-                List<String> keys = v.out.awaitCount(DesktopInput::isInputLine, from, 10, Duration.ofSeconds(10));
+                List<String> keys = v.out.awaitCount(DesktopInput::isInputLine, from, 10, GUARD);
                 System.out.println("[desktop-window] typed \"Hi\", Return, \"h\": " + keys);
                 List<String> nonShift = keys.stream().filter(l -> !l.startsWith("[input] key 42 ")).toList();
                 assertEquals(List.of("[input] key 35 down", "[input] key 35 up", "[input] key 23 down", "[input] key 23 up",
@@ -101,7 +103,9 @@ class DesktopWindowE2ETest {
                         && shiftUp < keys.indexOf("[input] key 23 down"), "Shift held around the first h: " + keys);
 
                 // The same input, headless and in-process: the window must show exactly that framebuffer.
-                Thread.sleep(200); // nothing more arrives
+                // Every line this input causes has been awaited above; the pause lets an unexpected late
+                // line show up in the comparison below (under load it may not: never a false failure).
+                Thread.sleep(200);
                 List<String> windowLog = v.out.lines();
                 Frame expected;
                 try (DesktopBoard headless = new DesktopBoard(W, H, DesktopDifferentialTest.sparse(dir.resolve("replay.img")), null)) {
@@ -112,7 +116,7 @@ class DesktopWindowE2ETest {
                 }
                 Path shot = ScreenImages.DIR.resolve("window.png");
                 ScreenImages.Diff d = null;
-                for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end; Thread.sleep(100)) {
+                for (long end = System.nanoTime() + GUARD.toNanos(); System.nanoTime() < end; Thread.sleep(100)) {
                     x.run("import", "-window", id, shot.toString());
                     d = ScreenImages.diff(Screenshots.readPng(shot), expected);
                     if (d.none()) break;

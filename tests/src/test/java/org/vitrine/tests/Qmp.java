@@ -32,9 +32,9 @@ final class Qmp implements AutoCloseable {
         execute("qmp_capabilities", null);
     }
 
-    /** Connects to QEMU's {@code -qmp unix:PATH,server,nowait} socket, retrying while QEMU starts (10 s). */
+    /** Connects to QEMU's {@code -qmp unix:PATH,server,nowait} socket, retrying while QEMU starts (30 s at most: a loaded host). */
     static Qmp connect(Path socket, Process qemu) throws IOException, InterruptedException {
-        long end = System.nanoTime() + 10_000_000_000L;
+        long end = System.nanoTime() + 30_000_000_000L;
         while (true) {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {

@@ -235,8 +235,11 @@ public final class DesktopWindow implements AutoCloseable {
         terminate();
     }
 
-    /** How many frames were uploaded, their total upload time, and how many times the window was drawn. */
-    public record Stats(long uploads, long uploadNanos, long draws) {
+    /**
+     * How many frames were uploaded, their total upload time, how many times the window was drawn,
+     * and the {@link Frame#sequence() sequence} of the frame last uploaded (0: none yet).
+     */
+    public record Stats(long uploads, long uploadNanos, long draws, long shownSequence) {
         public double averageUploadMillis() {
             return uploads == 0 ? 0 : uploadNanos / 1e6 / uploads;
         }
@@ -244,7 +247,7 @@ public final class DesktopWindow implements AutoCloseable {
 
     /** Drawing statistics (readable from any thread). */
     public Stats stats() {
-        return new Stats(renderer.uploads(), renderer.uploadNanos(), renderer.draws());
+        return new Stats(renderer.uploads(), renderer.uploadNanos(), renderer.draws(), renderer.uploadedSequence());
     }
 
     /** Tests: what a click on the window's close button does (glfwSetWindowShouldClose is callable from any thread). */

@@ -42,7 +42,7 @@ final class FrameRenderer implements AutoCloseable {
     private final int program, vao, frameTex, cursorTex;
     private final int uRect, uViewport, uOpaque;
     private int texW, texH;
-    private long uploadedSequence;
+    private volatile long uploadedSequence;
     private int[] uploadedPixels;
     private int[] cursorImage;
     private int cursorSide;
@@ -148,6 +148,8 @@ final class FrameRenderer implements AutoCloseable {
     long uploadNanos() { return uploadNanos; }
 
     long draws() { return draws; }
+
+    long uploadedSequence() { return uploadedSequence; }
 
     @Override
     public void close() {

@@ -3,8 +3,10 @@ package org.vitrine.cli.gdb;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,15 +19,20 @@ import org.vitrine.emulator.time.TimingModel;
 import org.vitrine.emulator.unicorn.Unicorn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Closing the stub from another thread (what closing the window does) ends the session both while
- * it waits for gdb and while the machine runs for gdb, and gdb going away detaches.
+ * it waits for gdb and while the machine runs for gdb, and gdb going away detaches. Each test waits
+ * until the stub is in the state it is about (not for a fixed time); deadlines are failure guards.
  */
 class GdbStubCloseTest {
+    static final long GUARD_NANOS = 60_000_000_000L;
+
     Machine machine;
     Debugger debugger;
     GdbStub stub;
+    Thread server;
 
     @BeforeEach
     void spinningMachine() throws Exception {
@@ -45,7 +52,7 @@ class GdbStubCloseTest {
 
     CompletableFuture<GdbStub.Outcome> serve() {
         CompletableFuture<GdbStub.Outcome> f = new CompletableFuture<>();
-        Thread.ofPlatform().start(() -> {
+        server = Thread.ofPlatform().name("gdb-stub-test-server").start(() -> {
             try {
                 f.complete(stub.serve());
             } catch (Throwable t) {
@@ -55,12 +62,31 @@ class GdbStubCloseTest {
         return f;
     }
 
+    /** Waits until the serving thread is blocked accepting gdb's connection. */
+    void awaitWaitingForGdb() throws InterruptedException {
+        long deadline = System.nanoTime() + GUARD_NANOS;
+        while (Arrays.stream(server.getStackTrace()).noneMatch(f -> f.getClassName().equals(ServerSocket.class.getName())
+                && f.getMethodName().equals("accept"))) {
+            assertTrue(System.nanoTime() < deadline, "the stub never waited for gdb");
+            Thread.sleep(1);
+        }
+    }
+
+    /** Waits until the machine runs for gdb (its retired-instruction count, read racily, moves). */
+    void awaitRunning() throws InterruptedException {
+        long deadline = System.nanoTime() + GUARD_NANOS;
+        while (machine.cpu().instructionsRetired() == 0) {
+            assertTrue(System.nanoTime() < deadline, "the machine never ran for gdb");
+            Thread.sleep(1);
+        }
+    }
+
     @Test
     void closeWhileWaitingForGdb() throws Exception {
         CompletableFuture<GdbStub.Outcome> outcome = serve();
-        Thread.sleep(100);
+        awaitWaitingForGdb();
         stub.close();
-        assertEquals(GdbStub.End.CLOSED, outcome.get(10, TimeUnit.SECONDS).end());
+        assertEquals(GdbStub.End.CLOSED, outcome.get(60, TimeUnit.SECONDS).end());
     }
 
     @Test
@@ -72,9 +98,9 @@ class GdbStubCloseTest {
             out.write("$c#63".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             assertEquals('+', in.read());
-            Thread.sleep(200);
+            awaitRunning();
             stub.close();
-            assertEquals(GdbStub.End.CLOSED, outcome.get(10, TimeUnit.SECONDS).end());
+            assertEquals(GdbStub.End.CLOSED, outcome.get(60, TimeUnit.SECONDS).end());
         }
     }
 
@@ -85,8 +111,8 @@ class GdbStubCloseTest {
             s.getOutputStream().write("$c#63".getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             assertEquals('+', s.getInputStream().read());
-            Thread.sleep(200);
+            awaitRunning();
         }
-        assertEquals(GdbStub.End.DETACHED, outcome.get(10, TimeUnit.SECONDS).end());
+        assertEquals(GdbStub.End.DETACHED, outcome.get(60, TimeUnit.SECONDS).end());
     }
 }

@@ -47,19 +47,29 @@ final class SyntheticFrames implements AutoCloseable {
         height = h;
     }
 
-    void pause(boolean p) {
+    /** Pausing waits for a frame being published: once it returns, no new frame comes until resumed. */
+    synchronized void pause(boolean p) {
         paused = p;
+    }
+
+    /** The sequence number of the newest frame published. */
+    synchronized long lastSequence() {
+        return sequence;
     }
 
     private void run() {
         while (!stopped) {
             try {
-                Thread.sleep(16);
+                Thread.sleep(16);   // the frame rate, not a wait for anything
             } catch (InterruptedException e) {
                 return;
             }
-            if (!paused) publish();
+            publishUnlessPaused();
         }
+    }
+
+    private synchronized void publishUnlessPaused() {
+        if (!paused) publish();
     }
 
     private synchronized void publish() {

@@ -1,40 +1,39 @@
 package org.vitrine.emulator.cpu;
 
-import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 import org.vitrine.emulator.memory.PhysicalMemory;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
-import org.vitrine.emulator.time.Ratio;
 import org.vitrine.emulator.time.TimingModel;
 import org.vitrine.emulator.unicorn.Arm64Reg;
 import org.vitrine.emulator.unicorn.Unicorn;
 
 /**
  * One AArch64 CPU: Unicorn's instruction execution completed into an architectural CPU, and the
- * run loop that drives it in virtual time.
+ * run loop that drives it in virtual time, runs the events due on the event queue and decides why
+ * and when a run stops.
  *
- * <p>What the host adds to Unicorn (see design/unicorn.md for the measurements behind each):
+ * <p>What the host adds to Unicorn (see design/unicorn.md for the measurements behind each), each
+ * in its own class wired up here:
  * <ul>
- *   <li>Synchronous exception entry (Unicorn reports exceptions but does not take them): ESR and
- *       FAR come from QEMU's exception record in the saved context ({@link SyndromeCalibration}).</li>
- *   <li>The IRQ input: HCR_EL2.VI, which QEMU itself takes as an IRQ at EL1/EL0.</li>
- *   <li>The generic timer, on the cycle clock, through MRS/MSR hooks.</li>
- *   <li>PSCI over HVC/SMC.</li>
- *   <li>IC IVAU / IC IALLU: guest-written code becomes visible (Unicorn 2.1 would keep running
- *       stale translations), applied between runs because invalidating translated code from
- *       inside a hook could unwind through the JVM's frames.</li>
+ *   <li>Synchronous exception entry ({@link ExceptionEntry}): Unicorn reports exceptions but does
+ *       not take them.</li>
+ *   <li>The IRQ input: HCR_EL2.VI, which QEMU itself takes as an IRQ at EL1/EL0 (here).</li>
+ *   <li>PSCI over HVC/SMC ({@link Psci}; here, because its calls end runs).</li>
+ *   <li>The generic timer's registers and instruction-cache maintenance ({@link SystemInstructions}).</li>
+ *   <li>Pacing to the wall clock for interactive runs, and the waits of an idle CPU ({@link WallClockPacing}).</li>
  * </ul>
  *
  * <p>Time: a native block hook ({@link NativeBlockClock}) charges each translated block's cycles
  * (from the {@link TimingModel}) when it starts, and stops the CPU before a block once the next
  * event is due or a stop was asked for; a fault in the middle of a block gives back the cycles of
- * the instructions that did not run. WFI skips to the next event.
+ * the instructions that did not run. WFI skips to the next event, or with pacing on sleeps until
+ * the wall clock reaches it.
  *
  * <p>The debugger adds per-instruction hooks ({@link #hookInstructions}) only while it has
  * breakpoints or steps, and ends a run before an instruction with {@link #breakBefore}; without
@@ -45,10 +44,6 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * ask the block hook to stop instead, which is exact.
  */
 public final class Cpu {
-    /** QEMU's EXCP_* numbers as Unicorn reports them to the interrupt hook. */
-    static final int EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_PREFETCH_ABORT = 3, EXCP_DATA_ABORT = 4, EXCP_BKPT = 7,
-            EXCP_HVC = 11, EXCP_SMC = 13;
-
     private static final int WFI = 0xD503207F;
     /** An address no instruction can be at (unaligned), used as uc_emu_start's `until`. */
     private static final long NEVER = 1;
@@ -64,24 +59,19 @@ public final class Cpu {
     private final PhysicalMemory ram;
     private final GuestLog guestLog;
     private final GuestLog.Source log;
-    private final SyndromeCalibration.Offsets offsets;
-    private final Unicorn.Context context;
+    private final ExceptionEntry exceptions;
     private final Psci psci = new Psci();
     private final PageTableWalker walker;
+    private final SystemInstructions systemInstructions;
     private GenericTimer timer;
-    private Consumer<String> exceptionTrace;
-    private java.util.function.LongFunction<java.util.Optional<String>> symbolizer = a -> java.util.Optional.empty();
 
     private final NativeBlockClock blocks;
     private long untilCycle = Long.MAX_VALUE;
 
-    // the host side: actions posted from other threads, and pacing to the wall clock
+    // the host side: actions posted from other threads, and the waits on the wall clock
     private final ConcurrentLinkedQueue<Runnable> hostActions = new ConcurrentLinkedQueue<>();
-    private final Object wake = new Object();
+    private final WallClockPacing pacing;
     private volatile boolean hostInputOpen;
-    private boolean realTime;
-    private long paceWallStart;
-    private long paceCycleStart;
 
     // stop bookkeeping
     private volatile boolean externalStop;
@@ -89,12 +79,8 @@ public final class Cpu {
     private boolean irqLevel;
     private boolean appliedIrqLevel;
     private boolean waitingForInterrupt;
-    private long cntkctl;
-    private final List<Long> pendingCodeInvalidations = new ArrayList<>();
-    private boolean pendingFullFlush;
     private long unmappedAddress = -1;
     private long unmappedPc;
-    private long exceptionsTaken;
 
     public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram, GuestLog guestLog) {
         this.uc = uc;
@@ -103,23 +89,25 @@ public final class Cpu {
         this.ram = ram;
         this.guestLog = guestLog;
         this.log = guestLog.source("cpu");
-        this.offsets = SyndromeCalibration.offsets();
-        this.context = uc.newContext();
+        this.exceptions = new ExceptionEntry(uc, this::cycles);
         this.walker = new PageTableWalker(ram);
+        this.systemInstructions = new SystemInstructions(uc, this::translateVa, this::stopBeforeNextBlock);
+        this.pacing = new WallClockPacing(clock.cyclesPerSecond(), () -> !hostActions.isEmpty() || externalStop);
         CpuSetup.configure(uc);
         this.blocks = new NativeBlockClock(uc, timing.cyclesPerInstruction());
         clock.setOnEarlierDeadline(this::refreshDeadline);
         clock.setLiveTime(blocks::committed);
         uc.hookInterrupt(this::onException);
-        uc.hookSysInsn(Unicorn.INS_MRS, this::onMrs);
-        uc.hookSysInsn(Unicorn.INS_MSR, this::onMsr);
-        uc.hookSysInsn(Unicorn.INS_SYS, this::onSys);
+        uc.hookSysInsn(Unicorn.INS_MRS, systemInstructions::onMrs);
+        uc.hookSysInsn(Unicorn.INS_MSR, systemInstructions::onMsr);
+        uc.hookSysInsn(Unicorn.INS_SYS, systemInstructions::onSys);
         uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, this::onUnmapped);
     }
 
     /** Connects the generic timer's outputs (physical timer, virtual timer) to interrupt controller inputs. */
     public GenericTimer attachTimer(InterruptLine physical, InterruptLine virtual) {
         timer = new GenericTimer(clock, this::preciseCycle, physical, virtual, guestLog);
+        systemInstructions.attachTimer(timer);
         return timer;
     }
 
@@ -133,12 +121,12 @@ public final class Cpu {
     }
 
     public void traceExceptions(Consumer<String> sink) {
-        this.exceptionTrace = sink;
+        exceptions.trace(sink);
     }
 
     /** Names code addresses in traces (the loaded image's symbols), e.g. {@code <rost_trap+0x1c>}. */
-    public void setSymbolizer(java.util.function.LongFunction<java.util.Optional<String>> symbolizer) {
-        this.symbolizer = symbolizer;
+    public void setSymbolizer(LongFunction<Optional<String>> symbolizer) {
+        exceptions.symbolizer(symbolizer);
     }
 
     public Unicorn unicorn() {
@@ -150,7 +138,7 @@ public final class Cpu {
     }
 
     public long exceptionsTaken() {
-        return exceptionsTaken;
+        return exceptions.taken();
     }
 
     /**
@@ -161,9 +149,7 @@ public final class Cpu {
     public void post(Runnable action) {
         hostActions.add(action);
         blocks.requestStop();
-        synchronized (wake) {
-            wake.notifyAll();
-        }
+        pacing.wake();
     }
 
     /**
@@ -172,9 +158,7 @@ public final class Cpu {
      */
     public void setHostInputOpen(boolean open) {
         hostInputOpen = open;
-        synchronized (wake) {
-            wake.notifyAll();
-        }
+        pacing.wake();
     }
 
     /**
@@ -183,16 +167,14 @@ public final class Cpu {
      * and go as fast as possible.
      */
     public void setRealTime(boolean on) {
-        realTime = on;
+        pacing.setOn(on);
     }
 
     /** Asks the run loop to return soon; safe from any thread. */
     public void requestStop() {
         externalStop = true;
         blocks.requestStop();
-        synchronized (wake) {
-            wake.notifyAll();
-        }
+        pacing.wake();
     }
 
     // ---- instruction hooks (the debugger) ------------------------------------------------------
@@ -338,14 +320,13 @@ public final class Cpu {
         this.untilCycle = untilCycle;
         exit = null;
         externalStop = false;
-        paceWallStart = System.nanoTime();
-        paceCycleStart = blocks.committed();
+        pacing.start(blocks.committed());
         try {
             while (true) {
                 clock.advanceTo(blocks.committed());
                 runHostActions();
                 clock.runDue();
-                applyCodeInvalidations();
+                systemInstructions.applyCodeInvalidations();
                 applyIrqLevel();
                 if (exit != null) return exit;
                 if (externalStop) return new Exit(ExitKind.STOPPED, 0, "stopped");
@@ -366,7 +347,7 @@ public final class Cpu {
                     }
                 }
                 refreshDeadline();
-                if (realTime) blocks.deadline(Math.min(Math.min(clock.nextDeadline(), untilCycle), now + sliceCycles()));
+                if (pacing.on()) blocks.deadline(Math.min(Math.min(clock.nextDeadline(), untilCycle), pacing.sliceEnd(now)));
                 blocks.clearStop();
                 if (!hostActions.isEmpty()) blocks.requestStop();
                 blocks.clearBlock();
@@ -379,7 +360,7 @@ public final class Cpu {
                 } else if (!stoppedByUs && exit == null && !externalStop && endedOnWfi()) {
                     waitingForInterrupt = !irqLevel;
                 }
-                if (realTime) sleepUntilWallReaches(blocks.committed());
+                if (pacing.on()) pacing.sleepUntilWallReaches(blocks.committed());
             }
         } finally {
             this.untilCycle = Long.MAX_VALUE;
@@ -391,35 +372,6 @@ public final class Cpu {
         while ((a = hostActions.poll()) != null) a.run();
     }
 
-    /** One millisecond of virtual time: how far a paced CPU runs between looks at the wall clock. */
-    private long sliceCycles() {
-        return Math.max(1, clock.cyclesPerSecond() / 1000);
-    }
-
-    private long wallNanosFor(long cycle) {
-        return paceWallStart + Ratio.scale(Math.max(0, cycle - paceCycleStart), 1_000_000_000L, clock.cyclesPerSecond());
-    }
-
-    private long cycleForWall(long wallNanos) {
-        return paceCycleStart + Ratio.scale(Math.max(0, wallNanos - paceWallStart), clock.cyclesPerSecond(), 1_000_000_000L);
-    }
-
-    /** Real-time mode: wait (woken early by posted host actions) until the wall clock reaches {@code cycle}. */
-    private void sleepUntilWallReaches(long cycle) {
-        long target = wallNanosFor(cycle);
-        synchronized (wake) {
-            long left;
-            while (hostActions.isEmpty() && !externalStop && (left = target - System.nanoTime()) > 0) {
-                try {
-                    wake.wait(left / 1_000_000, (int) (left % 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
     /**
      * The CPU waits for an interrupt and the next event is at {@code next} (MAX_VALUE: none). Fast
      * mode skips straight there; real-time mode sleeps until then. Either way a posted host action
@@ -427,29 +379,16 @@ public final class Cpu {
      */
     private void idleUntil(long next) {
         if (next == Long.MAX_VALUE) {
-            waitForHostAction();
-        } else if (realTime) {
-            sleepUntilWallReaches(next);
+            if (!pacing.awaitHost(() -> hostInputOpen)) externalStop = true;
+        } else if (pacing.on()) {
+            pacing.sleepUntilWallReaches(next);
         } else {
             blocks.committed(next);
             return;
         }
-        if (realTime) {
-            long reached = Math.min(next, cycleForWall(System.nanoTime()));
+        if (pacing.on()) {
+            long reached = Math.min(next, pacing.wallCycle());
             if (reached > blocks.committed()) blocks.committed(reached);
-        }
-    }
-
-    private void waitForHostAction() {
-        synchronized (wake) {
-            while (hostActions.isEmpty() && hostInputOpen && !externalStop) {
-                try {
-                    wake.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    externalStop = true;
-                }
-            }
         }
     }
 
@@ -494,25 +433,20 @@ public final class Cpu {
     private void onException(int intno) {
         long pc = uc.reg(Arm64Reg.PC);
         switch (intno) {
-            case EXCP_SWI, EXCP_HVC, EXCP_SMC -> truncateBlock(pc);           // PC is the next instruction
-            case EXCP_UDEF, EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT, EXCP_BKPT -> truncateBlock(pc + 4); // faulting one ran
+            case ExceptionEntry.EXCP_SWI, ExceptionEntry.EXCP_HVC, ExceptionEntry.EXCP_SMC ->
+                    truncateBlock(pc);           // PC is the next instruction
+            case ExceptionEntry.EXCP_UDEF, ExceptionEntry.EXCP_PREFETCH_ABORT, ExceptionEntry.EXCP_DATA_ABORT,
+                 ExceptionEntry.EXCP_BKPT -> truncateBlock(pc + 4); // the faulting one ran
             default -> { }
         }
-        if (intno == EXCP_HVC || intno == EXCP_SMC) {
+        if (intno == ExceptionEntry.EXCP_HVC || intno == ExceptionEntry.EXCP_SMC) {
             psciCall();
             return;
         }
-        context.save();
-        int syndrome = context.bytes().get(ValueLayout.JAVA_INT_UNALIGNED, offsets.syndrome());
-        long far = context.bytes().get(ValueLayout.JAVA_LONG_UNALIGNED, offsets.faultAddress());
-        switch (intno) {
-            case EXCP_UDEF, EXCP_SWI, EXCP_BKPT -> takeException(syndrome == 0 ? 1 << 25 : syndrome, pc, 0, false);
-            case EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT -> takeException(syndrome, pc, far, true);
-            default -> {
-                exit = new Exit(ExitKind.BUS_ERROR, 1, String.format("unsupported CPU exception %d at PC 0x%x", intno, pc));
-                blocks.requestStop();
-                uc.stop();
-            }
+        if (!exceptions.enter(intno, pc)) {
+            exit = new Exit(ExitKind.BUS_ERROR, 1, String.format("unsupported CPU exception %d at PC 0x%x", intno, pc));
+            blocks.requestStop();
+            uc.stop();
         }
     }
 
@@ -529,114 +463,13 @@ public final class Cpu {
         }
     }
 
-    /**
-     * Architectural entry to EL1 for a synchronous exception, in the order libunicorn 2.1 needs:
-     * bank SP, write ELR/ESR/FAR, switch PSTATE, then write SPSR through CP_REG (which rebuilds the
-     * cached EL/MMU flags), then load SP_EL1 and jump to the vector.
-     */
-    private void takeException(int esr, long elr, long far, boolean writeFar) {
-        exceptionsTaken++;
-        long pstate = uc.reg(Arm64Reg.PSTATE);
-        int fromEl = (int) (pstate >>> 2) & 3;
-        boolean spx = (pstate & 1) != 0;
-        long sp = uc.reg(Arm64Reg.SP);
-        uc.reg(fromEl == 0 || !spx ? Arm64Reg.SP_EL0 : Arm64Reg.SP_EL1, sp);
-        SysReg.ELR_EL1.write(uc, elr);
-        SysReg.ESR_EL1.write(uc, esr & 0xffff_ffffL);
-        if (writeFar) SysReg.FAR_EL1.write(uc, far);
-        uc.reg(Arm64Reg.PSTATE, 0x3c5);                 // EL1h, D A I F masked
-        SysReg.SPSR_EL1.write(uc, pstate);
-        uc.reg(Arm64Reg.SP, uc.reg(Arm64Reg.SP_EL1));
-        long vector = fromEl == 0 ? 0x400 : spx ? 0x200 : 0x000;
-        long target = SysReg.VBAR_EL1.read(uc) + vector;
-        uc.reg(Arm64Reg.PC, target);
-        if (exceptionTrace != null) {
-            String where = symbolizer.apply(elr).map(n -> " <" + n + ">").orElse("");
-            exceptionTrace.accept(String.format("[trace] exception %s from EL%d: ESR=0x%08x ELR=0x%x%s%s SPSR=0x%x -> 0x%x (cycle %d)",
-                    exceptionClass(esr), fromEl, esr, elr, where, writeFar ? String.format(" FAR=0x%x", far) : "", pstate, target,
-                    blocks.committed()));
-        }
-    }
-
-    static String exceptionClass(int esr) {
-        return switch (esr >>> 26) {
-            case 0x00 -> "unknown/undefined";
-            case 0x15 -> "SVC";
-            case 0x16 -> "HVC";
-            case 0x17 -> "SMC";
-            case 0x18 -> "MSR/MRS trap";
-            case 0x20, 0x21 -> "instruction abort";
-            case 0x22 -> "PC alignment";
-            case 0x24, 0x25 -> "data abort";
-            case 0x26 -> "SP alignment";
-            case 0x3c -> "BRK";
-            default -> String.format("EC 0x%x", esr >>> 26);
-        };
-    }
-
-    // ---- system register hooks ---------------------------------------------------------------
-
-    private boolean onMrs(int reg, int op0, int op1, int crn, int crm, int op2, long value) {
-        int key = SysReg.key(op0, op1, crn, crm, op2);
-        if (timer == null || !GenericTimer.handles(key)) return false;
-        if (!accessAllowed(key)) return false;  // the CPU raises the trap itself
-        long v = timer.read(key);
-        if (Arm64Reg.gpIndex(reg) != 31) uc.reg(reg, Arm64Reg.isW(reg) ? v & 0xffff_ffffL : v);
-        return true;
-    }
-
-    private boolean onMsr(int reg, int op0, int op1, int crn, int crm, int op2, long value) {
-        int key = SysReg.key(op0, op1, crn, crm, op2);
-        if (key == SysReg.CNTKCTL_EL1.key()) {
-            cntkctl = value;
-            return false; // let the CPU keep its copy too: it checks EL0 accesses we pass back to it
-        }
-        if (timer == null || !GenericTimer.handles(key)) return false;
-        if (!accessAllowed(key)) return false;
-        timer.write(key, value);
-        return true;
-    }
-
-    private boolean accessAllowed(int key) {
-        long el = (uc.reg(Arm64Reg.PSTATE) >>> 2) & 3;
-        return el != 0 || GenericTimer.el0Allowed(key, cntkctl);
-    }
-
-    private boolean onSys(int reg, int op0, int op1, int crn, int crm, int op2, long value) {
-        int key = SysReg.key(op0, op1, crn, crm, op2);
-        if (key == SysReg.IC_IVAU.key()) {
-            long pa = translateVa(value);
-            if (pa != PageTableWalker.FAULT) pendingCodeInvalidations.add(pa & ~63L);
-            stopBeforeNextBlock();
-        } else if (key == SysReg.IC_IALLU.key() || key == SysReg.IC_IALLUIS.key()) {
-            pendingFullFlush = true;
-            stopBeforeNextBlock();
-        }
-        return false; // the instruction itself is harmless to execute
-    }
+    // ---- memory ------------------------------------------------------------------------------
 
     /** Stage-1 translation with the CPU's current EL1&amp;0 regime, or {@link PageTableWalker#FAULT}. */
     public long translateVa(long va) {
         long sctlr = SysReg.SCTLR_EL1.read(uc);
         if ((sctlr & 1) == 0) return va;
         return walker.translate(va, sctlr, SysReg.TCR_EL1.read(uc), SysReg.TTBR0_EL1.read(uc), SysReg.TTBR1_EL1.read(uc));
-    }
-
-    private void applyCodeInvalidations() {
-        if (pendingFullFlush) {
-            uc.flushTranslations();
-            pendingFullFlush = false;
-            pendingCodeInvalidations.clear();
-            return;
-        }
-        if (pendingCodeInvalidations.isEmpty()) return;
-        // Removal goes by the address the CPU sees now; with the MMU briefly off that is the
-        // physical address, which is how translated blocks are indexed.
-        long sctlr = SysReg.SCTLR_EL1.read(uc);
-        SysReg.SCTLR_EL1.write(uc, sctlr & ~1L);
-        for (long pa : pendingCodeInvalidations) uc.removeTranslations(pa, pa + 64);
-        SysReg.SCTLR_EL1.write(uc, sctlr);
-        pendingCodeInvalidations.clear();
     }
 
     /** Cycles elapsed since reset (exact when the CPU is stopped). */

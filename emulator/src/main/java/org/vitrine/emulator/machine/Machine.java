@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.cpu.Pstate;
 import org.vitrine.emulator.memory.HostMemory;
 import org.vitrine.emulator.memory.PhysicalMemory;
 import org.vitrine.emulator.spi.GuestLog;
@@ -129,7 +130,7 @@ public final class Machine implements AutoCloseable {
 
     /** Sets the entry state QEMU gives a bare-metal image: EL1h, interrupts masked, PC at entry. */
     public void reset(long entry, long x0) {
-        uc.reg(Arm64Reg.PSTATE, 0x3c5);
+        uc.reg(Arm64Reg.PSTATE, Pstate.EL1H_DAIF_MASKED);
         uc.reg(Arm64Reg.x(0), x0);
         uc.reg(Arm64Reg.PC, entry);
         uc.flushTranslations();

@@ -194,6 +194,29 @@ class CapstoneDisassemblerTest {
         assertEquals("nop", list.get(n - 1).mnemonic());
     }
 
+    /**
+     * A long stream of the words the tests above check one by one (loads and stores, ALU, branches,
+     * system, SIMD, FP) decodes completely, and a batch gives exactly what decoding word by word
+     * gives. (Decode speed over a similar mix is a figure {@code vitrine bench} prints.)
+     */
+    @Test
+    void batchAndWordByWordDecodingAgreeOnAMixedStream() {
+        int[] mix = {
+            0xb8657883, 0x91004020, 0x54000001, 0xd4000001, 0xd53be040, 0xd51be321, 0xa9bf7bfd,
+            0x97fffffa, 0x4e0c1c40, 0x8b22c820, 0x1e6e1000, 0xd503201f,
+        };
+        int n = mix.length * 1024;
+        int[] w = new int[n];
+        for (int i = 0; i < n; i++) w[i] = mix[i % mix.length];
+        List<Instruction> batch = dis.disassemble(words(w), BASE, n);
+        assertEquals(n, batch.size());
+        for (int i = 0; i < n; i++) {
+            Instruction one = dis.decodeOne(w[i], BASE + 4L * i);
+            assertNotNull(one, "word " + i);
+            assertEquals(one, batch.get(i), "word " + i);
+        }
+    }
+
     @Test
     void closedDisassemblerRefusesWork() {
         Disassembler d = Disassembler.open();

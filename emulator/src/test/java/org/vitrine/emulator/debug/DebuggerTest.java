@@ -229,9 +229,14 @@ class DebuggerTest {
     @Test
     void interruptFromAnotherThreadStopsARunningGuest() throws Exception {
         debugger.pc(sym("spin"));
+        Cpu cpu = machine.cpu();
+        long before = cpu.instructionsRetired();
         Thread t = Thread.ofPlatform().start(() -> {
+            // Interrupt once the guest is seen running (its retired-instruction count, read racily,
+            // moves); the deadline only keeps a broken run from hanging the test.
+            long deadline = System.nanoTime() + 60_000_000_000L;
             try {
-                Thread.sleep(100);
+                while (cpu.instructionsRetired() == before && System.nanoTime() < deadline) Thread.sleep(1);
             } catch (InterruptedException ignored) {
                 return;
             }
@@ -240,6 +245,7 @@ class DebuggerTest {
         StopEvent e = debugger.cont();
         t.join();
         assertEquals(StopEvent.Reason.INTERRUPTED, e.reason());
+        assertTrue(cpu.instructionsRetired() > before, "the guest was running when interrupted");
         assertEquals(sym("spin"), e.pc());
     }
 

@@ -1,0 +1,248 @@
+package org.vitrine.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.vitrine.cli.gdb.GdbStub;
+import org.vitrine.cli.window.DesktopWindow;
+import org.vitrine.cli.window.Screenshots;
+import org.vitrine.devices.board.VirtBoard;
+import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.debug.Debugger;
+import org.vitrine.emulator.display.Frame;
+import org.vitrine.emulator.display.FrameExchange;
+import org.vitrine.emulator.display.HostInput;
+
+/**
+ * One {@code vitrine run} of the machine, across guest resets: builds the board, wires its console
+ * to standard input and output, and runs it headless, in a window, or under gdb. Problems are told
+ * to the user here; {@link RunCommand} turns the {@link Outcome} into the process exit status.
+ *
+ * <p>Threads: with a window, the window owns the main thread (GLFW needs it) and the machine runs on
+ * {@code vitrine-machine}; headless, the machine runs on the calling thread.
+ */
+final class RunSession {
+    /** What the run asks for beyond the board's own options. */
+    record Settings(Path kernel, long untilCycle, boolean paced, boolean traceExceptions, Integer gdbPort,
+                    boolean quiet, Path screenshot) { }
+
+    /** How the session ended. */
+    sealed interface Outcome {
+        /** The machine ran and stopped for this reason (the last run's, after any guest resets). */
+        record Ran(Cpu.Exit exit) implements Outcome { }
+
+        /** The session could not run or finish; the user has been told why. */
+        record Failed(Failure failure) implements Outcome { }
+    }
+
+    enum Failure {
+        /** The kernel or disk image could not be loaded. */
+        BAD_IMAGE,
+        /** No gdb connection: the port cannot be listened on, or the connection broke. */
+        GDB_UNAVAILABLE,
+        /** A window was asked for and none can be opened. */
+        NO_WINDOW,
+        /** The screenshot could not be written, or the machine thread failed. */
+        HOST_ERROR
+    }
+
+    private final VirtBoard.Options options;
+    private final Settings settings;
+    // The window is opened before the first board exists, so these outlive board resets.
+    private final FrameExchange frames = new FrameExchange();
+    private final HostInput input = new HostInput();
+    private volatile VirtBoard current;
+    private volatile GdbStub debugStub;
+    private volatile boolean closedByHost;
+
+    RunSession(VirtBoard.Options options, Settings settings) {
+        this.options = options;
+        this.settings = settings;
+    }
+
+    /** Runs with the console on standard input and output and no window. */
+    Outcome runHeadless() {
+        return run(null);
+    }
+
+    /** Runs in a window showing the board's display; closing the window powers the guest off. */
+    Outcome runInWindow(VirtBoard.Options.Display size) {
+        DesktopWindow window;
+        try {
+            window = DesktopWindow.open(frames, input, DesktopWindow.Options.defaults()
+                    .withSize(size.width(), size.height()));
+        } catch (DesktopWindow.UnavailableException e) {
+            System.err.println("vitrine: " + e.getMessage());
+            return new Outcome.Failed(Failure.NO_WINDOW);
+        }
+        AtomicReference<Outcome> result = new AtomicReference<>(new Outcome.Failed(Failure.HOST_ERROR));
+        Thread machine = Thread.ofPlatform().name("vitrine-machine").start(() -> {
+            try {
+                result.set(run(window));
+            } catch (Throwable t) {
+                System.err.println("vitrine: host error: " + t);
+                if (Boolean.getBoolean("vitrine.debug")) t.printStackTrace();
+            } finally {
+                window.requestClose();
+            }
+        });
+        try (window) {
+            window.loop(this::powerOffFromHost);
+        }
+        try {
+            machine.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return result.get();
+    }
+
+    /** The window was closed: power the guest off, as pulling the plug on a real machine would. */
+    private void powerOffFromHost() {
+        closedByHost = true;
+        VirtBoard b = current;
+        if (b != null) b.machine().cpu().requestStop();
+        GdbStub g = debugStub;
+        if (g != null) g.close();
+    }
+
+    private Outcome run(DesktopWindow window) {
+        PrintStream err = System.err;
+        OutputStream out = new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 14);
+        long hostStart = System.nanoTime();
+        long elapsedBeforeReset = 0;   // --until counts the whole session, resets included
+        ConsoleInput console = new ConsoleInput(System.in, window != null);
+        while (true) {
+            try (VirtBoard board = new VirtBoard(options, b -> console(out, b), frames, input)) {
+                if (settings.traceExceptions()) board.traceExceptions(err::println);
+                try {
+                    board.loadKernel(settings.kernel());
+                } catch (VirtBoard.ImageException e) {
+                    err.println("vitrine: " + e.getMessage());
+                    return new Outcome.Failed(Failure.BAD_IMAGE);
+                }
+                Cpu cpu = board.machine().cpu();
+                cpu.setRealTime(settings.paced());
+                if (window != null) frames.setOnPublish(window::wake);
+                console.attach(cpu, board.uart());   // with a window, host input stays open
+                current = board;
+                if (closedByHost) return new Outcome.Ran(windowClosed());
+                Cpu.Exit exit;
+                long until = settings.untilCycle();
+                long limit = until == Long.MAX_VALUE ? until : Math.max(0, until - elapsedBeforeReset);
+                try {
+                    exit = settings.gdbPort() != null ? debug(board, limit, err) : board.run(limit);
+                } catch (GdbUnavailableException e) {
+                    err.println("vitrine: " + e.getMessage());
+                    return new Outcome.Failed(Failure.GDB_UNAVAILABLE);
+                } finally {
+                    current = null;
+                    flush(out);
+                }
+                if (exit.kind() == Cpu.ExitKind.STOPPED && closedByHost) exit = windowClosed();
+                if (!settings.quiet()) {
+                    long hostMs = (System.nanoTime() - hostStart) / 1_000_000;
+                    err.printf("[vitrine] %s; %d cycles (%.3f s virtual), %d instructions, %d guest errors, %d ms host%n",
+                            exit.message(), cpu.cycles(), cpu.cycles() / (double) options.timing().cyclesPerSecond(),
+                            cpu.instructionsRetired(), board.machine().guestLog().count(), hostMs);
+                }
+                if (exit.kind() == Cpu.ExitKind.RESET) {   // a new machine from the same image, as a board reset would
+                    elapsedBeforeReset += cpu.cycles();
+                    continue;
+                }
+                if (settings.screenshot() != null && !saveScreenshot(board.currentFrame())) {
+                    return new Outcome.Failed(Failure.HOST_ERROR);
+                }
+                return new Outcome.Ran(exit);
+            } catch (IOException e) {
+                err.println("vitrine: cannot open disk image " + options.disk() + ": " + e.getMessage());
+                return new Outcome.Failed(Failure.BAD_IMAGE);
+            }
+        }
+    }
+
+    private static Cpu.Exit windowClosed() {
+        return new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "window closed: guest powered off");
+    }
+
+    /**
+     * Runs the board under gdb: halted until gdb connects and resumes it. When gdb detaches the
+     * debugger's hooks are gone and the machine runs on at full speed.
+     */
+    private Cpu.Exit debug(VirtBoard board, long limit, PrintStream err) throws GdbUnavailableException {
+        try (Debugger debugger = new Debugger(board.machine())) {
+            debugger.setTimeLimit(limit);
+            GdbStub.Outcome outcome;
+            try (GdbStub stub = listen(debugger)) {
+                debugStub = stub;
+                if (closedByHost) return windowClosed();
+                err.printf("[vitrine] waiting for gdb on 127.0.0.1:%d (gdb-multiarch -ex 'target remote 127.0.0.1:%d' %s)%n",
+                        stub.port(), stub.port(), settings.kernel());
+                err.flush();
+                outcome = stub.serve();
+            } catch (IOException e) {
+                throw new GdbUnavailableException("gdb connection failed: " + e.getMessage());
+            } finally {
+                debugStub = null;
+            }
+            switch (outcome.end()) {
+                case EXITED -> { return outcome.exit(); }
+                case KILLED -> { return new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "killed by the debugger"); }
+                case CLOSED -> { return new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "debugger session closed"); }
+                case DETACHED -> err.println("[vitrine] debugger detached; the machine runs on");
+            }
+        }
+        return board.run(limit);
+    }
+
+    private GdbStub listen(Debugger debugger) throws GdbUnavailableException {
+        try {
+            return GdbStub.listen(debugger, settings.gdbPort());
+        } catch (IOException e) {
+            throw new GdbUnavailableException("cannot listen for gdb on 127.0.0.1:" + settings.gdbPort() + ": " + e.getMessage());
+        }
+    }
+
+    /** The GDB port cannot be listened on (in use, not permitted) or the connection broke. */
+    private static final class GdbUnavailableException extends Exception {
+        GdbUnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    private boolean saveScreenshot(Frame frame) {
+        if (frame == null) {
+            System.err.println("vitrine: no screenshot: the guest never showed anything on the display");
+            return true;
+        }
+        try {
+            Screenshots.writePng(frame, settings.screenshot(), true);
+            return true;
+        } catch (IOException e) {
+            System.err.println("vitrine: cannot write screenshot " + settings.screenshot() + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private static void console(OutputStream out, int b) {
+        try {
+            out.write(b);
+            if (b == '\n') out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void flush(OutputStream out) {
+        try {
+            out.flush();
+        } catch (IOException ignored) {
+            // standard output closed: nothing left to tell
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.vitrine.emulator.cpu;
+
+import java.lang.foreign.ValueLayout;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
+
+import org.vitrine.emulator.unicorn.Arm64Reg;
+import org.vitrine.emulator.unicorn.Unicorn;
+
+/**
+ * Synchronous exception entry to EL1, which Unicorn reports (its interrupt hook, with QEMU's
+ * EXCP_* number) but does not perform. ESR and FAR come from QEMU's exception record in the saved
+ * context, at the offsets {@link SyndromeCalibration} measured. IRQs are not entered here: QEMU
+ * takes them itself through HCR_EL2.VI (see {@link Cpu}). Optionally traces each exception taken.
+ */
+final class ExceptionEntry {
+    /** QEMU's EXCP_* numbers as Unicorn reports them to the interrupt hook. */
+    static final int EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_PREFETCH_ABORT = 3, EXCP_DATA_ABORT = 4, EXCP_BKPT = 7,
+            EXCP_HVC = 11, EXCP_SMC = 13;
+
+    /** The four blocks of VBAR_EL1's table: which level and stack the exception comes from. */
+    static final long FROM_CURRENT_EL_SP0 = 0x000, FROM_CURRENT_EL_SPX = 0x200, FROM_LOWER_EL_AARCH64 = 0x400,
+            FROM_LOWER_EL_AARCH32 = 0x600;
+    /** The entry of each exception type within a block. */
+    static final long SYNC = 0x000, IRQ = 0x080, FIQ = 0x100, SERROR = 0x180;
+
+    /** The syndrome of an exception QEMU left none for: EC 0 (unknown reason) with IL set. */
+    private static final int UNKNOWN_SYNDROME = 1 << 25;
+
+    private final Unicorn uc;
+    private final LongSupplier cycle;
+    private final SyndromeCalibration.Offsets offsets;
+    private final Unicorn.Context context;
+    private Consumer<String> trace;
+    private LongFunction<Optional<String>> symbolizer = a -> Optional.empty();
+    private long taken;
+
+    /** @param cycle the cycle clock, for the trace */
+    ExceptionEntry(Unicorn uc, LongSupplier cycle) {
+        this.uc = uc;
+        this.cycle = cycle;
+        this.offsets = SyndromeCalibration.offsets();
+        this.context = uc.newContext();
+    }
+
+    void trace(Consumer<String> sink) {
+        this.trace = sink;
+    }
+
+    void symbolizer(LongFunction<Optional<String>> names) {
+        this.symbolizer = names;
+    }
+
+    long taken() {
+        return taken;
+    }
+
+    /**
+     * Takes exception {@code intno} (an EXCP_* number other than HVC/SMC, which are firmware calls)
+     * raised by the instruction at {@code pc}. False when it is not one Vitrine models.
+     */
+    boolean enter(int intno, long pc) {
+        switch (intno) {
+            case EXCP_UDEF, EXCP_SWI, EXCP_BKPT -> {
+                int syndrome = savedSyndrome();
+                take(syndrome == 0 ? UNKNOWN_SYNDROME : syndrome, pc, 0, false);
+            }
+            case EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT -> take(savedSyndrome(), pc, savedFaultAddress(), true);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int savedSyndrome() {
+        context.save();
+        return context.bytes().get(ValueLayout.JAVA_INT_UNALIGNED, offsets.syndrome());
+    }
+
+    /** Valid right after {@link #savedSyndrome()}, which saved the context. */
+    private long savedFaultAddress() {
+        return context.bytes().get(ValueLayout.JAVA_LONG_UNALIGNED, offsets.faultAddress());
+    }
+
+    /**
+     * Architectural entry to EL1 for a synchronous exception, in the order libunicorn 2.1 needs:
+     * bank SP, write ELR/ESR/FAR, switch PSTATE, then write SPSR through CP_REG (which rebuilds the
+     * cached EL/MMU flags), then load SP_EL1 and jump to the vector.
+     */
+    private void take(int esr, long elr, long far, boolean writeFar) {
+        taken++;
+        long pstate = uc.reg(Arm64Reg.PSTATE);
+        int fromEl = Pstate.exceptionLevel(pstate);
+        boolean spx = Pstate.usesSpx(pstate);
+        long sp = uc.reg(Arm64Reg.SP);
+        uc.reg(fromEl == 0 || !spx ? Arm64Reg.SP_EL0 : Arm64Reg.SP_EL1, sp);
+        SysReg.ELR_EL1.write(uc, elr);
+        SysReg.ESR_EL1.write(uc, esr & 0xffff_ffffL);
+        if (writeFar) SysReg.FAR_EL1.write(uc, far);
+        uc.reg(Arm64Reg.PSTATE, Pstate.EL1H_DAIF_MASKED);
+        SysReg.SPSR_EL1.write(uc, pstate);
+        uc.reg(Arm64Reg.SP, uc.reg(Arm64Reg.SP_EL1));
+        long block = fromEl == 0 ? FROM_LOWER_EL_AARCH64 : spx ? FROM_CURRENT_EL_SPX : FROM_CURRENT_EL_SP0;
+        long target = SysReg.VBAR_EL1.read(uc) + block + SYNC;
+        uc.reg(Arm64Reg.PC, target);
+        if (trace != null) {
+            String where = symbolizer.apply(elr).map(n -> " <" + n + ">").orElse("");
+            trace.accept(String.format("[trace] exception %s from EL%d: ESR=0x%08x ELR=0x%x%s%s SPSR=0x%x -> 0x%x (cycle %d)",
+                    exceptionClass(esr), fromEl, esr, elr, where, writeFar ? String.format(" FAR=0x%x", far) : "", pstate, target,
+                    cycle.getAsLong()));
+        }
+    }
+
+    static String exceptionClass(int esr) {
+        return switch (esr >>> 26) {
+            case 0x00 -> "unknown/undefined";
+            case 0x15 -> "SVC";
+            case 0x16 -> "HVC";
+            case 0x17 -> "SMC";
+            case 0x18 -> "MSR/MRS trap";
+            case 0x20, 0x21 -> "instruction abort";
+            case 0x22 -> "PC alignment";
+            case 0x24, 0x25 -> "data abort";
+            case 0x26 -> "SP alignment";
+            case 0x3c -> "BRK";
+            default -> String.format("EC 0x%x", esr >>> 26);
+        };
+    }
+}

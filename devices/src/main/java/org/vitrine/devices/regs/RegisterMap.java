@@ -14,10 +14,11 @@ import org.vitrine.emulator.spi.MmioDevice;
  * <pre>{@code
  * regs = RegisterMap.builder(SIZE, log)
  *         .narrowAccesses(NarrowAccess.ALLOWED, Placement.LOW_BITS)
- *         .register("RTCDR", 0x000).ro().read(i -> count())
- *         .register("RTCMR", 0x004).read(i -> mr).write((i, v) -> setMatch(v))
- *         .register("RTCIMSC", 0x010).fields(RTCIMSC).read(i -> imsc).write((i, v) -> setMask(v))
- *         .array("RTCPeriphID", 0xFE0, 4).ro().reset(0x31, 0x10, 0x14, 0x00)
+ *         .register("RTCDR", 0x000).ro().read(i -> count())                 // device-held, side effects
+ *         .register("RTCMR", 0x004).read(i -> mr).write((i, v) -> setMatch((int) v))
+ *         .register("RTCIMSC", 0x010).fields(RTCINTR).read(i -> imsc).write((i, v) -> setMask((int) v))
+ *         .register("RTCITCR", 0x080).unimplemented("integration test register")
+ *         .array("RTCPeriphID", 0xFE0, 4).ro().reset(0x31, 0x10, 0x14, 0x00)  // stored constants
  *         .build();
  * // MmioDevice.read(offset, size) is then regs.read(offset, size), and so for writes.
  * }</pre>

@@ -23,17 +23,10 @@ import org.vitrine.emulator.spi.MmioDevice;
  *       constructor, never otherwise.</li>
  * </ul>
  *
- * <h2>Registers (32-bit, little-endian)</h2>
- * <pre>
- *   0x000 MagicValue 0x74726976 ("virt")  0x004 Version 2           0x008 DeviceID
- *   0x00c VendorID 0x554d4551 ("QEMU")    0x010 DeviceFeatures      0x014 DeviceFeaturesSel
- *   0x020 DriverFeatures                  0x024 DriverFeaturesSel   0x030 QueueSel
- *   0x034 QueueNumMax                     0x038 QueueNum            0x044 QueueReady
- *   0x050 QueueNotify                     0x060 InterruptStatus     0x064 InterruptACK
- *   0x070 Status                          0x080/0x084 QueueDesc     0x090/0x094 QueueDriver
- *   0x0a0/0x0a4 QueueDevice               0x0ac SHMSel              0x0b0..0x0bc SHMLen, SHMBase
- *   0x0fc ConfigGeneration                0x100.. device configuration space (1, 2, 4 bytes)
- * </pre>
+ * <h2>Registers</h2>
+ * 32-bit, little-endian, declared once in {@link #registers()} (VirtIO 1.2 section 4.2.2 order,
+ * MagicValue "virt" to ConfigGeneration at 0x0fc); the device configuration space follows at
+ * 0x100 and takes 1-, 2- and 4-byte accesses.
  *
  * <h2>Modelled</h2>
  * Feature negotiation: the device's own bits plus VIRTIO_F_INDIRECT_DESC (28), VIRTIO_F_EVENT_IDX

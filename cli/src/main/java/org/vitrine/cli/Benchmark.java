@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 
 /**

@@ -7,7 +7,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.time.Ratio;
 

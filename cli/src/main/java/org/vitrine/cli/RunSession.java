@@ -11,13 +11,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.vitrine.cli.gdb.GdbStub;
 import org.vitrine.cli.window.DesktopWindow;
 import org.vitrine.cli.window.Screenshots;
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.debug.Debugger;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
 import org.vitrine.emulator.display.HostInput;
-import org.vitrine.emulator.spi.GuestErrors;
 
 /**
  * One {@code vitrine run} of the machine, across guest resets: builds the board, wires its console
@@ -150,7 +149,7 @@ final class RunSession {
                     long hostMs = (System.nanoTime() - hostStart) / 1_000_000;
                     err.printf("[vitrine] %s; %d cycles (%.3f s virtual), %d instructions, %d guest errors, %d ms host%n",
                             exit.message(), cpu.cycles(), cpu.cycles() / (double) options.timing().cyclesPerSecond(),
-                            cpu.instructionsRetired(), GuestErrors.count(), hostMs);
+                            cpu.instructionsRetired(), board.machine().guestLog().count(), hostMs);
                 }
                 if (exit.kind() == Cpu.ExitKind.RESET) {   // a new machine from the same image, as a board reset would
                     elapsedBeforeReset += cpu.cycles();

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 
 import org.vitrine.cli.script.Scenario;
 import org.vitrine.cli.script.ScenarioRunner;
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

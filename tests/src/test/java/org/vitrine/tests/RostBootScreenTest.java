@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.display.Frame;
-import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.display.HostInput.Target;
+import org.vitrine.emulator.display.HostInput;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

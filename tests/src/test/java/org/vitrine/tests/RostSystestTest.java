@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 import org.vitrine.emulator.memory.PhysicalMemory;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
 import org.vitrine.emulator.time.TimingModel;
@@ -57,6 +57,8 @@ public final class Cpu {
     private final EventQueue clock;
     private final TimingModel timing;
     private final PhysicalMemory ram;
+    private final GuestLog guestLog;
+    private final GuestLog.Source log;
     private final ExceptionEntry exceptions;
     private final Psci psci = new Psci();
     private final PageTableWalker walker;
@@ -80,11 +82,13 @@ public final class Cpu {
     private long unmappedAddress = -1;
     private long unmappedPc;
 
-    public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram) {
+    public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram, GuestLog guestLog) {
         this.uc = uc;
         this.clock = clock;
         this.timing = timing;
         this.ram = ram;
+        this.guestLog = guestLog;
+        this.log = guestLog.source("cpu");
         this.exceptions = new ExceptionEntry(uc, this::cycles);
         this.walker = new PageTableWalker(ram);
         this.systemInstructions = new SystemInstructions(uc, this::translateVa, this::stopBeforeNextBlock);
@@ -102,7 +106,7 @@ public final class Cpu {
 
     /** Connects the generic timer's outputs (physical timer, virtual timer) to interrupt controller inputs. */
     public GenericTimer attachTimer(InterruptLine physical, InterruptLine virtual) {
-        timer = new GenericTimer(clock, this::preciseCycle, physical, virtual);
+        timer = new GenericTimer(clock, this::preciseCycle, physical, virtual, guestLog);
         systemInstructions.attachTimer(timer);
         return timer;
     }
@@ -419,7 +423,7 @@ public final class Cpu {
     private boolean onUnmapped(int type, long address, int size, long value) {
         unmappedAddress = address;
         unmappedPc = uc.reg(Arm64Reg.PC);
-        GuestErrors.guestError("cpu", "access to unmapped physical address 0x%x (type %d, size %d) at PC 0x%x",
+        log.guestError("access to unmapped physical address 0x%x (type %d, size %d) at PC 0x%x",
                 address, type, size, unmappedPc);
         return false;
     }

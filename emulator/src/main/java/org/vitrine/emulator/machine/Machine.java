@@ -7,6 +7,7 @@ import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.cpu.Pstate;
 import org.vitrine.emulator.memory.HostMemory;
 import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.MmioDevice;
 import org.vitrine.emulator.time.EventQueue;
 import org.vitrine.emulator.time.TimingModel;
@@ -17,6 +18,9 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * A machine without devices: one CPU, RAM, the cycle clock and an MMIO map. A board (devices
  * module) adds devices with {@link #map}, loads an image and calls {@link #run}. Closing the
  * machine closes the engine and frees RAM.
+ *
+ * <p>The machine owns the {@link GuestLog} its parts report guest mistakes to; a board hands it to
+ * each device it builds.
  */
 public final class Machine implements AutoCloseable {
     /** A device region in the physical map. */
@@ -26,19 +30,26 @@ public final class Machine implements AutoCloseable {
     private final EventQueue clock;
     private final PhysicalMemory ram;
     private final Cpu cpu;
+    private final GuestLog log;
     private final List<Region> regions = new ArrayList<>();
     private final java.util.Map<Long, SubPageDispatcher> subPages = new java.util.HashMap<>();
     /** Granule of MMIO mappings (Unicorn's arm64 page is 1 KiB; 4 KiB keeps the map simple and aligned). */
     private static final long PAGE = 0x1000;
 
+    /** A machine whose guest errors are printed on standard error. */
     public Machine(long ramBase, long ramSize, TimingModel timing, Unicorn.CpuModel model) {
+        this(ramBase, ramSize, timing, model, GuestLog.toStandardError());
+    }
+
+    public Machine(long ramBase, long ramSize, TimingModel timing, Unicorn.CpuModel model, GuestLog log) {
         if (ramSize <= 0 || (ramSize & 0xfff) != 0) throw new IllegalArgumentException("RAM size must be a positive multiple of 4 KiB");
+        this.log = log;
         this.uc = Unicorn.open(model);
         try {
             this.ram = new PhysicalMemory(ramBase, HostMemory.allocate(ramSize, uc.arena()));
             uc.mapPtr(ramBase, ram.segment(), Unicorn.PROT_ALL);
             this.clock = new EventQueue(timing.cyclesPerSecond());
-            this.cpu = new Cpu(uc, clock, timing, ram);
+            this.cpu = new Cpu(uc, clock, timing, ram, log);
         } catch (RuntimeException e) {
             uc.close();
             throw e;
@@ -59,6 +70,11 @@ public final class Machine implements AutoCloseable {
 
     public Cpu cpu() {
         return cpu;
+    }
+
+    /** Where this machine's parts report guest mistakes. */
+    public GuestLog guestLog() {
+        return log;
     }
 
     public List<Region> regions() {
@@ -89,7 +105,7 @@ public final class Machine implements AutoCloseable {
             }
             SubPageDispatcher d = subPages.get(page);
             if (d == null) {
-                d = new SubPageDispatcher(page, PAGE);
+                d = new SubPageDispatcher(page, PAGE, log);
                 subPages.put(page, d);
                 uc.mapMmio(page, PAGE, handlerFor(d));
             }

@@ -1,8 +1,9 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
-import org.vitrine.emulator.fdt.FdtNode;
+import org.vitrine.devices.regs.Field;
+import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.emulator.spi.DmaPort;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
 
@@ -13,27 +14,19 @@ import org.vitrine.emulator.spi.MmioDevice;
  *
  * <h2>Interface</h2>
  * <ul>
- *   <li>MMIO region of {@value #SIZE} bytes; on {@code virt}, transport n (0..31) sits at
- *       {@code 0x0a00_0000 + 0x200 * n} ({@link #slotBase}).</li>
+ *   <li>MMIO region of {@value #SIZE} bytes (where the board puts it, and its device-tree node,
+ *       are the board's business: see {@code VirtBoard}).</li>
  *   <li>One interrupt output, driven as QEMU drives it: a level, high while InterruptStatus is
- *       non-zero. The DTB ({@link #addDeviceTreeNode}) nevertheless describes it as an
- *       edge-triggered SPI 16+n (INTID 48+n), exactly as QEMU's does, so the GIC latches each
- *       rising edge.</li>
+ *       non-zero (QEMU's virt board nevertheless describes it as edge-triggered, so the GIC
+ *       latches each rising edge).</li>
  *   <li>All guest memory (rings, buffers) is reached through the {@link DmaPort} given to the
  *       constructor, never otherwise.</li>
  * </ul>
  *
- * <h2>Registers (32-bit, little-endian)</h2>
- * <pre>
- *   0x000 MagicValue 0x74726976 ("virt")  0x004 Version 2           0x008 DeviceID
- *   0x00c VendorID 0x554d4551 ("QEMU")    0x010 DeviceFeatures      0x014 DeviceFeaturesSel
- *   0x020 DriverFeatures                  0x024 DriverFeaturesSel   0x030 QueueSel
- *   0x034 QueueNumMax                     0x038 QueueNum            0x044 QueueReady
- *   0x050 QueueNotify                     0x060 InterruptStatus     0x064 InterruptACK
- *   0x070 Status                          0x080/0x084 QueueDesc     0x090/0x094 QueueDriver
- *   0x0a0/0x0a4 QueueDevice               0x0ac SHMSel              0x0b0..0x0bc SHMLen, SHMBase
- *   0x0fc ConfigGeneration                0x100.. device configuration space (1, 2, 4 bytes)
- * </pre>
+ * <h2>Registers</h2>
+ * 32-bit, little-endian, declared once in {@link #registers()} (VirtIO 1.2 section 4.2.2 order,
+ * MagicValue "virt" to ConfigGeneration at 0x0fc); the device configuration space follows at
+ * 0x100 and takes 1-, 2- and 4-byte accesses.
  *
  * <h2>Modelled</h2>
  * Feature negotiation: the device's own bits plus VIRTIO_F_INDIRECT_DESC (28), VIRTIO_F_EVENT_IDX
@@ -64,8 +57,9 @@ import org.vitrine.emulator.spi.MmioDevice;
  *   <li>As in QEMU, the configuration-change interrupt of an error only fires once DRIVER_OK is
  *       set (DEVICE_NEEDS_RESET is set in any case); a configuration read beyond the device's
  *       configuration space returns all ones and a write there is ignored.</li>
- *   <li>Registers must be accessed as aligned 32-bit words: other sizes are logged and read as
- *       zero / ignored, as QEMU's "wrong size access to register".</li>
+ *   <li>Registers are declared in a {@link RegisterMap} and must be accessed as aligned 32-bit
+ *       words: other sizes are logged and read as zero / ignored, as QEMU's "wrong size access to
+ *       register".</li>
  * </ul>
  *
  * <p>Used only from the emulation thread; not thread-safe.
@@ -98,63 +92,17 @@ public final class VirtioMmio implements MmioDevice {
     /** Bits a device may offer itself: 0..23 and 50..63 (24..49 belong to the transport). */
     private static final long DEVICE_FEATURE_MASK = 0xFFFC_0000_00FF_FFFFL;
 
-    // ---- The virt board's transports (QEMU hw/arm/virt.c) ---------------------------------------
-    public static final long VIRT_BASE = 0x0A00_0000L;
-    public static final int VIRT_SLOTS = 32;
-    /** INTID of slot 0: SPI 16. */
-    public static final int VIRT_FIRST_INTID = 48;
+    // ---- Register fields (the registers are declared in the constructor) ----------------------
 
-    // ---- Register map -------------------------------------------------------------------------
-
-    private enum Access { RO, WO, RW, LEGACY }
-
-    private enum Reg {
-        MAGIC_VALUE(0x000, Access.RO),
-        VERSION(0x004, Access.RO),
-        DEVICE_ID(0x008, Access.RO),
-        VENDOR_ID(0x00C, Access.RO),
-        DEVICE_FEATURES(0x010, Access.RO),
-        DEVICE_FEATURES_SEL(0x014, Access.WO),
-        DRIVER_FEATURES(0x020, Access.WO),
-        DRIVER_FEATURES_SEL(0x024, Access.WO),
-        GUEST_PAGE_SIZE(0x028, Access.LEGACY),
-        QUEUE_SEL(0x030, Access.WO),
-        QUEUE_NUM_MAX(0x034, Access.RO),
-        QUEUE_NUM(0x038, Access.WO),
-        QUEUE_ALIGN(0x03C, Access.LEGACY),
-        QUEUE_PFN(0x040, Access.LEGACY),
-        QUEUE_READY(0x044, Access.RW),
-        QUEUE_NOTIFY(0x050, Access.WO),
-        INTERRUPT_STATUS(0x060, Access.RO),
-        INTERRUPT_ACK(0x064, Access.WO),
-        STATUS(0x070, Access.RW),
-        QUEUE_DESC_LOW(0x080, Access.WO),
-        QUEUE_DESC_HIGH(0x084, Access.WO),
-        QUEUE_DRIVER_LOW(0x090, Access.WO),
-        QUEUE_DRIVER_HIGH(0x094, Access.WO),
-        QUEUE_DEVICE_LOW(0x0A0, Access.WO),
-        QUEUE_DEVICE_HIGH(0x0A4, Access.WO),
-        SHM_SEL(0x0AC, Access.WO),
-        SHM_LEN_LOW(0x0B0, Access.RO),
-        SHM_LEN_HIGH(0x0B4, Access.RO),
-        SHM_BASE_LOW(0x0B8, Access.RO),
-        SHM_BASE_HIGH(0x0BC, Access.RO),
-        CONFIG_GENERATION(0x0FC, Access.RO);
-
-        final int offset;
-        final Access access;
-
-        Reg(int offset, Access access) {
-            this.offset = offset;
-            this.access = access;
-        }
-    }
-
-    private static final Reg[] BY_WORD = new Reg[CONFIG_OFFSET / 4];
-
-    static {
-        for (Reg r : Reg.values()) BY_WORD[r.offset >> 2] = r;
-    }
+    private static final Field INTERRUPT_USED_BUFFER = Field.bit("UsedBuffer", 0);
+    private static final Field INTERRUPT_CONFIG_CHANGE = Field.bit("ConfigurationChange", 1);
+    private static final Field[] DEVICE_STATUS = {
+        Field.bit("ACKNOWLEDGE", 0), Field.bit("DRIVER", 1), Field.bit("DRIVER_OK", 2), Field.bit("FEATURES_OK", 3),
+        // Reserved, but stored and read back, as QEMU stores the whole byte.
+        Field.bits("Reserved", 5, 4),
+        Field.bit("DEVICE_NEEDS_RESET", 6), Field.bit("FAILED", 7),
+    };
+    private static final String LEGACY = "legacy register, absent from a version 2 transport";
 
     // ---- State --------------------------------------------------------------------------------
 
@@ -162,6 +110,8 @@ public final class VirtioMmio implements MmioDevice {
     private final DmaPort dma;
     private final InterruptLine irq;
     private final String name;
+    private final GuestLog.Source log;
+    private final RegisterMap regs;
     private final Virtqueue[] queues;
     private final long offered;
     private final Link link = new Link();
@@ -181,12 +131,15 @@ public final class VirtioMmio implements MmioDevice {
      * @param device the device behind this transport (attached here; one transport per device)
      * @param dma    the device's DMA port
      * @param irq    the transport's interrupt wire
+     * @param log    the machine's guest log
      */
-    public VirtioMmio(VirtioDevice device, DmaPort dma, InterruptLine irq) {
+    public VirtioMmio(VirtioDevice device, DmaPort dma, InterruptLine irq, GuestLog log) {
         this.device = device;
         this.dma = dma;
         this.irq = irq;
         this.name = device.name();
+        this.log = log.source(name);
+        this.regs = registers();
         long own = device.deviceFeatures();
         if ((own & ~DEVICE_FEATURE_MASK) != 0) {
             throw new IllegalArgumentException(String.format("%s offers transport feature bits 0x%x", name, own & ~DEVICE_FEATURE_MASK));
@@ -248,125 +201,75 @@ public final class VirtioMmio implements MmioDevice {
         negotiated = 0;
         queueSel = 0;
         broken = false;
+        regs.reset();
         for (Virtqueue q : queues) q.reset();
         updateIrq();
         device.reset();
     }
 
-    // ---- Device tree --------------------------------------------------------------------------
-
-    /** Base address of virt's transport {@code slot} (0..31). */
     /**
      * A transport with no device behind it, as QEMU's virt board leaves its unused slots: the
      * identification registers answer (magic, version 2, device ID 0, vendor) so a driver probing
-     * every slot sees "no device"; everything else reads as zero and ignores writes.
+     * every slot sees "no device"; the rest of the window reads as zero, and writes anywhere are
+     * ignored and logged as guest errors under {@code name}.
      */
-    public static MmioDevice emptySlot(int slot) {
-        String name = "virtio-mmio-" + slot + " (empty)";
-        return new MmioDevice() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public long size() {
-                return SIZE;
-            }
-
-            @Override
-            public long read(long offset, int size) {
-                return switch ((int) offset) {
-                    case 0x000 -> MAGIC;
-                    case 0x004 -> VERSION;
-                    case 0x00c -> VENDOR_QEMU;
-                    default -> 0;
-                };
-            }
-
-            @Override
-            public void write(long offset, int size, long value) {
-                GuestErrors.guestError(name, "write of 0x%x to offset 0x%03x of a slot with no device", value, offset);
-            }
-        };
-    }
-
-    public static long slotBase(int slot) {
-        checkSlot(slot);
-        return VIRT_BASE + SIZE * slot;
-    }
-
-    /** GIC INTID of virt's transport {@code slot}: SPI 16 + slot. */
-    public static int slotIntid(int slot) {
-        checkSlot(slot);
-        return VIRT_FIRST_INTID + slot;
-    }
-
-    private static void checkSlot(int slot) {
-        if (slot < 0 || slot >= VIRT_SLOTS) throw new IllegalArgumentException("virtio-mmio slot " + slot + " (0.." + (VIRT_SLOTS - 1) + ")");
-    }
-
-    /**
-     * Adds under {@code parent} (the root, with {@code #address-cells = #size-cells = 2}) the node
-     * QEMU's virt board creates for a transport at {@code base} wired to GIC {@code intid}:
-     * <pre>
-     *   virtio_mmio@a000000 {
-     *       compatible = "virtio,mmio";
-     *       reg = &lt;0x0 0xa000000 0x0 0x200&gt;;
-     *       interrupts = &lt;0 16 1&gt;;      // SPI, number, edge rising
-     *       dma-coherent;
-     *   };
-     * </pre>
-     * QEMU emits the nodes of all 32 transports, lowest address first, whether a device is
-     * plugged in or not; an empty one reads DeviceID 0.
-     */
-    public static FdtNode addDeviceTreeNode(FdtNode parent, long base, int intid) {
-        if (intid < 32) throw new IllegalArgumentException("virtio-mmio interrupt must be an SPI, not INTID " + intid);
-        return parent.child(String.format("virtio_mmio@%x", base))
-                .string("compatible", "virtio,mmio")
-                .u64s("reg", base, SIZE)
-                .u32s("interrupts", 0, intid - 32, 1)
-                .empty("dma-coherent");
+    public static MmioDevice withoutDevice(String name, GuestLog guestLog) {
+        return RegisterMap.builder(SIZE, guestLog.source(name))
+                .register("MagicValue", 0x000).ro().reset(MAGIC)
+                .register("Version", 0x004).ro().reset(VERSION)
+                .register("DeviceID", 0x008).ro()
+                .register("VendorID", 0x00C).ro().reset(VENDOR_QEMU)
+                .array("NoDevice", 0x010, (int) (SIZE - 0x010) / 4).ro()
+                .build()
+                .asMmioDevice(name);
     }
 
     // ---- MMIO ---------------------------------------------------------------------------------
 
+    /** The transport registers (VirtIO 1.2 section 4.2.2); the configuration space follows at 0x100. */
+    private RegisterMap registers() {
+        return RegisterMap.builder(CONFIG_OFFSET, log)
+                .register("MagicValue", 0x000).ro().reset(MAGIC)
+                .register("Version", 0x004).ro().reset(VERSION)
+                .register("DeviceID", 0x008).ro().reset(device.deviceId())
+                .register("VendorID", 0x00C).ro().reset(VENDOR_QEMU)
+                .register("DeviceFeatures", 0x010).ro().read(i -> deviceFeaturesWord())
+                .register("DeviceFeaturesSel", 0x014).wo().write((i, v) -> deviceFeaturesSel = (int) v)
+                .register("DriverFeatures", 0x020).wo().write((i, v) -> writeDriverFeatures((int) v))
+                .register("DriverFeaturesSel", 0x024).wo().write((i, v) -> driverFeaturesSel = (int) v)
+                .register("GuestPageSize", 0x028).invalid(LEGACY)
+                .register("QueueSel", 0x030).wo().write((i, v) -> queueSel = (int) v)
+                .register("QueueNumMax", 0x034).ro().read(i -> selectedQueue() == null ? 0 : selectedQueue().maxSize())
+                .register("QueueNum", 0x038).wo().write((i, v) -> writeQueue("QueueNum", Virtqueue::setNum, (int) v))
+                .register("QueueAlign", 0x03C).invalid(LEGACY)
+                .register("QueuePFN", 0x040).invalid(LEGACY)
+                .register("QueueReady", 0x044).read(i -> selectedQueue() != null && selectedQueue().isReady() ? 1 : 0)
+                        .write((i, v) -> writeQueueReady((int) v))
+                .register("QueueNotify", 0x050).wo().write((i, v) -> notifyQueue((int) v))
+                .register("InterruptStatus", 0x060).ro().fields(INTERRUPT_USED_BUFFER, INTERRUPT_CONFIG_CHANGE).read(i -> isr)
+                .register("InterruptACK", 0x064).wo().fields(INTERRUPT_USED_BUFFER, INTERRUPT_CONFIG_CHANGE)
+                        .write((i, v) -> acknowledge((int) v))
+                .register("Status", 0x070).fields(DEVICE_STATUS).read(i -> status).write((i, v) -> writeStatus((int) v))
+                .register("QueueDescLow", 0x080).wo().write((i, v) -> writeQueue("QueueDescLow", Virtqueue::setDescLow, (int) v))
+                .register("QueueDescHigh", 0x084).wo().write((i, v) -> writeQueue("QueueDescHigh", Virtqueue::setDescHigh, (int) v))
+                .register("QueueDriverLow", 0x090).wo().write((i, v) -> writeQueue("QueueDriverLow", Virtqueue::setDriverLow, (int) v))
+                .register("QueueDriverHigh", 0x094).wo().write((i, v) -> writeQueue("QueueDriverHigh", Virtqueue::setDriverHigh, (int) v))
+                .register("QueueDeviceLow", 0x0A0).wo().write((i, v) -> writeQueue("QueueDeviceLow", Virtqueue::setDeviceLow, (int) v))
+                .register("QueueDeviceHigh", 0x0A4).wo().write((i, v) -> writeQueue("QueueDeviceHigh", Virtqueue::setDeviceHigh, (int) v))
+                // There are no shared memory regions: any selection reads as absent, all ones.
+                .register("SHMSel", 0x0AC).wo()
+                .register("SHMLenLow", 0x0B0).ro().reset(0xFFFF_FFFFL)
+                .register("SHMLenHigh", 0x0B4).ro().reset(0xFFFF_FFFFL)
+                .register("SHMBaseLow", 0x0B8).ro().reset(0xFFFF_FFFFL)
+                .register("SHMBaseHigh", 0x0BC).ro().reset(0xFFFF_FFFFL)
+                .register("ConfigGeneration", 0x0FC).ro().read(i -> generation)
+                .build();
+    }
+
     @Override
     public long read(long offset, int size) {
         if (offset >= CONFIG_OFFSET && offset < SIZE) return readConfig((int) (offset - CONFIG_OFFSET), size);
-        Reg reg = decode("read", offset, size);
-        if (reg == null) return 0;
-        switch (reg.access) {
-            case WO -> {
-                GuestErrors.guestError(name, "read of write-only register %s (0x%03x)", reg, offset);
-                return 0;
-            }
-            case LEGACY -> {
-                GuestErrors.guestError(name, "read of legacy register %s (0x%03x) on a version 2 transport", reg, offset);
-                return 0;
-            }
-            default -> { }
-        }
-        Virtqueue q = selectedQueue();
-        int value = switch (reg) {
-            case MAGIC_VALUE -> MAGIC;
-            case VERSION -> VERSION;
-            case DEVICE_ID -> device.deviceId();
-            case VENDOR_ID -> VENDOR_QEMU;
-            case DEVICE_FEATURES -> switch (deviceFeaturesSel) {
-                case 0 -> (int) offered;
-                case 1 -> (int) (offered >>> 32);
-                default -> 0;
-            };
-            case QUEUE_NUM_MAX -> q == null ? 0 : q.maxSize();
-            case QUEUE_READY -> q != null && q.isReady() ? 1 : 0;
-            case INTERRUPT_STATUS -> isr;
-            case STATUS -> status;
-            case SHM_LEN_LOW, SHM_LEN_HIGH, SHM_BASE_LOW, SHM_BASE_HIGH -> -1; // no such region
-            case CONFIG_GENERATION -> generation;
-            default -> 0; // write-only and legacy registers were answered above
-        };
-        return value & 0xFFFF_FFFFL;
+        return regs.read(offset, size);
     }
 
     @Override
@@ -375,122 +278,81 @@ public final class VirtioMmio implements MmioDevice {
             writeConfig((int) (offset - CONFIG_OFFSET), size, value);
             return;
         }
-        Reg reg = decode("write", offset, size);
-        if (reg == null) return;
-        switch (reg.access) {
-            case RO -> {
-                GuestErrors.guestError(name, "write of 0x%x to read-only register %s (0x%03x)", value, reg, offset);
-                return;
-            }
-            case LEGACY -> {
-                GuestErrors.guestError(name, "write to legacy register %s (0x%03x) on a version 2 transport", reg, offset);
-                return;
-            }
-            default -> { }
-        }
-        int v = (int) value;
-        switch (reg) {
-            case DEVICE_FEATURES_SEL -> deviceFeaturesSel = v;
-            case DRIVER_FEATURES_SEL -> driverFeaturesSel = v;
-            case DRIVER_FEATURES -> writeDriverFeatures(v);
-            case QUEUE_SEL -> queueSel = v;
-            case QUEUE_NUM -> {
-                Virtqueue q = queueForWrite(reg);
-                if (q != null) q.setNum(v);
-            }
-            case QUEUE_DESC_LOW, QUEUE_DESC_HIGH, QUEUE_DRIVER_LOW, QUEUE_DRIVER_HIGH, QUEUE_DEVICE_LOW, QUEUE_DEVICE_HIGH ->
-                    writeRingAddress(reg, v);
-            case QUEUE_READY -> writeQueueReady(v);
-            case QUEUE_NOTIFY -> notifyQueue(v);
-            case INTERRUPT_ACK -> {
-                isr &= ~v;
-                updateIrq();
-            }
-            case STATUS -> writeStatus(v & 0xFF);
-            case SHM_SEL -> { } // there are no shared memory regions; any selection reads as absent
-            default -> { } // read-only and legacy registers were handled above
-        }
+        regs.write(offset, size, value);
     }
 
-    private Reg decode(String op, long offset, int size) {
-        if (offset < 0 || offset >= CONFIG_OFFSET || (offset & 3) != 0) {
-            GuestErrors.guestError(name, "%s of bad register offset 0x%x", op, offset);
-            return null;
-        }
-        if (size != 4) {
-            GuestErrors.guestError(name, "%d-byte %s of register at 0x%03x ignored (registers are 32-bit)", size, op, offset);
-            return null;
-        }
-        Reg reg = BY_WORD[(int) offset >> 2];
-        if (reg == null) GuestErrors.guestError(name, "%s of bad register offset 0x%03x", op, offset);
-        return reg;
+    private int deviceFeaturesWord() {
+        return switch (deviceFeaturesSel) {
+            case 0 -> (int) offered;
+            case 1 -> (int) (offered >>> 32);
+            default -> 0;
+        };
+    }
+
+    private void acknowledge(int bits) {
+        isr &= ~bits;
+        updateIrq();
     }
 
     private Virtqueue selectedQueue() {
         return queueSel >= 0 && queueSel < queues.length ? queues[queueSel] : null;
     }
 
-    private Virtqueue queueForWrite(Reg reg) {
-        Virtqueue q = selectedQueue();
-        if (q == null) {
-            GuestErrors.guestError(name, "%s write with QueueSel %d, but the device has %d queues", reg, queueSel, queues.length);
-        } else if (q.isReady()) {
-            // Spec 4.2.3.2: not allowed while ready. Stored (as QEMU does); it takes effect at the next QueueReady.
-            GuestErrors.guestError(name, "%s written while queue %d is ready; takes effect when QueueReady is set again", reg, queueSel);
-        }
-        return q;
+    /** Sets one of the selected queue's registers (QueueNum, the ring addresses). */
+    private interface QueueSetter {
+        void set(Virtqueue q, int value);
     }
 
-    private void writeRingAddress(Reg reg, int v) {
-        Virtqueue q = queueForWrite(reg);
-        if (q == null) return;
-        switch (reg) {
-            case QUEUE_DESC_LOW -> q.setDescLow(v);
-            case QUEUE_DESC_HIGH -> q.setDescHigh(v);
-            case QUEUE_DRIVER_LOW -> q.setDriverLow(v);
-            case QUEUE_DRIVER_HIGH -> q.setDriverHigh(v);
-            case QUEUE_DEVICE_LOW -> q.setDeviceLow(v);
-            case QUEUE_DEVICE_HIGH -> q.setDeviceHigh(v);
-            default -> throw new AssertionError(reg);
+    /** A write to a register of the selected queue: checked, then stored in the queue. */
+    private void writeQueue(String reg, QueueSetter setter, int value) {
+        Virtqueue q = selectedQueue();
+        if (q == null) {
+            log.guestError("%s write with QueueSel %d, but the device has %d queues", reg, queueSel, queues.length);
+            return;
         }
+        if (q.isReady()) {
+            // Spec 4.2.3.2: not allowed while ready. Stored (as QEMU does); it takes effect at the next QueueReady.
+            log.guestError("%s written while queue %d is ready; takes effect when QueueReady is set again", reg, queueSel);
+        }
+        setter.set(q, value);
     }
 
     private void writeQueueReady(int v) {
         Virtqueue q = selectedQueue();
         if (q == null) {
-            GuestErrors.guestError(name, "QueueReady write with QueueSel %d, but the device has %d queues", queueSel, queues.length);
+            log.guestError("QueueReady write with QueueSel %d, but the device has %d queues", queueSel, queues.length);
             return;
         }
         if (v == 0) {
             q.disable();
         } else {
-            if (v != 1) GuestErrors.guestError(name, "QueueReady written with %d (only 0 and 1 are defined); taken as 1", v);
+            if (v != 1) log.guestError("QueueReady written with %d (only 0 and 1 are defined); taken as 1", v);
             q.enable();
         }
     }
 
     private void writeDriverFeatures(int v) {
         if ((status & STATUS_FEATURES_OK) != 0) {
-            GuestErrors.guestError(name, "DriverFeatures written after FEATURES_OK; ignored");
+            log.guestError("DriverFeatures written after FEATURES_OK; ignored");
             return;
         }
         switch (driverFeaturesSel) {
             case 0 -> driverFeatures = (driverFeatures & 0xFFFF_FFFF_0000_0000L) | (v & 0xFFFF_FFFFL);
             case 1 -> driverFeatures = (driverFeatures & 0xFFFF_FFFFL) | ((long) v << 32);
             default -> {
-                if (v != 0) GuestErrors.guestError(name, "driver accepts features 0x%x in word %d, none offered there", v, driverFeaturesSel);
+                if (v != 0) log.guestError("driver accepts features 0x%x in word %d, none offered there", v, driverFeaturesSel);
             }
         }
     }
 
     private void notifyQueue(int v) {
         if (v < 0 || v >= queues.length) {
-            GuestErrors.guestError(name, "QueueNotify for queue %d, but the device has %d queues", v, queues.length);
+            log.guestError("QueueNotify for queue %d, but the device has %d queues", v, queues.length);
             return;
         }
         if (broken) return; // QEMU: a broken device ignores notifications until it is reset
         if (!queues[v].isReady()) {
-            GuestErrors.guestError(name, "QueueNotify for queue %d, which is not ready", v);
+            log.guestError("QueueNotify for queue %d, which is not ready", v);
             return;
         }
         device.onNotify(v);
@@ -505,22 +367,22 @@ public final class VirtioMmio implements MmioDevice {
         if ((v & STATUS_FEATURES_OK) != 0 && (old & STATUS_FEATURES_OK) == 0) {
             long unoffered = driverFeatures & ~offered;
             if ((driverFeatures & (1L << F_VERSION_1)) == 0) {
-                GuestErrors.guestError(name, "FEATURES_OK refused: the driver did not accept VIRTIO_F_VERSION_1 (features 0x%x)", driverFeatures);
+                log.guestError("FEATURES_OK refused: the driver did not accept VIRTIO_F_VERSION_1 (features 0x%x)", driverFeatures);
                 v &= ~STATUS_FEATURES_OK;
             } else if (unoffered != 0) {
-                GuestErrors.guestError(name, "FEATURES_OK refused: the driver accepted features 0x%x that were not offered", unoffered);
+                log.guestError("FEATURES_OK refused: the driver accepted features 0x%x that were not offered", unoffered);
                 v &= ~STATUS_FEATURES_OK;
             } else {
                 negotiated = driverFeatures;
             }
         }
         int cleared = old & ~v & (STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK);
-        if (cleared != 0) GuestErrors.guestError(name, "Status 0x%x clears bits 0x%x without a reset", v, cleared);
+        if (cleared != 0) log.guestError("Status 0x%x clears bits 0x%x without a reset", v, cleared);
         if ((v & STATUS_DRIVER_OK) != 0 && (v & STATUS_FEATURES_OK) == 0) {
-            GuestErrors.guestError(name, "DRIVER_OK set without FEATURES_OK (Status 0x%x)", v);
+            log.guestError("DRIVER_OK set without FEATURES_OK (Status 0x%x)", v);
         }
         if ((v & STATUS_DEVICE_NEEDS_RESET) != 0 && (old & STATUS_DEVICE_NEEDS_RESET) == 0) {
-            GuestErrors.guestError(name, "driver set DEVICE_NEEDS_RESET, which only the device may set; ignored");
+            log.guestError("driver set DEVICE_NEEDS_RESET, which only the device may set; ignored");
         }
         // DEVICE_NEEDS_RESET belongs to the device: it stays until a reset, whatever the driver writes.
         status = (v & ~STATUS_DEVICE_NEEDS_RESET) | (old & STATUS_DEVICE_NEEDS_RESET);
@@ -531,13 +393,13 @@ public final class VirtioMmio implements MmioDevice {
 
     private long readConfig(int off, int size) {
         if (size != 1 && size != 2 && size != 4) {
-            GuestErrors.guestError(name, "%d-byte read of configuration space at 0x%x ignored", size, off);
+            log.guestError("%d-byte read of configuration space at 0x%x ignored", size, off);
             return 0;
         }
         long mask = size == 4 ? 0xFFFF_FFFFL : (1L << (8 * size)) - 1;
         if (off + size > device.configSize()) {
             // QEMU virtio_config_modern_read*: all ones past the end.
-            GuestErrors.guestError(name, "read of configuration space 0x%x+%d past its %d bytes", off, size, device.configSize());
+            log.guestError("read of configuration space 0x%x+%d past its %d bytes", off, size, device.configSize());
             return mask;
         }
         byte[] config = device.readConfig();
@@ -548,11 +410,11 @@ public final class VirtioMmio implements MmioDevice {
 
     private void writeConfig(int off, int size, long value) {
         if (size != 1 && size != 2 && size != 4) {
-            GuestErrors.guestError(name, "%d-byte write of configuration space at 0x%x ignored", size, off);
+            log.guestError("%d-byte write of configuration space at 0x%x ignored", size, off);
             return;
         }
         if (off + size > device.configSize()) {
-            GuestErrors.guestError(name, "write of configuration space 0x%x+%d past its %d bytes ignored", off, size, device.configSize());
+            log.guestError("write of configuration space 0x%x+%d past its %d bytes ignored", off, size, device.configSize());
             return;
         }
         byte[] data = new byte[size];
@@ -582,7 +444,7 @@ public final class VirtioMmio implements MmioDevice {
     }
 
     private void deviceError(String fmt, Object... args) {
-        GuestErrors.guestError(name, fmt, args);
+        log.guestError(fmt, args);
         if (broken) return;
         broken = true;
         status |= STATUS_DEVICE_NEEDS_RESET;
@@ -592,8 +454,8 @@ public final class VirtioMmio implements MmioDevice {
     /** The transport as the device and its queues see it. */
     private final class Link implements VirtioDevice.Transport, Virtqueue.Host {
         @Override
-        public String name() {
-            return name;
+        public GuestLog.Source log() {
+            return log;
         }
 
         @Override

@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-import org.vitrine.emulator.spi.GuestErrors;
 
 /**
  * VirtIO block device (VirtIO 1.2 section 5.2, device ID {@value #DEVICE_ID}) backed by a raw
@@ -193,7 +192,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
 
     @Override
     public void writeConfig(int offset, byte[] data) {
-        GuestErrors.guestError(name(), "write of %d bytes to configuration offset %d ignored (VIRTIO_BLK_F_CONFIG_WCE not offered)",
+        transport.log().guestError("write of %d bytes to configuration offset %d ignored (VIRTIO_BLK_F_CONFIG_WCE not offered)",
                 data.length, offset);
     }
 
@@ -254,15 +253,15 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     private boolean rangeOk(String op, long sector, long bytes) {
         long sectors = bytes / SECTOR_SIZE;
         if (bytes % SECTOR_SIZE != 0) {
-            GuestErrors.guestError(name(), "%s of %d bytes at sector %d: not a whole number of sectors", op, bytes, sector);
+            transport.log().guestError("%s of %d bytes at sector %d: not a whole number of sectors", op, bytes, sector);
             return false;
         }
         if (sectors > MAX_REQUEST_SECTORS) {
-            GuestErrors.guestError(name(), "%s of %d sectors: longer than the 2 GiB request limit", op, sectors);
+            transport.log().guestError("%s of %d sectors: longer than the 2 GiB request limit", op, sectors);
             return false;
         }
         if (sector < 0 || sector > capacity || sectors > capacity - sector) {
-            GuestErrors.guestError(name(), "%s of %d sectors at sector %d: past the capacity of %d sectors", op, sectors, sector, capacity);
+            transport.log().guestError("%s of %d sectors at sector %d: past the capacity of %d sectors", op, sectors, sector, capacity);
             return false;
         }
         return true;
@@ -298,7 +297,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         long length = c.readableBytes() - HEADER_SIZE;
         if (!rangeOk("write", sector, length)) return S_IOERR;
         if (readOnly) {
-            GuestErrors.guestError(name(), "write to sector %d of a read-only disk", sector);
+            transport.log().guestError("write to sector %d of a read-only disk", sector);
             return S_IOERR;
         }
         byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(length, 1))];

@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.arm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.devices.RecordingLine;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.time.EventQueue;
 
 class Pl031Test {
@@ -21,22 +20,14 @@ class Pl031Test {
     EventQueue clock;
     RecordingLine irq;
     Pl031 rtc;
-
-    @BeforeAll
-    static void quiet() {
-        GuestErrors.setQuiet(true);
-    }
-
-    @AfterAll
-    static void loud() {
-        GuestErrors.setQuiet(false);
-    }
+    /** This test's machine log: only this RTC reports into it. */
+    final GuestLog log = GuestLog.silent();
 
     @BeforeEach
     void setUp() {
         clock = new EventQueue(CPS);
         irq = new RecordingLine();
-        rtc = new Pl031(clock, EPOCH, irq);
+        rtc = new Pl031(clock, EPOCH, irq, log);
     }
 
     long r(int off) {
@@ -74,7 +65,7 @@ class Pl031Test {
         // Another RTC on an identical clock reads the same: nothing comes from the host.
         EventQueue twin = new EventQueue(CPS);
         twin.advanceTo(CPS * 10 + CPS / 2);
-        assertEquals(r(DR), new Pl031(twin, EPOCH, irq).read(DR, 4));
+        assertEquals(r(DR), new Pl031(twin, EPOCH, irq, log).read(DR, 4));
     }
 
     @Test
@@ -183,9 +174,9 @@ class Pl031Test {
             () -> rtc.read(0x80, 4),         // test register: unimplemented
         };
         for (int i = 0; i < hostile.length; i++) {
-            long before = GuestErrors.count();
+            long before = log.count();
             hostile[i].run();
-            assertTrue(GuestErrors.count() > before, "hostile access " + i + " is reported");
+            assertTrue(log.count() > before, "hostile access " + i + " is reported");
         }
         assertEquals(EPOCH, r(DR), "counter unaffected");
         assertEquals(EPOCH & 0xFF, rtc.read(DR, 1), "aligned byte read of the low bits is fine");

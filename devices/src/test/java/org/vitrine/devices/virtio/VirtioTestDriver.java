@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.vitrine.devices.RecordingLine;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.memory.HostMemory;
 import org.vitrine.emulator.memory.IdentityDmaPort;
 import org.vitrine.emulator.memory.PhysicalMemory;
@@ -22,44 +24,46 @@ import org.vitrine.emulator.memory.PhysicalMemory;
  * <p>Low-level helpers ({@link Queue#writeDesc}, {@link Queue#publish}, {@link Queue#setAvailIdx})
  * let tests build malformed queues on purpose.
  */
-final class VirtioTestDriver implements AutoCloseable {
-    static final long RAM_BASE = 0x4000_0000L;
-    static final long RAM_SIZE = 16L << 20;
+public final class VirtioTestDriver implements AutoCloseable {
+    public static final long RAM_BASE = 0x4000_0000L;
+    public static final long RAM_SIZE = 16L << 20;
 
     // Register offsets (VirtIO 1.2 section 4.2.2).
-    static final int MAGIC = 0x000, VERSION = 0x004, DEVICE_ID = 0x008, VENDOR_ID = 0x00C, DEVICE_FEATURES = 0x010,
+    public static final int MAGIC = 0x000, VERSION = 0x004, DEVICE_ID = 0x008, VENDOR_ID = 0x00C, DEVICE_FEATURES = 0x010,
             DEVICE_FEATURES_SEL = 0x014, DRIVER_FEATURES = 0x020, DRIVER_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030,
             QUEUE_NUM_MAX = 0x034, QUEUE_NUM = 0x038, QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050, INTERRUPT_STATUS = 0x060,
             INTERRUPT_ACK = 0x064, STATUS = 0x070, QUEUE_DESC_LOW = 0x080, QUEUE_DESC_HIGH = 0x084, QUEUE_DRIVER_LOW = 0x090,
             QUEUE_DRIVER_HIGH = 0x094, QUEUE_DEVICE_LOW = 0x0A0, QUEUE_DEVICE_HIGH = 0x0A4, CONFIG_GENERATION = 0x0FC,
             CONFIG = 0x100;
-    static final int ACKNOWLEDGE = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, NEEDS_RESET = 0x40;
-    static final long VERSION_1 = 1L << 32, INDIRECT_DESC = 1L << 28, EVENT_IDX = 1L << 29;
-    static final int NEXT = 1, WRITE = 2, INDIRECT = 4;
+    public static final int ACKNOWLEDGE = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, NEEDS_RESET = 0x40;
+    public static final long VERSION_1 = 1L << 32, INDIRECT_DESC = 1L << 28, EVENT_IDX = 1L << 29;
+    public static final int NEXT = 1, WRITE = 2, INDIRECT = 4;
 
     /** A buffer of a chain: device-readable ("out") or device-writable ("in"). */
-    record Buf(long addr, int len, boolean writable) { }
+    public record Buf(long addr, int len, boolean writable) { }
 
     /** A used-ring element. */
-    record Used(int id, int len) { }
+    public record Used(int id, int len) { }
 
-    static Buf out(long addr, int len) {
+    public static Buf out(long addr, int len) {
         return new Buf(addr, len, false);
     }
 
-    static Buf in(long addr, int len) {
+    public static Buf in(long addr, int len) {
         return new Buf(addr, len, true);
     }
 
-    final Arena arena = Arena.ofConfined();
-    final PhysicalMemory ram = new PhysicalMemory(RAM_BASE, HostMemory.allocate(RAM_SIZE, arena));
-    final IdentityDmaPort dma = new IdentityDmaPort(ram, "test");
-    final RecordingLine irq = new RecordingLine();
-    final VirtioMmio mmio;
+    public final Arena arena = Arena.ofConfined();
+    public final PhysicalMemory ram = new PhysicalMemory(RAM_BASE, HostMemory.allocate(RAM_SIZE, arena));
+    public final IdentityDmaPort dma = new IdentityDmaPort(ram, "test");
+    public final RecordingLine irq = new RecordingLine();
+    /** The guest log of this driver's machine: counts the device's and the transport's reports. */
+    public final GuestLog log = GuestLog.silent();
+    public final VirtioMmio mmio;
     private long next = RAM_BASE + 0x1000;
 
-    VirtioTestDriver(VirtioDevice device) {
-        mmio = new VirtioMmio(device, dma, irq);
+    public VirtioTestDriver(VirtioDevice device) {
+        mmio = new VirtioMmio(device, dma, irq, log);
     }
 
     @Override
@@ -69,19 +73,19 @@ final class VirtioTestDriver implements AutoCloseable {
 
     // ---- Registers ----------------------------------------------------------------------------
 
-    int reg(int offset) {
+    public int reg(int offset) {
         return (int) mmio.read(offset, 4);
     }
 
-    void reg(int offset, long value) {
+    public void reg(int offset, long value) {
         mmio.write(offset, 4, value & 0xFFFF_FFFFL);
     }
 
-    int status() {
+    public int status() {
         return reg(STATUS);
     }
 
-    long deviceFeatures() {
+    public long deviceFeatures() {
         reg(DEVICE_FEATURES_SEL, 0);
         long lo = reg(DEVICE_FEATURES) & 0xFFFF_FFFFL;
         reg(DEVICE_FEATURES_SEL, 1);
@@ -90,7 +94,7 @@ final class VirtioTestDriver implements AutoCloseable {
     }
 
     /** Reset, ACKNOWLEDGE, DRIVER, write {@code features}, FEATURES_OK; returns Status read back. */
-    int negotiate(long features) {
+    public int negotiate(long features) {
         reg(STATUS, 0);
         reg(STATUS, ACKNOWLEDGE);
         reg(STATUS, ACKNOWLEDGE | DRIVER);
@@ -103,32 +107,32 @@ final class VirtioTestDriver implements AutoCloseable {
     }
 
     /** The usual start: VERSION_1 plus whatever of {@code extra} the device offers; asserts FEATURES_OK. */
-    void init(long extra) {
+    public void init(long extra) {
         long offered = deviceFeatures();
         int st = negotiate((VERSION_1 | extra) & offered);
         assertTrue((st & FEATURES_OK) != 0, "FEATURES_OK refused");
     }
 
-    void driverOk() {
+    public void driverOk() {
         reg(STATUS, status() | DRIVER_OK);
         assertEquals(0, status() & NEEDS_RESET, "device needs reset after DRIVER_OK");
     }
 
-    void ack() {
+    public void ack() {
         reg(INTERRUPT_ACK, reg(INTERRUPT_STATUS));
     }
 
-    int configByte(int offset) {
+    public int configByte(int offset) {
         return (int) mmio.read(CONFIG + offset, 1);
     }
 
-    int configWord(int offset) {
+    public int configWord(int offset) {
         return (int) mmio.read(CONFIG + offset, 4);
     }
 
     // ---- Guest memory -------------------------------------------------------------------------
 
-    long alloc(long size, int align) {
+    public long alloc(long size, int align) {
         next = (next + align - 1) & -align;
         long a = next;
         next += size;
@@ -136,18 +140,18 @@ final class VirtioTestDriver implements AutoCloseable {
         return a;
     }
 
-    long alloc(long size) {
+    public long alloc(long size) {
         return alloc(size, 16);
     }
 
     /** Allocates a buffer holding {@code data}. */
-    long put(byte[] data) {
+    public long put(byte[] data) {
         long a = alloc(data.length);
         write(a, data);
         return a;
     }
 
-    void write(long addr, byte[] data) {
+    public void write(long addr, byte[] data) {
         try {
             ram.write(addr, data, 0, data.length);
         } catch (PhysicalMemory.BadAddressException e) {
@@ -155,7 +159,7 @@ final class VirtioTestDriver implements AutoCloseable {
         }
     }
 
-    byte[] read(long addr, int len) {
+    public byte[] read(long addr, int len) {
         try {
             return ram.read(addr, len);
         } catch (PhysicalMemory.BadAddressException e) {
@@ -163,38 +167,38 @@ final class VirtioTestDriver implements AutoCloseable {
         }
     }
 
-    ByteBuffer readLe(long addr, int len) {
+    public ByteBuffer readLe(long addr, int len) {
         return ByteBuffer.wrap(read(addr, len)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    void write16(long addr, int v) {
+    public void write16(long addr, int v) {
         write(addr, new byte[] {(byte) v, (byte) (v >>> 8)});
     }
 
-    void write32(long addr, int v) {
+    public void write32(long addr, int v) {
         write(addr, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
     }
 
-    void write64(long addr, long v) {
+    public void write64(long addr, long v) {
         write(addr, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
     }
 
-    int read16(long addr) {
+    public int read16(long addr) {
         return readLe(addr, 2).getShort(0) & 0xFFFF;
     }
 
-    int read32(long addr) {
+    public int read32(long addr) {
         return readLe(addr, 4).getInt(0);
     }
 
-    static ByteBuffer le(int size) {
+    public static ByteBuffer le(int size) {
         return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     // ---- Queues -------------------------------------------------------------------------------
 
     /** Allocates rings for queue {@code index} of {@code size} entries and makes it ready. */
-    Queue queue(int index, int size) {
+    public Queue queue(int index, int size) {
         long desc = alloc(16L * size, 16);
         long avail = alloc(6 + 2L * size, 2);
         long used = alloc(6 + 8L * size, 4);
@@ -202,7 +206,7 @@ final class VirtioTestDriver implements AutoCloseable {
     }
 
     /** Programs queue {@code index} with the given rings (which may be bogus) and sets QueueReady. */
-    Queue queue(int index, int size, long desc, long avail, long used) {
+    public Queue queue(int index, int size, long desc, long avail, long used) {
         reg(QUEUE_SEL, index);
         reg(QUEUE_NUM, size);
         reg(QUEUE_DESC_LOW, desc);
@@ -215,17 +219,17 @@ final class VirtioTestDriver implements AutoCloseable {
         return new Queue(index, size, desc, avail, used);
     }
 
-    final class Queue {
-        final int index;
-        final int size;
-        final long desc;
-        final long avail;
-        final long used;
+    public final class Queue {
+        public final int index;
+        public final int size;
+        public final long desc;
+        public final long avail;
+        public final long used;
         private int nextDesc;
         private int availIdx;
         private int lastUsed;
 
-        Queue(int index, int size, long desc, long avail, long used) {
+        public Queue(int index, int size, long desc, long avail, long used) {
             this.index = index;
             this.size = size;
             this.desc = desc;
@@ -233,17 +237,17 @@ final class VirtioTestDriver implements AutoCloseable {
             this.used = used;
         }
 
-        void writeDesc(int i, long addr, long len, int flags, int next) {
+        public void writeDesc(int i, long addr, long len, int flags, int next) {
             writeDescAt(desc + 16L * i, addr, len, flags, next);
         }
 
-        void writeDescAt(long at, long addr, long len, int flags, int next) {
+        public void writeDescAt(long at, long addr, long len, int flags, int next) {
             ByteBuffer b = le(16).putLong(addr).putInt((int) len).putShort((short) flags).putShort((short) next);
             write(at, b.array());
         }
 
         /** Writes {@code bufs} as a chain into free descriptors; returns the head index. */
-        int chain(Buf... bufs) {
+        public int chain(Buf... bufs) {
             int head = nextDesc;
             for (int k = 0; k < bufs.length; k++) {
                 int i = (nextDesc + k) % size;
@@ -256,7 +260,7 @@ final class VirtioTestDriver implements AutoCloseable {
         }
 
         /** Writes {@code bufs} as an indirect table in RAM and one descriptor pointing at it. */
-        int chainIndirect(Buf... bufs) {
+        public int chainIndirect(Buf... bufs) {
             long table = alloc(16L * bufs.length, 16);
             for (int k = 0; k < bufs.length; k++) {
                 int flags = (bufs[k].writable() ? WRITE : 0) | (k + 1 < bufs.length ? NEXT : 0);
@@ -269,53 +273,53 @@ final class VirtioTestDriver implements AutoCloseable {
         }
 
         /** Puts {@code head} in the available ring and advances its index. */
-        void publish(int head) {
+        public void publish(int head) {
             write16(avail + 4 + 2L * (availIdx % size), head);
             availIdx = (availIdx + 1) & 0xFFFF;
             write16(avail + 2, availIdx);
         }
 
-        void setAvailIdx(int idx) {
+        public void setAvailIdx(int idx) {
             availIdx = idx & 0xFFFF;
             write16(avail + 2, availIdx);
         }
 
-        void setAvailFlags(int flags) {
+        public void setAvailFlags(int flags) {
             write16(avail, flags);
         }
 
         /** used_event, at the end of the available ring (EVENT_IDX). */
-        void setUsedEvent(int v) {
+        public void setUsedEvent(int v) {
             write16(avail + 4 + 2L * size, v);
         }
 
         /** avail_event, at the end of the used ring (EVENT_IDX). */
-        int availEvent() {
+        public int availEvent() {
             return read16(used + 4 + 8L * size);
         }
 
-        int post(Buf... bufs) {
+        public int post(Buf... bufs) {
             int head = chain(bufs);
             publish(head);
             return head;
         }
 
-        int postIndirect(Buf... bufs) {
+        public int postIndirect(Buf... bufs) {
             int head = chainIndirect(bufs);
             publish(head);
             return head;
         }
 
-        void kick() {
+        public void kick() {
             reg(QUEUE_NOTIFY, index);
         }
 
-        int usedIdx() {
+        public int usedIdx() {
             return read16(used + 2);
         }
 
         /** Used elements added since the last call. */
-        List<Used> takeUsed() {
+        public List<Used> takeUsed() {
             List<Used> out = new ArrayList<>();
             int idx = usedIdx();
             while (lastUsed != idx) {
@@ -327,7 +331,7 @@ final class VirtioTestDriver implements AutoCloseable {
         }
 
         /** Exactly one new used element. */
-        Used takeOne() {
+        public Used takeOne() {
             List<Used> u = takeUsed();
             assertEquals(1, u.size(), "used elements");
             return u.get(0);

@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,19 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.vitrine.devices.VirtioGpu.*;
-import static org.vitrine.devices.VirtioTestDriver.*;
+import static org.vitrine.devices.virtio.gpu.VirtioGpu.*;
+import static org.vitrine.devices.virtio.VirtioTestDriver.*;
 
 import java.nio.ByteBuffer;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.vitrine.devices.VirtioTestDriver.Queue;
+import org.vitrine.devices.virtio.VirtioTestDriver.Queue;
+import org.vitrine.devices.virtio.VirtioTestDriver;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
-import org.vitrine.emulator.spi.GuestErrors;
 
 class VirtioGpuTest {
     final FrameExchange frames = new FrameExchange();
@@ -27,16 +25,6 @@ class VirtioGpuTest {
     Queue ctrl;
     Queue cursorq;
     ByteBuffer lastResponse;
-
-    @BeforeAll
-    static void quiet() {
-        GuestErrors.setQuiet(true);
-    }
-
-    @AfterAll
-    static void loud() {
-        GuestErrors.setQuiet(false);
-    }
 
     @AfterEach
     void tearDown() {
@@ -124,7 +112,7 @@ class VirtioGpuTest {
     /** Resource 1, w x h, B8G8R8X8, backed, transferred, on the scanout. */
     long showFramebuffer(int w, int h) {
         long fb = framebuffer(w, h);
-        assertEquals(RESP_OK_NODATA, create(1, FORMAT_B8G8R8X8_UNORM, w, h));
+        assertEquals(RESP_OK_NODATA, create(1, PixelFormat.B8G8R8X8_UNORM.id(), w, h));
         assertEquals(RESP_OK_NODATA, attach(1, fb, (long) w * h * 4));
         assertEquals(RESP_OK_NODATA, transfer(1, 0, 0, w, h, 0));
         assertEquals(RESP_OK_NODATA, setScanout(0, 1, 0, 0, w, h));
@@ -227,7 +215,7 @@ class VirtioGpuTest {
     void scanoutSubRectangle() {
         open();
         long fb = framebuffer(64, 64);
-        create(1, FORMAT_B8G8R8X8_UNORM, 64, 64);
+        create(1, PixelFormat.B8G8R8X8_UNORM.id(), 64, 64);
         attach(1, fb, 64 * 64 * 4);
         transfer(1, 0, 0, 64, 64, 0);
         assertEquals(RESP_OK_NODATA, setScanout(0, 1, 16, 8, 32, 20));
@@ -249,7 +237,7 @@ class VirtioGpuTest {
         long a = d.put(java.util.Arrays.copyOfRange(px, 0, 100));
         long b = d.put(java.util.Arrays.copyOfRange(px, 100, 700));
         long c = d.put(java.util.Arrays.copyOfRange(px, 700, 1024));
-        create(1, FORMAT_B8G8R8X8_UNORM, 16, 16);
+        create(1, PixelFormat.B8G8R8X8_UNORM.id(), 16, 16);
         assertEquals(RESP_OK_NODATA, attach(1, a, 100, b, 600, c, 324));
         transfer(1, 0, 0, 16, 16, 0);
         setScanout(0, 1, 0, 0, 16, 16);
@@ -260,14 +248,14 @@ class VirtioGpuTest {
     @Test
     void everyFormatConvertsToRgba() {
         byte[] p = {0x11, 0x22, 0x33, 0x44};
-        assertEquals(0x44112233, VirtioGpu.rgba(p, 0, FORMAT_B8G8R8A8_UNORM));
-        assertEquals(0xFF112233, VirtioGpu.rgba(p, 0, FORMAT_B8G8R8X8_UNORM));
-        assertEquals(0x11443322, VirtioGpu.rgba(p, 0, FORMAT_A8R8G8B8_UNORM));
-        assertEquals(0xFF443322, VirtioGpu.rgba(p, 0, FORMAT_X8R8G8B8_UNORM));
-        assertEquals(0x44332211, VirtioGpu.rgba(p, 0, FORMAT_R8G8B8A8_UNORM));
-        assertEquals(0xFF223344, VirtioGpu.rgba(p, 0, FORMAT_X8B8G8R8_UNORM));
-        assertEquals(0x11223344, VirtioGpu.rgba(p, 0, FORMAT_A8B8G8R8_UNORM));
-        assertEquals(0xFF332211, VirtioGpu.rgba(p, 0, FORMAT_R8G8B8X8_UNORM));
+        assertEquals(0x44112233, PixelFormat.B8G8R8A8_UNORM.rgba(p, 0));
+        assertEquals(0xFF112233, PixelFormat.B8G8R8X8_UNORM.rgba(p, 0));
+        assertEquals(0x11443322, PixelFormat.A8R8G8B8_UNORM.rgba(p, 0));
+        assertEquals(0xFF443322, PixelFormat.X8R8G8B8_UNORM.rgba(p, 0));
+        assertEquals(0x44332211, PixelFormat.R8G8B8A8_UNORM.rgba(p, 0));
+        assertEquals(0xFF223344, PixelFormat.X8B8G8R8_UNORM.rgba(p, 0));
+        assertEquals(0x11223344, PixelFormat.A8B8G8R8_UNORM.rgba(p, 0));
+        assertEquals(0xFF332211, PixelFormat.R8G8B8X8_UNORM.rgba(p, 0));
     }
 
     @Test
@@ -282,7 +270,7 @@ class VirtioGpuTest {
             attach(id, px, 16 * 16 * 4);
             transfer(id, 0, 0, 16, 16, 0);
             setScanout(0, id, 0, 0, 16, 16);
-            int want = VirtioGpu.rgba(new byte[] {0x11, 0x22, 0x33, 0x44}, 0, formats[i]) | 0xFF00_0000;
+            int want = PixelFormat.byId(formats[i]).rgba(new byte[] {0x11, 0x22, 0x33, 0x44}, 0) | 0xFF00_0000;
             assertEquals(want, frames.latest().rgba()[0], "format " + formats[i]);
         }
     }
@@ -306,7 +294,7 @@ class VirtioGpuTest {
             img[i * 4 + 3] = (byte) (i == 0 ? 0x80 : 0xFF); // A
         }
         long px = d.put(img);
-        assertEquals(RESP_OK_NODATA, create(2, FORMAT_B8G8R8A8_UNORM, 64, 64));
+        assertEquals(RESP_OK_NODATA, create(2, PixelFormat.B8G8R8A8_UNORM.id(), 64, 64));
         attach(2, px, img.length);
         transfer(2, 0, 0, 64, 64, 0);
         cursorCmd(CMD_UPDATE_CURSOR, 10, 12, 2, 3, 4);
@@ -338,7 +326,7 @@ class VirtioGpuTest {
     void cursorOfWrongSizeKeepsPreviousImage() {
         open();
         showFramebuffer(16, 16);
-        create(3, FORMAT_B8G8R8A8_UNORM, 32, 32);
+        create(3, PixelFormat.B8G8R8A8_UNORM.id(), 32, 32);
         cursorCmd(CMD_UPDATE_CURSOR, 1, 1, 3, 0, 0);
         int[] img = frames.latest().cursor().image();
         assertNotNull(img);
@@ -352,9 +340,9 @@ class VirtioGpuTest {
     @Test
     void resourceIdErrors() {
         open();
-        assertEquals(RESP_ERR_INVALID_RESOURCE_ID, create(0, FORMAT_B8G8R8X8_UNORM, 16, 16));
-        assertEquals(RESP_OK_NODATA, create(5, FORMAT_B8G8R8X8_UNORM, 16, 16));
-        assertEquals(RESP_ERR_INVALID_RESOURCE_ID, create(5, FORMAT_B8G8R8X8_UNORM, 16, 16), "duplicate");
+        assertEquals(RESP_ERR_INVALID_RESOURCE_ID, create(0, PixelFormat.B8G8R8X8_UNORM.id(), 16, 16));
+        assertEquals(RESP_OK_NODATA, create(5, PixelFormat.B8G8R8X8_UNORM.id(), 16, 16));
+        assertEquals(RESP_ERR_INVALID_RESOURCE_ID, create(5, PixelFormat.B8G8R8X8_UNORM.id(), 16, 16), "duplicate");
         assertEquals(RESP_ERR_INVALID_RESOURCE_ID, unref(6));
         assertEquals(RESP_ERR_INVALID_RESOURCE_ID, flush(6, 0, 0, 1, 1));
         assertEquals(RESP_ERR_INVALID_RESOURCE_ID, transfer(6, 0, 0, 1, 1, 0));
@@ -391,7 +379,7 @@ class VirtioGpuTest {
         open();
         assertEquals(RESP_ERR_INVALID_SCANOUT_ID, setScanout(1, 0, 0, 0, 16, 16));
         assertEquals(RESP_ERR_INVALID_SCANOUT_ID, setScanout(-1, 0, 0, 0, 16, 16));
-        create(1, FORMAT_B8G8R8X8_UNORM, 16, 16);
+        create(1, PixelFormat.B8G8R8X8_UNORM.id(), 16, 16);
         assertEquals(RESP_ERR_UNSPEC, transfer(1, 0, 0, 16, 16, 0), "no backing");
         assertEquals(RESP_ERR_UNSPEC, setScanout(0, 1, 0, 0, 16, 16), "no backing");
         assertEquals(RESP_ERR_UNSPEC, send(hdr(32, CMD_RESOURCE_DETACH_BACKING).putInt(1).putInt(0)), "no backing");
@@ -409,12 +397,12 @@ class VirtioGpuTest {
     @Test
     void shortBackingTransfersWhatThereIs() {
         open();
-        create(1, FORMAT_B8G8R8X8_UNORM, 16, 16);
+        create(1, PixelFormat.B8G8R8X8_UNORM.id(), 16, 16);
         long px = d.put(new byte[] {1, 2, 3, 0, 4, 5, 6, 0});
         assertEquals(RESP_OK_NODATA, attach(1, px, 8));
-        long before = GuestErrors.count();
+        long before = d.log.count();
         assertEquals(RESP_OK_NODATA, transfer(1, 0, 0, 16, 16, 0), "QEMU copies what the backing has");
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
         setScanout(0, 1, 0, 0, 16, 16);
         assertEquals(0xFF010203, frames.latest().rgba()[0]);
         assertEquals(0xFF040506, frames.latest().rgba()[1]);
@@ -424,13 +412,13 @@ class VirtioGpuTest {
     @Test
     void outOfMemory() {
         open(new VirtioGpu(frames, 1024, 768, 1 << 20));
-        assertEquals(RESP_ERR_OUT_OF_MEMORY, create(1, FORMAT_B8G8R8X8_UNORM, 512, 512), "exactly the bound is refused, as QEMU");
-        assertEquals(RESP_OK_NODATA, create(1, FORMAT_B8G8R8X8_UNORM, 256, 512));
-        assertEquals(RESP_ERR_OUT_OF_MEMORY, create(2, FORMAT_B8G8R8X8_UNORM, 256, 512));
-        assertEquals(RESP_ERR_OUT_OF_MEMORY, create(3, FORMAT_B8G8R8X8_UNORM, 0xFFFF_FFFF, 0xFFFF_FFFF));
+        assertEquals(RESP_ERR_OUT_OF_MEMORY, create(1, PixelFormat.B8G8R8X8_UNORM.id(), 512, 512), "exactly the bound is refused, as QEMU");
+        assertEquals(RESP_OK_NODATA, create(1, PixelFormat.B8G8R8X8_UNORM.id(), 256, 512));
+        assertEquals(RESP_ERR_OUT_OF_MEMORY, create(2, PixelFormat.B8G8R8X8_UNORM.id(), 256, 512));
+        assertEquals(RESP_ERR_OUT_OF_MEMORY, create(3, PixelFormat.B8G8R8X8_UNORM.id(), 0xFFFF_FFFF, 0xFFFF_FFFF));
         assertEquals(RESP_OK_NODATA, unref(1));
         assertEquals(0, gpu.hostMemory());
-        assertEquals(RESP_OK_NODATA, create(2, FORMAT_B8G8R8X8_UNORM, 256, 512));
+        assertEquals(RESP_OK_NODATA, create(2, PixelFormat.B8G8R8X8_UNORM.id(), 256, 512));
     }
 
     @Test
@@ -460,9 +448,9 @@ class VirtioGpuTest {
     @Test
     void shortResponseBufferIsTruncated() {
         open();
-        long before = GuestErrors.count();
+        long before = d.log.count();
         assertEquals(RESP_OK_DISPLAY_INFO, send(hdr(24, CMD_GET_DISPLAY_INFO), 24));
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
     }
 
     @Test
@@ -502,19 +490,19 @@ class VirtioGpuTest {
     @Test
     void malformedControlQueueNeedsReset() {
         open();
-        long before = GuestErrors.count();
+        long before = d.log.count();
         ctrl.writeDesc(0, 0x10, 24, 0, 0);
         ctrl.publish(0);
         ctrl.kick();
         assertTrue((d.status() & NEEDS_RESET) != 0);
         assertTrue((d.reg(INTERRUPT_STATUS) & 2) != 0);
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
     }
 
     @Test
     void responseLayout() {
         open();
-        assertEquals(RESP_OK_NODATA, create(1, FORMAT_R8G8B8A8_UNORM, 1, 1));
+        assertEquals(RESP_OK_NODATA, create(1, PixelFormat.R8G8B8A8_UNORM.id(), 1, 1));
         assertEquals(0, lastResponse.getInt(4));
         assertEquals(0, lastResponse.getLong(8));
     }

@@ -1,11 +1,11 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import org.vitrine.emulator.spi.DmaPort;
 import org.vitrine.emulator.spi.DmaPort.DmaException;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 
 /**
  * The device side of one split virtqueue (VirtIO 1.2 section 2.7), as QEMU's hw/virtio/virtio.c
@@ -56,7 +56,8 @@ public final class Virtqueue {
 
     /** What a queue needs from its transport. */
     interface Host {
-        String name();
+        /** Where the queue reports guest mistakes that do not break the device. */
+        GuestLog.Source log();
 
         DmaPort dma();
 
@@ -183,7 +184,7 @@ public final class Virtqueue {
             host.deviceError("queue %d: used ring 0x%x is not in guest memory", index, used);
         } else if ((desc & 15) != 0 || (avail & 1) != 0 || (used & 3) != 0) {
             // Spec 2.7: 16-, 2- and 4-byte alignment. QEMU does not check; neither do we, beyond a log line.
-            GuestErrors.guestError(host.name(), "queue %d: misaligned rings (desc 0x%x, driver 0x%x, device 0x%x), used anyway", index, desc, avail, used);
+            host.log().guestError("queue %d: misaligned rings (desc 0x%x, driver 0x%x, device 0x%x), used anyway", index, desc, avail, used);
         }
     }
 
@@ -364,7 +365,7 @@ public final class Virtqueue {
      * True when [address, address + length) can be reached through {@code dma}: the whole range
      * at once, or (through an IOMMU that maps page by page) each 4 KiB piece of it.
      */
-    static boolean accessible(DmaPort dma, long address, long length) {
+    public static boolean accessible(DmaPort dma, long address, long length) {
         if (length < 0 || address < 0 || address + length < address) return false;
         try {
             dma.window(address, length);

@@ -1,6 +1,7 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import org.vitrine.emulator.spi.DmaPort;
+import org.vitrine.emulator.spi.GuestLog;
 
 /**
  * A VirtIO device (VirtIO 1.2 chapter 5) as a transport sees it: what {@link VirtioMmio} needs to
@@ -22,6 +23,9 @@ public interface VirtioDevice {
 
         /** The device's only path to guest memory. */
         DmaPort dma();
+
+        /** Where the device reports guest mistakes (under the device's name, shared with the transport). */
+        GuestLog.Source log();
 
         /** True once the driver has set DRIVER_OK (and until a reset). */
         boolean driverOk();

@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 
 import org.vitrine.emulator.display.HostInput;
-import org.vitrine.emulator.spi.GuestErrors;
 
 /**
  * VirtIO input device (VirtIO 1.2 section 5.8, device ID {@value #DEVICE_ID}) in the two flavours
@@ -303,7 +302,7 @@ public final class VirtioInput implements VirtioDevice {
                 byte[] ev = ByteBuffer.allocate(EVENT_SIZE).order(ByteOrder.LITTLE_ENDIAN)
                         .putShort((short) e.type()).putShort((short) e.code()).putInt(e.value()).array();
                 if (c.writableBytes() < EVENT_SIZE) {
-                    GuestErrors.guestError(name(), "event buffer %d has %d device-writable bytes, an event takes %d",
+                    transport.log().guestError("event buffer %d has %d device-writable bytes, an event takes %d",
                             c.head(), c.writableBytes(), EVENT_SIZE);
                 }
                 int n = c.write(0, ev, 0, EVENT_SIZE);
@@ -329,7 +328,7 @@ public final class VirtioInput implements VirtioDevice {
             byte[] ev = c.readAll(EVENT_SIZE);
             if (ev == null) return;
             if (ev.length < EVENT_SIZE) {
-                GuestErrors.guestError(name(), "status buffer %d has %d device-readable bytes, an event takes %d", c.head(), ev.length, EVENT_SIZE);
+                transport.log().guestError("status buffer %d has %d device-readable bytes, an event takes %d", c.head(), ev.length, EVENT_SIZE);
             }
             // EV_LED from the keyboard driver: the host keyboard's LEDs are not modelled.
             q.push(c, 0);

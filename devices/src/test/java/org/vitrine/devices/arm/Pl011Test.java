@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.arm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.devices.RecordingLine;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.time.EventQueue;
 
 class Pl011Test {
@@ -27,21 +26,13 @@ class Pl011Test {
     final ByteArrayOutputStream tx = new ByteArrayOutputStream();
     RecordingLine irq;
     Pl011 uart;
-
-    @BeforeAll
-    static void quiet() {
-        GuestErrors.setQuiet(true);
-    }
-
-    @AfterAll
-    static void loud() {
-        GuestErrors.setQuiet(false);
-    }
+    /** This test's machine log: only this UART reports into it. */
+    final GuestLog log = GuestLog.silent();
 
     @BeforeEach
     void setUp() {
         irq = new RecordingLine();
-        uart = new Pl011(tx::write, irq);
+        uart = new Pl011(tx::write, irq, log);
     }
 
     long r(int off) {
@@ -208,18 +199,18 @@ class Pl011Test {
             () -> uart.write(CR, 4, 0x303),    // SIREN: unimplemented
         };
         // UARTEN is clear after reset: transmitting then is a guest mistake QEMU tolerates.
-        long before = GuestErrors.count();
+        long before = log.count();
         w(DR, 'z');
-        assertTrue(GuestErrors.count() > before, "write to a disabled UART is reported");
+        assertTrue(log.count() > before, "write to a disabled UART is reported");
         assertEquals("z", tx.toString(StandardCharsets.ISO_8859_1), "and still transmitted, as QEMU");
-        before = GuestErrors.count();
+        before = log.count();
         w(DR, 'z');
-        assertEquals(before, GuestErrors.count(), "reported once, not per character");
+        assertEquals(before, log.count(), "reported once, not per character");
 
         for (int i = 0; i < hostile.length; i++) {
-            before = GuestErrors.count();
+            before = log.count();
             hostile[i].run();
-            assertTrue(GuestErrors.count() > before, "hostile access " + i + " is reported");
+            assertTrue(log.count() > before, "hostile access " + i + " is reported");
         }
         assertEquals("zz", tx.toString(StandardCharsets.ISO_8859_1), "the misaligned store sent nothing");
     }

@@ -1,24 +1,21 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.vitrine.devices.VirtioTestDriver.*;
+import static org.vitrine.devices.virtio.VirtioTestDriver.*;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.vitrine.devices.VirtioTestDriver.Queue;
+import org.vitrine.devices.virtio.VirtioTestDriver.Queue;
 import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.display.HostInput.Target;
-import org.vitrine.emulator.spi.GuestErrors;
 
 class VirtioInputTest {
     static final int KEY_A = 30, KEY_ENTER = 28, KEY_LEFTSHIFT = 42, KEY_MEDIA = 226, KEY_F13 = 183;
@@ -28,16 +25,6 @@ class VirtioInputTest {
     Queue events;
     Queue status;
     final List<Long> buffers = new ArrayList<>();
-
-    @BeforeAll
-    static void quiet() {
-        GuestErrors.setQuiet(true);
-    }
-
-    @AfterAll
-    static void loud() {
-        GuestErrors.setQuiet(false);
-    }
 
     @AfterEach
     void tearDown() {
@@ -259,7 +246,7 @@ class VirtioInputTest {
     @Test
     void shortEventBufferGetsWhatFits() {
         open(VirtioInput.Kind.KEYBOARD, null, true);
-        long before = GuestErrors.count();
+        long before = d.log.count();
         long small = d.alloc(4);
         events.post(in(small, 4));
         events.post(in(d.alloc(8), 8));
@@ -267,7 +254,7 @@ class VirtioInputTest {
         List<Used> used = events.takeUsed();
         assertEquals(4, used.get(0).len());
         assertEquals(8, used.get(1).len());
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
     }
 
     @Test

@@ -1,9 +1,9 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.vitrine.devices.VirtioTestDriver.*;
+import static org.vitrine.devices.virtio.VirtioTestDriver.*;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,13 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vitrine.devices.VirtioTestDriver.Queue;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.devices.virtio.VirtioTestDriver.Queue;
 
 class VirtioBlkTest {
     static final int SECTORS = 128;
@@ -30,16 +27,6 @@ class VirtioBlkTest {
     VirtioBlk blk;
     VirtioTestDriver d;
     Queue q;
-
-    @BeforeAll
-    static void quiet() {
-        GuestErrors.setQuiet(true);
-    }
-
-    @AfterAll
-    static void loud() {
-        GuestErrors.setQuiet(false);
-    }
 
     @AfterEach
     void tearDown() throws IOException {
@@ -203,7 +190,7 @@ class VirtioBlkTest {
     @Test
     void requestsBeyondCapacityAreIoErrors() throws IOException {
         open(false, null);
-        long before = GuestErrors.count();
+        long before = d.log.count();
         long buf = d.alloc(1024);
         assertEquals(VirtioBlk.S_IOERR, statusAt(request(VirtioBlk.T_IN, SECTORS, in(buf, 512))));
         assertEquals(VirtioBlk.S_IOERR, statusAt(request(VirtioBlk.T_IN, SECTORS - 1, in(buf, 1024))));
@@ -212,7 +199,7 @@ class VirtioBlkTest {
         assertEquals(VirtioBlk.S_IOERR, statusAt(request(VirtioBlk.T_IN, 0, in(buf, 100))), "not whole sectors");
         assertEquals(VirtioBlk.S_OK, statusAt(request(VirtioBlk.T_IN, SECTORS - 1, in(buf, 512))), "last sector");
         assertEquals(6, q.takeUsed().size());
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
         assertEquals(0, d.status() & NEEDS_RESET, "an error status, not a broken device");
     }
 
@@ -262,12 +249,12 @@ class VirtioBlkTest {
     @Test
     void missingStatusBufferBreaksTheDevice() throws IOException {
         open(false, null);
-        long before = GuestErrors.count();
+        long before = d.log.count();
         q.post(out(header(VirtioBlk.T_IN, 0), 16));
         q.kick();
         assertTrue((d.status() & NEEDS_RESET) != 0);
         assertTrue((d.reg(INTERRUPT_STATUS) & 2) != 0);
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
         assertTrue(q.takeUsed().isEmpty());
     }
 

@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.arm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.devices.RecordingLine;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
 import org.vitrine.emulator.time.EventQueue;
@@ -33,21 +32,13 @@ class GicV2Test {
     GicV2 gic;
     MmioDevice dist;
     MmioDevice cpuIf;
-
-    @BeforeAll
-    static void quiet() {
-        GuestErrors.setQuiet(true);
-    }
-
-    @AfterAll
-    static void loud() {
-        GuestErrors.setQuiet(false);
-    }
+    /** This test's machine log: only this GIC reports into it. */
+    final GuestLog log = GuestLog.silent();
 
     @BeforeEach
     void setUp() {
         cpu = new RecordingLine();
-        gic = new GicV2(cpu);
+        gic = new GicV2(cpu, log);
         dist = gic.distributor();
         cpuIf = gic.cpuInterface();
     }
@@ -290,9 +281,9 @@ class GicV2Test {
         assertFalse(cpu.level);
         assertEquals(GicV2.SPURIOUS, c(GICC_IAR));
 
-        long before = GuestErrors.count();
+        long before = log.count();
         d(GICD_SGIR, (3L << 24) | 7);
-        assertEquals(before + 1, GuestErrors.count(), "reserved filter is a guest error");
+        assertEquals(before + 1, log.count(), "reserved filter is a guest error");
         assertFalse(cpu.level);
 
         // Pending state through SPENDSGIR/CPENDSGIR; ISPENDR0 SGI bits are WI.
@@ -434,16 +425,16 @@ class GicV2Test {
             () -> cpuIf.write(GICC_CTLR, 4, 1 | 1 << 3), // FIQEn: unimplemented
         };
         for (Runnable access : hostile) {
-            long before = GuestErrors.count();
+            long before = log.count();
             access.run();
-            assertTrue(GuestErrors.count() > before, "each hostile access is reported");
+            assertTrue(log.count() > before, "each hostile access is reported");
         }
         // The byte write to ISENABLER1 was still performed, as QEMU does.
         assertEquals(0xFF, d(GICD_ISENABLER + 4) & 0xFF);
         // Spurious IDs written to EOIR are ignored silently, as the architecture says.
-        long before = GuestErrors.count();
+        long before = log.count();
         c(GICC_EOIR, GicV2.SPURIOUS);
-        assertEquals(before, GuestErrors.count());
+        assertEquals(before, log.count());
         assertFalse(cpu.level);
     }
 

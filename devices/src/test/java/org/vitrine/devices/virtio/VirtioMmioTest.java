@@ -1,27 +1,24 @@
-package org.vitrine.devices;
+package org.vitrine.devices.virtio;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.vitrine.devices.VirtioTestDriver.*;
+import static org.vitrine.devices.virtio.VirtioTestDriver.*;
 
-import org.vitrine.devices.VirtioTestDriver.Queue;
+import org.vitrine.devices.virtio.VirtioTestDriver.Queue;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.vitrine.emulator.fdt.FdtBuilder;
-import org.vitrine.emulator.fdt.FdtNode;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
+import org.vitrine.emulator.spi.MmioDevice;
 
 class VirtioMmioTest {
     /**
@@ -66,16 +63,6 @@ class VirtioMmioTest {
 
     SinkDevice dev;
     VirtioTestDriver d;
-
-    @BeforeAll
-    static void quiet() {
-        GuestErrors.setQuiet(true);
-    }
-
-    @AfterAll
-    static void loud() {
-        GuestErrors.setQuiet(false);
-    }
 
     @BeforeEach
     void setUp() {
@@ -130,10 +117,10 @@ class VirtioMmioTest {
 
     @Test
     void refusesDriverWithoutVersion1() {
-        long before = GuestErrors.count();
+        long before = d.log.count();
         int st = d.negotiate(INDIRECT_DESC);
         assertEquals(0, st & FEATURES_OK);
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
         assertEquals(0, d.mmio.negotiatedFeatures());
     }
 
@@ -185,7 +172,7 @@ class VirtioMmioTest {
 
     @Test
     void badRegisterAccessesAreGuestErrors() {
-        long before = GuestErrors.count();
+        long before = d.log.count();
         assertEquals(0, d.mmio.read(MAGIC, 2), "16-bit register read");
         assertEquals(0, d.mmio.read(0x0E0, 4), "reserved offset");
         assertEquals(0, d.mmio.read(QUEUE_NOTIFY, 4), "write-only");
@@ -193,7 +180,7 @@ class VirtioMmioTest {
         d.reg(MAGIC, 0);
         d.mmio.write(STATUS, 1, 1);
         assertEquals(0, d.status());
-        assertEquals(before + 6, GuestErrors.count());
+        assertEquals(before + 6, d.log.count());
         assertEquals(0xFFFF_FFFFL, d.mmio.read(0x0B0, 4) & 0xFFFF_FFFFL, "SHMLenLow: no region");
     }
 
@@ -308,10 +295,10 @@ class VirtioMmioTest {
     @Test
     void notifyOfQueueNotReadyOrMissingIsIgnored() {
         d.init(0);
-        long before = GuestErrors.count();
+        long before = d.log.count();
         d.reg(QUEUE_NOTIFY, 0);
         d.reg(QUEUE_NOTIFY, 7);
-        assertEquals(before + 2, GuestErrors.count());
+        assertEquals(before + 2, d.log.count());
         assertTrue(dev.seen.isEmpty());
     }
 
@@ -320,13 +307,13 @@ class VirtioMmioTest {
     /** Sets up a ready queue, lets {@code corrupt} break it, kicks, and checks the device gave up. */
     void assertNeedsReset(long features, Consumer<Queue> corrupt) {
         Queue q = ready(features);
-        long before = GuestErrors.count();
+        long before = d.log.count();
         corrupt.accept(q);
         q.kick();
         assertTrue((d.status() & NEEDS_RESET) != 0, "DEVICE_NEEDS_RESET");
         assertTrue((d.reg(INTERRUPT_STATUS) & 2) != 0, "configuration-change interrupt");
         assertTrue(d.irq.level);
-        assertTrue(GuestErrors.count() > before, "guest error logged");
+        assertTrue(d.log.count() > before, "guest error logged");
         assertTrue(q.takeUsed().isEmpty(), "nothing completed");
         // A broken device ignores further notifications...
         int seen = dev.seen.size();
@@ -485,10 +472,10 @@ class VirtioMmioTest {
     /** A queue whose rings are bad is refused at QueueReady (before DRIVER_OK: no interrupt, as QEMU). */
     void assertBadRings(int size, long desc, long avail, long used) {
         d.init(0);
-        long before = GuestErrors.count();
+        long before = d.log.count();
         d.queue(0, size, desc, avail, used);
         assertTrue((d.status() & NEEDS_RESET) != 0, "DEVICE_NEEDS_RESET");
-        assertTrue(GuestErrors.count() > before);
+        assertTrue(d.log.count() > before);
         assertEquals(0, d.reg(INTERRUPT_STATUS), "no interrupt before DRIVER_OK");
         d.reg(STATUS, d.status() | DRIVER_OK);
         assertTrue((d.status() & NEEDS_RESET) != 0, "stays set");
@@ -537,18 +524,25 @@ class VirtioMmioTest {
         assertEquals(gen, d.reg(CONFIG_GENERATION));
     }
 
-    // ---- Device tree --------------------------------------------------------------------------
+    // ---- A slot with no device ----------------------------------------------------------------
 
     @Test
-    void deviceTreeNodeLikeQemu() {
-        FdtBuilder fdt = new FdtBuilder();
-        FdtNode node = VirtioMmio.addDeviceTreeNode(fdt.root(), VirtioMmio.slotBase(31), VirtioMmio.slotIntid(31));
-        assertEquals("virtio_mmio@a003e00", node.name());
-        assertArrayEquals("virtio,mmio\0".getBytes(), node.property("compatible"));
-        assertArrayEquals(ByteBuffer.allocate(16).putLong(0x0A00_3E00L).putLong(0x200).array(), node.property("reg"));
-        assertArrayEquals(ByteBuffer.allocate(12).putInt(0).putInt(47).putInt(1).array(), node.property("interrupts"));
-        assertArrayEquals(new byte[0], node.property("dma-coherent"));
-        assertEquals(0x0A00_0000L, VirtioMmio.slotBase(0));
-        assertEquals(48, VirtioMmio.slotIntid(0));
+    void aTransportWithoutDeviceAnswersNoDevice() {
+        GuestLog log = GuestLog.silent();
+        MmioDevice empty = VirtioMmio.withoutDevice("virtio-mmio-3 (empty)", log);
+        assertEquals("virtio-mmio-3 (empty)", empty.name());
+        assertEquals(VirtioMmio.SIZE, empty.size());
+        assertEquals(VirtioMmio.MAGIC, empty.read(MAGIC, 4));
+        assertEquals(VirtioMmio.VERSION, empty.read(VERSION, 4));
+        assertEquals(0, empty.read(DEVICE_ID, 4), "device ID 0: no device");
+        assertEquals(VirtioMmio.VENDOR_QEMU, empty.read(VENDOR_ID, 4));
+        assertEquals(0, empty.read(STATUS, 4));
+        assertEquals(0, empty.read(CONFIG + 0xFC, 4));
+        assertEquals(0, log.count(), "probing is not a mistake");
+        empty.write(STATUS, 4, ACKNOWLEDGE);
+        empty.write(MAGIC, 4, 0);
+        assertEquals(2, log.count(GuestLog.Kind.GUEST_ERROR), "writes to an empty slot are");
+        assertEquals(2, log.source("virtio-mmio-3 (empty)").count());
+        assertEquals(0, empty.read(STATUS, 4));
     }
 }

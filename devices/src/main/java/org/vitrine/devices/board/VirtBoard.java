@@ -1,4 +1,4 @@
-package org.vitrine.devices;
+package org.vitrine.devices.board;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -7,6 +7,14 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
+import org.vitrine.devices.arm.GicV2;
+import org.vitrine.devices.arm.Pl011;
+import org.vitrine.devices.arm.Pl031;
+import org.vitrine.devices.virtio.VirtioBlk;
+import org.vitrine.devices.virtio.VirtioDevice;
+import org.vitrine.devices.virtio.VirtioInput;
+import org.vitrine.devices.virtio.VirtioMmio;
+import org.vitrine.devices.virtio.gpu.VirtioGpu;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
@@ -45,7 +53,13 @@ public final class VirtBoard implements AutoCloseable {
     /** Room kept for the device tree at the start of RAM; images must be linked above it. */
     public static final long DTB_RESERVED = 0x8_0000L;
 
-    /** What a board is built from. */
+    // ---- The virtio-mmio slots (QEMU hw/arm/virt.c) ---------------------------------------------
+    /** Base of slot 0; slot n is {@link VirtioMmio#SIZE} bytes further per slot. */
+    public static final long VIRTIO_BASE = 0x0A00_0000L;
+    public static final int VIRTIO_SLOTS = 32;
+    /** INTID of slot 0: SPI 16; slot n has SPI 16 + n. */
+    public static final int INTID_VIRTIO_FIRST = 48;
+
     /**
      * What a board is built from. Like QEMU's virt, the board has no display or input device unless
      * asked for; {@code display} null means no GPU, {@code disk} null no block device.
@@ -104,7 +118,6 @@ public final class VirtBoard implements AutoCloseable {
     private final FrameExchange frames;
     private final HostInput input;
     private final List<VirtioInput> inputDevices = new ArrayList<>();
-    private final List<Integer> usedSlots = new ArrayList<>();
     private VirtioGpu gpu;
     private VirtioBlk disk;
     private ElfFile image;
@@ -127,13 +140,13 @@ public final class VirtBoard implements AutoCloseable {
         this.machine = new Machine(RAM_BASE, options.ramSize(), options.timing(), Unicorn.CpuModel.A72);
         try {
             Cpu cpu = machine.cpu();
-            this.gic = new GicV2(cpu.irqInput());
+            this.gic = new GicV2(cpu.irqInput(), machine.guestLog());
             machine.map(GIC_DIST, gic.distributor());
             machine.map(GIC_CPU, gic.cpuInterface());
             cpu.attachTimer(gic.line(INTID_TIMER_PHYS), gic.line(INTID_TIMER_VIRT));
-            this.uart = new Pl011(console, gic.line(INTID_UART));
+            this.uart = new Pl011(console, gic.line(INTID_UART), machine.guestLog());
             machine.map(UART, uart);
-            this.rtc = new Pl031(machine.clock(), options.rtcEpochSeconds(), gic.line(INTID_RTC));
+            this.rtc = new Pl031(machine.clock(), options.rtcEpochSeconds(), gic.line(INTID_RTC), machine.guestLog());
             machine.map(RTC, rtc);
             addVirtioDevices();
         } catch (RuntimeException | IOException e) {
@@ -160,17 +173,61 @@ public final class VirtBoard implements AutoCloseable {
             disk = new VirtioBlk(options.disk(), options.diskReadOnly(), "");
             devices.add(disk);
         }
-        int slot = VirtioMmio.VIRT_SLOTS - 1;
+        int slot = VIRTIO_SLOTS - 1;
         for (VirtioDevice d : devices) {
             if (d instanceof VirtioInput in) inputDevices.add(in);
             DmaPort dma = new IdentityDmaPort(machine.ram(), d.name());
-            machine.map(VirtioMmio.slotBase(slot), new VirtioMmio(d, dma, gic.line(VirtioMmio.slotIntid(slot))));
-            usedSlots.add(slot);
+            machine.map(virtioSlotBase(slot), new VirtioMmio(d, dma, gic.line(virtioSlotIntid(slot)), machine.guestLog()));
             slot--;
         }
-        for (; slot >= 0; slot--) machine.map(VirtioMmio.slotBase(slot), VirtioMmio.emptySlot(slot));
+        for (; slot >= 0; slot--) {
+            machine.map(virtioSlotBase(slot), VirtioMmio.withoutDevice("virtio-mmio-" + slot + " (empty)", machine.guestLog()));
+        }
         // Host input reaches the devices on the emulation thread, stamped with the cycle it arrives at.
         input.setOnPost(() -> machine.cpu().post(this::deliverInput));
+    }
+
+    /** Base address of virtio-mmio slot {@code slot} (0..31). */
+    public static long virtioSlotBase(int slot) {
+        checkVirtioSlot(slot);
+        return VIRTIO_BASE + VirtioMmio.SIZE * slot;
+    }
+
+    /** GIC INTID of virtio-mmio slot {@code slot}: SPI 16 + slot. */
+    public static int virtioSlotIntid(int slot) {
+        checkVirtioSlot(slot);
+        return INTID_VIRTIO_FIRST + slot;
+    }
+
+    private static void checkVirtioSlot(int slot) {
+        if (slot < 0 || slot >= VIRTIO_SLOTS) {
+            throw new IllegalArgumentException("virtio-mmio slot " + slot + " (0.." + (VIRTIO_SLOTS - 1) + ")");
+        }
+    }
+
+    /**
+     * Adds under {@code parent} (the root, with {@code #address-cells = #size-cells = 2}) the node
+     * QEMU's virt board creates for virtio-mmio slot {@code slot}, e.g. for slot 0:
+     * <pre>
+     *   virtio_mmio@a000000 {
+     *       compatible = "virtio,mmio";
+     *       reg = &lt;0x0 0xa000000 0x0 0x200&gt;;
+     *       interrupts = &lt;0 16 1&gt;;      // SPI, number, edge rising
+     *       dma-coherent;
+     *   };
+     * </pre>
+     * The transport drives a level (high while InterruptStatus is non-zero); QEMU describes it as
+     * edge-triggered nevertheless, and so do we, so the GIC latches each rising edge. QEMU emits
+     * the nodes of all 32 slots, lowest address first, whether a device is plugged in or not; an
+     * empty one reads DeviceID 0.
+     */
+    static FdtNode addVirtioNode(FdtNode parent, int slot) {
+        long base = virtioSlotBase(slot);
+        return parent.child(String.format("virtio_mmio@%x", base))
+                .string("compatible", "virtio,mmio")
+                .u64s("reg", base, VirtioMmio.SIZE)
+                .u32s("interrupts", 0, virtioSlotIntid(slot) - 32, 1)
+                .empty("dma-coherent");
     }
 
     private void deliverInput() {
@@ -317,9 +374,7 @@ public final class VirtBoard implements AutoCloseable {
                 .u32s("interrupts", 0, INTID_RTC - 32, 4).string("clock-names", "apb_pclk");
         pl031.u32s("clocks", apb.phandle());
 
-        for (int slot = 0; slot < VirtioMmio.VIRT_SLOTS; slot++) {
-            VirtioMmio.addDeviceTreeNode(root, VirtioMmio.slotBase(slot), VirtioMmio.slotIntid(slot));
-        }
+        for (int slot = 0; slot < VIRTIO_SLOTS; slot++) addVirtioNode(root, slot);
 
         FdtNode chosen = root.child("chosen").string("stdout-path", "/pl011@9000000");
         if (options.bootArgs() != null) chosen.string("bootargs", options.bootArgs());

@@ -1,7 +1,7 @@
 //! fsd: the file server. It owns the disk (the first process to use blk_read/blk_write does)
 //! and serves the FAT16 volume to other processes over IPC, with the protocol of `abi::fs`:
 //! open (optionally creating), read, write (growing files), seek, close, stat and readdir.
-//! The FAT logic is the kernel's read-only fat.rs plus write.rs. It keeps no cache: every
+//! The FAT logic is the `fat` crate (guest-apps/fat). It keeps no cache: every
 //! request reads what it needs and writes through, so a file is on the disk (for mtools on the
 //! host, say) as soon as its write is answered.
 //!
@@ -14,16 +14,9 @@
 
 extern crate alloc;
 
-#[path = "../../../kernel-image/kernel/src/fat.rs"]
-#[allow(dead_code)]
-mod fat;
-mod heap;
-mod write;
-
 use fat::{Disk, Entry, Fat, SECTOR};
 use librost::abi::{Error, MSG_EXITED, Message, fs};
 use librost::{blk_read, blk_write, message, recv_message, send_message};
-use write::DiskW;
 
 struct Blk;
 
@@ -31,9 +24,7 @@ impl Disk for Blk {
     fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool {
         blk_read(sector, buf) == 0
     }
-}
 
-impl DiskW for Blk {
     fn write(&mut self, sector: u64, buf: &[u8]) -> bool {
         blk_write(sector, buf) == 0
     }
@@ -50,9 +41,18 @@ const FDS: usize = 32;
 /// fsd's heap with a single far seek).
 const MAX_FILE: usize = 2 << 20;
 
+/// fsd's heap (the FAT code builds Vecs), on a static arena.
+#[global_allocator]
+static HEAP: heap::Heap = heap::Heap::new();
+const ARENA_SIZE: usize = 512 << 10;
+#[repr(C, align(4096))]
+struct Arena([u8; ARENA_SIZE]);
+static mut ARENA: Arena = Arena([0; ARENA_SIZE]);
+
 librost::entry!(main);
 
 fn main(_: &[&[u8]]) -> u64 {
+    HEAP.grant(&raw mut ARENA as usize, &raw mut ARENA as usize + ARENA_SIZE);
     let d = &mut Blk;
     let Some(vol) = Fat::mount(d) else { return 1 };
     let mut fds: [Option<Open>; FDS] = [const { None }; FDS];

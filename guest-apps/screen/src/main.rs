@@ -1,6 +1,6 @@
 //! screen: the boot screen, rost's first window manager. The kernel starts it when a GPU is
 //! present (unless the bootargs ask for the task demo): it maps the framebuffer (fb_map, which
-//! makes it the window manager), paints the test pattern of draw.rs with a pointer in the middle,
+//! makes it the window manager), paints the test pattern of ui::draw with a pointer in the middle,
 //! and then waits for input messages from the kernel: the pointer follows the tablet and typed
 //! keys are echoed into a text box (US keymap, Shift honoured, Enter, Backspace; a full box
 //! starts over empty).
@@ -12,11 +12,8 @@
 #![no_std]
 #![no_main]
 
-mod draw;
-mod font;
-mod keymap;
-
-use draw::{BLACK, Canvas, POINTER_H, POINTER_W, Rect, WHITE};
+use ui::draw::{BLACK, Canvas, POINTER_H, POINTER_W, Rect, WHITE};
+use ui::keymap;
 use librost::abi::{MSG_INPUT, Message};
 use librost::{Line, fb_flush, fb_info, fb_map, recv_message};
 

@@ -3,7 +3,7 @@
 //! disk, the user-space file server (guest-apps/fsd), which implements files for everyone else.
 
 use crate::arch::Global;
-use crate::fat::{Disk, Fat, SECTOR};
+use fat::{Disk, Fat, SECTOR};
 use crate::sched::Scheduler;
 use crate::trap::{copy_in, copy_out};
 use crate::virtio::blk::Blk;
@@ -18,6 +18,10 @@ static OWNER: Global<u64> = Global::new(0);
 impl Disk for Blk {
     fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool {
         Blk::read(self, sector, buf).is_ok()
+    }
+
+    fn write(&mut self, sector: u64, buf: &[u8]) -> bool {
+        Blk::write(self, sector, buf).is_ok()
     }
 }
 

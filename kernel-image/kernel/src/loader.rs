@@ -8,7 +8,7 @@
 //! written through the kernel's identity map, so before it runs the architected maintenance
 //! (DC CVAU, DSB, IC IVAU, DSB, ISB) is done on every executable page.
 
-use crate::elf::{Bad, Elf, PF_W, PF_X};
+use elf::{Bad, Elf, PF_W, PF_X};
 use crate::mm::{self, PAGE_SIZE, Perm, Space};
 use abi::{Arg, USER_IMAGE_BASE, USER_STACK_SIZE, USER_STACK_TOP};
 

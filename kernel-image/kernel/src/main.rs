@@ -17,12 +17,8 @@ extern crate alloc;
 mod arch;
 mod boot;
 mod display;
-mod elf;
-mod fat;
 mod fs;
-mod fdt;
 mod gic;
-mod heap;
 mod ipc;
 mod loader;
 // memcpy & co. and the unwinding stubs come from the crate shared with user space

@@ -24,8 +24,9 @@
 
 use crate::arch::{Global, isb};
 use crate::{sysreg_read, sysreg_write};
+use heap::Heap;
 
-pub const PAGE_SIZE: usize = 4096;
+pub use heap::PAGE_SIZE;
 const RAM_BASE: u64 = 0x4000_0000;
 const RAM_SIZE: u64 = 512 << 20;
 const BLOCK: u64 = 2 << 20;
@@ -79,7 +80,6 @@ static KERNEL_L1: Global<Table> = Global::new(Table([0; 512]));
 static DEVICE_L2: Global<Table> = Global::new(Table([0; 512]));
 static RAM_L2: Global<Table> = Global::new(Table([0; 512]));
 static IMAGE_L3: Global<Table> = Global::new(Table([0; 512]));
-static NEXT_FRAME: Global<u64> = Global::new(0);
 
 unsafe extern "C" {
     static __text_end: u8;
@@ -98,7 +98,7 @@ macro_rules! sym {
 
 /// Builds the kernel's tables and turns the MMU (and caches) on. Runs once, MMU off.
 pub fn init() {
-    *NEXT_FRAME.get() = sym!(__kernel_end);
+    FRAMES.grant(sym!(__kernel_end) as usize, (RAM_BASE + RAM_SIZE) as usize);
 
     let l3 = &mut IMAGE_L3.get().0;
     for (i, entry) in l3.iter_mut().enumerate() {
@@ -147,45 +147,26 @@ fn table(t: &mut [u64; 512]) -> u64 {
     t.as_mut_ptr() as u64 | VALID | TABLE_OR_PAGE
 }
 
-/// Heads of the free lists of runs of 1..=MAX_RUN pages (a free run's first word links to the
-/// next run of the same length).
-const MAX_RUN: usize = 256;
-static FREE: Global<[u64; MAX_RUN + 1]> = Global::new([0; MAX_RUN + 1]);
+/// The page frames, from the end of the kernel image to the end of RAM, and the kernel heap
+/// (`alloc`), which lives on them.
+#[global_allocator]
+static FRAMES: Heap = Heap::new();
 
-/// Allocates `n` contiguous zeroed pages; returns their (identity-mapped) address. Runs of up to
-/// MAX_RUN pages come back from `free_pages` first.
+/// Allocates `n` contiguous zeroed pages; returns their (identity-mapped) address.
 pub fn alloc_pages(n: usize) -> *mut u8 {
-    let free = FREE.get();
-    let base = if n <= MAX_RUN && free[n] != 0 {
-        let run = free[n];
-        // SAFETY: a free run's first word holds the next run's address.
-        free[n] = unsafe { (run as *const u64).read_volatile() };
-        run
-    } else {
-        let next = NEXT_FRAME.get();
-        let base = *next;
-        *next += (n * PAGE_SIZE) as u64;
-        assert!(*next <= RAM_BASE + RAM_SIZE, "out of memory");
-        base
-    };
+    let base = FRAMES.alloc_pages(n);
+    assert!(!base.is_null(), "out of memory");
     let words = base as *mut u64;
     for i in 0..n * PAGE_SIZE / 8 {
         // SAFETY: the range is RAM owned by nobody else; volatile keeps this a loop.
         unsafe { words.add(i).write_volatile(0) };
     }
-    base as *mut u8
+    base
 }
 
-/// Gives back a run of `n` pages from `alloc_pages(n)`; nothing may use it any more. Runs longer
-/// than MAX_RUN pages are not reused.
+/// Gives back a run of `n` pages from `alloc_pages(n)`; nothing may use it any more.
 pub fn free_pages(base: u64, n: usize) {
-    if n > MAX_RUN {
-        return;
-    }
-    let free = &mut FREE.get()[n];
-    // SAFETY: the run is ours again; its first word becomes the link.
-    unsafe { (base as *mut u64).write_volatile(*free) };
-    *free = base;
+    FRAMES.free_pages(base as *mut u8, n);
 }
 
 /// The physical (bus) address of kernel memory, for DMA: the kernel runs identity-mapped.

@@ -5,6 +5,7 @@
 //! Format (devicetree specification, ch. 5): a big-endian header (magic, total size, offsets of
 //! the structure and strings blocks), then a token stream: BEGIN_NODE + NUL-terminated name,
 //! END_NODE, PROP + length + name offset + value, NOP, END; every item padded to 4 bytes.
+#![no_std]
 
 const MAGIC: u32 = 0xd00d_feed;
 const BEGIN_NODE: u32 = 1;

@@ -7,6 +7,9 @@
 //! each relocation the u64 at `base + r_offset` becomes `base + r_addend`. A segment that asks for
 //! write and execute at once is refused (rost never maps W+X). The PT_GNU_RELRO range becomes
 //! read-only after relocation.
+#![no_std]
+
+extern crate alloc;
 
 pub const PF_X: u32 = 1;
 pub const PF_W: u32 = 2;
@@ -20,7 +23,7 @@ const DT_RELASZ: u64 = 8;
 const R_AARCH64_NONE: u64 = 0;
 const R_AARCH64_RELATIVE: u64 = 1027;
 /// Upper bound on a program's memory span, checked before anything is allocated: with at most
-/// `sched::MAX_PROCS` processes, programs cannot exhaust RAM.
+/// `MAX_PROCS` processes (kernel/src/sched.rs), programs cannot exhaust RAM.
 const MAX_SPAN: u64 = 8 << 20;
 
 /// Why a file is not a program rost can run.

@@ -1,11 +1,19 @@
-//! FAT16 file system logic, pure (no hardware): reads go through the `Disk` trait, so it is
-//! unit-tested on the host against an image made by mkfs.fat + mcopy (guest-apps/build/disk.img).
+//! FAT16, as the file server (guest-apps/fsd) keeps files on the disk: reading here, writing,
+//! growing and creating files in write.rs. Pure logic: sectors go through the `Disk` trait, so
+//! it is tested on the host (`cargo test` here) against the image mkfs.fat and mcopy make
+//! (../build/disk.img), and what it writes is checked with mtools and fsck.fat.
 //!
 //! Layout (Microsoft FAT specification): sector 0 holds the BIOS parameter block; then the
 //! reserved sectors, `fats` copies of the allocation table (16-bit entries: 0 free, >= 0xfff8
 //! end of chain), the fixed-size root directory, and the data clusters numbered from 2.
 //! Directory entries are 32 bytes: 8.3 name, attributes, first cluster (low word at 26), size.
 //! Only short (8.3) names are matched; long-name entries (attribute 0x0f) are skipped.
+
+#![no_std]
+
+extern crate alloc;
+
+mod write;
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -15,17 +23,17 @@ const ATTR_DIR: u8 = 0x10;
 const ATTR_LFN: u8 = 0x0f;
 const ATTR_VOLUME: u8 = 0x08;
 
-/// Sector access. `false`: the device failed.
+/// Sector access: `buf.len() / SECTOR` whole sectors from `sector` on. `false`: the device
+/// failed.
 pub trait Disk {
     fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool;
+    fn write(&mut self, sector: u64, buf: &[u8]) -> bool;
 }
 
 pub struct Fat {
     pub(crate) spc: u64,
     pub(crate) fat_start: u64,
-    #[allow(dead_code)] // for writers: guest-apps/fsd includes this file
     pub(crate) fat_size: u64,
-    #[allow(dead_code)]
     pub(crate) fats: u64,
     pub(crate) root_start: u64,
     pub(crate) root_sectors: u64,
@@ -41,7 +49,6 @@ pub struct Entry {
     pub cluster: u16,
     pub size: u32,
     pub dir: bool,
-    #[allow(dead_code)] // for writers (guest-apps/fsd)
     pub at: (u64, usize),
 }
 
@@ -163,5 +170,20 @@ impl Fat {
         }
         data.truncate(e.size as usize);
         Some(data)
+    }
+
+    /// Up to `buf.len()` bytes of file `e` from `off`; the count read.
+    pub fn read_at(&self, d: &mut impl Disk, e: &Entry, off: u32, buf: &mut [u8]) -> Option<usize> {
+        let n = (e.size.saturating_sub(off) as usize).min(buf.len());
+        let sectors = if n == 0 { Vec::new() } else { self.sectors(d, e.cluster)? };
+        let mut b = [0u8; SECTOR];
+        for i in 0..n {
+            let pos = off as usize + i;
+            if i == 0 || pos % SECTOR == 0 {
+                d.read(*sectors.get(pos / SECTOR)?, &mut b).then_some(())?;
+            }
+            buf[i] = b[pos % SECTOR];
+        }
+        Some(n)
     }
 }

@@ -25,7 +25,7 @@ awk '
   /^warning: unstable feature specified for `-Ctarget-feature`: `outline-atomics`$/ { skip = 1; next }
   skip && /^$/ { skip = 0; next }
   skip { next }
-  /^warning: `(abi|rost-kernel)` \((lib|bin "rost-kernel")\) generated 1 warning( \(1 duplicate\))?$/ { next }
+  /^warning: `[a-z_-]+` \((lib|bin "[a-z_-]+")\) generated 1 warning( \(1 duplicate\))?$/ { next }
   { print }
 ' "$log" >&2
 [ "$status" -eq 0 ] || exit "$status"

@@ -1,5 +1,6 @@
 //! FAT16, as the file server (guest-apps/fsd) keeps files on the disk: reading here, writing,
-//! growing and creating files in write.rs. Pure logic: sectors go through the `Disk` trait, so
+//! growing and creating files in write.rs, and a small write-through cache of sectors in
+//! cache.rs. Pure logic: sectors go through the `Disk` trait, so
 //! it is tested on the host (`cargo test` here) against the image mkfs.fat and mcopy make
 //! (../build/disk.img), and what it writes is checked with mtools and fsck.fat.
 //!
@@ -13,7 +14,10 @@
 
 extern crate alloc;
 
+mod cache;
 mod write;
+
+pub use cache::Cache;
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -28,6 +32,16 @@ const ATTR_VOLUME: u8 = 0x08;
 pub trait Disk {
     fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool;
     fn write(&mut self, sector: u64, buf: &[u8]) -> bool;
+}
+
+impl<D: Disk> Disk for &mut D {
+    fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool {
+        (**self).read(sector, buf)
+    }
+
+    fn write(&mut self, sector: u64, buf: &[u8]) -> bool {
+        (**self).write(sector, buf)
+    }
 }
 
 pub struct Fat {
@@ -155,34 +169,46 @@ impl Fat {
         Some(cur)
     }
 
-    /// The whole content of the file at `path`.
-    pub fn read_file(&self, d: &mut impl Disk, path: &[u8]) -> Option<Vec<u8>> {
-        let e = self.lookup(d, path).filter(|e| !e.dir)?;
-        let sectors = if e.size == 0 { Vec::new() } else { self.sectors(d, e.cluster)? };
-        if sectors.len() * SECTOR < e.size as usize {
-            return None; // the chain is shorter than the size says
-        }
-        let mut data = vec![0u8; (e.size as usize).div_ceil(SECTOR) * SECTOR];
-        for (chunk, s) in data.chunks_mut(SECTOR).zip(sectors.iter()) {
-            if !d.read(*s, chunk) {
-                return None;
-            }
-        }
-        data.truncate(e.size as usize);
-        Some(data)
+    /// The entry at `path`, opened.
+    pub fn open(&self, d: &mut impl Disk, path: &[u8]) -> Option<File> {
+        let entry = self.lookup(d, path)?;
+        self.file(d, entry)
     }
 
-    /// Up to `buf.len()` bytes of file `e` from `off`; the count read.
-    pub fn read_at(&self, d: &mut impl Disk, e: &Entry, off: u32, buf: &mut [u8]) -> Option<usize> {
-        let n = (e.size.saturating_sub(off) as usize).min(buf.len());
-        let sectors = if n == 0 { Vec::new() } else { self.sectors(d, e.cluster)? };
+    /// `entry` opened: with its chain of sectors (a directory's too); None if the chain is broken.
+    pub fn file(&self, d: &mut impl Disk, entry: Entry) -> Option<File> {
+        let sectors = if entry.dir || entry.cluster != 0 { self.sectors(d, entry.cluster)? } else { Vec::new() };
+        Some(File { entry, sectors })
+    }
+
+    /// The whole content of the file at `path`.
+    pub fn read_file(&self, d: &mut impl Disk, path: &[u8]) -> Option<Vec<u8>> {
+        let f = self.open(d, path).filter(|f| !f.entry.dir)?;
+        let mut data = vec![0u8; f.entry.size as usize];
+        (f.read_at(d, 0, &mut data)? == data.len()).then_some(data)
+    }
+}
+
+/// An open file (or directory): its entry and the sectors of its cluster chain, so that reading
+/// and writing at an offset need not walk the chain again.
+pub struct File {
+    pub entry: Entry,
+    pub(crate) sectors: Vec<u64>,
+}
+
+impl File {
+    /// Up to `buf.len()` bytes from `off`; the count read (less at the end of the file). None if
+    /// the disk fails or the chain is shorter than the size says.
+    pub fn read_at(&self, d: &mut impl Disk, off: u32, buf: &mut [u8]) -> Option<usize> {
+        let n = (self.entry.size.saturating_sub(off) as usize).min(buf.len());
         let mut b = [0u8; SECTOR];
-        for i in 0..n {
-            let pos = off as usize + i;
-            if i == 0 || pos % SECTOR == 0 {
-                d.read(*sectors.get(pos / SECTOR)?, &mut b).then_some(())?;
-            }
-            buf[i] = b[pos % SECTOR];
+        let (mut pos, mut done) = (off as usize, 0);
+        while done < n {
+            let (s, at) = (*self.sectors.get(pos / SECTOR)?, pos % SECTOR);
+            let k = (SECTOR - at).min(n - done);
+            d.read(s, &mut b).then_some(())?;
+            buf[done..done + k].copy_from_slice(&b[at..at + k]);
+            (pos, done) = (pos + k, done + k);
         }
         Some(n)
     }

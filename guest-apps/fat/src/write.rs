@@ -2,7 +2,7 @@
 //! copies; sectors are read, patched and written back one at a time, and fsd's disk flushes
 //! each write (blk_write), so the disk is consistent whenever fsd is idle.
 
-use crate::{Disk, Entry, Fat, SECTOR, le, short_name};
+use crate::{Disk, Entry, Fat, File, SECTOR, le, short_name};
 use alloc::vec::Vec;
 
 /// The date stamped on created files (rost has no calendar): 2026-01-01, FAT-encoded.
@@ -53,34 +53,32 @@ impl Fat {
         })
     }
 
-    /// Writes `data` into file `e` at `off`, growing its cluster chain and size as needed.
-    pub fn write_at(&self, d: &mut impl Disk, e: &mut Entry, off: u32, data: &[u8]) -> Option<usize> {
+    /// Writes `data` into file `f` at `off`, growing its cluster chain and size as needed.
+    pub fn write_at(&self, d: &mut impl Disk, f: &mut File, off: u32, data: &[u8]) -> Option<usize> {
         let end = off as u64 + data.len() as u64;
-        let cluster_bytes = self.spc * SECTOR as u64;
-        let mut sectors = if e.cluster == 0 { Vec::new() } else { self.sectors(d, e.cluster)? };
-        while (sectors.len() as u64) * (SECTOR as u64) < end {
+        while (f.sectors.len() as u64) * (SECTOR as u64) < end {
             let c = self.alloc(d)?;
-            match sectors.last() {
-                None => e.cluster = c,
+            match f.sectors.last() {
+                None => f.entry.cluster = c,
                 Some(&s) => self.set_next(d, ((s - self.data_start) / self.spc + 2) as u16, c)?,
             }
             let first = self.data_start + (c as u64 - 2) * self.spc;
-            sectors.extend(first..first + cluster_bytes / SECTOR as u64);
+            f.sectors.extend(first..first + self.spc);
         }
         let (mut pos, mut done) = (off as usize, 0);
         while done < data.len() {
-            let (s, at) = (sectors[pos / SECTOR], pos % SECTOR);
+            let (s, at) = (f.sectors[pos / SECTOR], pos % SECTOR);
             let n = (SECTOR - at).min(data.len() - done);
             patch(d, s, |b| b[at..at + n].copy_from_slice(&data[done..done + n]))?;
             (pos, done) = (pos + n, done + n);
         }
-        e.size = e.size.max(end as u32);
-        self.save(d, e)?;
+        f.entry.size = f.entry.size.max(end as u32);
+        self.save(d, &f.entry)?;
         Some(data.len())
     }
 
     /// Creates an empty file at `path` (its directory must exist and have a free entry).
-    pub fn create(&self, d: &mut impl Disk, path: &[u8]) -> Option<Entry> {
+    pub fn create(&self, d: &mut impl Disk, path: &[u8]) -> Option<File> {
         let slash = path.iter().rposition(|&b| b == b'/')?;
         let dir = self.lookup(d, &path[..slash]).filter(|e| e.dir)?;
         let name = short_name(&path[slash + 1..])?;
@@ -97,7 +95,8 @@ impl Fat {
                     b[at + field..at + field + 2].copy_from_slice(&DATE.to_le_bytes()); // created, accessed, written
                 }
                 d.write(s, &b).then_some(())?;
-                return Some(Entry { name, cluster: 0, size: 0, dir: false, at: (s, at) });
+                let entry = Entry { name, cluster: 0, size: 0, dir: false, at: (s, at) };
+                return Some(File { entry, sectors: Vec::new() });
             }
         }
         None

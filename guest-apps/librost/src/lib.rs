@@ -1,7 +1,8 @@
 //! librost: what every rost user program links against. It wraps each system call of the shared
-//! ABI crate (`abi`, re-exported) in a function, provides the program entry (`entry!`), the
-//! panic handler, the memory functions the compiler expects from a libc, and `Line`, a small
-//! stack-allocated console line builder (no heap needed).
+//! ABI crate (`abi`, re-exported) in a function (errors as `abi::Error`), provides the program
+//! entry (`entry!`), the panic handler, the memory functions the compiler expects from a libc,
+//! `Line`, a small stack-allocated console line builder (no heap needed), and `file`: files and
+//! programs from the file server.
 //!
 //! A program is `#![no_std] #![no_main]` and names its main function with `librost::entry!`:
 //! `fn main(args: &[&[u8]]) -> u64`; the returned value is the exit code.
@@ -13,6 +14,7 @@ pub mod file;
 extern crate freestanding;
 pub mod sys;
 
+pub use file::{spawn, spawn_server};
 pub use sys::*;
 
 /// The program's arguments, as the kernel laid them out on the stack (argument 0 is the path).
@@ -131,6 +133,6 @@ impl Line {
     /// Ends the line with `\n` and prints it.
     pub fn send(&mut self) {
         self.byte(b'\n');
-        print(&self.buf[..self.len]);
+        let _ = print(&self.buf[..self.len]); // nowhere to report that the console failed
     }
 }

@@ -63,14 +63,3 @@ pub fn bootargs(blob: &[u8]) -> Option<&[u8]> {
         }
     }
 }
-
-/// Whether the whitespace-separated `args` contain exactly the word `flag`.
-pub fn has_word(args: &[u8], flag: &[u8]) -> bool {
-    args.split(|b| b.is_ascii_whitespace()).any(|w| w == flag)
-}
-
-/// The rest of the first whitespace-separated word of `args` that starts with `prefix`
-/// (`rost.init=/BIN/HELLO` with prefix `rost.init=` gives `/BIN/HELLO`).
-pub fn word_value<'a>(args: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
-    args.split(|b| b.is_ascii_whitespace()).find_map(|w| w.strip_prefix(prefix))
-}

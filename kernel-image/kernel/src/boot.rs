@@ -1,5 +1,5 @@
 //! The assembly the kernel cannot do without: the entry point `_start`, the exception vector
-//! table, and the code that saves a trapped context into a `Frame` and restores one.
+//! table, and the code that saves a trapped context into a `Frame` (arch.rs) and restores one.
 //!
 //! Context switching works by swapping frames: every exception saves the complete CPU state
 //! (general registers, SP_EL0, ELR, SPSR and, eagerly, all FP/SIMD state, because Unicorn never
@@ -8,7 +8,7 @@
 //! stack, so after the restore SP_EL1 is exactly that stack's top again, ready for the task's
 //! next exception. The idle loop (an EL1h context with interrupts unmasked) works the same way.
 
-use crate::trap::{FP_OFF, FRAME_SIZE, Frame};
+use crate::arch::{FP_OFF, FRAME_SIZE, Frame};
 use core::mem::offset_of;
 
 core::arch::global_asm!(
@@ -178,11 +178,3 @@ const _: () = {
     assert!(offset_of!(Frame, fpsr) == FP_OFF + 520);
     assert!(FRAME_SIZE % 16 == 0);
 };
-
-unsafe extern "C" {
-    /// Restores `frame` and returns from the exception into it. Used once, to start the first
-    /// context.
-    pub fn trap_restore(frame: *mut Frame) -> !;
-    /// Entry point of the idle context.
-    pub fn idle_loop() -> !;
-}

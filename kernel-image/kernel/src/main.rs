@@ -14,10 +14,12 @@
 
 extern crate alloc;
 
+use alloc::vec::Vec;
+
 mod arch;
 mod boot;
+mod disk;
 mod display;
-mod fs;
 mod gic;
 mod ipc;
 mod loader;
@@ -26,6 +28,7 @@ extern crate freestanding;
 mod mm;
 mod psci;
 mod sched;
+mod syscall;
 mod timer;
 mod trap;
 mod uart;
@@ -49,53 +52,23 @@ extern "C" fn kmain() -> ! {
             Ok(()) => kprintln!("[blk] self-test ok (capacity {} sectors)", capacity),
             Err(e) => kprintln!("[blk] self-test failed: {} (capacity {} sectors)", e, capacity),
         }
-        if fs::init(blk) {
-            kprintln!("[fs] FAT16 volume mounted");
-        }
+        disk::init(blk);
     }
-
-    let mut sched = sched::Scheduler::new();
-    let init = fdt::word_value(bootargs(), b"rost.init=");
-    let has_gpu = devices.gpu.is_some();
     devices.gpu.map(display::init);
-    match init {
-        Some(path) => {
-            kprintln!("[rost] starting {}", core::str::from_utf8(path).unwrap_or("?"));
-            let file = fs::read(path).unwrap_or_default();
-            if sched.spawn(0, &file, &[path], true).is_err() {
-                kprintln!("[rost] no program {} on the disk", core::str::from_utf8(path).unwrap_or("?"));
-            }
-        }
-        None if has_gpu && !fdt::has_word(bootargs(), b"rost.demo=tasks") => {
-            sched.spawn(0, SCREEN, &[b"screen"], true).expect("the built-in boot screen loads");
-            display::announce_first_flush("[rost] boot screen up, waiting for input");
-        }
-        None => {
-            for task in DEMO_TASKS {
-                sched.spawn(0, DEMO, &[b"demo", task], true).expect("the built-in demo loads");
-            }
-            kprintln!("[rost] starting {} tasks", DEMO_TASKS.len());
-        }
-    }
+
+    // The file server is the one process the kernel starts (abi::fs); it gets the words of the
+    // bootargs as its arguments, and starts everything else.
+    let words = bootargs().split(u8::is_ascii_whitespace).filter(|w| !w.is_empty());
+    let args: Vec<&[u8]> = [&b"fsd"[..]].into_iter().chain(words).take(abi::MAX_ARGS as usize).collect();
+    let mut sched = sched::Scheduler::new();
+    let fsd = sched.spawn(0, FSD, &args, true).expect("the built-in file server loads");
+    sched.live(fsd).expect("just spawned").prio = 1;
     sched::start(sched)
 }
 
-/// The boot screen (guest-apps/screen), the window manager of a machine with a GPU.
-static SCREEN: &[u8] = include_bytes!("../../../guest-apps/build/screen.elf");
-/// The demo program (guest-apps/demo), built before the kernel, and its tasks in pid order.
-static DEMO: &[u8] = include_bytes!("../../../guest-apps/build/demo.elf");
-const DEMO_TASKS: [&[u8]; 10] = [
-    b"hello",
-    b"spin",
-    b"read_kernel",
-    b"bad_pointers",
-    b"fp_registers",
-    b"fp_noise",
-    b"crash_undefined",
-    b"crash_brk",
-    b"crash_exec_kernel",
-    b"crash_write_text",
-];
+/// The file server (guest-apps/fsd), built before the kernel; it includes the demo and the boot
+/// screen.
+static FSD: &[u8] = include_bytes!("../../../guest-apps/build/fsd.elf");
 
 /// The kernel command line: /chosen/bootargs of the DTB at the start of RAM; empty without one.
 fn bootargs() -> &'static [u8] {

@@ -14,7 +14,8 @@
 //! segments, its stack) in the first GiB around the device blocks and above the second GiB,
 //! page by page, each EL0 read-only, read-write or read + execute, never writable and executable;
 //! all with nG set, under the process's ASID. SCTLR_EL1.WXN is on as well. User pointers given to
-//! syscalls are checked by walking the caller's tables (`Space::user_ok`).
+//! syscalls are checked by walking the caller's tables (`Space::user_ok`), and copied in and out
+//! only after that check (`copy_in`, `copy_out`).
 //!
 //! Frames come from a bump allocator from the end of the kernel image; freed runs of up to 256
 //! pages go to per-length free lists and are reused first. A space frees the frames it owns
@@ -24,6 +25,8 @@
 
 use crate::arch::{Global, isb};
 use crate::{sysreg_read, sysreg_write};
+use abi::Error;
+use alloc::vec::Vec;
 use heap::Heap;
 
 pub use heap::PAGE_SIZE;
@@ -317,6 +320,28 @@ impl Space {
         len == 0 || (ptr & !0xfff..end).step_by(PAGE_SIZE).all(|va| self.entry(va).is_some_and(ok))
     }
 
+    /// A copy of `[ptr, ptr + len)`, after checking that the process may read it all.
+    pub fn copy_in(&self, ptr: u64, len: u64) -> Result<Vec<u8>, Error> {
+        if !self.user_ok(ptr, len, false) {
+            return Err(Error::Fault);
+        }
+        // SAFETY: checked above to be user memory of this space, which is the live one (a
+        // syscall's caller); volatile because the process, not the compiler, owns that memory.
+        Ok((0..len).map(|i| unsafe { ((ptr + i) as *const u8).read_volatile() }).collect())
+    }
+
+    /// Copies `bytes` to `ptr`, after checking that the process may write there.
+    pub fn copy_out(&self, ptr: u64, bytes: &[u8]) -> Result<u64, Error> {
+        if !self.user_ok(ptr, bytes.len() as u64, true) {
+            return Err(Error::Fault);
+        }
+        for (i, &b) in bytes.iter().enumerate() {
+            // SAFETY: as for copy_in.
+            unsafe { ((ptr + i as u64) as *mut u8).write_volatile(b) };
+        }
+        Ok(0)
+    }
+
     /// Frees every page this space owns, its tables, and its TLB entries. The space must not be
     /// live (loaded in TTBR0) any more.
     pub fn destroy(self) {
@@ -338,6 +363,12 @@ impl Space {
         // none of them.
         unsafe { core::arch::asm!("dsb ish", "tlbi aside1is, {}", "dsb ish", in(reg) self.0 & !ADDR_MASK, options(nostack)) };
     }
+}
+
+/// The bytes of a plain-data value (a message) for `copy_out`.
+pub fn bytes_of<T: Copy>(value: &T) -> &[u8] {
+    // SAFETY: T is plain data without padding (repr(C) integers), every byte initialised.
+    unsafe { core::slice::from_raw_parts(value as *const T as *const u8, core::mem::size_of::<T>()) }
 }
 
 /// Makes code just written through the kernel's view of `[addr, addr + len)` visible to

@@ -16,12 +16,10 @@
 //! (after at least one ran), the kernel prints a summary and powers off; a scheduler started with
 //! no processes at all (the boot screen) idles for ever.
 
-use crate::arch::Global;
-use crate::boot::{idle_loop, trap_restore};
+use crate::arch::{FRAME_SIZE, Frame, Global, idle_loop, trap_restore};
 use crate::mm::{self, Space};
-use crate::trap::{FRAME_SIZE, Frame};
 use crate::{kprintln, loader, psci, sysreg_write, timer};
-use abi::{Error, KILLED, Message};
+use abi::{Error, KERNEL_MAILBOX, KILLED, MSG_EXITED, Message};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
@@ -67,6 +65,20 @@ pub(crate) struct Proc {
     pub server: bool,
 }
 
+impl Proc {
+    /// Queues a message from the kernel (sender 0) if the mailbox has room (kernel messages may
+    /// fill it up to KERNEL_MAILBOX: a burst of input must not be lost), waking the process if
+    /// it waits for one.
+    pub fn deliver(&mut self, msg: Message) {
+        if self.mailbox.len() < KERNEL_MAILBOX {
+            self.mailbox.push_back(msg);
+            if matches!(self.state, State::Receiving(_)) {
+                self.state = State::Ready;
+            }
+        }
+    }
+}
+
 pub struct Scheduler {
     pub(crate) procs: Vec<Option<Proc>>,
     /// Slot of the running process; `None` while idle.
@@ -84,9 +96,6 @@ pub struct Scheduler {
     live_ttbr0: u64,
     /// Whether the tick is on.
     ticking: bool,
-    /// Shared-memory objects (ipc.rs) and the next id to hand out.
-    pub(crate) shms: Vec<crate::ipc::Shm>,
-    pub(crate) next_shm: u64,
     /// The window manager: the process holding the framebuffer, which gets the input events.
     pub(crate) wm: u64,
 }
@@ -133,8 +142,6 @@ impl Scheduler {
             idle_frame: idle,
             live_ttbr0: mm::kernel_ttbr0(),
             ticking: false,
-            shms: Vec::new(),
-            next_shm: 1,
             wm: 0,
         }
     }
@@ -283,7 +290,6 @@ impl Scheduler {
                 p.state = State::Ready; // the send is retried, and fails
             }
         }
-        self.owner_ended(pid);
         self.notify_exit(pid);
         if self.current == Some(i) {
             self.pick();
@@ -310,11 +316,29 @@ impl Scheduler {
         Ok(None)
     }
 
+    /// Tells the system servers (priority 1) that process `pid` ended (abi::MSG_EXITED).
+    fn notify_exit(&mut self, pid: u64) {
+        let servers = self.procs.iter_mut().flatten().filter(|p| p.prio > 0 && p.pid != pid);
+        let live = servers.filter(|p| !matches!(p.state, State::Zombie(_)));
+        live.for_each(|p| p.deliver(Message::new(MSG_EXITED, &pid.to_le_bytes())));
+    }
+
+    /// A device claim by the current process: the first process with the server right to claim
+    /// a device (whose owner is `owner`, 0 for none) owns it until it ends, and becomes a system
+    /// server (priority 1). Returns the owner it has now, or Perm.
+    pub fn claim(&mut self, owner: u64) -> Result<u64, Error> {
+        let me = self.current_id();
+        if !self.cur().server || owner != me && self.live(owner).is_some() {
+            return Err(Error::Perm);
+        }
+        self.cur().prio = 1;
+        Ok(me)
+    }
+
     /// Frees a zombie's memory and its slot. Never the current process's: we may be on its stack.
     fn reap(&mut self, slot: usize) {
         assert!(self.current != Some(slot), "reaping the running process");
         let p = self.procs[slot].take().unwrap();
-        p.shm.iter().for_each(|&id| self.release(id));
         p.space.destroy();
         let stack = p.frame as u64 + FRAME_SIZE as u64 - (KERNEL_STACK_PAGES * mm::PAGE_SIZE) as u64;
         mm::free_pages(stack, KERNEL_STACK_PAGES);

@@ -92,13 +92,6 @@ fn bootargs_of_garbage_is_none() {
     assert_eq!(fdt::bootargs(&bad), None);
 }
 
-#[test]
-fn words() {
-    assert!(fdt::has_word(b"a rost.demo=tasks\tb", b"rost.demo=tasks"));
-    assert!(!fdt::has_word(b"rost.demo=tasks2", b"rost.demo=tasks"));
-    assert!(!fdt::has_word(b"", b"rost.demo=tasks"));
-}
-
 fn guest_build(name: &str) -> Vec<u8> {
     let path = format!("{}/../../../guest-apps/build/{}", env!("CARGO_MANIFEST_DIR"), name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run kernel-image/build.sh first)"))

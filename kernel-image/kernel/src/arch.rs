@@ -29,7 +29,6 @@ unsafe extern "C" {
 }
 
 /// Reads a system register by name, e.g. `sysreg_read!("esr_el1")`.
-#[macro_export]
 macro_rules! sysreg_read {
     ($name:literal) => {{
         let v: u64;
@@ -41,7 +40,6 @@ macro_rules! sysreg_read {
 
 /// Writes a system register by name. Not `nomem`: writes such as TTBR0 or SCTLR change how
 /// memory is accessed, so the compiler must not move memory accesses across them.
-#[macro_export]
 macro_rules! sysreg_write {
     ($name:literal, $value:expr) => {{
         let v: u64 = $value;
@@ -49,6 +47,8 @@ macro_rules! sysreg_write {
         unsafe { core::arch::asm!(concat!("msr ", $name, ", {}"), in(reg) v, options(nostack)) };
     }};
 }
+
+pub(crate) use {sysreg_read, sysreg_write};
 
 /// Instruction synchronization barrier: later instructions see earlier system-register writes.
 pub fn isb() {

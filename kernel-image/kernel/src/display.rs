@@ -6,7 +6,7 @@
 //! pixels.
 
 use crate::arch::Global;
-use crate::kprintln;
+use crate::uart::kprintln;
 use crate::mm::{PAGE_SIZE, Perm};
 use crate::sched::Scheduler;
 use crate::virtio::gpu::Gpu;

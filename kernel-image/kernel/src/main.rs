@@ -15,6 +15,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
+use uart::kprintln;
 
 mod arch;
 mod boot;

@@ -24,7 +24,7 @@
 //! itself (`phys`).
 
 use crate::arch::{Global, isb};
-use crate::{sysreg_read, sysreg_write};
+use crate::arch::{sysreg_read, sysreg_write};
 use abi::Error;
 use alloc::vec::Vec;
 use heap::Heap;

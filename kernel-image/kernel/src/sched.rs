@@ -18,7 +18,9 @@
 
 use crate::arch::{FRAME_SIZE, Frame, Global, idle_loop, trap_restore};
 use crate::mm::{self, Space};
-use crate::{kprintln, loader, psci, sysreg_write, timer};
+use crate::arch::sysreg_write;
+use crate::uart::kprintln;
+use crate::{loader, psci, timer};
 use abi::{Error, KERNEL_MAILBOX, KILLED, MSG_EXITED, Message};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;

@@ -8,7 +8,9 @@
 
 use crate::arch::Frame;
 use crate::sched::Scheduler;
-use crate::{display, gic, kprintln, psci, syscall, sysreg_read, virtio};
+use crate::arch::sysreg_read;
+use crate::uart::kprintln;
+use crate::{display, gic, psci, syscall, virtio};
 
 // Vector numbers as boot.rs passes them (entry offset / 0x80).
 const EL1_SYNC: u64 = 4;

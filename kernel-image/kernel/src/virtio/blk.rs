@@ -4,7 +4,8 @@
 
 use super::Transport;
 use super::queue::{Buf, Queue};
-use crate::{kprintln, mm};
+use crate::mm;
+use crate::uart::kprintln;
 
 /// virtio-blk always counts in 512-byte sectors, whatever the disk's block size.
 pub const SECTOR: usize = 512;

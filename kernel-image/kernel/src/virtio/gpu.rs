@@ -6,7 +6,8 @@
 
 use super::Transport;
 use super::queue::{Buf, Queue};
-use crate::{kprintln, mm};
+use crate::mm;
+use crate::uart::kprintln;
 
 const GET_DISPLAY_INFO: u32 = 0x0100;
 const RESOURCE_CREATE_2D: u32 = 0x0101;

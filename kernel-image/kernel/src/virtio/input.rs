@@ -11,7 +11,8 @@
 
 use super::Transport;
 use super::queue::{Buf, Queue};
-use crate::{kprintln, mm};
+use crate::mm;
+use crate::uart::kprintln;
 use core::fmt;
 
 const CFG_SELECT: usize = 0;

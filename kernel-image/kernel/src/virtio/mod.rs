@@ -18,7 +18,9 @@ pub mod input;
 pub mod queue;
 
 use crate::arch::{Global, dsb, mmio_read, mmio_read8, mmio_write, mmio_write8};
-use crate::{gic, kprintln, sysreg_read};
+use crate::arch::sysreg_read;
+use crate::gic;
+use crate::uart::kprintln;
 use alloc::vec::Vec;
 use queue::{Buf, MAX_SIZE, Queue};
 

@@ -10,8 +10,7 @@ use crate::uart::kprintln;
 use crate::mm::{PAGE_SIZE, Perm};
 use crate::sched::Scheduler;
 use crate::virtio::gpu::Gpu;
-use crate::virtio::input::Event;
-use abi::{Error, FB_BASE, INPUT_BUTTON, INPUT_KEY, INPUT_POINTER, InputEvent, MSG_INPUT, Message};
+use abi::{Error, FB_BASE, INPUT_BUTTON, INPUT_KEY, InputEvent, MSG_INPUT, Message};
 
 static GPU: Global<Option<Gpu>> = Global::new(None);
 
@@ -48,18 +47,20 @@ pub fn flush(x: u64, y: u64, w: u64, h: u64) -> Result<u64, Error> {
     Ok(0)
 }
 
-/// An event from any input device: logged, then sent to the window manager.
-pub fn input(event: Event) {
-    kprintln!("[input] {}", event);
-    let ev = match event {
-        Event::Key { code, value } => InputEvent { kind: INPUT_KEY, code: code as u32, value, x: 0, y: 0 },
-        Event::Button { code, value } => InputEvent { kind: INPUT_BUTTON, code: code as u32, value, x: 0, y: 0 },
-        Event::Tablet { x, y, max_x, max_y } => {
+/// An event from any input device (a pointer position in the device's units, 0..=`max` on each
+/// axis): logged, then sent to the window manager with the pointer in display pixels.
+pub fn input(mut ev: InputEvent, max: [u32; 2]) {
+    let action = ["up", "down", "repeat"][ev.value.min(2) as usize];
+    match ev.kind {
+        INPUT_KEY => kprintln!("[input] key {} {}", ev.code, action),
+        INPUT_BUTTON => kprintln!("[input] button {} {}", ev.code, action),
+        _ => {
+            kprintln!("[input] tablet x={} y={}", ev.x, ev.y);
             let (w, h) = GPU.get().as_ref().map_or((0, 0), |g| (g.width, g.height));
             let scale = |v: u32, max: u32, size: u32| (v.min(max) as u64 * size as u64 / (max as u64 + 1)) as u32;
-            InputEvent { kind: INPUT_POINTER, code: 0, value: 0, x: scale(x, max_x, w), y: scale(y, max_y, h) }
+            (ev.x, ev.y) = (scale(ev.x, max[0], w), scale(ev.y, max[1], h));
         }
-    };
+    }
     let sched = crate::sched::get().expect("input before the first process");
     let wm = sched.wm;
     if let Some(p) = sched.live(wm) {

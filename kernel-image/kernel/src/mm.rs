@@ -231,25 +231,10 @@ impl Space {
     /// Maps the page at user address `va` to frame `pa`. `owned`: the frame belongs to this
     /// space and is freed with it. Returns false if `va` is not a user address or already mapped.
     pub fn map(&self, va: u64, pa: u64, perm: Perm, owned: bool) -> bool {
-        let i1 = (va >> 30) as usize;
-        if va >> 39 != 0 || i1 == 1 || va % PAGE_SIZE as u64 != 0 {
+        if va >> 30 == 1 || va % PAGE_SIZE as u64 != 0 {
             return false; // the second GiB is the kernel's RAM
         }
-        let mut t = self.l1();
-        for shift in [30, 21] {
-            let e = &mut t[(va >> shift) as usize & 511];
-            if *e & 3 == VALID {
-                return false; // a kernel block (device memory)
-            }
-            if *e == 0 {
-                *e = table(alloc_table());
-            }
-            t = next_table(*e);
-        }
-        let e = &mut t[(va >> 12) as usize & 511];
-        if *e != 0 {
-            return false;
-        }
+        let Some(e) = self.slot(va, true).filter(|e| **e == 0) else { return false };
         *e = pa | attrs(perm) | if owned { OWNED } else { 0 } | VALID | TABLE_OR_PAGE;
         // SAFETY: the table write must reach the walker before the space is used.
         unsafe { core::arch::asm!("dsb ishst", options(nostack)) };
@@ -258,7 +243,7 @@ impl Space {
 
     /// Changes the permissions of the page mapped at `va` (a space that is not live yet).
     pub fn protect(&self, va: u64, perm: Perm) {
-        if let Some(e) = self.l3_of(va).map(|t| &mut t[(va >> 12) as usize & 511]).filter(|e| **e & VALID != 0) {
+        if let Some(e) = self.page(va) {
             *e = (*e & (ADDR_MASK | OWNED)) | attrs(perm) | VALID | TABLE_OR_PAGE;
         }
     }
@@ -266,44 +251,43 @@ impl Space {
     /// Removes the mappings of `[va, va + len)` (frames are not freed: they are not the space's).
     pub fn unmap(&self, va: u64, len: u64) {
         for page in (va..va + len).step_by(PAGE_SIZE) {
-            let Some(l3) = self.l3_of(page) else { continue };
-            l3[(page >> 12) as usize & 511] = 0;
+            let Some(e) = self.page(page) else { continue };
+            *e = 0;
             let op = (page >> 12) | (self.0 & !ADDR_MASK);
             // SAFETY: drops this page's translation under this space's ASID.
             unsafe { core::arch::asm!("dsb ishst", "tlbi vae1is, {}", "dsb ish", "isb", in(reg) op, options(nostack)) };
         }
     }
 
-    /// The level-3 table covering `va`, if there is one.
-    fn l3_of(&self, va: u64) -> Option<&'static mut [u64; 512]> {
-        let mut t = self.l1();
-        for shift in [30, 21] {
-            let e = t[(va >> shift) as usize & 511];
-            if e & 3 != VALID | TABLE_OR_PAGE || va >> 39 != 0 {
-                return None;
-            }
-            t = next_table(e);
-        }
-        Some(t)
-    }
-
-    /// The descriptor that maps `va` (a page, or a kernel block), if any.
-    fn entry(&self, va: u64) -> Option<u64> {
+    /// The descriptor slot the walk for `va` ends at: a level-3 slot, or a level-1 or -2 slot
+    /// that holds a block (kernel device memory) or nothing. With `create`, missing tables are
+    /// made on the way, so only a block stops the walk early. None outside the 39-bit range.
+    fn slot(&self, va: u64, create: bool) -> Option<&'static mut u64> {
         if va >> 39 != 0 {
             return None;
         }
         let mut t = self.l1();
-        for shift in [30, 21, 12] {
-            let e = t[(va >> shift) as usize & 511];
-            if e & VALID == 0 {
-                return None;
+        for shift in [30, 21] {
+            let e = &mut t[(va >> shift) as usize & 511];
+            if *e == 0 && create {
+                *e = table(alloc_table());
             }
-            if shift == 12 || e & TABLE_OR_PAGE == 0 {
+            if *e & 3 != VALID | TABLE_OR_PAGE {
                 return Some(e);
             }
-            t = next_table(e);
+            t = next_table(*e);
         }
-        None
+        Some(&mut t[(va >> 12) as usize & 511])
+    }
+
+    /// The page descriptor (level 3, valid) that maps `va`, if any.
+    fn page(&self, va: u64) -> Option<&'static mut u64> {
+        self.slot(va, false).filter(|e| **e & 3 == VALID | TABLE_OR_PAGE)
+    }
+
+    /// The descriptor that maps `va` (a page, or a kernel block), if any.
+    fn entry(&self, va: u64) -> Option<u64> {
+        self.slot(va, false).map(|e| *e).filter(|e| e & VALID != 0)
     }
 
     /// The kernel address of user address `va`, if it is mapped for EL0.

@@ -95,15 +95,14 @@ impl<'a> Elf<'a> {
     fn phdr(&self, i: usize) -> Result<(u32, Segment), Bad> {
         let o = self.phoff.checked_add(i.checked_mul(56).ok_or("truncated")?).ok_or("truncated")?;
         let b = self.bytes.get(o..o.checked_add(56).ok_or("truncated")?).ok_or("truncated")?;
-        let o = 0;
         let seg = Segment {
-            flags: rd(b, o + 4, 4)? as u32,
-            offset: rd(b, o + 8, 8)? as usize,
-            vaddr: rd(b, o + 16, 8)?,
-            filesz: rd(b, o + 32, 8)? as usize,
-            memsz: rd(b, o + 40, 8)?,
+            flags: rd(b, 4, 4)? as u32,
+            offset: rd(b, 8, 8)? as usize,
+            vaddr: rd(b, 16, 8)?,
+            filesz: rd(b, 32, 8)? as usize,
+            memsz: rd(b, 40, 8)?,
         };
-        Ok((rd(b, o, 4)? as u32, seg))
+        Ok((rd(b, 0, 4)? as u32, seg))
     }
 
     /// The PT_LOAD segments.

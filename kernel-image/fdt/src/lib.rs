@@ -24,14 +24,10 @@ fn cstr(blob: &[u8], off: usize) -> Option<&[u8]> {
     Some(&rest[..rest.iter().position(|&b| b == 0)?])
 }
 
-/// The total size the header at the start of `blob` claims, if it is a device tree at all.
-pub fn total_size(blob: &[u8]) -> Option<usize> {
-    (be32(blob, 0)? == MAGIC).then_some(be32(blob, 4)? as usize)
-}
-
 /// The value of `/chosen/bootargs` without its terminating NUL, if the tree has one.
 pub fn bootargs(blob: &[u8]) -> Option<&[u8]> {
-    let blob = blob.get(..total_size(blob)?)?;
+    let size = (be32(blob, 0)? == MAGIC).then_some(be32(blob, 4)? as usize)?; // header: magic, total size
+    let blob = blob.get(..size)?;
     let strings = be32(blob, 12)? as usize;
     let mut off = be32(blob, 8)? as usize;
     let (mut depth, mut in_chosen) = (0, false);

@@ -49,10 +49,7 @@ impl Scheduler {
             self.block(State::Sending(to));
             return Ok(None);
         }
-        p.mailbox.push_back(msg);
-        if matches!(p.state, State::Receiving(_)) {
-            p.state = State::Ready;
-        }
+        p.queue(msg);
         Ok(Some(0))
     }
 
@@ -97,9 +94,8 @@ impl Scheduler {
     /// objects that no process (live or zombie) maps any more are freed.
     fn shms(&self) -> &'static mut (Vec<Shm>, u64) {
         let table = SHMS.get();
-        let alive = |pid| self.procs.iter().flatten().any(|p| p.pid == pid && !matches!(p.state, State::Zombie(_)));
         let mapped = |id| self.procs.iter().flatten().any(|p| p.shm.contains(&id));
-        table.0.iter_mut().for_each(|s| s.destroyed |= !alive(s.owner));
+        table.0.iter_mut().for_each(|s| s.destroyed |= self.live_slot(s.owner).is_none());
         for gone in table.0.extract_if(.., |s| s.destroyed && !mapped(s.id)) {
             gone.frames.iter().for_each(|&f| mm::free_pages(f, 1));
         }
@@ -162,7 +158,6 @@ impl Scheduler {
         let i = p.shm.iter().position(|&s| s == id).ok_or(Error::NoEnt)?;
         p.shm.remove(i);
         p.space.unmap(SHM_BASE + id * SHM_MAX, SHM_MAX);
-        self.shms();
         Ok(0)
     }
 
@@ -173,7 +168,6 @@ impl Scheduler {
             return Err(Error::Perm);
         }
         s.destroyed = true;
-        self.shms();
         Ok(0)
     }
 }

@@ -46,8 +46,8 @@ extern "C" fn kmain() -> ! {
     let hz = timer::init();
     kprintln!("[rost] mmu on, gic on, timer {} Hz, tick {} ms", hz, abi::TICK_NS / 1_000_000);
 
-    let devices = virtio::init();
-    if let Some(mut blk) = devices.blk {
+    let (gpu, blk) = virtio::init();
+    if let Some(mut blk) = blk {
         let capacity = blk.capacity;
         match blk.self_test() {
             Ok(()) => kprintln!("[blk] self-test ok (capacity {} sectors)", capacity),
@@ -55,7 +55,7 @@ extern "C" fn kmain() -> ! {
         }
         disk::init(blk);
     }
-    devices.gpu.map(display::init);
+    gpu.map(display::init);
 
     // The file server is the one process the kernel starts (abi::fs); it gets the words of the
     // bootargs as its arguments, and starts everything else.

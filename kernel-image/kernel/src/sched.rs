@@ -68,15 +68,19 @@ pub(crate) struct Proc {
 }
 
 impl Proc {
-    /// Queues a message from the kernel (sender 0) if the mailbox has room (kernel messages may
-    /// fill it up to KERNEL_MAILBOX: a burst of input must not be lost), waking the process if
-    /// it waits for one.
+    /// Queues `msg` in the mailbox, waking the process if it waits for a message.
+    pub fn queue(&mut self, msg: Message) {
+        self.mailbox.push_back(msg);
+        if matches!(self.state, State::Receiving(_)) {
+            self.state = State::Ready;
+        }
+    }
+
+    /// Queues a message from the kernel (sender 0) if the mailbox has room: kernel messages may
+    /// fill it up to KERNEL_MAILBOX (a burst of input must not be lost), and are dropped beyond.
     pub fn deliver(&mut self, msg: Message) {
         if self.mailbox.len() < KERNEL_MAILBOX {
-            self.mailbox.push_back(msg);
-            if matches!(self.state, State::Receiving(_)) {
-                self.state = State::Ready;
-            }
+            self.queue(msg);
         }
     }
 }
@@ -192,13 +196,14 @@ impl Scheduler {
         self.cur().space
     }
 
-    fn slot_of(&self, pid: u64) -> Option<usize> {
-        self.procs.iter().position(|p| p.as_ref().is_some_and(|p| p.pid == pid))
+    /// The slot of the live (not zombie) process `pid`.
+    pub(crate) fn live_slot(&self, pid: u64) -> Option<usize> {
+        self.procs.iter().position(|p| p.as_ref().is_some_and(|p| p.pid == pid && !matches!(p.state, State::Zombie(_))))
     }
 
     /// The live (not zombie) process `pid`.
     pub(crate) fn live(&mut self, pid: u64) -> Option<&mut Proc> {
-        self.procs.iter_mut().flatten().find(|p| p.pid == pid && !matches!(p.state, State::Zombie(_)))
+        self.live_slot(pid).and_then(|i| self.procs[i].as_mut())
     }
 
     /// The timer interrupt: wake sleepers whose time has come, then move on to the next ready
@@ -232,14 +237,6 @@ impl Scheduler {
         }
     }
 
-    pub fn yield_current(&mut self) {
-        self.pick();
-    }
-
-    pub fn sleep_current(&mut self, ticks: u64) {
-        self.block(State::Sleeping(self.ticks.saturating_add(ticks)));
-    }
-
     /// Blocks the current process in `state` and picks another.
     pub(crate) fn block(&mut self, state: State) {
         self.cur().state = state;
@@ -265,8 +262,7 @@ impl Scheduler {
     /// `kill(pid)` from the current process: allowed on itself and its own children.
     pub fn kill(&mut self, pid: u64) -> Result<u64, Error> {
         let me = self.current_id();
-        let slot = self.slot_of(pid).filter(|&s| !matches!(self.procs[s].as_ref().unwrap().state, State::Zombie(_)));
-        let slot = slot.ok_or(Error::Srch)?;
+        let slot = self.live_slot(pid).ok_or(Error::Srch)?;
         if pid != me && self.procs[slot].as_ref().unwrap().parent != me {
             return Err(Error::Perm);
         }
@@ -359,8 +355,8 @@ impl Scheduler {
 
     /// Makes the next ready process of the highest priority current: the first after the current
     /// (or last) one in round-robin order, the current one itself coming last. None ready: idle.
-    /// None alive at all: power off.
-    fn pick(&mut self) {
+    /// None alive at all: power off. (`yield` is just this.)
+    pub fn pick(&mut self) {
         let from = self.current.unwrap_or(self.last);
         let ready = |p: &Option<Proc>| p.as_ref().filter(|p| p.state == State::Ready).map(|p| p.prio);
         let top = self.procs.iter().filter_map(ready).max();

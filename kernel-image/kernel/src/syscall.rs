@@ -4,10 +4,10 @@
 //! ipc.rs, the display in display.rs, the disk in disk.rs).
 
 use crate::mm::{Space, bytes_of};
-use crate::sched::Scheduler;
+use crate::sched::{Scheduler, State};
 use crate::{display, disk, timer, uart};
 use abi::{Error, InputEvent, MAX_ARGS, MAX_ARGS_BYTES, MAX_IMAGE, Message, PRINT_DEBUG_MAX, SPAWN_SERVER};
-use abi::{Sysno, TICK_NS};
+use abi::Sysno;
 use alloc::vec::Vec;
 
 const MSG_SIZE: u64 = core::mem::size_of::<Message>() as u64;
@@ -19,22 +19,14 @@ const EVENT_SIZE: u64 = InputEvent::SIZE as u64;
 pub fn dispatch(sched: &mut Scheduler, nr: u64, a: &[u64]) -> Option<u64> {
     let ret = |r: Result<u64, Error>| Some(r.unwrap_or_else(Error::to_ret));
     let retry = |r: Result<Option<u64>, Error>| r.unwrap_or_else(|e| Some(e.to_ret()));
+    let done = |()| Some(0);
     let space = sched.space();
     match Sysno::from_raw(nr) {
         Some(Sysno::PrintDebug) => ret(print_debug(space, a[0], a[1])),
         Some(Sysno::GetPid) => Some(sched.current_id()),
-        Some(Sysno::Yield) => {
-            sched.yield_current();
-            Some(0)
-        }
-        Some(Sysno::Sleep) => {
-            sched.sleep_current(a[0].div_ceil(TICK_NS).max(1));
-            Some(0)
-        }
-        Some(Sysno::Exit) => {
-            sched.exit_current(a[0]);
-            Some(0) // nobody reads it: the process is gone
-        }
+        Some(Sysno::Yield) => done(sched.pick()),
+        Some(Sysno::Sleep) => done(sched.block(State::Sleeping(sched.deadline(a[0])))),
+        Some(Sysno::Exit) => done(sched.exit_current(a[0])), // nobody reads x0: the process is gone
         Some(Sysno::Spawn) => ret(spawn(sched, space, a)),
         Some(Sysno::Wait) => retry(sched.wait(a[0])),
         Some(Sysno::Kill) => ret(sched.kill(a[0])),

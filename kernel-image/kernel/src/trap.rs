@@ -39,21 +39,15 @@ extern "C" fn rost_trap(frame: &mut Frame, vector: u64) -> *mut Frame {
 fn irq(sched: &mut Scheduler) {
     let iar = gic::acknowledge();
     match iar & 0x3ff {
-        gic::SPURIOUS => {}
-        gic::TIMER_INTID => {
-            sched.tick();
-            gic::end(iar);
-        }
+        gic::SPURIOUS => return,
+        gic::TIMER_INTID => sched.tick(),
         intid if virtio::is_virtio(intid) => {
             virtio::irq(intid, display::input);
-            gic::end(iar);
             sched.woken();
         }
-        other => {
-            kprintln!("[rost] ignoring unexpected interrupt {}", other);
-            gic::end(iar);
-        }
+        other => kprintln!("[rost] ignoring unexpected interrupt {}", other),
     }
+    gic::end(iar);
 }
 
 fn el0_sync(sched: &mut Scheduler, frame: &mut Frame) {

@@ -33,7 +33,7 @@ const BTN_MISC: u16 = 0x100;
 const EVENT_BUFFERS: u16 = 64;
 
 pub struct Input {
-    t: Transport,
+    pub(super) t: Transport,
     q: Queue,
     /// EVENT_BUFFERS 8-byte event buffers; buffer i is descriptor i.
     events: *mut u8,
@@ -83,10 +83,6 @@ impl Input {
         self.t.set_config8(CFG_SELECT, select);
         self.t.set_config8(CFG_SUBSEL, subsel);
         self.t.config8(CFG_SIZE)
-    }
-
-    pub fn slot(&self) -> u32 {
-        self.t.slot
     }
 
     /// Decodes every event the device has delivered, hands the meaningful ones to `deliver`

@@ -178,20 +178,15 @@ impl Transport {
     }
 }
 
-/// The devices the kernel drives synchronously, found by `init`.
-pub struct Devices {
-    pub gpu: Option<gpu::Gpu>,
-    pub blk: Option<blk::Blk>,
-}
-
 /// Input devices; their interrupts deliver events (`irq`).
 static INPUTS: Global<Vec<input::Input>> = Global::new(Vec::new());
 
 /// Probes all slots, starts a driver for each device rost knows (the first GPU, the first disk,
 /// every input device), each printing a `[virtio] slot <n>: ...` line, and enables the
-/// interrupt of every started device. Prints nothing when there are no devices.
-pub fn init() -> Devices {
-    let mut found = Devices { gpu: None, blk: None };
+/// interrupt of every started device. Prints nothing when there are no devices. Returns the
+/// devices the kernel drives synchronously: the GPU and the disk, if there are.
+pub fn init() -> (Option<gpu::Gpu>, Option<blk::Blk>) {
+    let (mut gpu, mut blk) = (None, None);
     for slot in 0..SLOTS {
         let t = Transport::at(slot);
         let id = if t.read(MAGIC) == MAGIC_VALUE { t.read(DEVICE_ID) } else { 0 };
@@ -203,8 +198,8 @@ pub fn init() -> Devices {
             continue;
         }
         let started = match id {
-            ID_GPU if found.gpu.is_none() => gpu::Gpu::new(t).map(|d| found.gpu = Some(d)),
-            ID_BLK if found.blk.is_none() => blk::Blk::new(t).map(|d| found.blk = Some(d)),
+            ID_GPU if gpu.is_none() => gpu::Gpu::new(t).map(|d| gpu = Some(d)),
+            ID_BLK if blk.is_none() => blk::Blk::new(t).map(|d| blk = Some(d)),
             ID_INPUT => input::Input::new(t).map(|d| INPUTS.get().push(d)),
             _ => {
                 kprintln!("[virtio] slot {}: device {} not driven", slot, id);
@@ -216,7 +211,7 @@ pub fn init() -> Devices {
             None => kprintln!("[virtio] slot {}: device {} failed to start", slot, id),
         }
     }
-    found
+    (gpu, blk)
 }
 
 /// Whether `intid` is a virtio-mmio slot's interrupt.
@@ -229,7 +224,7 @@ pub fn is_virtio(intid: u32) -> bool {
 pub fn irq(intid: u32, deliver: fn(abi::InputEvent, [u32; 2])) {
     let slot = intid - FIRST_INTID;
     Transport::at(slot).ack_interrupt();
-    for dev in INPUTS.get().iter_mut().filter(|d| d.slot() == slot) {
+    for dev in INPUTS.get().iter_mut().filter(|d| d.t.slot == slot) {
         dev.drain(deliver);
     }
 }

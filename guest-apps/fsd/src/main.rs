@@ -2,10 +2,10 @@
 //! first process to use blk_read/blk_write does) and serves the FAT16 volume to other processes
 //! over IPC, with the protocol of `abi::fs`: open (optionally creating), read, write (growing
 //! files), seek, close, stat, readdir, and a whole program lent in shared memory (map); without
-//! a disk or a volume it answers NoEnt. The FAT
-//! logic is the `fat` crate (guest-apps/fat). It keeps the sectors it read last (fat::Cache)
-//! and each open file's chain of sectors, and writes through, so a file is on the disk (for
-//! mtools on the host, say) as soon as its write is answered. As process 1 it also starts the system's programs (init.rs).
+//! a disk or a volume it answers NoEnt. The FAT logic is the `fat` crate (guest-apps/fat). fsd
+//! keeps the sectors it read last (fat::Cache) and each open file's chain of sectors, and
+//! writes through, so a file is on the disk (for mtools on the host, say) as soon as its write
+//! is answered. As process 1 it also starts the system's programs (init.rs).
 //!
 //! Descriptors are indices into one table; each records its owner, the kernel-stamped pid of
 //! the process that opened it, and only that process may use it. When the kernel reports that a

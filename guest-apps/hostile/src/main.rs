@@ -4,7 +4,8 @@
 //! - `loop`: spins for ever (the parent kills it);
 //! - `pointers`: passes null, wild, kernel and unmapped pointers to every syscall that takes one
 //!   and prints each result;
-//! - `kill`: tries to kill processes it has no right to (its parent, pid 1, a missing pid);
+//! - `kill`: tries to kill processes it has no right to (pid 1, the file server; a missing pid;
+//!   pid 0, the kernel);
 //! - `selfkill`: kills itself (the kernel must not free the stack it is running on);
 //! - `null`: reads address 0 and is killed by the kernel.
 //! - `fuzz`: 3000 syscalls with random numbers (0-31) and arguments (small numbers, pointers

@@ -1,14 +1,23 @@
 //! rost v0: a small AArch64 microkernel for QEMU's `virt` board and for Vitrine, which models the
-//! same machine. It boots at EL1, turns the MMU on, and starts the virtio devices it finds. With a
-//! GPU it shows the boot screen (bootscreen.rs) and keeps running; otherwise, or when the
-//! bootargs say `rost.demo=tasks`, it runs the demo at EL0 (guest-apps/demo, a static-PIE
-//! program built into the image: ten processes, one per task) under a preemptive round-robin
-//! scheduler, each in its own address space, and when every process has ended it powers the
-//! machine off through PSCI. With `rost.init=<path>` it runs that program from the disk instead.
+//! same machine. It boots at EL1, turns the MMU on, starts the virtio devices it finds, and starts
+//! one process: the file server (guest-apps/fsd, built into the image), which starts everything
+//! else (`rost.init=<path>` from the disk, the boot screen on a machine with a GPU, or the task
+//! demo; see the abi crate's `fs`). From then on the kernel runs only in exception handlers:
+//! processes, each in its own address space, under a preemptive priority round-robin scheduler,
+//! with IPC, shared memory, the display and raw disk access for the file server. When every
+//! process has ended it powers the machine off through PSCI.
+//!
+//! Modules, each using only those below it: boot.rs (entry, vector table, saving and restoring a
+//! context) and main.rs (this: the boot sequence) at the top; trap.rs (what an exception is) ->
+//! syscall.rs (decoding and checking the system calls) -> ipc.rs, display.rs, disk.rs ->
+//! sched.rs (processes) -> loader.rs (with the elf crate), virtio/ -> mm.rs (page frames with
+//! the heap crate, address spaces, user copies), timer.rs, gic.rs, uart.rs, psci.rs -> arch.rs
+//! (the trap frame, system registers, MMIO). The fdt crate reads the bootargs.
 //!
 //! Concurrency model: one CPU, and the kernel itself always runs with interrupts masked (exception
 //! entry masks them; only EL0 and the idle loop run unmasked). So kernel code is never re-entered
-//! and needs no locks. The console log is designed to be the same on every machine; see demo.rs.
+//! and needs no locks. The console log is designed to be the same on every machine; see
+//! guest-apps/demo.
 #![no_std]
 #![no_main]
 

@@ -71,8 +71,10 @@ const USER_RW: u64 = NORMAL | NOT_GLOBAL | AP_ALL_RW | UXN | PXN;
 
 // MAIR: attr0 normal write-back RW-allocate, attr1 Device-nGnRE.
 const MAIR: u64 = 0xff | (0x04 << 8);
-// TCR: T0SZ=25, IRGN0/ORGN0 write-back, SH0 inner, TG0 4K, EPD1 (no TTBR1 walks), IPS 40 bits.
-const TCR: u64 = 25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32);
+// TCR: T0SZ=25, IRGN0/ORGN0 write-back, SH0 inner, TG0 4K, EPD1 (no TTBR1 walks), IPS 40 bits,
+// AS (16-bit ASIDs: with 8, the hardware would ignore the top half of a process's ASID, and
+// spaces 256 pids apart would share TLB entries).
+const TCR: u64 = 25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32) | (1 << 36);
 // SCTLR: RES1 bits, M, C, SA, SA0, I, WXN.
 const SCTLR: u64 = 0x30d0_0800 | 1 | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 12) | (1 << 19);
 

@@ -1,20 +1,23 @@
 //! Processes and the preemptive round-robin scheduler.
 //!
 //! A process has a pid (from 1, never reused), a parent (0: the kernel), its own address space
-//! (`mm::Space`, ASID = pid mod 2^16), its program loaded by loader.rs, and a kernel stack with
+//! (`mm::Space`, ASID = pid mod 65535 + 1: never 0, the kernel's own; a reaped space's TLB
+//! entries are dropped, so a later pid with the same ASID finds none of them), its program
+//! loaded by loader.rs, and a kernel stack with
 //! its saved `Frame` at the top (see boot.rs). The scheduler only ever decides which frame the
 //! current exception returns into. Every decision moves round the process table from the
 //! process that ran last, so with ticks, yields and sleeps alone the order is fixed. When none is
 //! ready, the idle context (WFI with interrupts on) runs instead. The 10 ms tick runs only while
 //! something needs it: two ready processes to share the CPU, or a wait with a timeout.
 //!
-//! Life cycle: Ready / Sleeping / Waiting (for a child) until it exits, is killed or faults; then
+//! Life cycle: Ready / Sleeping / Waiting (for a child) / Receiving / Sending (ipc.rs) until it
+//! exits, is killed or faults; then
 //! it is a Zombie holding its exit status, and all its memory (address space, kernel stack) is
 //! kept until it is reaped: by its parent's `wait`, or, for children of the kernel (and orphans,
 //! whose parent is set to 0), at the start of the next exception, which never runs on the zombie's
 //! kernel stack. So a kernel stack is never freed while in use. When no live process is left
-//! (after at least one ran), the kernel prints a summary and powers off; a scheduler started with
-//! no processes at all (the boot screen) idles for ever.
+//! (the file server ends once all it started have ended), the kernel prints a summary and powers
+//! off.
 
 use crate::arch::{FRAME_SIZE, Frame, Global, idle_loop, trap_restore};
 use crate::mm::{self, Space};
@@ -113,9 +116,8 @@ pub fn get() -> Option<&'static mut Scheduler> {
     SCHEDULER.get().as_mut()
 }
 
-/// Starts the first process (slot 0), or with no processes just the idle context, which then only
-/// wakes for device interrupts. Never returns: from here on the kernel runs only in exception
-/// handlers.
+/// Starts the first process (slot 0). Never returns: from here on the kernel runs only in
+/// exception handlers.
 pub fn start(sched: Scheduler) -> ! {
     let sched = SCHEDULER.get().insert(sched);
     sched.last = MAX_PROCS - 1;
@@ -158,7 +160,7 @@ impl Scheduler {
     pub fn spawn(&mut self, parent: u64, file: &[u8], args: &[&[u8]], server: bool) -> Result<u64, Error> {
         let slot = self.procs.iter().position(Option::is_none).ok_or(Error::NoMem)?;
         let pid = self.next_pid;
-        let space = Space::new((pid % 0xffff) as u16 + 1);
+        let space = Space::new((pid % 0xffff) as u16 + 1); // ASID: see the module documentation
         let start = match loader::load(&space, file, args) {
             Ok(start) => start,
             Err(why) => {

@@ -4,34 +4,16 @@
 # kernel includes it), then build/disk.img, a FAT16 image (dosfstools + mtools, so it can be read and
 # written on the host with mdir/mcopy) with the programs in /BIN and the sample documents of
 # docs/ in /DOCS. Reproducible: the compiler is pinned like the kernel's (see
-# kernel-image/build.sh), and the FAT image gets a fixed volume id and fixed timestamps.
+# kernel-image/cargo-build.sh), and the FAT image gets a fixed volume id and fixed timestamps.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
-unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER \
-  CARGO_BUILD_TARGET CARGO_TARGET_DIR CARGO_BUILD_TARGET_DIR
-export RUSTC=/usr/bin/rustc
 target=aarch64-unknown-linux-gnu
+build() { "$here/../kernel-image/cargo-build.sh" "$@"; }
+
 # The programs on the disk, in /BIN; fsd is not one of them (it is process 1, in the kernel).
 apps=(demo hello systest hostile screen peer wmtest)
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-# cargo build with these arguments, printing only what is not the outline-atomics notice (the
-# same filter as kernel-image/build.sh).
-build() {
-  local status=0
-  /usr/bin/cargo build --offline --release --quiet "$@" 2>"$log" || status=$?
-  awk '
-    /^warning: unstable feature specified for `-Ctarget-feature`: `outline-atomics`$/ { skip = 1; next }
-    skip && /^$/ { skip = 0; next }
-    skip { next }
-    /^warning: `[a-z_-]+` \((lib|bin "[a-z_-]+")\) generated 1 warning( \(1 duplicate\))?$/ { next }
-    { print }
-  ' "$log" >&2
-  return "$status"
-}
 
 # Stripped: the symbol names' hashes depend on where the checkout is (the ABI crate is a path
 # dependency outside this workspace), and fsd and the kernel image include these files. The

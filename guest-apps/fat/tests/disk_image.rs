@@ -10,6 +10,16 @@ fn guest_build(name: &str) -> Vec<u8> {
 /// A disk image in memory, and the number of sectors read from it.
 struct Image(Vec<u8>, usize);
 
+/// A reproducible stream of pseudo-random numbers (xorshift64) from `seed`.
+fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 impl fat::Disk for Image {
     fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool {
         self.1 += buf.len() / fat::SECTOR;
@@ -117,13 +127,7 @@ fn fat16_survives_random_corruption() {
     let fs0 = fat::Fat::mount(&mut d0).unwrap();
     let bin = fs0.lookup(&mut d0, b"/BIN").unwrap();
     let bin_at = fs0.list(&mut d0, bin.cluster).unwrap()[0].at.0 as usize * 512;
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     let fat_start = u16::from_le_bytes([good[14], good[15]]) as usize * 512;
     let root = fat_start + 2 * u16::from_le_bytes([good[22], good[23]]) as usize * 512;
     for round in 0..300 {
@@ -164,13 +168,7 @@ fn the_sector_cache_reads_each_sector_once_and_writes_through() {
     let sectors = got.len().div_ceil(fat::SECTOR);
     assert!(img.1 <= sectors + 16, "{} sectors read for a file of {sectors}", img.1);
 
-    let mut seed = 0x1234_5678_9abc_def1u64;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = xorshift(0x1234_5678_9abc_def1);
     let mut d = fat::Cache::new(&mut img);
     use fat::Disk;
     for _ in 0..2000 {

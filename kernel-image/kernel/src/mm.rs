@@ -86,6 +86,7 @@ static DEVICE_L2: Global<Table> = Global::new(Table([0; 512]));
 static RAM_L2: Global<Table> = Global::new(Table([0; 512]));
 static IMAGE_L3: Global<Table> = Global::new(Table([0; 512]));
 
+// Linker-script symbols (link.ld): only their addresses (`&raw const`) mean anything.
 unsafe extern "C" {
     static __text_end: u8;
     static __rodata_end: u8;
@@ -93,26 +94,18 @@ unsafe extern "C" {
     static __kernel_start: u8;
 }
 
-/// Address of a linker-script symbol.
-macro_rules! sym {
-    ($s:ident) => {
-        // Only the address is taken, never the (meaningless) value.
-        &raw const $s as u64
-    };
-}
-
 /// Builds the kernel's tables and turns the MMU (and caches) on. Runs once, MMU off.
 pub fn init() {
-    FRAMES.grant(sym!(__kernel_end) as usize, (RAM_BASE + RAM_SIZE) as usize);
+    FRAMES.grant(&raw const __kernel_end as usize, (RAM_BASE + RAM_SIZE) as usize);
 
     let l3 = &mut IMAGE_L3.get().0;
     for (i, entry) in l3.iter_mut().enumerate() {
         let pa = RAM_BASE + (i * PAGE_SIZE) as u64;
-        let attrs = if pa < sym!(__kernel_start) {
+        let attrs = if pa < &raw const __kernel_start as u64 {
             KERNEL_RO // the DTB lives here; nothing in rost writes it
-        } else if pa < sym!(__text_end) {
+        } else if pa < &raw const __text_end as u64 {
             KERNEL_TEXT
-        } else if pa < sym!(__rodata_end) {
+        } else if pa < &raw const __rodata_end as u64 {
             KERNEL_RO
         } else {
             KERNEL_RW
@@ -181,7 +174,7 @@ pub fn phys<T>(ptr: *const T) -> u64 {
 
 /// Bytes from the DTB base to the kernel image: the most the DTB can occupy.
 pub fn dtb_room() -> usize {
-    (sym!(__kernel_start) - RAM_BASE) as usize
+    (&raw const __kernel_start as u64 - RAM_BASE) as usize
 }
 
 fn alloc_table() -> &'static mut [u64; 512] {

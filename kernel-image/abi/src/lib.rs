@@ -99,8 +99,9 @@ pub enum Sysno {
     /// clipped to the display; only that rectangle is transferred). Window manager only.
     FbFlush = 18,
     /// `poll_event(buf: x0) -> 1 or 0`: takes the oldest input event the kernel sent the caller
-    /// (a [`MSG_INPUT`] message from sender 0) out of its mailbox into the [`InputEvent`] at
-    /// `buf`, leaving other messages queued: 1 if there was one, 0 if not. Never blocks; to
+    /// (a [`MSG_INPUT`] message from sender 0) out of its mailbox into the [`InputEvent::SIZE`]
+    /// bytes at `buf` (as [`InputEvent::to_bytes`] lays them out), leaving other messages
+    /// queued: 1 if there was one, 0 if not. Never blocks; to
     /// wait for input, block in `recv_message`.
     PollEvent = 19,
     /// `blk_read(sector: x0, buf: x1, count: x2) -> 0`: reads `count` (1..=[`BLK_MAX`])
@@ -212,10 +213,10 @@ pub struct Arg {
     pub len: u64,
 }
 
-/// `spawn` flag: the child may become a system server, i.e. claim the framebuffer
-/// (`fb_map`) or the disk (`blk_read`/`blk_write`). The file server, which the kernel starts,
-/// has that right, and a process that has it may pass it on; nobody else can get it, so an ordinary
-/// program can neither take the screen or the disk nor raise its own priority.
+/// `spawn` flag: the child may become a system server, i.e. claim the framebuffer (`fb_map`) or
+/// the disk (`blk_read`/`blk_write`). The file server, which the kernel starts, has that right,
+/// and a process that has it may pass it on; nobody else can get it, so an ordinary program can
+/// neither take the screen or the disk nor raise its own priority.
 pub const SPAWN_SERVER: u64 = 1;
 
 /// Most arguments `spawn` passes on, argument 0 included.
@@ -283,7 +284,8 @@ pub const MSG_ROUTE_INPUT: u32 = 3;
 
 /// Message kind of an exit notice (payload: the pid, u64). The kernel sends one (sender 0) to
 /// every system server (the window manager and the file server) when any other process ends,
-/// so that they can drop what they hold for it (dropped if the server's mailbox is full).
+/// so that they can drop what they hold for it (dropped if the server's mailbox is full). The
+/// file server also reaps the processes it started as their notices come.
 pub const MSG_EXITED: u32 = 2;
 
 /// One input event (in a [`MSG_INPUT`] payload, as [`InputEvent::to_bytes`] lays it out).
@@ -359,13 +361,13 @@ pub const SHM_IDS: u64 = (1 << 39) / SHM_MAX - SHM_BASE / SHM_MAX;
 pub const FB_BASE: u64 = 0x20_0000_0000;
 
 /// The file protocol: messages to the file server (guest-apps/fsd), which owns the disk
-/// (`blk_read`/`blk_write`) and serves FAT16 files to everyone else. It is process [`fs::SERVER`]:
-/// built into the kernel image, it is the only process the kernel starts, with the server right
-/// and as a system server (priority 1), and the bootargs' words as its arguments; it starts the
-/// rest (`rost.init=<path>` from the disk, else the boot screen or the task demo built into it),
-/// and ends once all it started have ended, with the first nonzero exit code among them. Each request is answered
-/// with a message of the same kind whose payload starts with an `i64` result (an [`Error`] value
-/// if negative). Numbers are little-endian; paths are absolute, 8.3 names, case-insensitive.
+/// (`blk_read`/`blk_write`) and serves FAT16 files to everyone else. It is process
+/// [`fs::SERVER`]: built into the kernel image, it is the only process the kernel starts, with
+/// the server right and as a system server (priority 1), and the bootargs' words as its
+/// arguments; it starts the rest (`rost.init=<path>` from the disk, else the boot screen or the
+/// task demo built into it), and ends once all it started have ended, with the first nonzero
+/// exit code among them. Each request is answered with a message of the same kind whose payload
+/// starts with an `i64` result (an [`Error`] value if negative). Numbers are little-endian; paths are absolute, 8.3 names, case-insensitive.
 /// A descriptor belongs to the process that opened it (the kernel-stamped sender); others get
 /// [`Error::Perm`]. Each descriptor has an offset that reads and writes advance.
 pub mod fs {

@@ -6,8 +6,8 @@
 use crate::mm::{Space, bytes_of};
 use crate::sched::{Scheduler, State};
 use crate::{display, disk, timer, uart};
-use abi::{Error, InputEvent, MAX_ARGS, MAX_ARGS_BYTES, MAX_IMAGE, Message, PRINT_DEBUG_MAX, SPAWN_SERVER};
-use abi::Sysno;
+use abi::{Error, InputEvent, MAX_ARGS, MAX_ARGS_BYTES, MAX_IMAGE, Message, PRINT_DEBUG_MAX};
+use abi::{SPAWN_SERVER, Sysno};
 use alloc::vec::Vec;
 
 const MSG_SIZE: u64 = core::mem::size_of::<Message>() as u64;

@@ -6,9 +6,8 @@
 //! (a synchronous exception in the kernel, FIQ, SError, an exception from AArch32) is a kernel
 //! bug: panic report, power off with status 1.
 
-use crate::arch::Frame;
+use crate::arch::{Frame, sysreg_read};
 use crate::sched::Scheduler;
-use crate::arch::sysreg_read;
 use crate::uart::kprintln;
 use crate::{display, gic, psci, syscall, virtio};
 

@@ -17,10 +17,13 @@ pub mod sys;
 pub use file::{spawn, spawn_server};
 pub use sys::*;
 
+/// Most arguments a program gets (the kernel's `spawn` passes no more).
+pub const ARGS: usize = abi::MAX_ARGS as usize;
+
 /// The program's arguments, as the kernel laid them out on the stack (argument 0 is the path).
 /// # Safety
 /// `argv` must point to `argc` valid [`abi::Arg`]s whose bytes stay valid for ever.
-pub unsafe fn args<'a>(argc: usize, argv: *const abi::Arg, out: &'a mut [&'static [u8]; 9]) -> &'a [&'static [u8]] {
+pub unsafe fn args<'a>(argc: usize, argv: *const abi::Arg, out: &'a mut [&'static [u8]; ARGS]) -> &'a [&'static [u8]] {
     let n = argc.min(out.len());
     for (i, slot) in out.iter_mut().enumerate().take(n) {
         // SAFETY: per the contract above.
@@ -36,7 +39,7 @@ macro_rules! entry {
     ($main:path) => {
         #[unsafe(no_mangle)]
         extern "C" fn entry(argc: usize, argv: *const $crate::abi::Arg) -> ! {
-            let mut store = [&[][..]; 9];
+            let mut store = [&[][..]; $crate::ARGS];
             // SAFETY: the kernel starts every program with x0 = argc, x1 = argv (abi::Arg).
             let args = unsafe { $crate::args(argc, argv, &mut store) };
             $crate::exit($main(args))

@@ -1,5 +1,5 @@
-//! screen: the boot screen, rost's first window manager. The kernel starts it when a GPU is
-//! present (unless the bootargs ask for the task demo): it maps the framebuffer (fb_map, which
+//! screen: the boot screen, rost's first window manager. The file server (process 1, which
+//! includes it) starts it when a GPU is present (unless the bootargs ask for the task demo): it maps the framebuffer (fb_map, which
 //! makes it the window manager), paints the test pattern of ui::draw with a pointer in the middle,
 //! and then waits for input messages from the kernel: the pointer follows the tablet and typed
 //! keys are echoed into a text box (US keymap, Shift honoured, Enter, Backspace; a full box

@@ -98,7 +98,7 @@ pub struct Scheduler {
     ticks: u64,
     /// Ticks that took the CPU from a running process and gave it to another.
     preemptions: u64,
-    /// Whether a child of the kernel (a process it started itself) exited with a nonzero code.
+    /// Whether a child of the kernel (the file server, or an orphan) exited with a nonzero code.
     failed: bool,
     idle_frame: *mut Frame,
     /// The TTBR0 value currently loaded.

@@ -30,17 +30,22 @@ pub enum Sysno {
     Sleep = 4,
     /// `exit(code: x0) -> !`: ends the caller, which stays a zombie holding `code` until its
     /// parent's `wait` reaps it. Code 0 means success; any other code of a process the kernel
-    /// started itself (demo tasks, `rost.init`) makes the kernel's final power-off status nonzero.
+    /// started itself (the file server, see [`fs`]; it ends with the first nonzero code of the
+    /// processes it started) makes the kernel's final power-off status nonzero.
     Exit = 5,
-    /// `spawn_elf(path: x0, path_len: x1, args: x2, nargs: x3, flags: x4) -> pid`: starts the
-    /// static-PIE program at `path` on the disk (e.g. `/BIN/HELLO`; FAT names, case-insensitive)
-    /// as a child of the caller. `args` points to `nargs` [`Arg`]s (at most [`MAX_ARGS`],
-    /// together at most [`MAX_ARGS_BYTES`] bytes), which the program receives after its own path
-    /// as argument 0. `flags`: [`SPAWN_SERVER`] or 0. Errors: [`Error::Fault`] (bad pointer),
-    /// [`Error::Inval`] (too many / too long arguments), [`Error::NoEnt`] (no such file, or no
-    /// disk), [`Error::NoExec`] (not a static-PIE AArch64 ELF rost can load), [`Error::NoMem`],
-    /// [`Error::Perm`] (SPAWN_SERVER from a process that has not that right itself).
-    SpawnElf = 6,
+    /// `spawn(image: x0, len: x1, args: x2, nargs: x3, flags: x4) -> pid`: starts the
+    /// static-PIE AArch64 program whose ELF file is the `len` bytes at `image` in the caller's
+    /// memory (at most [`MAX_IMAGE`]) as a child of the caller. `args` points to `nargs` [`Arg`]s
+    /// (1 to [`MAX_ARGS`], together at most [`MAX_ARGS_BYTES`] bytes), argument 0 first: by
+    /// convention the program's path, which the kernel also names it by in a report of a file
+    /// it refuses. The kernel copies image and arguments, so the caller may reuse its memory at
+    /// once. `flags`: [`SPAWN_SERVER`] or 0. Errors: [`Error::Fault`] (bad pointer),
+    /// [`Error::Inval`] (too large an image, too many or too long arguments, unknown flags),
+    /// [`Error::NoExec`] (not a static-PIE AArch64 ELF rost can load), [`Error::NoMem`],
+    /// [`Error::Perm`] (SPAWN_SERVER from a process that has not that right itself). Programs
+    /// are files of the file server (see [`fs`]): librost's `spawn(path, args)` reads the file
+    /// from it and makes this call.
+    Spawn = 6,
     /// `wait(pid: x0) -> exit status`: blocks until the caller's child `pid` (0: any child) has
     /// ended, reaps it (its pid is gone afterwards) and returns `pid << 32 | status & 0xffff_ffff`
     /// where status is the exit code, or [`KILLED`] if it was killed. [`Error::Child`] if there is
@@ -94,8 +99,9 @@ pub enum Sysno {
     /// clipped to the display; only that rectangle is transferred). Window manager only.
     FbFlush = 18,
     /// `poll_event(buf: x0) -> 1 or 0`: takes the oldest input event the kernel sent the caller
-    /// (a [`MSG_INPUT`] message from sender 0) out of its mailbox into the [`InputEvent`] at
-    /// `buf`, leaving other messages queued: 1 if there was one, 0 if not. Never blocks; to
+    /// (a [`MSG_INPUT`] message from sender 0) out of its mailbox into the [`InputEvent::SIZE`]
+    /// bytes at `buf` (as [`InputEvent::to_bytes`] lays them out), leaving other messages
+    /// queued: 1 if there was one, 0 if not. Never blocks; to
     /// wait for input, block in `recv_message`.
     PollEvent = 19,
     /// `blk_read(sector: x0, buf: x1, count: x2) -> 0`: reads `count` (1..=[`BLK_MAX`])
@@ -119,7 +125,7 @@ impl Sysno {
             3 => Sysno::Yield,
             4 => Sysno::Sleep,
             5 => Sysno::Exit,
-            6 => Sysno::SpawnElf,
+            6 => Sysno::Spawn,
             7 => Sysno::Wait,
             8 => Sysno::Kill,
             9 => Sysno::Uptime,
@@ -173,9 +179,31 @@ impl Error {
     pub const fn to_ret(self) -> u64 {
         self as i64 as u64
     }
+
+    /// A syscall's result read back: the success value, or the error (an error code this ABI
+    /// does not know reads as [`Error::Inval`]).
+    pub fn from_ret(ret: u64) -> Result<u64, Error> {
+        const ALL: [Error; 11] = [
+            Error::NoSys,
+            Error::Fault,
+            Error::Inval,
+            Error::NoEnt,
+            Error::Srch,
+            Error::Perm,
+            Error::NoMem,
+            Error::NoExec,
+            Error::Child,
+            Error::Again,
+            Error::Io,
+        ];
+        match ret as i64 {
+            -4095..=-1 => Err(ALL.into_iter().find(|e| *e as i64 == ret as i64).unwrap_or(Error::Inval)),
+            _ => Ok(ret),
+        }
+    }
 }
 
-/// One program argument as the kernel passes it, and as `spawn_elf` takes them: a byte string.
+/// One program argument as the kernel passes it, and as `spawn` takes them: a byte string.
 /// A program starts with `x0` = the number of arguments and `x1` = a pointer to that many `Arg`s
 /// on its stack (argument 0 is the program's path), the bytes they point to also on the stack.
 #[repr(C)]
@@ -185,16 +213,18 @@ pub struct Arg {
     pub len: u64,
 }
 
-/// `spawn_elf` flag: the child may become a system server, i.e. claim the framebuffer
-/// (`fb_map`) or the disk (`blk_read`/`blk_write`). The processes the kernel starts have that
-/// right, and a process that has it may pass it on; nobody else can get it, so an ordinary
-/// program can neither take the screen or the disk nor raise its own priority.
+/// `spawn` flag: the child may become a system server, i.e. claim the framebuffer (`fb_map`) or
+/// the disk (`blk_read`/`blk_write`). The file server, which the kernel starts, has that right,
+/// and a process that has it may pass it on; nobody else can get it, so an ordinary program can
+/// neither take the screen or the disk nor raise its own priority.
 pub const SPAWN_SERVER: u64 = 1;
 
-/// Most arguments `spawn_elf` passes on (the path comes on top).
-pub const MAX_ARGS: u64 = 8;
-/// Most bytes of arguments, path included.
+/// Most arguments `spawn` passes on, argument 0 included.
+pub const MAX_ARGS: u64 = 9;
+/// Most bytes of arguments, all of them together.
 pub const MAX_ARGS_BYTES: u64 = 512;
+/// Largest program image (ELF file) `spawn` takes.
+pub const MAX_IMAGE: u64 = 128 << 10;
 /// What `wait` reports as the status of a killed process.
 pub const KILLED: u32 = 0xffff_ffff;
 
@@ -254,12 +284,13 @@ pub const MSG_ROUTE_INPUT: u32 = 3;
 
 /// Message kind of an exit notice (payload: the pid, u64). The kernel sends one (sender 0) to
 /// every system server (the window manager and the file server) when any other process ends,
-/// so that they can drop what they hold for it (dropped if the server's mailbox is full).
+/// so that they can drop what they hold for it (dropped if the server's mailbox is full). The
+/// file server also reaps the processes it started as their notices come.
 pub const MSG_EXITED: u32 = 2;
 
-/// One input event (in a [`MSG_INPUT`] payload). `kind`: 1 key, 2 button, 3 pointer.
-/// Keys and buttons: `code` is the Linux evdev code, `value` 0 up, 1 down, 2 repeat. Pointer:
-/// `x`, `y` in display pixels.
+/// One input event (in a [`MSG_INPUT`] payload, as [`InputEvent::to_bytes`] lays it out).
+/// `kind`: [`INPUT_KEY`], [`INPUT_BUTTON`] or [`INPUT_POINTER`]. Keys and buttons: `code` is
+/// the Linux evdev code, `value` 0 up, 1 down, 2 repeat. Pointer: `x`, `y` in display pixels.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InputEvent {
@@ -268,6 +299,56 @@ pub struct InputEvent {
     pub value: u32,
     pub x: u32,
     pub y: u32,
+}
+
+/// [`InputEvent::kind`] of a key of a keyboard (evdev EV_KEY codes below 0x100).
+pub const INPUT_KEY: u32 = 1;
+/// [`InputEvent::kind`] of a button (evdev EV_KEY codes from 0x100: 272 left, 273 right, ...).
+pub const INPUT_BUTTON: u32 = 2;
+/// [`InputEvent::kind`] of a pointer position.
+pub const INPUT_POINTER: u32 = 3;
+
+impl InputEvent {
+    /// Bytes of an event in a message payload: its five fields, little-endian, in order.
+    pub const SIZE: usize = 20;
+
+    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+        let mut b = [0; Self::SIZE];
+        for (i, v) in [self.kind, self.code, self.value, self.x, self.y].into_iter().enumerate() {
+            b[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        b
+    }
+
+    /// The event at the start of `bytes`, if there are [`InputEvent::SIZE`] of them.
+    pub fn from_bytes(bytes: &[u8]) -> Option<InputEvent> {
+        let b = bytes.get(..Self::SIZE)?;
+        let word = |i: usize| u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
+        Some(InputEvent { kind: word(0), code: word(1), value: word(2), x: word(3), y: word(4) })
+    }
+}
+
+impl Message {
+    /// A message of `kind` carrying `payload` (cut to [`MSG_PAYLOAD`] bytes); `sender` is left 0,
+    /// the kernel stamps it.
+    pub fn new(kind: u32, payload: &[u8]) -> Message {
+        let mut m = Message { sender: 0, kind, len: 0, payload: [0; MSG_PAYLOAD] };
+        let n = payload.len().min(MSG_PAYLOAD);
+        m.payload[..n].copy_from_slice(&payload[..n]);
+        m.len = n as u32;
+        m
+    }
+
+    /// The input event of a [`MSG_INPUT`] message from the kernel (sender 0), the only input
+    /// that is real; None for any other message.
+    pub fn input_event(&self) -> Option<InputEvent> {
+        (self.sender == 0 && self.kind == MSG_INPUT).then(|| InputEvent::from_bytes(&self.payload)).flatten()
+    }
+
+    /// The payload's `u64` at byte `at` (little-endian), 0 past the end.
+    pub fn u64_at(&self, at: usize) -> u64 {
+        self.payload.get(at..at + 8).map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap()))
+    }
 }
 
 /// Largest shared-memory object, and the address space each id gets.
@@ -280,12 +361,18 @@ pub const SHM_IDS: u64 = (1 << 39) / SHM_MAX - SHM_BASE / SHM_MAX;
 pub const FB_BASE: u64 = 0x20_0000_0000;
 
 /// The file protocol: messages to the file server (guest-apps/fsd), which owns the disk
-/// (`blk_read`/`blk_write`) and serves FAT16 files to everyone else. Each request is answered
-/// with a message of the same kind whose payload starts with an `i64` result (an [`Error`] value
-/// if negative). Numbers are little-endian; paths are absolute, 8.3 names, case-insensitive.
+/// (`blk_read`/`blk_write`) and serves FAT16 files to everyone else. It is process
+/// [`fs::SERVER`]: built into the kernel image, it is the only process the kernel starts, with
+/// the server right and as a system server (priority 1), and the bootargs' words as its
+/// arguments; it starts the rest (`rost.init=<path>` from the disk, else the boot screen or the
+/// task demo built into it), and ends once all it started have ended, with the first nonzero
+/// exit code among them. Each request is answered with a message of the same kind whose payload
+/// starts with an `i64` result (an [`Error`] value if negative). Numbers are little-endian; paths are absolute, 8.3 names, case-insensitive.
 /// A descriptor belongs to the process that opened it (the kernel-stamped sender); others get
 /// [`Error::Perm`]. Each descriptor has an offset that reads and writes advance.
 pub mod fs {
+    /// The file server's pid.
+    pub const SERVER: u64 = 1;
     /// payload: flags (u8: [`CREATE`]) then the path. Result: a descriptor. A directory can be
     /// opened (for READDIR) but not read or written.
     pub const OPEN: u32 = 0x100;
@@ -305,6 +392,14 @@ pub mod fs {
     pub const READDIR: u32 = 0x105;
     /// payload: fd (u32), new offset (u32). Result: 0.
     pub const SEEK: u32 = 0x106;
+    /// The whole file at once, for a program to start (librost's `spawn`): payload fd (u32) of a
+    /// file of 1 to [`MAX_IMAGE`](crate::MAX_IMAGE) bytes. Result: the id of a shared-memory
+    /// object the server made, holding the file's bytes from its start and granted to the
+    /// caller, then at offset 8 the file's size (u32). The object is destroyed when the
+    /// descriptor is closed (so map it, use it and unmap it before). Bulk data goes through
+    /// shared memory, as READ moves only [`DATA`] bytes a message; each MAP takes a new
+    /// shared-memory id (ids are never reused).
+    pub const MAP: u32 = 0x107;
     /// OPEN flag: create the file (empty) if it does not exist.
     pub const CREATE: u8 = 1;
     /// Most data bytes in one READ or WRITE.

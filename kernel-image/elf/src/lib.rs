@@ -7,6 +7,9 @@
 //! each relocation the u64 at `base + r_offset` becomes `base + r_addend`. A segment that asks for
 //! write and execute at once is refused (rost never maps W+X). The PT_GNU_RELRO range becomes
 //! read-only after relocation.
+#![no_std]
+
+extern crate alloc;
 
 pub const PF_X: u32 = 1;
 pub const PF_W: u32 = 2;
@@ -20,7 +23,7 @@ const DT_RELASZ: u64 = 8;
 const R_AARCH64_NONE: u64 = 0;
 const R_AARCH64_RELATIVE: u64 = 1027;
 /// Upper bound on a program's memory span, checked before anything is allocated: with at most
-/// `sched::MAX_PROCS` processes, programs cannot exhaust RAM.
+/// `MAX_PROCS` processes (kernel/src/sched.rs), programs cannot exhaust RAM.
 const MAX_SPAN: u64 = 8 << 20;
 
 /// Why a file is not a program rost can run.
@@ -92,15 +95,14 @@ impl<'a> Elf<'a> {
     fn phdr(&self, i: usize) -> Result<(u32, Segment), Bad> {
         let o = self.phoff.checked_add(i.checked_mul(56).ok_or("truncated")?).ok_or("truncated")?;
         let b = self.bytes.get(o..o.checked_add(56).ok_or("truncated")?).ok_or("truncated")?;
-        let o = 0;
         let seg = Segment {
-            flags: rd(b, o + 4, 4)? as u32,
-            offset: rd(b, o + 8, 8)? as usize,
-            vaddr: rd(b, o + 16, 8)?,
-            filesz: rd(b, o + 32, 8)? as usize,
-            memsz: rd(b, o + 40, 8)?,
+            flags: rd(b, 4, 4)? as u32,
+            offset: rd(b, 8, 8)? as usize,
+            vaddr: rd(b, 16, 8)?,
+            filesz: rd(b, 32, 8)? as usize,
+            memsz: rd(b, 40, 8)?,
         };
-        Ok((rd(b, o, 4)? as u32, seg))
+        Ok((rd(b, 0, 4)? as u32, seg))
     }
 
     /// The PT_LOAD segments.

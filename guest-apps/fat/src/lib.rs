@@ -1,11 +1,23 @@
-//! FAT16 file system logic, pure (no hardware): reads go through the `Disk` trait, so it is
-//! unit-tested on the host against an image made by mkfs.fat + mcopy (guest-apps/build/disk.img).
+//! FAT16, as the file server (guest-apps/fsd) keeps files on the disk: reading here, writing,
+//! growing and creating files in write.rs, and a small write-through cache of sectors in
+//! cache.rs. Pure logic: sectors go through the `Disk` trait, so
+//! it is tested on the host (`cargo test` here) against the image mkfs.fat and mcopy make
+//! (../build/disk.img), and what it writes is checked with mtools and fsck.fat.
 //!
 //! Layout (Microsoft FAT specification): sector 0 holds the BIOS parameter block; then the
 //! reserved sectors, `fats` copies of the allocation table (16-bit entries: 0 free, >= 0xfff8
 //! end of chain), the fixed-size root directory, and the data clusters numbered from 2.
 //! Directory entries are 32 bytes: 8.3 name, attributes, first cluster (low word at 26), size.
 //! Only short (8.3) names are matched; long-name entries (attribute 0x0f) are skipped.
+
+#![no_std]
+
+extern crate alloc;
+
+mod cache;
+mod write;
+
+pub use cache::Cache;
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -15,17 +27,27 @@ const ATTR_DIR: u8 = 0x10;
 const ATTR_LFN: u8 = 0x0f;
 const ATTR_VOLUME: u8 = 0x08;
 
-/// Sector access. `false`: the device failed.
+/// Sector access: `buf.len() / SECTOR` whole sectors from `sector` on. `false`: the device
+/// failed.
 pub trait Disk {
     fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool;
+    fn write(&mut self, sector: u64, buf: &[u8]) -> bool;
+}
+
+impl<D: Disk> Disk for &mut D {
+    fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool {
+        (**self).read(sector, buf)
+    }
+
+    fn write(&mut self, sector: u64, buf: &[u8]) -> bool {
+        (**self).write(sector, buf)
+    }
 }
 
 pub struct Fat {
     pub(crate) spc: u64,
     pub(crate) fat_start: u64,
-    #[allow(dead_code)] // for writers: guest-apps/fsd includes this file
     pub(crate) fat_size: u64,
-    #[allow(dead_code)]
     pub(crate) fats: u64,
     pub(crate) root_start: u64,
     pub(crate) root_sectors: u64,
@@ -41,7 +63,6 @@ pub struct Entry {
     pub cluster: u16,
     pub size: u32,
     pub dir: bool,
-    #[allow(dead_code)] // for writers (guest-apps/fsd)
     pub at: (u64, usize),
 }
 
@@ -148,20 +169,47 @@ impl Fat {
         Some(cur)
     }
 
+    /// The entry at `path`, opened.
+    pub fn open(&self, d: &mut impl Disk, path: &[u8]) -> Option<File> {
+        let entry = self.lookup(d, path)?;
+        self.file(d, entry)
+    }
+
+    /// `entry` opened: with its chain of sectors (a directory's too); None if the chain is broken.
+    pub fn file(&self, d: &mut impl Disk, entry: Entry) -> Option<File> {
+        let sectors = if entry.dir || entry.cluster != 0 { self.sectors(d, entry.cluster)? } else { Vec::new() };
+        Some(File { entry, sectors })
+    }
+
     /// The whole content of the file at `path`.
     pub fn read_file(&self, d: &mut impl Disk, path: &[u8]) -> Option<Vec<u8>> {
-        let e = self.lookup(d, path).filter(|e| !e.dir)?;
-        let sectors = if e.size == 0 { Vec::new() } else { self.sectors(d, e.cluster)? };
-        if sectors.len() * SECTOR < e.size as usize {
-            return None; // the chain is shorter than the size says
+        let f = self.open(d, path).filter(|f| !f.entry.dir)?;
+        let mut data = vec![0u8; f.entry.size as usize];
+        (f.read_at(d, 0, &mut data)? == data.len()).then_some(data)
+    }
+}
+
+/// An open file (or directory): its entry and the sectors of its cluster chain, so that reading
+/// and writing at an offset need not walk the chain again.
+pub struct File {
+    pub entry: Entry,
+    pub(crate) sectors: Vec<u64>,
+}
+
+impl File {
+    /// Up to `buf.len()` bytes from `off`; the count read (less at the end of the file). None if
+    /// the disk fails or the chain is shorter than the size says.
+    pub fn read_at(&self, d: &mut impl Disk, off: u32, buf: &mut [u8]) -> Option<usize> {
+        let n = (self.entry.size.saturating_sub(off) as usize).min(buf.len());
+        let mut b = [0u8; SECTOR];
+        let (mut pos, mut done) = (off as usize, 0);
+        while done < n {
+            let (s, at) = (*self.sectors.get(pos / SECTOR)?, pos % SECTOR);
+            let k = (SECTOR - at).min(n - done);
+            d.read(s, &mut b).then_some(())?;
+            buf[done..done + k].copy_from_slice(&b[at..at + k]);
+            (pos, done) = (pos + k, done + k);
         }
-        let mut data = vec![0u8; (e.size as usize).div_ceil(SECTOR) * SECTOR];
-        for (chunk, s) in data.chunks_mut(SECTOR).zip(sectors.iter()) {
-            if !d.read(*s, chunk) {
-                return None;
-            }
-        }
-        data.truncate(e.size as usize);
-        Some(data)
+        Some(n)
     }
 }

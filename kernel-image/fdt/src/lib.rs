@@ -5,6 +5,7 @@
 //! Format (devicetree specification, ch. 5): a big-endian header (magic, total size, offsets of
 //! the structure and strings blocks), then a token stream: BEGIN_NODE + NUL-terminated name,
 //! END_NODE, PROP + length + name offset + value, NOP, END; every item padded to 4 bytes.
+#![no_std]
 
 const MAGIC: u32 = 0xd00d_feed;
 const BEGIN_NODE: u32 = 1;
@@ -23,14 +24,10 @@ fn cstr(blob: &[u8], off: usize) -> Option<&[u8]> {
     Some(&rest[..rest.iter().position(|&b| b == 0)?])
 }
 
-/// The total size the header at the start of `blob` claims, if it is a device tree at all.
-pub fn total_size(blob: &[u8]) -> Option<usize> {
-    (be32(blob, 0)? == MAGIC).then_some(be32(blob, 4)? as usize)
-}
-
 /// The value of `/chosen/bootargs` without its terminating NUL, if the tree has one.
 pub fn bootargs(blob: &[u8]) -> Option<&[u8]> {
-    let blob = blob.get(..total_size(blob)?)?;
+    let size = (be32(blob, 0)? == MAGIC).then_some(be32(blob, 4)? as usize)?; // header: magic, total size
+    let blob = blob.get(..size)?;
     let strings = be32(blob, 12)? as usize;
     let mut off = be32(blob, 8)? as usize;
     let (mut depth, mut in_chosen) = (0, false);
@@ -61,15 +58,4 @@ pub fn bootargs(blob: &[u8]) -> Option<&[u8]> {
             _ => return None, // END, or garbage
         }
     }
-}
-
-/// Whether the whitespace-separated `args` contain exactly the word `flag`.
-pub fn has_word(args: &[u8], flag: &[u8]) -> bool {
-    args.split(|b| b.is_ascii_whitespace()).any(|w| w == flag)
-}
-
-/// The rest of the first whitespace-separated word of `args` that starts with `prefix`
-/// (`rost.init=/BIN/HELLO` with prefix `rost.init=` gives `/BIN/HELLO`).
-pub fn word_value<'a>(args: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
-    args.split(|b| b.is_ascii_whitespace()).find_map(|w| w.strip_prefix(prefix))
 }

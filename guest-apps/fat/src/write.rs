@@ -1,20 +1,15 @@
-//! Reading and writing inside files, and creating them: fsd's additions to the kernel's
-//! read-only FAT16 code (kernel-image/kernel/src/fat.rs, included as module `fat`). Every table
-//! change goes to all FAT copies; sectors are read, patched and written back one at a time, and
-//! the device flushes each write (blk_write), so the disk is consistent whenever fsd is idle.
+//! Writing inside files, growing them and creating them. Every table change goes to all FAT
+//! copies; sectors are read, patched and written back one at a time, and fsd's disk flushes
+//! each write (blk_write), so the disk is consistent whenever fsd is idle.
 
-use crate::fat::{Disk, Entry, Fat, SECTOR, le, short_name};
+use crate::{Disk, Entry, Fat, File, SECTOR, le, short_name};
 use alloc::vec::Vec;
 
 /// The date stamped on created files (rost has no calendar): 2026-01-01, FAT-encoded.
 const DATE: u16 = (2026 - 1980) << 9 | 1 << 5 | 1;
 
-pub trait DiskW: Disk {
-    fn write(&mut self, sector: u64, buf: &[u8]) -> bool;
-}
-
 /// Reads sector `s`, lets `f` patch it, writes it back.
-fn patch(d: &mut impl DiskW, s: u64, f: impl FnOnce(&mut [u8; SECTOR])) -> Option<()> {
+fn patch(d: &mut impl Disk, s: u64, f: impl FnOnce(&mut [u8; SECTOR])) -> Option<()> {
     let mut b = [0u8; SECTOR];
     d.read(s, &mut b).then_some(())?;
     f(&mut b);
@@ -23,7 +18,7 @@ fn patch(d: &mut impl DiskW, s: u64, f: impl FnOnce(&mut [u8; SECTOR])) -> Optio
 
 impl Fat {
     /// Sets the FAT entry of `cluster` in every copy of the table.
-    fn set_next(&self, d: &mut impl DiskW, cluster: u16, next: u16) -> Option<()> {
+    fn set_next(&self, d: &mut impl Disk, cluster: u16, next: u16) -> Option<()> {
         let off = cluster as u64 * 2;
         for copy in 0..self.fats {
             let s = self.fat_start + copy * self.fat_size + off / SECTOR as u64;
@@ -34,7 +29,7 @@ impl Fat {
     }
 
     /// A free cluster, now marked end-of-chain.
-    fn alloc(&self, d: &mut impl DiskW) -> Option<u16> {
+    fn alloc(&self, d: &mut impl Disk) -> Option<u16> {
         let mut b = [0u8; SECTOR];
         for c in 2..self.clusters + 2 {
             let off = c * 2;
@@ -50,7 +45,7 @@ impl Fat {
     }
 
     /// Writes `e`'s first cluster and size back into its directory entry.
-    fn save(&self, d: &mut impl DiskW, e: &Entry) -> Option<()> {
+    fn save(&self, d: &mut impl Disk, e: &Entry) -> Option<()> {
         let (s, at) = e.at;
         patch(d, s, |b| {
             b[at + 26..at + 28].copy_from_slice(&e.cluster.to_le_bytes());
@@ -58,49 +53,32 @@ impl Fat {
         })
     }
 
-    /// Up to `buf.len()` bytes of file `e` from `off`; the count read.
-    pub fn read_at(&self, d: &mut impl DiskW, e: &Entry, off: u32, buf: &mut [u8]) -> Option<usize> {
-        let n = (e.size.saturating_sub(off) as usize).min(buf.len());
-        let sectors = if n == 0 { Vec::new() } else { self.sectors(d, e.cluster)? };
-        let mut b = [0u8; SECTOR];
-        for i in 0..n {
-            let pos = off as usize + i;
-            if i == 0 || pos % SECTOR == 0 {
-                d.read(*sectors.get(pos / SECTOR)?, &mut b).then_some(())?;
-            }
-            buf[i] = b[pos % SECTOR];
-        }
-        Some(n)
-    }
-
-    /// Writes `data` into file `e` at `off`, growing its cluster chain and size as needed.
-    pub fn write_at(&self, d: &mut impl DiskW, e: &mut Entry, off: u32, data: &[u8]) -> Option<usize> {
+    /// Writes `data` into file `f` at `off`, growing its cluster chain and size as needed.
+    pub fn write_at(&self, d: &mut impl Disk, f: &mut File, off: u32, data: &[u8]) -> Option<usize> {
         let end = off as u64 + data.len() as u64;
-        let cluster_bytes = self.spc * SECTOR as u64;
-        let mut sectors = if e.cluster == 0 { Vec::new() } else { self.sectors(d, e.cluster)? };
-        while (sectors.len() as u64) * (SECTOR as u64) < end {
+        while (f.sectors.len() as u64) * (SECTOR as u64) < end {
             let c = self.alloc(d)?;
-            match sectors.last() {
-                None => e.cluster = c,
+            match f.sectors.last() {
+                None => f.entry.cluster = c,
                 Some(&s) => self.set_next(d, ((s - self.data_start) / self.spc + 2) as u16, c)?,
             }
             let first = self.data_start + (c as u64 - 2) * self.spc;
-            sectors.extend(first..first + cluster_bytes / SECTOR as u64);
+            f.sectors.extend(first..first + self.spc);
         }
         let (mut pos, mut done) = (off as usize, 0);
         while done < data.len() {
-            let (s, at) = (sectors[pos / SECTOR], pos % SECTOR);
+            let (s, at) = (f.sectors[pos / SECTOR], pos % SECTOR);
             let n = (SECTOR - at).min(data.len() - done);
             patch(d, s, |b| b[at..at + n].copy_from_slice(&data[done..done + n]))?;
             (pos, done) = (pos + n, done + n);
         }
-        e.size = e.size.max(end as u32);
-        self.save(d, e)?;
+        f.entry.size = f.entry.size.max(end as u32);
+        self.save(d, &f.entry)?;
         Some(data.len())
     }
 
     /// Creates an empty file at `path` (its directory must exist and have a free entry).
-    pub fn create(&self, d: &mut impl DiskW, path: &[u8]) -> Option<Entry> {
+    pub fn create(&self, d: &mut impl Disk, path: &[u8]) -> Option<File> {
         let slash = path.iter().rposition(|&b| b == b'/')?;
         let dir = self.lookup(d, &path[..slash]).filter(|e| e.dir)?;
         let name = short_name(&path[slash + 1..])?;
@@ -117,7 +95,8 @@ impl Fat {
                     b[at + field..at + field + 2].copy_from_slice(&DATE.to_le_bytes()); // created, accessed, written
                 }
                 d.write(s, &b).then_some(())?;
-                return Some(Entry { name, cluster: 0, size: 0, dir: false, at: (s, at) });
+                let entry = Entry { name, cluster: 0, size: 0, dir: false, at: (s, at) };
+                return Some(File { entry, sectors: Vec::new() });
             }
         }
         None

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Generates kernel/src/font.rs, rost's 8x8 bitmap font, from the glyph drawings below.
+"""Generates src/font.rs, rost's 8x8 bitmap font, from the glyph drawings below.
 
 Each glyph is drawn 5 pixels wide ('#' set, '.' clear), rows top to bottom separated by spaces;
 missing rows are blank. Capitals and digits use rows 0-6, lower case has its x-height at rows 2-6
 and descenders down to row 7. In the 8x8 cell the drawing sits at columns 1-5, so glyphs set side
-by side are 3 pixels apart. Run: python3 font.py > src/font.rs (in guest-apps/screen)
+by side are 3 pixels apart. Run: python3 font.py > src/font.rs (in guest-apps/ui)
 """
 
 GLYPHS = {

@@ -11,6 +11,8 @@ use librost::file::Fs;
 use librost::{Line, fb_flush, fb_info, fb_map, getpid, kill, recv_message, send_message, syscall};
 use librost::{shm_create, shm_destroy, shm_map, shm_unmap, sleep_ms, spawn, uptime, wait};
 
+mod tree;
+
 librost::entry!(main);
 
 struct Suite {
@@ -86,6 +88,7 @@ fn main(_: &[&[u8]]) -> u64 {
     t.check(b"fb_flush by a non window manager: Perm", fb_flush(0, 0, 1, 1) == Err(Error::Perm));
 
     files(&mut t);
+    tree::tree(&mut t);
 
     // A spawn storm: until the process table is full. The children wait for a message, so none
     // ends before systest lets it; then they are released and reaped in pid order.

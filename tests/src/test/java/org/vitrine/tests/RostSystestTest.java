@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * programs loaded from the FAT disk by the relocating ELF loader, spawn/wait/kill with the
  * permission rule, zombies, and the hostile program's bad pointers, forbidden kills, self-kill,
  * null dereference, infinite loop and a spawn storm; IPC and shared memory; files through the
- * user-space file server. The kernel survives all of it and powers off with status 0, the files
- * the guest wrote are on the disk for mtools to read, and the same console log comes out of QEMU.
+ * user-space file server, with folders and long names. The kernel survives all of it and powers
+ * off with status 0, the files the guest wrote are on the disk for mtools to read, on a volume
+ * fsck.fat accepts, and the same console log comes out of QEMU.
  */
 class RostSystestTest {
     static final String ARGS = "rost.init=/BIN/SYSTEST";
@@ -91,6 +92,25 @@ class RostSystestTest {
         String notes = mtype("::/DOCS/NOTES.TXT");
         assertEquals(5000, notes.length());
         assertTrue(notes.startsWith("notes from rost\n"), notes);
+    }
+
+    /**
+     * The folders, long names, renames and deletes the guest made (systest's tree checks) as mtools
+     * lists them, on a volume fsck.fat finds nothing to repair in.
+     */
+    @Test
+    void directoriesMadeByTheGuestPassMtoolsAndFsck() throws Exception {
+        String log = run.console();
+        assertTrue(log.contains("task 2: /Projects: 'Archive 2026'/"), log);
+        assertTrue(log.contains("task 2: /Projects/Archive 2026: 'Kept.txt' 36"), log);
+        String all = host("mdir", "-i", disk.toString(), "-/", "::/");
+        assertTrue(all.contains("Projects") && all.contains("Archive 2026") && all.contains("Kept.txt"), all);
+        for (String gone : List.of("Long name file", "Shorter", "Renamed file", "Scratch", "Empty folder", "Old")) {
+            assertTrue(!all.contains(gone), gone + " should be gone:\n" + all);
+        }
+        assertEquals("A file with a long name, from rost.\n", mtype("::/Projects/Archive 2026/Kept.txt"));
+        String fsck = java.nio.file.Files.exists(Path.of("/usr/sbin/fsck.fat")) ? "/usr/sbin/fsck.fat" : "fsck.fat";
+        host(fsck, "-n", disk.toString());
     }
 
     static String mtype(String file) throws Exception {

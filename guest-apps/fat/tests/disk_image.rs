@@ -75,13 +75,15 @@ fn fat16_survives_random_corruption() {
     let fs0 = fat::Fat::mount(&mut d0).unwrap();
     let bin = fs0.lookup(&mut d0, b"/BIN").unwrap();
     let bin_at = fs0.list(&mut d0, bin.cluster).unwrap()[0].at.0 as usize * 512;
+    let long = fs0.lookup(&mut d0, b"/A long folder name").unwrap();
+    let long_at = fs0.list(&mut d0, long.cluster).unwrap()[0].at.0 as usize * 512;
     let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     let fat_start = u16::from_le_bytes([good[14], good[15]]) as usize * 512;
     let root = fat_start + 2 * u16::from_le_bytes([good[22], good[23]]) as usize * 512;
-    for round in 0..300 {
+    for round in 0..500 {
         let mut img = good.clone();
         for _ in 0..1 + round % 6 {
-            let region = [(0, 64), (fat_start, 512), (root, 512), (bin_at, 512)][(next() % 4) as usize];
+            let region = [(0, 64), (fat_start, 512), (root, 512), (bin_at, 512), (long_at, 512)][(next() % 5) as usize];
             let at = region.0 + (next() as usize) % region.1;
             img[at] = if next() % 3 == 0 { 0xff } else { next() as u8 };
         }

@@ -125,3 +125,23 @@ fn free_clusters(img: &[u8]) -> usize {
     let clusters = (total - data) / img[13] as usize;
     (2..clusters + 2).filter(|c| img[at + 2 * c] == 0 && img[at + 2 * c + 1] == 0).take(size / 2).count()
 }
+
+/// A long-name run that does not belong to its short entry (checksum or order wrong, as after a
+/// system without long names changed the directory) is ignored: the short name stands.
+#[test]
+fn a_mismatched_long_name_falls_back_to_the_short_name() {
+    for spoil in [13usize, 0] {
+        let mut img = with_long_names();
+        let mut d = Image(img.clone(), 0);
+        let fs = Fat::mount(&mut d).unwrap();
+        let e = fs.lookup(&mut d, b"/A long folder name").unwrap();
+        assert_ne!(e.first, e.at, "it has long-name entries");
+        let at = e.first.0 as usize * 512 + e.first.1;
+        img[at + spoil] ^= if spoil == 0 { 0x03 } else { 0x55 }; // the checksum, or the ordinal
+        let mut d = Image(img, 0);
+        assert!(fs.lookup(&mut d, b"/A long folder name").is_none());
+        let shown: Vec<u8> = fs.list(&mut d, 0).unwrap().into_iter().find(|x| x.at == e.at).unwrap().name().to_vec();
+        assert!(shown.contains(&b'~'), "{}", String::from_utf8_lossy(&shown));
+        assert!(fs.lookup(&mut d, &[b"/", &shown[..]].concat()).is_some_and(|x| x.dir));
+    }
+}

@@ -57,12 +57,15 @@ pub fn tool(cmd: &str, args: &[&str]) -> (bool, Vec<u8>) {
     (out.status.success(), out.stdout)
 }
 
-/// `img` written to a file of its own in a fresh temporary directory (removed on drop).
+/// `img` written to a file in a temporary directory of its own (removed on drop).
 pub struct HostImage(pub std::path::PathBuf);
 
 impl HostImage {
     pub fn new(tag: &str, img: &[u8]) -> HostImage {
-        let dir = std::env::temp_dir().join(format!("rost-fat-{tag}-{}", std::process::id()));
+        // Tests run in parallel threads of one process: each image gets a directory of its own.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("rost-fat-{tag}-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("disk.img"), img).unwrap();
         HostImage(dir)

@@ -7,6 +7,8 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import org.vitrine.cli.log.GuestLogSession;
+import org.vitrine.cli.log.LogOptions;
 import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.time.Ratio;
@@ -65,7 +67,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "Stop after this much virtual time (e.g. 3s, 250ms) and exit 0.")
     Long untilNanos;
 
-    @Option(names = "--quiet", description = "Do not print the run summary on standard error.")
+    @CommandLine.Mixin
+    LogOptions log;
+
+    @Option(names = "--quiet", description = "Do not print the run summary (nor the guest errors' summary) on standard error.")
     boolean quiet;
 
     @Option(names = "--append", paramLabel = "ARGS",
@@ -111,9 +116,20 @@ public final class RunCommand implements Callable<Integer> {
         boolean paced = realTime != null ? realTime : !headless;
         long until = untilNanos == null ? Long.MAX_VALUE
                 : Ratio.scaleUp(untilNanos, options.timing().cyclesPerSecond(), 1_000_000_000L);
-        RunSession session = new RunSession(options, new RunSession.Settings(image, until, paced,
-                trace.contains(Trace.exceptions), gdbPort, quiet, screenshot));
-        return exitCode(headless ? session.runHeadless() : session.runInWindow(size));
+        GuestLogSession logs;
+        try {
+            logs = log.open(err);
+        } catch (LogOptions.UnwritableException e) {
+            err.println("vitrine: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        try (logs) {
+            RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
+                    trace.contains(Trace.exceptions), gdbPort, quiet, screenshot), logs);
+            RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);
+            if (!quiet) logs.summarize(err);
+            return exitCode(outcome);
+        }
     }
 
     /** The process exit status for how the session ended (see the command's description). */

@@ -27,11 +27,11 @@ public final class LogOptions {
     @Option(names = "--log", paramLabel = "WHAT", split = ",", converter = LogKinds.class,
             description = {"Print the guest's mistakes as they happen, on standard error (or --log-file): "
                     + "guest-errors (accesses the hardware forbids or leaves undefined; QEMU's -d guest_errors), "
-                    + "unimp (features a model does not implement). Off by default: a run prints one summary line "
-                    + "of how many there were, by device, and only when there were some.",
-                    "Repeats of a message (same device and wording, whatever the values) print as its first "
-                            + "occurrence plus '... repeated N times'; each message prints at most "
-                            + CollapsingSink.DEFAULT_RUNS_PER_MESSAGE + " times, then is only counted."})
+                    + "unimp (features a model does not implement). Off by default: the run ends with one line "
+                    + "counting them by device (none when there were none), and a window counts them in its title.",
+                    "Repeats of a message (same device and wording, whatever the values) print as the first one "
+                            + "plus '... repeated N times'; a message prints at most "
+                            + CollapsingSink.DEFAULT_RUNS_PER_MESSAGE + " times, then is only counted (its total at the end)."})
     List<Kind> kinds = new ArrayList<>();
 
     @Option(names = "--log-file", paramLabel = "FILE",

@@ -28,14 +28,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GuestLogSession logs;
-        try {
-            logs = log.open(System.err);
-        } catch (LogOptions.UnwritableException e) {
-            System.err.println("vitrine: " + e.getMessage());
-            return ExitCodes.USAGE;
-        }
-        try (logs) {
+        try (GuestLogSession logs = log.open(System.err)) {
             int status = Benchmark.run(iterations, qemu, System.out, logs);
             logs.summarize(System.err);   // the benchmark guest makes none: a line here means it went wrong
             DecodeBenchmark.run(System.out);

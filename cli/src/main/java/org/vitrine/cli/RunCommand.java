@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
  * can with its console on standard output, and has a display only when asked for one.
  *
  * <p>This class reads and checks the options and maps how the run ended to the exit status;
- * {@link RunSession} runs the machine.
+ * {@link RunSession} runs the machine. The guest log's summary line ends the run (see
+ * {@link LogOptions}).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Boot a kernel on the emulated virt machine: in a window (default) or headless.",
@@ -116,14 +117,7 @@ public final class RunCommand implements Callable<Integer> {
         boolean paced = realTime != null ? realTime : !headless;
         long until = untilNanos == null ? Long.MAX_VALUE
                 : Ratio.scaleUp(untilNanos, options.timing().cyclesPerSecond(), 1_000_000_000L);
-        GuestLogSession logs;
-        try {
-            logs = log.open(err);
-        } catch (LogOptions.UnwritableException e) {
-            err.println("vitrine: " + e.getMessage());
-            return ExitCodes.USAGE;
-        }
-        try (logs) {
+        try (GuestLogSession logs = log.open(err)) {
             RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
                     trace.contains(Trace.exceptions), gdbPort, quiet, screenshot), logs);
             RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);

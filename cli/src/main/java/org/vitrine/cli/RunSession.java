@@ -23,6 +23,8 @@ import org.vitrine.emulator.display.HostInput;
  * One {@code vitrine run} of the machine, across guest resets: builds the board, wires its console
  * to standard input and output, and runs it headless, in a window, or under gdb. Problems are told
  * to the user here; {@link RunCommand} turns the {@link Outcome} into the process exit status.
+ * Each machine reports to the command's guest log as it starts and stops (so that the log's collapsed
+ * repeats come before the run line, and the window's title counts guest errors across resets).
  *
  * <p>Threads: with a window, the window owns the main thread (GLFW needs it) and the machine runs on
  * {@code vitrine-machine}; headless, the machine runs on the calling thread.

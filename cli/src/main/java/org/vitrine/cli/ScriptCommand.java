@@ -75,18 +75,11 @@ public final class ScriptCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--display '" + display + "' must be WIDTHxHEIGHT");
         }
-        GuestLogSession logs;
-        try {
-            logs = log.open(System.err);
-        } catch (LogOptions.UnwritableException e) {
-            System.err.println("vitrine: " + e.getMessage());
-            return ExitCodes.USAGE;
-        }
         VirtBoard.Options options = VirtBoard.Options.defaults().withBootArgs(bootArgs).withDesktop(size)
-                .withDisk(disk, diskReadOnly).withGuestLog(logs.sink());
+                .withDisk(disk, diskReadOnly);
         OutputStream out = new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 14);
         ScenarioRunner[] runner = new ScenarioRunner[1];
-        try (logs; VirtBoard board = new VirtBoard(options, b -> {
+        try (GuestLogSession logs = log.open(System.err); VirtBoard board = new VirtBoard(options.withGuestLog(logs.sink()), b -> {
             runner[0].consoleByte(b);
             try {
                 out.write(b);

@@ -39,8 +39,11 @@ public final class LogOptions {
                     + "every kind is logged there. The summary stays on standard error.")
     Path file;
 
-    /** The log file cannot be created or written: the command stops before the machine starts. */
-    public static final class UnwritableException extends Exception {
+    /**
+     * The log file cannot be created or written: the command stops before the machine starts, and
+     * {@code vitrine} prints the message and exits 2 (bad arguments), as for any option it refuses.
+     */
+    public static final class UnwritableException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         UnwritableException(String message) {
@@ -60,7 +63,7 @@ public final class LogOptions {
      *
      * @param err standard error: the log when there is no file, the fallback when the file fails
      */
-    public GuestLogSession open(PrintStream err) throws UnwritableException {
+    public GuestLogSession open(PrintStream err) {
         Set<Kind> chosen = kinds();
         if (file == null) return new GuestLogSession(chosen, err, null, err);
         PrintStream out;

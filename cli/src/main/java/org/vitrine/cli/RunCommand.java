@@ -7,6 +7,8 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import org.vitrine.cli.log.GuestLogSession;
+import org.vitrine.cli.log.LogOptions;
 import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.time.Ratio;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Option;
  * can with its console on standard output, and has a display only when asked for one.
  *
  * <p>This class reads and checks the options and maps how the run ended to the exit status;
- * {@link RunSession} runs the machine.
+ * {@link RunSession} runs the machine. The guest log's summary line ends the run (see
+ * {@link LogOptions}).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Boot a kernel on the emulated virt machine: in a window (default) or headless.",
@@ -65,7 +68,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "Stop after this much virtual time (e.g. 3s, 250ms) and exit 0.")
     Long untilNanos;
 
-    @Option(names = "--quiet", description = "Do not print the run summary on standard error.")
+    @CommandLine.Mixin
+    LogOptions log;
+
+    @Option(names = "--quiet", description = "Do not print the run summary (nor the guest errors' summary) on standard error.")
     boolean quiet;
 
     @Option(names = "--append", paramLabel = "ARGS",
@@ -111,9 +117,13 @@ public final class RunCommand implements Callable<Integer> {
         boolean paced = realTime != null ? realTime : !headless;
         long until = untilNanos == null ? Long.MAX_VALUE
                 : Ratio.scaleUp(untilNanos, options.timing().cyclesPerSecond(), 1_000_000_000L);
-        RunSession session = new RunSession(options, new RunSession.Settings(image, until, paced,
-                trace.contains(Trace.exceptions), gdbPort, quiet, screenshot));
-        return exitCode(headless ? session.runHeadless() : session.runInWindow(size));
+        try (GuestLogSession logs = log.open(err)) {
+            RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
+                    trace.contains(Trace.exceptions), gdbPort, quiet, screenshot), logs);
+            RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);
+            if (!quiet) logs.summarize(err);
+            return exitCode(outcome);
+        }
     }
 
     /** The process exit status for how the session ended (see the command's description). */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -29,6 +30,7 @@ import org.vitrine.emulator.machine.Machine;
 import org.vitrine.emulator.memory.IdentityDmaPort;
 import org.vitrine.emulator.memory.PhysicalMemory;
 import org.vitrine.emulator.spi.DmaPort;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.time.TimingModel;
 import org.vitrine.emulator.unicorn.Unicorn;
 
@@ -63,9 +65,12 @@ public final class VirtBoard implements AutoCloseable {
     /**
      * What a board is built from. Like QEMU's virt, the board has no display or input device unless
      * asked for; {@code display} null means no GPU, {@code disk} null no block device.
+     * {@code guestLog} is where the machine's {@link GuestLog} sends the text of guest errors and
+     * unimplemented-feature notes (standard error by default; the command line chooses).
      */
     public record Options(long ramSize, TimingModel timing, long rtcEpochSeconds, String bootArgs,
-                          Display display, boolean keyboard, boolean tablet, Path disk, boolean diskReadOnly) {
+                          Display display, boolean keyboard, boolean tablet, Path disk, boolean diskReadOnly,
+                          GuestLog.Sink guestLog) {
         /** The GPU's scanout size. */
         public record Display(int width, int height) {
             public Display {
@@ -75,27 +80,36 @@ public final class VirtBoard implements AutoCloseable {
             }
         }
 
+        public Options {
+            Objects.requireNonNull(guestLog, "guestLog");
+        }
+
         public static Options defaults() {
             return new Options(512L << 20, TimingModel.fixedCpi(1_000_000_000L, 1), 1_767_225_600L, null, // 2026-01-01
-                    null, false, false, null, false);
+                    null, false, false, null, false, GuestLog.Sink.STANDARD_ERROR);
         }
 
         public Options withRam(long bytes) {
-            return new Options(bytes, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly);
+            return new Options(bytes, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog);
         }
 
         /** The kernel command line for /chosen/bootargs (null: none, as QEMU without -append). */
         public Options withBootArgs(String args) {
-            return new Options(ramSize, timing, rtcEpochSeconds, args, display, keyboard, tablet, disk, diskReadOnly);
+            return new Options(ramSize, timing, rtcEpochSeconds, args, display, keyboard, tablet, disk, diskReadOnly, guestLog);
         }
 
         /** A GPU with this scanout size, plus a keyboard and a tablet: what a desktop needs. */
         public Options withDesktop(Display d) {
-            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, d, true, true, disk, diskReadOnly);
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, d, true, true, disk, diskReadOnly, guestLog);
         }
 
         public Options withDisk(Path image, boolean readOnly) {
-            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, image, readOnly);
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, image, readOnly, guestLog);
+        }
+
+        /** Where the text of guest errors and unimplemented-feature notes goes (each machine still counts them). */
+        public Options withGuestLog(GuestLog.Sink sink) {
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, sink);
         }
     }
 
@@ -137,7 +151,8 @@ public final class VirtBoard implements AutoCloseable {
         this.options = options;
         this.frames = frames;
         this.input = input;
-        this.machine = new Machine(RAM_BASE, options.ramSize(), options.timing(), Unicorn.CpuModel.A72);
+        this.machine = new Machine(RAM_BASE, options.ramSize(), options.timing(), Unicorn.CpuModel.A72,
+                new GuestLog(options.guestLog()));
         try {
             Cpu cpu = machine.cpu();
             this.gic = new GicV2(cpu.irqInput(), machine.guestLog());
@@ -181,7 +196,9 @@ public final class VirtBoard implements AutoCloseable {
             slot--;
         }
         for (; slot >= 0; slot--) {
-            machine.map(virtioSlotBase(slot), VirtioMmio.withoutDevice("virtio-mmio-" + slot + " (empty)", machine.guestLog()));
+            // named by address, as QEMU's device tree and `info qtree` name the transports
+            String name = String.format("virtio-mmio@0x%08x", virtioSlotBase(slot));
+            machine.map(virtioSlotBase(slot), VirtioMmio.withoutDevice(name, machine.guestLog()));
         }
         // Host input reaches the devices on the emulation thread, stamped with the cycle it arrives at.
         input.setOnPost(() -> machine.cpu().post(this::deliverInput));

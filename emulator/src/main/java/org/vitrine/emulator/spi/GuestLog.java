@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>What happens to the text is the {@link Sink}'s business, not the caller's: the default,
  * {@link Sink#STANDARD_ERROR}, prints every message as a line on standard error prefixed with its
  * kind and source ({@code [guest-error] pl011: ...}) so it cannot be mixed up with the guest
- * console on standard output. A message is only formatted when the sink {@link Sink#wants} its
- * kind, so a silent log costs a counter increment.
+ * console on standard output. A sink is only called for the kinds it {@link Sink#wants}, so a
+ * silent log costs a counter increment. It receives the format and its arguments
+ * ({@link Sink#report}) and formats them when it prints: a sink that collapses repeats (the
+ * command line's) compares formats and arguments and formats once per run of repeats.
  *
  * <p>Sources report from the emulation thread; counts may be read from any thread.
  */
@@ -61,6 +63,15 @@ public final class GuestLog {
         };
 
         void message(Kind kind, String source, String text);
+
+        /**
+         * One report, not yet formatted: {@code String.format(format, args)} is its text. The
+         * arguments are the caller's values (numbers, strings); a sink may keep them to format
+         * later. The default formats now and passes the text to {@link #message}.
+         */
+        default void report(Kind kind, String source, String format, Object[] args) {
+            message(kind, source, String.format(format, args));
+        }
 
         /** False when messages of this kind would be dropped: they are then not even formatted. */
         default boolean wants(Kind kind) {
@@ -134,7 +145,7 @@ public final class GuestLog {
 
         public void report(Kind kind, String format, Object... args) {
             counts.incrementAndGet(kind.ordinal());
-            if (sink.wants(kind)) sink.message(kind, name, String.format(format, args));
+            if (sink.wants(kind)) sink.report(kind, name, format, args);
         }
 
         public long count(Kind kind) {

@@ -11,8 +11,9 @@ import org.vitrine.emulator.spi.GuestLog.Kind;
 
 /**
  * {@link GuestLog}: every report is counted by kind and by source whatever the sink prints; the
- * sink receives kind, source and formatted text; a sink that does not want a kind is not even
- * asked to format it; two machines' logs do not see each other's reports.
+ * sink receives kind, source and formatted text, or the format and its arguments when it asks for
+ * them; a sink that does not want a kind is not even asked to format it; two machines' logs do not
+ * see each other's reports.
  */
 class GuestLogTest {
     record Line(Kind kind, String source, String text) { }
@@ -55,6 +56,26 @@ class GuestLogTest {
         log.source("pl031").unimplemented("RTCITCR");
         assertEquals(List.of(new Line(Kind.GUEST_ERROR, "pl031", "write of 0x5 to read-only RTCDR"),
                 new Line(Kind.UNIMPLEMENTED, "pl031", "RTCITCR")), lines);
+    }
+
+    @Test
+    void aSinkMayTakeTheFormatAndArgumentsUnformatted() {
+        List<String> got = new ArrayList<>();
+        GuestLog log = new GuestLog(new GuestLog.Sink() {
+            @Override
+            public void message(Kind kind, String source, String text) {
+                throw new AssertionError("formatted: " + text);
+            }
+
+            @Override
+            public void report(Kind kind, String source, String format, Object[] args) {
+                got.add(kind.tag() + " " + source + " " + format + " " + List.of(args));
+            }
+        });
+        log.source("pl011").guestError("read of reserved offset 0x%03x", 0x50L);
+        log.source("pl011").unimplemented("UARTITCR");
+        assertEquals(List.of("guest-error pl011 read of reserved offset 0x%03x [80]", "unimplemented pl011 UARTITCR []"), got);
+        assertEquals(2, log.count());
     }
 
     @Test

@@ -10,6 +10,8 @@
 //! number in `x8` returns [`Error::NoSys`].
 #![no_std]
 
+pub mod wm;
+
 /// Syscall numbers, passed in `x8`. Each variant documents its arguments and result.
 #[repr(u64)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,8 +248,8 @@ pub const USER_STACK_SIZE: u64 = 64 * 1024;
 /// Most sectors one `blk_read` / `blk_write` moves.
 pub const BLK_MAX: u64 = 8;
 
-/// Bytes of payload in a [`Message`].
-pub const MSG_PAYLOAD: usize = 64;
+/// Bytes of payload in a [`Message`] (a window protocol CreateWindow, 84 bytes, fits).
+pub const MSG_PAYLOAD: usize = 96;
 /// Messages a mailbox holds before senders block.
 pub const MAILBOX: usize = 8;
 /// Messages a mailbox holds for the kernel's own messages (input events, exit notices, routed
@@ -275,7 +277,7 @@ pub struct Message {
 /// event to it ([`MSG_ROUTE_INPUT`]). Sender 0 means it really came from the input devices.
 pub const MSG_INPUT: u32 = 1;
 
-/// WMToKernel RouteInput: the window manager sends this to pid 0 (the kernel) with payload
+/// WMToKernel RouteInput ([`wm::WmToKernel`]): the window manager sends this to pid 0 (the kernel) with payload
 /// `app_pid` (u64) followed by an [`InputEvent`]; the kernel delivers the event to that
 /// application as a [`MSG_INPUT`] message from sender 0 (if its mailbox has room). Only the
 /// window manager may route input: anyone else gets [`Error::Perm`]; [`Error::Srch`] if the

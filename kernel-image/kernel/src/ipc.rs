@@ -18,7 +18,8 @@
 use crate::arch::Global;
 use crate::mm::{self, PAGE_SIZE, Perm};
 use crate::sched::{Scheduler, State};
-use abi::{Error, InputEvent, MAILBOX, MSG_INPUT, MSG_ROUTE_INPUT, Message};
+use abi::wm::{WmToApp, WmToKernel};
+use abi::{Error, MAILBOX, Message};
 use abi::{SHM_BASE, SHM_IDS, SHM_MAX};
 use alloc::vec::Vec;
 
@@ -79,14 +80,11 @@ impl Scheduler {
 
     /// RouteInput from the window manager: the event goes to the application as the kernel's.
     fn route_input(&mut self, msg: Message) -> Result<u64, Error> {
-        if msg.kind != MSG_ROUTE_INPUT {
-            return Err(Error::Inval);
-        }
+        let Ok(WmToKernel::RouteInput { app_pid, event }) = WmToKernel::decode(&msg) else { return Err(Error::Inval) };
         if msg.sender != self.wm {
             return Err(Error::Perm);
         }
-        let event = Message::new(MSG_INPUT, &msg.payload[8..8 + InputEvent::SIZE]);
-        self.live(msg.u64_at(0)).ok_or(Error::Srch)?.deliver(event);
+        self.live(app_pid).ok_or(Error::Srch)?.deliver(WmToApp::InputEvent { event }.encode());
         Ok(0)
     }
 

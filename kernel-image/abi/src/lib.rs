@@ -116,6 +116,10 @@ pub enum Sysno {
     /// and flushes the device's write cache, so the data is on the disk when the call returns.
     /// Same rules as `blk_read`.
     BlkWrite = 21,
+    /// `wm_pid() -> pid`: the window manager's pid (the live process that holds the
+    /// framebuffer, see `fb_map`), to which an application sends its window ([`wm`]).
+    /// [`Error::NoEnt`] if there is none.
+    WmPid = 22,
 }
 
 impl Sysno {
@@ -143,6 +147,7 @@ impl Sysno {
             19 => Sysno::PollEvent,
             20 => Sysno::BlkRead,
             21 => Sysno::BlkWrite,
+            22 => Sysno::WmPid,
             _ => return None,
         })
     }

@@ -53,6 +53,7 @@ pub fn dispatch(sched: &mut Scheduler, nr: u64, a: &[u64]) -> Option<u64> {
         Some(Sysno::FbFlush) => ret(display::flush(a[0], a[1], a[2], a[3])),
         Some(Sysno::BlkRead) => ret(disk::sectors(sched, false, a[0], a[1], a[2])),
         Some(Sysno::BlkWrite) => ret(disk::sectors(sched, true, a[0], a[1], a[2])),
+        Some(Sysno::WmPid) => ret(sched.live(sched.wm).map(|p| p.pid).ok_or(Error::NoEnt)),
         None => ret(Err(Error::NoSys)),
     }
 }

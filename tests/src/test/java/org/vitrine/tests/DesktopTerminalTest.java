@@ -1,0 +1,60 @@
+package org.vitrine.tests;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The desktop end to end (issue 8, first step), on the real kernel, window manager and terminal:
+ * `vitrine script` boots `--display 1024x768 --append rost.desktop` on a copy of the built disk
+ * and plays tests/scenarios/desktop-terminal.vts: a click on the menu's Terminal entry, then
+ * `echo hello` and `ls /BIN` typed into the terminal. The console must show the window, the
+ * commands and their output; the screenshot must show the focused window's chrome in the accent
+ * colour, the menu bar, and the typed text inside the window.
+ */
+class DesktopTerminalTest {
+    @TempDir
+    Path dir;
+
+    static final int ACCENT = 0x5e9cd6;
+    static final int MENU = 0x2b3240;
+    static final int TERMINAL_TEXT = 0xd8dee9;
+
+    @Test
+    void menuOpensTerminalWhichRunsCommands() throws Exception {
+        Path script = Files.copy(Guest.root().resolve("tests/scenarios/desktop-terminal.vts"), dir.resolve("s.vts"));
+        Path disk = Guest.disk(dir);
+        CliTest.Result r = CliTest.vitrine("script", "--disk", disk.toString(), "--display", "1024x768",
+                "--append", "rost.desktop", script.toString());
+        String all = r.stdout() + r.stderr();
+        assertEquals(0, r.exit(), all);
+        assertTrue(all.contains("[wm] desktop up, 1024x768"), all);
+        assertTrue(all.contains("[wm] window of task ") && all.contains(": Terminal"), all);
+        assertTrue(all.contains("[terminal] $ echo hello\n[terminal] hello\n"), all);
+        assertTrue(all.contains("[terminal] $ ls /BIN\n"), all);
+        assertTrue(all.contains("[terminal] WM "), all);
+        assertTrue(all.contains("[terminal] TERMINAL "), all);
+
+        BufferedImage shot = ImageIO.read(dir.resolve("desktop-terminal.png").toFile());
+        assertEquals(1024, shot.getWidth());
+        assertEquals(768, shot.getHeight());
+        assertEquals(MENU, shot.getRGB(600, 5) & 0xffffff, "the menu bar");
+        assertEquals(ACCENT, shot.getRGB(500, 40) & 0xffffff, "the focused window's title bar");
+        // Lines 2-4 of the terminal (8 px padding, 16 px rows, from y = 36 + 24): the echo.
+        int text = 0;
+        for (int y = 60 + 8 + 16; y < 60 + 8 + 3 * 16; y++) {
+            for (int x = 17; x < 17 + 12 * 8; x++) {
+                if ((shot.getRGB(x, y) & 0xffffff) == TERMINAL_TEXT) text++;
+            }
+        }
+        assertTrue(text > 100, "typed text shows in the terminal: " + text + " text pixels");
+    }
+}

@@ -148,3 +148,16 @@ pub fn blk_read(sector: u64, buf: &mut [u8]) -> Result<(), Error> {
 pub fn blk_write(sector: u64, buf: &[u8]) -> Result<(), Error> {
     call(Sysno::BlkWrite, sector, buf.as_ptr() as u64, (buf.len() / 512) as u64, 0).map(|_| ())
 }
+
+/// The process with the smallest pid above `after` (start with 0), if any.
+pub fn proc_info(after: u64) -> Option<abi::ProcInfo> {
+    let mut info = abi::ProcInfo::default();
+    let r = call(Sysno::ProcInfo, after, &mut info as *mut abi::ProcInfo as u64, 0, 0);
+    r.is_ok().then_some(info)
+}
+
+/// Free and total pages of the kernel's memory.
+pub fn mem_info() -> (u64, u64) {
+    let v = syscall(Sysno::MemInfo as u64, 0, 0, 0, 0);
+    (v >> 32, v & 0xffff_ffff)
+}

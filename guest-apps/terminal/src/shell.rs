@@ -4,10 +4,11 @@
 use crate::console::Console;
 use librost::abi::{Error, KILLED};
 use librost::file::Fs;
-use librost::{Line, kill, spawn, uptime, wait};
+use librost::abi::{PROC_READY, PROC_ZOMBIE};
+use librost::{Line, kill, mem_info, proc_info, spawn, uptime, wait};
 
 const HELP: &[u8] = b"commands: help, ls [DIR], cat FILE, echo TEXT [> FILE], run PROGRAM [ARGS],\n\
-kill PID, clear, uptime, exit\n";
+ps, kill PID, clear, uptime, mem, exit\n";
 
 /// What the terminal does after a command.
 pub enum After {
@@ -51,6 +52,13 @@ pub fn run(c: &mut Console, line: &[u8]) -> After {
             l.s(b"up ").dec(ms / 1000).s(b".").dec(ms / 100 % 10).s(b" s\n");
             c.write(l.as_bytes());
         }
+        b"ps" => ps(c),
+        b"mem" => {
+            let (free, total) = mem_info();
+            let mut l = Line::new();
+            l.s(b"memory: ").dec(free * 4).s(b" KiB free of ").dec(total * 4).s(b" KiB\n");
+            c.write(l.as_bytes());
+        }
         b"ls" => ls(c, args.first().copied().unwrap_or(b"/")),
         b"cat" => match args.first() {
             Some(path) => cat(c, path),
@@ -83,6 +91,37 @@ fn parse(s: &[u8]) -> Option<u64> {
         v = v.checked_mul(10)?.checked_add(b.checked_sub(b'0').filter(|d| *d < 10)? as u64)?;
     }
     (!s.is_empty()).then_some(v)
+}
+
+/// One line per process: pid, parent, state, CPU time, name.
+fn ps(c: &mut Console) {
+    c.write(b"  PID  PARENT  STATE    CPU ms  NAME\n");
+    let mut after = 0;
+    while let Some(p) = proc_info(after) {
+        after = p.pid;
+        let state: &[u8] = match p.state {
+            PROC_READY => b"ready  ",
+            PROC_ZOMBIE => b"zombie ",
+            _ => b"blocked",
+        };
+        let mut l = Line::new();
+        pad(&mut l, 5, p.pid);
+        pad(&mut l, 8, p.parent);
+        l.s(b"  ").s(state);
+        pad(&mut l, 8, p.cpu_ns / 1_000_000);
+        let name = p.name.split(|&b| b == 0).next().unwrap_or_default();
+        l.s(b"  ").s(name).s(b"\n");
+        c.write(l.as_bytes());
+    }
+}
+
+/// `v` right-aligned in `width` columns.
+fn pad(l: &mut Line, width: usize, v: u64) {
+    let digits = (v.max(1).ilog10() + 1) as usize;
+    for _ in digits..width {
+        l.s(b" ");
+    }
+    l.dec(v);
 }
 
 fn ls(c: &mut Console, dir: &[u8]) {

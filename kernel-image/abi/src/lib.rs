@@ -120,6 +120,14 @@ pub enum Sysno {
     /// framebuffer, see `fb_map`), to which an application sends its window ([`wm`]).
     /// [`Error::NoEnt`] if there is none.
     WmPid = 22,
+    /// `proc_info(after: x0, buf: x1) -> 0`: fills the [`ProcInfo`] at `buf` for the process
+    /// (live or zombie) with the smallest pid above `after`: start at 0 and pass each pid back
+    /// to list them all (the shell's `ps`). [`Error::Srch`] past the last one, [`Error::Fault`]
+    /// for a bad buffer.
+    ProcInfo = 23,
+    /// `mem_info() -> free << 32 | total`: pages of the RAM the kernel hands out (page tables,
+    /// process and shared memory, its own heap), free now and in all (the shell's `mem`).
+    MemInfo = 24,
 }
 
 impl Sysno {
@@ -148,6 +156,8 @@ impl Sysno {
             20 => Sysno::BlkRead,
             21 => Sysno::BlkWrite,
             22 => Sysno::WmPid,
+            23 => Sysno::ProcInfo,
+            24 => Sysno::MemInfo,
             _ => return None,
         })
     }
@@ -219,6 +229,29 @@ pub struct Arg {
     pub ptr: u64,
     pub len: u64,
 }
+
+/// What `proc_info` says about a process.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProcInfo {
+    pub pid: u64,
+    pub parent: u64,
+    /// Virtual nanoseconds it has had the CPU (system calls included).
+    pub cpu_ns: u64,
+    /// One of the `PROC_*` states.
+    pub state: u32,
+    /// 0 an application, 1 a system server.
+    pub prio: u32,
+    /// The last part of its path (argument 0 at spawn), cut to 16 bytes, 0-padded.
+    pub name: [u8; 16],
+}
+
+/// [`ProcInfo::state`]: ready or running.
+pub const PROC_READY: u32 = 0;
+/// Sleeping, waiting for a child, or for a message to arrive or to be taken.
+pub const PROC_BLOCKED: u32 = 1;
+/// Ended, not reaped yet.
+pub const PROC_ZOMBIE: u32 = 2;
 
 /// `spawn` flag: the child may become a system server, i.e. claim the framebuffer (`fb_map`) or
 /// the disk (`blk_read`/`blk_write`). The file server, which the kernel starts, has that right,

@@ -5,7 +5,7 @@
 
 use crate::mm::{Space, bytes_of};
 use crate::sched::{Scheduler, State};
-use crate::{display, disk, timer, uart};
+use crate::{display, disk, mm, timer, uart};
 use abi::{Error, InputEvent, MAX_ARGS, MAX_ARGS_BYTES, MAX_IMAGE, Message, PRINT_DEBUG_MAX};
 use abi::{SPAWN_SERVER, Sysno};
 use alloc::vec::Vec;
@@ -53,6 +53,8 @@ pub fn dispatch(sched: &mut Scheduler, nr: u64, a: &[u64]) -> Option<u64> {
         Some(Sysno::FbFlush) => ret(display::flush(a[0], a[1], a[2], a[3])),
         Some(Sysno::BlkRead) => ret(disk::sectors(sched, false, a[0], a[1], a[2])),
         Some(Sysno::BlkWrite) => ret(disk::sectors(sched, true, a[0], a[1], a[2])),
+        Some(Sysno::ProcInfo) => ret(sched.proc_info(a[0]).ok_or(Error::Srch).and_then(|p| space.copy_out(a[1], bytes_of(&p)))),
+        Some(Sysno::MemInfo) => Some(mm::mem_info()),
         Some(Sysno::WmPid) => ret(sched.live(sched.wm).map(|p| p.pid).ok_or(Error::NoEnt)),
         None => ret(Err(Error::NoSys)),
     }

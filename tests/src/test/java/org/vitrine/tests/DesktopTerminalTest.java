@@ -16,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The desktop end to end (issue 8, first step), on the real kernel, window manager and terminal:
  * `vitrine script` boots `--display 1024x768 --append rost.desktop` on a copy of the built disk
  * and plays tests/scenarios/desktop-terminal.vts: a click on the menu's Terminal entry, then
- * `echo hello` and `ls /BIN` typed into the terminal. The console must show the window, the
- * commands and their output; the screenshot must show the focused window's chrome in the accent
- * colour, the menu bar, and the typed text inside the window.
+ * `echo hello`, `ls /BIN`, `ps`, `mem` and `cat` of a missing file typed into the terminal. The
+ * console must show the window, the commands and their output; the screenshot must show the
+ * focused window's chrome in the accent colour, the menu bar, and the typed text inside the window.
  */
 class DesktopTerminalTest {
     @TempDir
@@ -42,6 +42,10 @@ class DesktopTerminalTest {
         assertTrue(all.contains("[terminal] $ ls /BIN\n"), all);
         assertTrue(all.contains("[terminal] WM "), all);
         assertTrue(all.contains("[terminal] TERMINAL "), all);
+        assertTrue(all.matches("(?s).*\\[terminal\\] +2 +1 +\\w+ +\\d+ +WM\n.*"), "ps lists the window manager: " + all);
+        assertTrue(all.matches("(?s).*\\[terminal\\] +3 +2 +ready +\\d+ +TERMINAL\n.*"), "ps lists the terminal: " + all);
+        assertTrue(all.matches("(?s).*\\[terminal\\] memory: \\d+ KiB free of \\d+ KiB\n.*"), all);
+        assertTrue(all.contains("[terminal] /NOPE: no such file or directory\n"), all);
 
         BufferedImage shot = ImageIO.read(dir.resolve("desktop-terminal.png").toFile());
         assertEquals(1024, shot.getWidth());

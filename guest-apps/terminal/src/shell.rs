@@ -142,10 +142,10 @@ fn ls(c: &mut Console, dir: &[u8]) {
         if st.dir {
             l.s(b"/");
         }
-        while l.as_bytes().len() < 16 {
-            l.s(b" ");
-        }
         if !st.dir {
+            while l.as_bytes().len() < 16 {
+                l.s(b" ");
+            }
             l.dec(st.size as u64);
         }
         l.s(b"\n");

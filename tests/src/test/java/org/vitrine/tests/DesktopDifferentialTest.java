@@ -61,13 +61,7 @@ class DesktopDifferentialTest {
         Files.createDirectories(ScreenImages.DIR);
         Path qemuDisk = sparse(dir.resolve("qemu.img")), vitrineDisk = sparse(dir.resolve("vitrine.img"));
         Path socket = dir.resolve("qmp.sock");
-        List<String> cmd = List.of(Qemu.BINARY, "-M", "virt", "-cpu", "cortex-a72", "-m", "512", "-nodefaults", "-nic", "none",
-                "-display", "none", "-global", "virtio-mmio.force-legacy=false",
-                "-device", "virtio-gpu-device,xres=" + W + ",yres=" + H,
-                "-device", "virtio-keyboard-device", "-device", "virtio-tablet-device",
-                "-drive", "if=none,id=d0,file=" + qemuDisk + ",format=raw", "-device", "virtio-blk-device,drive=d0",
-                "-qmp", "unix:" + socket + ",server,nowait", "-serial", "stdio", "-kernel", Guest.kernel().toString());
-        Process qemu = new ProcessBuilder(cmd).start();
+        Process qemu = new ProcessBuilder(qemu(qemuDisk, socket, null)).start();
         qemu.getOutputStream().close();
         ConsoleLines qOut = ConsoleLines.follow(qemu.getInputStream(), "qemu-out");
         ConsoleLines qErr = ConsoleLines.follow(qemu.getErrorStream(), "qemu-err");
@@ -81,7 +75,7 @@ class DesktopDifferentialTest {
 
             qOut.await(l -> l.startsWith("[rost] boot screen up"), 0, Duration.ofSeconds(60));
             try (Qmp qmp = Qmp.connect(socket, qemu)) {
-                awaitSameScreen(qmp, vBoot, "boot");
+                awaitSameScreen(qmp, vBoot, "boot", dir);
                 screens++;
                 List<String> qemuInput = new ArrayList<>();
                 for (int i = 0; i < SCRIPT.size(); i++) {
@@ -90,7 +84,7 @@ class DesktopDifferentialTest {
                     qmp.sendInput(step.qmpEvents());
                     List<String> got = qOut.awaitCount(DesktopInput::isInputLine, 0, i + 1, GUARD);
                     qemuInput.add(got.get(i));
-                    awaitSameScreen(qmp, vitrine.frame(), "step" + (i + 1));
+                    awaitSameScreen(qmp, vitrine.frame(), "step" + (i + 1), dir);
                     screens++;
                 }
                 // QMP's absolute values reach the guest as they were sent, on both machines.
@@ -128,6 +122,20 @@ class DesktopDifferentialTest {
         assertTrue(qErr.lines().isEmpty(), "QEMU complained:\n" + qErr.text());
     }
 
+    /**
+     * QEMU with the desktop's devices (gpu W x H, keyboard, tablet, {@code disk} as virtio-blk), QMP on
+     * {@code socket}, the console on stdout, and {@code bootArgs} (none if null).
+     */
+    static List<String> qemu(Path disk, Path socket, String bootArgs) {
+        List<String> cmd = new ArrayList<>(List.of(Qemu.BINARY, "-M", "virt", "-cpu", "cortex-a72", "-m", "512", "-nodefaults",
+                "-nic", "none", "-display", "none", "-device", "virtio-gpu-device,xres=" + W + ",yres=" + H,
+                "-device", "virtio-keyboard-device", "-device", "virtio-tablet-device"));
+        List<String> drive = Guest.qemuDisk(disk, bootArgs == null ? "" : bootArgs);
+        cmd.addAll(bootArgs == null ? drive.subList(0, drive.size() - 2) : drive);
+        cmd.addAll(List.of("-qmp", "unix:" + socket + ",server,nowait", "-serial", "stdio", "-kernel", Guest.kernel().toString()));
+        return cmd;
+    }
+
     static Path sparse(Path p) throws Exception {
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
             f.setLength(8L << 20);
@@ -135,8 +143,8 @@ class DesktopDifferentialTest {
         return p;
     }
 
-    /** Takes QEMU screendumps until one equals {@code expected} (Vitrine's screen), for {@link #GUARD} at most. */
-    private void awaitSameScreen(Qmp qmp, Frame expected, String name) throws Exception {
+    /** Takes QEMU screendumps (into {@code dir}) until one equals {@code expected} (Vitrine's screen), for {@link #GUARD} at most. */
+    static void awaitSameScreen(Qmp qmp, Frame expected, String name, Path dir) throws Exception {
         Path ppm = dir.resolve(name + ".ppm");
         long end = System.nanoTime() + GUARD.toNanos();
         while (true) {

@@ -94,6 +94,12 @@ pub fn send_message(pid: u64, msg: &Message) -> Result<(), Error> {
     call(Sysno::SendMessage, pid, msg as *const Message as u64, 0, 0).map(|_| ())
 }
 
+/// Sends `msg` to `pid` unless its mailbox is full (Error::Again): how a server talks to its
+/// clients, so that one that stops reading cannot hang it.
+pub fn send_nowait(pid: u64, msg: &Message) -> Result<(), Error> {
+    call(Sysno::SendMessage, pid, msg as *const Message as u64, abi::SEND_NOWAIT, 0).map(|_| ())
+}
+
 /// The next message, waiting up to `timeout_ns` for one (0: poll, u64::MAX: for ever).
 pub fn recv_message(timeout_ns: u64) -> Result<Message, Error> {
     let mut m = Message::new(0, &[]);

@@ -33,14 +33,18 @@ fn main(_: &[&[u8]]) -> u64 {
     // SAFETY: the only reference to CONSOLE, taken once (too large for the 64 KiB stack).
     let c = unsafe { &mut *&raw mut CONSOLE };
     c.write(b"rost terminal - type help\n");
-    let mut scroll = 0usize;
+    let (mut scroll, mut focused) = (0usize, false);
     loop {
         match win.next_event() {
             Event::Resize { width, .. } => {
                 c.width = ((width.saturating_sub(2 * PAD)) / CHAR_W).max(1) as usize;
-                draw(&mut win, c, scroll);
+                draw(&mut win, c, scroll, focused);
             }
-            Event::Redraw | Event::Focus(_) => draw(&mut win, c, scroll),
+            Event::Focus(f) => {
+                focused = f;
+                draw(&mut win, c, scroll, focused);
+            }
+            Event::Redraw => draw(&mut win, c, scroll, focused),
             Event::Close => break,
             Event::Key(k) => {
                 let mut exit = false;
@@ -75,7 +79,7 @@ fn main(_: &[&[u8]]) -> u64 {
                     break;
                 }
                 scroll = scroll.min(c.len());
-                draw(&mut win, c, scroll);
+                draw(&mut win, c, scroll, focused);
             }
             Event::Click { .. } => {}
         }
@@ -88,8 +92,9 @@ fn rows(win: &Window) -> usize {
     (win.size().1.saturating_sub(2 * PAD) / CHAR_H) as usize
 }
 
-/// Draws the console's last lines (`scroll` lines up from the bottom), the prompt line last.
-fn draw(win: &mut Window, c: &Console, scroll: usize) {
+/// Draws the console's last lines (`scroll` lines up from the bottom), the prompt line last; the
+/// cursor is a solid block while the window has the focus, an outline otherwise.
+fn draw(win: &mut Window, c: &Console, scroll: usize, focused: bool) {
     let (w, h) = win.size();
     let rows = rows(win);
     if rows == 0 {
@@ -110,9 +115,14 @@ fn draw(win: &mut Window, c: &Console, scroll: usize) {
             let input = c.input.as_bytes();
             canvas.text16(p.x + p.w, y, input, FG, None);
             let cx = p.x + p.w + c.cursor as u32 * CHAR_W;
-            canvas.fill(Rect::new(cx, y, CHAR_W, CHAR_H), CURSOR);
-            if let Some(&ch) = input.get(c.cursor) {
-                canvas.text16(cx, y, &[ch], BG, None);
+            let cell = Rect::new(cx, y, CHAR_W, CHAR_H);
+            if focused {
+                canvas.fill(cell, CURSOR);
+                if let Some(&ch) = input.get(c.cursor) {
+                    canvas.text16(cx, y, &[ch], BG, None);
+                }
+            } else {
+                canvas.frame(cell, 1, CURSOR);
             }
         } else {
             canvas.text16(PAD, y, c.line(i), FG, None);

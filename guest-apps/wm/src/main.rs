@@ -21,7 +21,15 @@ use layout::{APPS, MAX_WINDOWS, MENU_H};
 use librost::abi::wm::{AppToWm, KernelToWm, TITLE, WmToApp, WmToKernel};
 use librost::abi::{Error, INPUT_BUTTON, INPUT_KEY, INPUT_POINTER, InputEvent, MSG_EXITED, Message, SHM_MAX, SHM_BASE};
 use librost::ui::draw::{CHAR_H, CHAR_W, Canvas, POINTER_H, POINTER_W, Rect};
-use librost::{Line, fb_flush, fb_info, fb_map, recv_message, send_message, shm_map, shm_unmap, spawn, wait};
+use librost::{Line, fb_flush, fb_info, fb_map, recv_message, send_message, send_nowait, shm_map, shm_unmap, spawn, wait};
+
+/// Sends `msg` to app `pid` without waiting: an app whose mailbox is full (one that stopped
+/// reading) misses it rather than hanging the desktop.
+fn tell(pid: u64, msg: WmToApp) {
+    if send_nowait(pid, &msg.encode()).is_err() {
+        Line::new().s(b"[wm] task ").dec(pid).s(b" is not reading its messages").send();
+    }
+}
 
 /// evdev code of the left mouse button.
 const BTN_LEFT: u32 = 272;
@@ -108,7 +116,7 @@ impl Wm {
         let taken = self.wins.iter().flatten().any(|w| w.pid == pid);
         let Some(slot) = self.wins.iter().position(|w| w.is_none()).filter(|_| !taken) else {
             self.say(b"Four windows at most: close one first");
-            let _ = send_message(pid, &WmToApp::Close.encode());
+            self.tell(pid, WmToApp::Close);
             return;
         };
         let Ok(at) = shm_map(id, 0) else {
@@ -130,6 +138,9 @@ impl Wm {
         let Some(i) = self.wins.iter().position(|w| w.is_some_and(|w| w.pid == pid)) else { return };
         let _ = shm_unmap(self.wins[i].unwrap().shm);
         self.wins[i] = None;
+        Line::new().s(b"[wm] window of task ").dec(pid).s(b" closed").send();
+        self.notice = Line::new(); // a notice about the windows is out of date now
+        self.paint(Rect::new(0, 0, self.w, MENU_H));
         self.wins[i..].rotate_left(1); // keep the order of the rest
         if self.focus == Some(pid) {
             let last = self.wins.iter().flatten().last().map(|w| w.pid);
@@ -147,7 +158,7 @@ impl Wm {
             if tile != win.tile {
                 win.tile = tile;
                 let inside = layout::inside(tile);
-                let _ = send_message(win.pid, &WmToApp::Resize { width: inside.w, height: inside.h }.encode());
+                tell(win.pid, WmToApp::Resize { width: inside.w, height: inside.h });
             }
         }
         self.paint(Rect::new(0, MENU_H, w, h - MENU_H));
@@ -159,7 +170,7 @@ impl Wm {
         }
         for (who, focused) in [(self.focus, false), (pid, true)] {
             if let Some(p) = who {
-                let _ = send_message(p, &WmToApp::Focus { focused }.encode());
+                self.tell(p, WmToApp::Focus { focused });
             }
         }
         let old = core::mem::replace(&mut self.focus, pid);
@@ -171,7 +182,12 @@ impl Wm {
         }
     }
 
+    fn tell(&self, pid: u64, msg: WmToApp) {
+        tell(pid, msg);
+    }
+
     fn say(&mut self, text: &[u8]) {
+        Line::new().s(b"[wm] notice: ").s(text).send();
         self.notice = Line::new();
         self.notice.s(text);
         self.paint(Rect::new(0, 0, self.w, MENU_H));
@@ -220,7 +236,7 @@ impl Wm {
         }
         let Some(win) = self.wins.iter().flatten().find(|w| w.tile.contains(x, y)).copied() else { return };
         if layout::close_button(win.tile).contains(x, y) {
-            let _ = send_message(win.pid, &WmToApp::Close.encode());
+            self.tell(win.pid, WmToApp::Close);
             return;
         }
         self.set_focus(Some(win.pid));

@@ -59,10 +59,11 @@ pub enum Sysno {
     Kill = 8,
     /// `uptime() -> ns`: virtual nanoseconds since boot, from the generic timer.
     Uptime = 9,
-    /// `send_message(pid: x0, msg: x1) -> 0`: copies the [`Message`] at `msg` into process
-    /// `pid`'s mailbox ([`MAILBOX`] messages deep), the kernel stamping `sender` with the
+    /// `send_message(pid: x0, msg: x1, flags: x2) -> 0`: copies the [`Message`] at `msg` into
+    /// process `pid`'s mailbox ([`MAILBOX`] messages deep), the kernel stamping `sender` with the
     /// caller's pid (whatever the caller wrote there). Blocks while the mailbox is full
-    /// (synchronous: the call returns once the message is delivered). [`Error::Srch`] if `pid`
+    /// (synchronous: the call returns once the message is delivered), or with [`SEND_NOWAIT`]
+    /// in `flags` returns [`Error::Again`] instead (a server must not hang on a stuck client). [`Error::Srch`] if `pid`
     /// is not a live process, [`Error::Fault`] for a bad pointer. Pid 0 is the kernel, which
     /// takes only [`MSG_ROUTE_INPUT`] from the window manager.
     SendMessage = 10,
@@ -258,6 +259,9 @@ pub const PROC_ZOMBIE: u32 = 2;
 /// and a process that has it may pass it on; nobody else can get it, so an ordinary program can
 /// neither take the screen or the disk nor raise its own priority.
 pub const SPAWN_SERVER: u64 = 1;
+
+/// `send_message` flag: fail with [`Error::Again`] rather than wait for room in the mailbox.
+pub const SEND_NOWAIT: u64 = 1;
 
 /// Most arguments `spawn` passes on, argument 0 included.
 pub const MAX_ARGS: u64 = 9;

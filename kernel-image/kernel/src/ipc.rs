@@ -39,14 +39,18 @@ struct Shm {
 static SHMS: Global<(Vec<Shm>, u64)> = Global::new((Vec::new(), 1));
 
 impl Scheduler {
-    /// `send_message`: Some(0) once delivered, None if the caller blocked (mailbox full).
-    pub fn send(&mut self, to: u64, mut msg: Message) -> Result<Option<u64>, Error> {
+    /// `send_message`: Some(0) once delivered, None if the caller blocked (mailbox full), Again
+    /// instead of blocking with `nowait`.
+    pub fn send(&mut self, to: u64, mut msg: Message, nowait: bool) -> Result<Option<u64>, Error> {
         msg.sender = self.current_id();
         if to == 0 {
             return self.route_input(msg).map(Some);
         }
         let p = self.live(to).ok_or(Error::Srch)?;
         if p.mailbox.len() >= MAILBOX {
+            if nowait {
+                return Err(Error::Again);
+            }
             self.block(State::Sending(to));
             return Ok(None);
         }

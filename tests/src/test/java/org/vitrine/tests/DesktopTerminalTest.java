@@ -61,4 +61,47 @@ class DesktopTerminalTest {
         }
         assertTrue(text > 100, "typed text shows in the terminal: " + text + " text pixels");
     }
+
+    static final int TITLE = 0x3a4252;
+
+    /**
+     * tests/scenarios/desktop-windows.vts: Editor (not on the disk) gives a notice, four
+     * terminals tile 2x2, a fifth is refused, a click focuses the first and the typed command
+     * runs there, the close button of the second ends it and the other three are re-tiled.
+     */
+    @Test
+    void windowsTileTakeFocusAndClose() throws Exception {
+        Path script = Files.copy(Guest.root().resolve("tests/scenarios/desktop-windows.vts"), dir.resolve("w.vts"));
+        CliTest.Result r = CliTest.vitrine("script", "--disk", Guest.disk(dir).toString(), "--display", "1024x768",
+                "--append", "rost.desktop", script.toString());
+        String all = r.stdout() + r.stderr();
+        assertEquals(0, r.exit(), all);
+        assertTrue(all.contains("[rost] task 4 exited (code 0)"), "Close made the app exit: " + all);
+
+        BufferedImage four = ImageIO.read(dir.resolve("desktop-four.png").toFile());
+        int[][] titles = {{200, 40}, {700, 40}, {200, 406}, {700, 406}};
+        for (int i = 0; i < 4; i++) {
+            int want = i == 3 ? ACCENT : TITLE; // the newest window has the focus
+            assertEquals(want, four.getRGB(titles[i][0], titles[i][1]) & 0xffffff, "title bar of tile " + i);
+        }
+
+        BufferedImage three = ImageIO.read(dir.resolve("desktop-three.png").toFile());
+        assertEquals(ACCENT, three.getRGB(200, 40) & 0xffffff, "the clicked window has the focus");
+        assertEquals(TITLE, three.getRGB(700, 40) & 0xffffff, "tile 1: the former third window");
+        assertEquals(TITLE, three.getRGB(700, 406) & 0xffffff, "tile 2: the former fourth window");
+        assertEquals(0x14181f, three.getRGB(300, 600) & 0xffffff, "the first window now fills the left half");
+        assertTrue(textPixels(three, 17, 100) > 20, "'one' printed in the focused (first) window");
+        assertEquals(0, textPixels(three, 525, 100), "nothing typed into the others");
+    }
+
+    /** Pixels of terminal text in the 3-character cell row at (x, y). */
+    static int textPixels(BufferedImage img, int x0, int y0) {
+        int n = 0;
+        for (int y = y0; y < y0 + 16; y++) {
+            for (int x = x0; x < x0 + 24; x++) {
+                if ((img.getRGB(x, y) & 0xffffff) == TERMINAL_TEXT) n++;
+            }
+        }
+        return n;
+    }
 }

@@ -89,20 +89,7 @@ class DesktopDifferentialTest {
                 }
                 // QMP's absolute values reach the guest as they were sent, on both machines.
                 assertEquals(SCRIPT.stream().map(DesktopInput::consoleLine).toList(), qemuInput, "QEMU's guest saw other values");
-                // Vitrine ran to idle after each step, so its console is complete: wait until QEMU's has
-                // as many lines (QEMU runs on its own, and a loaded host may keep it behind).
-                List<String> v = vitrine.lines();
-                try {
-                    qOut.awaitCount(l -> true, 0, v.size(), GUARD);
-                } catch (AssertionError fewer) {
-                    // QEMU printed less: the comparison below names the first line that differs
-                }
-                List<String> q = qOut.lines();
-                for (int i = 0; i < Math.max(q.size(), v.size()); i++) {
-                    String ql = i < q.size() ? q.get(i) : "<end>", vl = i < v.size() ? v.get(i) : "<end>";
-                    assertEquals(ql, vl, "console line " + (i + 1) + " differs\n--- QEMU ---\n" + qOut.text() + "--- Vitrine ---\n"
-                            + vitrine.console());
-                }
+                List<String> q = assertSameConsole(qOut, vitrine), v = vitrine.lines();
                 for (String expected : List.of("[virtio] slot 31: gpu, display 1024x768", "[virtio] slot 30: keyboard \"QEMU Virtio Keyboard\"",
                         "[virtio] slot 29: tablet \"QEMU Virtio Tablet\"", "[virtio] slot 28: blk, " + SECTORS + " sectors",
                         "[blk] self-test ok (capacity " + SECTORS + " sectors)", "[rost] boot screen up, waiting for input")) {
@@ -134,6 +121,27 @@ class DesktopDifferentialTest {
         cmd.addAll(bootArgs == null ? drive.subList(0, drive.size() - 2) : drive);
         cmd.addAll(List.of("-qmp", "unix:" + socket + ",server,nowait", "-serial", "stdio", "-kernel", Guest.kernel().toString()));
         return cmd;
+    }
+
+    /**
+     * Asserts that QEMU's console equals Vitrine's line for line; returns QEMU's lines. Vitrine ran
+     * to idle after each step, so its console is complete: this waits until QEMU's has as many
+     * lines (QEMU runs on its own, and a loaded host may keep it behind).
+     */
+    static List<String> assertSameConsole(ConsoleLines qOut, DesktopBoard vitrine) throws InterruptedException {
+        List<String> v = vitrine.lines();
+        try {
+            qOut.awaitCount(l -> true, 0, v.size(), GUARD);
+        } catch (AssertionError fewer) {
+            // QEMU printed less: the comparison below names the first line that differs
+        }
+        List<String> q = qOut.lines();
+        for (int i = 0; i < Math.max(q.size(), v.size()); i++) {
+            String ql = i < q.size() ? q.get(i) : "<end>", vl = i < v.size() ? v.get(i) : "<end>";
+            assertEquals(ql, vl, "console line " + (i + 1) + " differs\n--- QEMU ---\n" + qOut.text() + "--- Vitrine ---\n"
+                    + vitrine.console());
+        }
+        return q;
     }
 
     static Path sparse(Path p) throws Exception {

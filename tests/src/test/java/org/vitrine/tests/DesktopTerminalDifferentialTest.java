@@ -70,18 +70,7 @@ class DesktopTerminalDifferentialTest {
                     DesktopDifferentialTest.awaitSameScreen(qmp, vitrine.frame(), "desktop-step" + (i + 1), dir);
                     screens++;
                 }
-                List<String> v = vitrine.lines();
-                try {
-                    qOut.awaitCount(l -> true, 0, v.size(), DesktopDifferentialTest.GUARD);
-                } catch (AssertionError fewer) {
-                    // QEMU printed less: the comparison below names the first line that differs
-                }
-                List<String> q = qOut.lines();
-                for (int i = 0; i < Math.max(q.size(), v.size()); i++) {
-                    String ql = i < q.size() ? q.get(i) : "<end>", vl = i < v.size() ? v.get(i) : "<end>";
-                    assertEquals(ql, vl, "console line " + (i + 1) + " differs\n--- QEMU ---\n" + qOut.text() + "--- Vitrine ---\n"
-                            + vitrine.console());
-                }
+                List<String> q = DesktopDifferentialTest.assertSameConsole(qOut, vitrine), v = vitrine.lines();
                 assertTrue(v.contains("[terminal] hi"), vitrine.console());
                 assertTrue(v.contains("[terminal] BIN/"), vitrine.console());
                 ScreenImages.save(vitrine.frame(), "desktop-terminal-differential-vitrine");

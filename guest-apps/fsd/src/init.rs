@@ -2,6 +2,8 @@
 //! (abi::fs). The kernel passes it the words of the bootargs as arguments:
 //! - `rost.init=<path>`: that program from the disk, with its path as argument 0 (`[rost]
 //!   starting <path>`; `[rost] no program <path> on the disk` if it cannot);
+//! - `rost.desktop`: the desktop, i.e. the window manager /BIN/WM from the disk, the same way
+//!   (the boot screen stays the default for now);
 //! - else, on a machine with a GPU (and no `rost.demo=tasks`): the boot screen built into fsd
 //!   (guest-apps/screen), which becomes the window manager;
 //! - else the task demo built into fsd (guest-apps/demo): ten processes, one per task
@@ -41,7 +43,8 @@ pub struct Children {
 
 /// Starts what the bootargs (`args`) ask for.
 pub fn start(vol: Option<&Fat>, d: &mut Cache<crate::Blk>, args: &[&[u8]]) -> Children {
-    if let Some(path) = args.iter().find_map(|a| a.strip_prefix(b"rost.init=")) {
+    let desktop = args.contains(&&b"rost.desktop"[..]).then_some(&b"/BIN/WM"[..]);
+    if let Some(path) = args.iter().find_map(|a| a.strip_prefix(b"rost.init=")).or(desktop) {
         Line::new().s(b"[rost] starting ").s(path).send();
         let image = vol.and_then(|v| v.lookup(d, path).filter(|e| e.size as u64 <= MAX_IMAGE).and(v.read_file(d, path)));
         if spawn_image(&image.unwrap_or_default(), &[path], SPAWN_SERVER).is_err() {

@@ -1,8 +1,9 @@
 //! librost: what every rost user program links against. It wraps each system call of the shared
 //! ABI crate (`abi`, re-exported) in a function (errors as `abi::Error`), provides the program
 //! entry (`entry!`), the panic handler, the memory functions the compiler expects from a libc,
-//! `Line`, a small stack-allocated console line builder (no heap needed), and `file`: files and
-//! programs from the file server.
+//! `Line`, a small stack-allocated console line builder (no heap needed), `file`: files and
+//! programs from the file server, and the toolkit every app draws with: `window` (a window of
+//! the window manager and its message loop) over `ui` (canvas, font, keymap, damage).
 //!
 //! A program is `#![no_std] #![no_main]` and names its main function with `librost::entry!`:
 //! `fn main(args: &[&[u8]]) -> u64`; the returned value is the exit code.
@@ -13,6 +14,8 @@ pub mod file;
 // memcpy & co. and the unwinding stubs come from the crate shared with the kernel
 extern crate freestanding;
 pub mod sys;
+pub mod window;
+pub use ui;
 
 pub use file::{spawn, spawn_server};
 pub use sys::*;

@@ -94,6 +94,12 @@ pub fn send_message(pid: u64, msg: &Message) -> Result<(), Error> {
     call(Sysno::SendMessage, pid, msg as *const Message as u64, 0, 0).map(|_| ())
 }
 
+/// Sends `msg` to `pid` unless its mailbox is full (Error::Again): how a server talks to its
+/// clients, so that one that stops reading cannot hang it.
+pub fn send_nowait(pid: u64, msg: &Message) -> Result<(), Error> {
+    call(Sysno::SendMessage, pid, msg as *const Message as u64, abi::SEND_NOWAIT, 0).map(|_| ())
+}
+
 /// The next message, waiting up to `timeout_ns` for one (0: poll, u64::MAX: for ever).
 pub fn recv_message(timeout_ns: u64) -> Result<Message, Error> {
     let mut m = Message::new(0, &[]);
@@ -147,4 +153,17 @@ pub fn blk_read(sector: u64, buf: &mut [u8]) -> Result<(), Error> {
 /// Writes and flushes `buf.len() / 512` sectors from `sector` on.
 pub fn blk_write(sector: u64, buf: &[u8]) -> Result<(), Error> {
     call(Sysno::BlkWrite, sector, buf.as_ptr() as u64, (buf.len() / 512) as u64, 0).map(|_| ())
+}
+
+/// The process with the smallest pid above `after` (start with 0), if any.
+pub fn proc_info(after: u64) -> Option<abi::ProcInfo> {
+    let mut info = abi::ProcInfo::default();
+    let r = call(Sysno::ProcInfo, after, &mut info as *mut abi::ProcInfo as u64, 0, 0);
+    r.is_ok().then_some(info)
+}
+
+/// Free and total pages of the kernel's memory.
+pub fn mem_info() -> (u64, u64) {
+    let v = syscall(Sysno::MemInfo as u64, 0, 0, 0, 0);
+    (v >> 32, v & 0xffff_ffff)
 }

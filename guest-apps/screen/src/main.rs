@@ -44,7 +44,7 @@ fn main(_: &[&[u8]]) -> u64 {
     let px = unsafe { core::slice::from_raw_parts_mut(fb as *mut u32, w as usize * h as usize) };
     let mut subtitle = Line::new();
     subtitle.dec(w as u64).s(b"x").dec(h as u64).s(b" - type here, move the pointer");
-    let text_box = Canvas { px, width: w, height: h }.boot_screen(subtitle.as_bytes());
+    let text_box = Canvas::new(px, w, h).boot_screen(subtitle.as_bytes());
     // SAFETY: as above; the canvas borrow has ended.
     let px = unsafe { core::slice::from_raw_parts_mut(fb as *mut u32, w as usize * h as usize) };
     let mut s = Screen {
@@ -74,7 +74,7 @@ fn flush(r: Rect) {
 
 impl Screen {
     fn canvas(&mut self) -> Canvas<'_> {
-        Canvas { px: self.px, width: self.width, height: self.height }
+        Canvas::new(self.px, self.width, self.height)
     }
 
     fn input(&mut self, ev: InputEvent) {

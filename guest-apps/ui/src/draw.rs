@@ -1,6 +1,8 @@
 //! Drawing into a 32-bit framebuffer (0x00RRGGBB pixels, row-major, no row padding): rectangles,
-//! text in the 8x8 font at an integer scale, the pointer sprite, and the boot screen's test
-//! pattern. Pure logic, clipped to the canvas everywhere; nothing here touches hardware.
+//! lines, blits of other buffers, text in the bitmap font (8x8 at an integer scale, or 8x16 with
+//! [`Canvas::text16`]), the pointer sprite, and the boot screen's test pattern. Pure logic; every
+//! operation is clipped to the canvas's clip rectangle (the whole canvas unless
+//! [`Canvas::clipped`] narrows it); nothing here touches hardware.
 
 use crate::font;
 
@@ -64,6 +66,17 @@ impl Rect {
         self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
     }
 
+    /// The part both cover (an empty rectangle if they do not meet).
+    pub fn intersect(self, o: Rect) -> Rect {
+        let (x, y) = (self.x.max(o.x), self.y.max(o.y));
+        let (r, b) = ((self.x + self.w).min(o.x + o.w), (self.y + self.h).min(o.y + o.h));
+        Rect { x, y, w: r.saturating_sub(x), h: b.saturating_sub(y) }
+    }
+
+    pub fn contains(self, x: u32, y: u32) -> bool {
+        x >= self.x && x < self.x + self.w && y >= self.y && y < self.y + self.h
+    }
+
     /// The smallest rectangle holding both.
     pub fn union(self, o: Rect) -> Rect {
         let (x, y) = (self.x.min(o.x), self.y.min(o.y));
@@ -72,16 +85,34 @@ impl Rect {
     }
 }
 
+/// Cell size of [`Canvas::text16`], the text of the desktop.
+pub const CHAR_W: u32 = 8;
+pub const CHAR_H: u32 = 16;
+
 pub struct Canvas<'a> {
     pub px: &'a mut [u32],
     pub width: u32,
     pub height: u32,
+    /// Nothing is drawn outside it.
+    pub clip: Rect,
 }
 
-impl Canvas<'_> {
+impl<'a> Canvas<'a> {
+    /// A canvas on `px`, `width` pixels a row, `height` rows, clipped to itself.
+    pub fn new(px: &'a mut [u32], width: u32, height: u32) -> Canvas<'a> {
+        let height = height.min(px.len() as u32 / width.max(1));
+        Canvas { px, width, height, clip: Rect::new(0, 0, width, height) }
+    }
+
+    /// This canvas drawing only inside `r` (and inside the present clip).
+    pub fn clipped(&mut self, r: Rect) -> Canvas<'_> {
+        let clip = self.clip.intersect(r);
+        Canvas { px: self.px, width: self.width, height: self.height, clip }
+    }
+
     /// Row ranges (as indices into `px`) of `r`, clipped.
     fn rows(&self, r: Rect) -> impl Iterator<Item = core::ops::Range<usize>> + use<> {
-        let (r, width) = (r.clip(self.width, self.height), self.width as usize);
+        let (r, width) = (r.clip(self.width, self.height).intersect(self.clip), self.width as usize);
         (r.y..r.y + r.h).map(move |y| {
             let start = y as usize * width + r.x as usize;
             start..start + r.w as usize
@@ -106,18 +137,70 @@ impl Canvas<'_> {
     /// Draws `text` with its top-left corner at (x, y), each font pixel `scale` x `scale`, on
     /// `bg`; returns the rectangle covered.
     pub fn text(&mut self, x: u32, y: u32, scale: u32, text: &[u8], fg: u32, bg: u32) -> Rect {
-        let cell = 8 * scale;
+        self.glyphs(x, y, (scale, scale), text, fg, Some(bg))
+    }
+
+    /// Draws `text` in 8x16 cells (the font's rows doubled) from (x, y), on `bg` or, with None,
+    /// over what is there; returns the rectangle covered.
+    pub fn text16(&mut self, x: u32, y: u32, text: &[u8], fg: u32, bg: Option<u32>) -> Rect {
+        self.glyphs(x, y, (1, 2), text, fg, bg)
+    }
+
+    fn glyphs(&mut self, x: u32, y: u32, (sx, sy): (u32, u32), text: &[u8], fg: u32, bg: Option<u32>) -> Rect {
+        let (cw, ch) = (8 * sx, 8 * sy);
         for (i, &c) in text.iter().enumerate() {
+            let cell = Rect::new(x + i as u32 * cw, y, cw, ch);
+            if !cell.intersects(self.clip) {
+                continue;
+            }
             let bits = font::glyph(c);
             for row in 0..8 {
                 for col in 0..8 {
                     let on = bits >> (8 * (7 - row) + (7 - col)) & 1 != 0;
-                    let (px, py) = (x + i as u32 * cell + col * scale, y + row * scale);
-                    self.fill(Rect::new(px, py, scale, scale), if on { fg } else { bg });
+                    let colour = if on { Some(fg) } else { bg };
+                    if let Some(colour) = colour {
+                        self.fill(Rect::new(cell.x + col * sx, y + row * sy, sx, sy), colour);
+                    }
                 }
             }
         }
-        Rect::new(x, y, text.len() as u32 * cell, cell)
+        Rect::new(x, y, text.len() as u32 * cw, ch)
+    }
+
+    /// A one-pixel line from (x0, y0) to (x1, y1), both ends included (Bresenham).
+    pub fn line(&mut self, (x0, y0): (u32, u32), (x1, y1): (u32, u32), colour: u32) {
+        let (mut x, mut y) = (x0 as i64, y0 as i64);
+        let (dx, dy) = ((x1 as i64 - x).abs(), -(y1 as i64 - y).abs());
+        let (sx, sy) = (if x < x1 as i64 { 1 } else { -1 }, if y < y1 as i64 { 1 } else { -1 });
+        let mut err = dx + dy;
+        loop {
+            self.fill(Rect::new(x as u32, y as u32, 1, 1), colour);
+            if (x, y) == (x1 as i64, y1 as i64) {
+                break;
+            }
+            let e2 = 2 * err;
+            if e2 >= dy {
+                err += dy;
+                x += sx;
+            }
+            if e2 <= dx {
+                err += dx;
+                y += sy;
+            }
+        }
+    }
+
+    /// Copies the `w` x `h` pixels at the top-left of `src` (rows `stride` pixels apart) to
+    /// (x, y), clipped to the canvas and to what `src` holds.
+    pub fn blit(&mut self, x: u32, y: u32, w: u32, h: u32, src: &[u32], stride: u32) {
+        let h = h.min(src.len() as u32 / stride.max(1));
+        let w = w.min(stride);
+        let visible = Rect::new(x, y, w, h).clip(self.width, self.height).intersect(self.clip);
+        for row in visible.y..visible.y + visible.h {
+            let from = ((row - y) * stride + visible.x - x) as usize;
+            let to = (row * self.width + visible.x) as usize;
+            self.px[to..to + visible.w as usize].copy_from_slice(&src[from..from + visible.w as usize]);
+        }
     }
 
     /// Text centred horizontally, its top at `y`.
@@ -149,7 +232,7 @@ impl Canvas<'_> {
         for (dy, line) in ARROW.iter().enumerate() {
             for (dx, &p) in line.iter().enumerate() {
                 let (px, py) = (x + dx as u32, y + dy as u32);
-                if p != b'.' && px < self.width && py < self.height {
+                if p != b'.' && px < self.width && py < self.height && self.clip.contains(px, py) {
                     self.px[(py * self.width + px) as usize] =
                         if p == b'B' { BLACK } else { WHITE };
                 }

@@ -44,7 +44,7 @@ fn rects() {
 
 fn canvas(px: &mut Vec<u32>, width: u32, height: u32) -> draw::Canvas<'_> {
     px.resize((width * height) as usize, 0);
-    draw::Canvas { px, width, height }
+    draw::Canvas::new(px, width, height)
 }
 
 #[test]

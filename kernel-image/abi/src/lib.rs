@@ -10,6 +10,8 @@
 //! number in `x8` returns [`Error::NoSys`].
 #![no_std]
 
+pub mod wm;
+
 /// Syscall numbers, passed in `x8`. Each variant documents its arguments and result.
 #[repr(u64)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,10 +59,11 @@ pub enum Sysno {
     Kill = 8,
     /// `uptime() -> ns`: virtual nanoseconds since boot, from the generic timer.
     Uptime = 9,
-    /// `send_message(pid: x0, msg: x1) -> 0`: copies the [`Message`] at `msg` into process
-    /// `pid`'s mailbox ([`MAILBOX`] messages deep), the kernel stamping `sender` with the
+    /// `send_message(pid: x0, msg: x1, flags: x2) -> 0`: copies the [`Message`] at `msg` into
+    /// process `pid`'s mailbox ([`MAILBOX`] messages deep), the kernel stamping `sender` with the
     /// caller's pid (whatever the caller wrote there). Blocks while the mailbox is full
-    /// (synchronous: the call returns once the message is delivered). [`Error::Srch`] if `pid`
+    /// (synchronous: the call returns once the message is delivered), or with [`SEND_NOWAIT`]
+    /// in `flags` returns [`Error::Again`] instead (a server must not hang on a stuck client). [`Error::Srch`] if `pid`
     /// is not a live process, [`Error::Fault`] for a bad pointer. Pid 0 is the kernel, which
     /// takes only [`MSG_ROUTE_INPUT`] from the window manager.
     SendMessage = 10,
@@ -114,6 +117,18 @@ pub enum Sysno {
     /// and flushes the device's write cache, so the data is on the disk when the call returns.
     /// Same rules as `blk_read`.
     BlkWrite = 21,
+    /// `wm_pid() -> pid`: the window manager's pid (the live process that holds the
+    /// framebuffer, see `fb_map`), to which an application sends its window ([`wm`]).
+    /// [`Error::NoEnt`] if there is none.
+    WmPid = 22,
+    /// `proc_info(after: x0, buf: x1) -> 0`: fills the [`ProcInfo`] at `buf` for the process
+    /// (live or zombie) with the smallest pid above `after`: start at 0 and pass each pid back
+    /// to list them all (the shell's `ps`). [`Error::Srch`] past the last one, [`Error::Fault`]
+    /// for a bad buffer.
+    ProcInfo = 23,
+    /// `mem_info() -> free << 32 | total`: pages of the RAM the kernel hands out (page tables,
+    /// process and shared memory, its own heap), free now and in all (the shell's `mem`).
+    MemInfo = 24,
 }
 
 impl Sysno {
@@ -141,6 +156,9 @@ impl Sysno {
             19 => Sysno::PollEvent,
             20 => Sysno::BlkRead,
             21 => Sysno::BlkWrite,
+            22 => Sysno::WmPid,
+            23 => Sysno::ProcInfo,
+            24 => Sysno::MemInfo,
             _ => return None,
         })
     }
@@ -213,11 +231,37 @@ pub struct Arg {
     pub len: u64,
 }
 
+/// What `proc_info` says about a process.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProcInfo {
+    pub pid: u64,
+    pub parent: u64,
+    /// Virtual nanoseconds it has had the CPU (system calls included).
+    pub cpu_ns: u64,
+    /// One of the `PROC_*` states.
+    pub state: u32,
+    /// 0 an application, 1 a system server.
+    pub prio: u32,
+    /// The last part of its path (argument 0 at spawn), cut to 16 bytes, 0-padded.
+    pub name: [u8; 16],
+}
+
+/// [`ProcInfo::state`]: ready or running.
+pub const PROC_READY: u32 = 0;
+/// Sleeping, waiting for a child, or for a message to arrive or to be taken.
+pub const PROC_BLOCKED: u32 = 1;
+/// Ended, not reaped yet.
+pub const PROC_ZOMBIE: u32 = 2;
+
 /// `spawn` flag: the child may become a system server, i.e. claim the framebuffer (`fb_map`) or
 /// the disk (`blk_read`/`blk_write`). The file server, which the kernel starts, has that right,
 /// and a process that has it may pass it on; nobody else can get it, so an ordinary program can
 /// neither take the screen or the disk nor raise its own priority.
 pub const SPAWN_SERVER: u64 = 1;
+
+/// `send_message` flag: fail with [`Error::Again`] rather than wait for room in the mailbox.
+pub const SEND_NOWAIT: u64 = 1;
 
 /// Most arguments `spawn` passes on, argument 0 included.
 pub const MAX_ARGS: u64 = 9;
@@ -246,8 +290,8 @@ pub const USER_STACK_SIZE: u64 = 64 * 1024;
 /// Most sectors one `blk_read` / `blk_write` moves.
 pub const BLK_MAX: u64 = 8;
 
-/// Bytes of payload in a [`Message`].
-pub const MSG_PAYLOAD: usize = 64;
+/// Bytes of payload in a [`Message`] (a window protocol CreateWindow, 84 bytes, fits).
+pub const MSG_PAYLOAD: usize = 96;
 /// Messages a mailbox holds before senders block.
 pub const MAILBOX: usize = 8;
 /// Messages a mailbox holds for the kernel's own messages (input events, exit notices, routed
@@ -275,7 +319,7 @@ pub struct Message {
 /// event to it ([`MSG_ROUTE_INPUT`]). Sender 0 means it really came from the input devices.
 pub const MSG_INPUT: u32 = 1;
 
-/// WMToKernel RouteInput: the window manager sends this to pid 0 (the kernel) with payload
+/// WMToKernel RouteInput ([`wm::WmToKernel`]): the window manager sends this to pid 0 (the kernel) with payload
 /// `app_pid` (u64) followed by an [`InputEvent`]; the kernel delivers the event to that
 /// application as a [`MSG_INPUT`] message from sender 0 (if its mailbox has room). Only the
 /// window manager may route input: anyone else gets [`Error::Perm`]; [`Error::Srch`] if the

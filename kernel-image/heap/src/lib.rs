@@ -68,6 +68,22 @@ impl Heap {
         }
     }
 
+    /// Pages not handed out: the untouched rest of the range and the free runs (blocks' pages
+    /// count as used).
+    pub fn free_pages_count(&self) -> usize {
+        let s = self.state();
+        let mut free = (s.end - s.next) / PAGE_SIZE;
+        for (n, &head) in s.runs.iter().enumerate() {
+            let mut run = head;
+            while run != 0 {
+                free += n;
+                // SAFETY: a free run's first word holds the next run's address.
+                run = unsafe { (run as *const usize).read() };
+            }
+        }
+        free
+    }
+
     /// Takes back a run of `n` pages from `alloc_pages(n)`; nothing may use it any more.
     pub fn free_pages(&self, base: *mut u8, n: usize) {
         let s = self.state();

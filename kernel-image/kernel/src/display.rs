@@ -10,7 +10,8 @@ use crate::uart::kprintln;
 use crate::mm::{PAGE_SIZE, Perm};
 use crate::sched::Scheduler;
 use crate::virtio::gpu::Gpu;
-use abi::{Error, FB_BASE, INPUT_BUTTON, INPUT_KEY, InputEvent, MSG_INPUT, Message};
+use abi::wm::KernelToWm;
+use abi::{Error, FB_BASE, INPUT_BUTTON, INPUT_KEY, InputEvent};
 
 static GPU: Global<Option<Gpu>> = Global::new(None);
 
@@ -64,6 +65,6 @@ pub fn input(mut ev: InputEvent, max: [u32; 2]) {
     let sched = crate::sched::get().expect("input before the first process");
     let wm = sched.wm;
     if let Some(p) = sched.live(wm) {
-        p.deliver(Message::new(MSG_INPUT, &ev.to_bytes()));
+        p.deliver(KernelToWm::encode(ev));
     }
 }

@@ -18,7 +18,8 @@
 use crate::arch::Global;
 use crate::mm::{self, PAGE_SIZE, Perm};
 use crate::sched::{Scheduler, State};
-use abi::{Error, InputEvent, MAILBOX, MSG_INPUT, MSG_ROUTE_INPUT, Message};
+use abi::wm::{WmToApp, WmToKernel};
+use abi::{Error, MAILBOX, Message};
 use abi::{SHM_BASE, SHM_IDS, SHM_MAX};
 use alloc::vec::Vec;
 
@@ -38,14 +39,18 @@ struct Shm {
 static SHMS: Global<(Vec<Shm>, u64)> = Global::new((Vec::new(), 1));
 
 impl Scheduler {
-    /// `send_message`: Some(0) once delivered, None if the caller blocked (mailbox full).
-    pub fn send(&mut self, to: u64, mut msg: Message) -> Result<Option<u64>, Error> {
+    /// `send_message`: Some(0) once delivered, None if the caller blocked (mailbox full), Again
+    /// instead of blocking with `nowait`.
+    pub fn send(&mut self, to: u64, mut msg: Message, nowait: bool) -> Result<Option<u64>, Error> {
         msg.sender = self.current_id();
         if to == 0 {
             return self.route_input(msg).map(Some);
         }
         let p = self.live(to).ok_or(Error::Srch)?;
         if p.mailbox.len() >= MAILBOX {
+            if nowait {
+                return Err(Error::Again);
+            }
             self.block(State::Sending(to));
             return Ok(None);
         }
@@ -79,14 +84,11 @@ impl Scheduler {
 
     /// RouteInput from the window manager: the event goes to the application as the kernel's.
     fn route_input(&mut self, msg: Message) -> Result<u64, Error> {
-        if msg.kind != MSG_ROUTE_INPUT {
-            return Err(Error::Inval);
-        }
+        let Ok(WmToKernel::RouteInput { app_pid, event }) = WmToKernel::decode(&msg) else { return Err(Error::Inval) };
         if msg.sender != self.wm {
             return Err(Error::Perm);
         }
-        let event = Message::new(MSG_INPUT, &msg.payload[8..8 + InputEvent::SIZE]);
-        self.live(msg.u64_at(0)).ok_or(Error::Srch)?.deliver(event);
+        self.live(app_pid).ok_or(Error::Srch)?.deliver(WmToApp::InputEvent { event }.encode());
         Ok(0)
     }
 

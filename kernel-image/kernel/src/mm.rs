@@ -162,6 +162,12 @@ pub fn alloc_pages(n: usize) -> *mut u8 {
     base
 }
 
+/// `mem_info`: free and total page frames.
+pub fn mem_info() -> u64 {
+    let total = (RAM_BASE + RAM_SIZE - &raw const __kernel_end as u64) / PAGE_SIZE as u64;
+    (FRAMES.free_pages_count() as u64) << 32 | total
+}
+
 /// Gives back a run of `n` pages from `alloc_pages(n)`; nothing may use it any more.
 pub fn free_pages(base: u64, n: usize) {
     FRAMES.free_pages(base as *mut u8, n);

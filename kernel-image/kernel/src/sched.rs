@@ -68,6 +68,9 @@ pub(crate) struct Proc {
     pub prio: u8,
     /// Whether it may become a system server (abi::SPAWN_SERVER).
     pub server: bool,
+    /// What proc_info reports: its name and the virtual time it ran.
+    name: [u8; 16],
+    cpu_ns: u64,
 }
 
 impl Proc {
@@ -107,6 +110,8 @@ pub struct Scheduler {
     ticking: bool,
     /// The window manager: the process holding the framebuffer, which gets the input events.
     pub(crate) wm: u64,
+    /// When the running process got the CPU (virtual ns), for its cpu_ns.
+    since: u64,
 }
 
 static SCHEDULER: Global<Option<Scheduler>> = Global::new(None);
@@ -151,6 +156,7 @@ impl Scheduler {
             live_ttbr0: mm::kernel_ttbr0(),
             ticking: false,
             wm: 0,
+            since: 0,
         }
     }
 
@@ -175,7 +181,11 @@ impl Scheduler {
         (frame.x[0], frame.x[1]) = (start.argc, start.argv);
         let (mailbox, shm) = (VecDeque::new(), Vec::new());
         let state = State::Ready;
-        self.procs[slot] = Some(Proc { pid, parent, state, frame, space, mailbox, timed_out: false, shm, prio: 0, server });
+        let mut name = [0; 16];
+        let base = args[0].rsplit(|&b| b == b'/').next().unwrap_or_default();
+        name.iter_mut().zip(base).for_each(|(n, b)| *n = *b);
+        let (timed_out, prio, cpu_ns) = (false, 0, 0);
+        self.procs[slot] = Some(Proc { pid, parent, state, frame, space, mailbox, timed_out, shm, prio, server, name, cpu_ns });
         Ok(pid)
     }
 
@@ -206,6 +216,18 @@ impl Scheduler {
     /// The live (not zombie) process `pid`.
     pub(crate) fn live(&mut self, pid: u64) -> Option<&mut Proc> {
         self.live_slot(pid).and_then(|i| self.procs[i].as_mut())
+    }
+
+    /// `proc_info`: the process with the smallest pid above `after`.
+    pub fn proc_info(&self, after: u64) -> Option<abi::ProcInfo> {
+        let p = self.procs.iter().flatten().filter(|p| p.pid > after).min_by_key(|p| p.pid)?;
+        let state = match p.state {
+            State::Ready => abi::PROC_READY,
+            State::Zombie(_) => abi::PROC_ZOMBIE,
+            _ => abi::PROC_BLOCKED,
+        };
+        let (pid, parent, cpu_ns, prio, name) = (p.pid, p.parent, p.cpu_ns, p.prio as u32, p.name);
+        Some(abi::ProcInfo { pid, parent, cpu_ns, state, prio, name })
     }
 
     /// The timer interrupt: wake sleepers whose time has come, then move on to the next ready
@@ -359,6 +381,11 @@ impl Scheduler {
     /// (or last) one in round-robin order, the current one itself coming last. None ready: idle.
     /// None alive at all: power off. (`yield` is just this.)
     pub fn pick(&mut self) {
+        let now = timer::uptime_ns();
+        if let Some(p) = self.current.and_then(|i| self.procs[i].as_mut()) {
+            p.cpu_ns += now - self.since;
+        }
+        self.since = now;
         let from = self.current.unwrap_or(self.last);
         let ready = |p: &Option<Proc>| p.as_ref().filter(|p| p.state == State::Ready).map(|p| p.prio);
         let top = self.procs.iter().filter_map(ready).max();

@@ -5,9 +5,9 @@
 
 use crate::mm::{Space, bytes_of};
 use crate::sched::{Scheduler, State};
-use crate::{display, disk, timer, uart};
+use crate::{display, disk, mm, timer, uart};
 use abi::{Error, InputEvent, MAX_ARGS, MAX_ARGS_BYTES, MAX_IMAGE, Message, PRINT_DEBUG_MAX};
-use abi::{SPAWN_SERVER, Sysno};
+use abi::{SEND_NOWAIT, SPAWN_SERVER, Sysno};
 use alloc::vec::Vec;
 
 const MSG_SIZE: u64 = core::mem::size_of::<Message>() as u64;
@@ -31,7 +31,7 @@ pub fn dispatch(sched: &mut Scheduler, nr: u64, a: &[u64]) -> Option<u64> {
         Some(Sysno::Wait) => retry(sched.wait(a[0])),
         Some(Sysno::Kill) => ret(sched.kill(a[0])),
         Some(Sysno::Uptime) => Some(timer::uptime_ns()),
-        Some(Sysno::SendMessage) => retry(space.copy_in(a[1], MSG_SIZE).and_then(|m| sched.send(a[0], read_msg(&m)))),
+        Some(Sysno::SendMessage) => retry(space.copy_in(a[1], MSG_SIZE).and_then(|m| sched.send(a[0], read_msg(&m), a[2] & SEND_NOWAIT != 0))),
         Some(Sysno::RecvMessage) if !space.user_ok(a[0], MSG_SIZE, true) => ret(Err(Error::Fault)),
         Some(Sysno::RecvMessage) => match sched.recv(a[1]) {
             Ok(Some(m)) => ret(space.copy_out(a[0], bytes_of(&m))),
@@ -53,6 +53,9 @@ pub fn dispatch(sched: &mut Scheduler, nr: u64, a: &[u64]) -> Option<u64> {
         Some(Sysno::FbFlush) => ret(display::flush(a[0], a[1], a[2], a[3])),
         Some(Sysno::BlkRead) => ret(disk::sectors(sched, false, a[0], a[1], a[2])),
         Some(Sysno::BlkWrite) => ret(disk::sectors(sched, true, a[0], a[1], a[2])),
+        Some(Sysno::ProcInfo) => ret(sched.proc_info(a[0]).ok_or(Error::Srch).and_then(|p| space.copy_out(a[1], bytes_of(&p)))),
+        Some(Sysno::MemInfo) => Some(mm::mem_info()),
+        Some(Sysno::WmPid) => ret(sched.live(sched.wm).map(|p| p.pid).ok_or(Error::NoEnt)),
         None => ret(Err(Error::NoSys)),
     }
 }

@@ -8,9 +8,9 @@
 //!   of several runs (`<b>bold</b>er`) wrap as one. `&nbsp;` is a space that does not break.
 //! - pre keeps its whitespace and line breaks, never wraps, and expands tabs to 8 columns; it
 //!   gets a `Item::Panel` behind it.
-//! - Lists indent their items by `LIST_INDENT` cells; ul items get an `Item::Bullet` (its
-//!   `depth` says which nesting level), ol items a "N." text marker (from `start`, default 1),
-//!   both in the margin left of the item's first line.
+//! - Lists indent their items by `LIST_INDENT` cells (no further than the middle of the
+//!   viewport); ul items get an `Item::Bullet` (its `depth` says which nesting level), ol items
+//!   a "N." text marker (from `start`, default 1), both left of the item's first line.
 //! - Each line's runs sit on a common bottom line (a line is as tall as its tallest run).
 //! - head and title (wherever it is) are not shown; the title is in `Page::title`.
 
@@ -65,7 +65,9 @@ impl Page {
     pub fn visible(&self, top: u32, bottom: u32) -> impl Iterator<Item = &Item> {
         self.items.iter().filter(move |item| {
             let (y, h) = match item {
-                Item::Text { y, height, .. } | Item::Bullet { y, height, .. } | Item::Panel { y, height, .. } => (*y, *height),
+                Item::Text { y, height, .. } | Item::Bullet { y, height, .. } | Item::Panel { y, height, .. } => {
+                    (*y, *height)
+                }
             };
             y < bottom && y + h > top
         })
@@ -222,7 +224,7 @@ impl Layout<'_> {
                 self.block(if self.lists.is_empty() { margin } else { 0 });
                 let start = doc.attr(id, "start").and_then(|s| s.trim().parse::<u32>().ok()).unwrap_or(1);
                 self.lists.push((tag == Tag::Ol, start));
-                self.ctx.left += LIST_INDENT * self.cell;
+                self.indent();
             }
             Tag::Li => {
                 self.block(0);
@@ -230,7 +232,7 @@ impl Layout<'_> {
                     self.empty_line(); // `<li><ul><li>`: the outer item's marker gets its own line.
                 }
                 if self.lists.is_empty() {
-                    self.ctx.left += LIST_INDENT * self.cell;
+                    self.indent();
                 }
                 let depth = self.lists.iter().filter(|l| !l.0).count().saturating_sub(1);
                 self.marker = Some(match self.lists.last_mut() {
@@ -288,6 +290,15 @@ impl Layout<'_> {
         }
         if !self.line_used {
             self.x = self.ctx.left;
+        }
+    }
+
+    /// One list level further in, unless that would pass the middle of the viewport (deeply
+    /// nested lists stay readable).
+    fn indent(&mut self) {
+        let left = self.ctx.left + LIST_INDENT * self.cell;
+        if left <= self.right / 2 {
+            self.ctx.left = left;
         }
     }
 
@@ -384,7 +395,7 @@ impl Layout<'_> {
                 }
                 '\r' => {}
                 '\t' => {
-                    let column = (self.x - self.ctx.left) / cw;
+                    let column = if self.line_used { self.x.saturating_sub(self.ctx.left) / cw } else { 0 };
                     let spaces = 8 - column % 8;
                     for _ in 0..spaces {
                         self.put(" ", style, link, cw);
@@ -473,14 +484,19 @@ impl Layout<'_> {
         let (cw, lh) = (self.cell, self.line_h);
         let y = top + line_height.saturating_sub(lh);
         let left = self.ctx.left;
-        self.page.items.push(match marker {
-            Marker::Bullet(depth) => Item::Bullet { x: left.saturating_sub(2 * cw), y, width: cw, height: lh, depth },
+        let (item, right) = match marker {
+            Marker::Bullet(depth) => {
+                let x = left.saturating_sub(2 * cw);
+                (Item::Bullet { x, y, width: cw, height: lh, depth }, x + cw)
+            }
             Marker::Number(n) => {
                 let text = alloc::format!("{n}.");
                 let width = cw * text.len() as u32;
                 let x = left.saturating_sub(width + cw);
-                Item::Text { x, y, width, height: lh, text, style: Style::default(), link: None }
+                (Item::Text { x, y, width, height: lh, text, style: Style::default(), link: None }, x + width)
             }
-        });
+        };
+        self.page.width = self.page.width.max(right);
+        self.page.items.push(item);
     }
 }

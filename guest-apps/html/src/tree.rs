@@ -32,7 +32,8 @@ pub fn parse(input: &[u8]) -> Document {
 }
 
 pub fn parse_str(input: &str) -> Document {
-    let mut b = Builder { doc: Document::new(), open: Vec::new(), html: None, head: None, body: None, after_pre: false };
+    let mut b =
+        Builder { doc: Document::new(), open: Vec::new(), html: None, head: None, body: None, after_pre: false };
     let mut skipping: Option<String> = None;
     for token in Tokenizer::new(input) {
         // Script and style: their text (one token) and their end tag are dropped.
@@ -72,6 +73,20 @@ pub fn parse_str(input: &str) -> Document {
         b.start_body();
     }
     b.doc
+}
+
+/// A plain-text file (a link to README.TXT, say) as a document: its text in one pre, titled
+/// `title`.
+pub fn parse_plain(input: &[u8], title: &str) -> Document {
+    let mut doc = Document::new();
+    let html = doc.append_element(ROOT, Tag::Html, Vec::new());
+    let head = doc.append_element(html, Tag::Head, Vec::new());
+    let t = doc.append_element(head, Tag::Title, Vec::new());
+    doc.append_text(t, title);
+    let body = doc.append_element(html, Tag::Body, Vec::new());
+    let pre = doc.append_element(body, Tag::Pre, Vec::new());
+    doc.append_text(pre, &String::from_utf8_lossy(input));
+    doc
 }
 
 fn strip_newline(t: &str) -> &str {
@@ -204,7 +219,8 @@ impl Builder {
                 }
             }
             Tag::Li => {
-                let list_boundary = |t: Tag| matches!(t, Tag::Ul | Tag::Ol | Tag::Body | Tag::Html | Tag::Pre) || t.is_heading();
+                let list_boundary =
+                    |t: Tag| matches!(t, Tag::Ul | Tag::Ol | Tag::Body | Tag::Html | Tag::Pre) || t.is_heading();
                 if let Some(i) = self.find_open(|t| t == Tag::Li, list_boundary) {
                     self.close_to(i);
                 }

@@ -59,7 +59,10 @@ fn paragraphs_and_headings_get_collapsing_margins() {
     assert_eq!(t[0], (0, 0, "a".into()));
     assert_eq!(t[1], (0, 24, "b".into()));
     assert_eq!(t[2], (0, 24 + 16 + 16, "Big".into()));
-    assert!(matches!(&p.items[2], Item::Text { width: 48, height: 32, style: Style { heading: 1, bold: true, .. }, .. }));
+    assert!(matches!(
+        &p.items[2],
+        Item::Text { width: 48, height: 32, style: Style { heading: 1, bold: true, .. }, .. }
+    ));
     assert_eq!(t[3], (0, 56 + 32 + 8, "c".into()));
     assert_eq!(t[4], (0, 96 + 16, "d".into()));
     assert_eq!(t[5], (0, 112 + 32, "e".into()));
@@ -69,10 +72,14 @@ fn paragraphs_and_headings_get_collapsing_margins() {
 #[test]
 fn lists_indent_and_mark_their_items() {
     let p = page("<ul><li>one<li>two<ul><li>deep</ul></ul><ol start=9><li>nine<li>ten</ol>", 400);
-    let bullets: Vec<_> = p.items.iter().filter_map(|i| match i {
-        Item::Bullet { x, y, depth, .. } => Some((*x, *y, *depth)),
-        _ => None,
-    }).collect();
+    let bullets: Vec<_> = p
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Bullet { x, y, depth, .. } => Some((*x, *y, *depth)),
+            _ => None,
+        })
+        .collect();
     assert_eq!(bullets, [(16, 0, 0), (16, 16, 0), (48, 32, 1)]);
     let t = texts(&p);
     assert!(t.contains(&(32, 0, "one".into())));
@@ -131,4 +138,18 @@ fn visible_picks_the_items_in_a_scrolled_window() {
 fn a_tiny_viewport_still_makes_progress() {
     let p = page("<h1>abc</h1><ul><ul><ul><li>x", 1);
     assert_eq!(p.text_lines(), ["a", "b", "c", "x"]);
+}
+
+#[test]
+fn a_plain_text_file_keeps_its_lines() {
+    let p = layout(&html::parse_plain(b"Welcome  <b>\n\tx &amp;\n", "README.TXT"), &FONT, 80);
+    assert_eq!(p.title, "README.TXT");
+    assert_eq!(p.text_lines(), ["Welcome  <b>", "        x &amp;"]);
+}
+
+#[test]
+fn deep_lists_indent_no_further_than_the_middle() {
+    let p = page(&"<ul><li>x".repeat(20), 160);
+    let lefts: Vec<u32> = texts(&p).iter().map(|t| t.0).collect();
+    assert_eq!(lefts, [32, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64]);
 }

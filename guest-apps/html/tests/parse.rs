@@ -35,7 +35,10 @@ fn a_full_document_has_html_head_title_and_body() {
 fn missing_html_head_and_body_are_implied() {
     assert_eq!(outline("hello"), "<html>\n  <body>\n    \"hello\"\n");
     assert_eq!(outline(""), "<html>\n  <body>\n");
-    assert_eq!(outline("<title>t</title><p>x"), "<html>\n  <head>\n    <title>\n      \"t\"\n  <body>\n    <p>\n      \"x\"\n");
+    assert_eq!(
+        outline("<title>t</title><p>x"),
+        "<html>\n  <head>\n    <title>\n      \"t\"\n  <body>\n    <p>\n      \"x\"\n"
+    );
 }
 
 #[test]
@@ -77,11 +80,18 @@ fn character_references() {
 
 #[test]
 fn attributes_with_and_without_quotes_case_insensitive_first_wins() {
-    let doc = parse_str("<A HREF=one.htm>1</a><a href='two three.htm' href=x>2</a><a\nhref = \"a&amp;b\" >3</a><a href>4</a>");
-    let links: Vec<_> = doc.walk(0).filter_map(|s| match s {
-        html::Step::Enter(id) if doc.tag(id) == Some(Tag::A) => Some(doc.attr(id, "href").unwrap_or("-").to_string()),
-        _ => None,
-    }).collect();
+    let doc = parse_str(
+        "<A HREF=one.htm>1</a><a href='two three.htm' href=x>2</a><a\nhref = \"a&amp;b\" >3</a><a href>4</a>",
+    );
+    let links: Vec<_> = doc
+        .walk(0)
+        .filter_map(|s| match s {
+            html::Step::Enter(id) if doc.tag(id) == Some(Tag::A) => {
+                Some(doc.attr(id, "href").unwrap_or("-").to_string())
+            }
+            _ => None,
+        })
+        .collect();
     assert_eq!(links, ["one.htm", "two three.htm", "a&b", ""]);
 }
 
@@ -112,4 +122,12 @@ fn nesting_is_limited() {
 fn invalid_utf8_becomes_replacement_characters() {
     let doc = html::parse(b"<p>a\xff\xfeb</p>");
     assert_eq!(doc.text_content(0), "a\u{fffd}\u{fffd}b");
+}
+
+#[test]
+fn headings_close_headings_and_end_br_is_a_br() {
+    assert_eq!(body("<h1>a<h2>b</h3>c"), "<h1>\n  \"a\"\n<h2>\n  \"b\"\n\"c\"\n");
+    assert_eq!(body("a</br>b<BR/>c"), "\"a\"\n<br>\n\"b\"\n<br>\n\"c\"\n");
+    // As in HTML5, a p inside pre nests, and the pre's end tag closes both.
+    assert_eq!(body("<pre>a<p>b</pre>c"), "<pre>\n  \"a\"\n  <p>\n    \"b\"\n\"c\"\n");
 }

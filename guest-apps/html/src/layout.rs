@@ -254,7 +254,6 @@ impl Layout<'_> {
             }
             Tag::Html | Tag::Body => {}
         }
-        self.x = self.x.max(self.ctx.left);
     }
 
     fn leave(&mut self, tag: Tag) {
@@ -382,7 +381,7 @@ impl Layout<'_> {
     /// pre text: kept as written, lines broken only at newlines.
     fn pre_text(&mut self, t: &str) {
         let (style, link) = (self.ctx.style, self.ctx.link);
-        let cw = self.m.char_width(style);
+        let cw = self.m.char_width(style).max(1); // A divisor below, whatever the font says.
         let mut buf = [0u8; 4];
         for c in t.chars() {
             match c {

@@ -153,3 +153,22 @@ fn deep_lists_indent_no_further_than_the_middle() {
     let lefts: Vec<u32> = texts(&p).iter().map(|t| t.0).collect();
     assert_eq!(lefts, [32, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64]);
 }
+
+/// A font that claims zero-sized characters must not crash the layout.
+struct NoFont;
+
+impl html::FontMetrics for NoFont {
+    fn char_width(&self, _: Style) -> u32 {
+        0
+    }
+    fn line_height(&self, _: Style) -> u32 {
+        0
+    }
+}
+
+#[test]
+fn a_degenerate_font_does_not_crash() {
+    let p = layout(&parse_str("<ul><li>a b<pre>\tx\ny</pre><ol><li>z"), &NoFont, 0);
+    assert_eq!(p.height, 0);
+    assert_eq!(p.text_lines().concat().replace(' ', ""), "abxyz1.");
+}

@@ -1,5 +1,6 @@
 //! FAT16, as the file server (guest-apps/fsd) keeps files on the disk: reading here, writing,
-//! growing and creating files in write.rs, and a small write-through cache of sectors in
+//! growing and creating files in write.rs, directories made, entries renamed and deleted in
+//! tree.rs, long names and timestamps in name.rs, and a small write-through cache of sectors in
 //! cache.rs. Pure logic: sectors go through the `Disk` trait, so
 //! it is tested on the host (`cargo test` here) against the image mkfs.fat and mcopy make
 //! (../build/disk.img), and what it writes is checked with mtools and fsck.fat.
@@ -8,22 +9,30 @@
 //! reserved sectors, `fats` copies of the allocation table (16-bit entries: 0 free, >= 0xfff8
 //! end of chain), the fixed-size root directory, and the data clusters numbered from 2.
 //! Directory entries are 32 bytes: 8.3 name, attributes, first cluster (low word at 26), size.
-//! Only short (8.3) names are matched; long-name entries (attribute 0x0f) are skipped.
+//! A VFAT long name is stored in entries of attribute 0x0f just before its short entry; names
+//! are matched case-insensitively against the long name and the short one.
+//!
+//! A disk is not trusted: every chain walk is bounded by the volume's cluster count, every
+//! cluster number checked, and a corrupt structure gives None, never a panic or an endless loop.
 
 #![no_std]
 
 extern crate alloc;
 
 mod cache;
+mod name;
+mod tree;
 mod write;
 
 pub use cache::Cache;
+pub use name::{MAX_NAME, Stamp, alias, checksum, valid as valid_name};
+use name::{LongName, display_short};
 
 use alloc::vec;
 use alloc::vec::Vec;
 
 pub const SECTOR: usize = 512;
-const ATTR_DIR: u8 = 0x10;
+pub(crate) const ATTR_DIR: u8 = 0x10;
 const ATTR_LFN: u8 = 0x0f;
 const ATTR_VOLUME: u8 = 0x08;
 
@@ -55,15 +64,43 @@ pub struct Fat {
     pub(crate) clusters: u64,
 }
 
-/// A directory entry: name (8.3, as stored), first cluster, size, whether it is a directory, and
-/// where it is stored (sector, byte offset; the root's own is (0, 0)).
+/// A directory entry: short name (8.3, as stored), its name as shown (the long name, else the
+/// short one as `README.TXT`), first cluster, size, whether it is a directory, when it was last
+/// written, and where it is stored: the short entry's (sector, byte offset; the root's own is
+/// (0, 0)), and that of its first long-name entry (`at` without one).
 #[derive(Clone, Copy)]
 pub struct Entry {
-    pub name: [u8; 11],
+    pub short: [u8; 11],
+    long: [u8; MAX_NAME],
+    long_len: u8,
     pub cluster: u16,
     pub size: u32,
     pub dir: bool,
+    pub modified: Stamp,
     pub at: (u64, usize),
+    pub first: (u64, usize),
+}
+
+impl Entry {
+    /// The root directory, which has no entry of its own.
+    pub(crate) fn root() -> Entry {
+        Entry { short: [b' '; 11], long: [0; MAX_NAME], long_len: 0, cluster: 0, size: 0, dir: true, modified: Stamp::default(), at: (0, 0), first: (0, 0) }
+    }
+
+    /// The name as shown: the long name if it has one.
+    pub fn name(&self) -> &[u8] {
+        &self.long[..self.long_len as usize]
+    }
+
+    /// Whether `name` names this entry (its long or its short name, case-insensitively).
+    pub fn is_named(&self, name: &[u8]) -> bool {
+        self.name().eq_ignore_ascii_case(name) || short_name(name) == Some(self.short)
+    }
+
+    /// `.` or `..`.
+    pub fn is_dot(&self) -> bool {
+        self.short == *b".          " || self.short == *b"..         "
+    }
 }
 
 pub(crate) fn le(b: &[u8], off: usize, n: usize) -> u64 {
@@ -100,7 +137,8 @@ impl Fat {
         let root_start = fat_start + fats * fat_size;
         let data_start = root_start + root_sectors;
         let clusters = total.checked_sub(data_start)? / spc.max(1);
-        if spc == 0 || fat_size == 0 || !(4085..65525).contains(&clusters) {
+        let fat_room = fat_size * SECTOR as u64 / 2;
+        if spc == 0 || fats == 0 || clusters + 2 > fat_room || !(4085..65525).contains(&clusters) {
             return None;
         }
         Some(Fat { spc, fat_start, fat_size, fats, root_start, root_sectors, data_start, clusters })
@@ -133,10 +171,12 @@ impl Fat {
     }
 
     /// The entries of directory `dir` (cluster; 0 the root), without deleted, long-name and
-    /// volume entries.
+    /// volume entries, with their long names.
     pub fn list(&self, d: &mut impl Disk, dir: u16) -> Option<Vec<Entry>> {
         let mut out = Vec::new();
         let mut b = [0u8; SECTOR];
+        let mut long = LongName::new();
+        let mut first = None;
         for s in self.sectors(d, dir)? {
             if !d.read(s, &mut b) {
                 return None;
@@ -144,27 +184,49 @@ impl Fat {
             for (i, e) in b.chunks(32).enumerate() {
                 match (e[0], e[11]) {
                     (0, _) => return Some(out),
-                    (0xe5, _) | (_, ATTR_LFN) => {}
-                    (_, attr) if attr & ATTR_VOLUME != 0 => {}
-                    (_, attr) => out.push(Entry {
-                        name: e[..11].try_into().unwrap(),
-                        cluster: le(e, 26, 2) as u16,
-                        size: le(e, 28, 4) as u32,
-                        dir: attr & ATTR_DIR != 0,
-                        at: (s, i * 32),
-                    }),
+                    (0xe5, _) => first = None,
+                    (_, ATTR_LFN) => {
+                        if e[0] & name::LAST_PIECE != 0 {
+                            first = Some((s, i * 32));
+                        }
+                        long.push(e);
+                    }
+                    (_, attr) if attr & ATTR_VOLUME != 0 => first = None,
+                    (_, attr) => {
+                        let short: [u8; 11] = e[..11].try_into().unwrap();
+                        let (name, len) = match long.finish(&short) {
+                            Some(found) => found,
+                            None => {
+                                first = None;
+                                let (shown, n) = display_short(&short, e[12]);
+                                let mut name = [0; MAX_NAME];
+                                name[..n].copy_from_slice(&shown[..n]);
+                                (name, n)
+                            }
+                        };
+                        out.push(Entry {
+                            short,
+                            long: name,
+                            long_len: len as u8,
+                            cluster: le(e, 26, 2) as u16,
+                            size: le(e, 28, 4) as u32,
+                            dir: attr & ATTR_DIR != 0,
+                            modified: Stamp { date: le(e, 24, 2) as u16, time: le(e, 22, 2) as u16 },
+                            at: (s, i * 32),
+                            first: first.take().unwrap_or((s, i * 32)),
+                        });
+                    }
                 }
             }
         }
         Some(out)
     }
 
-    /// The entry at absolute `path` (`/BIN/HELLO`; case-insensitive 8.3 names).
+    /// The entry at absolute `path` (`/BIN/HELLO`; long or 8.3 names, case-insensitive).
     pub fn lookup(&self, d: &mut impl Disk, path: &[u8]) -> Option<Entry> {
-        let mut cur = Entry { name: [b' '; 11], cluster: 0, size: 0, dir: true, at: (0, 0) };
+        let mut cur = Entry::root();
         for part in path.split(|&b| b == b'/').filter(|p| !p.is_empty()) {
-            let name = short_name(part)?;
-            cur = self.list(d, cur.cluster).filter(|_| cur.dir)?.into_iter().find(|e| e.name == name)?;
+            cur = self.list(d, cur.cluster).filter(|_| cur.dir)?.into_iter().find(|e| e.is_named(part))?;
         }
         Some(cur)
     }

@@ -1,8 +1,8 @@
 //! fsd: the file server, process 1 (abi::fs), built into the kernel image. It owns the disk (the
 //! first process to use blk_read/blk_write does) and serves the FAT16 volume to other processes
 //! over IPC, with the protocol of `abi::fs`: open (optionally creating), read, write (growing
-//! files), seek, close, stat, readdir, and a whole program lent in shared memory (map); without
-//! a disk or a volume it answers NoEnt. The FAT logic is the `fat` crate (guest-apps/fat). fsd
+//! files), seek, close, stat, readdir, a whole program lent in shared memory (map), and mkdir,
+//! rename and delete (tree.rs); without a disk or a volume it answers NoEnt. The FAT logic is the `fat` crate (guest-apps/fat). fsd
 //! keeps the sectors it read last (fat::Cache) and each open file's chain of sectors, and
 //! writes through, so a file is on the disk (for mtools on the host, say) as soon as its write
 //! is answered. As process 1 it also starts the system's programs (init.rs).
@@ -17,12 +17,16 @@
 extern crate alloc;
 
 mod init;
+mod tree;
 
-use fat::{Cache, Disk, Entry, Fat, File, SECTOR};
+use fat::{Cache, Disk, Entry, Fat, File, SECTOR, Stamp};
 use librost::abi::{Error, MAX_IMAGE, MSG_EXITED, Message, fs};
 use librost::{Line, blk_read, blk_write, recv_message, send_message, shm_create, shm_destroy, shm_map, shm_unmap};
 
 struct Blk;
+
+/// The disk as fsd uses it: through the sector cache.
+pub(crate) type Dev = Cache<Blk>;
 
 impl Disk for Blk {
     fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool {
@@ -34,7 +38,7 @@ impl Disk for Blk {
     }
 }
 
-struct Open {
+pub(crate) struct Open {
     owner: u64,
     file: File,
     offset: u32,
@@ -50,7 +54,7 @@ impl Drop for Open {
     }
 }
 
-const FDS: usize = 32;
+pub(crate) const FDS: usize = 32;
 /// Largest file fsd writes (a write past it is refused, so one client cannot fill the disk or
 /// fsd's heap with a single far seek).
 const MAX_FILE: usize = 2 << 20;
@@ -104,12 +108,26 @@ fn u32_at(p: &[u8], at: usize) -> u32 {
     p.get(at..at + 4).map_or(u32::MAX, |b| u32::from_le_bytes(b.try_into().unwrap()))
 }
 
-/// Fills `out` with size, kind and name of `e`; returns how many bytes that is.
+/// Fills `out` (the answer after its result) with size, kind, name length, date, time and name
+/// of `e`, as abi::fs::STAT says; returns how many bytes that is.
 fn describe(e: &Entry, out: &mut [u8]) -> usize {
+    let name = &e.name()[..e.name().len().min(fs::NAME)];
     out[..4].copy_from_slice(&e.size.to_le_bytes());
     out[4] = e.dir as u8;
-    out[5..16].copy_from_slice(&e.name);
-    16
+    out[5] = name.len() as u8;
+    out[6..8].copy_from_slice(&e.modified.date.to_le_bytes());
+    out[8..10].copy_from_slice(&e.modified.time.to_le_bytes());
+    out[10..10 + name.len()].copy_from_slice(name);
+    10 + name.len()
+}
+
+/// 2026-01-01 00:00 UTC in Unix seconds: rost has no calendar (the RTC is not given to
+/// programs), so the file server's clock starts there at boot and runs with the uptime.
+const EPOCH: u64 = 1_767_225_600;
+
+/// Now, by the file server's clock.
+fn now() -> Stamp {
+    Stamp::from_unix(EPOCH + librost::uptime() / 1_000_000_000)
 }
 
 /// The descriptor named at the start of payload `p`, if `sender` owns it (and, with
@@ -127,7 +145,7 @@ fn fd<'a>(fds: &'a mut [Option<Open>; FDS], p: &[u8], sender: u64, need_file: bo
 }
 
 /// One request; Ok((result, bytes of `out` used)).
-fn serve(vol: &Fat, d: &mut Cache<Blk>, fds: &mut [Option<Open>; FDS], m: &Message, out: &mut [u8]) -> Result<(u64, usize), Error> {
+fn serve(vol: &Fat, d: &mut Dev, fds: &mut [Option<Open>; FDS], m: &Message, out: &mut [u8]) -> Result<(u64, usize), Error> {
     let p = &m.payload[..(m.len as usize).min(m.payload.len())];
     let path = |from: usize| p.get(from..).ok_or(Error::Inval);
     match m.kind {
@@ -135,7 +153,10 @@ fn serve(vol: &Fat, d: &mut Cache<Blk>, fds: &mut [Option<Open>; FDS], m: &Messa
             let path = path(1)?;
             let file = match vol.lookup(d, path) {
                 Some(e) => vol.file(d, e).ok_or(Error::Io)?,
-                None if p[0] & fs::CREATE != 0 => vol.create(d, path).ok_or(Error::NoEnt)?,
+                None if p[0] & fs::CREATE != 0 => {
+                    tree::check_new(vol, d, path)?;
+                    vol.create(d, path, now()).ok_or(Error::NoMem)?
+                }
                 None => return Err(Error::NoEnt),
             };
             let i = fds.iter().position(Option::is_none).ok_or(Error::NoMem)?;
@@ -155,7 +176,7 @@ fn serve(vol: &Fat, d: &mut Cache<Blk>, fds: &mut [Option<Open>; FDS], m: &Messa
             if o.offset as usize + data.len() > MAX_FILE {
                 return Err(Error::Inval);
             }
-            let n = vol.write_at(d, &mut o.file, o.offset, data).ok_or(Error::Io)?;
+            let n = vol.write_at(d, &mut o.file, o.offset, data, now()).ok_or(Error::Io)?;
             o.offset += n as u32;
             Ok((n as u64, 0))
         }
@@ -197,9 +218,12 @@ fn serve(vol: &Fat, d: &mut Cache<Blk>, fds: &mut [Option<Open>; FDS], m: &Messa
                 return Err(Error::Inval);
             }
             let entries = vol.list(d, o.file.entry.cluster).ok_or(Error::Io)?;
-            let e = entries.iter().filter(|e| e.name[0] != b'.').nth(index).ok_or(Error::NoEnt)?;
+            let e = entries.iter().filter(|e| !e.is_dot()).nth(index).ok_or(Error::NoEnt)?;
             Ok((0, describe(e, out)))
         }
+        fs::MKDIR => tree::mkdir(vol, d, p),
+        fs::RENAME => tree::rename(vol, d, fds, p),
+        fs::DELETE => tree::delete(vol, d, fds, p),
         _ => Err(Error::NoSys),
     }
 }

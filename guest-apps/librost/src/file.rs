@@ -6,16 +6,45 @@
 //! helpers while it expects any.
 
 use crate::{recv_message, send_message, shm_map, shm_unmap, spawn_image};
-use abi::{Error, MAX_ARGS, Message, fs};
+use abi::{Error, MAX_ARGS, MSG_PAYLOAD, Message, fs};
 
 /// A file server, by pid.
 pub struct Fs(pub u64);
 
-/// What stat and readdir say about an entry: size, whether it is a directory, 8.3 name.
+/// What stat and readdir say about an entry: size, whether it is a directory, when it was last
+/// written (FAT-packed date and time, see abi::fs::STAT), and its name (`name()`).
 pub struct Stat {
     pub size: u32,
     pub dir: bool,
-    pub name: [u8; 11],
+    pub date: u16,
+    pub time: u16,
+    name: [u8; fs::NAME],
+    name_len: usize,
+}
+
+impl Stat {
+    /// The name as shown: the long name, else the 8.3 one (`README.TXT`); cut to fs::NAME bytes.
+    pub fn name(&self) -> &[u8] {
+        &self.name[..self.name_len]
+    }
+
+    /// When it was last written: (year, month, day, hour, minute, second).
+    pub fn modified(&self) -> (u16, u8, u8, u8, u8, u8) {
+        let (d, t) = (self.date, self.time);
+        (1980 + (d >> 9), (d >> 5 & 15) as u8, (d & 31) as u8, (t >> 11) as u8, (t >> 5 & 63) as u8, (t & 31) as u8 * 2)
+    }
+}
+
+/// A request payload: `head` then `path`; Inval if they do not fit one message.
+fn with_path(head: &[u8], path: &[u8]) -> Result<([u8; MSG_PAYLOAD], usize), Error> {
+    let n = head.len() + path.len();
+    if n > MSG_PAYLOAD {
+        return Err(Error::Inval);
+    }
+    let mut p = [0u8; MSG_PAYLOAD];
+    p[..head.len()].copy_from_slice(head);
+    p[head.len()..n].copy_from_slice(path);
+    Ok((p, n))
 }
 
 impl Fs {
@@ -33,12 +62,31 @@ impl Fs {
         }
     }
 
+    /// A descriptor of the file or directory at `path` (with `create`, a new empty file if
+    /// there is none). Inval for a path longer than a message holds (63 bytes).
     pub fn open(&self, path: &[u8], create: bool) -> Result<u32, Error> {
-        let mut p = [0u8; 64];
-        let n = path.len().min(63);
-        p[0] = if create { fs::CREATE } else { 0 };
-        p[1..1 + n].copy_from_slice(&path[..n]);
-        self.call(fs::OPEN, &p[..1 + n]).map(|(v, _)| v as u32)
+        let (p, n) = with_path(&[if create { fs::CREATE } else { 0 }], path)?;
+        self.call(fs::OPEN, &p[..n]).map(|(v, _)| v as u32)
+    }
+
+    /// Makes directory `path`.
+    pub fn mkdir(&self, path: &[u8]) -> Result<(), Error> {
+        let (p, n) = with_path(&[], path)?;
+        self.call(fs::MKDIR, &p[..n]).map(|_| ())
+    }
+
+    /// Renames or moves `from` to `to` (both paths together at most 63 bytes).
+    pub fn rename(&self, from: &[u8], to: &[u8]) -> Result<(), Error> {
+        let len = u8::try_from(from.len()).map_err(|_| Error::Inval)?;
+        let (head, n) = with_path(&[len], from)?;
+        let (p, m) = with_path(&head[..n], to)?;
+        self.call(fs::RENAME, &p[..m]).map(|_| ())
+    }
+
+    /// Deletes the file or empty directory at `path`.
+    pub fn delete(&self, path: &[u8]) -> Result<(), Error> {
+        let (p, n) = with_path(&[], path)?;
+        self.call(fs::DELETE, &p[..n]).map(|_| ())
     }
 
     /// Reads until `buf` is full or the file ends; the count read.
@@ -76,11 +124,16 @@ impl Fs {
 
     fn stat_of(m: &Message) -> Stat {
         let p = &m.payload[8..];
-        Stat { size: u32::from_le_bytes(p[..4].try_into().unwrap()), dir: p[4] != 0, name: p[5..16].try_into().unwrap() }
+        let u16_at = |at: usize| u16::from_le_bytes([p[at], p[at + 1]]);
+        let name_len = (p[5] as usize).min(fs::NAME);
+        let mut name = [0u8; fs::NAME];
+        name[..name_len].copy_from_slice(&p[10..10 + name_len]);
+        Stat { size: u32::from_le_bytes(p[..4].try_into().unwrap()), dir: p[4] != 0, date: u16_at(6), time: u16_at(8), name, name_len }
     }
 
     pub fn stat(&self, path: &[u8]) -> Result<Stat, Error> {
-        self.call(fs::STAT, path).map(|(_, m)| Self::stat_of(&m))
+        let (p, n) = with_path(&[], path)?;
+        self.call(fs::STAT, &p[..n]).map(|(_, m)| Self::stat_of(&m))
     }
 
     /// The whole file `fd` in shared memory (fs::MAP): the object's id and the file's size. The

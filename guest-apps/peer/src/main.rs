@@ -20,7 +20,8 @@
 //! - `app`: waits for an input event routed to it by the window manager (through the kernel:
 //!   sender 0) and prints it; then tries to route input itself (refused).
 //! - `fs-garbage <fsd>`: sends the file server malformed requests (unknown kind, short and
-//!   oversized payloads, descriptors that do not exist, a write 4 GiB into a file); exits with
+//!   oversized payloads, descriptors that do not exist, a write 4 GiB into a file, renames whose
+//!   length byte lies, directories made or deleted with bad names or the root); exits with
 //!   the number of requests that were not refused as expected.
 //! - `fd-thief <fsd> <fd>`: tries to read and close someone else's descriptor, and to use the
 //!   disk directly; exits with 0 if all three were refused (Perm).
@@ -121,6 +122,13 @@ fn main(args: &[&[u8]]) -> u64 {
             bad += (ask(fs::OPEN, &[], 0) != Err(Error::Inval)) as u64;
             bad += (ask(fs::WRITE, &[31, 0, 0, 0, b'x'], 5) != Err(Error::Inval)) as u64;
             bad += (ask(fs::CLOSE, &[0xff; 4], 1000) != Err(Error::Inval)) as u64;
+            bad += (ask(fs::RENAME, &[], 0) != Err(Error::Inval)) as u64;
+            bad += (ask(fs::RENAME, &[200, b'/', b'A'], 3) != Err(Error::Inval)) as u64;
+            bad += (ask(fs::RENAME, &[1, b'/', b'/', b'X'], 4) != Err(Error::Inval)) as u64;
+            bad += (ask(fs::MKDIR, &[], 0) != Err(Error::Inval)) as u64;
+            bad += (ask(fs::MKDIR, b"/BIN/a\x01", 8) != Err(Error::Inval)) as u64;
+            bad += (ask(fs::DELETE, b"/", 1) != Err(Error::Inval)) as u64;
+            bad += (ask(fs::DELETE, &[], 0xffff) != Err(Error::Inval)) as u64;
             let fs = Fs(fsd);
             let fd = fs.open(b"/JUNK.TXT", true).unwrap_or(u32::MAX);
             bad += (fs.seek(fd, 0xffff_ff00).is_err()) as u64;

@@ -11,6 +11,8 @@ use librost::file::Fs;
 use librost::{Line, fb_flush, fb_info, fb_map, getpid, kill, recv_message, send_message, syscall};
 use librost::{shm_create, shm_destroy, shm_map, shm_unmap, sleep_ms, spawn, uptime, wait};
 
+mod tree;
+
 librost::entry!(main);
 
 struct Suite {
@@ -86,6 +88,7 @@ fn main(_: &[&[u8]]) -> u64 {
     t.check(b"fb_flush by a non window manager: Perm", fb_flush(0, 0, 1, 1) == Err(Error::Perm));
 
     files(&mut t);
+    tree::tree(&mut t);
 
     // A spawn storm: until the process table is full. The children wait for a message, so none
     // ends before systest lets it; then they are released and reaped in pid order.
@@ -237,13 +240,13 @@ fn files(t: &mut Suite) {
     line.s(b"/DOCS:");
     let mut i = 0;
     while let Ok(e) = fs.readdir(dir, i) {
-        line.s(b" ").s(&e.name).s(b" ").dec(e.size as u64);
+        line.s(b" ").s(e.name()).s(b" ").dec(e.size as u64);
         i += 1;
     }
     line.send();
     t.check(b"readdir lists the 4 entries (3 files, the folder WEB)", i == 4);
     t.check(b"reading a directory: Inval", fs.read(dir, &mut buf) == Err(Error::Inval));
-    t.check(b"a name that is not 8.3: NoEnt", fs.open(b"/DOCS/LONGFILENAME.TXT", true) == Err(Error::NoEnt));
+    t.check(b"a name FAT forbids: Inval", fs.open(b"/DOCS/A*B.TXT", true) == Err(Error::Inval));
     t.check(b"blk_read while fsd owns the disk: Perm", librost::blk_read(0, &mut buf) == Err(Error::Perm));
     t.check(b"malformed requests are refused", run(b"/BIN/PEER", &[b"fs-garbage", a.as_bytes()]) == Ok(0));
     t.check(b"the file server still serves after them", fs.stat(b"/DOCS/NOTES.TXT").is_ok_and(|s| s.size == 5000));

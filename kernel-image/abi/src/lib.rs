@@ -367,14 +367,20 @@ pub const FB_BASE: u64 = 0x20_0000_0000;
 /// arguments; it starts the rest (`rost.init=<path>` from the disk, else the boot screen or the
 /// task demo built into it), and ends once all it started have ended, with the first nonzero
 /// exit code among them. Each request is answered with a message of the same kind whose payload
-/// starts with an `i64` result (an [`Error`] value if negative). Numbers are little-endian; paths are absolute, 8.3 names, case-insensitive.
+/// starts with an `i64` result (an [`Error`] value if negative). Numbers are little-endian; paths
+/// are absolute, their names long (VFAT) or 8.3, matched case-insensitively. A name the server
+/// creates is 1 to 255 printable ASCII characters, none of `"*/:<>?\|`, not `.` or `..`, not
+/// ending in a dot or space (else [`Error::Inval`]). Entries are stamped with the server's
+/// clock: rost has no calendar, so it counts from 2026-01-01 00:00 UTC at boot (the uptime).
 /// A descriptor belongs to the process that opened it (the kernel-stamped sender); others get
 /// [`Error::Perm`]. Each descriptor has an offset that reads and writes advance.
 pub mod fs {
     /// The file server's pid.
     pub const SERVER: u64 = 1;
     /// payload: flags (u8: [`CREATE`]) then the path. Result: a descriptor. A directory can be
-    /// opened (for READDIR) but not read or written.
+    /// opened (for READDIR) but not read or written. Creating: [`Error::NoEnt`] without the
+    /// directory, [`Error::Inval`] for an invalid name, [`Error::NoMem`] when the disk or the
+    /// root directory is full.
     pub const OPEN: u32 = 0x100;
     /// payload: fd (u32), most bytes wanted (u32, at most [`DATA`]). Result: bytes read (0 at the
     /// end), which follow the result at payload offset 8.
@@ -384,11 +390,14 @@ pub mod fs {
     pub const WRITE: u32 = 0x102;
     /// payload: fd (u32). Result: 0.
     pub const CLOSE: u32 = 0x103;
-    /// payload: the path. Result: 0, then at offset 8 the size (u32) and at 12 1 for a directory.
+    /// payload: the path. Result: 0, then at offset 8 the size (u32), at 12 1 for a directory
+    /// (else 0), at 13 the name's length in bytes (u8, at most [`NAME`]), at 14 the date and at
+    /// 16 the time it was last written (u16 each, FAT-packed: bits 15-9 years since 1980, 8-5
+    /// month, 4-0 day; 15-11 hours, 10-5 minutes, 4-0 seconds / 2), and at 18 its name as shown
+    /// (the long name, else the 8.3 one as `README.TXT`), cut to [`NAME`] bytes.
     pub const STAT: u32 = 0x104;
-    /// payload: fd of an open directory (u32), index (u32). Result: 0 and, like STAT, size and
-    /// kind, then at 13 the 11-byte 8.3 name as stored ("README  TXT"); [`Error::NoEnt`] past
-    /// the last entry.
+    /// payload: fd of an open directory (u32), index (u32). Result: 0 and entry `index` (`.` and
+    /// `..` left out) described as by STAT; [`Error::NoEnt`] past the last entry.
     pub const READDIR: u32 = 0x105;
     /// payload: fd (u32), new offset (u32). Result: 0.
     pub const SEEK: u32 = 0x106;
@@ -400,8 +409,25 @@ pub mod fs {
     /// shared memory, as READ moves only [`DATA`] bytes a message; each MAP takes a new
     /// shared-memory id (ids are never reused).
     pub const MAP: u32 = 0x107;
+    /// payload: the path of a new directory. Result: 0. Errors: [`Error::NoEnt`] without the
+    /// parent directory, [`Error::Inval`] for an invalid name or one that exists,
+    /// [`Error::NoMem`] when the disk or the root directory is full.
+    pub const MKDIR: u32 = 0x108;
+    /// Renames (or moves) a file or directory, which keeps its content and times: payload the
+    /// old path's length (u8), the old path, then the new path (so both fit one message
+    /// together). Result: 0. Errors: [`Error::NoEnt`] if the old path or the new one's
+    /// directory does not exist, [`Error::Inval`] for a malformed payload, an invalid new name,
+    /// a new path that exists, the root, a directory moved into itself, or a new directory
+    /// that is full. Open descriptors of the entry stay valid.
+    pub const RENAME: u32 = 0x109;
+    /// payload: the path of a file or an empty directory, which is removed and its clusters
+    /// freed. Result: 0. Errors: [`Error::NoEnt`] if it does not exist, [`Error::Inval`] for
+    /// the root or a directory with entries, [`Error::Perm`] while a descriptor has it open.
+    pub const DELETE: u32 = 0x10a;
     /// OPEN flag: create the file (empty) if it does not exist.
     pub const CREATE: u8 = 1;
     /// Most data bytes in one READ or WRITE.
     pub const DATA: usize = 56;
+    /// Most bytes of a name in a STAT or READDIR answer.
+    pub const NAME: usize = 46;
 }

@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * programs loaded from the FAT disk by the relocating ELF loader, spawn/wait/kill with the
  * permission rule, zombies, and the hostile program's bad pointers, forbidden kills, self-kill,
  * null dereference, infinite loop and a spawn storm; IPC and shared memory; files through the
- * user-space file server. The kernel survives all of it and powers off with status 0, the files
- * the guest wrote are on the disk for mtools to read, and the same console log comes out of QEMU.
+ * user-space file server, with folders and long names. The kernel survives all of it and powers
+ * off with status 0, the files the guest wrote are on the disk for mtools to read, on a volume
+ * fsck.fat accepts, and the same console log comes out of QEMU.
  */
 class RostSystestTest {
     static final String ARGS = "rost.init=/BIN/SYSTEST";
@@ -84,7 +85,7 @@ class RostSystestTest {
     @Test
     void filesWrittenByTheGuestAreReadableOnTheHostWithMtools() throws Exception {
         String log = run.console();
-        assertTrue(log.contains("task 2: /DOCS: INDEX   HTM 720 README  TXT 164 WEB         0 NOTES   TXT 5000"), log);
+        assertTrue(log.contains("task 2: /DOCS: INDEX.HTM 720 README.TXT 164 WEB 0 NOTES.TXT 5000"), log);
         String readme = mtype("::/DOCS/README.TXT");
         assertTrue(readme.startsWith("Welcome to rost.\n"), readme);
         assertTrue(readme.endsWith("\nEdited by systest.\n"), readme);
@@ -93,12 +94,36 @@ class RostSystestTest {
         assertTrue(notes.startsWith("notes from rost\n"), notes);
     }
 
+    /**
+     * The folders, long names, renames and deletes the guest made (systest's tree checks) as mtools
+     * lists them, on a volume fsck.fat finds nothing to repair in.
+     */
+    @Test
+    void directoriesMadeByTheGuestPassMtoolsAndFsck() throws Exception {
+        String log = run.console();
+        assertTrue(log.contains("task 2: /Projects: 'Archive 2026'/"), log);
+        assertTrue(log.contains("task 2: /Projects/Archive 2026: 'Kept.txt' 36"), log);
+        String all = host("mdir", "-i", disk.toString(), "-/", "::/");
+        assertTrue(all.contains("Projects") && all.contains("Archive 2026") && all.contains("Kept.txt"), all);
+        for (String gone : List.of("Long name file", "Shorter", "Renamed file", "Scratch", "Empty folder", "Old")) {
+            assertTrue(!all.contains(gone), gone + " should be gone:\n" + all);
+        }
+        assertEquals("A file with a long name, from rost.\n", mtype("::/Projects/Archive 2026/Kept.txt"));
+        String fsck = java.nio.file.Files.exists(Path.of("/usr/sbin/fsck.fat")) ? "/usr/sbin/fsck.fat" : "fsck.fat";
+        host(fsck, "-n", disk.toString());
+    }
+
     static String mtype(String file) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("mtype", "-i", disk.toString(), file).redirectErrorStream(true);
+        return host("mtype", "-i", disk.toString(), file);
+    }
+
+    /** Runs a host tool (mtools need no drive configuration); its output, after it succeeded. */
+    static String host(String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("MTOOLS_SKIP_CHECK", "1");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ":\n" + out);
         return out;
     }
 

@@ -3,7 +3,7 @@
 # build/<name>.elf (the file server last: it includes the demo and the boot screen, and the
 # kernel includes it), then build/disk.img, a FAT16 image (dosfstools + mtools, so it can be read and
 # written on the host with mdir/mcopy) with the programs in /BIN and the sample documents of
-# docs/ in /DOCS. Reproducible: the compiler is pinned like the kernel's (see
+# docs/ (and its folders) in /DOCS. Reproducible: the compiler is pinned like the kernel's (see
 # kernel-image/cargo-build.sh), and the FAT image gets a fixed volume id and fixed timestamps.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,7 +44,16 @@ done
 # A malformed program for the loader's tests: hello cut off in the middle of its segments.
 head -c 3000 build/hello.elf > build/broken.elf
 mcopy -i "$img" build/broken.elf ::/BIN/BROKEN
+# docs/ and its folders (the Browser's sample pages in docs/web), names in upper case.
+upper() { basename "$1" | tr a-z A-Z; }
 for doc in docs/*; do
-  mcopy -i "$img" "$doc" "::/DOCS/$(basename "$doc" | tr a-z A-Z)"
+  if [ -d "$doc" ]; then
+    mmd -i "$img" "::/DOCS/$(upper "$doc")"
+    for page in "$doc"/*; do
+      mcopy -i "$img" "$page" "::/DOCS/$(upper "$doc")/$(upper "$page")"
+    done
+  else
+    mcopy -i "$img" "$doc" "::/DOCS/$(upper "$doc")"
+  fi
 done
 mv "$img" build/disk.img

@@ -66,8 +66,7 @@ class PflashCfi01Test {
 
     @Test
     void eraseThenWordProgramClearsBitsOnly() {
-        flash.write(0x40000, 4, cmd(0x20));
-        flash.write(0x40000, 4, cmd(0xd0));
+        erase(0x40000);
         assertEquals(0x0080_0080L, flash.read(0x40000, 4), "status: ready, no error");
         flash.write(0, 4, cmd(0xff));
         assertEquals(0xffff_ffffL, flash.read(0x40000, 4));
@@ -83,8 +82,7 @@ class PflashCfi01Test {
 
     @Test
     void bufferedProgramWritesOnConfirm() {
-        flash.write(0x80000, 4, cmd(0x20));
-        flash.write(0x80000, 4, cmd(0xd0));
+        erase(0x80000);
         flash.write(0x80000, 4, cmd(0xe8));
         assertEquals(0x80, flash.read(0x80000, 1) & 0x80, "buffer available");
         flash.write(0x80000, 4, cmd(2));         // three writes
@@ -123,6 +121,11 @@ class PflashCfi01Test {
         assertNotEquals(0, flash.status() & 0x30);
         assertEquals(3, log.count());
         assertEquals(0, readArray(0), "no mistake changed the array");
+    }
+
+    void erase(long block) {
+        flash.write(block, 4, cmd(0x20));
+        flash.write(block, 4, cmd(0xd0));
     }
 
     long readArray(long offset) {

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.vitrine.cli.log.GuestLogSession;
 import org.vitrine.cli.log.LogOptions;
 import org.vitrine.devices.board.VirtBoard;
+import org.vitrine.devices.flash.PflashCfi01;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.time.Ratio;
 
@@ -39,8 +40,25 @@ public final class RunCommand implements Callable<Integer> {
     boolean headless;
 
     @Option(names = "--kernel", paramLabel = "FILE",
-            description = "Kernel ELF to boot (default: the built rost image, kernel-image/build/kernel.elf).")
+            description = "Kernel to boot: an AArch64 ELF or an arm64 Linux Image (plain or gzip) "
+                    + "(default: the built rost image, kernel-image/build/kernel.elf; none with --bios).")
     Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE",
+            description = "Initial ramdisk for a Linux Image, placed in RAM as QEMU does and named in /chosen.")
+    Path initrd;
+
+    @Option(names = "--bios", paramLabel = "FILE",
+            description = "Firmware (e.g. U-Boot's u-boot.bin) loaded into flash bank 0 at address 0 and started there.")
+    Path bios;
+
+    @Option(names = "--flash1", paramLabel = "FILE",
+            description = "File of exactly 64 MiB backing flash bank 1 at 0x04000000 (firmware variables; guest writes persist).")
+    Path flash1;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed of /chosen's rng-seed and kaslr-seed (default: ${DEFAULT-VALUE}, the same every run).")
+    long seed;
 
     @Option(names = "--ram", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "512M",
             description = "Guest RAM size, e.g. 512M or 1G (default: ${DEFAULT-VALUE}).")
@@ -96,8 +114,23 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream err = System.err;
-        Path image = kernel != null ? kernel : defaultKernel();
-        if (!Files.isRegularFile(image)) {
+        Path image = kernel != null || bios != null ? kernel : defaultKernel();
+        for (Path p : new Path[] {bios, initrd, flash1}) {
+            if (p != null && !Files.isRegularFile(p)) {
+                err.println("vitrine: " + p + " not found");
+                return ExitCodes.BAD_IMAGE;
+            }
+        }
+        try {
+            if (flash1 != null && Files.size(flash1) != PflashCfi01.BANK_SIZE) {
+                err.println("vitrine: flash image " + flash1 + " must be exactly 64 MiB (create one with truncate -s 64M " + flash1 + ")");
+                return ExitCodes.BAD_IMAGE;
+            }
+        } catch (java.io.IOException e) {
+            err.println("vitrine: cannot read " + flash1 + ": " + e.getMessage());
+            return ExitCodes.BAD_IMAGE;
+        }
+        if (image != null && !Files.isRegularFile(image)) {
             err.println("vitrine: kernel image " + image + " not found" + (kernel == null ? " (build it with ./vitrine build)" : ""));
             return ExitCodes.BAD_IMAGE;
         }
@@ -111,7 +144,8 @@ public final class RunCommand implements Callable<Integer> {
             err.println("vitrine: disk image " + disk + " not found (create one, e.g. truncate -s 64M disk.img)");
             return ExitCodes.BAD_IMAGE;
         }
-        VirtBoard.Options options = VirtBoard.Options.defaults().withRam(ram).withBootArgs(bootArgs).withDisk(disk, diskReadOnly);
+        VirtBoard.Options options = VirtBoard.Options.defaults().withRam(ram).withBootArgs(bootArgs).withDisk(disk, diskReadOnly)
+                .withFirmware(new VirtBoard.Options.Firmware(initrd, bios, flash1, seed));
         VirtBoard.Options.Display size = displaySize();
         if (size != null) options = options.withDesktop(size);
         boolean paced = realTime != null ? realTime : !headless;

@@ -131,7 +131,7 @@ final class RunSession {
             try (VirtBoard board = new VirtBoard(options, b -> console(out, b), frames, input)) {
                 if (settings.traceExceptions()) board.traceExceptions(err::println);
                 try {
-                    board.loadKernel(settings.kernel());
+                    board.boot(settings.kernel());
                 } catch (VirtBoard.ImageException e) {
                     err.println("vitrine: " + e.getMessage());
                     return new Outcome.Failed(Failure.BAD_IMAGE);

@@ -1,7 +1,12 @@
 package org.vitrine.devices.board;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.SplittableRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,6 +16,7 @@ import java.util.function.IntConsumer;
 import org.vitrine.devices.arm.GicV2;
 import org.vitrine.devices.arm.Pl011;
 import org.vitrine.devices.arm.Pl031;
+import org.vitrine.devices.flash.PflashCfi01;
 import org.vitrine.devices.virtio.VirtioBlk;
 import org.vitrine.devices.virtio.VirtioDevice;
 import org.vitrine.devices.virtio.VirtioInput;
@@ -27,6 +33,8 @@ import org.vitrine.emulator.elf.SegmentSink;
 import org.vitrine.emulator.fdt.FdtBuilder;
 import org.vitrine.emulator.fdt.FdtNode;
 import org.vitrine.emulator.machine.Machine;
+import org.vitrine.emulator.image.Arm64LinuxImage;
+import org.vitrine.emulator.memory.HostMemory;
 import org.vitrine.emulator.memory.IdentityDmaPort;
 import org.vitrine.emulator.memory.PhysicalMemory;
 import org.vitrine.emulator.spi.DmaPort;
@@ -41,7 +49,9 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * <pre>
  *   0x0800_0000  GICv2 distributor          0x0801_0000  GICv2 CPU interface
  *   0x0900_0000  PL011 UART (INTID 33)      0x0901_0000  PL031 RTC (INTID 34)
- *   0x4000_0000  RAM; the DTB at its start, as QEMU places it for a bare-metal ELF
+ *   0x0000_0000  CFI flash bank 0 (64 MiB, --bios)   0x0400_0000  CFI flash bank 1 (64 MiB, --flash1)
+ *   0x4000_0000  RAM; the DTB at its start, as QEMU places it for a bare-metal ELF and for firmware;
+ *                a Linux Image, initrd and DTB where QEMU puts them (LinuxPlacement)
  *   0x0a00_0000  32 virtio-mmio transports, 0x200 apart (INTID 48 + slot): GPU, keyboard, tablet,
  *                disk from slot 31 down when configured, the rest present but empty
  *   timer PPIs: physical INTID 30, virtual INTID 27
@@ -52,6 +62,8 @@ public final class VirtBoard implements AutoCloseable {
             RTC = 0x0901_0000L, RAM_BASE = 0x4000_0000L;
     public static final int INTID_UART = 33, INTID_RTC = 34, INTID_TIMER_VIRT = 27, INTID_TIMER_PHYS = 30,
             INTID_TIMER_SEC = 29, INTID_TIMER_HYP = 26;
+    /** The two CFI flash banks: firmware at 0, variables at 0x0400_0000 (QEMU's virt). */
+    public static final long FLASH0 = 0, FLASH1 = 0x0400_0000L;
     /** Room kept for the device tree at the start of RAM; images must be linked above it. */
     public static final long DTB_RESERVED = 0x8_0000L;
 
@@ -70,7 +82,16 @@ public final class VirtBoard implements AutoCloseable {
      */
     public record Options(long ramSize, TimingModel timing, long rtcEpochSeconds, String bootArgs,
                           Display display, boolean keyboard, boolean tablet, Path disk, boolean diskReadOnly,
-                          GuestLog.Sink guestLog) {
+                          GuestLog.Sink guestLog, Firmware firmware) {
+        /**
+         * What boots besides the kernel: {@code initrd} placed in RAM for Linux, {@code bios} loaded into
+         * flash bank 0 and started there instead of a kernel, {@code flash1} the file backing flash bank 1
+         * (64 MiB, written through), {@code seed} the source of /chosen's rng-seed and kaslr-seed.
+         */
+        public record Firmware(Path initrd, Path bios, Path flash1, long seed) {
+            public static final Firmware NONE = new Firmware(null, null, null, 0);
+        }
+
         /** The GPU's scanout size. */
         public record Display(int width, int height) {
             public Display {
@@ -86,30 +107,34 @@ public final class VirtBoard implements AutoCloseable {
 
         public static Options defaults() {
             return new Options(512L << 20, TimingModel.fixedCpi(1_000_000_000L, 1), 1_767_225_600L, null, // 2026-01-01
-                    null, false, false, null, false, GuestLog.Sink.STANDARD_ERROR);
+                    null, false, false, null, false, GuestLog.Sink.STANDARD_ERROR, Firmware.NONE);
+        }
+
+        public Options withFirmware(Firmware f) {
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog, f);
         }
 
         public Options withRam(long bytes) {
-            return new Options(bytes, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog);
+            return new Options(bytes, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog, firmware);
         }
 
         /** The kernel command line for /chosen/bootargs (null: none, as QEMU without -append). */
         public Options withBootArgs(String args) {
-            return new Options(ramSize, timing, rtcEpochSeconds, args, display, keyboard, tablet, disk, diskReadOnly, guestLog);
+            return new Options(ramSize, timing, rtcEpochSeconds, args, display, keyboard, tablet, disk, diskReadOnly, guestLog, firmware);
         }
 
         /** A GPU with this scanout size, plus a keyboard and a tablet: what a desktop needs. */
         public Options withDesktop(Display d) {
-            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, d, true, true, disk, diskReadOnly, guestLog);
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, d, true, true, disk, diskReadOnly, guestLog, firmware);
         }
 
         public Options withDisk(Path image, boolean readOnly) {
-            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, image, readOnly, guestLog);
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, image, readOnly, guestLog, firmware);
         }
 
         /** Where the text of guest errors and unimplemented-feature notes goes (each machine still counts them). */
         public Options withGuestLog(GuestLog.Sink sink) {
-            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, sink);
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, sink, firmware);
         }
     }
 
@@ -132,6 +157,8 @@ public final class VirtBoard implements AutoCloseable {
     private final FrameExchange frames;
     private final HostInput input;
     private final List<VirtioInput> inputDevices = new ArrayList<>();
+    private final PflashCfi01 flash0, flash1;
+    private LinuxPlacement linux;
     private VirtioGpu gpu;
     private VirtioBlk disk;
     private ElfFile image;
@@ -163,10 +190,26 @@ public final class VirtBoard implements AutoCloseable {
             machine.map(UART, uart);
             this.rtc = new Pl031(machine.clock(), options.rtcEpochSeconds(), gic.line(INTID_RTC), machine.guestLog());
             machine.map(RTC, rtc);
+            this.flash0 = new PflashCfi01("flash0", HostMemory.allocate(PflashCfi01.BANK_SIZE, machine.unicorn().arena()), machine.guestLog());
+            this.flash1 = new PflashCfi01("flash1", flashBacking(options.firmware().flash1()), machine.guestLog());
+            machine.mapArrayDevice(FLASH0, flash0);
+            machine.mapArrayDevice(FLASH1, flash1);
             addVirtioDevices();
         } catch (RuntimeException | IOException e) {
             machine.close();
             throw e;
+        }
+    }
+
+    /** Bank 1's contents: zeros as QEMU without a drive, or {@code file} mapped so writes persist. */
+    private MemorySegment flashBacking(Path file) throws IOException {
+        if (file == null) return HostMemory.allocate(PflashCfi01.BANK_SIZE, machine.unicorn().arena());
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (ch.size() != PflashCfi01.BANK_SIZE) {
+                throw new IOException("flash image " + file + " is " + ch.size() + " bytes; a bank is exactly "
+                        + PflashCfi01.BANK_SIZE + " (truncate -s 64M " + file + ")");
+            }
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, PflashCfi01.BANK_SIZE, machine.unicorn().arena());
         }
     }
 
@@ -292,15 +335,100 @@ public final class VirtBoard implements AutoCloseable {
         machine.cpu().traceExceptions(sink);
     }
 
+    /**
+     * Starts what the options ask for: the firmware in flash bank 0 when there is one (then
+     * {@code kernel} must be null: handing a kernel to firmware needs fw_cfg, not modelled), else
+     * {@code kernel}.
+     */
+    public void boot(Path kernel) throws ImageException {
+        Path bios = options.firmware().bios();
+        if (bios == null) {
+            loadKernel(kernel);
+            return;
+        }
+        if (kernel != null) throw new ImageException("--bios with --kernel needs fw_cfg to pass the kernel to the firmware; not modelled yet");
+        if (options.firmware().initrd() != null) throw new ImageException("--initrd goes with --kernel, not with --bios");
+        byte[] fw = readAll(bios, "firmware", PflashCfi01.BANK_SIZE);
+        MemorySegment.copy(MemorySegment.ofArray(fw), 0, flash0.array(), 0, fw.length);
+        // As QEMU: the firmware finds the device tree at the start of RAM; the CPU starts at 0, at EL1.
+        writeDeviceTree(RAM_BASE);
+        machine.reset(FLASH0, 0);
+    }
+
+    /**
+     * Loads a kernel, an AArch64 ELF or an arm64 Linux Image (plain or gzip): an ELF gets the DTB at
+     * the start of RAM; an Image is placed as QEMU places it ({@link LinuxPlacement}), with the initrd.
+     * The CPU starts at the entry point at EL1 with x0 = DTB address and x1-x3 = 0.
+     */
+    public void loadKernel(Path file) throws ImageException {
+        byte[] head = readHead(file);
+        if (Arm64LinuxImage.looksLikeImage(head)) {
+            loadLinuxImage(file);
+            return;
+        }
+        if (options.firmware().initrd() != null) throw new ImageException("--initrd needs an arm64 Linux Image as the kernel, not an ELF");
+        loadElf(file);
+    }
+
+    private static byte[] readHead(Path file) throws ImageException {
+        try (var in = Files.newInputStream(file)) {
+            return in.readNBytes(Arm64LinuxImage.HEADER_SIZE);
+        } catch (IOException e) {
+            throw new ImageException("cannot read kernel image " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readAll(Path file, String what, long max) throws ImageException {
+        try {
+            long size = Files.size(file);
+            if (size > max) throw new ImageException(String.format("%s %s is %d bytes; at most %d fit", what, file, size, max));
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ImageException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void loadLinuxImage(Path file) throws ImageException {
+        Arm64LinuxImage img;
+        try {
+            img = Arm64LinuxImage.parse(readAll(file, "kernel image", Integer.MAX_VALUE - 16));
+        } catch (Arm64LinuxImage.FormatException e) {
+            throw new ImageException("kernel image " + file + ": " + e.getMessage(), e);
+        }
+        Path initrdFile = options.firmware().initrd();
+        byte[] initrd = initrdFile == null ? new byte[0] : readAll(initrdFile, "initrd", options.ramSize());
+        byte[] dtbProbe = deviceTree(0, 0);
+        LinuxPlacement p = LinuxPlacement.compute(RAM_BASE, options.ramSize(), img, initrd.length, dtbProbe.length);
+        this.linux = p;
+        PhysicalMemory ram = machine.ram();
+        try {
+            ram.write(p.kernel(), img.bytes(), 0, img.bytes().length);
+            if (initrd.length > 0) ram.write(p.initrd(), initrd, 0, initrd.length);
+        } catch (PhysicalMemory.BadAddressException e) {
+            throw new IllegalStateException(e.getMessage(), e); // placement checked the ranges
+        }
+        writeDeviceTree(p.dtb());
+        machine.reset(p.kernel(), p.dtb());
+    }
+
+    private void writeDeviceTree(long at) throws ImageException {
+        byte[] dtb = linux != null && linux.initrdSize() > 0 ? deviceTree(linux.initrd(), linux.initrd() + linux.initrdSize()) : deviceTree(0, 0);
+        try {
+            machine.ram().write(at, dtb, 0, dtb.length);
+        } catch (PhysicalMemory.BadAddressException e) {
+            throw new ImageException("RAM too small for the device tree", e);
+        }
+    }
+
     /** Loads a kernel ELF, writes the DTB at the start of RAM and sets the CPU at the entry point. */
-    public void loadKernel(Path elf) throws ImageException {
+    private void loadElf(Path elf) throws ImageException {
         ElfFile f;
         try {
             f = ElfFile.read(elf);
         } catch (IOException e) {
             throw new ImageException("cannot read kernel image " + elf + ": " + e.getMessage(), e);
         } catch (ElfFormatException e) {
-            throw new ImageException("kernel image " + elf + " is not a valid AArch64 ELF: " + e.getMessage(), e);
+            throw new ImageException("kernel image " + elf + " is neither an arm64 Linux Image (no \"ARM\\x64\" magic at 0x38) nor a valid AArch64 ELF: " + e.getMessage(), e);
         }
         PhysicalMemory ram = machine.ram();
         long dtbEnd = RAM_BASE + DTB_RESERVED;
@@ -337,12 +465,7 @@ public final class VirtBoard implements AutoCloseable {
                 }
             }
         });
-        byte[] dtb = deviceTree();
-        try {
-            ram.write(RAM_BASE, dtb, 0, dtb.length);
-        } catch (PhysicalMemory.BadAddressException e) {
-            throw new ImageException("RAM too small for the device tree", e);
-        }
+        writeDeviceTree(RAM_BASE);
         this.image = f;
         machine.cpu().setSymbolizer(a -> f.symbols().lookup(a).map(Object::toString));
         machine.reset(f.physicalEntry(), RAM_BASE);
@@ -350,6 +473,11 @@ public final class VirtBoard implements AutoCloseable {
 
     /** The device tree for this board, modelled on the one QEMU 7.2 generates for -M virt. */
     public byte[] deviceTree() {
+        return deviceTree(0, 0);
+    }
+
+    /** The device tree, with /chosen's linux,initrd-start/end when {@code initrdEnd > initrdStart}. */
+    public byte[] deviceTree(long initrdStart, long initrdEnd) {
         FdtBuilder fdt = new FdtBuilder();
         FdtNode root = fdt.root();
         root.u32("#address-cells", 2).u32("#size-cells", 2)
@@ -393,8 +521,18 @@ public final class VirtBoard implements AutoCloseable {
 
         for (int slot = 0; slot < VIRTIO_SLOTS; slot++) addVirtioNode(root, slot);
 
+        // Both banks in one node, as QEMU's virt describes them.
+        root.child("flash@0").u32("bank-width", PflashCfi01.BANK_WIDTH)
+                .u64s("reg", FLASH0, PflashCfi01.BANK_SIZE, FLASH1, PflashCfi01.BANK_SIZE).string("compatible", "cfi-flash");
+
         FdtNode chosen = root.child("chosen").string("stdout-path", "/pl011@9000000");
         if (options.bootArgs() != null) chosen.string("bootargs", options.bootArgs());
+        if (initrdEnd > initrdStart) chosen.u64("linux,initrd-start", initrdStart).u64("linux,initrd-end", initrdEnd);
+        // QEMU draws these from the host's entropy; a seed keeps runs reproducible.
+        SplittableRandom seeds = new SplittableRandom(options.firmware().seed());
+        byte[] rng = new byte[32];
+        seeds.nextBytes(rng);
+        chosen.bytes("rng-seed", rng).u64("kaslr-seed", seeds.nextLong());
         return fdt.build();
     }
 

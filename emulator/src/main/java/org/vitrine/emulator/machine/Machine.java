@@ -7,6 +7,7 @@ import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.cpu.Pstate;
 import org.vitrine.emulator.memory.HostMemory;
 import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.spi.ArrayMemoryDevice;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.MmioDevice;
 import org.vitrine.emulator.time.EventQueue;
@@ -32,6 +33,7 @@ public final class Machine implements AutoCloseable {
     private final Cpu cpu;
     private final GuestLog log;
     private final List<Region> regions = new ArrayList<>();
+    private ArrayDeviceMappings arrayDevices;
     private final java.util.Map<Long, SubPageDispatcher> subPages = new java.util.HashMap<>();
     /** Granule of MMIO mappings (Unicorn's arm64 page is 1 KiB; 4 KiB keeps the map simple and aligned). */
     private static final long PAGE = 0x1000;
@@ -89,12 +91,7 @@ public final class Machine implements AutoCloseable {
     public void map(long base, MmioDevice device) {
         long size = device.size();
         if (size <= 0) throw new IllegalArgumentException(device.name() + " has no size");
-        for (Region r : regions) {
-            if (base < r.base() + r.size() && r.base() < base + size) {
-                throw new IllegalArgumentException(String.format("%s at 0x%x overlaps %s at 0x%x", device.name(), base,
-                        r.device().name(), r.base()));
-            }
-        }
+        checkFree(base, device);
         if ((base & (PAGE - 1)) == 0 && (size & (PAGE - 1)) == 0) {
             uc.mapMmio(base, size, handlerFor(device));
         } else {
@@ -112,6 +109,29 @@ public final class Machine implements AutoCloseable {
             d.add(base - page, device);
         }
         regions.add(new Region(base, size, device));
+    }
+
+    /**
+     * Maps a device whose reads are mostly plain memory (flash): as read-only, executable memory
+     * while it is in array mode, as MMIO otherwise (see {@link ArrayDeviceMappings}).
+     */
+    public void mapArrayDevice(long base, ArrayMemoryDevice device) {
+        long size = device.size();
+        if ((base & (PAGE - 1)) != 0 || (size & (PAGE - 1)) != 0) throw new IllegalArgumentException(device.name() + " must be page-aligned");
+        checkFree(base, device);
+        if (arrayDevices == null) arrayDevices = new ArrayDeviceMappings(uc, cpu, Machine::handlerFor);
+        arrayDevices.map(base, device);
+        regions.add(new Region(base, size, device));
+    }
+
+    private void checkFree(long base, MmioDevice device) {
+        long size = device.size();
+        for (Region r : regions) {
+            if (base < r.base() + r.size() && r.base() < base + size) {
+                throw new IllegalArgumentException(String.format("%s at 0x%x overlaps %s at 0x%x", device.name(), base,
+                        r.device().name(), r.base()));
+            }
+        }
     }
 
     private static Unicorn.MmioHandler handlerFor(MmioDevice device) {
@@ -132,6 +152,7 @@ public final class Machine implements AutoCloseable {
     public void reset(long entry, long x0) {
         uc.reg(Arm64Reg.PSTATE, Pstate.EL1H_DAIF_MASKED);
         uc.reg(Arm64Reg.x(0), x0);
+        for (int i = 1; i <= 3; i++) uc.reg(Arm64Reg.x(i), 0); // x1-x3 = 0, as the arm64 boot protocol asks
         uc.reg(Arm64Reg.PC, entry);
         uc.flushTranslations();
     }

@@ -1,40 +1,34 @@
 #!/usr/bin/env bash
 # Builds rost's user space and its disk: every program of the workspace as a static-PIE ELF in
-# build/<name>.elf, then build/disk.img, a FAT16 image (dosfstools + mtools, so it can be read and
+# build/<name>.elf (the file server last: it includes the demo and the boot screen, and the
+# kernel includes it), then build/disk.img, a FAT16 image (dosfstools + mtools, so it can be read and
 # written on the host with mdir/mcopy) with the programs in /BIN and the sample documents of
-# docs/ in /DOCS. Reproducible: the compiler is pinned like the kernel's (see
-# kernel-image/build.sh), and the FAT image gets a fixed volume id and fixed timestamps.
+# docs/ (and its folders) in /DOCS. Reproducible: the compiler is pinned like the kernel's (see
+# kernel-image/cargo-build.sh), and the FAT image gets a fixed volume id and fixed timestamps.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
-unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER \
-  CARGO_BUILD_TARGET CARGO_TARGET_DIR CARGO_BUILD_TARGET_DIR
-export RUSTC=/usr/bin/rustc
 target=aarch64-unknown-linux-gnu
-apps=(demo hello systest hostile screen peer fsd wmtest)
+build() { "$here/../kernel-image/cargo-build.sh" "$@"; }
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-status=0
-/usr/bin/cargo build --offline --release --quiet --workspace 2>"$log" || status=$?
-# The same filter as kernel-image/build.sh: drop only the outline-atomics notice.
-awk '
-  /^warning: unstable feature specified for `-Ctarget-feature`: `outline-atomics`$/ { skip = 1; next }
-  skip && /^$/ { skip = 0; next }
-  skip { next }
-  /^warning: `[a-z_-]+` \((lib|bin "[a-z_-]+")\) generated 1 warning( \(1 duplicate\))?$/ { next }
-  { print }
-' "$log" >&2
-[ "$status" -eq 0 ] || exit "$status"
+# The programs on the disk, in /BIN; fsd is not one of them (it is process 1, in the kernel).
+apps=(demo hello systest hostile screen peer wmtest wm terminal)
+
+# Stripped: the symbol names' hashes depend on where the checkout is (the ABI crate is a path
+# dependency outside this workspace), and fsd and the kernel image include these files. The
+# unstripped ELFs, for debugging, stay in target/.
+strip() {
+  for app in "$@"; do
+    aarch64-linux-gnu-strip -o "build/$app.elf" "target/$target/release/$app"
+  done
+}
 
 mkdir -p build
-# Stripped: the symbol names' hashes depend on where the checkout is (the ABI crate is a path
-# dependency outside this workspace), and the kernel image includes two of these files. The
-# unstripped ELFs, for debugging, stay in target/.
-for app in "${apps[@]}"; do
-  aarch64-linux-gnu-strip -o "build/$app.elf" "target/$target/release/$app"
-done
+build --workspace --exclude fsd
+strip "${apps[@]}"
+build -p fsd
+strip fsd
 
 # The disk: 16 MiB FAT16, fixed volume id; mtools' timestamps pinned with SOURCE_DATE_EPOCH.
 export SOURCE_DATE_EPOCH=1767225600 # 2026-01-01
@@ -50,7 +44,16 @@ done
 # A malformed program for the loader's tests: hello cut off in the middle of its segments.
 head -c 3000 build/hello.elf > build/broken.elf
 mcopy -i "$img" build/broken.elf ::/BIN/BROKEN
+# docs/ and its folders (the Browser's sample pages in docs/web), names in upper case.
+upper() { basename "$1" | tr a-z A-Z; }
 for doc in docs/*; do
-  mcopy -i "$img" "$doc" "::/DOCS/$(basename "$doc" | tr a-z A-Z)"
+  if [ -d "$doc" ]; then
+    mmd -i "$img" "::/DOCS/$(upper "$doc")"
+    for page in "$doc"/*; do
+      mcopy -i "$img" "$page" "::/DOCS/$(upper "$doc")/$(upper "$page")"
+    done
+  else
+    mcopy -i "$img" "$doc" "::/DOCS/$(upper "$doc")"
+  fi
 done
 mv "$img" build/disk.img

@@ -9,6 +9,8 @@
 #   - libunicorn >= 2.1.4: the system's if it has one, otherwise Debian sid's libunicorn2t64 (2.1.4),
 #     downloaded through a private apt configuration (the system's package sources are not touched)
 #     and extracted under .deps/unicorn-2.1.4/. Why 2.1.4: see install_unicorn.
+#   - Debian 12's u-boot-qemu, Linux 6.1 arm64 Image and busybox-static, extracted under
+#     .deps/debian-boot/ for the tests that boot them (install_boot_images).
 #   - JDK 25: the system's if it has one (JAVA_HOME, Temurin or any other under /usr/lib/jvm),
 #     otherwise Debian trixie's OpenJDK 25 with the glibc it needs, extracted under .deps/jdk25/ (see
 #     install_jdk). If even that fails, the script stops with the commands that install Temurin 25.
@@ -159,6 +161,31 @@ install_old_unicorn() {
   rm -rf "$deps/bookworm-dl"
 }
 
+# Software no one here wrote, booted by the tests as QEMU boots it (issue 13): Debian 12's U-Boot for
+# QEMU (qemu_arm64/u-boot.bin), its arm64 Linux 6.1 Image and busybox-static for the initramfs the
+# tests build. Downloaded once (never installed) with the system's apt sources and extracted under
+# .deps/debian-boot; the tests skip themselves, saying why, when this could not be done.
+install_boot_images() {
+  local dir="$deps/debian-boot" dl="$deps/debian-boot-dl" kernel opts=(-qq)
+  [ "$(id -u)" -ne 0 ] || opts+=(-o APT::Sandbox::User=root)
+  [ -f "$dir/.complete" ] && return
+  kernel=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-arm64-unsigned$' 2>/dev/null \
+             | awk '{print $1}' | sort -V | tail -n1 || true)
+  if [ -z "$kernel" ]; then
+    say "no linux-image-6.1.0-*-arm64-unsigned in the apt lists; the Debian boot tests will be skipped"
+    return
+  fi
+  say "fetching Debian's u-boot-qemu, $kernel and busybox-static (arm64) into .deps/debian-boot"
+  rm -rf "$dl" && mkdir -p "$dl" "$dir"
+  if (cd "$dl" && apt-get download "${opts[@]}" u-boot-qemu "$kernel:arm64" busybox-static:arm64 2>/dev/null); then
+    for f in "$dl"/*.deb; do dpkg-deb -x "$f" "$dir"; done
+    touch "$dir/.complete"
+  else
+    say "could not download the Debian boot images; the Debian boot tests will be skipped"
+  fi
+  rm -rf "$dl"
+}
+
 # --- JDK 25 ---------------------------------------------------------------------------------------
 # Debian 12 packages no JDK 25, and of the registries this project reaches only Debian ships one:
 # trixie's (and sid's) openjdk-25, built against glibc 2.41. Its libraries call glibc 2.38's C23
@@ -251,12 +278,14 @@ main() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SETUP_VERSION" ] && [ -z "$(missing_packages)" ]; then
     install_unicorn
     install_old_unicorn
+    install_boot_images
     install_jdk
     return
   fi
   install_packages
   install_unicorn
   install_old_unicorn
+  install_boot_images
   install_jdk
   mkdir -p "$deps"
   echo "$SETUP_VERSION" > "$stamp"

@@ -1,7 +1,8 @@
-//! The demo: rost v0's ten EL0 demo tasks, now one user program. The kernel starts it ten times
-//! at boot (task demo mode), with the task's name as argument 1; the processes get pids 1-10 in
-//! the order of `TASKS`, so the log is v0's apart from the fault addresses (ELR) inside the
-//! program.
+//! The demo: rost v0's ten EL0 demo tasks, now one user program. The file server (process 1,
+//! which includes this program) starts it ten times at boot (task demo mode), with the task's
+//! name as argument 1; the processes get pids 2-11 in the order of `TASKS`, so the log is v0's
+//! apart from those pids (one more than v0's task numbers) and the fault addresses (ELR) inside
+//! the program.
 //!
 //! The console log must be identical on every machine, whatever the host speed and wherever the
 //! ticks fall. So at most one task prints at any time: phases are ordered by sleeps, which count
@@ -27,7 +28,7 @@
 
 use core::arch::asm;
 use librost::abi::{self, PRINT_DEBUG_MAX, Sysno, USER_IMAGE_BASE, USER_STACK_TOP};
-use librost::{Line, exit, print, sleep_ms, yield_now};
+use librost::{Line, exit, sleep_ms, yield_now};
 
 /// Every task's favourite forbidden address: kernel memory, EL1-only (a page of the DTB below
 /// the kernel image, mapped EL1-only and never executable).
@@ -63,8 +64,7 @@ fn main(args: &[&[u8]]) -> u64 {
 
 /// Task 1: prints with a yield and a sleep in between.
 fn hello() -> ! {
-    let hello = b"task 1: hello from EL0\n"; // printed straight from .user_rodata
-    print(hello);
+    Line::task().s(b"hello from EL0").send();
     yield_now();
     Line::task().s(b"back from yield").send();
     sleep_ms(100);

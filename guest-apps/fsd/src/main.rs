@@ -1,9 +1,11 @@
-//! fsd: the file server. It owns the disk (the first process to use blk_read/blk_write does)
-//! and serves the FAT16 volume to other processes over IPC, with the protocol of `abi::fs`:
-//! open (optionally creating), read, write (growing files), seek, close, stat and readdir.
-//! The FAT logic is the kernel's read-only fat.rs plus write.rs. It keeps no cache: every
-//! request reads what it needs and writes through, so a file is on the disk (for mtools on the
-//! host, say) as soon as its write is answered.
+//! fsd: the file server, process 1 (abi::fs), built into the kernel image. It owns the disk (the
+//! first process to use blk_read/blk_write does) and serves the FAT16 volume to other processes
+//! over IPC, with the protocol of `abi::fs`: open (optionally creating), read, write (growing
+//! files), seek, close, stat, readdir, a whole program lent in shared memory (map), and mkdir,
+//! rename and delete (tree.rs); without a disk or a volume it answers NoEnt. The FAT logic is the `fat` crate (guest-apps/fat). fsd
+//! keeps the sectors it read last (fat::Cache) and each open file's chain of sectors, and
+//! writes through, so a file is on the disk (for mtools on the host, say) as soon as its write
+//! is answered. As process 1 it also starts the system's programs (init.rs).
 //!
 //! Descriptors are indices into one table; each records its owner, the kernel-stamped pid of
 //! the process that opened it, and only that process may use it. When the kernel reports that a
@@ -14,82 +16,118 @@
 
 extern crate alloc;
 
-#[path = "../../../kernel-image/kernel/src/fat.rs"]
-#[allow(dead_code)]
-mod fat;
-mod heap;
-mod write;
+mod init;
+mod tree;
 
-use fat::{Disk, Entry, Fat, SECTOR};
-use librost::abi::{Error, MSG_EXITED, Message, fs};
-use librost::{blk_read, blk_write, message, recv_message, send_message};
-use write::DiskW;
+use fat::{Cache, Disk, Entry, Fat, File, SECTOR, Stamp};
+use librost::abi::{Error, MAX_IMAGE, MSG_EXITED, Message, fs};
+use librost::{Line, blk_read, blk_write, recv_message, send_message, shm_create, shm_destroy, shm_map, shm_unmap};
 
 struct Blk;
 
+/// The disk as fsd uses it: through the sector cache.
+pub(crate) type Dev = Cache<Blk>;
+
 impl Disk for Blk {
     fn read(&mut self, sector: u64, buf: &mut [u8]) -> bool {
-        blk_read(sector, buf) == 0
+        blk_read(sector, buf).is_ok()
     }
-}
 
-impl DiskW for Blk {
     fn write(&mut self, sector: u64, buf: &[u8]) -> bool {
-        blk_write(sector, buf) == 0
+        blk_write(sector, buf).is_ok()
     }
 }
 
-struct Open {
+pub(crate) struct Open {
     owner: u64,
-    entry: Entry,
+    file: File,
     offset: u32,
+    /// The shared-memory object of fs::MAP, which lives as long as the descriptor.
+    shm: Option<u64>,
 }
 
-const FDS: usize = 32;
+impl Drop for Open {
+    fn drop(&mut self) {
+        if let Some(id) = self.shm {
+            let _ = shm_destroy(id);
+        }
+    }
+}
+
+pub(crate) const FDS: usize = 32;
 /// Largest file fsd writes (a write past it is refused, so one client cannot fill the disk or
 /// fsd's heap with a single far seek).
 const MAX_FILE: usize = 2 << 20;
 
+/// fsd's heap (the FAT code builds Vecs), on a static arena.
+#[global_allocator]
+static HEAP: heap::Heap = heap::Heap::new();
+const ARENA_SIZE: usize = 512 << 10;
+#[repr(C, align(4096))]
+struct Arena([u8; ARENA_SIZE]);
+static mut ARENA: Arena = Arena([0; ARENA_SIZE]);
+
 librost::entry!(main);
 
-fn main(_: &[&[u8]]) -> u64 {
-    let d = &mut Blk;
-    let Some(vol) = Fat::mount(d) else { return 1 };
+fn main(args: &[&[u8]]) -> u64 {
+    HEAP.grant(&raw mut ARENA as usize, &raw mut ARENA as usize + ARENA_SIZE);
+    let d = &mut Cache::new(Blk);
+    let vol = Fat::mount(d);
+    if vol.is_some() {
+        Line::new().s(b"[fs] FAT16 volume mounted").send();
+    }
+    let mut children = init::start(vol.as_ref(), d, args);
     let mut fds: [Option<Open>; FDS] = [const { None }; FDS];
-    let mut m = message(0, &[]);
-    loop {
-        if recv_message(&mut m, u64::MAX) != 0 {
-            continue;
-        }
+    while children.left > 0 {
+        let Ok(m) = recv_message(u64::MAX) else { continue };
         if m.sender == 0 && m.kind == MSG_EXITED {
-            // A process ended: its descriptors go (the kernel's notice; nobody else can send
-            // as pid 0).
-            let pid = u64::from_le_bytes(m.payload[..8].try_into().unwrap());
+            // A process ended (the kernel's notice; nobody else can send as pid 0): its
+            // descriptors go, and if it was one fsd started, fsd may be done.
+            let pid = m.u64_at(0);
             fds.iter_mut().filter(|o| o.as_ref().is_some_and(|o| o.owner == pid)).for_each(|o| *o = None);
+            children.ended(pid);
             continue;
         }
-        let mut reply = message(m.kind, &[]);
-        let result = serve(&vol, d, &mut fds, &m, &mut reply.payload[8..]);
+        let mut reply = Message::new(m.kind, &[]);
+        let result = match &vol {
+            Some(vol) => serve(vol, d, &mut fds, &m, &mut reply.payload[8..]),
+            None => Err(Error::NoEnt),
+        };
         let (value, extra) = match result {
             Ok((v, extra)) => (v as i64, extra),
             Err(e) => (e as i64, 0),
         };
         reply.payload[..8].copy_from_slice(&value.to_le_bytes());
         reply.len = 8 + extra as u32;
-        send_message(m.sender, &reply);
+        let _ = send_message(m.sender, &reply); // a client that is gone gets no answer
     }
+    children.status
 }
 
 fn u32_at(p: &[u8], at: usize) -> u32 {
     p.get(at..at + 4).map_or(u32::MAX, |b| u32::from_le_bytes(b.try_into().unwrap()))
 }
 
-/// Fills `out` with size, kind and name of `e`; returns how many bytes that is.
+/// Fills `out` (the answer after its result) with size, kind, name length, date, time and name
+/// of `e`, as abi::fs::STAT says; returns how many bytes that is.
 fn describe(e: &Entry, out: &mut [u8]) -> usize {
+    let name = &e.name()[..e.name().len().min(fs::NAME)];
     out[..4].copy_from_slice(&e.size.to_le_bytes());
     out[4] = e.dir as u8;
-    out[5..16].copy_from_slice(&e.name);
-    16
+    out[5] = name.len() as u8;
+    out[6..8].copy_from_slice(&e.modified.date.to_le_bytes());
+    out[8..10].copy_from_slice(&e.modified.time.to_le_bytes());
+    out[10..10 + name.len()].copy_from_slice(name);
+    10 + name.len()
+}
+
+/// 2026-01-01 00:00 UTC in Unix seconds: rost has no calendar (the RTC is not given to
+/// programs), so the file server's clock starts there at boot and runs with the uptime.
+const EPOCH: u64 = 1_767_225_600;
+
+/// Now, by the file server's clock.
+fn now() -> Stamp {
+    Stamp::from_unix(EPOCH + librost::uptime() / 1_000_000_000)
 }
 
 /// The descriptor named at the start of payload `p`, if `sender` owns it (and, with
@@ -100,32 +138,35 @@ fn fd<'a>(fds: &'a mut [Option<Open>; FDS], p: &[u8], sender: u64, need_file: bo
     if o.owner != sender {
         return Err(Error::Perm);
     }
-    if need_file && o.entry.dir {
+    if need_file && o.file.entry.dir {
         return Err(Error::Inval);
     }
     Ok((i, o))
 }
 
 /// One request; Ok((result, bytes of `out` used)).
-fn serve(vol: &Fat, d: &mut Blk, fds: &mut [Option<Open>; FDS], m: &Message, out: &mut [u8]) -> Result<(u64, usize), Error> {
+fn serve(vol: &Fat, d: &mut Dev, fds: &mut [Option<Open>; FDS], m: &Message, out: &mut [u8]) -> Result<(u64, usize), Error> {
     let p = &m.payload[..(m.len as usize).min(m.payload.len())];
     let path = |from: usize| p.get(from..).ok_or(Error::Inval);
     match m.kind {
         fs::OPEN => {
             let path = path(1)?;
-            let entry = match vol.lookup(d, path) {
-                Some(e) => e,
-                None if p[0] & fs::CREATE != 0 => vol.create(d, path).ok_or(Error::NoEnt)?,
+            let file = match vol.lookup(d, path) {
+                Some(e) => vol.file(d, e).ok_or(Error::Io)?,
+                None if p[0] & fs::CREATE != 0 => {
+                    tree::check_new(vol, d, path)?;
+                    vol.create(d, path, now()).ok_or(Error::NoMem)?
+                }
                 None => return Err(Error::NoEnt),
             };
             let i = fds.iter().position(Option::is_none).ok_or(Error::NoMem)?;
-            fds[i] = Some(Open { owner: m.sender, entry, offset: 0 });
+            fds[i] = Some(Open { owner: m.sender, file, offset: 0, shm: None });
             Ok((i as u64, 0))
         }
         fs::READ => {
             let want = (u32_at(p, 4) as usize).min(fs::DATA);
             let (_, o) = fd(fds, p, m.sender, true)?;
-            let n = vol.read_at(d, &o.entry, o.offset, &mut out[..want]).ok_or(Error::Io)?;
+            let n = o.file.read_at(d, o.offset, &mut out[..want]).ok_or(Error::Io)?;
             o.offset += n as u32;
             Ok((n as u64, n))
         }
@@ -135,9 +176,26 @@ fn serve(vol: &Fat, d: &mut Blk, fds: &mut [Option<Open>; FDS], m: &Message, out
             if o.offset as usize + data.len() > MAX_FILE {
                 return Err(Error::Inval);
             }
-            let n = vol.write_at(d, &mut o.entry, o.offset, data).ok_or(Error::Io)?;
+            let n = vol.write_at(d, &mut o.file, o.offset, data, now()).ok_or(Error::Io)?;
             o.offset += n as u32;
             Ok((n as u64, 0))
+        }
+        fs::MAP => {
+            let (_, o) = fd(fds, p, m.sender, true)?;
+            let size = o.file.entry.size as usize;
+            if size == 0 || size as u64 > MAX_IMAGE || o.shm.is_some() {
+                return Err(Error::Inval);
+            }
+            let id = shm_create(size as u64)?;
+            o.shm = Some(id); // destroyed with the descriptor, whatever happens below
+            let va = shm_map(id, 0)?;
+            // SAFETY: the object just made and mapped at `va` holds at least `size` bytes.
+            let read = o.file.read_at(d, 0, unsafe { core::slice::from_raw_parts_mut(va as *mut u8, size) });
+            shm_unmap(id)?;
+            read.filter(|&n| n == size).ok_or(Error::Io)?;
+            shm_map(id, m.sender)?;
+            out[..4].copy_from_slice(&(size as u32).to_le_bytes());
+            Ok((id, 4))
         }
         fs::SEEK => {
             let (_, o) = fd(fds, p, m.sender, false)?;
@@ -156,13 +214,16 @@ fn serve(vol: &Fat, d: &mut Blk, fds: &mut [Option<Open>; FDS], m: &Message, out
         fs::READDIR => {
             let index = u32_at(p, 4) as usize;
             let (_, o) = fd(fds, p, m.sender, false)?;
-            if !o.entry.dir {
+            if !o.file.entry.dir {
                 return Err(Error::Inval);
             }
-            let entries = vol.list(d, o.entry.cluster).ok_or(Error::Io)?;
-            let e = entries.iter().filter(|e| e.name[0] != b'.').nth(index).ok_or(Error::NoEnt)?;
+            let entries = vol.list(d, o.file.entry.cluster).ok_or(Error::Io)?;
+            let e = entries.iter().filter(|e| !e.is_dot()).nth(index).ok_or(Error::NoEnt)?;
             Ok((0, describe(e, out)))
         }
+        fs::MKDIR => tree::mkdir(vol, d, p),
+        fs::RENAME => tree::rename(vol, d, fds, p),
+        fs::DELETE => tree::delete(vol, d, fds, p),
         _ => Err(Error::NoSys),
     }
 }

@@ -1,7 +1,9 @@
 //! librost: what every rost user program links against. It wraps each system call of the shared
-//! ABI crate (`abi`, re-exported) in a function, provides the program entry (`entry!`), the
-//! panic handler, the memory functions the compiler expects from a libc, and `Line`, a small
-//! stack-allocated console line builder (no heap needed).
+//! ABI crate (`abi`, re-exported) in a function (errors as `abi::Error`), provides the program
+//! entry (`entry!`), the panic handler, the memory functions the compiler expects from a libc,
+//! `Line`, a small stack-allocated console line builder (no heap needed), `file`: files and
+//! programs from the file server, and the toolkit every app draws with: `window` (a window of
+//! the window manager and its message loop) over `ui` (canvas, font, keymap, damage).
 //!
 //! A program is `#![no_std] #![no_main]` and names its main function with `librost::entry!`:
 //! `fn main(args: &[&[u8]]) -> u64`; the returned value is the exit code.
@@ -12,13 +14,19 @@ pub mod file;
 // memcpy & co. and the unwinding stubs come from the crate shared with the kernel
 extern crate freestanding;
 pub mod sys;
+pub mod window;
+pub use ui;
 
+pub use file::{spawn, spawn_server};
 pub use sys::*;
+
+/// Most arguments a program gets (the kernel's `spawn` passes no more).
+pub const ARGS: usize = abi::MAX_ARGS as usize;
 
 /// The program's arguments, as the kernel laid them out on the stack (argument 0 is the path).
 /// # Safety
 /// `argv` must point to `argc` valid [`abi::Arg`]s whose bytes stay valid for ever.
-pub unsafe fn args<'a>(argc: usize, argv: *const abi::Arg, out: &'a mut [&'static [u8]; 9]) -> &'a [&'static [u8]] {
+pub unsafe fn args<'a>(argc: usize, argv: *const abi::Arg, out: &'a mut [&'static [u8]; ARGS]) -> &'a [&'static [u8]] {
     let n = argc.min(out.len());
     for (i, slot) in out.iter_mut().enumerate().take(n) {
         // SAFETY: per the contract above.
@@ -34,7 +42,7 @@ macro_rules! entry {
     ($main:path) => {
         #[unsafe(no_mangle)]
         extern "C" fn entry(argc: usize, argv: *const $crate::abi::Arg) -> ! {
-            let mut store = [&[][..]; 9];
+            let mut store = [&[][..]; $crate::ARGS];
             // SAFETY: the kernel starts every program with x0 = argc, x1 = argv (abi::Arg).
             let args = unsafe { $crate::args(argc, argv, &mut store) };
             $crate::exit($main(args))
@@ -131,6 +139,6 @@ impl Line {
     /// Ends the line with `\n` and prints it.
     pub fn send(&mut self) {
         self.byte(b'\n');
-        print(&self.buf[..self.len]);
+        let _ = print(&self.buf[..self.len]); // nowhere to report that the console failed
     }
 }

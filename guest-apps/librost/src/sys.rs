@@ -1,5 +1,7 @@
 //! The system calls, one function each, over the raw `svc #0` convention of the ABI crate:
-//! number in x8, arguments in x0-x5, result in x0 (errors are -4095..=-1).
+//! number in x8, arguments in x0-x5, result in x0. A call that can fail returns
+//! `Result<_, abi::Error>`; `syscall` and `syscall5` are the raw calls, for tests that pass what
+//! no wrapper would (read their result with `Error::from_ret`).
 
 use abi::{Arg, Error, InputEvent, Message, Sysno};
 use core::arch::asm;
@@ -29,18 +31,13 @@ pub fn syscall5(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64) -> u64 {
     ret
 }
 
-/// A result as `Ok(value)` or the ABI's error.
-pub fn check(ret: u64) -> Result<u64, i64> {
-    if (ret as i64) < 0 && (ret as i64) >= -4095 { Err(ret as i64) } else { Ok(ret) }
+fn call(nr: Sysno, a0: u64, a1: u64, a2: u64, a3: u64) -> Result<u64, Error> {
+    Error::from_ret(syscall(nr as u64, a0, a1, a2, a3))
 }
 
-/// Is `ret` exactly `e`?
-pub fn is(ret: u64, e: Error) -> bool {
-    ret == e.to_ret()
-}
-
-pub fn print(s: &[u8]) -> u64 {
-    syscall(Sysno::PrintDebug as u64, s.as_ptr() as u64, s.len() as u64, 0, 0)
+/// Writes `s` to the console as it is, in one piece.
+pub fn print(s: &[u8]) -> Result<(), Error> {
+    call(Sysno::PrintDebug, s.as_ptr() as u64, s.len() as u64, 0, 0).map(|_| ())
 }
 
 pub fn getpid() -> u64 {
@@ -64,33 +61,27 @@ pub fn exit(code: u64) -> ! {
     unsafe { asm!("svc #0", in("x0") code, in("x8") Sysno::Exit as u64, options(noreturn, nostack)) }
 }
 
-/// Starts the program at `path` with `args` (after the path); returns its pid or the error.
-pub fn spawn(path: &[u8], args: &[&[u8]]) -> u64 {
-    spawn_with(path, args, 0)
-}
-
-/// Starts a program that may become a system server (abi::SPAWN_SERVER): the file server, a
-/// window manager. Only a process with that right itself may.
-pub fn spawn_server(path: &[u8], args: &[&[u8]]) -> u64 {
-    spawn_with(path, args, abi::SPAWN_SERVER)
-}
-
-fn spawn_with(path: &[u8], args: &[&[u8]], flags: u64) -> u64 {
+/// Starts the program whose ELF file is `image` with `args` (argument 0, its name, first);
+/// `flags`: 0 or abi::SPAWN_SERVER. Returns the child's pid. `spawn` (file.rs) starts a program
+/// from a file.
+pub fn spawn_image(image: &[u8], args: &[&[u8]], flags: u64) -> Result<u64, Error> {
     let mut raw = [Arg { ptr: 0, len: 0 }; abi::MAX_ARGS as usize];
     for (r, a) in raw.iter_mut().zip(args) {
         *r = Arg { ptr: a.as_ptr() as u64, len: a.len() as u64 };
     }
-    let (n, table) = (args.len() as u64, raw.as_ptr() as u64);
-    syscall5(Sysno::SpawnElf as u64, path.as_ptr() as u64, path.len() as u64, table, n, flags)
+    let (image, len) = (image.as_ptr() as u64, image.len() as u64);
+    let n = args.len() as u64; // the kernel refuses more than MAX_ARGS before it reads the table
+    Error::from_ret(syscall5(Sysno::Spawn as u64, image, len, raw.as_ptr() as u64, n, flags))
 }
 
-/// Waits for child `pid` (0: any); returns `pid << 32 | status` or the error.
-pub fn wait(pid: u64) -> u64 {
-    syscall(Sysno::Wait as u64, pid, 0, 0, 0)
+/// Waits for child `pid` (0: any) to end and reaps it: its pid and exit status (the exit code,
+/// or abi::KILLED).
+pub fn wait(pid: u64) -> Result<(u64, u32), Error> {
+    call(Sysno::Wait, pid, 0, 0, 0).map(|r| (r >> 32, r as u32))
 }
 
-pub fn kill(pid: u64) -> u64 {
-    syscall(Sysno::Kill as u64, pid, 0, 0, 0)
+pub fn kill(pid: u64) -> Result<(), Error> {
+    call(Sysno::Kill, pid, 0, 0, 0).map(|_| ())
 }
 
 /// Virtual nanoseconds since boot.
@@ -99,66 +90,80 @@ pub fn uptime() -> u64 {
 }
 
 /// Sends `msg` to `pid` (the kernel stamps the sender); blocks while its mailbox is full.
-pub fn send_message(pid: u64, msg: &Message) -> u64 {
-    syscall(Sysno::SendMessage as u64, pid, msg as *const Message as u64, 0, 0)
+pub fn send_message(pid: u64, msg: &Message) -> Result<(), Error> {
+    call(Sysno::SendMessage, pid, msg as *const Message as u64, 0, 0).map(|_| ())
 }
 
-/// Receives into `msg`, waiting up to `timeout_ns` (0: poll, u64::MAX: for ever).
-pub fn recv_message(msg: &mut Message, timeout_ns: u64) -> u64 {
-    syscall(Sysno::RecvMessage as u64, msg as *mut Message as u64, timeout_ns, 0, 0)
+/// Sends `msg` to `pid` unless its mailbox is full (Error::Again): how a server talks to its
+/// clients, so that one that stops reading cannot hang it.
+pub fn send_nowait(pid: u64, msg: &Message) -> Result<(), Error> {
+    call(Sysno::SendMessage, pid, msg as *const Message as u64, abi::SEND_NOWAIT, 0).map(|_| ())
 }
 
-/// A message of `kind` carrying `payload` (cut to MSG_PAYLOAD bytes).
-pub fn message(kind: u32, payload: &[u8]) -> Message {
-    let mut m = Message { sender: 0, kind, len: 0, payload: [0; abi::MSG_PAYLOAD] };
-    let n = payload.len().min(abi::MSG_PAYLOAD);
-    m.payload[..n].copy_from_slice(&payload[..n]);
-    m.len = n as u32;
-    m
+/// The next message, waiting up to `timeout_ns` for one (0: poll, u64::MAX: for ever).
+pub fn recv_message(timeout_ns: u64) -> Result<Message, Error> {
+    let mut m = Message::new(0, &[]);
+    call(Sysno::RecvMessage, &mut m as *mut Message as u64, timeout_ns, 0, 0).map(|_| m)
 }
 
-pub fn shm_create(size: u64) -> u64 {
-    syscall(Sysno::ShmCreate as u64, size, 0, 0, 0)
+/// A new shared-memory object of `size` bytes: its id.
+pub fn shm_create(size: u64) -> Result<u64, Error> {
+    call(Sysno::ShmCreate, size, 0, 0, 0)
 }
 
-/// Maps object `id` into the caller (pid 0) or grants it to `pid`.
-pub fn shm_map(id: u64, pid: u64) -> u64 {
-    syscall(Sysno::ShmMap as u64, id, pid, 0, 0)
+/// Maps object `id` into the caller (pid 0: returns the address) or grants it to `pid`.
+pub fn shm_map(id: u64, pid: u64) -> Result<u64, Error> {
+    call(Sysno::ShmMap, id, pid, 0, 0)
 }
 
-pub fn shm_unmap(id: u64) -> u64 {
-    syscall(Sysno::ShmUnmap as u64, id, 0, 0, 0)
+pub fn shm_unmap(id: u64) -> Result<(), Error> {
+    call(Sysno::ShmUnmap, id, 0, 0, 0).map(|_| ())
 }
 
-pub fn shm_destroy(id: u64) -> u64 {
-    syscall(Sysno::ShmDestroy as u64, id, 0, 0, 0)
+pub fn shm_destroy(id: u64) -> Result<(), Error> {
+    call(Sysno::ShmDestroy, id, 0, 0, 0).map(|_| ())
 }
 
-/// The display size, or the error (no GPU).
-pub fn fb_info() -> Result<(u32, u32), i64> {
-    check(syscall(Sysno::FbInfo as u64, 0, 0, 0, 0)).map(|v| ((v >> 32) as u32, v as u32))
+/// The display size.
+pub fn fb_info() -> Result<(u32, u32), Error> {
+    call(Sysno::FbInfo, 0, 0, 0, 0).map(|v| ((v >> 32) as u32, v as u32))
 }
 
-pub fn fb_map() -> u64 {
-    syscall(Sysno::FbMap as u64, 0, 0, 0, 0)
+/// Maps the framebuffer, making the caller the window manager: its address.
+pub fn fb_map() -> Result<u64, Error> {
+    call(Sysno::FbMap, 0, 0, 0, 0)
 }
 
-pub fn fb_flush(x: u32, y: u32, w: u32, h: u32) -> u64 {
-    syscall(Sysno::FbFlush as u64, x as u64, y as u64, w as u64, h as u64)
+pub fn fb_flush(x: u32, y: u32, w: u32, h: u32) -> Result<(), Error> {
+    call(Sysno::FbFlush, x as u64, y as u64, w as u64, h as u64).map(|_| ())
 }
 
 /// The next input event the kernel sent, if any (never blocks).
 pub fn poll_event() -> Option<InputEvent> {
-    let mut ev = InputEvent::default();
-    (syscall(Sysno::PollEvent as u64, &mut ev as *mut InputEvent as u64, 0, 0, 0) == 1).then_some(ev)
+    let mut b = [0u8; InputEvent::SIZE];
+    let got = call(Sysno::PollEvent, b.as_mut_ptr() as u64, 0, 0, 0) == Ok(1);
+    got.then(|| InputEvent::from_bytes(&b)).flatten()
 }
 
-/// Reads `count` sectors from `sector` into `buf` (the file server's disk access).
-pub fn blk_read(sector: u64, buf: &mut [u8]) -> u64 {
-    syscall(Sysno::BlkRead as u64, sector, buf.as_mut_ptr() as u64, (buf.len() / 512) as u64, 0)
+/// Reads `buf.len() / 512` sectors from `sector` on into `buf` (the file server's disk access).
+pub fn blk_read(sector: u64, buf: &mut [u8]) -> Result<(), Error> {
+    call(Sysno::BlkRead, sector, buf.as_mut_ptr() as u64, (buf.len() / 512) as u64, 0).map(|_| ())
 }
 
 /// Writes and flushes `buf.len() / 512` sectors from `sector` on.
-pub fn blk_write(sector: u64, buf: &[u8]) -> u64 {
-    syscall(Sysno::BlkWrite as u64, sector, buf.as_ptr() as u64, (buf.len() / 512) as u64, 0)
+pub fn blk_write(sector: u64, buf: &[u8]) -> Result<(), Error> {
+    call(Sysno::BlkWrite, sector, buf.as_ptr() as u64, (buf.len() / 512) as u64, 0).map(|_| ())
+}
+
+/// The process with the smallest pid above `after` (start with 0), if any.
+pub fn proc_info(after: u64) -> Option<abi::ProcInfo> {
+    let mut info = abi::ProcInfo::default();
+    let r = call(Sysno::ProcInfo, after, &mut info as *mut abi::ProcInfo as u64, 0, 0);
+    r.is_ok().then_some(info)
+}
+
+/// Free and total pages of the kernel's memory.
+pub fn mem_info() -> (u64, u64) {
+    let v = syscall(Sysno::MemInfo as u64, 0, 0, 0, 0);
+    (v >> 32, v & 0xffff_ffff)
 }

@@ -1,23 +1,21 @@
-//! screen: the boot screen, rost's first window manager. The kernel starts it when a GPU is
-//! present (unless the bootargs ask for the task demo): it maps the framebuffer (fb_map, which
-//! makes it the window manager), paints the test pattern of draw.rs with a pointer in the middle,
+//! screen: the boot screen, rost's first window manager. The file server (process 1, which
+//! includes it) starts it when a GPU is present (unless the bootargs ask for the task demo): it maps the framebuffer (fb_map, which
+//! makes it the window manager), paints the test pattern of ui::draw with a pointer in the middle,
 //! and then waits for input messages from the kernel: the pointer follows the tablet and typed
 //! keys are echoed into a text box (US keymap, Shift honoured, Enter, Backspace; a full box
 //! starts over empty).
 //!
-//! Only what changed is flushed (fb_flush): a typed character its cell, a pointer move the
+//! The first full flush puts the boot screen up: then it says so on the console (`[rost] boot
+//! screen up, waiting for input`). Only what changed is flushed (fb_flush): a typed character its cell, a pointer move the
 //! pointer's old and new rectangles (their union if they overlap). The pointer is drawn into the
 //! framebuffer over a saved copy of the pixels beneath it; anything drawn where it lies hides it
 //! first and shows it again after.
 #![no_std]
 #![no_main]
 
-mod draw;
-mod font;
-mod keymap;
-
-use draw::{BLACK, Canvas, POINTER_H, POINTER_W, Rect, WHITE};
-use librost::abi::{MSG_INPUT, Message};
+use ui::draw::{BLACK, Canvas, POINTER_H, POINTER_W, Rect, WHITE};
+use ui::keymap;
+use librost::abi::{INPUT_KEY, INPUT_POINTER, InputEvent};
 use librost::{Line, fb_flush, fb_info, fb_map, recv_message};
 
 /// Font scale of the echoed text: 16 x 16 pixel cells.
@@ -41,15 +39,12 @@ librost::entry!(main);
 
 fn main(_: &[&[u8]]) -> u64 {
     let Ok((w, h)) = fb_info() else { return 1 };
-    let fb = fb_map();
-    if (fb as i64) < 0 {
-        return 1;
-    }
+    let Ok(fb) = fb_map() else { return 1 };
     // SAFETY: fb_map mapped w * h pixels read-write at `fb`, for this process alone.
     let px = unsafe { core::slice::from_raw_parts_mut(fb as *mut u32, w as usize * h as usize) };
     let mut subtitle = Line::new();
     subtitle.dec(w as u64).s(b"x").dec(h as u64).s(b" - type here, move the pointer");
-    let text_box = Canvas { px, width: w, height: h }.boot_screen(subtitle.as_bytes());
+    let text_box = Canvas::new(px, w, h).boot_screen(subtitle.as_bytes());
     // SAFETY: as above; the canvas borrow has ended.
     let px = unsafe { core::slice::from_raw_parts_mut(fb as *mut u32, w as usize * h as usize) };
     let mut s = Screen {
@@ -63,35 +58,34 @@ fn main(_: &[&[u8]]) -> u64 {
         under: [0; (POINTER_W * POINTER_H) as usize],
     };
     s.show_pointer();
-    fb_flush(0, 0, w, h);
-    let mut msg = Message { sender: 0, kind: 0, len: 0, payload: [0; 64] };
+    if fb_flush(0, 0, w, h).is_ok() {
+        Line::new().s(b"[rost] boot screen up, waiting for input").send();
+    }
     loop {
-        if recv_message(&mut msg, u64::MAX) == 0 && msg.sender == 0 && msg.kind == MSG_INPUT {
-            // SAFETY: the kernel's MSG_INPUT payload is an InputEvent.
-            let ev = unsafe { core::ptr::read_unaligned(msg.payload.as_ptr() as *const librost::abi::InputEvent) };
+        if let Some(ev) = recv_message(u64::MAX).ok().and_then(|m| m.input_event()) {
             s.input(ev);
         }
     }
 }
 
 fn flush(r: Rect) {
-    fb_flush(r.x, r.y, r.w, r.h);
+    let _ = fb_flush(r.x, r.y, r.w, r.h); // the window manager's own rectangles: never refused
 }
 
 impl Screen {
     fn canvas(&mut self) -> Canvas<'_> {
-        Canvas { px: self.px, width: self.width, height: self.height }
+        Canvas::new(self.px, self.width, self.height)
     }
 
-    fn input(&mut self, ev: librost::abi::InputEvent) {
+    fn input(&mut self, ev: InputEvent) {
         match (ev.kind, ev.code as u16, ev.value) {
-            (1, code, value) if keymap::SHIFT_KEYS.contains(&code) => self.shift = value != 0,
-            (1, code, 1 | 2) => {
+            (INPUT_KEY, code, value) if keymap::SHIFT_KEYS.contains(&code) => self.shift = value != 0,
+            (INPUT_KEY, code, 1 | 2) => {
                 if let Some(c) = keymap::ascii(code, self.shift) {
                     self.type_char(c);
                 }
             }
-            (3, _, _) => self.move_pointer(ev.x.min(self.width - 1), ev.y.min(self.height - 1)),
+            (INPUT_POINTER, _, _) => self.move_pointer(ev.x.min(self.width - 1), ev.y.min(self.height - 1)),
             _ => {}
         }
     }

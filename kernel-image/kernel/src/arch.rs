@@ -1,10 +1,34 @@
-//! Small AArch64 helpers: system-register access, MMIO, and `Global`, the kernel's container for
-//! mutable statics.
+//! The AArch64 architecture as the rest of the kernel sees it: the saved CPU context (`Frame`)
+//! and the assembly entry points of boot.rs that work on it, system-register access, MMIO,
+//! barriers, and `Global`, the kernel's container for mutable statics.
 
 use core::cell::UnsafeCell;
 
+/// A saved CPU context: what boot.rs's `trap_save` stores on exception entry and `trap_restore`
+/// resumes (its assembly relies on this layout).
+#[repr(C)]
+pub struct Frame {
+    pub x: [u64; 31],
+    pub sp_el0: u64,
+    pub elr: u64,
+    pub spsr: u64,
+    pub q: [u128; 32],
+    pub fpcr: u64,
+    pub fpsr: u64,
+}
+
+pub const FRAME_SIZE: usize = core::mem::size_of::<Frame>();
+pub const FP_OFF: usize = core::mem::offset_of!(Frame, q);
+
+unsafe extern "C" {
+    /// Restores `frame` and returns from the exception into it (boot.rs). Used once, to start
+    /// the first context.
+    pub fn trap_restore(frame: *mut Frame) -> !;
+    /// Entry point of the idle context (boot.rs).
+    pub fn idle_loop() -> !;
+}
+
 /// Reads a system register by name, e.g. `sysreg_read!("esr_el1")`.
-#[macro_export]
 macro_rules! sysreg_read {
     ($name:literal) => {{
         let v: u64;
@@ -16,7 +40,6 @@ macro_rules! sysreg_read {
 
 /// Writes a system register by name. Not `nomem`: writes such as TTBR0 or SCTLR change how
 /// memory is accessed, so the compiler must not move memory accesses across them.
-#[macro_export]
 macro_rules! sysreg_write {
     ($name:literal, $value:expr) => {{
         let v: u64 = $value;
@@ -24,6 +47,8 @@ macro_rules! sysreg_write {
         unsafe { core::arch::asm!(concat!("msr ", $name, ", {}"), in(reg) v, options(nostack)) };
     }};
 }
+
+pub(crate) use {sysreg_read, sysreg_write};
 
 /// Instruction synchronization barrier: later instructions see earlier system-register writes.
 pub fn isb() {

@@ -1,5 +1,5 @@
 //! The assembly the kernel cannot do without: the entry point `_start`, the exception vector
-//! table, and the code that saves a trapped context into a `Frame` and restores one.
+//! table, and the code that saves a trapped context into a `Frame` (arch.rs) and restores one.
 //!
 //! Context switching works by swapping frames: every exception saves the complete CPU state
 //! (general registers, SP_EL0, ELR, SPSR and, eagerly, all FP/SIMD state, because Unicorn never
@@ -8,7 +8,7 @@
 //! stack, so after the restore SP_EL1 is exactly that stack's top again, ready for the task's
 //! next exception. The idle loop (an EL1h context with interrupts unmasked) works the same way.
 
-use crate::trap::{FP_OFF, FRAME_SIZE, Frame};
+use crate::arch::{FP_OFF, FRAME_SIZE, Frame};
 use core::mem::offset_of;
 
 core::arch::global_asm!(
@@ -48,6 +48,21 @@ _start:
     .space  16384
 __boot_stack_top:
 
+    // `pairs op, r, size, first, count, base, offset`: `op` (stp or ldp) on `count` pairs of
+    // `size`-byte registers r<first> and r<first+1>, r<first+2> and r<first+3>, ..., stored
+    // one after the other from [base, #offset]: the unrolled save or restore, written once.
+    .altmacro
+    .macro  pair op, r, a, b, base, off
+    \op     \r\a, \r\b, [\base, #\off]
+    .endm
+    .macro  pairs op, r, size, first, count, base, off
+    .set    i, 0
+    .rept   \count
+    pair    \op, \r, %(\first + 2 * i), %(\first + 2 * i + 1), \base, %(\off + 2 * \size * i)
+    .set    i, i + 1
+    .endr
+    .endm
+
     // The vector table: 16 entries of 0x80 bytes. Each saves x0/x1, puts its index (0-15) in x1
     // and joins trap_save; rost_trap decides what the index means.
     .section .text.vectors, "ax"
@@ -63,42 +78,14 @@ vectors:
     .endr
 
 trap_save:
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x19, [sp, #144]
-    stp     x20, x21, [sp, #160]
-    stp     x22, x23, [sp, #176]
-    stp     x24, x25, [sp, #192]
-    stp     x26, x27, [sp, #208]
-    stp     x28, x29, [sp, #224]
+    pairs   stp, x, 8, 2, 14, sp, 16
     mrs     x2, sp_el0
     stp     x30, x2, [sp, #240]
     mrs     x2, elr_el1
     mrs     x3, spsr_el1
     stp     x2, x3, [sp, #{elr}]
     add     x2, sp, #{fp}
-    stp     q0, q1, [x2, #0]
-    stp     q2, q3, [x2, #32]
-    stp     q4, q5, [x2, #64]
-    stp     q6, q7, [x2, #96]
-    stp     q8, q9, [x2, #128]
-    stp     q10, q11, [x2, #160]
-    stp     q12, q13, [x2, #192]
-    stp     q14, q15, [x2, #224]
-    stp     q16, q17, [x2, #256]
-    stp     q18, q19, [x2, #288]
-    stp     q20, q21, [x2, #320]
-    stp     q22, q23, [x2, #352]
-    stp     q24, q25, [x2, #384]
-    stp     q26, q27, [x2, #416]
-    stp     q28, q29, [x2, #448]
-    stp     q30, q31, [x2, #480]
+    pairs   stp, q, 16, 0, 16, x2, 0
     mrs     x3, fpcr
     mrs     x4, fpsr
     str     x3, [sp, #{fpcr}]
@@ -112,22 +99,7 @@ trap_save:
 trap_restore:
     mov     sp, x0
     add     x2, sp, #{fp}
-    ldp     q0, q1, [x2, #0]
-    ldp     q2, q3, [x2, #32]
-    ldp     q4, q5, [x2, #64]
-    ldp     q6, q7, [x2, #96]
-    ldp     q8, q9, [x2, #128]
-    ldp     q10, q11, [x2, #160]
-    ldp     q12, q13, [x2, #192]
-    ldp     q14, q15, [x2, #224]
-    ldp     q16, q17, [x2, #256]
-    ldp     q18, q19, [x2, #288]
-    ldp     q20, q21, [x2, #320]
-    ldp     q22, q23, [x2, #352]
-    ldp     q24, q25, [x2, #384]
-    ldp     q26, q27, [x2, #416]
-    ldp     q28, q29, [x2, #448]
-    ldp     q30, q31, [x2, #480]
+    pairs   ldp, q, 16, 0, 16, x2, 0
     ldr     x3, [sp, #{fpcr}]
     ldr     x4, [sp, #{fpsr}]
     msr     fpcr, x3
@@ -137,20 +109,7 @@ trap_restore:
     msr     spsr_el1, x3
     ldp     x30, x2, [sp, #240]
     msr     sp_el0, x2
-    ldp     x2, x3, [sp, #16]
-    ldp     x4, x5, [sp, #32]
-    ldp     x6, x7, [sp, #48]
-    ldp     x8, x9, [sp, #64]
-    ldp     x10, x11, [sp, #80]
-    ldp     x12, x13, [sp, #96]
-    ldp     x14, x15, [sp, #112]
-    ldp     x16, x17, [sp, #128]
-    ldp     x18, x19, [sp, #144]
-    ldp     x20, x21, [sp, #160]
-    ldp     x22, x23, [sp, #176]
-    ldp     x24, x25, [sp, #192]
-    ldp     x26, x27, [sp, #208]
-    ldp     x28, x29, [sp, #224]
+    pairs   ldp, x, 8, 2, 14, sp, 16
     ldp     x0, x1, [sp, #0]
     add     sp, sp, #{size}
     eret
@@ -178,11 +137,3 @@ const _: () = {
     assert!(offset_of!(Frame, fpsr) == FP_OFF + 520);
     assert!(FRAME_SIZE % 16 == 0);
 };
-
-unsafe extern "C" {
-    /// Restores `frame` and returns from the exception into it. Used once, to start the first
-    /// context.
-    pub fn trap_restore(frame: *mut Frame) -> !;
-    /// Entry point of the idle context.
-    pub fn idle_loop() -> !;
-}

@@ -1,14 +1,14 @@
-//! The program loader: puts a static-PIE ELF (parsed by elf.rs) into a fresh address space at
+//! The program loader: puts a static-PIE ELF (parsed by the elf crate) into a fresh address space at
 //! `USER_IMAGE_BASE`, applies its relocations, makes its code visible to instruction fetch, and
 //! builds its stack with the arguments (layout in the ABI crate, `abi::Arg`).
 //!
 //! Segments are copied into frames the space owns, page by page, with the segment's permissions:
-//! read + execute, read-write, or read-only (never W+X; elf.rs refuses such files), and the
+//! read + execute, read-write, or read-only (never W+X; the elf crate refuses such files), and the
 //! pages of the RELRO range are made read-only once relocated. Code is
 //! written through the kernel's identity map, so before it runs the architected maintenance
 //! (DC CVAU, DSB, IC IVAU, DSB, ISB) is done on every executable page.
 
-use crate::elf::{Bad, Elf, PF_W, PF_X};
+use elf::{Bad, Elf, PF_W, PF_X};
 use crate::mm::{self, PAGE_SIZE, Perm, Space};
 use abi::{Arg, USER_IMAGE_BASE, USER_STACK_SIZE, USER_STACK_TOP};
 

@@ -1,28 +1,36 @@
 //! rost v0: a small AArch64 microkernel for QEMU's `virt` board and for Vitrine, which models the
-//! same machine. It boots at EL1, turns the MMU on, and starts the virtio devices it finds. With a
-//! GPU it shows the boot screen (bootscreen.rs) and keeps running; otherwise, or when the
-//! bootargs say `rost.demo=tasks`, it runs the demo at EL0 (guest-apps/demo, a static-PIE
-//! program built into the image: ten processes, one per task) under a preemptive round-robin
-//! scheduler, each in its own address space, and when every process has ended it powers the
-//! machine off through PSCI. With `rost.init=<path>` it runs that program from the disk instead.
+//! same machine. It boots at EL1, turns the MMU on, starts the virtio devices it finds, and starts
+//! one process: the file server (guest-apps/fsd, built into the image), which starts everything
+//! else (`rost.init=<path>` from the disk, the boot screen on a machine with a GPU, or the task
+//! demo; see the abi crate's `fs`). From then on the kernel runs only in exception handlers:
+//! processes, each in its own address space, under a preemptive priority round-robin scheduler,
+//! with IPC, shared memory, the display and raw disk access for the file server. When every
+//! process has ended it powers the machine off through PSCI.
+//!
+//! Modules, each using only those below it: boot.rs (entry, vector table, saving and restoring a
+//! context) and main.rs (this: the boot sequence) at the top; trap.rs (what an exception is) ->
+//! syscall.rs (decoding and checking the system calls) -> ipc.rs, display.rs, disk.rs ->
+//! sched.rs (processes) -> loader.rs (with the elf crate), virtio/ -> mm.rs (page frames with
+//! the heap crate, address spaces, user copies), timer.rs, gic.rs, uart.rs, psci.rs -> arch.rs
+//! (the trap frame, system registers, MMIO). The fdt crate reads the bootargs.
 //!
 //! Concurrency model: one CPU, and the kernel itself always runs with interrupts masked (exception
 //! entry masks them; only EL0 and the idle loop run unmasked). So kernel code is never re-entered
-//! and needs no locks. The console log is designed to be the same on every machine; see demo.rs.
+//! and needs no locks. The console log is designed to be the same on every machine; see
+//! guest-apps/demo.
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
+use alloc::vec::Vec;
+use uart::kprintln;
+
 mod arch;
 mod boot;
+mod disk;
 mod display;
-mod elf;
-mod fat;
-mod fs;
-mod fdt;
 mod gic;
-mod heap;
 mod ipc;
 mod loader;
 // memcpy & co. and the unwinding stubs come from the crate shared with user space
@@ -30,6 +38,7 @@ extern crate freestanding;
 mod mm;
 mod psci;
 mod sched;
+mod syscall;
 mod timer;
 mod trap;
 mod uart;
@@ -46,60 +55,30 @@ extern "C" fn kmain() -> ! {
     let hz = timer::init();
     kprintln!("[rost] mmu on, gic on, timer {} Hz, tick {} ms", hz, abi::TICK_NS / 1_000_000);
 
-    let devices = virtio::init();
-    if let Some(mut blk) = devices.blk {
+    let (gpu, blk) = virtio::init();
+    if let Some(mut blk) = blk {
         let capacity = blk.capacity;
         match blk.self_test() {
             Ok(()) => kprintln!("[blk] self-test ok (capacity {} sectors)", capacity),
             Err(e) => kprintln!("[blk] self-test failed: {} (capacity {} sectors)", e, capacity),
         }
-        if fs::init(blk) {
-            kprintln!("[fs] FAT16 volume mounted");
-        }
+        disk::init(blk);
     }
+    gpu.map(display::init);
 
+    // The file server is the one process the kernel starts (abi::fs); it gets the words of the
+    // bootargs as its arguments, and starts everything else.
+    let words = bootargs().split(u8::is_ascii_whitespace).filter(|w| !w.is_empty());
+    let args: Vec<&[u8]> = [&b"fsd"[..]].into_iter().chain(words).take(abi::MAX_ARGS as usize).collect();
     let mut sched = sched::Scheduler::new();
-    let init = fdt::word_value(bootargs(), b"rost.init=");
-    let has_gpu = devices.gpu.is_some();
-    devices.gpu.map(display::init);
-    match init {
-        Some(path) => {
-            kprintln!("[rost] starting {}", core::str::from_utf8(path).unwrap_or("?"));
-            let file = fs::read(path).unwrap_or_default();
-            if sched.spawn(0, &file, &[path], true).is_err() {
-                kprintln!("[rost] no program {} on the disk", core::str::from_utf8(path).unwrap_or("?"));
-            }
-        }
-        None if has_gpu && !fdt::has_word(bootargs(), b"rost.demo=tasks") => {
-            sched.spawn(0, SCREEN, &[b"screen"], true).expect("the built-in boot screen loads");
-            display::announce_first_flush("[rost] boot screen up, waiting for input");
-        }
-        None => {
-            for task in DEMO_TASKS {
-                sched.spawn(0, DEMO, &[b"demo", task], true).expect("the built-in demo loads");
-            }
-            kprintln!("[rost] starting {} tasks", DEMO_TASKS.len());
-        }
-    }
+    let fsd = sched.spawn(0, FSD, &args, true).expect("the built-in file server loads");
+    sched.live(fsd).expect("just spawned").prio = 1;
     sched::start(sched)
 }
 
-/// The boot screen (guest-apps/screen), the window manager of a machine with a GPU.
-static SCREEN: &[u8] = include_bytes!("../../../guest-apps/build/screen.elf");
-/// The demo program (guest-apps/demo), built before the kernel, and its tasks in pid order.
-static DEMO: &[u8] = include_bytes!("../../../guest-apps/build/demo.elf");
-const DEMO_TASKS: [&[u8]; 10] = [
-    b"hello",
-    b"spin",
-    b"read_kernel",
-    b"bad_pointers",
-    b"fp_registers",
-    b"fp_noise",
-    b"crash_undefined",
-    b"crash_brk",
-    b"crash_exec_kernel",
-    b"crash_write_text",
-];
+/// The file server (guest-apps/fsd), built before the kernel; it includes the demo and the boot
+/// screen.
+static FSD: &[u8] = include_bytes!("../../../guest-apps/build/fsd.elf");
 
 /// The kernel command line: /chosen/bootargs of the DTB at the start of RAM; empty without one.
 fn bootargs() -> &'static [u8] {

@@ -14,7 +14,8 @@
 //! segments, its stack) in the first GiB around the device blocks and above the second GiB,
 //! page by page, each EL0 read-only, read-write or read + execute, never writable and executable;
 //! all with nG set, under the process's ASID. SCTLR_EL1.WXN is on as well. User pointers given to
-//! syscalls are checked by walking the caller's tables (`Space::user_ok`).
+//! syscalls are checked by walking the caller's tables (`Space::user_ok`), and copied in and out
+//! only after that check (`copy_in`, `copy_out`).
 //!
 //! Frames come from a bump allocator from the end of the kernel image; freed runs of up to 256
 //! pages go to per-length free lists and are reused first. A space frees the frames it owns
@@ -23,9 +24,12 @@
 //! itself (`phys`).
 
 use crate::arch::{Global, isb};
-use crate::{sysreg_read, sysreg_write};
+use crate::arch::{sysreg_read, sysreg_write};
+use abi::Error;
+use alloc::vec::Vec;
+use heap::Heap;
 
-pub const PAGE_SIZE: usize = 4096;
+pub use heap::PAGE_SIZE;
 const RAM_BASE: u64 = 0x4000_0000;
 const RAM_SIZE: u64 = 512 << 20;
 const BLOCK: u64 = 2 << 20;
@@ -67,8 +71,10 @@ const USER_RW: u64 = NORMAL | NOT_GLOBAL | AP_ALL_RW | UXN | PXN;
 
 // MAIR: attr0 normal write-back RW-allocate, attr1 Device-nGnRE.
 const MAIR: u64 = 0xff | (0x04 << 8);
-// TCR: T0SZ=25, IRGN0/ORGN0 write-back, SH0 inner, TG0 4K, EPD1 (no TTBR1 walks), IPS 40 bits.
-const TCR: u64 = 25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32);
+// TCR: T0SZ=25, IRGN0/ORGN0 write-back, SH0 inner, TG0 4K, EPD1 (no TTBR1 walks), IPS 40 bits,
+// AS (16-bit ASIDs: with 8, the hardware would ignore the top half of a process's ASID, and
+// spaces 256 pids apart would share TLB entries).
+const TCR: u64 = 25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32) | (1 << 36);
 // SCTLR: RES1 bits, M, C, SA, SA0, I, WXN.
 const SCTLR: u64 = 0x30d0_0800 | 1 | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 12) | (1 << 19);
 
@@ -79,8 +85,8 @@ static KERNEL_L1: Global<Table> = Global::new(Table([0; 512]));
 static DEVICE_L2: Global<Table> = Global::new(Table([0; 512]));
 static RAM_L2: Global<Table> = Global::new(Table([0; 512]));
 static IMAGE_L3: Global<Table> = Global::new(Table([0; 512]));
-static NEXT_FRAME: Global<u64> = Global::new(0);
 
+// Linker-script symbols (link.ld): only their addresses (`&raw const`) mean anything.
 unsafe extern "C" {
     static __text_end: u8;
     static __rodata_end: u8;
@@ -88,26 +94,18 @@ unsafe extern "C" {
     static __kernel_start: u8;
 }
 
-/// Address of a linker-script symbol.
-macro_rules! sym {
-    ($s:ident) => {
-        // Only the address is taken, never the (meaningless) value.
-        &raw const $s as u64
-    };
-}
-
 /// Builds the kernel's tables and turns the MMU (and caches) on. Runs once, MMU off.
 pub fn init() {
-    *NEXT_FRAME.get() = sym!(__kernel_end);
+    FRAMES.grant(&raw const __kernel_end as usize, (RAM_BASE + RAM_SIZE) as usize);
 
     let l3 = &mut IMAGE_L3.get().0;
     for (i, entry) in l3.iter_mut().enumerate() {
         let pa = RAM_BASE + (i * PAGE_SIZE) as u64;
-        let attrs = if pa < sym!(__kernel_start) {
+        let attrs = if pa < &raw const __kernel_start as u64 {
             KERNEL_RO // the DTB lives here; nothing in rost writes it
-        } else if pa < sym!(__text_end) {
+        } else if pa < &raw const __text_end as u64 {
             KERNEL_TEXT
-        } else if pa < sym!(__rodata_end) {
+        } else if pa < &raw const __rodata_end as u64 {
             KERNEL_RO
         } else {
             KERNEL_RW
@@ -147,45 +145,32 @@ fn table(t: &mut [u64; 512]) -> u64 {
     t.as_mut_ptr() as u64 | VALID | TABLE_OR_PAGE
 }
 
-/// Heads of the free lists of runs of 1..=MAX_RUN pages (a free run's first word links to the
-/// next run of the same length).
-const MAX_RUN: usize = 256;
-static FREE: Global<[u64; MAX_RUN + 1]> = Global::new([0; MAX_RUN + 1]);
+/// The page frames, from the end of the kernel image to the end of RAM, and the kernel heap
+/// (`alloc`), which lives on them.
+#[global_allocator]
+static FRAMES: Heap = Heap::new();
 
-/// Allocates `n` contiguous zeroed pages; returns their (identity-mapped) address. Runs of up to
-/// MAX_RUN pages come back from `free_pages` first.
+/// Allocates `n` contiguous zeroed pages; returns their (identity-mapped) address.
 pub fn alloc_pages(n: usize) -> *mut u8 {
-    let free = FREE.get();
-    let base = if n <= MAX_RUN && free[n] != 0 {
-        let run = free[n];
-        // SAFETY: a free run's first word holds the next run's address.
-        free[n] = unsafe { (run as *const u64).read_volatile() };
-        run
-    } else {
-        let next = NEXT_FRAME.get();
-        let base = *next;
-        *next += (n * PAGE_SIZE) as u64;
-        assert!(*next <= RAM_BASE + RAM_SIZE, "out of memory");
-        base
-    };
+    let base = FRAMES.alloc_pages(n);
+    assert!(!base.is_null(), "out of memory");
     let words = base as *mut u64;
     for i in 0..n * PAGE_SIZE / 8 {
         // SAFETY: the range is RAM owned by nobody else; volatile keeps this a loop.
         unsafe { words.add(i).write_volatile(0) };
     }
-    base as *mut u8
+    base
 }
 
-/// Gives back a run of `n` pages from `alloc_pages(n)`; nothing may use it any more. Runs longer
-/// than MAX_RUN pages are not reused.
+/// `mem_info`: free and total page frames.
+pub fn mem_info() -> u64 {
+    let total = (RAM_BASE + RAM_SIZE - &raw const __kernel_end as u64) / PAGE_SIZE as u64;
+    (FRAMES.free_pages_count() as u64) << 32 | total
+}
+
+/// Gives back a run of `n` pages from `alloc_pages(n)`; nothing may use it any more.
 pub fn free_pages(base: u64, n: usize) {
-    if n > MAX_RUN {
-        return;
-    }
-    let free = &mut FREE.get()[n];
-    // SAFETY: the run is ours again; its first word becomes the link.
-    unsafe { (base as *mut u64).write_volatile(*free) };
-    *free = base;
+    FRAMES.free_pages(base as *mut u8, n);
 }
 
 /// The physical (bus) address of kernel memory, for DMA: the kernel runs identity-mapped.
@@ -195,7 +180,7 @@ pub fn phys<T>(ptr: *const T) -> u64 {
 
 /// Bytes from the DTB base to the kernel image: the most the DTB can occupy.
 pub fn dtb_room() -> usize {
-    (sym!(__kernel_start) - RAM_BASE) as usize
+    (&raw const __kernel_start as u64 - RAM_BASE) as usize
 }
 
 fn alloc_table() -> &'static mut [u64; 512] {
@@ -247,25 +232,10 @@ impl Space {
     /// Maps the page at user address `va` to frame `pa`. `owned`: the frame belongs to this
     /// space and is freed with it. Returns false if `va` is not a user address or already mapped.
     pub fn map(&self, va: u64, pa: u64, perm: Perm, owned: bool) -> bool {
-        let i1 = (va >> 30) as usize;
-        if va >> 39 != 0 || i1 == 1 || va % PAGE_SIZE as u64 != 0 {
+        if va >> 30 == 1 || va % PAGE_SIZE as u64 != 0 {
             return false; // the second GiB is the kernel's RAM
         }
-        let mut t = self.l1();
-        for shift in [30, 21] {
-            let e = &mut t[(va >> shift) as usize & 511];
-            if *e & 3 == VALID {
-                return false; // a kernel block (device memory)
-            }
-            if *e == 0 {
-                *e = table(alloc_table());
-            }
-            t = next_table(*e);
-        }
-        let e = &mut t[(va >> 12) as usize & 511];
-        if *e != 0 {
-            return false;
-        }
+        let Some(e) = self.slot(va, true).filter(|e| **e == 0) else { return false };
         *e = pa | attrs(perm) | if owned { OWNED } else { 0 } | VALID | TABLE_OR_PAGE;
         // SAFETY: the table write must reach the walker before the space is used.
         unsafe { core::arch::asm!("dsb ishst", options(nostack)) };
@@ -274,7 +244,7 @@ impl Space {
 
     /// Changes the permissions of the page mapped at `va` (a space that is not live yet).
     pub fn protect(&self, va: u64, perm: Perm) {
-        if let Some(e) = self.l3_of(va).map(|t| &mut t[(va >> 12) as usize & 511]).filter(|e| **e & VALID != 0) {
+        if let Some(e) = self.page(va) {
             *e = (*e & (ADDR_MASK | OWNED)) | attrs(perm) | VALID | TABLE_OR_PAGE;
         }
     }
@@ -282,44 +252,43 @@ impl Space {
     /// Removes the mappings of `[va, va + len)` (frames are not freed: they are not the space's).
     pub fn unmap(&self, va: u64, len: u64) {
         for page in (va..va + len).step_by(PAGE_SIZE) {
-            let Some(l3) = self.l3_of(page) else { continue };
-            l3[(page >> 12) as usize & 511] = 0;
+            let Some(e) = self.page(page) else { continue };
+            *e = 0;
             let op = (page >> 12) | (self.0 & !ADDR_MASK);
             // SAFETY: drops this page's translation under this space's ASID.
             unsafe { core::arch::asm!("dsb ishst", "tlbi vae1is, {}", "dsb ish", "isb", in(reg) op, options(nostack)) };
         }
     }
 
-    /// The level-3 table covering `va`, if there is one.
-    fn l3_of(&self, va: u64) -> Option<&'static mut [u64; 512]> {
-        let mut t = self.l1();
-        for shift in [30, 21] {
-            let e = t[(va >> shift) as usize & 511];
-            if e & 3 != VALID | TABLE_OR_PAGE || va >> 39 != 0 {
-                return None;
-            }
-            t = next_table(e);
-        }
-        Some(t)
-    }
-
-    /// The descriptor that maps `va` (a page, or a kernel block), if any.
-    fn entry(&self, va: u64) -> Option<u64> {
+    /// The descriptor slot the walk for `va` ends at: a level-3 slot, or a level-1 or -2 slot
+    /// that holds a block (kernel device memory) or nothing. With `create`, missing tables are
+    /// made on the way, so only a block stops the walk early. None outside the 39-bit range.
+    fn slot(&self, va: u64, create: bool) -> Option<&'static mut u64> {
         if va >> 39 != 0 {
             return None;
         }
         let mut t = self.l1();
-        for shift in [30, 21, 12] {
-            let e = t[(va >> shift) as usize & 511];
-            if e & VALID == 0 {
-                return None;
+        for shift in [30, 21] {
+            let e = &mut t[(va >> shift) as usize & 511];
+            if *e == 0 && create {
+                *e = table(alloc_table());
             }
-            if shift == 12 || e & TABLE_OR_PAGE == 0 {
+            if *e & 3 != VALID | TABLE_OR_PAGE {
                 return Some(e);
             }
-            t = next_table(e);
+            t = next_table(*e);
         }
-        None
+        Some(&mut t[(va >> 12) as usize & 511])
+    }
+
+    /// The page descriptor (level 3, valid) that maps `va`, if any.
+    fn page(&self, va: u64) -> Option<&'static mut u64> {
+        self.slot(va, false).filter(|e| **e & 3 == VALID | TABLE_OR_PAGE)
+    }
+
+    /// The descriptor that maps `va` (a page, or a kernel block), if any.
+    fn entry(&self, va: u64) -> Option<u64> {
+        self.slot(va, false).map(|e| *e).filter(|e| e & VALID != 0)
     }
 
     /// The kernel address of user address `va`, if it is mapped for EL0.
@@ -334,6 +303,28 @@ impl Space {
         let Some(end) = ptr.checked_add(len) else { return false };
         let ok = |e: u64| e & AP_EL0 != 0 && (!write || e & AP_RO == 0);
         len == 0 || (ptr & !0xfff..end).step_by(PAGE_SIZE).all(|va| self.entry(va).is_some_and(ok))
+    }
+
+    /// A copy of `[ptr, ptr + len)`, after checking that the process may read it all.
+    pub fn copy_in(&self, ptr: u64, len: u64) -> Result<Vec<u8>, Error> {
+        if !self.user_ok(ptr, len, false) {
+            return Err(Error::Fault);
+        }
+        // SAFETY: checked above to be user memory of this space, which is the live one (a
+        // syscall's caller); volatile because the process, not the compiler, owns that memory.
+        Ok((0..len).map(|i| unsafe { ((ptr + i) as *const u8).read_volatile() }).collect())
+    }
+
+    /// Copies `bytes` to `ptr`, after checking that the process may write there.
+    pub fn copy_out(&self, ptr: u64, bytes: &[u8]) -> Result<u64, Error> {
+        if !self.user_ok(ptr, bytes.len() as u64, true) {
+            return Err(Error::Fault);
+        }
+        for (i, &b) in bytes.iter().enumerate() {
+            // SAFETY: as for copy_in.
+            unsafe { ((ptr + i as u64) as *mut u8).write_volatile(b) };
+        }
+        Ok(0)
     }
 
     /// Frees every page this space owns, its tables, and its TLB entries. The space must not be
@@ -357,6 +348,12 @@ impl Space {
         // none of them.
         unsafe { core::arch::asm!("dsb ish", "tlbi aside1is, {}", "dsb ish", in(reg) self.0 & !ADDR_MASK, options(nostack)) };
     }
+}
+
+/// The bytes of a plain-data value (a message) for `copy_out`.
+pub fn bytes_of<T: Copy>(value: &T) -> &[u8] {
+    // SAFETY: T is plain data without padding (repr(C) integers), every byte initialised.
+    unsafe { core::slice::from_raw_parts(value as *const T as *const u8, core::mem::size_of::<T>()) }
 }
 
 /// Makes code just written through the kernel's view of `[addr, addr + len)` visible to

@@ -1,27 +1,30 @@
 //! Processes and the preemptive round-robin scheduler.
 //!
 //! A process has a pid (from 1, never reused), a parent (0: the kernel), its own address space
-//! (`mm::Space`, ASID = pid mod 2^16), its program loaded by loader.rs, and a kernel stack with
+//! (`mm::Space`, ASID = pid mod 65535 + 1: never 0, the kernel's own; a reaped space's TLB
+//! entries are dropped, so a later pid with the same ASID finds none of them), its program
+//! loaded by loader.rs, and a kernel stack with
 //! its saved `Frame` at the top (see boot.rs). The scheduler only ever decides which frame the
 //! current exception returns into. Every decision moves round the process table from the
 //! process that ran last, so with ticks, yields and sleeps alone the order is fixed. When none is
 //! ready, the idle context (WFI with interrupts on) runs instead. The 10 ms tick runs only while
 //! something needs it: two ready processes to share the CPU, or a wait with a timeout.
 //!
-//! Life cycle: Ready / Sleeping / Waiting (for a child) until it exits, is killed or faults; then
+//! Life cycle: Ready / Sleeping / Waiting (for a child) / Receiving / Sending (ipc.rs) until it
+//! exits, is killed or faults; then
 //! it is a Zombie holding its exit status, and all its memory (address space, kernel stack) is
 //! kept until it is reaped: by its parent's `wait`, or, for children of the kernel (and orphans,
 //! whose parent is set to 0), at the start of the next exception, which never runs on the zombie's
 //! kernel stack. So a kernel stack is never freed while in use. When no live process is left
-//! (after at least one ran), the kernel prints a summary and powers off; a scheduler started with
-//! no processes at all (the boot screen) idles for ever.
+//! (the file server ends once all it started have ended), the kernel prints a summary and powers
+//! off.
 
-use crate::arch::Global;
-use crate::boot::{idle_loop, trap_restore};
+use crate::arch::{FRAME_SIZE, Frame, Global, idle_loop, trap_restore};
 use crate::mm::{self, Space};
-use crate::trap::{FRAME_SIZE, Frame};
-use crate::{kprintln, loader, psci, sysreg_write, timer};
-use abi::{Error, KILLED, Message};
+use crate::arch::sysreg_write;
+use crate::uart::kprintln;
+use crate::{loader, psci, timer};
+use abi::{Error, KERNEL_MAILBOX, KILLED, MSG_EXITED, Message};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
@@ -65,6 +68,27 @@ pub(crate) struct Proc {
     pub prio: u8,
     /// Whether it may become a system server (abi::SPAWN_SERVER).
     pub server: bool,
+    /// What proc_info reports: its name and the virtual time it ran.
+    name: [u8; 16],
+    cpu_ns: u64,
+}
+
+impl Proc {
+    /// Queues `msg` in the mailbox, waking the process if it waits for a message.
+    pub fn queue(&mut self, msg: Message) {
+        self.mailbox.push_back(msg);
+        if matches!(self.state, State::Receiving(_)) {
+            self.state = State::Ready;
+        }
+    }
+
+    /// Queues a message from the kernel (sender 0) if the mailbox has room: kernel messages may
+    /// fill it up to KERNEL_MAILBOX (a burst of input must not be lost), and are dropped beyond.
+    pub fn deliver(&mut self, msg: Message) {
+        if self.mailbox.len() < KERNEL_MAILBOX {
+            self.queue(msg);
+        }
+    }
 }
 
 pub struct Scheduler {
@@ -77,18 +101,17 @@ pub struct Scheduler {
     ticks: u64,
     /// Ticks that took the CPU from a running process and gave it to another.
     preemptions: u64,
-    /// Whether a child of the kernel (a process it started itself) exited with a nonzero code.
+    /// Whether a child of the kernel (the file server, or an orphan) exited with a nonzero code.
     failed: bool,
     idle_frame: *mut Frame,
     /// The TTBR0 value currently loaded.
     live_ttbr0: u64,
     /// Whether the tick is on.
     ticking: bool,
-    /// Shared-memory objects (ipc.rs) and the next id to hand out.
-    pub(crate) shms: Vec<crate::ipc::Shm>,
-    pub(crate) next_shm: u64,
     /// The window manager: the process holding the framebuffer, which gets the input events.
     pub(crate) wm: u64,
+    /// When the running process got the CPU (virtual ns), for its cpu_ns.
+    since: u64,
 }
 
 static SCHEDULER: Global<Option<Scheduler>> = Global::new(None);
@@ -98,9 +121,8 @@ pub fn get() -> Option<&'static mut Scheduler> {
     SCHEDULER.get().as_mut()
 }
 
-/// Starts the first process (slot 0), or with no processes just the idle context, which then only
-/// wakes for device interrupts. Never returns: from here on the kernel runs only in exception
-/// handlers.
+/// Starts the first process (slot 0). Never returns: from here on the kernel runs only in
+/// exception handlers.
 pub fn start(sched: Scheduler) -> ! {
     let sched = SCHEDULER.get().insert(sched);
     sched.last = MAX_PROCS - 1;
@@ -133,9 +155,8 @@ impl Scheduler {
             idle_frame: idle,
             live_ttbr0: mm::kernel_ttbr0(),
             ticking: false,
-            shms: Vec::new(),
-            next_shm: 1,
             wm: 0,
+            since: 0,
         }
     }
 
@@ -145,7 +166,7 @@ impl Scheduler {
     pub fn spawn(&mut self, parent: u64, file: &[u8], args: &[&[u8]], server: bool) -> Result<u64, Error> {
         let slot = self.procs.iter().position(Option::is_none).ok_or(Error::NoMem)?;
         let pid = self.next_pid;
-        let space = Space::new((pid % 0xffff) as u16 + 1);
+        let space = Space::new((pid % 0xffff) as u16 + 1); // ASID: see the module documentation
         let start = match loader::load(&space, file, args) {
             Ok(start) => start,
             Err(why) => {
@@ -160,7 +181,11 @@ impl Scheduler {
         (frame.x[0], frame.x[1]) = (start.argc, start.argv);
         let (mailbox, shm) = (VecDeque::new(), Vec::new());
         let state = State::Ready;
-        self.procs[slot] = Some(Proc { pid, parent, state, frame, space, mailbox, timed_out: false, shm, prio: 0, server });
+        let mut name = [0; 16];
+        let base = args[0].rsplit(|&b| b == b'/').next().unwrap_or_default();
+        name.iter_mut().zip(base).for_each(|(n, b)| *n = *b);
+        let (timed_out, prio, cpu_ns) = (false, 0, 0);
+        self.procs[slot] = Some(Proc { pid, parent, state, frame, space, mailbox, timed_out, shm, prio, server, name, cpu_ns });
         Ok(pid)
     }
 
@@ -183,13 +208,26 @@ impl Scheduler {
         self.cur().space
     }
 
-    fn slot_of(&self, pid: u64) -> Option<usize> {
-        self.procs.iter().position(|p| p.as_ref().is_some_and(|p| p.pid == pid))
+    /// The slot of the live (not zombie) process `pid`.
+    pub(crate) fn live_slot(&self, pid: u64) -> Option<usize> {
+        self.procs.iter().position(|p| p.as_ref().is_some_and(|p| p.pid == pid && !matches!(p.state, State::Zombie(_))))
     }
 
     /// The live (not zombie) process `pid`.
     pub(crate) fn live(&mut self, pid: u64) -> Option<&mut Proc> {
-        self.procs.iter_mut().flatten().find(|p| p.pid == pid && !matches!(p.state, State::Zombie(_)))
+        self.live_slot(pid).and_then(|i| self.procs[i].as_mut())
+    }
+
+    /// `proc_info`: the process with the smallest pid above `after`.
+    pub fn proc_info(&self, after: u64) -> Option<abi::ProcInfo> {
+        let p = self.procs.iter().flatten().filter(|p| p.pid > after).min_by_key(|p| p.pid)?;
+        let state = match p.state {
+            State::Ready => abi::PROC_READY,
+            State::Zombie(_) => abi::PROC_ZOMBIE,
+            _ => abi::PROC_BLOCKED,
+        };
+        let (pid, parent, cpu_ns, prio, name) = (p.pid, p.parent, p.cpu_ns, p.prio as u32, p.name);
+        Some(abi::ProcInfo { pid, parent, cpu_ns, state, prio, name })
     }
 
     /// The timer interrupt: wake sleepers whose time has come, then move on to the next ready
@@ -223,14 +261,6 @@ impl Scheduler {
         }
     }
 
-    pub fn yield_current(&mut self) {
-        self.pick();
-    }
-
-    pub fn sleep_current(&mut self, ticks: u64) {
-        self.block(State::Sleeping(self.ticks.saturating_add(ticks)));
-    }
-
     /// Blocks the current process in `state` and picks another.
     pub(crate) fn block(&mut self, state: State) {
         self.cur().state = state;
@@ -256,8 +286,7 @@ impl Scheduler {
     /// `kill(pid)` from the current process: allowed on itself and its own children.
     pub fn kill(&mut self, pid: u64) -> Result<u64, Error> {
         let me = self.current_id();
-        let slot = self.slot_of(pid).filter(|&s| !matches!(self.procs[s].as_ref().unwrap().state, State::Zombie(_)));
-        let slot = slot.ok_or(Error::Srch)?;
+        let slot = self.live_slot(pid).ok_or(Error::Srch)?;
         if pid != me && self.procs[slot].as_ref().unwrap().parent != me {
             return Err(Error::Perm);
         }
@@ -283,7 +312,6 @@ impl Scheduler {
                 p.state = State::Ready; // the send is retried, and fails
             }
         }
-        self.owner_ended(pid);
         self.notify_exit(pid);
         if self.current == Some(i) {
             self.pick();
@@ -310,11 +338,29 @@ impl Scheduler {
         Ok(None)
     }
 
+    /// Tells the system servers (priority 1) that process `pid` ended (abi::MSG_EXITED).
+    fn notify_exit(&mut self, pid: u64) {
+        let servers = self.procs.iter_mut().flatten().filter(|p| p.prio > 0 && p.pid != pid);
+        let live = servers.filter(|p| !matches!(p.state, State::Zombie(_)));
+        live.for_each(|p| p.deliver(Message::new(MSG_EXITED, &pid.to_le_bytes())));
+    }
+
+    /// A device claim by the current process: the first process with the server right to claim
+    /// a device (whose owner is `owner`, 0 for none) owns it until it ends, and becomes a system
+    /// server (priority 1). Returns the owner it has now, or Perm.
+    pub fn claim(&mut self, owner: u64) -> Result<u64, Error> {
+        let me = self.current_id();
+        if !self.cur().server || owner != me && self.live(owner).is_some() {
+            return Err(Error::Perm);
+        }
+        self.cur().prio = 1;
+        Ok(me)
+    }
+
     /// Frees a zombie's memory and its slot. Never the current process's: we may be on its stack.
     fn reap(&mut self, slot: usize) {
         assert!(self.current != Some(slot), "reaping the running process");
         let p = self.procs[slot].take().unwrap();
-        p.shm.iter().for_each(|&id| self.release(id));
         p.space.destroy();
         let stack = p.frame as u64 + FRAME_SIZE as u64 - (KERNEL_STACK_PAGES * mm::PAGE_SIZE) as u64;
         mm::free_pages(stack, KERNEL_STACK_PAGES);
@@ -333,8 +379,13 @@ impl Scheduler {
 
     /// Makes the next ready process of the highest priority current: the first after the current
     /// (or last) one in round-robin order, the current one itself coming last. None ready: idle.
-    /// None alive at all: power off.
-    fn pick(&mut self) {
+    /// None alive at all: power off. (`yield` is just this.)
+    pub fn pick(&mut self) {
+        let now = timer::uptime_ns();
+        if let Some(p) = self.current.and_then(|i| self.procs[i].as_mut()) {
+            p.cpu_ns += now - self.since;
+        }
+        self.since = now;
         let from = self.current.unwrap_or(self.last);
         let ready = |p: &Option<Proc>| p.as_ref().filter(|p| p.state == State::Ready).map(|p| p.prio);
         let top = self.procs.iter().filter_map(ready).max();

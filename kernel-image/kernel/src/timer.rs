@@ -4,7 +4,7 @@
 //! turns the tick on only while something needs it (sched.rs, `resume`).
 
 use crate::arch::Global;
-use crate::{sysreg_read, sysreg_write};
+use crate::arch::{sysreg_read, sysreg_write};
 
 /// Counter ticks per scheduler tick, from CNTFRQ_EL0.
 static INTERVAL: Global<u64> = Global::new(0);

@@ -23,7 +23,7 @@ pub fn putc(byte: u8) {
     mmio_write(BASE + DR, byte as u32);
 }
 
-/// `core::fmt` sink for `kprint!`.
+/// `core::fmt` sink for `kprintln!`.
 pub struct Console;
 
 impl fmt::Write for Console {
@@ -37,14 +37,8 @@ pub fn print(args: fmt::Arguments) {
     let _ = fmt::Write::write_fmt(&mut Console, args);
 }
 
-/// Prints to the console.
-#[macro_export]
-macro_rules! kprint {
-    ($($arg:tt)*) => { $crate::uart::print(format_args!($($arg)*)) };
-}
-
 /// Prints a line to the console (`\n` only, no `\r`: logs are compared byte for byte).
-#[macro_export]
 macro_rules! kprintln {
     ($($arg:tt)*) => { $crate::uart::print(format_args!("{}\n", format_args!($($arg)*))) };
 }
+pub(crate) use kprintln;

@@ -4,7 +4,8 @@
 
 use super::Transport;
 use super::queue::{Buf, Queue};
-use crate::{kprintln, mm};
+use crate::mm;
+use crate::uart::kprintln;
 
 /// virtio-blk always counts in 512-byte sectors, whatever the disk's block size.
 pub const SECTOR: usize = 512;
@@ -33,9 +34,7 @@ pub struct Blk {
 
 impl Blk {
     pub fn new(t: Transport) -> Option<Blk> {
-        let features = t.negotiate(F_RO | F_FLUSH)?;
-        let q = t.queue(0, 4)?;
-        t.driver_ok();
+        let (features, q) = t.start(F_RO | F_FLUSH, 4)?;
         let (capacity, read_only) = (t.config64(0), features & F_RO != 0);
         let ro = if read_only { ", read-only" } else { "" };
         kprintln!("[virtio] slot {}: blk, {} sectors{}", t.slot, capacity, ro);
@@ -51,20 +50,12 @@ impl Blk {
 
     /// Reads `buf.len() / 512` sectors from `sector` on.
     pub fn read(&mut self, sector: u64, buf: &mut [u8]) -> Result<(), Status> {
-        self.request(
-            T_IN,
-            sector,
-            Some(Buf { addr: mm::phys(buf.as_ptr()), len: buf.len() as u32, device_writes: true }),
-        )
+        self.request(T_IN, sector, Some(Buf::device_writes(mm::phys(buf.as_ptr()), buf.len())))
     }
 
     /// Writes `buf.len() / 512` sectors from `sector` on.
     pub fn write(&mut self, sector: u64, buf: &[u8]) -> Result<(), Status> {
-        self.request(
-            T_OUT,
-            sector,
-            Some(Buf { addr: mm::phys(buf.as_ptr()), len: buf.len() as u32, device_writes: false }),
-        )
+        self.request(T_OUT, sector, Some(Buf::device_reads(mm::phys(buf.as_ptr()), buf.len())))
     }
 
     /// Makes completed writes durable.
@@ -82,11 +73,10 @@ impl Blk {
             self.req.add(STATUS).write_volatile(0xff);
         }
         let base = mm::phys(self.req);
-        let header = Buf { addr: base, len: 16, device_writes: false };
-        let status = Buf { addr: base + STATUS as u64, len: 1, device_writes: true };
+        let (header, status) = (Buf::device_reads(base, 16), Buf::device_writes(base + STATUS as u64, 1));
         match data {
-            Some(d) => self.t.roundtrip(&mut self.q, 0, &[header, d, status]),
-            None => self.t.roundtrip(&mut self.q, 0, &[header, status]),
+            Some(d) => self.t.roundtrip(&mut self.q, &[header, d, status]),
+            None => self.t.roundtrip(&mut self.q, &[header, status]),
         };
         // SAFETY: as above; the device has finished with the page.
         match unsafe { self.req.add(STATUS).read_volatile() } {

@@ -6,7 +6,8 @@
 
 use super::Transport;
 use super::queue::{Buf, Queue};
-use crate::{kprintln, mm};
+use crate::mm;
+use crate::uart::kprintln;
 
 const GET_DISPLAY_INFO: u32 = 0x0100;
 const RESOURCE_CREATE_2D: u32 = 0x0101;
@@ -41,9 +42,7 @@ pub struct Gpu {
 impl Gpu {
     /// Starts the device and puts an all-black framebuffer of the display's size on scanout 0.
     pub fn new(t: Transport) -> Option<Gpu> {
-        t.negotiate(0)?;
-        let q = t.queue(0, 8)?;
-        t.driver_ok();
+        let (_, q) = t.start(0, 8)?;
         let cmd = mm::alloc_pages(1) as *mut u32;
         let mut gpu = Gpu { t, q, cmd, fb: core::ptr::null_mut(), width: 0, height: 0 };
         let (w, h) = gpu.display_size();
@@ -84,19 +83,8 @@ impl Gpu {
             unsafe { self.cmd.add(i).write_volatile(word) };
         }
         let request = mm::phys(self.cmd);
-        let bufs = [
-            Buf {
-                addr: request,
-                len: ((HEADER_WORDS + args.len()) * 4) as u32,
-                device_writes: false,
-            },
-            Buf {
-                addr: request + RESPONSE as u64 * 4,
-                len: response_words as u32 * 4,
-                device_writes: true,
-            },
-        ];
-        self.t.roundtrip(&mut self.q, 0, &bufs);
+        let response = Buf::device_writes(request + RESPONSE as u64 * 4, response_words * 4);
+        self.t.roundtrip(&mut self.q, &[Buf::device_reads(request, (HEADER_WORDS + args.len()) * 4), response]);
         self.response(0)
     }
 

@@ -5,14 +5,16 @@
 //!
 //! What a device is comes from its configuration space: a tablet reports absolute axes (EV_BITS
 //! for EV_ABS), a keyboard has letter keys (EV_BITS for EV_KEY includes KEY_A); the name comes
-//! from ID_NAME, the axis ranges from ABS_INFO. Decoding: EV_KEY with a code below 0x100 is a key,
-//! from 0x100 (BTN_MISC) on a button; ABS_X/ABS_Y are collected until EV_SYN, which reports the
-//! pointer position once per report; everything else is dropped.
+//! from ID_NAME, the axis ranges from ABS_INFO. Decoding, into the ABI's `InputEvent`: EV_KEY with
+//! a code below 0x100 is a key, from 0x100 (BTN_MISC) on a button; ABS_X/ABS_Y are collected
+//! until EV_SYN, which reports the pointer position (in the device's units) once per report;
+//! everything else is dropped.
 
 use super::Transport;
 use super::queue::{Buf, Queue};
-use crate::{kprintln, mm};
-use core::fmt;
+use crate::mm;
+use crate::uart::kprintln;
+use abi::{INPUT_BUTTON, INPUT_KEY, INPUT_POINTER, InputEvent};
 
 const CFG_SELECT: usize = 0;
 const CFG_SUBSEL: usize = 1;
@@ -30,44 +32,8 @@ const KEY_A: u16 = 30;
 const BTN_MISC: u16 = 0x100;
 const EVENT_BUFFERS: u16 = 64;
 
-/// A decoded input event. `value` of keys and buttons: 0 released, 1 pressed, 2 autorepeat.
-#[derive(Clone, Copy)]
-pub enum Event {
-    Key {
-        code: u16,
-        value: u32,
-    },
-    Button {
-        code: u16,
-        value: u32,
-    },
-    /// Absolute pointer position, in the device's units (0..=max on each axis).
-    Tablet {
-        x: u32,
-        y: u32,
-        max_x: u32,
-        max_y: u32,
-    },
-}
-
-/// The console format (README.md): `key 30 down`, `button 272 up`, `tablet x=16383 y=8191`.
-impl fmt::Display for Event {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let action = |value| match value {
-            0 => "up",
-            1 => "down",
-            _ => "repeat",
-        };
-        match *self {
-            Event::Key { code, value } => write!(f, "key {} {}", code, action(value)),
-            Event::Button { code, value } => write!(f, "button {} {}", code, action(value)),
-            Event::Tablet { x, y, .. } => write!(f, "tablet x={} y={}", x, y),
-        }
-    }
-}
-
 pub struct Input {
-    t: Transport,
+    pub(super) t: Transport,
     q: Queue,
     /// EVENT_BUFFERS 8-byte event buffers; buffer i is descriptor i.
     events: *mut u8,
@@ -79,12 +45,10 @@ pub struct Input {
 
 impl Input {
     pub fn new(t: Transport) -> Option<Input> {
-        t.negotiate(0)?;
-        let mut q = t.queue(0, EVENT_BUFFERS)?;
+        let (_, mut q) = t.start(0, EVENT_BUFFERS)?;
         let events = mm::alloc_pages(1);
         for i in 0..q.size() {
-            let buf = Buf { addr: mm::phys(events) + 8 * i as u64, len: 8, device_writes: true };
-            q.set(i, buf, None);
+            q.set(i, Buf::device_writes(mm::phys(events) + 8 * i as u64, 8), None);
             q.offer(i);
         }
         let mut dev = Input { t, q, events, abs: [0; 2], moved: false, max: [0x7fff; 2] };
@@ -110,8 +74,7 @@ impl Input {
         let name = name[..len].split(|&b| b == 0).next().unwrap_or(&[]); // QEMU counts the NUL
         let name = core::str::from_utf8(name).unwrap_or("?");
         kprintln!("[virtio] slot {}: {} \"{}\"", t.slot, kind, name);
-        t.driver_ok();
-        t.notify(0);
+        t.notify();
         Some(dev)
     }
 
@@ -122,13 +85,9 @@ impl Input {
         self.t.config8(CFG_SIZE)
     }
 
-    pub fn slot(&self) -> u32 {
-        self.t.slot
-    }
-
-    /// Decodes every event the device has delivered, hands the meaningful ones to `deliver`, and
-    /// gives the buffers back to the device.
-    pub fn drain(&mut self, deliver: fn(Event)) {
+    /// Decodes every event the device has delivered, hands the meaningful ones to `deliver`
+    /// (with the device's axis maxima), and gives the buffers back to the device.
+    pub fn drain(&mut self, deliver: fn(InputEvent, [u32; 2])) {
         let mut taken = false;
         while let Some((id, _)) = self.q.take_used() {
             let id = id % self.q.size(); // a device bug must not make us read elsewhere
@@ -136,20 +95,21 @@ impl Input {
             // device has finished writing it.
             let raw = unsafe { (self.events.add(8 * id as usize) as *const u64).read_volatile() };
             if let Some(event) = self.decode(raw as u16, (raw >> 16) as u16, (raw >> 32) as u32) {
-                deliver(event);
+                deliver(event, self.max);
             }
             self.q.offer(id);
             taken = true;
         }
         if taken {
-            self.t.notify(0);
+            self.t.notify();
         }
     }
 
-    fn decode(&mut self, kind: u16, code: u16, value: u32) -> Option<Event> {
+    fn decode(&mut self, kind: u16, code: u16, value: u32) -> Option<InputEvent> {
+        let key = |kind| Some(InputEvent { kind, code: code as u32, value, x: 0, y: 0 });
         match (kind, code) {
-            (EV_KEY, BTN_MISC..) => Some(Event::Button { code, value }),
-            (EV_KEY, _) => Some(Event::Key { code, value }),
+            (EV_KEY, BTN_MISC..) => key(INPUT_BUTTON),
+            (EV_KEY, _) => key(INPUT_KEY),
             (EV_ABS, ABS_X | ABS_Y) => {
                 self.abs[code as usize] = value;
                 self.moved = true;
@@ -157,8 +117,7 @@ impl Input {
             }
             (EV_SYN, _) if self.moved => {
                 self.moved = false;
-                let ([x, y], [max_x, max_y]) = (self.abs, self.max);
-                Some(Event::Tablet { x, y, max_x, max_y })
+                Some(InputEvent { kind: INPUT_POINTER, code: 0, value: 0, x: self.abs[0], y: self.abs[1] })
             }
             _ => None,
         }

@@ -4,8 +4,8 @@
 //! interrupt is SPI 16 + n (INTID 48 + n). QEMU fills them from the top in command-line order,
 //! so `init` probes every slot (magic "virt", version 2, device ID not 0) and hands what it finds
 //! to the drivers: `gpu.rs` (2D scanout), `input.rs` (keyboard, tablet), `blk.rs` (disk). Each
-//! driver accepts VIRTIO_F_VERSION_1 plus only the features it needs, and sets up split
-//! virtqueues (`queue.rs`) in kernel memory.
+//! driver accepts VIRTIO_F_VERSION_1 plus only the features it needs, and uses one split
+//! virtqueue (`queue.rs`, queue 0) in kernel memory.
 //!
 //! The GPU and the disk are driven synchronously: a request is offered, notified, and polled for
 //! (the kernel always runs with interrupts masked). Input devices deliver events through their
@@ -18,7 +18,9 @@ pub mod input;
 pub mod queue;
 
 use crate::arch::{Global, dsb, mmio_read, mmio_read8, mmio_write, mmio_write8};
-use crate::{gic, kprintln, sysreg_read};
+use crate::arch::sysreg_read;
+use crate::gic;
+use crate::uart::kprintln;
 use alloc::vec::Vec;
 use queue::{Buf, MAX_SIZE, Queue};
 
@@ -82,10 +84,11 @@ impl Transport {
         mmio_write(self.base + reg, value)
     }
 
-    /// Resets the device and negotiates: accepts VIRTIO_F_VERSION_1 and those of `wanted` the
-    /// device offers. Returns the accepted set, or None (device marked FAILED) if the device lacks
-    /// VERSION_1 or refuses the set.
-    pub fn negotiate(&self, wanted: u64) -> Option<u64> {
+    /// Starts the device with its virtqueue 0 of up to `size` entries: resets it, accepts
+    /// VIRTIO_F_VERSION_1 and those of `wanted` it offers, sets the queue up and sets DRIVER_OK.
+    /// Returns the accepted features and the queue, or None (device marked FAILED) if the device
+    /// lacks VERSION_1, refuses the features or has no queue 0.
+    pub fn start(&self, wanted: u64, size: u16) -> Option<(u64, Queue)> {
         self.write(STATUS, 0);
         self.write(STATUS, ACKNOWLEDGE | DRIVER);
         let mut offered = 0;
@@ -99,18 +102,10 @@ impl Transport {
             self.write(DRIVER_FEATURES, (accepted >> (32 * half)) as u32);
         }
         self.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK);
-        if accepted & F_VERSION_1 == 0 || self.read(STATUS) & FEATURES_OK == 0 {
-            self.write(STATUS, FAILED);
-            return None;
-        }
-        Some(accepted)
-    }
-
-    /// Sets up virtqueue `index` with up to `size` entries (fewer if the device allows fewer).
-    pub fn queue(&self, index: u32, size: u16) -> Option<Queue> {
-        self.write(QUEUE_SEL, index);
+        let ok = accepted & F_VERSION_1 != 0 && self.read(STATUS) & FEATURES_OK != 0;
+        self.write(QUEUE_SEL, 0);
         let max = self.read(QUEUE_NUM_MAX).min(MAX_SIZE as u32) as u16;
-        if max == 0 || self.read(QUEUE_READY) != 0 {
+        if !ok || max == 0 || self.read(QUEUE_READY) != 0 {
             self.write(STATUS, FAILED);
             return None;
         }
@@ -121,18 +116,14 @@ impl Transport {
             self.write(QUEUE_DESC + 0x10 * i + 4, (addr >> 32) as u32);
         }
         self.write(QUEUE_READY, 1);
-        Some(q)
-    }
-
-    /// Ends initialisation: the device may now use its queues.
-    pub fn driver_ok(&self) {
         self.write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK);
+        Some((accepted, q))
     }
 
-    /// Tells the device that queue `index` has new buffers.
-    pub fn notify(&self, index: u32) {
+    /// Tells the device that its queue has new buffers.
+    pub fn notify(&self) {
         dsb(); // the rings before the doorbell
-        self.write(QUEUE_NOTIFY, index);
+        self.write(QUEUE_NOTIFY, 0);
     }
 
     /// Acknowledges whatever the device signalled (used buffers, configuration change).
@@ -166,17 +157,16 @@ impl Transport {
         }
     }
 
-    /// Sends one request (`bufs`, chained) on queue `index` and polls until the device has
-    /// finished it; returns the number of bytes the device wrote. A device that does not answer
-    /// within TIMEOUT_S is a fatal error.
-    pub fn roundtrip(&self, q: &mut Queue, index: u32, bufs: &[Buf]) -> u32 {
+    /// Sends one request (`bufs`, chained) on the queue and polls until the device has finished
+    /// it. A device that does not answer within TIMEOUT_S is a fatal error.
+    pub fn roundtrip(&self, q: &mut Queue, bufs: &[Buf]) {
         q.offer_chain(bufs);
-        self.notify(index);
+        self.notify();
         let (start, hz) = (sysreg_read!("cntvct_el0"), sysreg_read!("cntfrq_el0"));
         loop {
-            if let Some((_, written)) = q.take_used() {
+            if q.take_used().is_some() {
                 self.ack_interrupt(); // we polled; the interrupt has nothing left to say
-                return written;
+                return;
             }
             let waited = sysreg_read!("cntvct_el0") - start;
             assert!(
@@ -188,20 +178,15 @@ impl Transport {
     }
 }
 
-/// The devices the kernel drives synchronously, found by `init`.
-pub struct Devices {
-    pub gpu: Option<gpu::Gpu>,
-    pub blk: Option<blk::Blk>,
-}
-
 /// Input devices; their interrupts deliver events (`irq`).
 static INPUTS: Global<Vec<input::Input>> = Global::new(Vec::new());
 
 /// Probes all slots, starts a driver for each device rost knows (the first GPU, the first disk,
 /// every input device), each printing a `[virtio] slot <n>: ...` line, and enables the
-/// interrupt of every started device. Prints nothing when there are no devices.
-pub fn init() -> Devices {
-    let mut found = Devices { gpu: None, blk: None };
+/// interrupt of every started device. Prints nothing when there are no devices. Returns the
+/// devices the kernel drives synchronously: the GPU and the disk, if there are.
+pub fn init() -> (Option<gpu::Gpu>, Option<blk::Blk>) {
+    let (mut gpu, mut blk) = (None, None);
     for slot in 0..SLOTS {
         let t = Transport::at(slot);
         let id = if t.read(MAGIC) == MAGIC_VALUE { t.read(DEVICE_ID) } else { 0 };
@@ -213,8 +198,8 @@ pub fn init() -> Devices {
             continue;
         }
         let started = match id {
-            ID_GPU if found.gpu.is_none() => gpu::Gpu::new(t).map(|d| found.gpu = Some(d)),
-            ID_BLK if found.blk.is_none() => blk::Blk::new(t).map(|d| found.blk = Some(d)),
+            ID_GPU if gpu.is_none() => gpu::Gpu::new(t).map(|d| gpu = Some(d)),
+            ID_BLK if blk.is_none() => blk::Blk::new(t).map(|d| blk = Some(d)),
             ID_INPUT => input::Input::new(t).map(|d| INPUTS.get().push(d)),
             _ => {
                 kprintln!("[virtio] slot {}: device {} not driven", slot, id);
@@ -226,7 +211,7 @@ pub fn init() -> Devices {
             None => kprintln!("[virtio] slot {}: device {} failed to start", slot, id),
         }
     }
-    found
+    (gpu, blk)
 }
 
 /// Whether `intid` is a virtio-mmio slot's interrupt.
@@ -236,10 +221,10 @@ pub fn is_virtio(intid: u32) -> bool {
 
 /// The interrupt of a virtio slot: acknowledge it at the device, then hand the events of an
 /// input device in that slot to `deliver`.
-pub fn irq(intid: u32, deliver: fn(input::Event)) {
+pub fn irq(intid: u32, deliver: fn(abi::InputEvent, [u32; 2])) {
     let slot = intid - FIRST_INTID;
     Transport::at(slot).ack_interrupt();
-    for dev in INPUTS.get().iter_mut().filter(|d| d.slot() == slot) {
+    for dev in INPUTS.get().iter_mut().filter(|d| d.t.slot == slot) {
         dev.drain(deliver);
     }
 }

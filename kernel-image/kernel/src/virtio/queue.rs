@@ -24,6 +24,18 @@ pub struct Buf {
     pub device_writes: bool,
 }
 
+impl Buf {
+    /// `len` bytes at `addr` for the device to read (a request).
+    pub fn device_reads(addr: u64, len: usize) -> Buf {
+        Buf { addr, len: len as u32, device_writes: false }
+    }
+
+    /// `len` bytes at `addr` for the device to write (an answer).
+    pub fn device_writes(addr: u64, len: usize) -> Buf {
+        Buf { addr, len: len as u32, device_writes: true }
+    }
+}
+
 pub struct Queue {
     page: *mut u8,
     size: u16,

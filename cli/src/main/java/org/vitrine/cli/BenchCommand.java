@@ -2,6 +2,10 @@ package org.vitrine.cli;
 
 import java.util.concurrent.Callable;
 
+import org.vitrine.cli.log.GuestLogSession;
+import org.vitrine.cli.log.LogOptions;
+
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,10 +23,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--qemu", defaultValue = "qemu-system-aarch64", description = "QEMU binary (default ${DEFAULT-VALUE}).")
     String qemu;
 
+    @CommandLine.Mixin
+    LogOptions log;
+
     @Override
     public Integer call() throws Exception {
-        int status = Benchmark.run(iterations, qemu, System.out);
-        DecodeBenchmark.run(System.out);
-        return status;
+        try (GuestLogSession logs = log.open(System.err)) {
+            int status = Benchmark.run(iterations, qemu, System.out, logs);
+            logs.summarize(System.err);   // the benchmark guest makes none: a line here means it went wrong
+            DecodeBenchmark.run(System.out);
+            return status;
+        }
     }
 }

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.cli.log.GuestLogSession;
+import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 
 /**
@@ -59,7 +60,8 @@ public final class Benchmark {
         return b.array();
     }
 
-    public static int run(long iterations, String qemu, PrintStream out) throws IOException, InterruptedException {
+    /** Runs the benchmark, printing its figures on {@code out}; the Vitrine runs report to {@code logs}. */
+    public static int run(long iterations, String qemu, PrintStream out, GuestLogSession logs) throws IOException, InterruptedException {
         if (iterations < 1000) throw new IllegalArgumentException("--iterations must be at least 1000");
         long small = iterations / 10;
         Path dir = Files.createTempDirectory("vitrine-bench");
@@ -68,7 +70,7 @@ public final class Benchmark {
         Files.write(little, elf(small));
         long instructions = 4 * (iterations - small);
 
-        double vBig = vitrineSeconds(big, iterations), vSmall = vitrineSeconds(little, small);
+        double vBig = vitrineSeconds(big, iterations, logs), vSmall = vitrineSeconds(little, small, logs);
         double vMips = instructions / (vBig - vSmall) / 1e6;
         out.printf("vitrine: %d iterations in %.3f s, %d in %.3f s -> %.0f guest MIPS%n", iterations, vBig, small, vSmall, vMips);
 
@@ -83,12 +85,14 @@ public final class Benchmark {
         return 0;
     }
 
-    private static double vitrineSeconds(Path elf, long iterations) {
-        try (VirtBoard board = new VirtBoard(VirtBoard.Options.defaults(), b -> { })) {
+    private static double vitrineSeconds(Path elf, long iterations, GuestLogSession logs) {
+        try (VirtBoard board = new VirtBoard(VirtBoard.Options.defaults().withGuestLog(logs.sink()), b -> { })) {
             board.loadKernel(elf);
+            logs.started(board.machine().guestLog());
             long t0 = System.nanoTime();
             Cpu.Exit exit = board.run(Long.MAX_VALUE);
             double s = (System.nanoTime() - t0) / 1e9;
+            logs.finished(board.machine().guestLog());
             long retired = board.machine().cpu().instructionsRetired();
             if (exit.kind() != Cpu.ExitKind.POWER_OFF || retired < 4 * iterations) {
                 throw new IllegalStateException("benchmark guest did not finish: " + exit.message() + ", " + retired + " instructions");

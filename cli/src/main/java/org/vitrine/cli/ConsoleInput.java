@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 
-import org.vitrine.devices.Pl011;
+import org.vitrine.devices.arm.Pl011;
 import org.vitrine.emulator.cpu.Cpu;
 
 /**

@@ -1,5 +1,7 @@
 package org.vitrine.cli;
 
+import org.vitrine.cli.log.LogOptions;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +26,10 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof LogOptions.UnwritableException e) {   // any command's --log-file, before its machine starts
+                cmd.getErr().println("vitrine: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
             cmd.getErr().println("vitrine: host error: " + ex);
             if (Boolean.getBoolean("vitrine.debug")) ex.printStackTrace(cmd.getErr());
             return ExitCodes.HOST_ERROR;

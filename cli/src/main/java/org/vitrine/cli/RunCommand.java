@@ -7,7 +7,10 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.cli.log.GuestLogSession;
+import org.vitrine.cli.log.LogOptions;
+import org.vitrine.devices.board.VirtBoard;
+import org.vitrine.devices.flash.PflashCfi01;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.time.Ratio;
 
@@ -21,7 +24,8 @@ import picocli.CommandLine.Option;
  * can with its console on standard output, and has a display only when asked for one.
  *
  * <p>This class reads and checks the options and maps how the run ended to the exit status;
- * {@link RunSession} runs the machine.
+ * {@link RunSession} runs the machine. The guest log's summary line ends the run (see
+ * {@link LogOptions}).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Boot a kernel on the emulated virt machine: in a window (default) or headless.",
@@ -38,8 +42,25 @@ public final class RunCommand implements Callable<Integer> {
     boolean headless;
 
     @Option(names = "--kernel", paramLabel = "FILE",
-            description = "Kernel ELF to boot (default: the built rost image, kernel-image/build/kernel.elf).")
+            description = "Kernel to boot: an AArch64 ELF or an arm64 Linux Image (plain or gzip) "
+                    + "(default: the built rost image, kernel-image/build/kernel.elf; none with --bios).")
     Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE",
+            description = "Initial ramdisk for a Linux Image, placed in RAM as QEMU does and named in /chosen.")
+    Path initrd;
+
+    @Option(names = "--bios", paramLabel = "FILE",
+            description = "Firmware (e.g. U-Boot's u-boot.bin) loaded into flash bank 0 at address 0 and started there.")
+    Path bios;
+
+    @Option(names = "--flash1", paramLabel = "FILE",
+            description = "File of exactly 64 MiB backing flash bank 1 at 0x04000000 (firmware variables; guest writes persist).")
+    Path flash1;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed of /chosen's rng-seed and kaslr-seed (default: ${DEFAULT-VALUE}, the same every run).")
+    long seed;
 
     @Option(names = "--ram", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "512M",
             description = "Guest RAM size, e.g. 512M or 1G (default: ${DEFAULT-VALUE}).")
@@ -68,7 +89,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "Stop after this much virtual time (e.g. 3s, 250ms) and exit 0.")
     Long untilNanos;
 
-    @Option(names = "--quiet", description = "Do not print the run summary on standard error.")
+    @CommandLine.Mixin
+    LogOptions log;
+
+    @Option(names = "--quiet", description = "Do not print the run summary (nor the guest errors' summary) on standard error.")
     boolean quiet;
 
     @Option(names = "--append", paramLabel = "ARGS",
@@ -93,8 +117,23 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream err = System.err;
-        Path image = kernel != null ? kernel : defaultKernel();
-        if (!Files.isRegularFile(image)) {
+        Path image = kernel != null || bios != null ? kernel : defaultKernel();
+        for (Path p : new Path[] {bios, initrd, flash1}) {
+            if (p != null && !Files.isRegularFile(p)) {
+                err.println("vitrine: " + p + " not found");
+                return ExitCodes.BAD_IMAGE;
+            }
+        }
+        try {
+            if (flash1 != null && Files.size(flash1) != PflashCfi01.BANK_SIZE) {
+                err.println("vitrine: flash image " + flash1 + " must be exactly 64 MiB (create one with truncate -s 64M " + flash1 + ")");
+                return ExitCodes.BAD_IMAGE;
+            }
+        } catch (java.io.IOException e) {
+            err.println("vitrine: cannot read " + flash1 + ": " + e.getMessage());
+            return ExitCodes.BAD_IMAGE;
+        }
+        if (image != null && !Files.isRegularFile(image)) {
             err.println("vitrine: kernel image " + image + " not found" + (kernel == null ? " (build it with ./vitrine build)" : ""));
             return ExitCodes.BAD_IMAGE;
         }
@@ -108,15 +147,20 @@ public final class RunCommand implements Callable<Integer> {
             err.println("vitrine: disk image " + disk + " not found (create one, e.g. truncate -s 64M disk.img)");
             return ExitCodes.BAD_IMAGE;
         }
-        VirtBoard.Options options = VirtBoard.Options.defaults().withRam(ram).withBootArgs(bootArgs).withDisk(disk, diskReadOnly);
+        VirtBoard.Options options = VirtBoard.Options.defaults().withRam(ram).withBootArgs(bootArgs).withDisk(disk, diskReadOnly)
+                .withFirmware(new VirtBoard.Options.Firmware(initrd, bios, flash1, seed));
         VirtBoard.Options.Display size = displaySize();
         if (size != null) options = options.withDesktop(size);
         boolean paced = realTime != null ? realTime : !headless;
         long until = untilNanos == null ? Long.MAX_VALUE
                 : Ratio.scaleUp(untilNanos, options.timing().cyclesPerSecond(), 1_000_000_000L);
-        RunSession session = new RunSession(options, new RunSession.Settings(image, until, paced,
-                trace.contains(Trace.exceptions), gdbPort, quiet, screenshot));
-        return exitCode(headless ? session.runHeadless() : session.runInWindow(size));
+        try (GuestLogSession logs = log.open(err)) {
+            RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
+                    trace.contains(Trace.exceptions), gdbPort, quiet, screenshot), logs);
+            RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);
+            if (!quiet) logs.summarize(err);
+            return exitCode(outcome);
+        }
     }
 
     /** The process exit status for how the session ended (see the command's description). */

@@ -9,20 +9,22 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.vitrine.cli.gdb.GdbStub;
+import org.vitrine.cli.log.GuestLogSession;
 import org.vitrine.cli.window.DesktopWindow;
 import org.vitrine.cli.window.Screenshots;
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.debug.Debugger;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
 import org.vitrine.emulator.display.HostInput;
-import org.vitrine.emulator.spi.GuestErrors;
 
 /**
  * One {@code vitrine run} of the machine, across guest resets: builds the board, wires its console
  * to standard input and output, and runs it headless, in a window, or under gdb. Problems are told
  * to the user here; {@link RunCommand} turns the {@link Outcome} into the process exit status.
+ * Each machine reports to the command's guest log as it starts and stops (so that the log's collapsed
+ * repeats come before the run line, and the window's title counts guest errors across resets).
  *
  * <p>Threads: with a window, the window owns the main thread (GLFW needs it) and the machine runs on
  * {@code vitrine-machine}; headless, the machine runs on the calling thread.
@@ -54,6 +56,7 @@ final class RunSession {
 
     private final VirtBoard.Options options;
     private final Settings settings;
+    private final GuestLogSession logs;
     // The window is opened before the first board exists, so these outlive board resets.
     private final FrameExchange frames = new FrameExchange();
     private final HostInput input = new HostInput();
@@ -61,9 +64,14 @@ final class RunSession {
     private volatile GdbStub debugStub;
     private volatile boolean closedByHost;
 
-    RunSession(VirtBoard.Options options, Settings settings) {
+    /**
+     * @param options the board's options, whose guest log sink is {@code logs}'
+     * @param logs    the command's guest log: each machine is reported to it as it starts and stops
+     */
+    RunSession(VirtBoard.Options options, Settings settings, GuestLogSession logs) {
         this.options = options;
         this.settings = settings;
+        this.logs = logs;
     }
 
     /** Runs with the console on standard input and output and no window. */
@@ -81,6 +89,7 @@ final class RunSession {
             System.err.println("vitrine: " + e.getMessage());
             return new Outcome.Failed(Failure.NO_WINDOW);
         }
+        window.showStatus(logs.totals()::counter);
         AtomicReference<Outcome> result = new AtomicReference<>(new Outcome.Failed(Failure.HOST_ERROR));
         Thread machine = Thread.ofPlatform().name("vitrine-machine").start(() -> {
             try {
@@ -122,7 +131,7 @@ final class RunSession {
             try (VirtBoard board = new VirtBoard(options, b -> console(out, b), frames, input)) {
                 if (settings.traceExceptions()) board.traceExceptions(err::println);
                 try {
-                    board.loadKernel(settings.kernel());
+                    board.boot(settings.kernel());
                 } catch (VirtBoard.ImageException e) {
                     err.println("vitrine: " + e.getMessage());
                     return new Outcome.Failed(Failure.BAD_IMAGE);
@@ -131,6 +140,7 @@ final class RunSession {
                 cpu.setRealTime(settings.paced());
                 if (window != null) frames.setOnPublish(window::wake);
                 console.attach(cpu, board.uart());   // with a window, host input stays open
+                logs.started(board.machine().guestLog());
                 current = board;
                 if (closedByHost) return new Outcome.Ran(windowClosed());
                 Cpu.Exit exit;
@@ -144,13 +154,14 @@ final class RunSession {
                 } finally {
                     current = null;
                     flush(out);
+                    logs.finished(board.machine().guestLog());   // its collapsed repeats before the run line
                 }
                 if (exit.kind() == Cpu.ExitKind.STOPPED && closedByHost) exit = windowClosed();
                 if (!settings.quiet()) {
                     long hostMs = (System.nanoTime() - hostStart) / 1_000_000;
-                    err.printf("[vitrine] %s; %d cycles (%.3f s virtual), %d instructions, %d guest errors, %d ms host%n",
+                    err.printf("[vitrine] %s; %d cycles (%.3f s virtual), %d instructions, %d ms host%n",
                             exit.message(), cpu.cycles(), cpu.cycles() / (double) options.timing().cyclesPerSecond(),
-                            cpu.instructionsRetired(), GuestErrors.count(), hostMs);
+                            cpu.instructionsRetired(), hostMs);
                 }
                 if (exit.kind() == Cpu.ExitKind.RESET) {   // a new machine from the same image, as a board reset would
                     elapsedBeforeReset += cpu.cycles();

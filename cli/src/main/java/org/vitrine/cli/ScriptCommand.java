@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.vitrine.cli.log.GuestLogSession;
+import org.vitrine.cli.log.LogOptions;
 import org.vitrine.cli.script.Scenario;
 import org.vitrine.cli.script.ScenarioRunner;
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,6 +42,9 @@ public final class ScriptCommand implements Callable<Integer> {
 
     @Option(names = "--append", paramLabel = "ARGS", description = "Kernel command line (/chosen/bootargs).")
     String bootArgs;
+
+    @CommandLine.Mixin
+    LogOptions log;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -74,7 +79,7 @@ public final class ScriptCommand implements Callable<Integer> {
                 .withDisk(disk, diskReadOnly);
         OutputStream out = new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 14);
         ScenarioRunner[] runner = new ScenarioRunner[1];
-        try (VirtBoard board = new VirtBoard(options, b -> {
+        try (GuestLogSession logs = log.open(System.err); VirtBoard board = new VirtBoard(options.withGuestLog(logs.sink()), b -> {
             runner[0].consoleByte(b);
             try {
                 out.write(b);
@@ -90,8 +95,11 @@ public final class ScriptCommand implements Callable<Integer> {
                 System.err.println("vitrine: " + e.getMessage());
                 return ExitCodes.BAD_IMAGE;
             }
+            logs.started(board.machine().guestLog());
             ScenarioRunner.Outcome outcome = runner[0].play(scenario);
             out.flush();
+            logs.finished(board.machine().guestLog());
+            logs.summarize(System.err);
             System.err.println("[script] " + (outcome.passed() ? "passed: " : "FAILED: ") + outcome.message());
             return outcome.passed() ? 0 : 1;
         }

@@ -6,9 +6,9 @@ import java.util.List;
 import org.vitrine.emulator.spi.InterruptLine;
 
 /** A test wire that remembers its level and every level it was driven to. */
-final class RecordingLine implements InterruptLine {
-    final List<Boolean> history = new ArrayList<>();
-    boolean level;
+public final class RecordingLine implements InterruptLine {
+    public final List<Boolean> history = new ArrayList<>();
+    public boolean level;
 
     @Override
     public void set(boolean high) {

@@ -219,12 +219,33 @@ class CliTest {
         Path junk = Files.write(dir.resolve("junk.elf"), garbage);
         Result r = vitrine("run", "--headless", "--kernel", junk.toString());
         assertEquals(5, r.exit(), r.stderr());
-        assertTrue(r.stderr().contains("is not a valid AArch64 ELF"), r.stderr());
+        assertTrue(r.stderr().contains("nor a valid AArch64 ELF"), r.stderr());
 
         byte[] rost = Files.readAllBytes(Guest.kernel());
         Path truncated = Files.write(dir.resolve("truncated.elf"), java.util.Arrays.copyOf(rost, rost.length / 3));
         r = vitrine("run", "--headless", "--kernel", truncated.toString());
         assertEquals(5, r.exit(), r.stderr());
+    }
+
+    @Test
+    void badLinuxImagesAreRefusedWithAMessage() throws Exception {
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(4096).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        h.putLong(0x10, 64L << 20).putInt(0x38, 0x644d5241); // image_size 64 MiB, "ARM\x64"
+        Path big = Files.write(dir.resolve("big.Image"), h.array());
+        Result r = vitrine("run", "--headless", "--ram", "32M", "--kernel", big.toString());
+        assertEquals(5, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("arm64 Image needs RAM up to"), r.stderr());
+
+        h.putLong(0x18, 1); // a big-endian kernel
+        Path be = Files.write(dir.resolve("be.Image"), h.array());
+        r = vitrine("run", "--headless", "--kernel", be.toString());
+        assertEquals(5, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("big-endian"), r.stderr());
+
+        Path elf = TinyElf.write(dir, "k.elf", TinyElf.powerOff(0));
+        r = vitrine("run", "--headless", "--kernel", elf.toString(), "--initrd", elf.toString());
+        assertEquals(5, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("--initrd needs an arm64 Linux Image"), r.stderr());
     }
 
     @Test

@@ -61,13 +61,7 @@ class DesktopDifferentialTest {
         Files.createDirectories(ScreenImages.DIR);
         Path qemuDisk = sparse(dir.resolve("qemu.img")), vitrineDisk = sparse(dir.resolve("vitrine.img"));
         Path socket = dir.resolve("qmp.sock");
-        List<String> cmd = List.of(Qemu.BINARY, "-M", "virt", "-cpu", "cortex-a72", "-m", "512", "-nodefaults", "-nic", "none",
-                "-display", "none", "-global", "virtio-mmio.force-legacy=false",
-                "-device", "virtio-gpu-device,xres=" + W + ",yres=" + H,
-                "-device", "virtio-keyboard-device", "-device", "virtio-tablet-device",
-                "-drive", "if=none,id=d0,file=" + qemuDisk + ",format=raw", "-device", "virtio-blk-device,drive=d0",
-                "-qmp", "unix:" + socket + ",server,nowait", "-serial", "stdio", "-kernel", Guest.kernel().toString());
-        Process qemu = new ProcessBuilder(cmd).start();
+        Process qemu = new ProcessBuilder(qemu(qemuDisk, socket, null)).start();
         qemu.getOutputStream().close();
         ConsoleLines qOut = ConsoleLines.follow(qemu.getInputStream(), "qemu-out");
         ConsoleLines qErr = ConsoleLines.follow(qemu.getErrorStream(), "qemu-err");
@@ -81,7 +75,7 @@ class DesktopDifferentialTest {
 
             qOut.await(l -> l.startsWith("[rost] boot screen up"), 0, Duration.ofSeconds(60));
             try (Qmp qmp = Qmp.connect(socket, qemu)) {
-                awaitSameScreen(qmp, vBoot, "boot");
+                awaitSameScreen(qmp, vBoot, "boot", dir);
                 screens++;
                 List<String> qemuInput = new ArrayList<>();
                 for (int i = 0; i < SCRIPT.size(); i++) {
@@ -90,25 +84,12 @@ class DesktopDifferentialTest {
                     qmp.sendInput(step.qmpEvents());
                     List<String> got = qOut.awaitCount(DesktopInput::isInputLine, 0, i + 1, GUARD);
                     qemuInput.add(got.get(i));
-                    awaitSameScreen(qmp, vitrine.frame(), "step" + (i + 1));
+                    awaitSameScreen(qmp, vitrine.frame(), "step" + (i + 1), dir);
                     screens++;
                 }
                 // QMP's absolute values reach the guest as they were sent, on both machines.
                 assertEquals(SCRIPT.stream().map(DesktopInput::consoleLine).toList(), qemuInput, "QEMU's guest saw other values");
-                // Vitrine ran to idle after each step, so its console is complete: wait until QEMU's has
-                // as many lines (QEMU runs on its own, and a loaded host may keep it behind).
-                List<String> v = vitrine.lines();
-                try {
-                    qOut.awaitCount(l -> true, 0, v.size(), GUARD);
-                } catch (AssertionError fewer) {
-                    // QEMU printed less: the comparison below names the first line that differs
-                }
-                List<String> q = qOut.lines();
-                for (int i = 0; i < Math.max(q.size(), v.size()); i++) {
-                    String ql = i < q.size() ? q.get(i) : "<end>", vl = i < v.size() ? v.get(i) : "<end>";
-                    assertEquals(ql, vl, "console line " + (i + 1) + " differs\n--- QEMU ---\n" + qOut.text() + "--- Vitrine ---\n"
-                            + vitrine.console());
-                }
+                List<String> q = assertSameConsole(qOut, vitrine), v = vitrine.lines();
                 for (String expected : List.of("[virtio] slot 31: gpu, display 1024x768", "[virtio] slot 30: keyboard \"QEMU Virtio Keyboard\"",
                         "[virtio] slot 29: tablet \"QEMU Virtio Tablet\"", "[virtio] slot 28: blk, " + SECTORS + " sectors",
                         "[blk] self-test ok (capacity " + SECTORS + " sectors)", "[rost] boot screen up, waiting for input")) {
@@ -128,6 +109,41 @@ class DesktopDifferentialTest {
         assertTrue(qErr.lines().isEmpty(), "QEMU complained:\n" + qErr.text());
     }
 
+    /**
+     * QEMU with the desktop's devices (gpu W x H, keyboard, tablet, {@code disk} as virtio-blk), QMP on
+     * {@code socket}, the console on stdout, and {@code bootArgs} (none if null).
+     */
+    static List<String> qemu(Path disk, Path socket, String bootArgs) {
+        List<String> cmd = new ArrayList<>(List.of(Qemu.BINARY, "-M", "virt", "-cpu", "cortex-a72", "-m", "512", "-nodefaults",
+                "-nic", "none", "-display", "none", "-device", "virtio-gpu-device,xres=" + W + ",yres=" + H,
+                "-device", "virtio-keyboard-device", "-device", "virtio-tablet-device"));
+        List<String> drive = Guest.qemuDisk(disk, bootArgs == null ? "" : bootArgs);
+        cmd.addAll(bootArgs == null ? drive.subList(0, drive.size() - 2) : drive);
+        cmd.addAll(List.of("-qmp", "unix:" + socket + ",server,nowait", "-serial", "stdio", "-kernel", Guest.kernel().toString()));
+        return cmd;
+    }
+
+    /**
+     * Asserts that QEMU's console equals Vitrine's line for line; returns QEMU's lines. Vitrine ran
+     * to idle after each step, so its console is complete: this waits until QEMU's has as many
+     * lines (QEMU runs on its own, and a loaded host may keep it behind).
+     */
+    static List<String> assertSameConsole(ConsoleLines qOut, DesktopBoard vitrine) throws InterruptedException {
+        List<String> v = vitrine.lines();
+        try {
+            qOut.awaitCount(l -> true, 0, v.size(), GUARD);
+        } catch (AssertionError fewer) {
+            // QEMU printed less: the comparison below names the first line that differs
+        }
+        List<String> q = qOut.lines();
+        for (int i = 0; i < Math.max(q.size(), v.size()); i++) {
+            String ql = i < q.size() ? q.get(i) : "<end>", vl = i < v.size() ? v.get(i) : "<end>";
+            assertEquals(ql, vl, "console line " + (i + 1) + " differs\n--- QEMU ---\n" + qOut.text() + "--- Vitrine ---\n"
+                    + vitrine.console());
+        }
+        return q;
+    }
+
     static Path sparse(Path p) throws Exception {
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
             f.setLength(8L << 20);
@@ -135,8 +151,8 @@ class DesktopDifferentialTest {
         return p;
     }
 
-    /** Takes QEMU screendumps until one equals {@code expected} (Vitrine's screen), for {@link #GUARD} at most. */
-    private void awaitSameScreen(Qmp qmp, Frame expected, String name) throws Exception {
+    /** Takes QEMU screendumps (into {@code dir}) until one equals {@code expected} (Vitrine's screen), for {@link #GUARD} at most. */
+    static void awaitSameScreen(Qmp qmp, Frame expected, String name, Path dir) throws Exception {
         Path ppm = dir.resolve(name + ".ppm");
         long end = System.nanoTime() + GUARD.toNanos();
         while (true) {

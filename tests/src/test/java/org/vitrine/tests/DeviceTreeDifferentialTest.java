@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -31,7 +31,9 @@ class DeviceTreeDifferentialTest {
     /** Properties that must agree; phandle-valued ones differ by numbering and are left out. */
     static final List<String> COMPARED = List.of("compatible", "reg", "interrupts", "method", "cpu_on", "cpu_off",
             "migrate", "cpu_suspend", "device_type", "clock-names", "#interrupt-cells", "interrupt-controller",
-            "always-on", "dma-coherent", "stdout-path", "#address-cells", "#size-cells");
+            "always-on", "dma-coherent", "stdout-path", "#address-cells", "#size-cells", "bank-width");
+    /** /chosen properties whose values are random in QEMU: their presence and size must agree. */
+    static final List<String> RANDOM_SIZED = List.of("rng-seed", "kaslr-seed");
 
     @Test
     void everyNodeVitrineDescribesMatchesQemu() throws Exception {
@@ -56,6 +58,14 @@ class DeviceTreeDifferentialTest {
             }
         }
         assertEquals(qemu.get("/cpus/cpu@0").get("compatible"), vitrine.get("/cpus/cpu@0").get("compatible"));
+        assertNotNull(vitrine.get("/flash@0"), "the flash banks are described");
+        for (String prop : RANDOM_SIZED) {
+            String theirs = qemu.get("/chosen").get(prop), ours = vitrine.get("/chosen").get(prop);
+            assertNotNull(theirs, "QEMU's /chosen has " + prop);
+            assertNotNull(ours, "Vitrine's /chosen has " + prop);
+            assertEquals(theirs.split(" ").length, ours.split(" ").length, "/chosen " + prop + " size: " + theirs + " vs " + ours);
+            compared++;
+        }
         assertTrue(vitrine.keySet().stream().filter(p -> p.startsWith("/virtio_mmio@")).count() == 32, "32 virtio-mmio slots");
         System.out.println("device tree: " + vitrine.size() + " Vitrine nodes, " + compared + " properties equal to QEMU's");
     }

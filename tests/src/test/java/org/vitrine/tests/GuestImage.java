@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,17 +22,37 @@ final class GuestImage {
 
     /** Builds the guest {@code guests/<name>.S} from the test resources into {@code dir}/<name>.elf. */
     static Path fromResource(String name, Path dir) throws IOException, InterruptedException {
-        Path source = copyResource("guests/" + name + ".S", dir.resolve(name + ".S"));
-        Path script = copyResource("guests/guest.ld", dir.resolve("guest.ld"));
-        copyResource("guests/guest.inc", dir.resolve("guest.inc"));
-        return build(source, script, dir.resolve(name + ".elf"));
+        return fromResource(name, dir, List.of());
+    }
+
+    /**
+     * As {@link #fromResource(String, Path)}, with assembler symbols defined ({@code --defsym}, e.g.
+     * {@code STAY=1}); the image is named after them: {@code dir}/<name>-STAY.elf.
+     */
+    static Path fromResource(String name, Path dir, List<String> symbols) throws IOException, InterruptedException {
+        Path source = dir.resolve(name + ".S");
+        if (!Files.exists(source)) copyResource("guests/" + name + ".S", source);
+        Path script = dir.resolve("guest.ld");
+        if (!Files.exists(script)) copyResource("guests/guest.ld", script);
+        Path include = dir.resolve("guest.inc");
+        if (!Files.exists(include)) copyResource("guests/guest.inc", include);
+        StringBuilder elf = new StringBuilder(name);
+        for (String s : symbols) elf.append('-').append(s.replaceAll("=.*", ""));
+        return build(source, script, dir.resolve(elf + ".elf"), symbols);
     }
 
     /** Assembles {@code source} (its includes next to it) and links it with {@code linkerScript} into {@code elf}. */
     static Path build(Path source, Path linkerScript, Path elf) throws IOException, InterruptedException {
+        return build(source, linkerScript, elf, List.of());
+    }
+
+    private static Path build(Path source, Path linkerScript, Path elf, List<String> symbols) throws IOException, InterruptedException {
         Path object = elf.resolveSibling(elf.getFileName() + ".o");
         Path includes = source.toAbsolutePath().getParent();
-        run(List.of("aarch64-linux-gnu-as", "-I", includes.toString(), "-o", object.toString(), source.toString()));
+        List<String> as = new ArrayList<>(List.of("aarch64-linux-gnu-as", "-I", includes.toString(), "-o", object.toString()));
+        for (String s : symbols) as.addAll(List.of("--defsym", s));
+        as.add(source.toString());
+        run(as);
         run(List.of("aarch64-linux-gnu-ld", "-nostdlib", "--no-warn-rwx-segments", "-T", linkerScript.toString(),
                 "-o", elf.toString(), object.toString()));
         return elf;
@@ -41,7 +61,7 @@ final class GuestImage {
     private static Path copyResource(String resource, Path to) throws IOException {
         try (InputStream in = GuestImage.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) throw new IOException("no test resource " + resource);
-            Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, to);
         }
         return to;
     }

@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.display.Frame;
-import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.display.HostInput.Target;
+import org.vitrine.emulator.display.HostInput;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,7 +76,7 @@ class RostBootScreenTest {
         try (VirtBoard board = new VirtBoard(o, out::write)) {
             board.loadKernel(Guest.kernel());
             long cycle = 0;
-            while (!out.toString(StandardCharsets.UTF_8).contains("task 1: ready for input") && cycle < 5_000_000_000L) {
+            while (!out.toString(StandardCharsets.UTF_8).contains("task 2: ready for input") && cycle < 5_000_000_000L) {
                 cycle += 50_000_000L;
                 board.run(cycle);
             }
@@ -88,12 +88,12 @@ class RostBootScreenTest {
             String log = out.toString(StandardCharsets.UTF_8);
             assertEquals(org.vitrine.emulator.cpu.Cpu.ExitKind.POWER_OFF, exit.kind(), log);
             assertEquals(0, exit.status(), log);
-            assertTrue(log.contains("task 1: display 640x480\ntask 1: fb_map at 0x2000000000\ntask 1: red rectangle flushed: yes\n"), log);
-            assertTrue(log.contains("task 1: another process refused the framebuffer: yes"), log);
-            assertTrue(log.contains("[input] key 30 down\ntask 1: event kind 1 code 30 value 1\n"), log);
-            assertTrue(log.contains("task 3: app got input from task 0: kind 1 code 30 value 1\n"
-                    + "task 3: app routing input itself: -6, other kernel message: -3\n"), log);
-            assertTrue(log.contains("task 1: routed to task 3: yes\n"), log);
+            assertTrue(log.contains("task 2: display 640x480\ntask 2: fb_map at 0x2000000000\ntask 2: red rectangle flushed: yes\n"), log);
+            assertTrue(log.contains("task 2: another process refused the framebuffer: yes"), log);
+            assertTrue(log.contains("[input] key 30 down\ntask 2: event kind 1 code 30 value 1\n"), log);
+            assertTrue(log.contains("task 4: app got input from task 0: kind 1 code 30 value 1\n"
+                    + "task 4: app routing input itself: -6, other kernel message: -3\n"), log);
+            assertTrue(log.contains("task 2: routed to task 4: yes\n"), log);
         }
     }
 

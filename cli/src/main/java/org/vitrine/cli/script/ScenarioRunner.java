@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.vitrine.cli.window.Screenshots;
-import org.vitrine.devices.VirtBoard;
+import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.display.Frame;
-import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.display.HostInput.Event;
 import org.vitrine.emulator.display.HostInput.Target;
+import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.time.Ratio;
 
 /**

@@ -4,6 +4,7 @@ import static org.lwjgl.glfw.GLFW.*;
 import static org.lwjgl.system.MemoryUtil.NULL;
 
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import org.lwjgl.glfw.Callbacks;
 import org.lwjgl.glfw.GLFWErrorCallback;
@@ -22,6 +23,11 @@ import org.vitrine.emulator.display.HostInput;
  * first thread: {@link #open}, {@link #loop} and {@link #close} run on the main thread while the
  * emulation runs on its own. The only methods for other threads are {@link #wake} and
  * {@link #requestClose}.
+ *
+ * <p><b>Status.</b> A one-line status (the guest errors counted so far) shows in the title bar,
+ * "Vitrine - 12 guest errors": seen at a glance, never over the guest's picture, and what the
+ * window manager and task bar already show. It is polled {@value #STATUS_CHECKS_PER_SECOND} times
+ * a second, so a guest that reports a million errors changes the title a few times a second at most.
  *
  * <p><b>Cost.</b> The loop sleeps in {@code glfwWaitEventsTimeout(1/60 s)} and draws only when a
  * new frame was published, the cursor changed, or the window was resized or exposed; an idle
@@ -85,6 +91,7 @@ public final class DesktopWindow implements AutoCloseable {
     }
 
     private static final double WAIT_SECONDS = 1.0 / 60;
+    static final int STATUS_CHECKS_PER_SECOND = 4;
 
     private final FrameExchange frames;
     private final Options options;
@@ -105,6 +112,9 @@ public final class DesktopWindow implements AutoCloseable {
     private int winW, winH, fbW, fbH;
     private Letterbox box = new Letterbox(0, 0, 0, 0);
     private boolean hostCursorHidden;
+    private volatile Supplier<String> status = () -> "";
+    private String shownStatus = "";
+    private long nextStatusCheck = System.nanoTime();   // when the loop next polls status
 
     /**
      * Opens a window of the guest display size from the newest frame (or 1024x768 before the
@@ -200,6 +210,7 @@ public final class DesktopWindow implements AutoCloseable {
                 shown = f;
                 dirty = true;
             }
+            updateTitle();
             if (dirty) render();
             glfwWaitEventsTimeout(WAIT_SECONDS);
         }
@@ -212,6 +223,14 @@ public final class DesktopWindow implements AutoCloseable {
     public void requestClose() {
         closeRequested = true;
         wake();
+    }
+
+    /**
+     * What the title shows after the window's name ("Vitrine - " + status), polled from the window's
+     * thread; an empty status leaves the name alone. Any thread.
+     */
+    public void showStatus(Supplier<String> status) {
+        this.status = Objects.requireNonNull(status);
     }
 
     /** Makes the loop look for a new frame now instead of at its next tick (e.g. after a publish). Any thread. */
@@ -265,6 +284,16 @@ public final class DesktopWindow implements AutoCloseable {
         renderer.draw(shown, fbW, fbH, box, options.filter());
         glfwSwapBuffers(window);
         dirty = false;
+    }
+
+    private void updateTitle() {
+        long now = System.nanoTime();
+        if (now - nextStatusCheck < 0) return;
+        nextStatusCheck = now + 1_000_000_000L / STATUS_CHECKS_PER_SECOND;
+        String s = status.get();
+        if (s.equals(shownStatus)) return;
+        shownStatus = s;
+        glfwSetWindowTitle(window, s.isEmpty() ? options.title() : options.title() + " - " + s);
     }
 
     private void installCallbacks() {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -209,6 +210,29 @@ class DesktopWindowXvfbTest {
             w.requestClose(); // the guest powered off
         });
         assertFalse(closed.get(), "requestClose does not call onClose");
+    }
+
+    /** The status (the guest error counter) shows after the name in the title; an empty one leaves the name alone. */
+    @Test
+    void theStatusShowsInTheTitle() throws Exception {
+        withWindow(new FrameExchange(), new HostInput(), DesktopWindow.Options.defaults().withSize(320, 200), null, w -> {
+            String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine$").trim().split("\\s+")[0];
+            AtomicLong errors = new AtomicLong();   // set here, read on the window's thread
+            w.showStatus(() -> errors.get() == 0 ? "" : errors.get() + " guest errors");
+            errors.set(458563);
+            awaitCondition("the counter in the title", () -> windowName(id).equals("Vitrine - 458563 guest errors"));
+            errors.set(0);
+            awaitCondition("the plain name back", () -> windowName(id).equals("Vitrine"));
+            w.requestClose();
+        });
+    }
+
+    private static String windowName(String id) {
+        try {
+            return x.run("xdotool", "getwindowname", id).trim();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- helpers ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import java.util.function.LongFunction;
 import java.util.function.LongPredicate;
 
 import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
 import org.vitrine.emulator.time.TimingModel;
@@ -72,6 +73,8 @@ public final class Cpu {
     private final EventQueue clock;
     private final TimingModel timing;
     private final PhysicalMemory ram;
+    private final GuestLog guestLog;
+    private final GuestLog.Source log;
     private final ExceptionEntry exceptions;
     private final ExternalAborts externalAborts;
     private final Psci psci = new Psci();
@@ -96,13 +99,15 @@ public final class Cpu {
     private long retiredAtLastAbort = -1;
     private int abortsInARow;
 
-    public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram) {
+    public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram, GuestLog guestLog) {
         this.uc = uc;
         this.clock = clock;
         this.timing = timing;
         this.ram = ram;
+        this.guestLog = guestLog;
+        this.log = guestLog.source("cpu");
         this.walker = new PageTableWalker(ram);
-        this.externalAborts = new ExternalAborts(uc, ram, this::walk);
+        this.externalAborts = new ExternalAborts(uc, ram, this::walk, log);
         this.exceptions = new ExceptionEntry(uc, this::cycles, externalAborts);
         this.systemInstructions = new SystemInstructions(uc, this::translateVa, this::stopBeforeNextBlock);
         this.pacing = new WallClockPacing(clock.cyclesPerSecond(), () -> !hostActions.isEmpty() || externalStop);
@@ -127,7 +132,7 @@ public final class Cpu {
 
     /** Connects the generic timer's outputs (physical timer, virtual timer) to interrupt controller inputs. */
     public GenericTimer attachTimer(InterruptLine physical, InterruptLine virtual) {
-        timer = new GenericTimer(clock, this::preciseCycle, physical, virtual);
+        timer = new GenericTimer(clock, this::preciseCycle, physical, virtual, guestLog);
         systemInstructions.attachTimer(timer);
         return timer;
     }

@@ -6,7 +6,7 @@ import java.util.function.LongFunction;
 import java.util.function.LongPredicate;
 
 import org.vitrine.emulator.memory.PhysicalMemory;
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.unicorn.Arm64Reg;
 import org.vitrine.emulator.unicorn.Unicorn;
 
@@ -67,14 +67,19 @@ final class ExternalAborts {
     private final Unicorn uc;
     private final PhysicalMemory ram;
     private final LongFunction<PageTableWalker.Walk> walk;
+    private final GuestLog.Source log;
     private LongPredicate devices = pa -> false;
     private Access pending;
 
-    /** @param walk a stage-1 walk of a virtual address in the CPU's current EL1&amp;0 regime */
-    ExternalAborts(Unicorn uc, PhysicalMemory ram, LongFunction<PageTableWalker.Walk> walk) {
+    /**
+     * @param walk a stage-1 walk of a virtual address in the CPU's current EL1&amp;0 regime
+     * @param log  where each access to a hole is reported as a guest error
+     */
+    ExternalAborts(Unicorn uc, PhysicalMemory ram, LongFunction<PageTableWalker.Walk> walk, GuestLog.Source log) {
         this.uc = uc;
         this.ram = ram;
         this.walk = walk;
+        this.log = log;
     }
 
     /** Which physical addresses answer besides RAM (device pages), to tell a walk into a hole from one that reads a device. */
@@ -181,8 +186,8 @@ final class ExternalAborts {
         return w;
     }
 
-    private static void logHole(String what, long pa, int size, long pc) {
-        GuestErrors.guestError("cpu", "%s at physical address 0x%x, size %d, PC 0x%x: nothing is mapped there "
-                + "(synchronous external abort)", what, pa, size, pc);
+    private void logHole(String what, long pa, int size, long pc) {
+        log.guestError("%s at physical address 0x%x, size %d, PC 0x%x: nothing is mapped there (synchronous external abort)",
+                what, pa, size, pc);
     }
 }

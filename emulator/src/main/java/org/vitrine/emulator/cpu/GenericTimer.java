@@ -2,7 +2,7 @@ package org.vitrine.emulator.cpu;
 
 import java.util.function.LongSupplier;
 
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
 import org.vitrine.emulator.time.Ratio;
@@ -66,15 +66,18 @@ public final class GenericTimer {
 
     private final EventQueue clock;
     private final LongSupplier preciseCycle;
+    private final GuestLog.Source log;
     private final Comparator phys;
     private final Comparator virt;
 
     /**
      * @param preciseCycle the current cycle including the part of the running block executed so
      *                     far (timer reads happen mid-block)
+     * @param log          the machine's guest log (writes to the read-only counter registers are reported there)
      */
-    public GenericTimer(EventQueue clock, LongSupplier preciseCycle, InterruptLine physLine, InterruptLine virtLine) {
+    public GenericTimer(EventQueue clock, LongSupplier preciseCycle, InterruptLine physLine, InterruptLine virtLine, GuestLog log) {
         this.clock = clock;
+        this.log = log.source("generic-timer");
         this.preciseCycle = preciseCycle;
         this.phys = new Comparator("CNTP", physLine);
         this.virt = new Comparator("CNTV", virtLine);
@@ -133,7 +136,7 @@ public final class GenericTimer {
 
     public void write(int key, long value) {
         if (key == SysReg.CNTFRQ_EL0.key() || key == SysReg.CNTPCT_EL0.key() || key == SysReg.CNTVCT_EL0.key()) {
-            GuestErrors.guestError("generic-timer", "write of 0x%x to read-only counter register (key 0x%x) ignored", value, key);
+            log.guestError("write of 0x%x to read-only counter register (key 0x%x) ignored", value, key);
             return;
         }
         Comparator c = comparatorOf(key);

@@ -3,7 +3,7 @@ package org.vitrine.emulator.machine;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.vitrine.emulator.spi.GuestErrors;
+import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.MmioDevice;
 
 /**
@@ -17,10 +17,12 @@ final class SubPageDispatcher implements MmioDevice {
     private final long base;
     private final long size;
     private final List<Slot> slots = new ArrayList<>();
+    private final GuestLog.Source log;
 
-    SubPageDispatcher(long base, long size) {
+    SubPageDispatcher(long base, long size, GuestLog log) {
         this.base = base;
         this.size = size;
+        this.log = log.source(name());
     }
 
     void add(long offset, MmioDevice device) {
@@ -48,7 +50,7 @@ final class SubPageDispatcher implements MmioDevice {
     public long read(long offset, int sz) {
         Slot s = find(offset);
         if (s == null) {
-            GuestErrors.guestError(name(), "read at 0x%x where no device is mapped", base + offset);
+            log.guestError("read at 0x%x where no device is mapped", base + offset);
             return 0;
         }
         return s.device.read(offset - s.offset, sz);
@@ -58,7 +60,7 @@ final class SubPageDispatcher implements MmioDevice {
     public void write(long offset, int sz, long value) {
         Slot s = find(offset);
         if (s == null) {
-            GuestErrors.guestError(name(), "write of 0x%x at 0x%x where no device is mapped", value, base + offset);
+            log.guestError("write of 0x%x at 0x%x where no device is mapped", value, base + offset);
             return;
         }
         s.device.write(offset - s.offset, sz, value);

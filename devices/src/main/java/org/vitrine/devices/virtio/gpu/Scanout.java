@@ -1,0 +1,160 @@
+package org.vitrine.devices.virtio.gpu;
+
+import java.util.Arrays;
+
+import org.vitrine.devices.virtio.gpu.GpuResources.Resource;
+import org.vitrine.emulator.display.Frame;
+import org.vitrine.emulator.display.FrameExchange;
+
+/**
+ * Scanout 0 and the hardware cursor: what the guest shows, turned into {@link Frame}s published to
+ * the {@link FrameExchange}. The exchange's latest frame is the one source of the current picture
+ * (the window shows it, screenshots read it); this class keeps only the working copy it converts
+ * into (the scanout rectangle, opaque RGBA) and the cursor state.
+ */
+final class Scanout {
+    private final FrameExchange frames;
+    private int displayWidth;
+    private int displayHeight;
+
+    /** Resource shown, 0 when the scanout is disabled. */
+    private int resourceId;
+    private long x;
+    private long y;
+    private int width;
+    private int height;
+    /** The scanout rectangle converted to opaque RGBA; published as copies, never shared. */
+    private int[] picture;
+
+    private int[] cursorImage;
+    private int cursorX;
+    private int cursorY;
+    private int cursorHotX;
+    private int cursorHotY;
+    private boolean cursorVisible;
+    private long sequence;
+
+    Scanout(FrameExchange frames, int displayWidth, int displayHeight) {
+        this.frames = frames;
+        resize(displayWidth, displayHeight);
+    }
+
+    /** The display size GET_DISPLAY_INFO reports (and a disabled scanout shows in black). */
+    void resize(int w, int h) {
+        if (w <= 0 || h <= 0) throw new IllegalArgumentException("display " + w + "x" + h);
+        displayWidth = w;
+        displayHeight = h;
+    }
+
+    int displayWidth() {
+        return displayWidth;
+    }
+
+    int displayHeight() {
+        return displayHeight;
+    }
+
+    /** The resource shown, 0 when disabled. */
+    int resourceId() {
+        return resourceId;
+    }
+
+    /** The newest frame published, or null before anything was shown (any thread). */
+    Frame current() {
+        return frames.latest();
+    }
+
+    /** SET_SCANOUT of a checked rectangle of a resource: converts and shows it. */
+    void show(Resource r, Rect q) {
+        resourceId = r.id;
+        x = q.x();
+        y = q.y();
+        width = (int) q.w();
+        height = (int) q.h();
+        picture = new int[width * height];
+        convert(r, x, y, q.w(), q.h());
+        publish();
+    }
+
+    /** RESOURCE_FLUSH of a checked rectangle: shows what of it lies on the scanout, if the resource is shown. */
+    void flush(Resource r, Rect q) {
+        if (resourceId != r.id) return;
+        long x0 = Math.max(q.x(), x);
+        long y0 = Math.max(q.y(), y);
+        long x1 = Math.min(q.x() + q.w(), x + width);
+        long y1 = Math.min(q.y() + q.h(), y + height);
+        if (x1 > x0 && y1 > y0) convert(r, x0, y0, x1 - x0, y1 - y0);
+        publish();
+    }
+
+    /** SET_SCANOUT of resource 0, or the resource shown went away: a black display. */
+    void disable() {
+        if (resourceId == 0) return;
+        resourceId = 0;
+        picture = null;
+        publishBlank();
+    }
+
+    /** Device reset: scanout disabled (black if something was shown), cursor forgotten. */
+    void reset() {
+        disable();
+        cursorImage = null;
+        cursorX = cursorY = cursorHotX = cursorHotY = 0;
+        cursorVisible = false;
+    }
+
+    /**
+     * UPDATE_CURSOR's shape: the hot spot, and the image of a 64x64 resource, or null to keep the
+     * previous image (QEMU keeps it when the resource is bad).
+     */
+    void shapeCursor(int hotX, int hotY, Resource image) {
+        cursorHotX = hotX;
+        cursorHotY = hotY;
+        if (image != null) {
+            int[] img = new int[(int) (image.width * image.height)];
+            for (int i = 0; i < img.length; i++) img[i] = image.format.rgba(image.pixels, i * PixelFormat.BYTES_PER_PIXEL);
+            cursorImage = img;
+        } else if (cursorImage == null) {
+            cursorImage = new int[VirtioGpu.CURSOR_SIZE * VirtioGpu.CURSOR_SIZE];
+        }
+    }
+
+    /** UPDATE_CURSOR / MOVE_CURSOR: the position, and whether the last command named a resource. */
+    void moveCursor(int cx, int cy, boolean visible) {
+        cursorX = cx;
+        cursorY = cy;
+        cursorVisible = visible;
+        Frame f = frames.latest();
+        if (f != null && resourceId != 0) {
+            // Frames are immutable: the new one shares the pixels and carries the new cursor.
+            frames.publish(new Frame(f.width(), f.height(), f.rgba(), ++sequence, cursorState()));
+        }
+    }
+
+    private Frame.Cursor cursorState() {
+        return new Frame.Cursor(cursorX, cursorY, cursorHotX, cursorHotY, cursorVisible ? cursorImage : null);
+    }
+
+    /** Converts a rectangle (resource coordinates, inside the scanout) into the picture. */
+    private void convert(Resource r, long rx, long ry, long w, long h) {
+        PixelFormat format = r.format;
+        byte[] pixels = r.pixels;
+        for (long row = ry; row < ry + h; row++) {
+            int src = (int) ((row * r.width + rx) * PixelFormat.BYTES_PER_PIXEL);
+            int dst = (int) ((row - y) * width + (rx - x));
+            for (long col = 0; col < w; col++, src += PixelFormat.BYTES_PER_PIXEL, dst++) {
+                picture[dst] = format.rgba(pixels, src) | 0xFF00_0000; // the screen is opaque
+            }
+        }
+    }
+
+    private void publish() {
+        frames.publish(new Frame(width, height, picture.clone(), ++sequence, cursorState()));
+    }
+
+    private void publishBlank() {
+        int[] black = new int[displayWidth * displayHeight];
+        Arrays.fill(black, 0xFF00_0000);
+        frames.publish(new Frame(displayWidth, displayHeight, black, ++sequence, Frame.Cursor.HIDDEN));
+    }
+}

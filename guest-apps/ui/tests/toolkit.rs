@@ -1,0 +1,77 @@
+//! The toolkit's pure parts: clipping, lines, blits, 8x16 text, keyboard mapping, damage.
+
+use ui::damage::Damage;
+use ui::draw::{Canvas, Rect};
+use ui::keymap::{Key, Keyboard};
+
+#[test]
+fn drawing_stays_inside_the_clip_rectangle() {
+    let mut px = vec![0u32; 20 * 10];
+    let mut c = Canvas::new(&mut px, 20, 10);
+    c.clipped(Rect::new(5, 2, 4, 3)).fill(Rect::new(0, 0, 20, 10), 7);
+    let painted: Vec<usize> = (0..200).filter(|&i| px[i] == 7).collect();
+    assert_eq!(painted.len(), 12);
+    assert!(painted.iter().all(|&i| (5..9).contains(&(i % 20)) && (2..5).contains(&(i / 20))));
+}
+
+#[test]
+fn a_line_covers_both_ends_and_one_pixel_per_column() {
+    let mut px = vec![0u32; 16 * 16];
+    Canvas::new(&mut px, 16, 16).line((1, 1), (13, 5), 9);
+    assert_eq!(px[16 + 1], 9);
+    assert_eq!(px[5 * 16 + 13], 9);
+    assert_eq!(px.iter().filter(|&&p| p == 9).count(), 13);
+}
+
+#[test]
+fn a_blit_copies_rows_and_clips_at_the_edge() {
+    let src: Vec<u32> = (0..6 * 4).collect(); // 6 wide, 4 high
+    let mut px = vec![0u32; 8 * 8];
+    Canvas::new(&mut px, 8, 8).blit(5, 6, 6, 4, &src, 6);
+    assert_eq!(px[6 * 8 + 5], 0);
+    assert_eq!(px[6 * 8 + 7], 2);
+    assert_eq!(px[7 * 8 + 5], 6);
+    assert_eq!(px.iter().filter(|&&p| p != 0).count(), 5, "2 rows x 3 columns, one of them 0");
+}
+
+#[test]
+fn text16_draws_doubled_rows_in_8x16_cells() {
+    let mut px = vec![0u32; 16 * 16];
+    let r = Canvas::new(&mut px, 16, 16).text16(0, 0, b"I", 1, Some(2));
+    assert_eq!(r, Rect::new(0, 0, 8, 16));
+    for row in (0..16).step_by(2) {
+        assert_eq!(px[row * 16..row * 16 + 8], px[(row + 1) * 16..(row + 1) * 16 + 8]);
+    }
+    assert!(px[..8 * 16].contains(&1) && px[8..16].iter().all(|&p| p == 0));
+}
+
+#[test]
+fn the_keyboard_maps_shift_ctrl_and_editing_keys() {
+    let mut k = Keyboard::default();
+    assert_eq!(k.key(30, 1), Some(Key::Char(b'a')));
+    assert_eq!(k.key(42, 1), None);
+    assert_eq!(k.key(30, 1), Some(Key::Char(b'A')));
+    assert_eq!(k.key(2, 2), Some(Key::Char(b'!')));
+    assert_eq!(k.key(42, 0), None);
+    assert_eq!(k.key(29, 1), None);
+    assert_eq!(k.key(31, 1), Some(Key::Ctrl(b's')));
+    assert_eq!(k.key(29, 0), None);
+    assert_eq!(k.key(30, 0), None, "a release types nothing");
+    let keys = [(105, Key::Left), (106, Key::Right), (103, Key::Up), (108, Key::Down), (102, Key::Home),
+        (107, Key::End), (104, Key::PageUp), (109, Key::PageDown), (28, Key::Enter), (14, Key::Backspace)];
+    for (code, key) in keys {
+        assert_eq!(k.key(code, 1), Some(key));
+    }
+    assert_eq!(k.key(200, 1), None);
+}
+
+#[test]
+fn damage_is_the_bounding_rectangle_until_taken() {
+    let mut d = Damage::default();
+    d.add(Rect::new(0, 0, 0, 5));
+    assert!(d.is_empty());
+    d.add(Rect::new(10, 10, 5, 5));
+    d.add(Rect::new(2, 12, 3, 10));
+    assert_eq!(d.take(), Some(Rect::new(2, 10, 13, 12)));
+    assert_eq!(d.take(), None);
+}

@@ -1,0 +1,87 @@
+package org.vitrine.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vitrine.emulator.display.Frame;
+import org.vitrine.emulator.display.HostInput;
+import org.vitrine.tests.DesktopInput.Button;
+import org.vitrine.tests.DesktopInput.Key;
+import org.vitrine.tests.DesktopInput.Move;
+
+/**
+ * The desktop (bootargs {@code rost.desktop}: the window manager and the terminal from the disk)
+ * on QEMU (the reference) and on Vitrine with the same input: the pointer onto the menu's
+ * Terminal entry, a click, then {@code echo hi} and {@code ls} typed into the terminal. Screens
+ * must be pixel-identical after boot and after every input report, and the consoles identical
+ * line for line. Driven like {@link DesktopDifferentialTest} (QEMU through QMP, polled until its
+ * screen shows what Vitrine's showed).
+ */
+class DesktopTerminalDifferentialTest {
+    static final int ENTER = 28, SPACE = 57;
+    /** evdev codes of the letters typed. */
+    static final int E = 18, C = 46, H = 35, O = 24, I = 23, L = 38, S = 31;
+
+    @TempDir
+    Path dir;
+
+    static List<DesktopInput> keys(int... codes) {
+        List<DesktopInput> out = new ArrayList<>();
+        for (int c : codes) {
+            out.add(new Key(c, true));
+            out.add(new Key(c, false));
+        }
+        return out;
+    }
+
+    @Test
+    void desktopSessionMatchesQemu() throws Exception {
+        List<DesktopInput> script = new ArrayList<>(List.of(
+                new Move(3600, 600),                  // onto "Terminal" in the menu bar: hover highlight
+                new Button(HostInput.BTN_LEFT, true), new Button(HostInput.BTN_LEFT, false)));
+        script.addAll(keys(E, C, H, O, SPACE, H, I, ENTER, L, S, ENTER));
+        Path qemuDisk = Guest.disk(dir), vitrineDisk = Guest.disk(dir);
+        Path socket = dir.resolve("qmp.sock");
+        Process qemu = new ProcessBuilder(DesktopDifferentialTest.qemu(qemuDisk, socket, "rost.desktop")).start();
+        qemu.getOutputStream().close();
+        ConsoleLines qOut = ConsoleLines.follow(qemu.getInputStream(), "qemu-out");
+        ConsoleLines qErr = ConsoleLines.follow(qemu.getErrorStream(), "qemu-err");
+        int screens = 0;
+        try (DesktopBoard vitrine = new DesktopBoard(DesktopDifferentialTest.W, DesktopDifferentialTest.H, vitrineDisk, "rost.desktop")) {
+            vitrine.runUntilIdle();
+            Frame vBoot = vitrine.frame();
+            assertTrue(vitrine.console().contains("[wm] desktop up"), vitrine.console());
+            qOut.await(l -> l.startsWith("[wm] desktop up"), 0, java.time.Duration.ofSeconds(60));
+            try (Qmp qmp = Qmp.connect(socket, qemu)) {
+                DesktopDifferentialTest.awaitSameScreen(qmp, vBoot, "desktop-boot", dir);
+                screens++;
+                for (int i = 0; i < script.size(); i++) {
+                    DesktopInput step = script.get(i);
+                    vitrine.input(step);
+                    qmp.sendInput(step.qmpEvents());
+                    qOut.awaitCount(DesktopInput::isInputLine, 0, i + 1, DesktopDifferentialTest.GUARD);
+                    DesktopDifferentialTest.awaitSameScreen(qmp, vitrine.frame(), "desktop-step" + (i + 1), dir);
+                    screens++;
+                }
+                List<String> q = DesktopDifferentialTest.assertSameConsole(qOut, vitrine), v = vitrine.lines();
+                assertTrue(v.contains("[terminal] hi"), vitrine.console());
+                assertTrue(v.contains("[terminal] BIN/"), vitrine.console());
+                ScreenImages.save(vitrine.frame(), "desktop-terminal-differential-vitrine");
+                System.out.printf("[desktop-terminal-differential] %d console lines and %d screens identical on QEMU and Vitrine%n",
+                        q.size(), screens);
+                qmp.execute("quit", null);
+            }
+            assertTrue(qemu.waitFor(20, TimeUnit.SECONDS), "QEMU quits");
+        } finally {
+            if (qemu.isAlive()) qemu.destroyForcibly().waitFor();
+        }
+        assertTrue(qErr.lines().isEmpty(), "QEMU complained:\n" + qErr.text());
+    }
+}

@@ -161,6 +161,21 @@ install_old_unicorn() {
   rm -rf "$deps/bookworm-dl"
 }
 
+# Debian trixie's libunicorn 2.1.1, the version Vitrine used before 2.1.4, extracted (never
+# installed) so a test can show that Vitrine refuses it too, saying why.
+install_trixie_unicorn() {
+  local trixie="$deps/unicorn-2.1.1"
+  [ -f "$trixie/usr/lib/x86_64-linux-gnu/libunicorn.so.2" ] && return
+  say "fetching Debian trixie's libunicorn 2.1.1 into .deps/unicorn-2.1.1 (for the version-refusal test)"
+  if debian_download trixie "$deps/trixie-dl" libunicorn2t64; then
+    mkdir -p "$trixie"
+    dpkg-deb -x "$deps"/trixie-dl/libunicorn2t64_*.deb "$trixie"
+  else
+    say "could not download libunicorn 2.1.1; its refusal test will be skipped"
+  fi
+  rm -rf "$deps/trixie-dl"
+}
+
 # Software no one here wrote, booted by the tests as QEMU boots it (issue 13): Debian 12's U-Boot for
 # QEMU (qemu_arm64/u-boot.bin), its arm64 Linux 6.1 Image and busybox-static for the initramfs the
 # tests build. Downloaded once (never installed) with the system's apt sources and extracted under
@@ -278,6 +293,7 @@ main() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SETUP_VERSION" ] && [ -z "$(missing_packages)" ]; then
     install_unicorn
     install_old_unicorn
+    install_trixie_unicorn
     install_boot_images
     install_jdk
     return
@@ -285,6 +301,7 @@ main() {
   install_packages
   install_unicorn
   install_old_unicorn
+  install_trixie_unicorn
   install_boot_images
   install_jdk
   mkdir -p "$deps"

@@ -35,12 +35,11 @@ class OldLibraryRefusalTest {
     }
 
     /**
-     * Debian trixie's 2.1.1, which earlier set-ups extracted into .deps/unicorn (the set-up no
-     * longer fetches it: skipped where it is absent).
+     * Debian trixie's 2.1.1, which the set-up extracts into .deps/unicorn-2.1.1 for this test only.
      */
     @Test
     void libunicorn211IsRefusedSayingWhy() throws Exception {
-        String out = refusal(".deps/unicorn", "libunicorn 2.1.1 not in .deps/unicorn (extracted by older set-ups only)");
+        String out = refusal(".deps/unicorn-2.1.1", "Debian trixie's libunicorn 2.1.1 not extracted (scripts/setup.sh)");
         assertTrue(out.contains("libunicorn 2.1.1"), out);
         assertTrue(out.contains("does not report which load or store touched an unmapped address"), out);
     }

@@ -14,9 +14,12 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import org.vitrine.devices.arm.GicV2;
+import org.vitrine.devices.arm.GicV2m;
 import org.vitrine.devices.arm.Pl011;
 import org.vitrine.devices.arm.Pl031;
+import org.vitrine.devices.arm.Pl061;
 import org.vitrine.devices.flash.PflashCfi01;
+import org.vitrine.devices.pci.PciHostEcam;
 import org.vitrine.devices.virtio.VirtioBlk;
 import org.vitrine.devices.virtio.VirtioDevice;
 import org.vitrine.devices.virtio.VirtioInput;
@@ -48,24 +51,47 @@ import org.vitrine.emulator.unicorn.Unicorn;
  *
  * <pre>
  *   0x0800_0000  GICv2 distributor          0x0801_0000  GICv2 CPU interface
+ *   0x0802_0000  GICv2m MSI frame (INTIDs 80..143)
  *   0x0900_0000  PL011 UART (INTID 33)      0x0901_0000  PL031 RTC (INTID 34)
+ *   0x0903_0000  PL061 GPIO (INTID 39); pin 3 is the power button (gpio-keys, KEY_POWER)
+ *   0x40_1000_0000  PCIe ECAM (buses 0..255): only the host bridge 00:00.0; the windows at
+ *                0x1000_0000 (memory), 0x3eff_0000 (I/O), 0x80_0000_0000 (64-bit memory) stay empty
  *   0x0000_0000  CFI flash bank 0 (64 MiB, --bios)   0x0400_0000  CFI flash bank 1 (64 MiB, --flash1)
  *   0x4000_0000  RAM; the DTB at its start, as QEMU places it for a bare-metal ELF and for firmware;
  *                a Linux Image, initrd and DTB where QEMU puts them (LinuxPlacement)
  *   0x0a00_0000  32 virtio-mmio transports, 0x200 apart (INTID 48 + slot): GPU, keyboard, tablet,
  *                disk from slot 31 down when configured, the rest present but empty
- *   timer PPIs: physical INTID 30, virtual INTID 27
+ *   timer PPIs: physical INTID 30, virtual INTID 27; PMU overflow PPI: INTID 23
  * </pre>
  */
 public final class VirtBoard implements AutoCloseable {
     public static final long GIC_DIST = 0x0800_0000L, GIC_CPU = 0x0801_0000L, UART = 0x0900_0000L,
             RTC = 0x0901_0000L, RAM_BASE = 0x4000_0000L;
     public static final int INTID_UART = 33, INTID_RTC = 34, INTID_TIMER_VIRT = 27, INTID_TIMER_PHYS = 30,
-            INTID_TIMER_SEC = 29, INTID_TIMER_HYP = 26;
+            INTID_TIMER_SEC = 29, INTID_TIMER_HYP = 26, INTID_PMU = 23, INTID_GPIO = 39;
+    /** The GICv2m MSI frame and its SPI range (QEMU virt: 64 SPIs from SPI 48). */
+    public static final long GIC_V2M = 0x0802_0000L;
+    public static final int V2M_FIRST_INTID = 80, V2M_COUNT = 64;
+    public static final long GPIO = 0x0903_0000L;
+    /** The PL061 pin the power button drives, and how long a press lasts (QEMU's gpio-key: 100 ms). */
+    public static final int GPIO_POWER_PIN = 3;
+    public static final long POWER_PRESS_NS = 100_000_000L;
+    /** The PCIe host bridge: ECAM, and the windows of its bus (QEMU virt's high ECAM layout). */
+    public static final long PCIE_ECAM = 0x40_1000_0000L, PCIE_MMIO = 0x1000_0000L, PCIE_MMIO_SIZE = 0x2eff_0000L,
+            PCIE_PIO = 0x3eff_0000L, PCIE_PIO_SIZE = 0x1_0000L, PCIE_MMIO_HIGH = 0x80_0000_0000L,
+            PCIE_MMIO_HIGH_SIZE = 0x80_0000_0000L;
+    /** INTID of PCI INTA for device 0; INTB..INTD and further devices rotate over the next three (QEMU's swizzle). */
+    public static final int INTID_PCIE_INTA = 35;
     /** The two CFI flash banks: firmware at 0, variables at 0x0400_0000 (QEMU's virt). */
     public static final long FLASH0 = 0, FLASH1 = 0x0400_0000L;
     /** Room kept for the device tree at the start of RAM; images must be linked above it. */
     public static final long DTB_RESERVED = 0x8_0000L;
+    /**
+     * The size of the tree handed to Linux and to firmware: QEMU 7.2 gives them its 1 MiB blob (the
+     * tree and free space), and Linux reserves all of it; an ELF gets the tree without the free space,
+     * which fits below images linked from {@link #DTB_RESERVED}.
+     */
+    public static final int DTB_FIRMWARE_SIZE = 1 << 20;
 
     // ---- The virtio-mmio slots (QEMU hw/arm/virt.c) ---------------------------------------------
     /** Base of slot 0; slot n is {@link VirtioMmio#SIZE} bytes further per slot. */
@@ -154,6 +180,7 @@ public final class VirtBoard implements AutoCloseable {
     private final GicV2 gic;
     private final Pl011 uart;
     private final Pl031 rtc;
+    private final Pl061 gpio;
     private final FrameExchange frames;
     private final HostInput input;
     private final List<VirtioInput> inputDevices = new ArrayList<>();
@@ -190,6 +217,10 @@ public final class VirtBoard implements AutoCloseable {
             machine.map(UART, uart);
             this.rtc = new Pl031(machine.clock(), options.rtcEpochSeconds(), gic.line(INTID_RTC), machine.guestLog());
             machine.map(RTC, rtc);
+            machine.map(GIC_V2M, new GicV2m(gic, V2M_FIRST_INTID, V2M_COUNT, machine.guestLog()));
+            this.gpio = new Pl061(gic.line(INTID_GPIO), machine.guestLog());
+            machine.map(GPIO, gpio);
+            machine.map(PCIE_ECAM, new PciHostEcam(machine.guestLog()));
             this.flash0 = new PflashCfi01("flash0", HostMemory.allocate(PflashCfi01.BANK_SIZE, machine.unicorn().arena()), machine.guestLog());
             this.flash1 = new PflashCfi01("flash1", flashBacking(options.firmware().flash1()), machine.guestLog());
             machine.mapArrayDevice(FLASH0, flash0);
@@ -290,6 +321,45 @@ public final class VirtBoard implements AutoCloseable {
                 .empty("dma-coherent");
     }
 
+    /**
+     * The PCIe host bridge node as QEMU's virt writes it: ECAM, the bus's I/O, 32-bit and 64-bit
+     * memory windows, MSIs through the GICv2m frame, and INTA..INTD of devices 0..3 on four SPIs,
+     * rotated by device number (the standard swizzle; other devices repeat through the mask).
+     */
+    private static void addPcieNode(FdtNode root, FdtNode gic, FdtNode v2m) {
+        FdtNode pcie = root.child(String.format("pcie@%x", PCIE_MMIO));
+        pcie.string("compatible", "pci-host-ecam-generic").string("device_type", "pci").u32("#address-cells", 3)
+                .u32("#size-cells", 2).u32("linux,pci-domain", 0).u32s("bus-range", 0, 0xff).empty("dma-coherent")
+                .u64s("reg", PCIE_ECAM, PciHostEcam.SIZE);
+        pcie.u32s("msi-map", 0, v2m.phandle(), 0, 0x1_0000);
+        // ranges: (space code, PCI address, CPU address, size) for I/O, 32-bit memory, 64-bit memory.
+        pcie.u32s("ranges",
+                0x0100_0000, 0, 0, hi(PCIE_PIO), lo(PCIE_PIO), hi(PCIE_PIO_SIZE), lo(PCIE_PIO_SIZE),
+                0x0200_0000, hi(PCIE_MMIO), lo(PCIE_MMIO), hi(PCIE_MMIO), lo(PCIE_MMIO), hi(PCIE_MMIO_SIZE), lo(PCIE_MMIO_SIZE),
+                0x0300_0000, hi(PCIE_MMIO_HIGH), lo(PCIE_MMIO_HIGH), hi(PCIE_MMIO_HIGH), lo(PCIE_MMIO_HIGH),
+                hi(PCIE_MMIO_HIGH_SIZE), lo(PCIE_MMIO_HIGH_SIZE));
+        pcie.u32("#interrupt-cells", 1);
+        int[] map = new int[4 * 4 * 10];
+        int k = 0;
+        for (int dev = 0; dev < 4; dev++) {
+            for (int pin = 1; pin <= 4; pin++) {
+                int spi = INTID_PCIE_INTA - 32 + (dev + pin - 1) % 4;
+                int[] entry = {dev << 11, 0, 0, pin, gic.phandle(), 0, 0, 0, spi, 4};
+                System.arraycopy(entry, 0, map, k, entry.length);
+                k += entry.length;
+            }
+        }
+        pcie.u32s("interrupt-map", map).u32s("interrupt-map-mask", 3 << 11, 0, 0, 7);
+    }
+
+    private static int hi(long v) {
+        return (int) (v >>> 32);
+    }
+
+    private static int lo(long v) {
+        return (int) v;
+    }
+
     private void deliverInput() {
         List<HostInput.Event> events = input.drain();
         if (events.isEmpty()) return;
@@ -323,6 +393,20 @@ public final class VirtBoard implements AutoCloseable {
         return uart;
     }
 
+    /**
+     * Presses the power button: PL061 pin 3 high for {@link #POWER_PRESS_NS} of virtual time, then
+     * low, as QEMU's gpio-key does on {@code system_powerdown}. Call on the emulation thread
+     * (e.g. through {@code machine().cpu().post}).
+     */
+    public void pressPowerButton() {
+        gpio.setInput(GPIO_POWER_PIN, true);
+        machine.clock().scheduleIn(machine.clock().nanosToCycles(POWER_PRESS_NS), () -> gpio.setInput(GPIO_POWER_PIN, false));
+    }
+
+    public Pl061 gpio() {
+        return gpio;
+    }
+
     public GicV2 gic() {
         return gic;
     }
@@ -351,7 +435,7 @@ public final class VirtBoard implements AutoCloseable {
         byte[] fw = readAll(bios, "firmware", PflashCfi01.BANK_SIZE);
         MemorySegment.copy(MemorySegment.ofArray(fw), 0, flash0.array(), 0, fw.length);
         // As QEMU: the firmware finds the device tree at the start of RAM; the CPU starts at 0, at EL1.
-        writeDeviceTree(RAM_BASE);
+        writeDeviceTree(RAM_BASE, DTB_FIRMWARE_SIZE);
         machine.reset(FLASH0, 0);
     }
 
@@ -397,7 +481,7 @@ public final class VirtBoard implements AutoCloseable {
         }
         Path initrdFile = options.firmware().initrd();
         byte[] initrd = initrdFile == null ? new byte[0] : readAll(initrdFile, "initrd", options.ramSize());
-        byte[] dtbProbe = deviceTree(0, 0);
+        byte[] dtbProbe = deviceTree(0, 0, DTB_FIRMWARE_SIZE);
         LinuxPlacement p = LinuxPlacement.compute(RAM_BASE, options.ramSize(), img, initrd.length, dtbProbe.length);
         this.linux = p;
         PhysicalMemory ram = machine.ram();
@@ -407,12 +491,13 @@ public final class VirtBoard implements AutoCloseable {
         } catch (PhysicalMemory.BadAddressException e) {
             throw new IllegalStateException(e.getMessage(), e); // placement checked the ranges
         }
-        writeDeviceTree(p.dtb());
+        writeDeviceTree(p.dtb(), DTB_FIRMWARE_SIZE);
         machine.reset(p.kernel(), p.dtb());
     }
 
-    private void writeDeviceTree(long at) throws ImageException {
-        byte[] dtb = linux != null && linux.initrdSize() > 0 ? deviceTree(linux.initrd(), linux.initrd() + linux.initrdSize()) : deviceTree(0, 0);
+    private void writeDeviceTree(long at, int totalSize) throws ImageException {
+        byte[] dtb = linux != null && linux.initrdSize() > 0
+                ? deviceTree(linux.initrd(), linux.initrd() + linux.initrdSize(), totalSize) : deviceTree(0, 0, totalSize);
         try {
             machine.ram().write(at, dtb, 0, dtb.length);
         } catch (PhysicalMemory.BadAddressException e) {
@@ -465,7 +550,7 @@ public final class VirtBoard implements AutoCloseable {
                 }
             }
         });
-        writeDeviceTree(RAM_BASE);
+        writeDeviceTree(RAM_BASE, 0);
         this.image = f;
         machine.cpu().setSymbolizer(a -> f.symbols().lookup(a).map(Object::toString));
         machine.reset(f.physicalEntry(), RAM_BASE);
@@ -473,15 +558,18 @@ public final class VirtBoard implements AutoCloseable {
 
     /** The device tree for this board, modelled on the one QEMU 7.2 generates for -M virt. */
     public byte[] deviceTree() {
-        return deviceTree(0, 0);
+        return deviceTree(0, 0, 0);
     }
 
-    /** The device tree, with /chosen's linux,initrd-start/end when {@code initrdEnd > initrdStart}. */
-    public byte[] deviceTree(long initrdStart, long initrdEnd) {
+    /**
+     * The device tree, with /chosen's linux,initrd-start/end when {@code initrdEnd > initrdStart},
+     * in a blob of at least {@code totalSize} bytes.
+     */
+    public byte[] deviceTree(long initrdStart, long initrdEnd, int totalSize) {
         FdtBuilder fdt = new FdtBuilder();
         FdtNode root = fdt.root();
         root.u32("#address-cells", 2).u32("#size-cells", 2)
-                .string("compatible", "linux,dummy-virt").string("model", "Vitrine virt");
+                .string("compatible", "linux,dummy-virt").string("model", "linux,dummy-virt");
 
         FdtNode apb = root.child("apb-pclk");
         apb.string("compatible", "fixed-clock").u32("#clock-cells", 0).u32("clock-frequency", 24_000_000)
@@ -489,9 +577,11 @@ public final class VirtBoard implements AutoCloseable {
 
         FdtNode gicNode = root.child("intc@8000000");
         gicNode.strings("compatible", "arm,cortex-a15-gic").u32("#interrupt-cells", 3).u32("#address-cells", 2)
-                .u32("#size-cells", 2).empty("interrupt-controller")
+                .u32("#size-cells", 2).empty("interrupt-controller").empty("ranges")
                 .u64s("reg", GIC_DIST, 0x1_0000L, GIC_CPU, 0x1_0000L);
         root.reference("interrupt-parent", gicNode);
+        FdtNode v2m = gicNode.child(String.format("v2m@%x", GIC_V2M)).string("compatible", "arm,gic-v2m-frame")
+                .empty("msi-controller").u64s("reg", GIC_V2M, GicV2m.SIZE);
 
         FdtNode cpus = root.child("cpus");
         cpus.u32("#address-cells", 1).u32("#size-cells", 0);
@@ -519,6 +609,19 @@ public final class VirtBoard implements AutoCloseable {
                 .u32s("interrupts", 0, INTID_RTC - 32, 4).string("clock-names", "apb_pclk");
         pl031.u32s("clocks", apb.phandle());
 
+        root.child("pmu").string("compatible", "arm,armv8-pmuv3").u32s("interrupts", 1, INTID_PMU - 16, 0x104);
+
+        FdtNode pl061 = root.child(String.format("pl061@%x", GPIO));
+        pl061.strings("compatible", "arm,pl061", "arm,primecell").u64s("reg", GPIO, Pl061.SIZE)
+                .u32("#gpio-cells", 2).empty("gpio-controller").u32s("interrupts", 0, INTID_GPIO - 32, 4)
+                .string("clock-names", "apb_pclk");
+        pl061.u32s("clocks", apb.phandle());
+        root.child("gpio-keys").string("compatible", "gpio-keys").child("poweroff")
+                .string("label", "GPIO Key Poweroff").u32("linux,code", 116 /* KEY_POWER */)
+                .u32s("gpios", pl061.phandle(), GPIO_POWER_PIN, 0);
+
+        addPcieNode(root, gicNode, v2m);
+
         for (int slot = 0; slot < VIRTIO_SLOTS; slot++) addVirtioNode(root, slot);
 
         // Both banks in one node, as QEMU's virt describes them.
@@ -533,7 +636,7 @@ public final class VirtBoard implements AutoCloseable {
         byte[] rng = new byte[32];
         seeds.nextBytes(rng);
         chosen.bytes("rng-seed", rng).u64("kaslr-seed", seeds.nextLong());
-        return fdt.build();
+        return fdt.build(totalSize);
     }
 
     public Cpu.Exit run(long untilCycle) {

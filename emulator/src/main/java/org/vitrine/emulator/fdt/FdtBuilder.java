@@ -55,6 +55,15 @@ public final class FdtBuilder {
 
     /** Serializes the tree. The builder stays usable; later changes need another build. */
     public byte[] build() {
+        return build(0);
+    }
+
+    /**
+     * Serializes the tree into a blob of at least {@code totalSize} bytes, the rest free space
+     * (zeros) counted in the header's totalsize, as libfdt leaves a tree opened with room to grow:
+     * QEMU hands the guest its 1 MiB tree that way, and a guest reserves what totalsize says.
+     */
+    public byte[] build(int totalSize) {
         StructureWriter w = new StructureWriter();
         w.node(root);
         w.token(FDT_END);
@@ -64,7 +73,7 @@ public final class FdtBuilder {
         int rsvOff = HEADER_SIZE;
         int structOff = align8(rsvOff + 16 * (reservations.size() + 1));
         int stringsOff = align8(structOff + structBlock.length);
-        int total = align8(stringsOff + stringsBlock.length);
+        int total = Math.max(align8(stringsOff + stringsBlock.length), align8(totalSize));
 
         ByteBuffer out = ByteBuffer.allocate(total); // big-endian, and the padding stays zero
         out.putInt(MAGIC).putInt(total).putInt(structOff).putInt(stringsOff).putInt(rsvOff)

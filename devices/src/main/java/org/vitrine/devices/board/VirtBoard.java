@@ -213,6 +213,7 @@ public final class VirtBoard implements AutoCloseable {
             machine.map(GIC_DIST, gic.distributor());
             machine.map(GIC_CPU, gic.cpuInterface());
             cpu.attachTimer(gic.line(INTID_TIMER_PHYS), gic.line(INTID_TIMER_VIRT));
+            cpu.attachPmu(gic.line(INTID_PMU));
             this.uart = new Pl011(console, gic.line(INTID_UART), machine.guestLog());
             machine.map(UART, uart);
             this.rtc = new Pl031(machine.clock(), options.rtcEpochSeconds(), gic.line(INTID_RTC), machine.guestLog());

@@ -141,6 +141,13 @@ public final class Cpu {
         return timer;
     }
 
+    /** Connects the PMU's overflow interrupt to an interrupt controller input; from then on the PMU registers are modelled. */
+    public PmuV3 attachPmu(InterruptLine overflow) {
+        PmuV3 pmu = new PmuV3(clock, this::preciseCycle, overflow, guestLog);
+        systemInstructions.attachPmu(pmu);
+        return pmu;
+    }
+
     /** The CPU's IRQ input, driven by the interrupt controller. */
     public InterruptLine irqInput() {
         return this::setIrq;

@@ -12,6 +12,7 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * <ul>
  *   <li>the generic timer's registers, on the cycle clock ({@link GenericTimer}), with
  *       CNTKCTL_EL1's rules for EL0 access (a refused access is left to the CPU, which traps);</li>
+ *   <li>the PMU's registers, on the cycle clock too ({@link PmuV3}), with PMUSERENR_EL0's rules;</li>
  *   <li>IC IVAU / IC IALLU: guest-written code becomes visible (Unicorn 2.1 would keep running
  *       stale translations). The invalidations are only recorded here and applied between runs
  *       ({@link #applyCodeInvalidations}), because removing translated code from inside a hook could
@@ -25,6 +26,7 @@ final class SystemInstructions {
     private final LongUnaryOperator translateVa;
     private final Runnable stopBeforeNextBlock;
     private GenericTimer timer;
+    private PmuV3 pmu;
     private long cntkctl;
     private final List<Long> pendingCodeInvalidations = new ArrayList<>();
     private boolean pendingFullFlush;
@@ -43,11 +45,22 @@ final class SystemInstructions {
         timer = t;
     }
 
+    void attachPmu(PmuV3 p) {
+        pmu = p;
+    }
+
     boolean onMrs(int reg, int op0, int op1, int crn, int crm, int op2, long value) {
         int key = SysReg.key(op0, op1, crn, crm, op2);
-        if (timer == null || !GenericTimer.handles(key)) return false;
-        if (!accessAllowed(key)) return false;  // the CPU raises the trap itself
-        long v = timer.read(key);
+        long v;
+        if (timer != null && GenericTimer.handles(key)) {
+            if (!accessAllowed(key)) return false;  // the CPU raises the trap itself
+            v = timer.read(key);
+        } else if (pmu != null && PmuV3.handles(key)) {
+            if (atEl0() && !pmu.el0Allowed(key, false)) return false;
+            v = pmu.read(key);
+        } else {
+            return false;
+        }
         if (Arm64Reg.gpIndex(reg) != 31) uc.reg(reg, Arm64Reg.isW(reg) ? v & 0xffff_ffffL : v);
         return true;
     }
@@ -58,6 +71,11 @@ final class SystemInstructions {
             cntkctl = value;
             return false; // let the CPU keep its copy too: it checks EL0 accesses we pass back to it
         }
+        if (pmu != null && PmuV3.handles(key)) {
+            if (atEl0() && !pmu.el0Allowed(key, true)) return false;
+            pmu.write(key, value);
+            return key != PmuV3.PMUSERENR; // the CPU keeps PMUSERENR too, for the EL0 accesses it checks
+        }
         if (timer == null || !GenericTimer.handles(key)) return false;
         if (!accessAllowed(key)) return false;
         timer.write(key, value);
@@ -65,7 +83,11 @@ final class SystemInstructions {
     }
 
     private boolean accessAllowed(int key) {
-        return Pstate.exceptionLevel(uc.reg(Arm64Reg.PSTATE)) != 0 || GenericTimer.el0Allowed(key, cntkctl);
+        return !atEl0() || GenericTimer.el0Allowed(key, cntkctl);
+    }
+
+    private boolean atEl0() {
+        return Pstate.exceptionLevel(uc.reg(Arm64Reg.PSTATE)) == 0;
     }
 
     boolean onSys(int reg, int op0, int op1, int crn, int crm, int op2, long value) {

@@ -60,7 +60,8 @@ class DeviceTreeDifferentialTest {
             }
         }
         assertEquals(qemu.get("/cpus/cpu@0").get("compatible"), vitrine.get("/cpus/cpu@0").get("compatible"));
-        for (String node : List.of("/flash@0", "/pmu", "/pl061@9030000", "/gpio-keys/poweroff", "/pcie@10000000", "/intc@8000000/v2m@8020000")) {
+        for (String node : List.of("/flash@0", "/pmu", "/pl061@9030000", "/gpio-keys/poweroff", "/pcie@10000000", "/intc@8000000/v2m@8020000",
+                "/fw-cfg@9020000", "/platform-bus@c000000")) {
             assertNotNull(vitrine.get(node), node + " is described");
         }
         assertEquals(qemu.get("/").get("model"), vitrine.get("/").get("model"), "the model Linux prints");

@@ -20,6 +20,7 @@ import org.vitrine.devices.arm.Pl031;
 import org.vitrine.devices.arm.Pl061;
 import org.vitrine.devices.flash.PflashCfi01;
 import org.vitrine.devices.pci.PciHostEcam;
+import org.vitrine.devices.qemu.FwCfgMmio;
 import org.vitrine.devices.virtio.VirtioBlk;
 import org.vitrine.devices.virtio.VirtioDevice;
 import org.vitrine.devices.virtio.VirtioInput;
@@ -53,7 +54,9 @@ import org.vitrine.emulator.unicorn.Unicorn;
  *   0x0800_0000  GICv2 distributor          0x0801_0000  GICv2 CPU interface
  *   0x0802_0000  GICv2m MSI frame (INTIDs 80..143)
  *   0x0900_0000  PL011 UART (INTID 33)      0x0901_0000  PL031 RTC (INTID 34)
+ *   0x0902_0000  fw_cfg (QEMU's firmware configuration; DMA)
  *   0x0903_0000  PL061 GPIO (INTID 39); pin 3 is the power button (gpio-keys, KEY_POWER)
+ *   0x0c00_0000  QEMU's platform bus (32 MiB, for dynamic sysbus devices): described, empty
  *   0x40_1000_0000  PCIe ECAM (buses 0..255): only the host bridge 00:00.0; the windows at
  *                0x1000_0000 (memory), 0x3eff_0000 (I/O), 0x80_0000_0000 (64-bit memory) stay empty
  *   0x0000_0000  CFI flash bank 0 (64 MiB, --bios)   0x0400_0000  CFI flash bank 1 (64 MiB, --flash1)
@@ -72,7 +75,8 @@ public final class VirtBoard implements AutoCloseable {
     /** The GICv2m MSI frame and its SPI range (QEMU virt: 64 SPIs from SPI 48). */
     public static final long GIC_V2M = 0x0802_0000L;
     public static final int V2M_FIRST_INTID = 80, V2M_COUNT = 64;
-    public static final long GPIO = 0x0903_0000L;
+    public static final long GPIO = 0x0903_0000L, FW_CFG = 0x0902_0000L, PLATFORM_BUS = 0x0c00_0000L,
+            PLATFORM_BUS_SIZE = 0x0200_0000L;
     /** The PL061 pin the power button drives, and how long a press lasts (QEMU's gpio-key: 100 ms). */
     public static final int GPIO_POWER_PIN = 3;
     public static final long POWER_PRESS_NS = 100_000_000L;
@@ -222,6 +226,7 @@ public final class VirtBoard implements AutoCloseable {
             this.gpio = new Pl061(gic.line(INTID_GPIO), machine.guestLog());
             machine.map(GPIO, gpio);
             machine.map(PCIE_ECAM, new PciHostEcam(machine.guestLog()));
+            machine.map(FW_CFG, new FwCfgMmio(new IdentityDmaPort(machine.ram(), "fw-cfg"), machine.guestLog()));
             this.flash0 = new PflashCfi01("flash0", HostMemory.allocate(PflashCfi01.BANK_SIZE, machine.unicorn().arena()), machine.guestLog());
             this.flash1 = new PflashCfi01("flash1", flashBacking(options.firmware().flash1()), machine.guestLog());
             machine.mapArrayDevice(FLASH0, flash0);
@@ -622,6 +627,12 @@ public final class VirtBoard implements AutoCloseable {
                 .u32s("gpios", pl061.phandle(), GPIO_POWER_PIN, 0);
 
         addPcieNode(root, gicNode, v2m);
+
+        root.child(String.format("fw-cfg@%x", FW_CFG)).string("compatible", "qemu,fw-cfg-mmio").u64s("reg", FW_CFG, FwCfgMmio.SIZE);
+        FdtNode platformBus = root.child(String.format("platform-bus@%x", PLATFORM_BUS));
+        platformBus.strings("compatible", "qemu,platform", "simple-bus").u32("#size-cells", 1).u32("#address-cells", 1)
+                .u32s("ranges", 0, 0, (int) PLATFORM_BUS, (int) PLATFORM_BUS_SIZE); // child address, parent (two cells), size
+        platformBus.reference("interrupt-parent", gicNode);
 
         for (int slot = 0; slot < VIRTIO_SLOTS; slot++) addVirtioNode(root, slot);
 

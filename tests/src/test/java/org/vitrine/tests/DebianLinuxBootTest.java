@@ -141,9 +141,8 @@ class DebianLinuxBootTest {
         assertInitRan(vitrine);
         assertTrue(vitrine.stream().anyMatch(l -> l.contains("Console: switching to colour frame buffer device 128x48")), "fbcon on the GPU");
         assertTrue(vitrine.stream().anyMatch(l -> l.contains("N: Name=\"QEMU Virtio Keyboard\"")), "the keyboard is an input device");
-        // QEMU's virtio-gpu offers EDID (VIRTIO_GPU_F_EDID) by default and Vitrine's does not yet:
-        // edid=off makes the device features, and so the driver's "[drm] features:" line, the same.
-        List<String> qemu = qemu(initrd, disk, args, List.of("-device", "virtio-gpu-device,xres=1024,yres=768,edid=off",
+        // Both GPUs offer EDID; Linux takes the preferred mode from it (1024x768: fbcon's 128x48).
+        List<String> qemu = qemu(initrd, disk, args, List.of("-device", "virtio-gpu-device,xres=1024,yres=768",
                 "-device", "virtio-keyboard-device", "-device", "virtio-tablet-device"));
         assertSameLog(qemu, vitrine);
     }

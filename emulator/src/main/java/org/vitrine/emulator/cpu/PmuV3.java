@@ -9,10 +9,10 @@ import org.vitrine.emulator.time.EventQueue;
 /**
  * The Performance Monitors Extension (PMUv3, Arm ARM D11/D13) of one CPU, on the cycle clock: the
  * cycle counter PMCCNTR and {@value #COUNTERS} event counters, their enables, overflow flags and the
- * overflow interrupt (PPI 7 = INTID 23 on virt). Unicorn's own PMU (QEMU 5's, four counters) counts
- * host time; the CPU's MRS/MSR hook sends every PMU register here instead, so counts are
- * deterministic and the guest sees what QEMU 7.2's Cortex-A72 reports (PMCR_EL0 0x41023000: six
- * event counters, so Linux says "7 counters available").
+ * overflow interrupt (PPI 7 = INTID 23 on virt). Unicorn's own PMU (QEMU 5.0's: PMCR_EL0.N = 4, so
+ * Linux counted 5 counters) does not count Vitrine's cycles; the CPU's MRS/MSR hook sends every PMU
+ * register here instead, so counts are deterministic and the guest sees what QEMU 7.2's Cortex-A72
+ * reports (PMCR_EL0 0x41023000: six event counters, so Linux says "7 counters available").
  *
  * <h2>Modelled</h2>
  * PMCR_EL0 (E, P and C resets, D divide-by-64, LC long cycle counter; N = 6, IMP 0x41, IDCODE 2),

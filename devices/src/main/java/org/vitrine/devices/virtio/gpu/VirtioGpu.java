@@ -60,8 +60,9 @@ import org.vitrine.emulator.display.FrameExchange;
  *
  * <h2>Not modelled, and differences from QEMU</h2>
  * <ul>
- *   <li>No feature is offered: not VIRTIO_GPU_F_EDID (QEMU offers it by default; GET_EDID answers
- *       ERR_UNSPEC here), nor VIRGL, RESOURCE_UUID, RESOURCE_BLOB, CONTEXT_INIT.</li>
+ *   <li>One feature is offered, VIRTIO_GPU_F_EDID as QEMU by default: GET_EDID answers the
+ *       display's EDID at its current size ({@link Edid}: a base block of our making; QEMU's
+ *       generator adds an extension block). Not VIRGL, RESOURCE_UUID, RESOURCE_BLOB, CONTEXT_INIT.</li>
  *   <li>A command whose header or body is shorter than its structure answers ERR_UNSPEC with a
  *       guest error (QEMU answers OK_NODATA for a short body and never completes a short
  *       header).</li>
@@ -117,6 +118,7 @@ public final class VirtioGpu implements VirtioDevice {
 
     public static final int RESP_OK_NODATA = 0x1100;
     public static final int RESP_OK_DISPLAY_INFO = 0x1101;
+    public static final int RESP_OK_EDID = 0x1104;
     public static final int RESP_ERR_UNSPEC = 0x1200;
     public static final int RESP_ERR_OUT_OF_MEMORY = 0x1201;
     public static final int RESP_ERR_INVALID_SCANOUT_ID = 0x1202;
@@ -145,6 +147,8 @@ public final class VirtioGpu implements VirtioDevice {
     private static final int DETACH_SIZE = HDR_SIZE + 8;       // resource_id, padding
     /** struct virtio_gpu_update_cursor: hdr, pos {scanout_id, x, y, padding}, resource_id, hot_x, hot_y, padding. */
     private static final int CURSOR_CMD_SIZE = HDR_SIZE + 32;
+    /** GET_EDID: header, scanout, padding; its response: header, size, padding, 1024 bytes of EDID. */
+    private static final int GET_EDID_SIZE = HDR_SIZE + 8, EDID_RESPONSE_SIZE = HDR_SIZE + 8 + 1024;
     /** struct virtio_gpu_resp_display_info: hdr, 16 x {rect, le32 enabled, le32 flags}. */
     private static final int DISPLAY_INFO_SIZE = HDR_SIZE + MAX_SCANOUTS * 24;
     private static final int CONFIG_SIZE = 16; // events_read, events_clear, num_scanouts, num_capsets
@@ -221,7 +225,7 @@ public final class VirtioGpu implements VirtioDevice {
 
     @Override
     public long deviceFeatures() {
-        return 0;
+        return 1L << F_EDID;
     }
 
     @Override
@@ -340,6 +344,22 @@ public final class VirtioGpu implements VirtioDevice {
         q.push(c, n);
     }
 
+    /** GET_EDID: the display's EDID ({@link Edid}) for scanout 0, at its current size. */
+    private byte[] edid(ByteBuffer b) throws Refused {
+        int id = b.getInt(HDR_SIZE);
+        if (id >= 1) throw refused(RESP_ERR_INVALID_PARAMETER, "GET_EDID: scanout %d does not exist (1 scanout)", id);
+        int w = scanout.displayWidth(), h = scanout.displayHeight();
+        if (!Edid.describes(w, h)) {
+            transport.log().unimplemented("GET_EDID for a %dx%d display: larger than an EDID base block describes (no DisplayID extension)", w, h);
+            throw new Refused(RESP_ERR_UNSPEC);
+        }
+        byte[] blob = Edid.of(w, h);
+        ByteBuffer r = ByteBuffer.allocate(EDID_RESPONSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        r.putInt(HDR_TYPE, RESP_OK_EDID).putInt(HDR_SIZE, blob.length);
+        r.put(HDR_SIZE + 8, blob);
+        return r.array();
+    }
+
     private byte[] displayInfo() {
         ByteBuffer r = ByteBuffer.allocate(DISPLAY_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         r.putInt(HDR_TYPE, RESP_OK_DISPLAY_INFO);
@@ -388,9 +408,12 @@ public final class VirtioGpu implements VirtioDevice {
                 ByteBuffer b = required(c, DETACH_SIZE, "RESOURCE_DETACH_BACKING");
                 resources.detachBacking(resources.find("RESOURCE_DETACH_BACKING", b.getInt(HDR_SIZE), true));
             }
+            case CMD_GET_EDID -> {
+                return edid(required(c, GET_EDID_SIZE, "GET_EDID"));
+            }
             case CMD_RESOURCE_CREATE_BLOB, CMD_SET_SCANOUT_BLOB ->
                     throw refused(RESP_ERR_INVALID_PARAMETER, "command 0x%04x: blob resources are not offered", type);
-            default -> throw refused(RESP_ERR_UNSPEC, "command 0x%04x is not supported by a 2D device without EDID", type);
+            default -> throw refused(RESP_ERR_UNSPEC, "command 0x%04x is not supported by a 2D device", type);
         }
         return nodata(RESP_OK_NODATA);
     }

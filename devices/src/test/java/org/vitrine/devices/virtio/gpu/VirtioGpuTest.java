@@ -126,7 +126,7 @@ class VirtioGpuTest {
     void displayInfoDefault() {
         open();
         assertEquals(16, d.reg(VirtioTestDriver.DEVICE_ID));
-        assertEquals(0, d.deviceFeatures() & 0xFFFF_FF, "no device features (no EDID, no virgl)");
+        assertEquals(1L << VirtioGpu.F_EDID, d.deviceFeatures() & 0xFFFF_FF, "EDID, as QEMU; no virgl, no blobs");
         assertEquals(RESP_OK_DISPLAY_INFO, send(hdr(24, CMD_GET_DISPLAY_INFO), 408));
         assertEquals(0, lastResponse.getInt(24));
         assertEquals(0, lastResponse.getInt(28));
@@ -422,10 +422,26 @@ class VirtioGpuTest {
     }
 
     @Test
+    void edidDescribesTheDisplayAtItsCurrentSize() {
+        open();
+        assertEquals(VirtioGpu.RESP_OK_EDID, send(hdr(32, CMD_GET_EDID).putInt(0).putInt(0), 24 + 8 + 1024));
+        assertEquals(Edid.SIZE, lastResponse.getInt(24));
+        byte[] blob = new byte[Edid.SIZE];
+        lastResponse.get(32, blob);
+        assertArrayEqualsEdid(Edid.of(1024, 768), blob);
+        assertEquals(0, lastResponse.get(32 + Edid.SIZE), "nothing after the base block");
+        assertEquals(RESP_ERR_INVALID_PARAMETER, send(hdr(32, CMD_GET_EDID).putInt(1).putInt(0), 24 + 8 + 1024), "scanout 1");
+        assertEquals(RESP_ERR_UNSPEC, send(hdr(28, CMD_GET_EDID).putInt(0)), "short body");
+    }
+
+    private static void assertArrayEqualsEdid(byte[] expected, byte[] actual) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual, "the display's EDID");
+    }
+
+    @Test
     void unknownAndBlobCommands() {
         open();
         assertEquals(RESP_ERR_UNSPEC, send(hdr(24, 0x0200)), "3D context command");
-        assertEquals(RESP_ERR_UNSPEC, send(hdr(32, CMD_GET_EDID).putInt(0).putInt(0)), "EDID not offered");
         assertEquals(RESP_ERR_UNSPEC, send(hdr(24, 0x7777)));
         assertEquals(RESP_ERR_INVALID_PARAMETER, send(hdr(24, CMD_RESOURCE_CREATE_BLOB)));
         assertEquals(RESP_ERR_UNSPEC, send(le(8).putInt(CMD_GET_DISPLAY_INFO)), "short header");

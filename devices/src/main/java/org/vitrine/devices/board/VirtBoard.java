@@ -157,6 +157,9 @@ public final class VirtBoard implements AutoCloseable {
     private final FrameExchange frames;
     private final HostInput input;
     private final List<VirtioInput> inputDevices = new ArrayList<>();
+    private final List<VirtioMmio> transports = new ArrayList<>();
+    /** SHA-256 of what was booted (kernel, or firmware), for snapshots; null before boot. */
+    private String bootImageHash;
     private final PflashCfi01 flash0, flash1;
     private LinuxPlacement linux;
     private VirtioGpu gpu;
@@ -190,8 +193,10 @@ public final class VirtBoard implements AutoCloseable {
             machine.map(UART, uart);
             this.rtc = new Pl031(machine.clock(), options.rtcEpochSeconds(), gic.line(INTID_RTC), machine.guestLog());
             machine.map(RTC, rtc);
-            this.flash0 = new PflashCfi01("flash0", HostMemory.allocate(PflashCfi01.BANK_SIZE, machine.unicorn().arena()), machine.guestLog());
-            this.flash1 = new PflashCfi01("flash1", flashBacking(options.firmware().flash1()), machine.guestLog());
+            this.flash0 = new PflashCfi01("flash0", HostMemory.allocate(PflashCfi01.BANK_SIZE, machine.unicorn().arena()), true,
+                    machine.guestLog());
+            this.flash1 = new PflashCfi01("flash1", flashBacking(options.firmware().flash1()), options.firmware().flash1() == null,
+                    machine.guestLog());
             machine.mapArrayDevice(FLASH0, flash0);
             machine.mapArrayDevice(FLASH1, flash1);
             addVirtioDevices();
@@ -235,7 +240,10 @@ public final class VirtBoard implements AutoCloseable {
         for (VirtioDevice d : devices) {
             if (d instanceof VirtioInput in) inputDevices.add(in);
             DmaPort dma = new IdentityDmaPort(machine.ram(), d.name());
-            machine.map(virtioSlotBase(slot), new VirtioMmio(d, dma, gic.line(virtioSlotIntid(slot)), machine.guestLog()));
+            VirtioMmio transport = new VirtioMmio(d, dma, gic.line(virtioSlotIntid(slot)), machine.guestLog());
+            transport.setSnapshotName(String.format("virtio-mmio@0x%08x", virtioSlotBase(slot)));
+            transports.add(transport);
+            machine.map(virtioSlotBase(slot), transport);
             slot--;
         }
         for (; slot >= 0; slot--) {
@@ -342,6 +350,7 @@ public final class VirtBoard implements AutoCloseable {
      */
     public void boot(Path kernel) throws ImageException {
         Path bios = options.firmware().bios();
+        bootImageHash = BoardSnapshot.sha256(bios != null ? bios : kernel);
         if (bios == null) {
             loadKernel(kernel);
             return;
@@ -538,6 +547,38 @@ public final class VirtBoard implements AutoCloseable {
 
     public Cpu.Exit run(long untilCycle) {
         return machine.run(untilCycle);
+    }
+
+    /** The options the board was built from. */
+    public Options options() {
+        return options;
+    }
+
+    /** SHA-256 (hex) of the kernel or firmware booted, null when the board was not booted (a restore). */
+    public String bootImageHash() {
+        return bootImageHash;
+    }
+
+    /** Records the image a restored snapshot had booted (the board itself was not booted). */
+    void bootImageHash(String hash) {
+        bootImageHash = hash;
+    }
+
+    /**
+     * Every part of the machine a snapshot holds, in restore order: the machine's own (clock, CPU,
+     * generic timer, RAM), then each device: the GIC, the UART, the RTC, the flash banks, and each
+     * virtio-mmio transport that has a device (with the device's state nested in it). The empty
+     * virtio slots have no state. See {@link BoardSnapshot}.
+     */
+    public List<org.vitrine.emulator.snapshot.Snapshottable> snapshotParts() {
+        List<org.vitrine.emulator.snapshot.Snapshottable> parts = new ArrayList<>(machine.snapshotParts());
+        parts.add(gic);
+        parts.add(uart);
+        parts.add(rtc);
+        parts.add(flash0);
+        parts.add(flash1);
+        parts.addAll(transports);
+        return parts;
     }
 
     @Override

@@ -528,6 +528,35 @@ public final class Cpu {
         return walker.walk(va, sctlr, SysReg.TCR_EL1.read(uc), SysReg.TTBR0_EL1.read(uc), SysReg.TTBR1_EL1.read(uc));
     }
 
+    // ---- snapshot (the state itself is in CpuSnapshot) ----------------------------------------
+
+    /** The CPU's part of a machine snapshot; saved and restored between runs only. */
+    public org.vitrine.emulator.snapshot.Snapshottable snapshotPart() {
+        return new CpuSnapshot(this);
+    }
+
+    CpuSnapshot.LoopState loopState() {
+        return new CpuSnapshot.LoopState(irqLevel, appliedIrqLevel, waitingForInterrupt, retiredAtLastAbort, abortsInARow);
+    }
+
+    long timerControl() {
+        return systemInstructions.timerControl();
+    }
+
+    void restoreLoop(long cycles, long retired, long taken, CpuSnapshot.LoopState s, long cntkctl) {
+        blocks.committed(cycles);
+        blocks.retired(retired);
+        blocks.clearBlock();
+        blocks.clearStop();
+        exceptions.taken(taken);
+        irqLevel = s.irqLevel();
+        appliedIrqLevel = s.appliedIrqLevel();
+        waitingForInterrupt = s.waitingForInterrupt();
+        retiredAtLastAbort = s.retiredAtLastAbort();
+        abortsInARow = s.abortsInARow();
+        systemInstructions.restore(cntkctl);
+    }
+
     /** Cycles elapsed since reset (exact when the CPU is stopped). */
     public long cycles() {
         return blocks.committed();

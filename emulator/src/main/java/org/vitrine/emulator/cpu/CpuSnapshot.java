@@ -33,6 +33,16 @@ final class CpuSnapshot implements Snapshottable {
     record LoopState(boolean irqLevel, boolean appliedIrqLevel, boolean waitingForInterrupt, long retiredAtLastAbort,
                      int abortsInARow) { }
 
+    /**
+     * libunicorn 2.1.4's {@code struct uc_context} header before the CPU state: context size, mode,
+     * arch, snapshot level, a ramblock flag and a RAMBlock pointer (used only by memory snapshots,
+     * which Vitrine does not use). It holds a per-process pointer and uninitialised padding, so only
+     * the bytes after it are saved, and a restore keeps the fresh context's own header.
+     * {@code CpuSnapshotTest.contextImageHoldsNoPerEnginePointers} checks that nothing past it differs
+     * between engines.
+     */
+    static final int CONTEXT_HEADER = 32;
+
     private final Cpu cpu;
 
     CpuSnapshot(Cpu cpu) {
@@ -60,7 +70,8 @@ final class CpuSnapshot implements Snapshottable {
         try (Unicorn.Context ctx = uc.newContext()) {
             ctx.save();
             MemorySegment b = ctx.bytes();
-            out.i32((int) b.byteSize()).raw(b, 0, (int) b.byteSize());
+            int n = (int) b.byteSize() - CONTEXT_HEADER;
+            out.i32(n).raw(b, CONTEXT_HEADER, n);
         }
         LoopState s = cpu.loopState();
         out.i64(cpu.cycles()).i64(cpu.instructionsRetired()).i64(cpu.exceptionsTaken())
@@ -71,7 +82,7 @@ final class CpuSnapshot implements Snapshottable {
     @Override
     public Runnable load(StateReader in, int version) throws SnapshotException {
         Unicorn uc = cpu.unicorn();
-        long size = uc.contextSize();
+        long size = uc.contextSize() - CONTEXT_HEADER;
         int n = in.i32();
         if (n != size) {
             throw in.bad("CPU context of " + n + " bytes; this libunicorn's is " + size + " (made with another libunicorn build?)");
@@ -85,7 +96,8 @@ final class CpuSnapshot implements Snapshottable {
         long cntkctl = in.i64();
         return () -> {
             try (Unicorn.Context ctx = uc.newContext()) {
-                MemorySegment.copy(MemorySegment.ofArray(context), 0, ctx.bytes(), 0, n);
+                ctx.save();  // the header as this engine fills it
+                MemorySegment.copy(MemorySegment.ofArray(context), 0, ctx.bytes(), CONTEXT_HEADER, n);
                 ctx.restore();
             }
             uc.flushTranslations();

@@ -104,7 +104,7 @@ public final class StateReader {
         if (n < 0) return null;
         int[] v = new int[n];
         int at = take(4 * n);
-        for (int i = 0; i < n; i++) v[i] = (int) INT.get(buf, at + 4 * i);
+        MemorySegment.copy(MemorySegment.ofArray(buf), StateWriter.LE_INT, at, v, 0, n);
         return v;
     }
 
@@ -120,7 +120,7 @@ public final class StateReader {
         if (n < 0) return null;
         long[] v = new long[n];
         int at = take(8 * n);
-        for (int i = 0; i < n; i++) v[i] = (long) LONG.get(buf, at + 8 * i);
+        MemorySegment.copy(MemorySegment.ofArray(buf), StateWriter.LE_LONG, at, v, 0, n);
         return v;
     }
 

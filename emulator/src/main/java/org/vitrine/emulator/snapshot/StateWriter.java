@@ -17,6 +17,9 @@ public final class StateWriter {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private byte[] buf;
     private int size;
 
@@ -82,7 +85,7 @@ public final class StateWriter {
         if (v == null) return i32(-1);
         i32(v.length);
         int at = grow(v.length * 4);
-        for (int i = 0; i < v.length; i++) INT.set(buf, at + 4 * i, v[i]);
+        MemorySegment.copy(v, 0, MemorySegment.ofArray(buf), LE_INT, at, v.length);  // one bulk copy
         return this;
     }
 
@@ -91,7 +94,7 @@ public final class StateWriter {
         if (v == null) return i32(-1);
         i32(v.length);
         int at = grow(v.length * 8);
-        for (int i = 0; i < v.length; i++) LONG.set(buf, at + 8 * i, v[i]);
+        MemorySegment.copy(v, 0, MemorySegment.ofArray(buf), LE_LONG, at, v.length);
         return this;
     }
 

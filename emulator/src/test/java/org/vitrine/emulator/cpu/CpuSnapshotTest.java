@@ -37,31 +37,8 @@ class CpuSnapshotTest {
         return new Machine(0x4000_0000L, 16L << 20, TIMING, Unicorn.CpuModel.A72, GuestLog.silent());
     }
 
-    /** System registers (op0, op1, CRn, CRm, op2) set to distinct values, the SCTLR MMU bit left off. */
-    private static final int[][] SYSREGS = {
-        {3, 0, 1, 0, 0},   // SCTLR_EL1
-        {3, 0, 1, 0, 2},   // CPACR_EL1
-        {3, 0, 2, 0, 0},   // TTBR0_EL1
-        {3, 0, 2, 0, 1},   // TTBR1_EL1
-        {3, 0, 2, 0, 2},   // TCR_EL1
-        {3, 0, 4, 0, 0},   // SPSR_EL1
-        {3, 0, 4, 0, 1},   // ELR_EL1
-        {3, 0, 5, 1, 0},   // AFSR0_EL1
-        {3, 0, 5, 1, 1},   // AFSR1_EL1
-        {3, 0, 5, 2, 0},   // ESR_EL1
-        {3, 0, 6, 0, 0},   // FAR_EL1
-        {3, 0, 7, 4, 0},   // PAR_EL1
-        {3, 0, 10, 2, 0},  // MAIR_EL1
-        {3, 0, 10, 3, 0},  // AMAIR_EL1
-        {3, 0, 12, 0, 0},  // VBAR_EL1
-        {3, 0, 13, 0, 1},  // CONTEXTIDR_EL1
-        {3, 0, 13, 0, 4},  // TPIDR_EL1
-        {3, 3, 13, 0, 2},  // TPIDR_EL0
-        {3, 3, 13, 0, 3},  // TPIDRRO_EL0
-        {3, 0, 14, 1, 0},  // CNTKCTL_EL1
-        {2, 0, 0, 2, 2},   // MDSCR_EL1
-        {3, 4, 1, 1, 0},   // HCR_EL2 (the IRQ line)
-    };
+    /** System registers set to distinct values (SCTLR with the MMU off; HCR_EL2 as the CPU needs it, IRQ line up). */
+    private static final int[][] SYSREGS = ObservableRegisters.systemRegisters().values().toArray(int[][]::new);
 
     private static long valueOf(int i) {
         return 0x1000L * (i + 1) + 0x40;  // distinct, aligned as VBAR and the TTBRs want
@@ -90,6 +67,7 @@ class CpuSnapshotTest {
     void everyRegisterComesBackInAFreshMachine() throws Exception {
         Snapshot s;
         long[] expected = new long[SYSREGS.length];
+        Map<String, Long> before;
         try (Machine m = machine()) {
             m.cpu().attachTimer(level -> { }, level -> { });
             m.reset(0x4000_2000L, 0);
@@ -109,6 +87,7 @@ class CpuSnapshotTest {
             }
             m.cpu().timer().write(SysReg.CNTV_CVAL_EL0.key(), 5_000);
             m.cpu().timer().write(SysReg.CNTV_CTL_EL0.key(), 1);
+            before = ObservableRegisters.read(uc);
             s = SnapshotFile.decode(SnapshotFile.encode(Snapshot.take(Map.of(), m.snapshotParts())));
         }
         try (Machine fresh = machine()) {
@@ -128,6 +107,7 @@ class CpuSnapshotTest {
                 int[] r = SYSREGS[i];
                 assertEquals(expected[i], uc.sysReg(r[0], r[1], r[2], r[3], r[4]), "system register " + java.util.Arrays.toString(r));
             }
+            assertEquals(before, ObservableRegisters.read(uc), "every observable register, by name");
             assertEquals(1, fresh.cpu().timer().read(SysReg.CNTV_CTL_EL0.key()) & 1, "the virtual timer is enabled");
             assertEquals(5_000, fresh.cpu().timer().read(SysReg.CNTV_CVAL_EL0.key()));
             assertTrue(fresh.clock().nextDeadline() < Long.MAX_VALUE, "the timer's event came back");

@@ -197,6 +197,7 @@ public final class RunCommand implements Callable<Integer> {
         boolean paced = realTime != null ? realTime : !headless;
         long until = untilNanos == null ? Long.MAX_VALUE
                 : Ratio.scaleUp(untilNanos, options.timing().cyclesPerSecond(), 1_000_000_000L);
+        if (saveSnapshot != null) Thread.ofPlatform().daemon().start(org.vitrine.emulator.snapshot.SnapshotFile::prepare);
         long saveAt = saveAtNanos == null ? -1 : Ratio.scaleUp(saveAtNanos, options.timing().cyclesPerSecond(), 1_000_000_000L);
         SnapshotRun.Plan snapshots = new SnapshotRun.Plan(saveSnapshot, saveAt, restored, restore, quiet);
         try (GuestLogSession logs = log.open(err)) {

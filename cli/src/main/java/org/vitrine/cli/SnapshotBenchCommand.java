@@ -53,7 +53,8 @@ public final class SnapshotBenchCommand implements Callable<Integer> {
         Path file = work.resolve("desktop.vtsnap");
         VirtBoard.Options o = VirtBoard.Options.defaults().withDesktop(new VirtBoard.Options.Display(1024, 768))
                 .withDisk(copy, false).withBootArgs("rost.desktop").withGuestLog(GuestLog.Sink.NONE);
-        long[] save = new long[rounds], restore = new long[rounds];
+        long[] save = new long[rounds], restore = new long[rounds], saveCpu = new long[rounds], restoreCpu = new long[rounds];
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         try (VirtBoard board = new VirtBoard(o, b -> { })) {
             board.boot(image);
             long at = Ratio.scaleUp(atNanos, o.timing().cyclesPerSecond(), 1_000_000_000L);
@@ -61,30 +62,35 @@ public final class SnapshotBenchCommand implements Callable<Integer> {
             System.out.printf("desktop run to %.3f s virtual: %s%n", board.machine().cpu().cycles() / 1e9, e.message());
             printSections(board.snapshotParts());
             for (int i = 0; i < rounds; i++) {
+                long c0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 Snapshot s = BoardSnapshot.take(board, SnapshotRun.RUNNING);
                 long t1 = System.nanoTime();
                 SnapshotFile.write(s, file);
                 long t2 = System.nanoTime();
                 save[i] = t2 - t0;
-                System.out.printf("save %d: %6.1f ms (take %.1f, compress and write %.1f), file %.2f MB, state %.2f MB%n", i + 1,
-                        save[i] / 1e6, (t1 - t0) / 1e6, (t2 - t1) / 1e6, Files.size(file) / 1e6, s.size() / 1e6);
+                saveCpu[i] = threads.getCurrentThreadCpuTime() - c0;
+                System.out.printf("save %d: %6.1f ms (take %.1f, compress and write %.1f; %.1f ms of CPU), file %.2f MB, state %.2f MB%n",
+                        i + 1, save[i] / 1e6, (t1 - t0) / 1e6, (t2 - t1) / 1e6, saveCpu[i] / 1e6, Files.size(file) / 1e6, s.size() / 1e6);
             }
         }
         for (int i = 0; i < rounds; i++) {
             try (VirtBoard fresh = new VirtBoard(o, b -> { })) {
+                long c0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 Snapshot s = SnapshotFile.read(file);
                 long t1 = System.nanoTime();
                 BoardSnapshot.restore(fresh, s);
                 long t2 = System.nanoTime();
                 restore[i] = t2 - t0;
-                System.out.printf("restore %d: %6.1f ms (read and decompress %.1f, check and apply %.1f)%n", i + 1,
-                        restore[i] / 1e6, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+                restoreCpu[i] = threads.getCurrentThreadCpuTime() - c0;
+                System.out.printf("restore %d: %6.1f ms (read and decompress %.1f, check and apply %.1f; %.1f ms of CPU)%n", i + 1,
+                        restore[i] / 1e6, (t1 - t0) / 1e6, (t2 - t1) / 1e6, restoreCpu[i] / 1e6);
             }
         }
-        System.out.printf("median: save %.1f ms, restore %.1f ms, file %.2f MB (goals: < 200 ms each, < 16 MB)%n",
-                median(save) / 1e6, median(restore) / 1e6, Files.size(file) / 1e6);
+        System.out.printf("median: save %.1f ms (%.1f ms of CPU), restore %.1f ms (%.1f ms of CPU), file %.2f MB "
+                        + "(goals: < 200 ms each, < 16 MB)%n",
+                median(save) / 1e6, median(saveCpu) / 1e6, median(restore) / 1e6, median(restoreCpu) / 1e6, Files.size(file) / 1e6);
         try (var files = Files.list(work)) {
             for (Path p : files.toList()) Files.delete(p);
         }

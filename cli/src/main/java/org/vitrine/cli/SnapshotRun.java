@@ -56,7 +56,9 @@ final class SnapshotRun {
         String state = plan.restoreFrom().description().getOrDefault("state", RUNNING);
         if (state.startsWith(POWERED_OFF)) {
             long status = Long.parseLong(state.substring(POWERED_OFF.length()));
-            return new Cpu.Exit(Cpu.ExitKind.POWER_OFF, status, "the snapshot's guest had powered off, status " + status);
+            Cpu.Exit off = new Cpu.Exit(Cpu.ExitKind.POWER_OFF, status, "the snapshot's guest had powered off, status " + status);
+            if (!plan.quiet()) err.println("[vitrine] " + off.message());
+            return off;
         }
         return null;
     }

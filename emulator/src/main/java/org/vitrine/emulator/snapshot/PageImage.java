@@ -45,8 +45,9 @@ public final class PageImage {
             MemorySegment vec = a.allocate(pages);
             int rc = (int) MINCORE.invokeExact(memory, memory.byteSize(), vec);
             if (rc != 0) return null;
+            byte[] bytes = vec.toArray(JAVA_BYTE);  // one bulk copy: this runs cold, once per save
             boolean[] out = new boolean[(int) pages];
-            for (int i = 0; i < out.length; i++) out[i] = (vec.get(JAVA_BYTE, i) & 1) != 0;
+            for (int i = 0; i < out.length; i++) out[i] = (bytes[i] & 1) != 0;
             return out;
         } catch (Throwable t) {
             return null;

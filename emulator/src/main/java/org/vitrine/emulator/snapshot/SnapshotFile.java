@@ -45,6 +45,16 @@ public final class SnapshotFile {
 
     private SnapshotFile() { }
 
+    /**
+     * Loads the compressor (zstd-jni extracts and links its native library on first use, which
+     * takes longer than compressing a whole snapshot): a run that will save calls this on another
+     * thread while the guest runs.
+     */
+    public static void prepare() {
+        Zstd.decompress(Zstd.compress(new byte[64], LEVEL), 64);
+        new CRC32C().update(new byte[64]);
+    }
+
     /** The file's bytes for {@code s}. */
     public static byte[] encode(Snapshot s) {
         StateWriter body = new StateWriter((int) Math.min(Integer.MAX_VALUE - 64, s.size() + 4096));

@@ -111,6 +111,19 @@ public final class RunCommand implements Callable<Integer> {
                             + "Detaching (or quitting gdb) lets the machine run on; 'kill' ends the run."})
     Integer gdbPort;
 
+    @Option(names = "--save-snapshot", paramLabel = "FILE",
+            description = "Save the whole machine to FILE when the run ends (power-off, --until, window closed), or at --at.")
+    Path saveSnapshot;
+
+    @Option(names = "--at", paramLabel = "TIME", converter = Durations.class,
+            description = "With --save-snapshot: save at this virtual time since power-on (e.g. 2s) and run on.")
+    Long saveAtNanos;
+
+    @Option(names = "--restore", paramLabel = "FILE",
+            description = "Start from a machine saved with --save-snapshot instead of booting: it continues exactly where it "
+                    + "stopped (its disk image is brought back to its contents at that instant). --until still counts from power-on.")
+    Path restore;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -151,12 +164,45 @@ public final class RunCommand implements Callable<Integer> {
                 .withFirmware(new VirtBoard.Options.Firmware(initrd, bios, flash1, seed));
         VirtBoard.Options.Display size = displaySize();
         if (size != null) options = options.withDesktop(size);
+        if (saveAtNanos != null && saveSnapshot == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--at goes with --save-snapshot");
+        }
+        if (gdbPort != null && (saveSnapshot != null || restore != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gdb does not go with --save-snapshot or --restore");
+        }
+        org.vitrine.emulator.snapshot.Snapshot restored = null;
+        if (restore != null) {
+            try {
+                restored = SnapshotRun.read(restore);
+                VirtBoard.Options saved = org.vitrine.devices.board.BoardSnapshot.options(restored, options, disk);
+                // what the command line names explicitly must match the snapshot (checked when it is restored)
+                if (display != null) saved = saved.withDesktop(size);
+                if (spec.commandLine().getParseResult().hasMatchedOption("--ram")) saved = saved.withRam(ram);
+                options = saved;
+                size = options.display();
+                String hash = restored.description().get("image.sha256");
+                if (kernel != null && hash != null && !hash.equals(org.vitrine.devices.board.BoardSnapshot.sha256(kernel))) {
+                    err.println("vitrine: snapshot " + restore + " was made with another kernel than " + kernel);
+                    return ExitCodes.BAD_IMAGE;
+                }
+            } catch (org.vitrine.emulator.snapshot.SnapshotException e) {
+                err.println("vitrine: " + e.getMessage());
+                return ExitCodes.BAD_IMAGE;
+            }
+            if (size == null && !headless) {
+                err.println("vitrine: the machine in " + restore + " has no display; restore it with --headless");
+                return ExitCodes.USAGE;
+            }
+        }
         boolean paced = realTime != null ? realTime : !headless;
         long until = untilNanos == null ? Long.MAX_VALUE
                 : Ratio.scaleUp(untilNanos, options.timing().cyclesPerSecond(), 1_000_000_000L);
+        if (saveSnapshot != null) Thread.ofPlatform().daemon().start(org.vitrine.emulator.snapshot.SnapshotFile::prepare);
+        long saveAt = saveAtNanos == null ? -1 : Ratio.scaleUp(saveAtNanos, options.timing().cyclesPerSecond(), 1_000_000_000L);
+        SnapshotRun.Plan snapshots = new SnapshotRun.Plan(saveSnapshot, saveAt, restored, restore, quiet);
         try (GuestLogSession logs = log.open(err)) {
             RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
-                    trace.contains(Trace.exceptions), gdbPort, quiet, screenshot), logs);
+                    trace.contains(Trace.exceptions), gdbPort, quiet, screenshot, snapshots), logs);
             RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);
             if (!quiet) logs.summarize(err);
             return exitCode(outcome);

@@ -18,6 +18,7 @@ import org.vitrine.emulator.debug.Debugger;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
 import org.vitrine.emulator.display.HostInput;
+import org.vitrine.emulator.snapshot.SnapshotException;
 
 /**
  * One {@code vitrine run} of the machine, across guest resets: builds the board, wires its console
@@ -32,7 +33,7 @@ import org.vitrine.emulator.display.HostInput;
 final class RunSession {
     /** What the run asks for beyond the board's own options. */
     record Settings(Path kernel, long untilCycle, boolean paced, boolean traceExceptions, Integer gdbPort,
-                    boolean quiet, Path screenshot) { }
+                    boolean quiet, Path screenshot, SnapshotRun.Plan snapshots) { }
 
     /** How the session ended. */
     sealed interface Outcome {
@@ -130,12 +131,18 @@ final class RunSession {
         while (true) {
             try (VirtBoard board = new VirtBoard(options, b -> console(out, b), frames, input)) {
                 if (settings.traceExceptions()) board.traceExceptions(err::println);
+                Cpu.Exit restoredExit = null;
                 try {
-                    board.boot(settings.kernel());
-                } catch (VirtBoard.ImageException e) {
+                    if (settings.snapshots().restoreFrom() != null && elapsedBeforeReset == 0) {
+                        restoredExit = SnapshotRun.restore(board, settings.snapshots(), err);
+                    } else {
+                        board.boot(settings.kernel());
+                    }
+                } catch (VirtBoard.ImageException | SnapshotException e) {
                     err.println("vitrine: " + e.getMessage());
                     return new Outcome.Failed(Failure.BAD_IMAGE);
                 }
+                if (restoredExit != null) return new Outcome.Ran(restoredExit);
                 Cpu cpu = board.machine().cpu();
                 cpu.setRealTime(settings.paced());
                 if (window != null) frames.setOnPublish(window::wake);
@@ -147,16 +154,23 @@ final class RunSession {
                 long until = settings.untilCycle();
                 long limit = until == Long.MAX_VALUE ? until : Math.max(0, until - elapsedBeforeReset);
                 try {
-                    exit = settings.gdbPort() != null ? debug(board, limit, err) : board.run(limit);
+                    exit = settings.gdbPort() != null ? debug(board, limit, err) : SnapshotRun.run(board, limit, settings.snapshots(), err);
                 } catch (GdbUnavailableException e) {
                     err.println("vitrine: " + e.getMessage());
                     return new Outcome.Failed(Failure.GDB_UNAVAILABLE);
+                } catch (SnapshotRun.SaveFailed e) {
+                    return new Outcome.Failed(Failure.HOST_ERROR);
                 } finally {
                     current = null;
                     flush(out);
                     logs.finished(board.machine().guestLog());   // its collapsed repeats before the run line
                 }
                 if (exit.kind() == Cpu.ExitKind.STOPPED && closedByHost) exit = windowClosed();
+                try {
+                    SnapshotRun.afterRun(board, exit, settings.snapshots(), err);
+                } catch (SnapshotRun.SaveFailed e) {
+                    return new Outcome.Failed(Failure.HOST_ERROR);
+                }
                 if (!settings.quiet()) {
                     long hostMs = (System.nanoTime() - hostStart) / 1_000_000;
                     err.printf("[vitrine] %s; %d cycles (%.3f s virtual), %d instructions, %d ms host%n",

@@ -28,7 +28,7 @@ class PowerButtonTest {
             assertTrue(gpio.irqOutput());
             long ispendr1 = board.gic().distributor().read(0x204, 4);
             assertEquals(1L << (39 - 32), ispendr1 & (1L << (39 - 32)), "INTID 39 pending at the GIC");
-            clock.advanceTo(clock.now() + clock.nanosToCycles(VirtBoard.POWER_PRESS_NS) - 1);
+            clock.advanceTo(clock.now() + clock.nanosToCycles(org.vitrine.devices.qemu.GpioKey.PRESS_NS) - 1);
             clock.runDue();
             assertEquals(1 << 3, gpio.read(DATA_PIN3, 4), "still held 1 cycle before 100 ms");
             clock.advanceTo(clock.now() + 1);

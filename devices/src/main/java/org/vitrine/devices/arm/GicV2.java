@@ -4,6 +4,10 @@ import org.vitrine.devices.regs.Field;
 import org.vitrine.devices.regs.NarrowAccess;
 import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.devices.regs.RegisterMap.Placement;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
@@ -73,7 +77,7 @@ import org.vitrine.emulator.spi.MmioDevice;
  *
  * <p>Used only from the emulation thread; not thread-safe.
  */
-public final class GicV2 {
+public final class GicV2 implements Snapshottable {
     public static final long DISTRIBUTOR_SIZE = 0x1000;
     public static final long CPU_INTERFACE_SIZE = 0x2000;
 
@@ -155,6 +159,8 @@ public final class GicV2 {
     private final InterruptLine cpuIrq;
     private final GuestLog.Source distLog;
     private final GuestLog.Source cpuLog;
+    private final RegisterMap distRegs;
+    private final RegisterMap cpuRegs;
     private final MmioDevice distributor;
     private final MmioDevice cpuInterface;
     private final InterruptLine[] lines = new InterruptLine[NUM_IRQS];
@@ -192,8 +198,10 @@ public final class GicV2 {
         this.cpuIrq = cpuIrq;
         this.distLog = log.source(DIST);
         this.cpuLog = log.source(CPU_IF);
-        this.distributor = distributorRegisters().asMmioDevice(DIST);
-        this.cpuInterface = cpuInterfaceRegisters().asMmioDevice(CPU_IF);
+        this.distRegs = distributorRegisters();
+        this.cpuRegs = cpuInterfaceRegisters();
+        this.distributor = distRegs.asMmioDevice(DIST, this);
+        this.cpuInterface = cpuRegs.asMmioDevice(CPU_IF, this);
         for (int id = NUM_SGIS; id < NUM_IRQS; id++) {
             final int intid = id;
             lines[id] = high -> setInput(intid, high);
@@ -226,6 +234,71 @@ public final class GicV2 {
     /** Level currently driven on the CPU's IRQ wire (for tests and the debugger view). */
     public boolean irqOutput() {
         return outputLevel;
+    }
+
+    // ---- Snapshot -----------------------------------------------------------------------------
+
+    @Override
+    public String snapshotName() {
+        return "gic";
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /**
+     * Layout: i32 GICD_CTLR; per-interrupt bit words group, enabled, pending latch, input level,
+     * edge, active, targeted; per-interrupt priority and target; GICC_CTLR, PMR, BPR, ABPR; APRs,
+     * NSAPRs; the output level; the two register maps' stored values.
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.i32(distCtlr);
+        for (int[] words : new int[][] {group, enabled, pendingLatch, level, edge, active, targeted}) out.ints(words);
+        out.ints(priority).ints(target).i32(cpuCtlr).i32(pmr).i32(bpr).i32(abpr).ints(apr).ints(nsapr).bool(outputLevel);
+        distRegs.save(out);
+        cpuRegs.save(out);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        int dctlr = in.i32("GICD_CTLR", 0, 3);
+        int[][] words = new int[7][];
+        for (int i = 0; i < words.length; i++) words[i] = in.ints("an interrupt bitmap", WORDS);
+        int[] prio = in.ints("the priorities", NUM_IRQS);
+        int[] targets = in.ints("the targets", NUM_IRQS);
+        for (int id = 0; id < NUM_IRQS; id++) {
+            if (prio[id] < 0 || prio[id] > 0xFF || targets[id] < 0 || targets[id] > 0xFF) {
+                throw in.bad("interrupt " + id + " has priority " + prio[id] + " and target " + targets[id]);
+            }
+        }
+        int cctlr = in.i32("GICC_CTLR", 0, 0x3FF);
+        int savedPmr = in.i32("GICC_PMR", 0, 0xFF);
+        int savedBpr = in.i32("GICC_BPR", 0, 7);
+        int savedAbpr = in.i32("GICC_ABPR", 0, 7);
+        int[] aprs = in.ints("GICC_APRn", APR_WORDS);
+        int[] nsaprs = in.ints("GICC_NSAPRn", APR_WORDS);
+        boolean out = in.bool();
+        Runnable dist = distRegs.load(in);
+        Runnable cpu = cpuRegs.load(in);
+        return () -> {
+            distCtlr = dctlr;
+            int[][] mine = {group, enabled, pendingLatch, level, edge, active, targeted};
+            for (int i = 0; i < mine.length; i++) System.arraycopy(words[i], 0, mine[i], 0, WORDS);
+            System.arraycopy(prio, 0, priority, 0, NUM_IRQS);
+            System.arraycopy(targets, 0, target, 0, NUM_IRQS);
+            cpuCtlr = cctlr;
+            pmr = savedPmr;
+            bpr = savedBpr;
+            abpr = savedAbpr;
+            System.arraycopy(aprs, 0, apr, 0, APR_WORDS);
+            System.arraycopy(nsaprs, 0, nsapr, 0, APR_WORDS);
+            outputLevel = out;  // the CPU restores its own copy of the IRQ wire
+            dist.run();
+            cpu.run();
+        };
     }
 
     /** Puts the GIC in its reset state. Input wire levels are kept: they belong to the devices. */

@@ -4,6 +4,7 @@ import org.vitrine.devices.regs.Field;
 import org.vitrine.devices.regs.NarrowAccess;
 import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.devices.regs.RegisterMap.Placement;
+import org.vitrine.emulator.snapshot.Snapshottable;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.MmioDevice;
 
@@ -29,7 +30,7 @@ import org.vitrine.emulator.spi.MmioDevice;
  * <h2>Access sizes</h2>
  * 32-bit registers only: any other size is a guest error (QEMU logs the same).
  */
-public final class GicV2m implements MmioDevice {
+public final class GicV2m implements MmioDevice, Snapshottable.View {
     public static final long SIZE = 0x1000;
 
     /** MSI_TYPER.BASE: the first INTID of the frame's range. */
@@ -78,6 +79,12 @@ public final class GicV2m implements MmioDevice {
     @Override
     public long size() {
         return SIZE;
+    }
+
+    /** The frame has no state of its own: an MSI becomes pending in the GIC, which snapshots it. */
+    @Override
+    public Snapshottable owner() {
+        return null;
     }
 
     /** The INTIDs this frame signals: {@link #firstIntid()} up to, not including, first + count. */

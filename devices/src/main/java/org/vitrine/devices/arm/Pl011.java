@@ -6,6 +6,10 @@ import org.vitrine.devices.regs.Field;
 import org.vitrine.devices.regs.NarrowAccess;
 import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.devices.regs.RegisterMap.Placement;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
@@ -63,7 +67,7 @@ import org.vitrine.emulator.spi.MmioDevice;
  *
  * <p>Used only from the emulation thread; not thread-safe.
  */
-public final class Pl011 implements MmioDevice {
+public final class Pl011 implements MmioDevice, Snapshottable {
     public static final long SIZE = 0x1000;
     /** Receive FIFO depth of the r1p4 PL011 (and QEMU). */
     public static final int FIFO_DEPTH = 16;
@@ -347,5 +351,46 @@ public final class Pl011 implements MmioDevice {
     private void writeCr(int v) {
         if (v != cr) warnedDisabledTx = false;
         cr = v;
+    }
+
+    // ---- Snapshot -----------------------------------------------------------------------------
+
+    @Override
+    public String snapshotName() {
+        return name();
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: ints receive FIFO (16), i32 head, i32 count, i32 RSR, i32 LCR_H, i32 CR, interrupts, stored registers. */
+    @Override
+    public void save(StateWriter out) {
+        out.ints(rxFifo).i32(rxHead).i32(rxCount).i32(rsr).i32(lcrH).i32(cr);
+        interrupts.save(out);
+        regs.save(out);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        int[] fifo = in.ints("the receive FIFO", FIFO_DEPTH);
+        int head = in.i32("the FIFO head", 0, FIFO_DEPTH - 1);
+        int count = in.i32("the FIFO count", 0, FIFO_DEPTH);
+        int savedRsr = in.i32(), savedLcrH = in.i32(), savedCr = in.i32();
+        Runnable irq = interrupts.load(in);
+        Runnable stored = regs.load(in);
+        return () -> {
+            System.arraycopy(fifo, 0, rxFifo, 0, FIFO_DEPTH);
+            rxHead = head;
+            rxCount = count;
+            rsr = savedRsr;
+            lcrH = savedLcrH;
+            cr = savedCr;
+            irq.run();
+            stored.run();
+            rxSpaceListener.run();  // the console may send what waited for room
+        };
     }
 }

@@ -4,6 +4,10 @@ import org.vitrine.devices.regs.Field;
 import org.vitrine.devices.regs.NarrowAccess;
 import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.devices.regs.RegisterMap.Placement;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
@@ -45,7 +49,7 @@ import org.vitrine.emulator.time.EventQueue;
  *
  * <p>Used only from the emulation thread; not thread-safe.
  */
-public final class Pl031 implements MmioDevice {
+public final class Pl031 implements MmioDevice, Snapshottable {
     public static final long SIZE = 0x1000;
 
     // ---- Register fields (the registers are declared in the constructor) ----------------------
@@ -57,6 +61,7 @@ public final class Pl031 implements MmioDevice {
     private static final int INT_RTC = (int) RTCINTR.mask();
     private static final long COUNTER_MASK = 0xFFFF_FFFFL;
     private static final long COUNTER_PERIOD_SECONDS = 1L << 32;
+    private static final String MATCH_EVENT = "pl031.match";
 
     // ---- State --------------------------------------------------------------------------------
 
@@ -81,6 +86,7 @@ public final class Pl031 implements MmioDevice {
         this.clock = clock;
         this.baseEpochSeconds = baseEpochSeconds;
         this.interrupts = new PrimeCell.Interrupts(irq);
+        clock.declare(MATCH_EVENT);
         this.regs = RegisterMap.builder(SIZE, log.source(name()))
                 .narrowAccesses(NarrowAccess.ALLOWED, Placement.LOW_BITS)
                 .register("RTCDR", 0x000).ro().read(i -> count())
@@ -161,7 +167,7 @@ public final class Pl031 implements MmioDevice {
         } catch (ArithmeticException e) {
             return; // Beyond the end of representable time: the match never comes.
         }
-        matchEvent = clock.schedule(cycle, this::onMatch);
+        matchEvent = clock.schedule(cycle, MATCH_EVENT, this::onMatch);
     }
 
     private void onMatch() {
@@ -181,6 +187,43 @@ public final class Pl031 implements MmioDevice {
     @Override
     public void write(long offset, int size, long value) {
         regs.write(offset, size, value);
+    }
+
+    // ---- Snapshot -----------------------------------------------------------------------------
+
+    @Override
+    public String snapshotName() {
+        return name();
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: i64 tick offset, i32 RTCMR, i32 RTCLR, interrupts, stored registers; the match event is the clock's. */
+    @Override
+    public void save(StateWriter out) {
+        out.i64(tickOffset).i32(mr).i32(lr);
+        interrupts.save(out);
+        regs.save(out);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        long offset = in.i64("the tick offset", 0, COUNTER_MASK);
+        int savedMr = in.i32(), savedLr = in.i32();
+        Runnable irq = interrupts.load(in);
+        Runnable stored = regs.load(in);
+        return () -> {
+            tickOffset = offset;
+            mr = savedMr;
+            lr = savedLr;
+            irq.run();
+            stored.run();
+            if (matchEvent != null) matchEvent.cancel();
+            matchEvent = clock.reclaim(MATCH_EVENT, this::onMatch);
+        };
     }
 
     private void setMatch(int v) {

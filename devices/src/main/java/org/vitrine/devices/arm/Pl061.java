@@ -4,6 +4,10 @@ import org.vitrine.devices.regs.Field;
 import org.vitrine.devices.regs.NarrowAccess;
 import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.devices.regs.RegisterMap.Placement;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.spi.MmioDevice;
@@ -37,7 +41,7 @@ import org.vitrine.emulator.spi.MmioDevice;
  *
  * <p>Used only from the emulation thread; not thread-safe.
  */
-public final class Pl061 implements MmioDevice {
+public final class Pl061 implements MmioDevice, Snapshottable {
     public static final long SIZE = 0x1000;
     public static final int PINS = 8;
     private static final int PIN_MASK = (1 << PINS) - 1;
@@ -136,6 +140,44 @@ public final class Pl061 implements MmioDevice {
         int raw = (latchedEdges & edgePins) | levels;
         interrupts.clear(~raw & PIN_MASK);
         interrupts.raise(raw);
+    }
+
+    @Override
+    public String snapshotName() {
+        return name();
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: pins, outside levels, DIR, IS, IBE, IEV, AFSEL, latched edges, the interrupt block, stored registers. */
+    @Override
+    public void save(StateWriter out) {
+        out.i32(data).i32(inputs).i32(dir).i32(sense).i32(bothEdges).i32(event).i32(afsel).i32(latchedEdges);
+        interrupts.save(out);
+        regs.save(out);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        int[] v = new int[8];
+        for (int i = 0; i < v.length; i++) v[i] = in.i32("a PL061 register", 0, PIN_MASK);
+        Runnable irq = interrupts.load(in);
+        Runnable stored = regs.load(in);
+        return () -> {
+            data = v[0];
+            inputs = v[1];
+            dir = v[2];
+            sense = v[3];
+            bothEdges = v[4];
+            event = v[5];
+            afsel = v[6];
+            latchedEdges = v[7];
+            irq.run();
+            stored.run();
+        };
     }
 
     @Override

@@ -71,6 +71,23 @@ final class PrimeCell {
         }
 
         /** Nothing raised, everything masked. */
+        /** Snapshots: raw, mask and the output level (the interrupt controller restores its copy of the wire). */
+        void save(org.vitrine.emulator.snapshot.StateWriter out) {
+            out.i32(raw).i32(mask).bool(level);
+        }
+
+        Runnable load(org.vitrine.emulator.snapshot.StateReader in) throws org.vitrine.emulator.snapshot.SnapshotException {
+            int r = in.i32(), m = in.i32();
+            boolean l = in.bool();
+            if (l != ((r & m) != 0)) throw in.bad("interrupt output " + l + " does not follow raw 0x" + Integer.toHexString(r)
+                    + " and mask 0x" + Integer.toHexString(m));
+            return () -> {
+                raw = r;
+                mask = m;
+                level = l;
+            };
+        }
+
         void reset() {
             raw = 0;
             mask = 0;

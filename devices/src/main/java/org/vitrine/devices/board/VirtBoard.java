@@ -21,6 +21,7 @@ import org.vitrine.devices.arm.Pl061;
 import org.vitrine.devices.flash.PflashCfi01;
 import org.vitrine.devices.pci.PciHostEcam;
 import org.vitrine.devices.qemu.FwCfgMmio;
+import org.vitrine.devices.qemu.GpioKey;
 import org.vitrine.devices.virtio.VirtioBlk;
 import org.vitrine.devices.virtio.VirtioDevice;
 import org.vitrine.devices.virtio.VirtioInput;
@@ -77,9 +78,8 @@ public final class VirtBoard implements AutoCloseable {
     public static final int V2M_FIRST_INTID = 80, V2M_COUNT = 64;
     public static final long GPIO = 0x0903_0000L, FW_CFG = 0x0902_0000L, PLATFORM_BUS = 0x0c00_0000L,
             PLATFORM_BUS_SIZE = 0x0200_0000L;
-    /** The PL061 pin the power button drives, and how long a press lasts (QEMU's gpio-key: 100 ms). */
+    /** The PL061 pin the power button (QEMU's gpio-key) drives. */
     public static final int GPIO_POWER_PIN = 3;
-    public static final long POWER_PRESS_NS = 100_000_000L;
     /** The PCIe host bridge: ECAM, and the windows of its bus (QEMU virt's high ECAM layout). */
     public static final long PCIE_ECAM = 0x40_1000_0000L, PCIE_MMIO = 0x1000_0000L, PCIE_MMIO_SIZE = 0x2eff_0000L,
             PCIE_PIO = 0x3eff_0000L, PCIE_PIO_SIZE = 0x1_0000L, PCIE_MMIO_HIGH = 0x80_0000_0000L,
@@ -185,9 +185,15 @@ public final class VirtBoard implements AutoCloseable {
     private final Pl011 uart;
     private final Pl031 rtc;
     private final Pl061 gpio;
+    private final GpioKey powerButton;
+    private final PciHostEcam pcie;
+    private final FwCfgMmio fwCfg;
     private final FrameExchange frames;
     private final HostInput input;
     private final List<VirtioInput> inputDevices = new ArrayList<>();
+    private final List<VirtioMmio> transports = new ArrayList<>();
+    /** SHA-256 of what was booted (kernel, or firmware), for snapshots; null before boot. */
+    private String bootImageHash;
     private final PflashCfi01 flash0, flash1;
     private LinuxPlacement linux;
     private VirtioGpu gpu;
@@ -225,10 +231,15 @@ public final class VirtBoard implements AutoCloseable {
             machine.map(GIC_V2M, new GicV2m(gic, V2M_FIRST_INTID, V2M_COUNT, machine.guestLog()));
             this.gpio = new Pl061(gic.line(INTID_GPIO), machine.guestLog());
             machine.map(GPIO, gpio);
-            machine.map(PCIE_ECAM, new PciHostEcam(machine.guestLog()));
-            machine.map(FW_CFG, new FwCfgMmio(new IdentityDmaPort(machine.ram(), "fw-cfg"), machine.guestLog()));
-            this.flash0 = new PflashCfi01("flash0", HostMemory.allocate(PflashCfi01.BANK_SIZE, machine.unicorn().arena()), machine.guestLog());
-            this.flash1 = new PflashCfi01("flash1", flashBacking(options.firmware().flash1()), machine.guestLog());
+            this.powerButton = new GpioKey("power-button", machine.clock(), gpio::setInput, GPIO_POWER_PIN);
+            this.pcie = new PciHostEcam(machine.guestLog());
+            machine.map(PCIE_ECAM, pcie);
+            this.fwCfg = new FwCfgMmio(new IdentityDmaPort(machine.ram(), "fw-cfg"), machine.guestLog());
+            machine.map(FW_CFG, fwCfg);
+            this.flash0 = new PflashCfi01("flash0", HostMemory.allocate(PflashCfi01.BANK_SIZE, machine.unicorn().arena()), true,
+                    machine.guestLog());
+            this.flash1 = new PflashCfi01("flash1", flashBacking(options.firmware().flash1()), options.firmware().flash1() == null,
+                    machine.guestLog());
             machine.mapArrayDevice(FLASH0, flash0);
             machine.mapArrayDevice(FLASH1, flash1);
             addVirtioDevices();
@@ -272,7 +283,10 @@ public final class VirtBoard implements AutoCloseable {
         for (VirtioDevice d : devices) {
             if (d instanceof VirtioInput in) inputDevices.add(in);
             DmaPort dma = new IdentityDmaPort(machine.ram(), d.name());
-            machine.map(virtioSlotBase(slot), new VirtioMmio(d, dma, gic.line(virtioSlotIntid(slot)), machine.guestLog()));
+            VirtioMmio transport = new VirtioMmio(d, dma, gic.line(virtioSlotIntid(slot)), machine.guestLog());
+            transport.setSnapshotName(String.format("virtio-mmio@0x%08x", virtioSlotBase(slot)));
+            transports.add(transport);
+            machine.map(virtioSlotBase(slot), transport);
             slot--;
         }
         for (; slot >= 0; slot--) {
@@ -400,13 +414,12 @@ public final class VirtBoard implements AutoCloseable {
     }
 
     /**
-     * Presses the power button: PL061 pin 3 high for {@link #POWER_PRESS_NS} of virtual time, then
+     * Presses the power button: PL061 pin 3 high for {@link GpioKey#PRESS_NS} of virtual time, then
      * low, as QEMU's gpio-key does on {@code system_powerdown}. Call on the emulation thread
      * (e.g. through {@code machine().cpu().post}).
      */
     public void pressPowerButton() {
-        gpio.setInput(GPIO_POWER_PIN, true);
-        machine.clock().scheduleIn(machine.clock().nanosToCycles(POWER_PRESS_NS), () -> gpio.setInput(GPIO_POWER_PIN, false));
+        powerButton.press();
     }
 
     public Pl061 gpio() {
@@ -432,6 +445,7 @@ public final class VirtBoard implements AutoCloseable {
      */
     public void boot(Path kernel) throws ImageException {
         Path bios = options.firmware().bios();
+        bootImageHash = BoardSnapshot.sha256(bios != null ? bios : kernel);
         if (bios == null) {
             loadKernel(kernel);
             return;
@@ -653,6 +667,43 @@ public final class VirtBoard implements AutoCloseable {
 
     public Cpu.Exit run(long untilCycle) {
         return machine.run(untilCycle);
+    }
+
+    /** The options the board was built from. */
+    public Options options() {
+        return options;
+    }
+
+    /** SHA-256 (hex) of the kernel or firmware booted, null when the board was not booted (a restore). */
+    public String bootImageHash() {
+        return bootImageHash;
+    }
+
+    /** Records the image a restored snapshot had booted (the board itself was not booted). */
+    void bootImageHash(String hash) {
+        bootImageHash = hash;
+    }
+
+    /**
+     * Every part of the machine a snapshot holds, in restore order: the machine's own (clock, CPU,
+     * generic timer, PMU, RAM), then each device: the GIC, the UART, the RTC, the GPIO and its power
+     * button, the PCIe host bridge, fw_cfg, the flash banks, and each
+     * virtio-mmio transport that has a device (with the device's state nested in it). The empty
+     * virtio slots have no state. See {@link BoardSnapshot}.
+     */
+    public List<org.vitrine.emulator.snapshot.Snapshottable> snapshotParts() {
+        List<org.vitrine.emulator.snapshot.Snapshottable> parts = new ArrayList<>(machine.snapshotParts());
+        parts.add(gic);
+        parts.add(uart);
+        parts.add(rtc);
+        parts.add(gpio);
+        parts.add(powerButton);
+        parts.add(pcie);
+        parts.add(fwCfg);
+        parts.add(flash0);
+        parts.add(flash1);
+        parts.addAll(transports);
+        return parts;
     }
 
     @Override

@@ -5,6 +5,11 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.vitrine.emulator.snapshot.PageImage;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.ArrayMemoryDevice;
 import org.vitrine.emulator.spi.GuestLog;
 
@@ -26,7 +31,7 @@ import org.vitrine.emulator.spi.GuestLog;
  * (the machine maps it as such while in array mode, see {@link ArrayMemoryDevice}) and the rest is
  * the command state machine below.
  */
-public final class PflashCfi01 implements ArrayMemoryDevice {
+public final class PflashCfi01 implements ArrayMemoryDevice, Snapshottable {
     public static final long BANK_SIZE = 64L << 20;
     public static final int BANK_WIDTH = 4, CHIP_WIDTH = 2, CHIPS = BANK_WIDTH / CHIP_WIDTH;
     public static final long BLOCK_SIZE = 256L << 10;
@@ -55,13 +60,73 @@ public final class PflashCfi01 implements ArrayMemoryDevice {
     private int bufferRemaining;
     private final List<PendingWrite> buffer = new ArrayList<>();
     private Runnable modeListener = () -> { };
+    private final boolean anonymous;
 
     /** A bank over {@code array} ({@link #BANK_SIZE} bytes, page-aligned; a mapped file to persist). */
     public PflashCfi01(String name, MemorySegment array, GuestLog log) {
+        this(name, array, false, log);
+    }
+
+    /**
+     * @param anonymous the array is anonymous memory (pages never touched read as zero), so a
+     *                  snapshot need not read all of it; false for a mapped file
+     */
+    public PflashCfi01(String name, MemorySegment array, boolean anonymous, GuestLog log) {
         if (array.byteSize() != BANK_SIZE) throw new IllegalArgumentException(name + ": a bank is " + BANK_SIZE + " bytes");
         this.name = name;
         this.array = array;
+        this.anonymous = anonymous;
         this.log = log.source(name);
+    }
+
+    // ---- Snapshot -----------------------------------------------------------------------------
+
+    @Override
+    public String snapshotName() {
+        return name;
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /**
+     * Layout: i32 read mode, i32 command cycle, i32 status, i64 buffer block, i32 buffer writes
+     * left, i32 n, n x (i64 offset, i32 size, i64 value) buffered writes, then the array as a
+     * page image (a bank mapped from a file gets its contents back too).
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.i32(mode.ordinal()).i32(cycle.ordinal()).i32(status).i64(bufferBlock).i32(bufferRemaining).i32(buffer.size());
+        for (PendingWrite w : buffer) out.i64(w.offset()).i32(w.size()).i64(w.value());
+        PageImage.save(out, array, anonymous);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        ReadMode m = ReadMode.values()[in.i32("the read mode", 0, ReadMode.values().length - 1)];
+        Cycle c = Cycle.values()[in.i32("the command cycle", 0, Cycle.values().length - 1)];
+        int st = in.i32("the status", 0, 0xFF);
+        long block = in.i64("the buffer block", 0, BANK_SIZE - 1);
+        int remaining = in.i32("the buffered writes left", 0, MAX_BUFFER_WRITES);
+        int n = in.i32("the buffered writes", 0, MAX_BUFFER_WRITES);
+        List<PendingWrite> writes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            writes.add(new PendingWrite(in.i64("a buffered write's offset", 0, BANK_SIZE - 1), in.i32("a buffered write's size", 1, 8), in.i64()));
+        }
+        PageImage.Loaded contents = PageImage.load(in, BANK_SIZE);
+        return () -> {
+            mode = m;
+            cycle = c;
+            status = st;
+            bufferBlock = block;
+            bufferRemaining = remaining;
+            buffer.clear();
+            buffer.addAll(writes);
+            contents.applyTo(array, anonymous);
+            modeListener.run();  // array or register mode, as saved
+        };
     }
 
     @Override

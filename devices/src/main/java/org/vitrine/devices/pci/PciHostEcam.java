@@ -1,5 +1,9 @@
 package org.vitrine.devices.pci;
 
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.MmioDevice;
 
@@ -32,7 +36,7 @@ import org.vitrine.emulator.spi.MmioDevice;
  * 1, 2 and 4 bytes, aligned to their size, as ECAM requires; anything else is a guest error and
  * reads all ones.
  */
-public final class PciHostEcam implements MmioDevice {
+public final class PciHostEcam implements MmioDevice, Snapshottable {
     /** 256 buses of 32 devices of 8 functions of 4 KiB. */
     public static final long SIZE = 256L << 20;
     public static final int VENDOR_REDHAT = 0x1b36, DEVICE_REDHAT_HOST = 0x0008, CLASS_HOST_BRIDGE = 0x060000;
@@ -50,6 +54,8 @@ public final class PciHostEcam implements MmioDevice {
     /** The host bridge's configuration space and, per byte, which bits the guest may change. */
     private final byte[] hostBridge = new byte[FUNCTION_SPACE];
     private final byte[] writable = new byte[FUNCTION_SPACE];
+    /** The space after reset: the read-only bytes never leave it. */
+    private final byte[] resetImage;
 
     public PciHostEcam(GuestLog log) {
         this.log = log.source(name());
@@ -59,6 +65,7 @@ public final class PciHostEcam implements MmioDevice {
         writable[LATENCY_TIMER] = (byte) 0xFF;
         writable[INTERRUPT_LINE] = (byte) 0xFF;
         reset();
+        resetImage = hostBridge.clone();
     }
 
     @Override
@@ -80,6 +87,33 @@ public final class PciHostEcam implements MmioDevice {
         put(CLASS_CODE, 3, CLASS_HOST_BRIDGE);
         put(SUBSYSTEM_VENDOR_ID, 2, VENDOR_QEMU_SUBSYSTEM);
         put(SUBSYSTEM_ID, 2, SUBSYSTEM_QEMU);
+    }
+
+    @Override
+    public String snapshotName() {
+        return name();
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: the host bridge's 4 KiB configuration space. */
+    @Override
+    public void save(StateWriter out) {
+        out.bytes(hostBridge);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        byte[] space = in.bytes("the host bridge's configuration space", FUNCTION_SPACE);
+        for (int i = 0; i < FUNCTION_SPACE; i++) {
+            if (((space[i] ^ resetImage[i]) & ~writable[i]) != 0) {
+                throw in.bad("read-only configuration byte 0x" + Integer.toHexString(i) + " differs from the host bridge's");
+            }
+        }
+        return () -> System.arraycopy(space, 0, hostBridge, 0, FUNCTION_SPACE);
     }
 
     private void put(int offset, int bytes, int value) {

@@ -8,6 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.DmaPort;
 import org.vitrine.emulator.spi.DmaPort.DmaException;
 import org.vitrine.emulator.spi.GuestLog;
@@ -42,7 +46,7 @@ import org.vitrine.emulator.spi.MmioDevice;
  * Writes to items (the DMA write operation): refused with the error bit, logged as unimplemented; no
  * item of this board is writable.
  */
-public final class FwCfgMmio implements MmioDevice {
+public final class FwCfgMmio implements MmioDevice, Snapshottable {
     public static final long SIZE = 0x18;
     static final int SIGNATURE = 0x0000, ID = 0x0001, UUID = 0x0002, NOGRAPHIC = 0x0004, NB_CPUS = 0x0005,
             BOOT_MENU = 0x000e, FILE_DIR = 0x0019, FILE_FIRST = 0x0020;
@@ -108,6 +112,33 @@ public final class FwCfgMmio implements MmioDevice {
     @Override
     public long size() {
         return SIZE;
+    }
+
+    @Override
+    public String snapshotName() {
+        return name();
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: selector, offset in the item, the DMA address's high half written so far. The items are constants. */
+    @Override
+    public void save(StateWriter out) {
+        out.i32(selector).i32(offset).i64(dmaAddressHigh);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        int sel = in.i32("the selector", 0, 0xFFFF), off = in.i32("the offset", 0, Integer.MAX_VALUE);
+        long high = in.i64("the DMA address's high half", 0, 0xFFFF_FFFFL);
+        return () -> {
+            selector = sel;
+            offset = off;
+            dmaAddressHigh = high;
+        };
     }
 
     /** Selector 0 (the signature), offset 0. */

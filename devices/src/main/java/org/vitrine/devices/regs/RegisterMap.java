@@ -4,6 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.MmioDevice;
 
@@ -119,7 +123,20 @@ public final class RegisterMap {
      * register blocks (the GIC's Distributor and CPU interface).
      */
     public MmioDevice asMmioDevice(String name) {
-        return new MmioDevice() {
+        return asMmioDevice(name, null);
+    }
+
+    /**
+     * The block as an MMIO region whose state is part of {@code owner}'s snapshot section (null: a
+     * block of constants, with no state at all).
+     */
+    public MmioDevice asMmioDevice(String name, Snapshottable owner) {
+        class Block implements MmioDevice, Snapshottable.View {
+            @Override
+            public Snapshottable owner() {
+                return owner;
+            }
+
             @Override
             public String name() {
                 return name;
@@ -139,6 +156,32 @@ public final class RegisterMap {
             public void write(long offset, int accessSize, long value) {
                 RegisterMap.this.write(offset, accessSize, value);
             }
+        }
+        return new Block();
+    }
+
+    /** Snapshots: the stored value of every register (device-held state is in the device's own section). */
+    public void save(StateWriter out) {
+        out.i32(registers.size());
+        for (Register r : registers) out.string(r.name).longs(r.values);
+    }
+
+    /** Reads what {@link #save} wrote for this same map; the returned action installs the values. */
+    public Runnable load(StateReader in) throws SnapshotException {
+        int n = in.i32();
+        if (n != registers.size()) throw in.bad(n + " registers, the device has " + registers.size());
+        long[][] values = new long[n][];
+        for (int i = 0; i < n; i++) {
+            Register r = registers.get(i);
+            String name = in.string();
+            values[i] = in.longs();
+            if (!r.name.equals(name) || values[i] == null || values[i].length != r.values.length) {
+                throw in.bad("register " + i + " is " + name + ", the device has " + r.name + " there");
+            }
+            for (int k = 0; k < values[i].length; k++) values[i][k] &= r.widthMask;
+        }
+        return () -> {
+            for (int i = 0; i < n; i++) System.arraycopy(values[i], 0, registers.get(i).values, 0, values[i].length);
         };
     }
 

@@ -147,6 +147,67 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         file.close();
     }
 
+    // ---- Snapshot (nested in the transport's section) ------------------------------------------
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /**
+     * The disk's whole contents as a page image (only non-zero pages; compressed with the rest of
+     * the snapshot), so a restore brings the image back to this instant whatever was written to
+     * it since. The device itself keeps no other state: every request completes when notified.
+     */
+    @Override
+    public void save(org.vitrine.emulator.snapshot.StateWriter out) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            long size = file.size();
+            java.lang.foreign.MemorySegment image = size == 0 ? java.lang.foreign.MemorySegment.NULL
+                    : file.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            org.vitrine.emulator.snapshot.PageImage.save(out, image.reinterpret(size), false);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the disk image for the snapshot: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the image's size. A read-only disk must already hold the saved contents (it cannot be
+     * written back); a writable one gets them back, page by page where they differ.
+     */
+    @Override
+    public Runnable load(org.vitrine.emulator.snapshot.StateReader in, int version) throws org.vitrine.emulator.snapshot.SnapshotException {
+        long size;
+        try {
+            size = file.size();
+        } catch (IOException e) {
+            throw new org.vitrine.emulator.snapshot.SnapshotException("cannot read the disk image: " + e.getMessage(), e);
+        }
+        org.vitrine.emulator.snapshot.PageImage.Loaded contents = org.vitrine.emulator.snapshot.PageImage.load(in, size);
+        if (readOnly) {
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                java.lang.foreign.MemorySegment image = size == 0 ? java.lang.foreign.MemorySegment.NULL
+                        : file.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                if (!contents.matches(image.reinterpret(size))) {
+                    throw in.bad("the read-only disk image differs from the snapshot's, and cannot be written back");
+                }
+            } catch (IOException e) {
+                throw new org.vitrine.emulator.snapshot.SnapshotException("cannot read the disk image: " + e.getMessage(), e);
+            }
+            return () -> { };
+        }
+        return () -> {
+            if (size == 0) return;
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                java.lang.foreign.MemorySegment image = file.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                contents.applyTo(image, false);
+                image.force();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the disk image back: " + e.getMessage(), e);
+            }
+        };
+    }
+
     // ---- VirtioDevice -------------------------------------------------------------------------
 
     @Override

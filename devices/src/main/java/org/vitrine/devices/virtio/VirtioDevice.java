@@ -15,7 +15,13 @@ import org.vitrine.emulator.spi.GuestLog;
  * <p>All calls arrive on the emulation thread. A device must never throw to the transport: a
  * malformed request becomes an error status or {@link Transport#deviceError}.
  */
-public interface VirtioDevice {
+public interface VirtioDevice extends org.vitrine.emulator.snapshot.Snapshottable {
+    /** A device's snapshot section is nested in its transport's, under the device's name. */
+    @Override
+    default String snapshotName() {
+        return name();
+    }
+
     /** What the transport offers a device; given once, through {@link #attach}. */
     interface Transport {
         /** Queue {@code index} (0 .. {@link #queueCount()}-1). */

@@ -415,4 +415,58 @@ public final class VirtioInput implements VirtioDevice {
         pendingEvents = 0;
         dropped = 0;
     }
+
+    // ---- Snapshot (nested in the transport's section) ------------------------------------------
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: i32 select, subsel; the group being built; i32 n waiting groups, each; i64 dropped. A group: i32 n, n x 3 i32. */
+    @Override
+    public void save(org.vitrine.emulator.snapshot.StateWriter out) {
+        out.i32(select).i32(subsel);
+        saveGroup(out, group);
+        out.i32(pending.size());
+        for (List<Event> g : pending) saveGroup(out, g);
+        out.i64(dropped);
+    }
+
+    private static void saveGroup(org.vitrine.emulator.snapshot.StateWriter out, List<Event> g) {
+        out.i32(g.size());
+        for (Event e : g) out.i32(e.type()).i32(e.code()).i32(e.value());
+    }
+
+    private static List<Event> loadGroup(org.vitrine.emulator.snapshot.StateReader in) throws org.vitrine.emulator.snapshot.SnapshotException {
+        int n = in.i32("an event group's length", 0, MAX_PENDING);
+        List<Event> g = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) g.add(new Event(in.i32("an event type", 0, 0xFFFF), in.i32("an event code", 0, 0xFFFF), in.i32()));
+        return g;
+    }
+
+    @Override
+    public Runnable load(org.vitrine.emulator.snapshot.StateReader in, int version) throws org.vitrine.emulator.snapshot.SnapshotException {
+        int sel = in.i32("the config select", 0, 0xFF), sub = in.i32("the config subselect", 0, 0xFF);
+        List<Event> building = loadGroup(in);
+        int n = in.i32("waiting groups", 0, MAX_PENDING);
+        List<List<Event>> waiting = new ArrayList<>(n);
+        int events = 0;
+        for (int i = 0; i < n; i++) {
+            List<Event> g = loadGroup(in);
+            events += g.size();
+            waiting.add(g);
+        }
+        long drops = in.i64("events dropped", 0, Long.MAX_VALUE);
+        int total = events;
+        return () -> {
+            select = sel;
+            subsel = sub;
+            group = new ArrayList<>(building);
+            pending.clear();
+            pending.addAll(waiting);
+            pendingEvents = total;
+            dropped = drops;
+        };
+    }
 }

@@ -2,6 +2,10 @@ package org.vitrine.devices.virtio;
 
 import org.vitrine.devices.regs.Field;
 import org.vitrine.devices.regs.RegisterMap;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.DmaPort;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
@@ -64,7 +68,7 @@ import org.vitrine.emulator.spi.MmioDevice;
  *
  * <p>Used only from the emulation thread; not thread-safe.
  */
-public final class VirtioMmio implements MmioDevice {
+public final class VirtioMmio implements MmioDevice, Snapshottable {
     public static final long SIZE = 0x200;
     public static final int MAGIC = 0x7472_6976;
     public static final int VERSION = 2;
@@ -420,6 +424,72 @@ public final class VirtioMmio implements MmioDevice {
         byte[] data = new byte[size];
         for (int i = 0; i < size; i++) data[i] = (byte) (value >>> (8 * i));
         device.writeConfig(off, data);
+    }
+
+    // ---- Snapshot -----------------------------------------------------------------------------
+
+    /** Named by its slot's address, as the board places it (several transports carry the same kind of device). */
+    private String snapshotName;
+
+    /** The board names the section after the transport's address. */
+    public void setSnapshotName(String sectionName) {
+        this.snapshotName = sectionName;
+    }
+
+    @Override
+    public String snapshotName() {
+        return snapshotName != null ? snapshotName : "virtio-mmio:" + name;
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /**
+     * Layout: i32 Status, InterruptStatus, ConfigGeneration, DeviceFeaturesSel, DriverFeaturesSel;
+     * i64 driver features, negotiated; i32 QueueSel; bool broken, IRQ level; i32 queue count and
+     * each queue; the stored registers; the device's own section (nested, with its version).
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.i32(status).i32(isr).i32(generation).i32(deviceFeaturesSel).i32(driverFeaturesSel)
+                .i64(driverFeatures).i64(negotiated).i32(queueSel).bool(broken).bool(irqLevel).i32(queues.length);
+        for (Virtqueue q : queues) q.save(out);
+        regs.save(out);
+        out.section(device);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        int st = in.i32("Status", 0, 0xFF);
+        int savedIsr = in.i32("InterruptStatus", 0, INT_USED_BUFFER | INT_CONFIG_CHANGE);
+        int gen = in.i32(), dfs = in.i32(), drfs = in.i32();
+        long df = in.i64(), neg = in.i64();
+        if ((neg & ~offered) != 0) throw in.bad(String.format("negotiated features 0x%x were never offered", neg & ~offered));
+        int sel = in.i32();
+        boolean brk = in.bool(), level = in.bool();
+        if (level != (savedIsr != 0)) throw in.bad("interrupt output " + level + " does not follow InterruptStatus " + savedIsr);
+        in.i32("queue count", queues.length, queues.length);
+        Runnable[] qs = new Runnable[queues.length];
+        for (int i = 0; i < queues.length; i++) qs[i] = queues[i].load(in);
+        Runnable stored = regs.load(in);
+        Runnable dev = in.section(device);
+        return () -> {
+            status = st;
+            isr = savedIsr;
+            generation = gen;
+            deviceFeaturesSel = dfs;
+            driverFeaturesSel = drfs;
+            driverFeatures = df;
+            negotiated = neg;
+            queueSel = sel;
+            broken = brk;
+            irqLevel = level;  // the GIC restores its copy of the wire
+            for (Runnable q : qs) q.run();
+            stored.run();
+            dev.run();
+        };
     }
 
     // ---- Interrupts ---------------------------------------------------------------------------

@@ -144,6 +144,42 @@ public final class Virtqueue {
         regDevice = (regDevice & 0xFFFF_FFFFL) | ((long) v << 32);
     }
 
+    // ---- Snapshot (part of the transport's section) ---------------------------------------
+
+    /** Layout: i32 QueueNum, i64 x3 programmed rings; bool ready, i32 size, i64 x3 rings in use, i32 x3 indexes, bool. */
+    void save(org.vitrine.emulator.snapshot.StateWriter out) {
+        out.i32(regNum).i64(regDesc).i64(regDriver).i64(regDevice)
+                .bool(ready).i32(size).i64(desc).i64(avail).i64(used).i32(lastAvail).i32(usedIdx).i32(signalledUsed).bool(signalledUsedValid);
+    }
+
+    Runnable load(org.vitrine.emulator.snapshot.StateReader in) throws org.vitrine.emulator.snapshot.SnapshotException {
+        int num = in.i32();
+        long rd = in.i64(), rdr = in.i64(), rdv = in.i64();
+        boolean r = in.bool();
+        int sz = in.i32("queue " + index + "'s size", 0, maxSize);
+        long d = in.i64(), a = in.i64(), u = in.i64();
+        int la = in.i32("queue " + index + "'s last available index", 0, 0xFFFF);
+        int ui = in.i32("queue " + index + "'s used index", 0, 0xFFFF);
+        int su = in.i32("queue " + index + "'s signalled used index", 0, 0xFFFF);
+        boolean sv = in.bool();
+        if (!r && (sz != 0 || la != 0 || ui != 0)) throw in.bad("queue " + index + " is not ready but has a ring in use");
+        return () -> {
+            regNum = num;
+            regDesc = rd;
+            regDriver = rdr;
+            regDevice = rdv;
+            ready = r;
+            size = sz;
+            desc = d;
+            avail = a;
+            used = u;
+            lastAvail = la;
+            usedIdx = ui;
+            signalledUsed = su;
+            signalledUsedValid = sv;
+        };
+    }
+
     /** Forgets everything (device reset). */
     void reset() {
         regNum = 0;

@@ -42,6 +42,13 @@ class VirtioMmioTest {
         @Override public void writeConfig(int offset, byte[] data) { System.arraycopy(data, 0, config, offset, data.length); }
         @Override public void attach(Transport t) { transport = t; }
         @Override public void reset() { resets++; }
+        @Override public int snapshotVersion() { return 1; }
+        @Override public void save(org.vitrine.emulator.snapshot.StateWriter out) { out.i32(resets); }
+        @Override public Runnable load(org.vitrine.emulator.snapshot.StateReader in, int version)
+                throws org.vitrine.emulator.snapshot.SnapshotException {
+            int r = in.i32();
+            return () -> resets = r;
+        }
 
         @Override
         public void onNotify(int index) {

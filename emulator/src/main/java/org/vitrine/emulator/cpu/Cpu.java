@@ -81,6 +81,7 @@ public final class Cpu {
     private final PageTableWalker walker;
     private final SystemInstructions systemInstructions;
     private GenericTimer timer;
+    private PmuV3 pmu;
 
     private final NativeBlockClock blocks;
     private long untilCycle = Long.MAX_VALUE;
@@ -143,8 +144,13 @@ public final class Cpu {
 
     /** Connects the PMU's overflow interrupt to an interrupt controller input; from then on the PMU registers are modelled. */
     public PmuV3 attachPmu(InterruptLine overflow) {
-        PmuV3 pmu = new PmuV3(clock, this::preciseCycle, overflow, guestLog);
+        pmu = new PmuV3(clock, this::preciseCycle, overflow, guestLog);
         systemInstructions.attachPmu(pmu);
+        return pmu;
+    }
+
+    /** The PMU, once {@link #attachPmu} connected it; null before. */
+    public PmuV3 pmu() {
         return pmu;
     }
 
@@ -533,6 +539,35 @@ public final class Cpu {
         long sctlr = SysReg.SCTLR_EL1.read(uc);
         if ((sctlr & 1) == 0) return walker.walk(va, sctlr, 0, 0, 0);
         return walker.walk(va, sctlr, SysReg.TCR_EL1.read(uc), SysReg.TTBR0_EL1.read(uc), SysReg.TTBR1_EL1.read(uc));
+    }
+
+    // ---- snapshot (the state itself is in CpuSnapshot) ----------------------------------------
+
+    /** The CPU's part of a machine snapshot; saved and restored between runs only. */
+    public org.vitrine.emulator.snapshot.Snapshottable snapshotPart() {
+        return new CpuSnapshot(this);
+    }
+
+    CpuSnapshot.LoopState loopState() {
+        return new CpuSnapshot.LoopState(irqLevel, appliedIrqLevel, waitingForInterrupt, retiredAtLastAbort, abortsInARow);
+    }
+
+    long timerControl() {
+        return systemInstructions.timerControl();
+    }
+
+    void restoreLoop(long cycles, long retired, long taken, CpuSnapshot.LoopState s, long cntkctl) {
+        blocks.committed(cycles);
+        blocks.retired(retired);
+        blocks.clearBlock();
+        blocks.clearStop();
+        exceptions.taken(taken);
+        irqLevel = s.irqLevel();
+        appliedIrqLevel = s.appliedIrqLevel();
+        waitingForInterrupt = s.waitingForInterrupt();
+        retiredAtLastAbort = s.retiredAtLastAbort();
+        abortsInARow = s.abortsInARow();
+        systemInstructions.restore(cntkctl);
     }
 
     /** Cycles elapsed since reset (exact when the CPU is stopped). */

@@ -61,6 +61,10 @@ final class ExceptionEntry {
         this.symbolizer = names;
     }
 
+    void taken(long count) {
+        taken = count;
+    }
+
     long taken() {
         return taken;
     }

@@ -2,6 +2,10 @@ package org.vitrine.emulator.cpu;
 
 import java.util.function.LongSupplier;
 
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
@@ -16,7 +20,7 @@ import org.vitrine.emulator.time.Ratio;
  * <p>Unicorn's own timer follows host time and never interrupts, so the CPU's MRS/MSR hook sends
  * every access to these registers here. EL0 access rights (CNTKCTL_EL1) are checked by the caller.
  */
-public final class GenericTimer {
+public final class GenericTimer implements Snapshottable {
     /** CNTFRQ_EL0: 62.5 MHz, as QEMU's virt board. */
     public static final long FREQUENCY = 62_500_000L;
 
@@ -25,6 +29,7 @@ public final class GenericTimer {
     /** One comparator: CTL / CVAL and its interrupt line. */
     private final class Comparator {
         final String name;
+        final String eventId;
         final InterruptLine line;
         long ctl;
         long cval;
@@ -33,7 +38,9 @@ public final class GenericTimer {
 
         Comparator(String name, InterruptLine line) {
             this.name = name;
+            this.eventId = "generic-timer." + name;
             this.line = line;
+            clock.declare(eventId);
         }
 
         boolean conditionMet(long count) {
@@ -59,7 +66,7 @@ public final class GenericTimer {
             }
             if (enabled && !conditionMet(count)) {
                 long at = counterToCycle(cval);
-                if (at != Long.MAX_VALUE) pending = clock.schedule(at, this::update);
+                if (at != Long.MAX_VALUE) pending = clock.schedule(at, eventId, this::update);
             }
         }
     }
@@ -151,6 +158,45 @@ public final class GenericTimer {
 
     private Comparator comparatorOf(int key) {
         return ((key >> 4) & 0xf) == 2 ? phys : virt; // CRm 2 = physical, 3 = virtual
+    }
+
+    // ---- snapshot --------------------------------------------------------------------------
+
+    @Override
+    public String snapshotName() {
+        return "generic-timer";
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: for CNTP then CNTV: i64 CTL, i64 CVAL, bool output level. Pending events are the clock's. */
+    @Override
+    public void save(StateWriter out) {
+        for (Comparator c : new Comparator[] {phys, virt}) out.i64(c.ctl).i64(c.cval).bool(c.level);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        long[] ctl = new long[2], cval = new long[2];
+        boolean[] level = new boolean[2];
+        for (int i = 0; i < 2; i++) {
+            ctl[i] = in.i64("a timer's CTL", 0, CTL_ENABLE | CTL_IMASK);
+            cval[i] = in.i64();
+            level[i] = in.bool();
+        }
+        return () -> {
+            Comparator[] cs = {phys, virt};
+            for (int i = 0; i < 2; i++) {
+                Comparator c = cs[i];
+                c.ctl = ctl[i];
+                c.cval = cval[i];
+                c.level = level[i];  // the interrupt controller restores its own copy of the wire
+                c.pending = clock.reclaim(c.eventId, c::update);
+            }
+        };
     }
 
     /** Timer state for traces and the debugger. */

@@ -2,6 +2,10 @@ package org.vitrine.emulator.cpu;
 
 import java.util.function.LongSupplier;
 
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
@@ -29,7 +33,7 @@ import org.vitrine.emulator.time.EventQueue;
  * set, not applied — counters count at every level). Accesses to counters beyond N read as zero and
  * ignore writes, reported as guest errors.
  */
-public final class PmuV3 {
+public final class PmuV3 implements Snapshottable {
     /** Event counters implemented (PMCR_EL0.N), as QEMU 7.2's Cortex-A72. */
     public static final int COUNTERS = 6;
     /** PMCR_EL0 fields: IMP 0x41 (Arm), IDCODE 0x02, N. */
@@ -68,6 +72,8 @@ public final class PmuV3 {
     /** One counter: its value when it last stopped or was written, and since when it counts. */
     private final class Counter {
         final int bit;
+        /** The overflow event's identity on the clock (snapshots re-create it by this name). */
+        final String eventId;
         long base;
         /** The cycle it started counting at, or -1 while stopped. */
         long since = -1;
@@ -76,6 +82,8 @@ public final class PmuV3 {
 
         Counter(int bit) {
             this.bit = bit;
+            this.eventId = bit == CYCLE_BIT ? "pmu.overflow.cycle" : "pmu.overflow." + bit;
+            clock.declare(eventId);
         }
 
         boolean isCycleCounter() {
@@ -122,7 +130,7 @@ public final class PmuV3 {
             long cycles = isCycleCounter() && (pmcr & PMCR_D) != 0 ? multiplyOrNever(remaining, 64) : remaining;
             long at = cycles == Long.MAX_VALUE ? Long.MAX_VALUE : alignedDeadline(cycles);
             if (at == Long.MAX_VALUE || at < 0) return;
-            overflow = clock.schedule(at, this::overflowed);
+            overflow = clock.schedule(at, eventId, this::overflowed);
         }
 
         /** The first cycle at which {@code ticks} more ticks have passed since {@link #since}. */
@@ -145,7 +153,7 @@ public final class PmuV3 {
     private final LongSupplier preciseCycle;
     private final InterruptLine irq;
     private final GuestLog.Source log;
-    private final Counter cycles = new Counter(CYCLE_BIT);
+    private final Counter cycles;
     private final Counter[] events = new Counter[COUNTERS];
     private long pmcr, cntenset, intenset, ovs, selr, userenr;
     private boolean irqLevel, reportedEvent, reportedFilter;
@@ -159,6 +167,7 @@ public final class PmuV3 {
         this.preciseCycle = preciseCycle;
         this.irq = irq;
         this.log = log.source("pmu");
+        this.cycles = new Counter(CYCLE_BIT);
         for (int i = 0; i < COUNTERS; i++) events[i] = new Counter(i);
     }
 
@@ -340,6 +349,59 @@ public final class PmuV3 {
     /** The overflow interrupt's level (for tests and the debugger). */
     public boolean irqLevel() {
         return irqLevel;
+    }
+
+    // ---- snapshot ------------------------------------------------------------------------------
+
+    @Override
+    public String snapshotName() {
+        return "pmu";
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: PMCR, PMCNTENSET, PMINTENSET, PMOVS, PMSELR, PMUSERENR, the irq level; per counter base, since, type. */
+    @Override
+    public void save(StateWriter out) {
+        out.i64(pmcr).i64(cntenset).i64(intenset).i64(ovs).i64(selr).i64(userenr).bool(irqLevel);
+        for (Counter c : all()) out.i64(c.base).i64(c.since).i64(c.typer);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        long savedPmcr = in.i64("PMCR", 0, PMCR_STORED), en = in.i64("PMCNTENSET", 0, COUNTER_BITS),
+                inten = in.i64("PMINTENSET", 0, COUNTER_BITS), savedOvs = in.i64("PMOVS", 0, COUNTER_BITS),
+                sel = in.i64("PMSELR", 0, 0x1F), user = in.i64("PMUSERENR", 0, 0xF);
+        boolean level = in.bool();
+        Counter[] counters = all();
+        long[][] c = new long[counters.length][];
+        for (int i = 0; i < counters.length; i++) c[i] = new long[] {in.i64(), in.i64("a counter's start", -1, Long.MAX_VALUE), in.i64()};
+        return () -> {
+            pmcr = savedPmcr;
+            cntenset = en;
+            intenset = inten;
+            ovs = savedOvs;
+            selr = sel;
+            userenr = user;
+            irqLevel = level; // the interrupt controller restores its own copy of the wire
+            for (int i = 0; i < counters.length; i++) {
+                Counter k = counters[i];
+                if (k.overflow != null) k.overflow.cancel();
+                k.base = c[i][0];
+                k.since = c[i][1];
+                k.typer = c[i][2];
+                k.overflow = clock.reclaim(k.eventId, k::overflowed);
+            }
+        };
+    }
+
+    private Counter[] all() {
+        Counter[] out = java.util.Arrays.copyOf(events, COUNTERS + 1);
+        out[COUNTERS] = cycles;
+        return out;
     }
 
     @Override

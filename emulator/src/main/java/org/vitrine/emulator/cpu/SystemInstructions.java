@@ -103,6 +103,18 @@ final class SystemInstructions {
         return false; // the instruction itself is harmless to execute
     }
 
+    /** CNTKCTL_EL1 as the EL0 access checks see it (for snapshots). */
+    long timerControl() {
+        return cntkctl;
+    }
+
+    /** After a snapshot restore: CNTKCTL_EL1 as saved; no invalidation pending (all code was dropped). */
+    void restore(long timerControl) {
+        cntkctl = timerControl;
+        pendingFullFlush = false;
+        pendingCodeInvalidations.clear();
+    }
+
     /** Between runs: drops the translations of the code the guest invalidated. */
     void applyCodeInvalidations() {
         if (pendingFullFlush) {

@@ -167,6 +167,21 @@ public final class Machine implements AutoCloseable {
         uc.flushTranslations();
     }
 
+    /**
+     * The machine's own parts of a snapshot, in restore order: the clock first (the owners of
+     * pending events reclaim them from it as they restore), the CPU, its generic timer, then RAM
+     * (the pages ever touched). A board adds its devices after these.
+     */
+    public List<org.vitrine.emulator.snapshot.Snapshottable> snapshotParts() {
+        List<org.vitrine.emulator.snapshot.Snapshottable> parts = new ArrayList<>();
+        parts.add(clock);
+        parts.add(cpu.snapshotPart());
+        if (cpu.timer() != null) parts.add(cpu.timer());
+        if (cpu.pmu() != null) parts.add(cpu.pmu());
+        parts.add(org.vitrine.emulator.snapshot.PageImage.part("ram", ram.segment(), true));
+        return parts;
+    }
+
     public Cpu.Exit run(long untilCycle) {
         return cpu.run(untilCycle);
     }

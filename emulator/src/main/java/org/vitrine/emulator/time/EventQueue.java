@@ -1,7 +1,18 @@
 package org.vitrine.emulator.time;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.LongSupplier;
+
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 
 /**
  * The machine's one clock and its event queue. Time is counted in CPU cycles since reset; it is
@@ -10,18 +21,27 @@ import java.util.function.LongSupplier;
  *
  * <p>Events at the same cycle run in the order they were scheduled (a sequence number breaks
  * ties), which keeps runs deterministic. Used only from the emulation thread.
+ *
+ * <p>Snapshots: an event scheduled with an identity ({@link #schedule(long, String, Runnable)},
+ * identities {@link #declare declared} by their owners when the machine is built) can be saved;
+ * a snapshot keeps each pending event's cycle, sequence number and identity, and on restore each
+ * owner {@link #reclaim reclaims} its events with its own action, so they run at the same cycle
+ * and in the same order as if the machine had never stopped. A snapshot taken while an event
+ * without an identity is pending is refused.
  */
-public final class EventQueue {
+public final class EventQueue implements Snapshottable {
     /** A scheduled action; {@link #cancel()} makes it never run. */
     public static final class Event implements Comparable<Event> {
         final long when;
         final long seq;
         final Runnable action;
+        final String id;
         boolean cancelled;
 
-        Event(long when, long seq, Runnable action) {
+        Event(long when, long seq, String id, Runnable action) {
             this.when = when;
             this.seq = seq;
+            this.id = id;
             this.action = action;
         }
 
@@ -46,6 +66,9 @@ public final class EventQueue {
     private long seq;
     private Runnable onEarlierDeadline = () -> { };
     private LongSupplier liveTime;
+    private final Set<String> declared = new HashSet<>();
+    /** Events a restore put back, by identity, until their owners reclaim them. */
+    private final Map<String, Event> restored = new HashMap<>();
 
     public EventQueue(long cyclesPerSecond) {
         if (cyclesPerSecond <= 0) throw new IllegalArgumentException("cyclesPerSecond must be positive");
@@ -83,11 +106,91 @@ public final class EventQueue {
 
     /** Schedules {@code action} to run when the clock reaches {@code cycle} (now, if in the past). */
     public Event schedule(long cycle, Runnable action) {
+        return schedule(cycle, null, action);
+    }
+
+    /**
+     * Schedules {@code action} as the event {@code id} (declared with {@link #declare}): an event
+     * with an identity can be saved in a snapshot and {@link #reclaim reclaimed} after a restore.
+     */
+    public Event schedule(long cycle, String id, Runnable action) {
+        if (id != null && !declared.contains(id)) throw new IllegalArgumentException("event identity " + id + " was not declared");
         long previous = nextDeadline();
-        Event e = new Event(Math.max(cycle, now()), seq++, action);
+        Event e = new Event(Math.max(cycle, now()), seq++, id, action);
         queue.add(e);
         if (e.when < previous) onEarlierDeadline.run();
         return e;
+    }
+
+    /**
+     * Declares an event identity (once, when the owner is built): snapshots may hold pending events
+     * with it, and the owner must {@link #reclaim} it whenever it restores its own state.
+     */
+    public void declare(String id) {
+        if (!declared.add(id)) throw new IllegalArgumentException("event identity " + id + " declared twice");
+    }
+
+    /**
+     * After a restore: the pending event {@code id} the snapshot held, now running {@code action},
+     * or null if none was pending. Called by the event's owner as it restores itself.
+     */
+    public Event reclaim(String id, Runnable action) {
+        Event old = restored.remove(id);
+        if (old == null) return null;
+        Event e = new Event(old.when, old.seq, id, action);
+        queue.add(e);
+        return e;
+    }
+
+    // ---- snapshot --------------------------------------------------------------------------
+
+    @Override
+    public String snapshotName() {
+        return "clock";
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: i64 now, i64 next sequence number, i32 n, n x (i64 cycle, i64 sequence, string identity). */
+    @Override
+    public void save(StateWriter out) {
+        List<Event> live = new ArrayList<>();
+        for (Event e : queue) {
+            if (e.cancelled) continue;
+            if (e.id == null) {
+                throw new IllegalStateException("an event without an identity is pending at cycle " + e.when
+                        + " (scheduled with a plain action): this machine cannot be saved now");
+            }
+            live.add(e);
+        }
+        live.sort(null);
+        out.i64(now).i64(seq).i32(live.size());
+        for (Event e : live) out.i64(e.when).i64(e.seq).string(e.id);
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        long savedNow = in.i64("the clock", 0, Long.MAX_VALUE);
+        long savedSeq = in.i64("the event sequence", 0, Long.MAX_VALUE);
+        int n = in.i32("pending events", 0, declared.size());
+        Map<String, Event> events = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            long when = in.i64("an event's cycle", 0, Long.MAX_VALUE);
+            long s = in.i64("an event's sequence", 0, savedSeq - 1);
+            String id = in.string();
+            if (id == null || !declared.contains(id)) throw in.bad("pending event '" + id + "' has no owner on this machine");
+            if (events.put(id, new Event(when, s, id, null)) != null) throw in.bad("event '" + id + "' is pending twice");
+        }
+        return () -> {
+            queue.clear();
+            restored.clear();
+            restored.putAll(events);
+            now = savedNow;
+            seq = savedSeq;
+        };
     }
 
     public Event scheduleIn(long cycles, Runnable action) {

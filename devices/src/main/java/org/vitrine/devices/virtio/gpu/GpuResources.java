@@ -10,7 +10,9 @@ import static org.vitrine.devices.virtio.gpu.VirtioGpu.RESP_ERR_UNSPEC;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.vitrine.devices.virtio.VirtioDevice;
@@ -82,6 +84,50 @@ final class GpuResources {
         byId.clear();
         hostmem = 0;
         backingEntries = 0;
+    }
+
+    // ---- Snapshot (part of the GPU's section) ---------------------------------------------
+
+    /** Layout: i32 n, n x (i32 id, i32 format, i64 width, i64 height, bytes pixels, longs backing addresses, longs lengths), by id. */
+    void save(org.vitrine.emulator.snapshot.StateWriter out) {
+        List<Resource> all = new ArrayList<>(byId.values());
+        all.sort(java.util.Comparator.comparingInt(r -> r.id));
+        out.i32(all.size());
+        for (Resource r : all) {
+            out.i32(r.id).i32(r.format.id()).i64(r.width).i64(r.height).bytes(r.pixels).longs(r.backingAddr).longs(r.backingLen);
+        }
+    }
+
+    Runnable load(org.vitrine.emulator.snapshot.StateReader in) throws org.vitrine.emulator.snapshot.SnapshotException {
+        int n = in.i32("resources", 0, MAX_RESOURCES);
+        List<Resource> loaded = new ArrayList<>(n);
+        long mem = 0, entries = 0;
+        for (int i = 0; i < n; i++) {
+            int id = in.i32();
+            PixelFormat format = PixelFormat.byId(in.i32());
+            long w = in.i64("a resource's width", 0, 1 << 24), h = in.i64("a resource's height", 0, 1 << 24);
+            byte[] pixels = in.bytes();
+            long[] addr = in.longs(), len = in.longs();
+            if (id == 0 || format == null || pixels == null || pixels.length != w * h * PixelFormat.BYTES_PER_PIXEL
+                    || (addr == null) != (len == null) || (addr != null && addr.length != len.length)) {
+                throw in.bad("resource " + id + " is inconsistent (format, size, pixels or backing)");
+            }
+            Resource r = new Resource(id, format, w, h, pixels);
+            r.backingAddr = addr;
+            r.backingLen = len;
+            for (Resource other : loaded) if (other.id == id) throw in.bad("resource " + id + " twice");
+            loaded.add(r);
+            mem += pixels.length;
+            entries += addr == null ? 0 : addr.length;
+        }
+        if (mem >= maxHostmem || entries > MAX_TOTAL_BACKING_ENTRIES) throw in.bad("resources exceed the GPU's host memory");
+        long savedMem = mem, savedEntries = entries;
+        return () -> {
+            byId.clear();
+            for (Resource r : loaded) byId.put(r.id, r);
+            hostmem = savedMem;
+            backingEntries = savedEntries;
+        };
     }
 
     /** RESOURCE_CREATE_2D. */

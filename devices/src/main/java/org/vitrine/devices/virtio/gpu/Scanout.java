@@ -135,6 +135,66 @@ final class Scanout {
         return new Frame.Cursor(cursorX, cursorY, cursorHotX, cursorHotY, cursorVisible ? cursorImage : null);
     }
 
+    // ---- Snapshot (part of the GPU's section) ---------------------------------------------
+
+    /**
+     * Layout: i32 display width, height; i32 resource, i64 x, y, i32 width, height; ints picture;
+     * ints cursor image, i32 x, y, hot x, hot y, bool visible; i64 sequence; then the frame last
+     * published (bool present; i32 width, height, ints pixels, i64 sequence, cursor), which the
+     * restore publishes again so the window and screenshots show exactly what they showed.
+     */
+    void save(org.vitrine.emulator.snapshot.StateWriter out) {
+        out.i32(displayWidth).i32(displayHeight).i32(resourceId).i64(x).i64(y).i32(width).i32(height).ints(picture)
+                .ints(cursorImage).i32(cursorX).i32(cursorY).i32(cursorHotX).i32(cursorHotY).bool(cursorVisible).i64(sequence);
+        Frame f = frames.latest();
+        out.bool(f != null);
+        if (f == null) return;
+        Frame.Cursor c = f.cursor();
+        out.i32(f.width()).i32(f.height()).ints(f.rgba()).i64(f.sequence())
+                .i32(c.x()).i32(c.y()).i32(c.hotX()).i32(c.hotY()).ints(c.image());
+    }
+
+    Runnable load(org.vitrine.emulator.snapshot.StateReader in) throws org.vitrine.emulator.snapshot.SnapshotException {
+        int dw = in.i32("the display width", 1, 8192), dh = in.i32("the display height", 1, 8192);
+        int res = in.i32();
+        long sx = in.i64(), sy = in.i64();
+        int w = in.i32("the scanout width", 0, 1 << 16), h = in.i32("the scanout height", 0, 1 << 16);
+        int[] pic = in.ints();
+        if (res != 0 && (pic == null || pic.length != w * h)) throw in.bad("the scanout picture is not " + w + "x" + h);
+        int[] cursor = in.ints();
+        if (cursor != null && cursor.length != VirtioGpu.CURSOR_SIZE * VirtioGpu.CURSOR_SIZE) throw in.bad("the cursor image is not 64x64");
+        int cx = in.i32(), cy = in.i32(), hx = in.i32(), hy = in.i32();
+        boolean visible = in.bool();
+        long seq = in.i64();
+        Frame frame = null;
+        if (in.bool()) {
+            int fw = in.i32("a frame's width", 1, 1 << 16), fh = in.i32("a frame's height", 1, 1 << 16);
+            int[] rgba = in.ints("the frame's pixels", fw * fh);
+            long fseq = in.i64();
+            Frame.Cursor c = new Frame.Cursor(in.i32(), in.i32(), in.i32(), in.i32(), in.ints());
+            frame = new Frame(fw, fh, rgba, fseq, c);
+        }
+        Frame shown = frame;
+        return () -> {
+            displayWidth = dw;
+            displayHeight = dh;
+            resourceId = res;
+            x = sx;
+            y = sy;
+            width = w;
+            height = h;
+            picture = pic;
+            cursorImage = cursor;
+            cursorX = cx;
+            cursorY = cy;
+            cursorHotX = hx;
+            cursorHotY = hy;
+            cursorVisible = visible;
+            sequence = seq;
+            if (shown != null) frames.publish(shown);
+        };
+    }
+
     /** Converts a rectangle (resource coordinates, inside the scanout) into the picture. */
     private void convert(Resource r, long rx, long ry, long w, long h) {
         PixelFormat format = r.format;

@@ -481,4 +481,31 @@ public final class VirtioGpu implements VirtioDevice {
         }
         return r;
     }
+
+    // ---- Snapshot (nested in the transport's section) ------------------------------------------
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: i32 events read; the resources with their pixels and backing; the scanout and cursor. */
+    @Override
+    public void save(org.vitrine.emulator.snapshot.StateWriter out) {
+        out.i32(eventsRead);
+        resources.save(out);
+        scanout.save(out);
+    }
+
+    @Override
+    public Runnable load(org.vitrine.emulator.snapshot.StateReader in, int version) throws org.vitrine.emulator.snapshot.SnapshotException {
+        int events = in.i32();
+        Runnable res = resources.load(in);
+        Runnable shown = scanout.load(in);
+        return () -> {
+            eventsRead = events;
+            res.run();
+            shown.run();
+        };
+    }
 }

@@ -1,0 +1,105 @@
+package org.vitrine.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+import org.vitrine.devices.board.BoardSnapshot;
+import org.vitrine.devices.board.VirtBoard;
+import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.snapshot.Snapshot;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.SnapshotFile;
+
+/**
+ * The snapshot side of {@code vitrine run}: {@code --save-snapshot FILE [--at TIME]} saves the
+ * machine at a virtual time or when the run ends (power-off, {@code --until}, window closed), and
+ * {@code --restore FILE} starts from a saved machine instead of booting. Each save and restore
+ * prints its host time and the file size (unless quiet): the figures of issue 10.
+ */
+final class SnapshotRun {
+    /** What the run asks for. {@code saveAtCycle} -1: save when the run ends. */
+    record Plan(Path saveTo, long saveAtCycle, Snapshot restoreFrom, Path restoredFile, boolean quiet) {
+        static final Plan NONE = new Plan(null, -1, null, null, true);
+    }
+
+    /** The state a snapshot records for how the run stood. */
+    static final String RUNNING = "running";
+    private static final String POWERED_OFF = "powered-off ";
+
+    private SnapshotRun() { }
+
+    /** A save failed (the file cannot be written, or the machine cannot be saved now); the user has been told. */
+    static final class SaveFailed extends RuntimeException {
+        SaveFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Reads and checks a snapshot file before any machine is built. */
+    static Snapshot read(Path file) throws SnapshotException {
+        return SnapshotFile.read(file);
+    }
+
+    /**
+     * Restores the plan's snapshot into the freshly built {@code board}; returns the exit of a
+     * machine that had already powered off when it was saved, else null (run on).
+     */
+    static Cpu.Exit restore(VirtBoard board, Plan plan, PrintStream err) throws SnapshotException {
+        long start = System.nanoTime();
+        BoardSnapshot.restore(board, plan.restoreFrom());
+        if (!plan.quiet()) {
+            err.printf("[vitrine] restored %s at %.3f s virtual in %d ms host%n", plan.restoredFile(),
+                    board.machine().cpu().cycles() / (double) board.options().timing().cyclesPerSecond(),
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        String state = plan.restoreFrom().description().getOrDefault("state", RUNNING);
+        if (state.startsWith(POWERED_OFF)) {
+            long status = Long.parseLong(state.substring(POWERED_OFF.length()));
+            Cpu.Exit off = new Cpu.Exit(Cpu.ExitKind.POWER_OFF, status, "the snapshot's guest had powered off, status " + status);
+            if (!plan.quiet()) err.println("[vitrine] " + off.message());
+            return off;
+        }
+        return null;
+    }
+
+    /** Runs to {@code limit}, saving on the way when the plan names a time before it. */
+    static Cpu.Exit run(VirtBoard board, long limit, Plan plan, PrintStream err) {
+        long at = plan.saveAtCycle();
+        if (plan.saveTo() != null && at >= 0 && at < limit && at >= board.machine().cpu().cycles()) {
+            Cpu.Exit first = board.run(at);
+            if (first.kind() != Cpu.ExitKind.TIME_LIMIT) return first;
+            save(board, plan, RUNNING, err);
+        }
+        return board.run(limit);
+    }
+
+    /** After the run ended with {@code exit}: saves when the plan asked for a save at the end. */
+    static void afterRun(VirtBoard board, Cpu.Exit exit, Plan plan, PrintStream err) {
+        if (plan.saveTo() == null || plan.saveAtCycle() >= 0) return;
+        save(board, plan, exit.kind() == Cpu.ExitKind.POWER_OFF ? POWERED_OFF + exit.status() : RUNNING, err);
+    }
+
+    private static void save(VirtBoard board, Plan plan, String state, PrintStream err) {
+        long start = System.nanoTime();
+        Snapshot s;
+        long taken, end, size;
+        try {
+            s = BoardSnapshot.take(board, state);
+            taken = System.nanoTime();
+            SnapshotFile.write(s, plan.saveTo());
+            end = System.nanoTime();
+            size = java.nio.file.Files.size(plan.saveTo());
+        } catch (IOException | RuntimeException e) {
+            err.println("vitrine: cannot save a snapshot to " + plan.saveTo() + ": " + e.getMessage());
+            throw new SaveFailed(e.getMessage(), e);
+        }
+        if (!plan.quiet()) {
+            err.printf("[vitrine] snapshot at %.3f s virtual saved to %s: %.1f MB (%.1f MB of state), %d ms host (%d ms to take, %d ms to "
+                            + "compress and write)%n",
+                    board.machine().cpu().cycles() / (double) board.options().timing().cyclesPerSecond(), plan.saveTo(),
+                    size / 1e6, s.size() / 1e6, (end - start) / 1_000_000,
+                    (taken - start) / 1_000_000, (end - taken) / 1_000_000);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.vitrine.devices.board;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vitrine.devices.flash.PflashCfi01;
+import org.vitrine.emulator.machine.Machine;
+import org.vitrine.emulator.snapshot.Snapshot;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.SnapshotFile;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.spi.GuestLog;
+import org.vitrine.emulator.spi.MmioDevice;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Snapshots of the whole virt board: no device can be left out (every region of the physical map
+ * is a part of the snapshot, belongs to one, or is a block of constants, which the test checks by
+ * writing to it); parts have unique names; a snapshot comes back through a file into a fresh board,
+ * state included; and a snapshot of another machine (RAM, display, devices) is refused with each
+ * difference named, leaving the board as it was.
+ */
+class BoardSnapshotTest {
+    @TempDir
+    Path dir;
+
+    private VirtBoard board(long ram, VirtBoard.Options.Display display) throws Exception {
+        Path disk = dir.resolve("disk-" + System.nanoTime() + ".img");
+        Files.write(disk, new byte[1 << 20]);
+        Path flash1 = dir.resolve("flash1-" + System.nanoTime() + ".img");
+        Files.write(flash1, new byte[(int) PflashCfi01.BANK_SIZE]);
+        VirtBoard.Options o = VirtBoard.Options.defaults().withRam(ram).withDisk(disk, false).withGuestLog(GuestLog.Sink.NONE)
+                .withFirmware(new VirtBoard.Options.Firmware(null, null, flash1, 0));
+        if (display != null) o = o.withDesktop(display);
+        return new VirtBoard(o, b -> { });
+    }
+
+    @Test
+    void everyDeviceOfTheBoardHasSnapshotSupport() throws Exception {
+        try (VirtBoard b = board(64L << 20, new VirtBoard.Options.Display(640, 480))) {
+            List<Snapshottable> parts = b.snapshotParts();
+            Set<String> names = new HashSet<>();
+            for (Snapshottable p : parts) {
+                assertTrue(names.add(p.snapshotName()), "two parts named " + p.snapshotName());
+                assertTrue(p.snapshotVersion() >= 1, p.snapshotName());
+            }
+            for (Machine.Region r : b.machine().regions()) {
+                MmioDevice d = r.device();
+                if (d instanceof Snapshottable s) {
+                    assertTrue(parts.contains(s), d.name() + " at 0x" + Long.toHexString(r.base()) + " is not in the board's snapshot");
+                } else if (d instanceof Snapshottable.View v) {
+                    if (v.owner() != null) {
+                        assertTrue(parts.contains(v.owner()), d.name() + "'s owner " + v.owner().snapshotName() + " is not in the snapshot");
+                    } else {
+                        assertConstant(d);
+                    }
+                } else {
+                    fail(d.name() + " at 0x" + Long.toHexString(r.base()) + " (" + d.getClass().getName() + ") has no snapshot support");
+                }
+            }
+        }
+    }
+
+    /** A region claiming to have no state: whatever is written, every word reads the same. */
+    private static void assertConstant(MmioDevice d) {
+        long[] before = new long[(int) (d.size() / 4)];
+        for (int i = 0; i < before.length; i++) before[i] = d.read(4L * i, 4);
+        for (int i = 0; i < before.length; i++) d.write(4L * i, 4, 0xFFFF_FFFFL);
+        for (int i = 0; i < before.length; i++) assertEquals(before[i], d.read(4L * i, 4), d.name() + " changed at 0x" + Integer.toHexString(4 * i));
+    }
+
+    @Test
+    void stateComesBackInAFreshBoard() throws Exception {
+        Snapshot s;
+        try (VirtBoard b = board(64L << 20, null)) {
+            b.machine().ram().write(VirtBoard.RAM_BASE + 0x1234, new byte[] {1, 2, 3}, 0, 3);
+            b.uart().write(0x038, 4, 0x50);                       // UARTIMSC
+            b.gic().distributor().write(0x100 + 4, 4, 1 << 1);    // GICD_ISENABLER1: INTID 33
+            b.gic().distributor().write(0x400 + 33, 1, 0xA0);     // its priority
+            s = SnapshotFile.decode(SnapshotFile.encode(BoardSnapshot.take(b, "running")));
+        }
+        try (VirtBoard fresh = board(64L << 20, null)) {
+            BoardSnapshot.restore(fresh, s);
+            byte[] back = fresh.machine().ram().read(VirtBoard.RAM_BASE + 0x1234, 3);
+            assertEquals(List.of((byte) 1, (byte) 2, (byte) 3), List.of(back[0], back[1], back[2]));
+            assertEquals(0x50, fresh.uart().read(0x038, 4));
+            assertEquals(1 << 1, fresh.gic().distributor().read(0x100 + 4, 4) & (1 << 1));
+            assertEquals(0xA0, fresh.gic().distributor().read(0x400 + 33, 1));
+        }
+    }
+
+    @Test
+    void anotherMachinesSnapshotIsRefusedAndChangesNothing() throws Exception {
+        Snapshot s;
+        try (VirtBoard b = board(64L << 20, new VirtBoard.Options.Display(640, 480))) {
+            b.machine().ram().write(VirtBoard.RAM_BASE, new byte[] {7}, 0, 1);
+            s = BoardSnapshot.take(b, "running");
+        }
+        try (VirtBoard other = board(32L << 20, null)) {
+            SnapshotException e = assertThrows(SnapshotException.class, () -> BoardSnapshot.restore(other, s));
+            assertTrue(e.getMessage().contains("ram.size is 67108864 in the snapshot, 33554432 here"), e.getMessage());
+            assertTrue(e.getMessage().contains("display is 640x480 in the snapshot, none here"), e.getMessage());
+            assertTrue(e.getMessage().contains("sections"), e.getMessage());
+            byte[] first = other.machine().ram().read(VirtBoard.RAM_BASE, 1);
+            assertEquals(0, first[0], "RAM untouched");
+        }
+    }
+}

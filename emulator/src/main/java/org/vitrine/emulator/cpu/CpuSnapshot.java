@@ -1,0 +1,108 @@
+package org.vitrine.emulator.cpu;
+
+import java.lang.foreign.MemorySegment;
+
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
+import org.vitrine.emulator.unicorn.Unicorn;
+
+/**
+ * The CPU's section of a snapshot: everything the guest can observe of the CPU, and the run loop's
+ * own bookkeeping.
+ *
+ * <ul>
+ *   <li>Unicorn's CPU context ({@code uc_context_save}): QEMU's whole CPUARMState up to its
+ *       internal fields — the general and FP/SIMD registers, PC, PSTATE and NZCV, SP_EL0/SP_EL1,
+ *       every system register QEMU keeps (SCTLR, TTBRn, TCR, MAIR, VBAR, ELR/SPSR/ESR/FAR, TPIDRs,
+ *       CPACR, CNTKCTL, HCR_EL2 with the IRQ line, ...), the exclusive monitor and the cached
+ *       translation flags. {@code UnicornContextTest} and {@code CpuSnapshotTest} prove that it
+ *       carries each of them, into a fresh engine too, and holds no per-process pointers. The raw
+ *       image is tied to the library build, so the machine description names the libunicorn
+ *       version and a restore checks the context size.</li>
+ *   <li>The cycle clock (cycles committed, instructions retired), the IRQ line's level as the CPU
+ *       last saw it, whether the CPU waits in WFI, the abort-loop counters, and CNTKCTL_EL1 as the
+ *       timer hooks check it.</li>
+ * </ul>
+ * The generic timer and the clock's events are sections of their own. A restore drops every
+ * translated block and the TLB: they were built for the code and page tables before the restore.
+ */
+final class CpuSnapshot implements Snapshottable {
+    /** The run loop's own state, kept by {@link Cpu}. */
+    record LoopState(boolean irqLevel, boolean appliedIrqLevel, boolean waitingForInterrupt, long retiredAtLastAbort,
+                     int abortsInARow) { }
+
+    /**
+     * libunicorn 2.1.4's {@code struct uc_context} header before the CPU state: context size, mode,
+     * arch, snapshot level, a ramblock flag and a RAMBlock pointer (used only by memory snapshots,
+     * which Vitrine does not use). It holds a per-process pointer and uninitialised padding, so only
+     * the bytes after it are saved, and a restore keeps the fresh context's own header.
+     * {@code CpuSnapshotTest.contextImageHoldsNoPerEnginePointers} checks that nothing past it differs
+     * between engines.
+     */
+    static final int CONTEXT_HEADER = 32;
+
+    private final Cpu cpu;
+
+    CpuSnapshot(Cpu cpu) {
+        this.cpu = cpu;
+    }
+
+    @Override
+    public String snapshotName() {
+        return "cpu";
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /**
+     * Layout: bytes context, i64 cycles, i64 instructions retired, i64 exceptions taken, bool IRQ
+     * level, bool applied IRQ level, bool waiting for an interrupt, i64 retired at the last abort,
+     * i32 aborts in a row, i64 CNTKCTL_EL1.
+     */
+    @Override
+    public void save(StateWriter out) {
+        Unicorn uc = cpu.unicorn();
+        try (Unicorn.Context ctx = uc.newContext()) {
+            ctx.save();
+            MemorySegment b = ctx.bytes();
+            int n = (int) b.byteSize() - CONTEXT_HEADER;
+            out.i32(n).raw(b, CONTEXT_HEADER, n);
+        }
+        LoopState s = cpu.loopState();
+        out.i64(cpu.cycles()).i64(cpu.instructionsRetired()).i64(cpu.exceptionsTaken())
+                .bool(s.irqLevel()).bool(s.appliedIrqLevel()).bool(s.waitingForInterrupt())
+                .i64(s.retiredAtLastAbort()).i32(s.abortsInARow()).i64(cpu.timerControl());
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        Unicorn uc = cpu.unicorn();
+        long size = uc.contextSize() - CONTEXT_HEADER;
+        int n = in.i32();
+        if (n != size) {
+            throw in.bad("CPU context of " + n + " bytes; this libunicorn's is " + size + " (made with another libunicorn build?)");
+        }
+        int at = in.skip(n);
+        byte[] context = java.util.Arrays.copyOfRange(in.buffer(), at, at + n);
+        long cycles = in.i64("cycles", 0, Long.MAX_VALUE);
+        long retired = in.i64("instructions retired", 0, Long.MAX_VALUE);
+        long taken = in.i64("exceptions taken", 0, Long.MAX_VALUE);
+        LoopState s = new LoopState(in.bool(), in.bool(), in.bool(), in.i64(), in.i32("aborts in a row", 0, Cpu.STUCK_ABORTS));
+        long cntkctl = in.i64();
+        return () -> {
+            try (Unicorn.Context ctx = uc.newContext()) {
+                ctx.save();  // the header as this engine fills it
+                MemorySegment.copy(MemorySegment.ofArray(context), 0, ctx.bytes(), CONTEXT_HEADER, n);
+                ctx.restore();
+            }
+            uc.flushTranslations();
+            uc.flushTlb();
+            cpu.restoreLoop(cycles, retired, taken, s, cntkctl);
+        };
+    }
+}

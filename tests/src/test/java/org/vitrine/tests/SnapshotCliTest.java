@@ -1,0 +1,86 @@
+package org.vitrine.tests;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code vitrine run --save-snapshot / --restore} as a user meets them, on the real kernel: a
+ * snapshot saved at {@code --at} restores and runs on; a truncated file, a corrupt one, something
+ * that is not a snapshot, and a snapshot restored into another machine ({@code --ram},
+ * {@code --display}) are each refused with exit status 5 and a message saying which; a snapshot
+ * saved at power-off restores as powered off, with the guest's status.
+ */
+class SnapshotCliTest {
+    @TempDir
+    static Path dir;
+
+    static Path saved;
+
+    @BeforeAll
+    static void save() throws Exception {
+        saved = dir.resolve("boot.vtsnap");
+        CliTest.Result r = CliTest.vitrine("run", "--headless", "--display", "640x480", "--until", "300ms",
+                "--save-snapshot", saved.toString(), "--at", "100ms");
+        assertEquals(0, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("snapshot at 0.100 s virtual saved to " + saved), r.stderr());
+    }
+
+    private static CliTest.Result restore(Path file, String... extra) throws Exception {
+        String[] args = {"run", "--headless", "--restore", file.toString(), "--until", "300ms"};
+        String[] all = Arrays.copyOf(args, args.length + extra.length);
+        System.arraycopy(extra, 0, all, args.length, extra.length);
+        return CliTest.vitrine(all);
+    }
+
+    private static void refused(CliTest.Result r, String why) {
+        assertEquals(5, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains(why), "expected \"" + why + "\" in: " + r.stderr());
+        assertTrue(!r.stderr().contains("time limit reached"), "the machine must not run: " + r.stderr());
+    }
+
+    @Test
+    void restoresAndRunsOnToTheTimeSincePowerOn() throws Exception {
+        CliTest.Result r = restore(saved);
+        assertEquals(0, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("restored " + saved + " at 0.100 s virtual"), r.stderr());
+        assertTrue(r.stderr().contains("time limit reached; 300000000 cycles"), r.stderr());
+    }
+
+    @Test
+    void truncatedCorruptAndForeignFilesAreRefused() throws Exception {
+        byte[] good = Files.readAllBytes(saved);
+        Path cut = Files.write(dir.resolve("cut.vtsnap"), Arrays.copyOf(good, good.length / 2));
+        refused(restore(cut), "truncated snapshot");
+        byte[] flipped = good.clone();
+        flipped[flipped.length - 100] ^= 1;
+        refused(restore(Files.write(dir.resolve("flipped.vtsnap"), flipped)), "corrupt snapshot: checksum mismatch");
+        refused(restore(Files.writeString(dir.resolve("text.vtsnap"), "hello")), "not a Vitrine snapshot");
+        refused(restore(dir.resolve("missing.vtsnap")), "cannot read snapshot");
+    }
+
+    @Test
+    void anotherMachineIsRefused() throws Exception {
+        refused(restore(saved, "--ram", "256M"), "ram.size is 536870912 in the snapshot, 268435456 here");
+        refused(restore(saved, "--display", "800x600"), "display is 640x480 in the snapshot, 800x600 here");
+    }
+
+    @Test
+    void aPoweredOffMachineRestoresPoweredOff() throws Exception {
+        Path off = dir.resolve("off.vtsnap");
+        Path guest = TinyElf.write(dir, "off.elf", TinyElf.powerOff(42));
+        CliTest.Result r = CliTest.vitrine("run", "--headless", "--kernel", guest.toString(), "--save-snapshot", off.toString());
+        int status = r.exit();
+        assertEquals(42, status, r.stderr());
+        CliTest.Result back = restore(off);
+        assertEquals(status, back.exit(), back.stderr());
+        assertTrue(back.stderr().contains("the snapshot's guest had powered off"), back.stderr());
+    }
+}

@@ -1,0 +1,228 @@
+package org.vitrine.tests;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vitrine.cli.script.Scenario;
+import org.vitrine.cli.script.ScenarioRunner;
+import org.vitrine.devices.board.BoardSnapshot;
+import org.vitrine.devices.board.VirtBoard;
+import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.cpu.ObservableRegisters;
+import org.vitrine.emulator.display.Frame;
+import org.vitrine.emulator.snapshot.Snapshot;
+import org.vitrine.emulator.snapshot.SnapshotFile;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 10's equivalence: on the real kernel and desktop ({@code --display 1024x768 --append
+ * rost.desktop} on a copy of the built disk), running straight to T2 gives the same machine as
+ * running to T1, saving, restoring in a fresh JVM ({@code vitrine run --restore}) and running on to
+ * T2: the same console, screenshot, RAM, disk contents, cycle count — in fact every section of a
+ * snapshot taken at T2 is identical (clock and pending events, RAM, each device), and so are the
+ * CPU's observable registers and run-loop state (its raw libunicorn context is not compared: it
+ * also holds a PMU cycle counter that follows host time, different in any two runs).
+ *
+ * <p>The straight run is in process and never stops at T1. The split run saves at T1 (in process,
+ * after the same scenario), and between the save and the restore its disk image is scribbled on:
+ * the restore must bring the disk back to its contents at T1. T1 is taken mid-boot (the block
+ * device and file server busy), with the desktop up, and while keys typed into the Terminal are
+ * on their way through the window manager, the terminal and the file server (IPC, and the GPU's
+ * transfers in flight).
+ */
+class SnapshotEquivalenceTest {
+    private static final long MS = 1_000_000L;  // cycles per millisecond at 1 GHz
+
+    @TempDir
+    Path dir;
+
+    /** A desktop board run in process, with its console captured and a scenario player on it. */
+    private static final class Desktop implements AutoCloseable {
+        final ByteArrayOutputStream console = new ByteArrayOutputStream();
+        final VirtBoard board;
+        final ScenarioRunner runner;
+
+        Desktop(Path disk) throws Exception {
+            VirtBoard.Options o = VirtBoard.Options.defaults().withDesktop(new VirtBoard.Options.Display(1024, 768))
+                    .withDisk(disk, false).withBootArgs("rost.desktop");
+            ScenarioRunner[] r = new ScenarioRunner[1];
+            board = new VirtBoard(o, b -> {
+                console.write(b);
+                if (r[0] != null) r[0].consoleByte(b);
+            });
+            runner = new ScenarioRunner(board, new PrintStream(new ByteArrayOutputStream()), disk.getParent());
+            r[0] = runner;
+            board.loadKernel(Guest.kernel());
+        }
+
+        /** Plays the scenario; returns the cycle it ended at. */
+        long play(List<String> scenario) throws Exception {
+            if (!scenario.isEmpty()) {
+                ScenarioRunner.Outcome o = runner.play(Scenario.parse(scenario));
+                assertTrue(o.passed(), o.message() + "\n" + console());
+            }
+            return board.machine().cpu().cycles();
+        }
+
+        Cpu.Exit runTo(long cycle) {
+            Cpu.Exit e = board.run(cycle);
+            assertEquals(Cpu.ExitKind.TIME_LIMIT, e.kind(), e + "\n" + console());
+            return e;
+        }
+
+        String console() {
+            return console.toString(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public void close() {
+            board.close();
+        }
+    }
+
+    /** The straight run, to compare against. */
+    private record Straight(String console, Frame frame, Snapshot end, byte[] disk) { }
+
+    private Straight straight(List<String> scenario, long t2) throws Exception {
+        Path disk = Guest.disk(Files.createDirectories(dir.resolve("straight")));
+        try (Desktop d = new Desktop(disk)) {
+            d.play(scenario);
+            d.runTo(t2);
+            Snapshot end = BoardSnapshot.take(d.board, "running");
+            return new Straight(d.console(), d.board.currentFrame(), end, Files.readAllBytes(disk));
+        }
+    }
+
+    /**
+     * Runs the scenario then on to T1 = its end + {@code t1AfterScenario}, saves, scribbles on the
+     * disk, restores in a fresh JVM, runs to {@code t2} there, and compares with the straight run.
+     */
+    private void equivalent(String name, List<String> scenario, long t1AfterScenario, long t2) throws Exception {
+        Straight s = straight(scenario, t2);
+        Path work = Files.createDirectories(dir.resolve(name));
+        Path disk = Guest.disk(work);
+        Path saved = work.resolve("t1.vtsnap");
+        String before;
+        long t1;
+        try (Desktop d = new Desktop(disk)) {
+            t1 = d.play(scenario) + t1AfterScenario;
+            assertTrue(t1 < t2, "T1 " + t1 + " is before T2 " + t2);
+            d.runTo(t1);
+            SnapshotFile.write(BoardSnapshot.take(d.board, "running"), saved);
+            before = d.console();
+        }
+        scribble(disk);
+
+        Path end = work.resolve("t2.vtsnap");
+        Path shot = work.resolve("t2.png");
+        CliTest.Result r = CliTest.vitrine("run", "--headless", "--restore", saved.toString(), "--until", t2 + "ns",
+                "--save-snapshot", end.toString(), "--screenshot", shot.toString());
+        assertEquals(0, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains(t2 + " cycles"), "the restored run ends at T2: " + r.stderr());
+
+        assertEquals(s.console(), before + r.stdout(), name + ": the console, T1 at cycle " + t1);
+        Files.copy(shot, Files.createDirectories(Path.of("target")).resolve("snapshot-" + name + "-t2.png"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);  // to look at
+        assertSamePicture(s.frame(), ImageIO.read(shot.toFile()));
+        assertArrayEquals(s.disk(), Files.readAllBytes(disk), name + ": the disk image at T2");
+        Snapshot split = SnapshotFile.read(end);
+        Map<String, byte[]> straightSections = sections(s.end());
+        Map<String, byte[]> splitSections = sections(split);
+        assertEquals(straightSections.keySet(), splitSections.keySet());
+        List<String> differing = new ArrayList<>();
+        for (String k : straightSections.keySet()) {
+            if (!k.equals("cpu") && !java.util.Arrays.equals(straightSections.get(k), splitSections.get(k))) differing.add(k);
+        }
+        assertEquals(List.of(), differing, name + ": sections of the machine at T2 that differ (RAM, clock and events, devices)");
+        // The CPU: every observable register, and the run loop's state (cycles, instructions, IRQ, WFI) byte for byte.
+        assertEquals(registersOf(s.end()), registersOf(split), name + ": the CPU's registers at T2");
+        assertArrayEquals(loopState(straightSections.get("cpu")), loopState(splitSections.get("cpu")),
+                name + ": cycle count, instructions retired and the run loop's state at T2");
+    }
+
+    /** The part of the CPU section after libunicorn's context: cycles, instructions, IRQ level, WFI... */
+    private static byte[] loopState(byte[] cpu) {
+        int contextLength = java.nio.ByteBuffer.wrap(cpu).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0);
+        return java.util.Arrays.copyOfRange(cpu, 4 + contextLength, cpu.length);
+    }
+
+    /**
+     * The observable registers of a snapshot's CPU, read after restoring it into a scratch board: a
+     * raw libunicorn context also holds host-side fields (its PMU cycle counter follows host time,
+     * and differs between any two runs, snapshot or not).
+     */
+    private Map<String, Long> registersOf(Snapshot snap) throws Exception {
+        Path scratch = Guest.disk(Files.createDirectories(dir.resolve("scratch")));
+        try (Desktop d = new Desktop(scratch)) {
+            BoardSnapshot.restore(d.board, snap);
+            return ObservableRegisters.read(d.board.machine().unicorn());
+        }
+    }
+
+    private static Map<String, byte[]> sections(Snapshot s) {
+        Map<String, byte[]> m = new TreeMap<>();
+        for (Snapshot.Section sec : s.sections()) m.put(sec.name(), sec.body());
+        return m;
+    }
+
+    /** Overwrites the start of the FAT volume and a stretch of its data: the restore must undo it. */
+    private static void scribble(Path disk) throws Exception {
+        try (var ch = java.nio.channels.FileChannel.open(disk, java.nio.file.StandardOpenOption.WRITE)) {
+            byte[] junk = new byte[64 * 1024];
+            java.util.Arrays.fill(junk, (byte) 0xA5);
+            ch.write(java.nio.ByteBuffer.wrap(junk), 0);
+            ch.write(java.nio.ByteBuffer.wrap(junk), 1 << 20);
+        }
+    }
+
+    private static void assertSamePicture(Frame expected, BufferedImage actual) {
+        assertEquals(expected.width(), actual.getWidth());
+        assertEquals(expected.height(), actual.getHeight());
+        int differ = 0;
+        for (int y = 0; y < expected.height(); y++) {
+            for (int x = 0; x < expected.width(); x++) {
+                int rgba = expected.rgba()[y * expected.width() + x];  // memory order R, G, B, A
+                int rgb = ((rgba & 0xFF) << 16) | (rgba & 0xFF00) | ((rgba >>> 16) & 0xFF);
+                if ((actual.getRGB(x, y) & 0xFFFFFF) != rgb) differ++;
+            }
+        }
+        assertEquals(0, differ, "pixels that differ from the straight run's screen");
+    }
+
+    @Test
+    void midBootWhileTheDiskIsRead() throws Exception {
+        equivalent("mid-boot", List.of(), 60 * MS, 1500 * MS);
+    }
+
+    @Test
+    void desktopUp() throws Exception {
+        equivalent("desktop", List.of("wait-for \"[wm] desktop up\" within 10s"), 7 * MS + 123_457, 1800 * MS);
+    }
+
+    @Test
+    void keysTypedIntoTheTerminalOnTheirWay() throws Exception {
+        equivalent("terminal", List.of(
+                "wait-for \"[wm] desktop up\" within 10s",
+                "move 100 14", "run 20ms", "click",
+                "wait-for \"[wm] window of task\" within 10s",
+                "run 200ms",
+                "type \"echo snap\"", "key enter",
+                "wait-for \"[terminal] snap\" within 5s",
+                "type \"ls /BIN\"", "key enter"), 150_001, 2600 * MS);
+    }
+}

@@ -108,6 +108,14 @@ impl Wm {
                 }
             }
             AppToWm::Exit => self.remove(pid),
+            AppToWm::SetTitle { title, title_len } => {
+                if let Some(win) = self.wins.iter_mut().flatten().find(|w| w.pid == pid) {
+                    (win.title, win.title_len) = (title, title_len as usize);
+                    Line::new().s(b"[wm] window of task ").dec(pid).s(b" now: ").s(&title[..title_len as usize]).send();
+                    let bar = Rect::new(win.tile.x, win.tile.y, win.tile.w, layout::TITLE_H);
+                    self.paint(bar);
+                }
+            }
         }
     }
 

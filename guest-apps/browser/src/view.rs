@@ -22,6 +22,8 @@ const THUMB: u32 = 0x4c_566a;
 pub const PAD: u32 = 12;
 /// Width of the scroll bar at the right edge.
 const BAR: u32 = 6;
+/// How far a pre block's panel reaches left and right of its text.
+const PANEL_INSET: u32 = 4;
 /// Height of the status line at the bottom.
 pub const STATUS_H: u32 = CHAR_H + 4;
 
@@ -46,7 +48,8 @@ pub fn draw(c: &mut Canvas, page: &Page, scroll: u32, path: &str, (w, h): (u32, 
     c.fill(Rect::new(0, 0, w, h), BG);
     let view_h = page_height(h);
     {
-        let mut v = c.clipped(Rect::new(0, PAD, w, view_h));
+        // Wide pre lines stop short of the scroll bar.
+        let mut v = c.clipped(Rect::new(0, PAD, w.saturating_sub(BAR + 4), view_h));
         for item in page.visible(scroll, scroll + view_h) {
             draw_item(&mut v, item, scroll);
         }
@@ -77,7 +80,8 @@ fn draw_item(c: &mut Canvas, item: &Item, scroll: u32) {
         Item::Panel { x, y, width, height } => {
             let top = y.max(&scroll);
             if let Some(wy) = at(*top) {
-                c.fill(Rect::new(PAD + x, wy, *width, height - (top - y)), PANEL);
+                // A little wider than its text, into the margin, so the text does not touch its edge.
+                c.fill(Rect::new(PAD + x - PANEL_INSET, wy, width + 2 * PANEL_INSET, height - (top - y)), PANEL);
             }
         }
         Item::Bullet { x, y, width, height, depth } => {

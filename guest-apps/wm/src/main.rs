@@ -11,6 +11,7 @@
 //!   apps' shared buffers, the pointer on top) and flushes only that rectangle;
 //! - a window goes when its app says Exit or when the kernel's exit notice comes (crash, kill,
 //!   Close obeyed): the others are re-tiled and redrawn.
+//! - an app renames its window with SetTitle (the Browser: the page's title).
 #![no_std]
 #![no_main]
 

@@ -15,7 +15,7 @@ mod view;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use html::browse::{History, MAX_PAGE, cells, clamp_scroll, document_for, error_page};
+use html::browse::{History, MAX_PAGE, PAGE_MEMORY, cells, clamp_scroll, document_for, error_page};
 use html::{CellFont, Document, Page, layout, resolve};
 use librost::abi::{Error, MAX_IMAGE};
 use librost::file::Fs;
@@ -29,11 +29,12 @@ const FONT: CellFont = CellFont { width: CHAR_W, height: CHAR_H };
 /// What an arrow key scrolls: three lines.
 const STEP: i64 = 3 * CHAR_H as i64;
 
-/// The heap (the DOM and the layout are Vecs and Strings), on a static arena: large enough for
-/// the layout of a `MAX_PAGE` file of one-character lines.
+/// The heap (the DOM and the layout are Vecs and Strings), on a static arena: one page at a
+/// time (the old one is dropped before the next is read), twice its most for the allocator's
+/// power-of-two rounding, and room for the rest.
 #[global_allocator]
 static HEAP: heap::Heap = heap::Heap::new();
-const ARENA_SIZE: usize = 6 << 20;
+const ARENA_SIZE: usize = 2 * PAGE_MEMORY + (1 << 20);
 #[repr(C, align(4096))]
 struct Arena([u8; ARENA_SIZE]);
 static mut ARENA: Arena = Arena([0; ARENA_SIZE]);
@@ -100,6 +101,7 @@ impl Browser {
 
     /// Shows `path` (from the history: at `scroll`).
     fn show(&mut self, win: &Window, path: String, scroll: u32) {
+        (self.doc, self.page) = (Document::default(), Page::default()); // one page in memory at a time
         self.doc = load(&path);
         self.path = path;
         self.page = layout(&self.doc, &FONT, view::page_width(win.size().0));

@@ -10,7 +10,11 @@ use alloc::vec::Vec;
 
 /// Most bytes of a file the Browser lays out: the rest of a larger file is left out (and said
 /// so), which bounds the app's memory whatever the disk holds.
-pub const MAX_PAGE: usize = 48 << 10;
+pub const MAX_PAGE: usize = 24 << 10;
+/// The most memory the document and the layout of any `MAX_PAGE` bytes take at once (measured
+/// on the worst inputs known, tests/memory.rs): the app's heap must hold that and the
+/// allocator's rounding.
+pub const PAGE_MEMORY: usize = 3 << 20;
 
 /// Whether the file at `path` is HTML (its name ends in .htm or .html, any case).
 pub fn is_html(path: &str) -> bool {

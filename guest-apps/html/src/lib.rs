@@ -45,6 +45,10 @@
 //! - `path`: `resolve(base, href) -> Option<String>`: `../A.HTM`, `/DOCS/B.HTM`, `c.htm#frag`
 //!   against the current page's path; None for `http:` and other schemes.
 //!
+//! - `browse`: what the app decides besides HTML: `document_for(path, bytes, truncated)` (HTML
+//!   for .htm files, plain text for the rest, at most `MAX_PAGE` bytes), `error_page`,
+//!   `History` (Backspace), `clamp_scroll`, `cells` (a run's text as ASCII font cells).
+//!
 //! All coordinates are in pixels of the document (x from the left edge of the viewport, y from
 //! the top of the document); the layout adds no page margin, so the app insets the viewport.
 //! Supported elements: html, head, title, body, h1-h3, p, br, a href, ul/ol (start)/li,
@@ -54,6 +58,7 @@
 
 extern crate alloc;
 
+pub mod browse;
 pub mod dom;
 mod entity;
 pub mod layout;

@@ -77,6 +77,11 @@ impl Window {
         }
     }
 
+    /// Renames the window (cut to `abi::wm::TITLE` bytes).
+    pub fn set_title(&self, title: &[u8]) {
+        let _ = send_message(self.wm, &AppToWm::set_title(title).encode());
+    }
+
     /// Tells the window manager the application ends.
     pub fn exit(&self) {
         let _ = send_message(self.wm, &AppToWm::Exit.encode());

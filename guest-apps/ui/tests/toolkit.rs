@@ -75,3 +75,23 @@ fn damage_is_the_bounding_rectangle_until_taken() {
     assert_eq!(d.take(), Some(Rect::new(2, 10, 13, 12)));
     assert_eq!(d.take(), None);
 }
+
+#[test]
+fn styled_text_is_bolder_leans_when_italic_and_scales() {
+    let count = |bold, italic, scale| {
+        let mut px = vec![0u32; 64 * 64];
+        let r = Canvas::new(&mut px, 64, 64).text_styled(0, 0, scale, b"l", 1, bold, italic);
+        assert_eq!(r, Rect::new(0, 0, 8 * scale, 16 * scale));
+        // The leftmost lit column of the top and of the bottom row of the glyph.
+        let left = |y: usize| (0..64).find(|&x| px[y * 64 + x] == 1);
+        (px.iter().filter(|&&p| p == 1).count(), left(2 * scale as usize), left(12 * scale as usize))
+    };
+    let (plain, top, bottom) = count(false, false, 1);
+    let (bold, ..) = count(true, false, 1);
+    let (_, itop, ibottom) = count(false, true, 1);
+    let (big, ..) = count(false, false, 2);
+    assert!(bold > plain, "bold strikes twice: {bold} vs {plain}");
+    assert_eq!(big, 4 * plain, "twice the size: four times the pixels");
+    assert_eq!(ibottom, bottom, "italic keeps the foot");
+    assert!(itop.unwrap() > top.unwrap(), "italic leans right at the top: {itop:?} vs {top:?}");
+}

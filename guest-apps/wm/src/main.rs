@@ -11,6 +11,7 @@
 //!   apps' shared buffers, the pointer on top) and flushes only that rectangle;
 //! - a window goes when its app says Exit or when the kernel's exit notice comes (crash, kill,
 //!   Close obeyed): the others are re-tiled and redrawn.
+//! - an app renames its window with SetTitle (the Browser: the page's title).
 #![no_std]
 #![no_main]
 
@@ -108,6 +109,14 @@ impl Wm {
                 }
             }
             AppToWm::Exit => self.remove(pid),
+            AppToWm::SetTitle { title, title_len } => {
+                if let Some(win) = self.wins.iter_mut().flatten().find(|w| w.pid == pid) {
+                    (win.title, win.title_len) = (title, title_len as usize);
+                    Line::new().s(b"[wm] window of task ").dec(pid).s(b" now: ").s(&title[..title_len as usize]).send();
+                    let bar = Rect::new(win.tile.x, win.tile.y, win.tile.w, layout::TITLE_H);
+                    self.paint(bar);
+                }
+            }
         }
     }
 

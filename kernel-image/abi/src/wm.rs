@@ -13,6 +13,7 @@
 //! manager answers with [`WmToApp::Resize`] (the window's inside, which the application draws
 //! at its top-left corner), [`WmToApp::Focus`], [`WmToApp::Redraw`] and, from the close button,
 //! [`WmToApp::Close`], after which the application exits ([`AppToWm::Exit`] first, if it can).
+//! An application renames its window with [`AppToWm::SetTitle`] (the Browser: the page's title).
 
 use crate::{InputEvent, MSG_INPUT, MSG_PAYLOAD, MSG_ROUTE_INPUT, Message};
 
@@ -24,6 +25,7 @@ pub const MSG_CLOSE: u32 = 0x203;
 pub const MSG_CREATE_WINDOW: u32 = 0x210;
 pub const MSG_UPDATE_BUFFER: u32 = 0x211;
 pub const MSG_EXIT: u32 = 0x212;
+pub const MSG_SET_TITLE: u32 = 0x213;
 
 /// Bytes of a window title.
 pub const TITLE: usize = 64;
@@ -81,6 +83,8 @@ pub enum AppToWm {
     UpdateBuffer,
     /// The application is about to exit: drop its window.
     Exit,
+    /// The window's title is now `title_len` bytes of `title`.
+    SetTitle { title: [u8; TITLE], title_len: u32 },
 }
 
 fn word(m: &Message, at: usize) -> Result<u32, Malformed> {
@@ -187,10 +191,14 @@ impl WmToApp {
 impl AppToWm {
     /// CreateWindow with `title` cut to [`TITLE`] bytes.
     pub fn create_window(title: &[u8], width: u32, height: u32, shmem_id: u64) -> AppToWm {
-        let mut t = [0u8; TITLE];
-        let n = title.len().min(TITLE);
-        t[..n].copy_from_slice(&title[..n]);
-        AppToWm::CreateWindow { title: t, title_len: n as u32, width, height, shmem_id }
+        let (title, title_len) = fixed_title(title);
+        AppToWm::CreateWindow { title, title_len, width, height, shmem_id }
+    }
+
+    /// SetTitle with `title` cut to [`TITLE`] bytes.
+    pub fn set_title(title: &[u8]) -> AppToWm {
+        let (title, title_len) = fixed_title(title);
+        AppToWm::SetTitle { title, title_len }
     }
 
     pub fn encode(&self) -> Message {
@@ -206,6 +214,12 @@ impl AppToWm {
             }
             AppToWm::UpdateBuffer => Message::new(MSG_UPDATE_BUFFER, &[]),
             AppToWm::Exit => Message::new(MSG_EXIT, &[]),
+            AppToWm::SetTitle { title, title_len } => {
+                let mut p = [0u8; TITLE + 4];
+                p[..TITLE].copy_from_slice(&title);
+                p[TITLE..].copy_from_slice(&title_len.to_le_bytes());
+                Message::new(MSG_SET_TITLE, &p)
+            }
         }
     }
 
@@ -227,7 +241,22 @@ impl AppToWm {
             }
             MSG_UPDATE_BUFFER => Ok(AppToWm::UpdateBuffer),
             MSG_EXIT => Ok(AppToWm::Exit),
+            MSG_SET_TITLE => {
+                let title_len = word(m, TITLE)?;
+                if title_len as usize > TITLE {
+                    return Err(Malformed::Payload);
+                }
+                Ok(AppToWm::SetTitle { title: m.payload[..TITLE].try_into().unwrap(), title_len })
+            }
             k => Err(Malformed::Kind(k)),
         }
     }
+}
+
+/// `title` cut to [`TITLE`] bytes, in the fixed field the messages carry, and its length.
+fn fixed_title(title: &[u8]) -> ([u8; TITLE], u32) {
+    let mut t = [0u8; TITLE];
+    let n = title.len().min(TITLE);
+    t[..n].copy_from_slice(&title[..n]);
+    (t, n as u32)
 }

@@ -74,3 +74,20 @@ fn create_window_round_trips_and_checks_its_sizes() {
     assert_eq!(AppToWm::decode(&from(9, AppToWm::Exit.encode())), Ok(AppToWm::Exit));
     assert_eq!(AppToWm::decode(&from(9, Message::new(0x999, &[]))), Err(Malformed::Kind(0x999)));
 }
+
+#[test]
+fn set_title_round_trips_and_checks_its_length() {
+    let t = AppToWm::set_title(b"Code - rost sample pages");
+    let AppToWm::SetTitle { title, title_len } = t else { panic!() };
+    assert_eq!(&title[..title_len as usize], b"Code - rost sample pages");
+    assert_eq!(AppToWm::decode(&from(9, t.encode())), Ok(t));
+    let AppToWm::SetTitle { title_len, .. } = AppToWm::set_title(&[b'x'; 100]) else { panic!() };
+    assert_eq!(title_len as usize, TITLE, "cut to the field");
+    let mut long = t.encode();
+    long.payload[TITLE] = 65;
+    assert_eq!(AppToWm::decode(&from(9, long)), Err(Malformed::Payload));
+    let mut cut = t.encode();
+    cut.len = TITLE as u32 + 2;
+    assert_eq!(AppToWm::decode(&from(9, cut)), Err(Malformed::Payload));
+    assert_eq!(AppToWm::decode(&from(0, t.encode())), Err(Malformed::Sender(0)));
+}

@@ -19,7 +19,8 @@ import org.vitrine.tests.DesktopInput.Move;
 /**
  * The desktop (bootargs {@code rost.desktop}: the window manager and the terminal from the disk)
  * on QEMU (the reference) and on Vitrine with the same input: the pointer onto the menu's
- * Terminal entry, a click, then {@code echo hi} and {@code ls} typed into the terminal. Screens
+ * Terminal entry, a click, then {@code echo hi} and {@code ls} typed into the terminal, then Browser
+ * and Snake opened from the menu. Screens
  * must be pixel-identical after boot and after every input report, and the consoles identical
  * line for line. Driven like {@link DesktopDifferentialTest} (QEMU through QMP, polled until its
  * screen shows what Vitrine's showed).
@@ -47,6 +48,12 @@ class DesktopTerminalDifferentialTest {
                 new Move(3600, 600),                  // onto "Terminal" in the menu bar: hover highlight
                 new Button(HostInput.BTN_LEFT, true), new Button(HostInput.BTN_LEFT, false)));
         script.addAll(keys(E, C, H, O, SPACE, H, I, ENTER, L, S, ENTER));
+        // Browser and Snake from the menu (x 264 and 400 of 1024): the index page laid out and the
+        // board waiting for its first key, in three tiles.
+        for (int x : new int[] {264, 400}) {
+            script.addAll(List.of(new Move(x * 32, 600),
+                    new Button(HostInput.BTN_LEFT, true), new Button(HostInput.BTN_LEFT, false)));
+        }
         Path qemuDisk = Guest.disk(dir), vitrineDisk = Guest.disk(dir);
         Path socket = dir.resolve("qmp.sock");
         Process qemu = new ProcessBuilder(DesktopDifferentialTest.qemu(qemuDisk, socket, "rost.desktop")).start();
@@ -73,6 +80,8 @@ class DesktopTerminalDifferentialTest {
                 List<String> q = DesktopDifferentialTest.assertSameConsole(qOut, vitrine), v = vitrine.lines();
                 assertTrue(v.contains("[terminal] hi"), vitrine.console());
                 assertTrue(v.contains("[terminal] BIN/"), vitrine.console());
+                assertTrue(v.contains("[browser] title: rost: sample pages"), vitrine.console());
+                assertTrue(v.contains("[snake] high score 0"), vitrine.console());
                 ScreenImages.save(vitrine.frame(), "desktop-terminal-differential-vitrine");
                 System.out.printf("[desktop-terminal-differential] %d console lines and %d screens identical on QEMU and Vitrine%n",
                         q.size(), screens);

@@ -1,0 +1,93 @@
+package org.vitrine.devices.iommu;
+
+import java.lang.foreign.Arena;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.spi.GuestLog;
+import org.vitrine.emulator.spi.InterruptLine;
+import org.vitrine.emulator.time.EventQueue;
+
+/** Guest RAM, a clock and interrupt counters for the IOMMU unit tests (no CPU). */
+final class IommuRig {
+    static final long RAM = 0x4000_0000L, RAM_SIZE = 16 << 20;
+    final PhysicalMemory ram = new PhysicalMemory(RAM, Arena.ofAuto().allocate(RAM_SIZE, 4096));
+    final EventQueue clock = new EventQueue(1_000_000_000L);
+    final GuestLog log = GuestLog.silent();
+    private long next = RAM + 0x10_0000;
+
+    /** An interrupt wire counting rising edges. */
+    static final class Irq implements InterruptLine {
+        final AtomicInteger edges = new AtomicInteger();
+        private boolean level;
+
+        @Override
+        public void set(boolean l) {
+            if (l && !level) edges.incrementAndGet();
+            level = l;
+        }
+
+        int edges() {
+            return edges.get();
+        }
+    }
+
+    /** A zeroed, {@code align}-aligned block of RAM. */
+    long alloc(long bytes, long align) {
+        next = (next + align - 1) & -align;
+        long a = next;
+        next += bytes;
+        return a;
+    }
+
+    long page() {
+        return alloc(4096, 4096);
+    }
+
+    void w64(long pa, long v) {
+        try {
+            ram.write64(pa, v);
+        } catch (PhysicalMemory.BadAddressException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    void w32(long pa, int v) {
+        try {
+            ram.write32(pa, v);
+        } catch (PhysicalMemory.BadAddressException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    long r64(long pa) {
+        try {
+            return ram.read64(pa);
+        } catch (PhysicalMemory.BadAddressException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    int r32(long pa) {
+        try {
+            return ram.read32(pa);
+        } catch (PhysicalMemory.BadAddressException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Lets {@code cycles} of virtual time pass, running the events due. */
+    void advance(long cycles) {
+        long target = clock.now() + cycles;
+        // As the CPU's run loop: the clock stops at each event's time, so events scheduled by events count from there.
+        for (long due; (due = clock.nextDeadline()) <= target; ) {
+            clock.advanceTo(due);
+            clock.runDue();
+        }
+        clock.advanceTo(target);
+    }
+
+    long guestErrors() {
+        return log.count(GuestLog.Kind.GUEST_ERROR);
+    }
+}

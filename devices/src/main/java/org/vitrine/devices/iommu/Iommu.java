@@ -120,7 +120,7 @@ public abstract class Iommu implements MmioDevice {
         } catch (IommuFault f) {
             faults++;
             recordFault(deviceId, iova, write, f);
-            throw new DmaException(String.format("%s: IOMMU %s fault on %s of IOVA 0x%x: %s", device, f.kind(), write ? "write" : "read", iova, f.getMessage()));
+            throw new DmaException(String.format("%s: IOMMU %s fault on %s of IOVA 0x%x: %s", device, f.kind(), write ? "write" : "read", iova, f.getMessage()), true);
         }
     }
 

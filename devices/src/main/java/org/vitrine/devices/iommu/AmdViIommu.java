@@ -72,7 +72,6 @@ public final class AmdViIommu extends Iommu {
     static final long CW_S = 1, CW_I = 2, CW_F = 4;
 
     // ---- State (plain fields, for save/restore) ---------------------------------------------------
-    private final RegisterMap regs;
     private final InterruptLine irq;
     private final Map<Integer, Dte> dtes = new HashMap<>();
     private long devtabBase, cmdBase, evtBase, control;
@@ -106,20 +105,6 @@ public final class AmdViIommu extends Iommu {
         return "amdvi";
     }
 
-    @Override
-    public long size() {
-        return SIZE;
-    }
-
-    @Override
-    public long read(long offset, int size) {
-        return regs.read(offset, size);
-    }
-
-    @Override
-    public void write(long offset, int size, long value) {
-        regs.write(offset, size, value);
-    }
 
     public long waitsCompleted() {
         return waitsCompleted;

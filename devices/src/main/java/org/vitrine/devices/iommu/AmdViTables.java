@@ -22,44 +22,37 @@ final class AmdViTables {
     static final long PTE_PR = 1, PTE_IR = 1L << 61, PTE_IW = 1L << 62, PTE_ADDR = 0x000F_FFFF_FFFF_F000L;
     static final int DTE_BYTES = 32;
 
-    @FunctionalInterface
-    interface Memory {
-        long read64(long pa) throws IommuFault;
-    }
 
     /** What a DeviceID's DTE says, as the device table cache keeps it. */
     record Dte(boolean translate, int mode, long root, boolean ir, boolean iw, int domainId) { }
 
-    private static IommuFault fault(Kind kind, int event, long at, String format, Object... args) {
-        return new IommuFault(kind, event, at, String.format(format, args));
-    }
 
     /** Reads DeviceID {@code id}'s DTE from the device table at {@code base} with {@code entries} entries. */
-    static Dte dte(Memory m, long base, long entries, int id) throws IommuFault {
-        if (id >= entries) throw fault(Kind.CONFIG_ABSENT, EVENT_ILLEGAL_DEV_TABLE_ENTRY, -1, "DeviceID 0x%x is beyond the %d-entry device table", id, entries);
+    static Dte dte(TableMemory m, long base, long entries, int id) throws IommuFault {
+        if (id >= entries) throw IommuFault.of(Kind.CONFIG_ABSENT, EVENT_ILLEGAL_DEV_TABLE_ENTRY, -1, "DeviceID 0x%x is beyond the %d-entry device table", id, entries);
         long at = base + (long) DTE_BYTES * id;
         long q0, q1;
         try {
             q0 = m.read64(at);
             q1 = m.read64(at + 8);
         } catch (IommuFault f) {
-            throw fault(Kind.WALK_ABORT, EVENT_DEV_TAB_HW_ERROR, at, "DTE at 0x%x is outside RAM", at);
+            throw IommuFault.of(Kind.WALK_ABORT, EVENT_DEV_TAB_HW_ERROR, at, "DTE at 0x%x is outside RAM", at);
         }
         if (!DTE_V.isSet(q0) || !DTE_TV.isSet(q0)) return new Dte(false, 0, 0, true, true, (int) DTE_DOMAIN.get(q1));
         int mode = (int) DTE_MODE.get(q0);
-        if (mode == 7) throw fault(Kind.CONFIG_INVALID, EVENT_ILLEGAL_DEV_TABLE_ENTRY, at, "DTE of DeviceID 0x%x: Mode 7 is reserved", id);
-        if ((q0 & 0x7CL) != 0) throw fault(Kind.CONFIG_INVALID, EVENT_ILLEGAL_DEV_TABLE_ENTRY, at, "DTE of DeviceID 0x%x: reserved bits [6:2] set", id);
+        if (mode == 7) throw IommuFault.of(Kind.CONFIG_INVALID, EVENT_ILLEGAL_DEV_TABLE_ENTRY, at, "DTE of DeviceID 0x%x: Mode 7 is reserved", id);
+        if ((q0 & 0x7CL) != 0) throw IommuFault.of(Kind.CONFIG_INVALID, EVENT_ILLEGAL_DEV_TABLE_ENTRY, at, "DTE of DeviceID 0x%x: reserved bits [6:2] set", id);
         return new Dte(true, mode, q0 & DTE_ROOT.mask(), DTE_IR.isSet(q0), DTE_IW.isSet(q0), (int) DTE_DOMAIN.get(q1));
     }
 
     /** Walks the I/O page tables of {@code d} for {@code iova} (Mode 0: untranslated, with the DTE's permissions). */
-    static PageWalk walk(Memory m, Dte d, long iova) throws IommuFault {
+    static PageWalk walk(TableMemory m, Dte d, long iova) throws IommuFault {
         boolean r = d.ir(), w = d.iw();
         PageWalk.Trail trail = new PageWalk.Trail();
         if (d.mode() == 0) return trail.finish(iova & ~0xFFFL, r, w, d.domainId());
         int width = 12 + 9 * d.mode();
         if (width < 64 && iova >>> width != 0) {
-            throw fault(Kind.ADDRESS_SIZE, EVENT_IO_PAGE_FAULT, -1, "IOVA 0x%x is beyond the %d-level table (%d bits)", iova, d.mode(), width);
+            throw IommuFault.of(Kind.ADDRESS_SIZE, EVENT_IO_PAGE_FAULT, -1, "IOVA 0x%x is beyond the %d-level table (%d bits)", iova, d.mode(), width);
         }
         long table = d.root();
         int level = d.mode();
@@ -70,10 +63,10 @@ final class AmdViTables {
             try {
                 e = m.read64(at);
             } catch (IommuFault f) {
-                throw fault(Kind.WALK_ABORT, EVENT_PAGE_TAB_HW_ERROR, at, "level-%d page table entry at 0x%x is outside RAM", level, at);
+                throw IommuFault.of(Kind.WALK_ABORT, EVENT_PAGE_TAB_HW_ERROR, at, "level-%d page table entry at 0x%x is outside RAM", level, at);
             }
             trail.add(at, e);
-            if ((e & PTE_PR) == 0) throw fault(Kind.TRANSLATION, EVENT_IO_PAGE_FAULT, at, "IOVA 0x%x: level-%d entry at 0x%x is not present", iova, level, at);
+            if ((e & PTE_PR) == 0) throw IommuFault.of(Kind.TRANSLATION, EVENT_IO_PAGE_FAULT, at, "IOVA 0x%x: level-%d entry at 0x%x is not present", iova, level, at);
             r &= (e & PTE_IR) != 0;
             w &= (e & PTE_IW) != 0;
             int next = (int) (e >>> 9 & 7);
@@ -82,7 +75,7 @@ final class AmdViTables {
                 return trail.finish((e & PTE_ADDR & ~mask) | (iova & mask & ~0xFFFL), r, w, d.domainId());
             }
             if (next == 7 || next >= level) {
-                throw fault(Kind.TRANSLATION, EVENT_IO_PAGE_FAULT, at, "IOVA 0x%x: level-%d entry at 0x%x has NextLevel %d", iova, level, at, next);
+                throw IommuFault.of(Kind.TRANSLATION, EVENT_IO_PAGE_FAULT, at, "IOVA 0x%x: level-%d entry at 0x%x has NextLevel %d", iova, level, at, next);
             }
             table = e & PTE_ADDR;
             level = next;

@@ -1,5 +1,6 @@
 package org.vitrine.devices.iommu;
 
+import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.emulator.memory.PhysicalMemory;
 import org.vitrine.emulator.spi.DmaPort;
 import org.vitrine.emulator.spi.DmaPort.DmaException;
@@ -32,6 +33,8 @@ public abstract class Iommu implements MmioDevice {
     protected final GuestLog.Source log;
     protected final Iotlb iotlb = new Iotlb();
     protected final CommandPump pump;
+    /** The model's registers, declared in its constructor; MMIO goes straight to them. */
+    protected RegisterMap regs;
     private StaleIotlbDetector detector;
     private long faults;
 
@@ -66,6 +69,21 @@ public abstract class Iommu implements MmioDevice {
     protected abstract void executeCommand();
 
     // ---- Shared -----------------------------------------------------------------------------------
+
+    @Override
+    public final long size() {
+        return regs.size();
+    }
+
+    @Override
+    public final long read(long offset, int size) {
+        return regs.read(offset, size);
+    }
+
+    @Override
+    public final void write(long offset, int size, long value) {
+        regs.write(offset, size, value);
+    }
 
     /** The DMA port for a device behind this IOMMU with ID {@code deviceId} (stream / source / device ID). */
     public DmaPort port(int deviceId, String deviceName) {

@@ -41,6 +41,11 @@ public final class IommuFault extends Exception {
         this.entryAddress = entryAddress;
     }
 
+    /** A fault whose message is {@code String.format(format, args)}. */
+    public static IommuFault of(Kind kind, int code, long entryAddress, String format, Object... args) {
+        return new IommuFault(kind, code, entryAddress, String.format(format, args));
+    }
+
     public int code() {
         return code;
     }

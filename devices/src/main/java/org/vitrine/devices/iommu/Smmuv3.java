@@ -91,7 +91,6 @@ public final class Smmuv3 extends Iommu {
     static final long CMD_ENTRY_BYTES = 16, EVENT_BYTES = 32;
 
     // ---- State (plain fields, for save/restore) -------------------------------------------------
-    private final RegisterMap regs;
     private final InterruptLine eventqIrq, cmdqSyncIrq, gerrorIrq;
     /** Configuration cache: StreamID → what its STE and CD said when read. */
     private final Map<Integer, StreamConfig> configs = new HashMap<>();
@@ -157,20 +156,6 @@ public final class Smmuv3 extends Iommu {
         return "smmuv3";
     }
 
-    @Override
-    public long size() {
-        return SIZE;
-    }
-
-    @Override
-    public long read(long offset, int size) {
-        return regs.read(offset, size);
-    }
-
-    @Override
-    public void write(long offset, int size, long value) {
-        regs.write(offset, size, value);
-    }
 
     /** CMD_SYNCs completed and SEVs sent (tests, benchmarks). */
     public long syncsCompleted() {
@@ -271,7 +256,7 @@ public final class Smmuv3 extends Iommu {
 
     // ---- Translation -------------------------------------------------------------------------------
 
-    private final Smmuv3Tables.Memory memory = this::readEntry;
+    private final TableMemory memory = this::readEntry;
 
     private StreamConfig config(int sid) throws IommuFault {
         StreamConfig c = configs.get(sid);

@@ -42,11 +42,6 @@ final class Smmuv3Tables {
     static final long DESC_VALID = 1, DESC_TABLE = 2, DESC_AF = 1L << 10, DESC_AP_RDONLY = 1L << 7, DESC_APTABLE_RDONLY = 1L << 62;
     static final long OA_MASK = 0x0000_FFFF_FFFF_F000L;
 
-    /** Reads a 64-bit little-endian word of guest physical memory; outside RAM it throws {@code WALK_ABORT}. */
-    @FunctionalInterface
-    interface Memory {
-        long read64(long pa) throws IommuFault;
-    }
 
     /** What a stream's STE (and CD) say, as the configuration cache keeps it. */
     record StreamConfig(int config, long ttb0, int t0sz, boolean epd0, boolean affd, int asid) {
@@ -59,25 +54,22 @@ final class Smmuv3Tables {
         }
     }
 
-    private static IommuFault fault(Kind kind, int event, long at, String format, Object... args) {
-        return new IommuFault(kind, event, at, String.format(format, args));
-    }
 
     /** Reads an entry of a configuration structure; an abort becomes {@code fetchEvent}. */
-    private static long fetch(Memory m, long pa, int fetchEvent, String what) throws IommuFault {
+    private static long fetch(TableMemory m, long pa, int fetchEvent, String what) throws IommuFault {
         try {
             return m.read64(pa);
         } catch (IommuFault f) {
-            throw fault(Kind.WALK_ABORT, fetchEvent, pa, "%s at 0x%x is outside RAM", what, pa);
+            throw IommuFault.of(Kind.WALK_ABORT, fetchEvent, pa, "%s at 0x%x is outside RAM", what, pa);
         }
     }
 
     /** Address of stream {@code sid}'s STE, per STRTAB_BASE and STRTAB_BASE_CFG. */
-    static long steAddress(Memory m, long strtabBase, long strtabCfg, int sid) throws IommuFault {
+    static long steAddress(TableMemory m, long strtabBase, long strtabCfg, int sid) throws IommuFault {
         long base = strtabBase & STRTAB_ADDR.mask();
         int log2size = (int) CFG_LOG2SIZE.get(strtabCfg);
         if ((sid & 0xFFFF_FFFFL) >= 1L << Math.min(log2size, 32)) {
-            throw fault(Kind.CONFIG_ABSENT, C_BAD_STREAMID, -1, "StreamID %d is beyond the stream table (2^%d entries)", sid, log2size);
+            throw IommuFault.of(Kind.CONFIG_ABSENT, C_BAD_STREAMID, -1, "StreamID %d is beyond the stream table (2^%d entries)", sid, log2size);
         }
         switch ((int) CFG_FMT.get(strtabCfg)) {
             case 0 -> {
@@ -88,49 +80,49 @@ final class Smmuv3Tables {
                 long l1Address = base + 8L * (sid >>> split);
                 long l1 = fetch(m, l1Address, F_STE_FETCH, "level-1 stream table descriptor");
                 int span = (int) L1STD_SPAN.get(l1);
-                if (span == 0) throw fault(Kind.CONFIG_ABSENT, C_BAD_STREAMID, l1Address, "StreamID %d: level-1 descriptor 0x%x has SPAN 0 (no level-2 table)", sid, l1Address);
-                if (span > split + 1) throw fault(Kind.CONFIG_INVALID, C_BAD_STREAMID, l1Address, "StreamID %d: SPAN %d exceeds SPLIT %d + 1", sid, span, split);
+                if (span == 0) throw IommuFault.of(Kind.CONFIG_ABSENT, C_BAD_STREAMID, l1Address, "StreamID %d: level-1 descriptor 0x%x has SPAN 0 (no level-2 table)", sid, l1Address);
+                if (span > split + 1) throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_STREAMID, l1Address, "StreamID %d: SPAN %d exceeds SPLIT %d + 1", sid, span, split);
                 int index = sid & ((1 << split) - 1);
                 if (index >= 1 << (span - 1)) {
-                    throw fault(Kind.CONFIG_ABSENT, C_BAD_STREAMID, l1Address, "StreamID %d is beyond its level-2 table (SPAN %d)", sid, span);
+                    throw IommuFault.of(Kind.CONFIG_ABSENT, C_BAD_STREAMID, l1Address, "StreamID %d is beyond its level-2 table (SPAN %d)", sid, span);
                 }
                 return (l1 & L1STD_L2PTR.mask()) + (long) index * STE_BYTES;
             }
-            default -> throw fault(Kind.CONFIG_INVALID, C_BAD_STREAMID, -1, "STRTAB_BASE_CFG.FMT %d is reserved", CFG_FMT.get(strtabCfg));
+            default -> throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_STREAMID, -1, "STRTAB_BASE_CFG.FMT %d is reserved", CFG_FMT.get(strtabCfg));
         }
     }
 
     /** Reads and checks stream {@code sid}'s STE and, for stage-1 translation, its CD. */
-    static StreamConfig streamConfig(Memory m, long strtabBase, long strtabCfg, int sid) throws IommuFault {
+    static StreamConfig streamConfig(TableMemory m, long strtabBase, long strtabCfg, int sid) throws IommuFault {
         long ste = steAddress(m, strtabBase, strtabCfg, sid);
         long w0 = fetch(m, ste, F_STE_FETCH, "STE");
-        if (!STE_V.isSet(w0)) throw fault(Kind.CONFIG_ABSENT, C_BAD_STE, ste, "STE of StreamID %d at 0x%x is not valid", sid, ste);
+        if (!STE_V.isSet(w0)) throw IommuFault.of(Kind.CONFIG_ABSENT, C_BAD_STE, ste, "STE of StreamID %d at 0x%x is not valid", sid, ste);
         int config = (int) STE_CONFIG.get(w0);
         if (config == CONFIG_ABORT || config == CONFIG_BYPASS) return new StreamConfig(config, 0, 0, false, false, 0);
         if (config != CONFIG_S1) {
-            throw fault(Kind.CONFIG_INVALID, C_BAD_STE, ste, "STE of StreamID %d: Config 0b%s not supported (stage 1 only)", sid, Integer.toBinaryString(config));
+            throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_STE, ste, "STE of StreamID %d: Config 0b%s not supported (stage 1 only)", sid, Integer.toBinaryString(config));
         }
         if (STE_S1CDMAX.get(w0) != 0) {
-            throw fault(Kind.CONFIG_INVALID, C_BAD_STE, ste, "STE of StreamID %d: S1CDMax %d, but SSIDSIZE is 0", sid, STE_S1CDMAX.get(w0));
+            throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_STE, ste, "STE of StreamID %d: S1CDMax %d, but SSIDSIZE is 0", sid, STE_S1CDMAX.get(w0));
         }
         long cd = w0 & STE_S1CTXPTR.mask();
         long c0 = fetch(m, cd, F_CD_FETCH, "context descriptor");
         long c1 = fetch(m, cd + 8, F_CD_FETCH, "context descriptor");
-        if (!CD_V.isSet(c0)) throw fault(Kind.CONFIG_ABSENT, C_BAD_CD, cd, "CD of StreamID %d at 0x%x is not valid", sid, cd);
-        if (!CD_AA64.isSet(c0)) throw fault(Kind.CONFIG_INVALID, C_BAD_CD, cd, "CD at 0x%x: AA64 0 (AArch32 tables not supported)", cd);
-        if (CD_TG0.get(c0) != 0) throw fault(Kind.CONFIG_INVALID, C_BAD_CD, cd, "CD at 0x%x: TG0 %d (only the 4 KiB granule is supported)", cd, CD_TG0.get(c0));
+        if (!CD_V.isSet(c0)) throw IommuFault.of(Kind.CONFIG_ABSENT, C_BAD_CD, cd, "CD of StreamID %d at 0x%x is not valid", sid, cd);
+        if (!CD_AA64.isSet(c0)) throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_CD, cd, "CD at 0x%x: AA64 0 (AArch32 tables not supported)", cd);
+        if (CD_TG0.get(c0) != 0) throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_CD, cd, "CD at 0x%x: TG0 %d (only the 4 KiB granule is supported)", cd, CD_TG0.get(c0));
         int t0sz = (int) CD_T0SZ.get(c0);
-        if (t0sz < 16 || t0sz > 39) throw fault(Kind.CONFIG_INVALID, C_BAD_CD, cd, "CD at 0x%x: T0SZ %d outside 16..39", cd, t0sz);
+        if (t0sz < 16 || t0sz > 39) throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_CD, cd, "CD at 0x%x: T0SZ %d outside 16..39", cd, t0sz);
         return new StreamConfig(config, c1 & CD_TTB0.mask() & ~0xFFFL, t0sz, CD_EPD0.isSet(c0), CD_AFFD.isSet(c0), (int) CD_ASID.get(c0));
     }
 
     /** Walks the stage-1 tables of {@code c} for {@code iova}. */
-    static PageWalk walk(Memory m, StreamConfig c, long iova) throws IommuFault {
+    static PageWalk walk(TableMemory m, StreamConfig c, long iova) throws IommuFault {
         int inputBits = 64 - c.t0sz();
         if (inputBits < 64 && (iova >>> inputBits) != 0) {
-            throw fault(Kind.TRANSLATION, F_TRANSLATION, -1, "IOVA 0x%x is outside the TTB0 range (T0SZ %d; TTB1 not modelled)", iova, c.t0sz());
+            throw IommuFault.of(Kind.TRANSLATION, F_TRANSLATION, -1, "IOVA 0x%x is outside the TTB0 range (T0SZ %d; TTB1 not modelled)", iova, c.t0sz());
         }
-        if (c.epd0()) throw fault(Kind.TRANSLATION, F_TRANSLATION, -1, "IOVA 0x%x: TTB0 walks disabled (EPD0)", iova);
+        if (c.epd0()) throw IommuFault.of(Kind.TRANSLATION, F_TRANSLATION, -1, "IOVA 0x%x: TTB0 walks disabled (EPD0)", iova);
         int levels = (inputBits - 12 + 8) / 9;
         int level = 4 - levels;
         long table = c.ttb0();
@@ -144,13 +136,13 @@ final class Smmuv3Tables {
             try {
                 d = m.read64(at);
             } catch (IommuFault f) {
-                throw fault(Kind.WALK_ABORT, F_WALK_EABT, at, "level-%d table entry at 0x%x is outside RAM", level, at);
+                throw IommuFault.of(Kind.WALK_ABORT, F_WALK_EABT, at, "level-%d table entry at 0x%x is outside RAM", level, at);
             }
             trail.add(at, d);
-            if ((d & DESC_VALID) == 0) throw fault(Kind.TRANSLATION, F_TRANSLATION, at, "IOVA 0x%x: level-%d descriptor at 0x%x is invalid", iova, level, at);
+            if ((d & DESC_VALID) == 0) throw IommuFault.of(Kind.TRANSLATION, F_TRANSLATION, at, "IOVA 0x%x: level-%d descriptor at 0x%x is invalid", iova, level, at);
             boolean tableOrPage = (d & DESC_TABLE) != 0;
             if (((d >>> 48) & 0xF) != 0) {
-                throw fault(Kind.ADDRESS_SIZE, F_ADDR_SIZE, at, "IOVA 0x%x: descriptor 0x%x at 0x%x has an address above 48 bits", iova, d, at);
+                throw IommuFault.of(Kind.ADDRESS_SIZE, F_ADDR_SIZE, at, "IOVA 0x%x: descriptor 0x%x at 0x%x has an address above 48 bits", iova, d, at);
             }
             if (level < 3 && tableOrPage) {
                 readOnly |= (d & DESC_APTABLE_RDONLY) != 0;
@@ -159,9 +151,9 @@ final class Smmuv3Tables {
                 continue;
             }
             if (level == 3 && !tableOrPage || level == 0) {
-                throw fault(Kind.TRANSLATION, F_TRANSLATION, at, "IOVA 0x%x: reserved descriptor type at level %d (0x%x)", iova, level, at);
+                throw IommuFault.of(Kind.TRANSLATION, F_TRANSLATION, at, "IOVA 0x%x: reserved descriptor type at level %d (0x%x)", iova, level, at);
             }
-            if ((d & DESC_AF) == 0 && !c.affd()) throw fault(Kind.ACCESS_FLAG, F_ACCESS, at, "IOVA 0x%x: access flag clear in 0x%x", iova, at);
+            if ((d & DESC_AF) == 0 && !c.affd()) throw IommuFault.of(Kind.ACCESS_FLAG, F_ACCESS, at, "IOVA 0x%x: access flag clear in 0x%x", iova, at);
             long blockMask = (1L << shift) - 1;
             long out = (d & OA_MASK & ~blockMask) | (iova & blockMask & ~0xFFFL);
             readOnly |= (d & DESC_AP_RDONLY) != 0;

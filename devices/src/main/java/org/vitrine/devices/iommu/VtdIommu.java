@@ -77,7 +77,6 @@ public final class VtdIommu extends Iommu {
     static final long WAIT_IF = 1 << 4, WAIT_SW = 1 << 5, WAIT_FN = 1 << 6;
 
     // ---- State (plain fields, for save/restore) ---------------------------------------------------
-    private final RegisterMap regs;
     private final InterruptLine faultIrq, invalidationIrq;
     private final Map<Integer, Context> contexts = new HashMap<>();
     private int gsts, fsts, fectl = (int) IM.mask(), iectl = (int) IM.mask(), ics;
@@ -126,20 +125,6 @@ public final class VtdIommu extends Iommu {
         return "vtd";
     }
 
-    @Override
-    public long size() {
-        return SIZE;
-    }
-
-    @Override
-    public long read(long offset, int size) {
-        return regs.read(offset, size);
-    }
-
-    @Override
-    public void write(long offset, int size, long value) {
-        regs.write(offset, size, value);
-    }
 
     /** Wait descriptors completed (tests, benchmarks). */
     public long waitsCompleted() {

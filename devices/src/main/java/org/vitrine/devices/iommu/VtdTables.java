@@ -27,11 +27,6 @@ final class VtdTables {
     /** Guest address widths (CAP.SAGAW): AW 1 = 39 bits, 3 levels; AW 2 = 48 bits, 4 levels. */
     static final int SAGAW = 0b00110;
 
-    /** Reads a 64-bit little-endian word of guest physical memory; outside RAM it throws {@code WALK_ABORT}. */
-    @FunctionalInterface
-    interface Memory {
-        long read64(long pa) throws IommuFault;
-    }
 
     /** What a source ID's context entry says, as the context cache keeps it. */
     record Context(int tt, boolean faultsDisabled, long slptptr, int levels, int domainId) {
@@ -40,47 +35,44 @@ final class VtdTables {
         }
     }
 
-    private static IommuFault fault(Kind kind, int reason, long at, String format, Object... args) {
-        return new IommuFault(kind, reason, at, String.format(format, args));
-    }
 
-    private static long read(Memory m, long pa, int reason, String what) throws IommuFault {
+    private static long read(TableMemory m, long pa, int reason, String what) throws IommuFault {
         try {
             return m.read64(pa);
         } catch (IommuFault f) {
-            throw fault(Kind.WALK_ABORT, reason, pa, "%s at 0x%x is outside RAM", what, pa);
+            throw IommuFault.of(Kind.WALK_ABORT, reason, pa, "%s at 0x%x is outside RAM", what, pa);
         }
     }
 
     /** Reads source ID {@code sid}'s root and context entries from the root table at {@code rootTable}. */
-    static Context context(Memory m, long rootTable, int sid, boolean passthroughSupported) throws IommuFault {
+    static Context context(TableMemory m, long rootTable, int sid, boolean passthroughSupported) throws IommuFault {
         int bus = sid >>> 8 & 0xFF, devfn = sid & 0xFF;
         long rootAt = rootTable + 16L * bus;
         long root = read(m, rootAt, FR_ROOT_ACCESS, "root entry");
-        if (!ROOT_P.isSet(root)) throw fault(Kind.CONFIG_ABSENT, FR_ROOT_NOT_PRESENT, rootAt, "root entry of bus %d is not present", bus);
+        if (!ROOT_P.isSet(root)) throw IommuFault.of(Kind.CONFIG_ABSENT, FR_ROOT_NOT_PRESENT, rootAt, "root entry of bus %d is not present", bus);
         if ((root & 0xFFEL) != 0 || read(m, rootAt + 8, FR_ROOT_ACCESS, "root entry") != 0) {
-            throw fault(Kind.CONFIG_INVALID, FR_ROOT_RESERVED, rootAt, "root entry of bus %d has reserved bits set", bus);
+            throw IommuFault.of(Kind.CONFIG_INVALID, FR_ROOT_RESERVED, rootAt, "root entry of bus %d has reserved bits set", bus);
         }
         long ctxAt = (root & ROOT_CTP.mask()) + 16L * devfn;
         long lo = read(m, ctxAt, FR_CONTEXT_ACCESS, "context entry");
         long hi = read(m, ctxAt + 8, FR_CONTEXT_ACCESS, "context entry");
-        if (!CTX_P.isSet(lo)) throw fault(Kind.CONFIG_ABSENT, FR_CONTEXT_NOT_PRESENT, ctxAt, "context entry of %02x:%02x.%d is not present", bus, devfn >> 3, devfn & 7);
+        if (!CTX_P.isSet(lo)) throw IommuFault.of(Kind.CONFIG_ABSENT, FR_CONTEXT_NOT_PRESENT, ctxAt, "context entry of %02x:%02x.%d is not present", bus, devfn >> 3, devfn & 7);
         if ((lo & 0xFF0L) != 0 || (hi & ~(CTX_AW.mask() | 0x78L | CTX_DID.mask())) != 0) {
-            throw fault(Kind.CONFIG_INVALID, FR_CONTEXT_RESERVED, ctxAt, "context entry at 0x%x has reserved bits set", ctxAt);
+            throw IommuFault.of(Kind.CONFIG_INVALID, FR_CONTEXT_RESERVED, ctxAt, "context entry at 0x%x has reserved bits set", ctxAt);
         }
         int tt = (int) CTX_TT.get(lo);
         int aw = (int) CTX_AW.get(hi);
         boolean ptOk = tt == TT_PASSTHROUGH && passthroughSupported;
         if (tt == 3 || tt == TT_PASSTHROUGH && !ptOk || tt == TT_TRANSLATE_DEVTLB || !ptOk && (SAGAW >> aw & 1) == 0) {
-            throw fault(Kind.CONFIG_INVALID, FR_CONTEXT_INVALID, ctxAt, "context entry at 0x%x: TT %d / AW %d not supported", ctxAt, tt, aw);
+            throw IommuFault.of(Kind.CONFIG_INVALID, FR_CONTEXT_INVALID, ctxAt, "context entry at 0x%x: TT %d / AW %d not supported", ctxAt, tt, aw);
         }
         return new Context(tt, CTX_FPD.isSet(lo), lo & CTX_SLPTPTR.mask(), aw + 2, (int) CTX_DID.get(hi));
     }
 
     /** Walks the second-level tables of {@code c} for {@code iova}. */
-    static PageWalk walk(Memory m, Context c, long iova) throws IommuFault {
+    static PageWalk walk(TableMemory m, Context c, long iova) throws IommuFault {
         int width = 12 + 9 * c.levels();
-        if (iova >>> width != 0) throw fault(Kind.ADDRESS_SIZE, FR_ADDRESS_BEYOND_MGAW, -1, "IOVA 0x%x is beyond the %d-bit guest address width", iova, width);
+        if (iova >>> width != 0) throw IommuFault.of(Kind.ADDRESS_SIZE, FR_ADDRESS_BEYOND_MGAW, -1, "IOVA 0x%x is beyond the %d-bit guest address width", iova, width);
         long table = c.slptptr();
         boolean r = true, w = true;
         PageWalk.Trail trail = new PageWalk.Trail();
@@ -93,11 +85,11 @@ final class VtdTables {
             w &= (e & SL_W) != 0;
             if ((e & (SL_R | SL_W)) == 0) {
                 // Not present: reported as the access the device tried (reason 5 or 6, decided by the caller).
-                throw fault(Kind.TRANSLATION, 0, at, "IOVA 0x%x: level-%d entry at 0x%x is not present", iova, level, at);
+                throw IommuFault.of(Kind.TRANSLATION, 0, at, "IOVA 0x%x: level-%d entry at 0x%x is not present", iova, level, at);
             }
             boolean leaf = level == 1 || (e & SL_PS) != 0;
             if ((e & SL_PS) != 0 && level != 2 && level != 1) {
-                throw fault(Kind.TRANSLATION, FR_PAGING_RESERVED, at, "IOVA 0x%x: superpage at level %d (only 2 MiB supported)", iova, level);
+                throw IommuFault.of(Kind.TRANSLATION, FR_PAGING_RESERVED, at, "IOVA 0x%x: superpage at level %d (only 2 MiB supported)", iova, level);
             }
             if (!leaf) {
                 table = e & SL_ADDR;

@@ -21,21 +21,17 @@ class AmdViIommuTest {
     long devtab, root, cmdbuf, evtlog;
     long tail;
 
+    IommuRig.Regs m;
+
     @BeforeEach
     void setUp() {
         rig = new IommuRig();
         irq = new IommuRig.Irq();
         amd = new AmdViIommu(rig.ram, rig.clock, rig.log, LATENCY, irq);
+        m = new IommuRig.Regs(amd);
     }
 
-    void w64(long off, long v) {
-        amd.write(off, 4, v & 0xFFFF_FFFFL);
-        amd.write(off + 4, 4, v >>> 32);
-    }
 
-    long r64(long off) {
-        return amd.read(off, 4) | amd.read(off + 4, 4) << 32;
-    }
 
     /** Device table of one page (128 DTEs), DEV translated with a 4-level table; 256-entry command buffer and event log. */
     void enable() {
@@ -44,10 +40,10 @@ class AmdViIommuTest {
         dte(DEV, 1 | 2 | 4L << 9 | root | 1L << 61 | 1L << 62, DOMAIN);
         cmdbuf = rig.alloc(4096, 4096);
         evtlog = rig.alloc(4096, 4096);
-        w64(DEVTAB, devtab);
-        w64(CMDBASE, cmdbuf | 8L << 56);
-        w64(EVTBASE, evtlog | 8L << 56);
-        w64(CONTROL, 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 12);
+        m.w64(DEVTAB, devtab);
+        m.w64(CMDBASE, cmdbuf | 8L << 56);
+        m.w64(EVTBASE, evtlog | 8L << 56);
+        m.w64(CONTROL, 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 12);
     }
 
     void dte(int id, long q0, int domain) {
@@ -78,7 +74,7 @@ class AmdViIommuTest {
     }
 
     void publish() {
-        w64(TAIL, tail);
+        m.w64(TAIL, tail);
     }
 
     long[] event(int n) {
@@ -133,8 +129,8 @@ class AmdViIommuTest {
         assertEquals(DOMAIN, e[0] >>> 32 & 0xFFFF);
         assertEquals(0, e[0] >>> 48 & 0x10, "PR clear: not present");
         assertEquals(0x9000, e[1]);
-        assertEquals(16, r64(EVT_TAIL));
-        assertEquals(2, r64(STATUS) & 2, "EventLogInt");
+        assertEquals(16, m.r64(EVT_TAIL));
+        assertEquals(2, m.r64(STATUS) & 2, "EventLogInt");
         assertEquals(1, irq.edges());
         assertThrows(DmaException.class, () -> port.write32(0x2000, 1));
         long flags = event(1)[0] >>> 48 & 0xFFF;
@@ -149,10 +145,10 @@ class AmdViIommuTest {
         enable();
         DmaPort port = amd.port(DEV, "dev");
         for (int i = 0; i < 256; i++) assertThrows(DmaException.class, () -> port.read32(0x9000));
-        assertEquals(255 * 16, r64(EVT_TAIL), "one slot stays empty");
-        assertEquals(1, r64(STATUS) & 1, "EventOverflow");
-        w64(STATUS, 1);
-        assertEquals(0, r64(STATUS) & 1);
+        assertEquals(255 * 16, m.r64(EVT_TAIL), "one slot stays empty");
+        assertEquals(1, m.r64(STATUS) & 1, "EventOverflow");
+        m.w64(STATUS, 1);
+        assertEquals(0, m.r64(STATUS) & 1);
     }
 
     @Test
@@ -170,7 +166,7 @@ class AmdViIommuTest {
         publish();
         assertEquals(1, port.read32(0x5000));
         rig.advance(LATENCY);
-        assertEquals(16, r64(HEAD));
+        assertEquals(16, m.r64(HEAD));
         assertEquals(2, port.read32(0x5000));
         assertEquals(0, rig.r64(sem));
         rig.advance(LATENCY);
@@ -226,14 +222,14 @@ class AmdViIommuTest {
         command(op(AmdViIommu.CMD_COMPLETION_WAIT) | AmdViIommu.CW_I, 0);
         publish();
         rig.advance(LATENCY);
-        assertEquals(4, r64(STATUS) & 4, "ComWaitInt");
+        assertEquals(4, m.r64(STATUS) & 4, "ComWaitInt");
         assertEquals(1, irq.edges());
-        w64(STATUS, 4);
-        w64(CONTROL, 1 | 1 << 2 | 1 << 12); // ComWaitIntEn off
+        m.w64(STATUS, 4);
+        m.w64(CONTROL, 1 | 1 << 2 | 1 << 12); // ComWaitIntEn off
         command(op(AmdViIommu.CMD_COMPLETION_WAIT) | AmdViIommu.CW_I, 0);
         publish();
         rig.advance(LATENCY);
-        assertEquals(4, r64(STATUS) & 4);
+        assertEquals(4, m.r64(STATUS) & 4);
         assertEquals(1, irq.edges(), "no interrupt without ComWaitIntEn");
     }
 
@@ -245,7 +241,7 @@ class AmdViIommuTest {
             for (int i = 0; i < 100; i++) command(op(AmdViIommu.CMD_COMPLETION_WAIT) | sem | AmdViIommu.CW_S, round * 100 + i);
             publish();
             rig.advance(100 * LATENCY);
-            assertEquals(tail, r64(HEAD));
+            assertEquals(tail, m.r64(HEAD));
         }
         assertEquals(299, rig.r64(sem));
         assertEquals(300 * 16 % 4096, tail);
@@ -261,12 +257,12 @@ class AmdViIommuTest {
         rig.advance(3 * LATENCY);
         assertEquals(AmdViTables.EVENT_ILLEGAL_COMMAND, event(0)[0] >>> 60);
         assertEquals(cmdbuf, event(0)[1], "the command's address");
-        assertEquals(0, r64(HEAD));
-        assertEquals(0, r64(STATUS) & 0x10, "CmdBufRun clear");
+        assertEquals(0, m.r64(HEAD));
+        assertEquals(0, m.r64(STATUS) & 0x10, "CmdBufRun clear");
         assertEquals(0, rig.r64(sem));
         rig.w64(cmdbuf, op(AmdViIommu.CMD_INV_IOMMU_ALL));
-        w64(CONTROL, 1 | 1 << 2 | 1 << 3 | 1 << 4);
-        w64(CONTROL, 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 12);
+        m.w64(CONTROL, 1 | 1 << 2 | 1 << 3 | 1 << 4);
+        m.w64(CONTROL, 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 12);
         rig.advance(2 * LATENCY);
         assertEquals(5, rig.r64(sem));
     }
@@ -277,12 +273,12 @@ class AmdViIommuTest {
         for (long[] c : new long[][] {{op(AmdViIommu.CMD_INV_IOMMU_ALL) | 1, 0}, {op(AmdViIommu.CMD_INV_DEVTAB_ENTRY), 1},
                 {op(AmdViIommu.CMD_INV_IOMMU_PAGES) | 1L << 20, 0}, {op(AmdViIommu.CMD_COMPLETION_WAIT) | 1L << 55, 0},
                 {op(AmdViIommu.CMD_INV_IOTLB_PAGES), 0}, {op(0), 0}}) {
-            int before = (int) (r64(EVT_TAIL) / 16);
-            rig.w64(cmdbuf + r64(HEAD), c[0]);
-            rig.w64(cmdbuf + r64(HEAD) + 8, c[1]);
-            w64(CONTROL, 1 | 1 << 2);
-            w64(CONTROL, 1 | 1 << 2 | 1 << 12);
-            w64(TAIL, r64(HEAD) + 16);
+            int before = (int) (m.r64(EVT_TAIL) / 16);
+            rig.w64(cmdbuf + m.r64(HEAD), c[0]);
+            rig.w64(cmdbuf + m.r64(HEAD) + 8, c[1]);
+            m.w64(CONTROL, 1 | 1 << 2);
+            m.w64(CONTROL, 1 | 1 << 2 | 1 << 12);
+            m.w64(TAIL, m.r64(HEAD) + 16);
             rig.advance(LATENCY);
             assertEquals(AmdViTables.EVENT_ILLEGAL_COMMAND, event(before)[0] >>> 60, "command " + Long.toHexString(c[0]));
         }
@@ -291,11 +287,11 @@ class AmdViIommuTest {
     @Test
     void tailPastTheEndIsIgnoredAndBufferOutsideRamIsAHardwareError() {
         enable();
-        w64(TAIL, 4096);
-        assertEquals(0, r64(TAIL));
+        m.w64(TAIL, 4096);
+        assertEquals(0, m.r64(TAIL));
         assertTrue(rig.guestErrors() > 0);
-        w64(CMDBASE, 0x1000_0000L | 8L << 56);
-        w64(TAIL, 16);
+        m.w64(CMDBASE, 0x1000_0000L | 8L << 56);
+        m.w64(TAIL, 16);
         rig.advance(LATENCY);
         assertEquals(AmdViTables.EVENT_COMMAND_HW_ERROR, event(0)[0] >>> 60);
     }

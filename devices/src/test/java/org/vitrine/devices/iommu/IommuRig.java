@@ -32,6 +32,26 @@ final class IommuRig {
         }
     }
 
+    /** A register block as a driver sees it: 32-bit accesses, 64-bit registers as two halves, low first. */
+    record Regs(org.vitrine.emulator.spi.MmioDevice dev) {
+        void w(long off, long v) {
+            dev.write(off, 4, v & 0xFFFF_FFFFL);
+        }
+
+        void w64(long off, long v) {
+            dev.write(off, 4, v & 0xFFFF_FFFFL);
+            dev.write(off + 4, 4, v >>> 32);
+        }
+
+        long r(long off) {
+            return dev.read(off, 4);
+        }
+
+        long r64(long off) {
+            return dev.read(off, 4) | dev.read(off + 4, 4) << 32;
+        }
+    }
+
     /** A zeroed, {@code align}-aligned block of RAM. */
     long alloc(long bytes, long align) {
         next = (next + align - 1) & -align;

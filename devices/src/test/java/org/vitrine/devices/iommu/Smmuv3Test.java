@@ -19,6 +19,8 @@ class Smmuv3Test {
     long cmdq, evtq, strtab, cd, l0;
     int prod;
 
+    IommuRig.Regs m;
+
     @BeforeEach
     void setUp() {
         rig = new IommuRig();
@@ -27,20 +29,11 @@ class Smmuv3Test {
         sync = new IommuRig.Irq();
         gerror = new IommuRig.Irq();
         smmu = new Smmuv3(rig.ram, rig.clock, rig.log, LATENCY, eventq, priq, sync, gerror);
+        m = new IommuRig.Regs(smmu);
     }
 
-    void w(long off, long v) {
-        smmu.write(off, 4, v & 0xFFFF_FFFFL);
-    }
 
-    void w64(long off, long v) {
-        smmu.write(off, 4, v & 0xFFFF_FFFFL);
-        smmu.write(off + 4, 4, v >>> 32);
-    }
 
-    long r(long off) {
-        return smmu.read(off, 4);
-    }
 
     /** Linear stream table of 32 STEs, StreamID SID → stage 1 with a 48-bit CD; queues of 2^log2 entries. */
     void enable(int cmdLog2) {
@@ -52,12 +45,12 @@ class Smmuv3Test {
         rig.w64(cd + 8, l0);
         cmdq = rig.alloc(16L << cmdLog2, 1L << Math.max(5, cmdLog2 + 4));
         evtq = rig.alloc(32 * 4, 128);
-        w64(0x80, strtab);
-        w(0x88, 5); // linear, 2^5 STEs
-        w64(0x90, cmdq | cmdLog2);
-        w64(0xA0, evtq | 2);
-        w(0x50, 0b101); // GERROR and EVTQ interrupts
-        w(0x20, 0b1101); // SMMUEN, EVTQEN, CMDQEN
+        m.w64(0x80, strtab);
+        m.w(0x88, 5); // linear, 2^5 STEs
+        m.w64(0x90, cmdq | cmdLog2);
+        m.w64(0xA0, evtq | 2);
+        m.w(0x50, 0b101); // GERROR and EVTQ interrupts
+        m.w(0x20, 0b1101); // SMMUEN, EVTQEN, CMDQEN
     }
 
     void ste(int sid, long w0) {
@@ -82,7 +75,7 @@ class Smmuv3Test {
     }
 
     void command(long d0, long d1) {
-        int log2 = (int) (r(0x90) & 0x1F);
+        int log2 = (int) (m.r(0x90) & 0x1F);
         long at = cmdq + 16L * (prod & ((1 << log2) - 1));
         rig.w64(at, d0);
         rig.w64(at + 8, d1);
@@ -90,7 +83,7 @@ class Smmuv3Test {
     }
 
     void publish() {
-        w(0x98, prod);
+        m.w(0x98, prod);
     }
 
     long[] event(int n) {
@@ -108,8 +101,8 @@ class Smmuv3Test {
 
     @Test
     void gbpaAbortRefusesDmaWhileDisabled() {
-        w(0x44, 1L << 20 | 1L << 31);
-        assertEquals(1L << 20, r(0x44)); // Update completes at once
+        m.w(0x44, 1L << 20 | 1L << 31);
+        assertEquals(1L << 20, m.r(0x44)); // Update completes at once
         assertThrows(DmaException.class, () -> smmu.port(SID, "dev").read32(IommuRig.RAM));
     }
 
@@ -133,10 +126,10 @@ class Smmuv3Test {
         long l2 = rig.alloc(64 * 16, 64);
         rig.w64(l2 + 64L * 3, 0b101 << 1 | 1 | cd); // SID 0x13 = L1 index 1, L2 index 3 with SPLIT 4
         rig.w64(l1 + 8, l2 | 5); // SPAN 5: 16 STEs
-        w(0x20, 0);
-        w64(0x80, l1);
-        w(0x88, 1 << 16 | 4 << 6 | 6); // 2-level, SPLIT 4, 2^6 StreamIDs
-        w(0x20, 0b1101);
+        m.w(0x20, 0);
+        m.w64(0x80, l1);
+        m.w(0x88, 1 << 16 | 4 << 6 | 6); // 2-level, SPLIT 4, 2^6 StreamIDs
+        m.w(0x20, 0b1101);
         long pa = rig.page();
         rig.w32(pa, 77);
         map(0x1000, pa, 0);
@@ -158,7 +151,7 @@ class Smmuv3Test {
         assertEquals(SID, ev[0] >>> 32);
         assertEquals(1, ev[1] >>> 35 & 1, "RnW = read");
         assertEquals(0x5000, ev[2]);
-        assertEquals(1, r(0x100A8) & 7, "EVTQ_PROD advanced");
+        assertEquals(1, m.r(0x100A8) & 7, "EVTQ_PROD advanced");
         assertEquals(1, eventq.edges());
         assertEquals(1, smmu.faults());
     }
@@ -210,12 +203,12 @@ class Smmuv3Test {
         command(Smmuv3.CMD_SYNC, 0);
         publish();
         assertEquals(1, port.read32(0x7000), "invalidation not complete yet");
-        assertEquals(0, r(0x9C));
+        assertEquals(0, m.r(0x9C));
         rig.advance(LATENCY);
-        assertEquals(1, r(0x9C), "TLBI consumed");
+        assertEquals(1, m.r(0x9C), "TLBI consumed");
         assertEquals(2, port.read32(0x7000));
         rig.advance(LATENCY);
-        assertEquals(2, r(0x9C), "SYNC consumed");
+        assertEquals(2, m.r(0x9C), "SYNC consumed");
         assertEquals(1, smmu.syncsCompleted());
     }
 
@@ -261,7 +254,7 @@ class Smmuv3Test {
             command(c[0], c[1]);
             publish();
             rig.advance(LATENCY);
-            assertEquals(0, r(0x9C) >>> 24 & 0x7F, "no error");
+            assertEquals(0, m.r(0x9C) >>> 24 & 0x7F, "no error");
             port.read32(IommuRig.RAM + 0x3000); // bypass after CFGI: no fault
             ste(SID, 0b101 << 1 | 1 | cd);
             command(Smmuv3.CMD_CFGI_STE_RANGE, 31); // CFGI_ALL
@@ -286,7 +279,7 @@ class Smmuv3Test {
         rig.advance(2 * LATENCY);
         assertEquals(1, smmu.sevsSent());
         assertEquals(3, smmu.syncsCompleted());
-        assertEquals(3, r(0x9C));
+        assertEquals(3, m.r(0x9C));
     }
 
     @Test
@@ -296,9 +289,9 @@ class Smmuv3Test {
             for (int i = 0; i < 3; i++) command(Smmuv3.CMD_SYNC, 0);
             publish();
             rig.advance(3 * LATENCY);
-            assertEquals(prod, r(0x9C), "CONS caught up with PROD " + prod);
+            assertEquals(prod, m.r(0x9C), "CONS caught up with PROD " + prod);
         }
-        assertEquals(9 % 8, r(0x9C), "9 commands on a 4-entry queue: index 1, wrap bit 0 (wrapped twice)");
+        assertEquals(9 % 8, m.r(0x9C), "9 commands on a 4-entry queue: index 1, wrap bit 0 (wrapped twice)");
     }
 
     @Test
@@ -308,7 +301,7 @@ class Smmuv3Test {
         assertEquals(0b100, prod, "full: same index, other wrap");
         publish();
         rig.advance(4 * LATENCY);
-        assertEquals(0b100, r(0x9C));
+        assertEquals(0b100, m.r(0x9C));
         assertEquals(4, smmu.syncsCompleted());
     }
 
@@ -319,15 +312,15 @@ class Smmuv3Test {
         command(Smmuv3.CMD_SYNC, 0);
         publish();
         rig.advance(5 * LATENCY);
-        assertEquals(Smmuv3.CERROR_ILL, r(0x9C) >>> 24 & 0x7F);
-        assertEquals(0, r(0x9C) & 0xF, "CONS stays on the bad command");
-        assertEquals(1, r(0x60) & 1, "GERROR.CMDQ_ERR toggled");
+        assertEquals(Smmuv3.CERROR_ILL, m.r(0x9C) >>> 24 & 0x7F);
+        assertEquals(0, m.r(0x9C) & 0xF, "CONS stays on the bad command");
+        assertEquals(1, m.r(0x60) & 1, "GERROR.CMDQ_ERR toggled");
         assertEquals(1, gerror.edges());
         // Software replaces the command with a SYNC and acknowledges.
         rig.w64(cmdq, Smmuv3.CMD_SYNC);
-        w(0x64, r(0x60));
+        m.w(0x64, m.r(0x60));
         rig.advance(2 * LATENCY);
-        assertEquals(2, r(0x9C) & 0xF);
+        assertEquals(2, m.r(0x9C) & 0xF);
         assertEquals(2, smmu.syncsCompleted());
     }
 
@@ -337,7 +330,7 @@ class Smmuv3Test {
         command(Smmuv3.CMD_TLBI_NSNH_ALL | 1L << 40, 0);
         publish();
         rig.advance(LATENCY);
-        assertEquals(Smmuv3.CERROR_ILL, r(0x9C) >>> 24 & 0x7F);
+        assertEquals(Smmuv3.CERROR_ILL, m.r(0x9C) >>> 24 & 0x7F);
     }
 
     @Test
@@ -346,20 +339,20 @@ class Smmuv3Test {
         command(Smmuv3.CMD_SYNC | 3 << 12, 0);
         publish();
         rig.advance(LATENCY);
-        assertEquals(Smmuv3.CERROR_ILL, r(0x9C) >>> 24 & 0x7F);
+        assertEquals(Smmuv3.CERROR_ILL, m.r(0x9C) >>> 24 & 0x7F);
     }
 
     @Test
     void queueOutsideRamIsAbortError() {
         enable(3);
-        w(0x20, 0b0101);
-        w64(0x90, 0x1000_0000L | 3);
-        w(0x20, 0b1101);
+        m.w(0x20, 0b0101);
+        m.w64(0x90, 0x1000_0000L | 3);
+        m.w(0x20, 0b1101);
         prod = 0;
-        w(0x98, 1);
+        m.w(0x98, 1);
         rig.advance(LATENCY);
-        assertEquals(Smmuv3.CERROR_ABT, r(0x9C) >>> 24 & 0x7F);
-        assertEquals(1, r(0x60) & 1);
+        assertEquals(Smmuv3.CERROR_ABT, m.r(0x9C) >>> 24 & 0x7F);
+        assertEquals(1, m.r(0x60) & 1);
     }
 
     @Test
@@ -367,11 +360,11 @@ class Smmuv3Test {
         enable(3); // event queue of 4
         DmaPort port = smmu.port(SID, "dev");
         for (int i = 0; i < 5; i++) assertThrows(DmaException.class, () -> port.read32(0x9000));
-        assertEquals(0b100, r(0x100A8) & 7, "four events: full");
-        assertEquals(1L << 31, r(0x100A8) & 1L << 31, "the fifth overflowed");
-        w(0x100AC, 0b100); // consumed all
+        assertEquals(0b100, m.r(0x100A8) & 7, "four events: full");
+        assertEquals(1L << 31, m.r(0x100A8) & 1L << 31, "the fifth overflowed");
+        m.w(0x100AC, 0b100); // consumed all
         assertThrows(DmaException.class, () -> port.read32(0x9000));
-        assertEquals(0b101, r(0x100A8) & 7);
+        assertEquals(0b101, m.r(0x100A8) & 7);
     }
 
     @Test

@@ -21,34 +21,24 @@ class VtdIommuTest {
     int tail;
     int gcmd;
 
+    IommuRig.Regs m;
+
     @BeforeEach
     void setUp() {
         rig = new IommuRig();
         faultIrq = new IommuRig.Irq();
         invIrq = new IommuRig.Irq();
         vtd = new VtdIommu(rig.ram, rig.clock, rig.log, LATENCY, faultIrq, invIrq);
+        m = new IommuRig.Regs(vtd);
     }
 
-    void w(long off, long v) {
-        vtd.write(off, 4, v & 0xFFFF_FFFFL);
-    }
 
-    void w64(long off, long v) {
-        vtd.write(off, 4, v & 0xFFFF_FFFFL);
-        vtd.write(off + 4, 4, v >>> 32);
-    }
 
-    long r(long off) {
-        return vtd.read(off, 4);
-    }
 
-    long r64(long off) {
-        return vtd.read(off, 4) | vtd.read(off + 4, 4) << 32;
-    }
 
     void gcmd(int bits, boolean on) {
         gcmd = on ? gcmd | bits : gcmd & ~bits;
-        w(GCMD, gcmd);
+        m.w(GCMD, gcmd);
     }
 
     /** Root table → context table of bus 0 → SID translated with 4-level tables in domain DID. */
@@ -58,15 +48,15 @@ class VtdIommuTest {
         pml4 = rig.page();
         rig.w64(root, ctx | 1);
         context(SID, pml4 | 1, 2 | DID << 8);
-        w64(RTADDR, root);
-        w(GCMD, 1 << 30); // SRTP
-        assertEquals(1L << 30, r(GSTS) & 1L << 30);
+        m.w64(RTADDR, root);
+        m.w(GCMD, 1 << 30); // SRTP
+        assertEquals(1L << 30, m.r(GSTS) & 1L << 30);
         queue = rig.page(); // QS 0: 256 descriptors
-        w64(IQA, queue);
-        w(FECTL, 0); // unmask fault events
-        w(IECTL, 0);
+        m.w64(IQA, queue);
+        m.w(FECTL, 0); // unmask fault events
+        m.w(IECTL, 0);
         gcmd(1 << 26 | 1 << 31, true); // QIE, TE
-        assertEquals(1L << 26 | 1L << 31, r(GSTS) & (1L << 26 | 1L << 31));
+        assertEquals(1L << 26 | 1L << 31, m.r(GSTS) & (1L << 26 | 1L << 31));
     }
 
     void context(int sid, long lo, long hi) {
@@ -98,18 +88,18 @@ class VtdIommuTest {
     }
 
     void publish() {
-        w64(IQT, (long) tail << 4);
+        m.w64(IQT, (long) tail << 4);
     }
 
     long[] frcd(int i) {
-        return new long[] {r64(FRCD + 16L * i), r64(FRCD + 16L * i + 8)};
+        return new long[] {m.r64(FRCD + 16L * i), m.r64(FRCD + 16L * i + 8)};
     }
 
     @Test
     void afterResetDmaPassesThrough() throws DmaException {
         rig.w32(IommuRig.RAM + 0x40, 99);
         assertEquals(99, vtd.port(SID, "dev").read32(IommuRig.RAM + 0x40));
-        assertEquals(0, r(GSTS));
+        assertEquals(0, m.r(GSTS));
     }
 
     @Test
@@ -151,22 +141,22 @@ class VtdIommuTest {
         assertEquals(1, f[1] >>> 62 & 1, "T = read");
         assertEquals(VtdTables.FR_READ, f[1] >>> 32 & 0xFF);
         assertEquals(SID, f[1] & 0xFFFF);
-        assertEquals(0b10, r(FSTS) & 0b10, "PPF");
+        assertEquals(0b10, m.r(FSTS) & 0b10, "PPF");
         assertEquals(1, faultIrq.edges());
         assertThrows(DmaException.class, () -> port.write32(0x2000, 1)); // write to read-only: reason 5
         assertEquals(VtdTables.FR_WRITE, frcd(1)[1] >>> 32 & 0xFF);
         assertEquals(0, frcd(1)[1] >>> 62 & 1, "T = write");
-        assertEquals(0, r(FSTS) >>> 8 & 0xFF, "FRI: the oldest pending record");
+        assertEquals(0, m.r(FSTS) >>> 8 & 0xFF, "FRI: the oldest pending record");
         assertThrows(DmaException.class, () -> vtd.port(0x20, "absent").read32(0)); // context not present
         assertEquals(VtdTables.FR_CONTEXT_NOT_PRESENT, frcd(2)[1] >>> 32 & 0xFF);
         assertThrows(DmaException.class, () -> vtd.port(0x0100, "bus1").read32(0)); // root not present
         assertEquals(VtdTables.FR_ROOT_NOT_PRESENT, frcd(3)[1] >>> 32 & 0xFF);
         assertThrows(DmaException.class, () -> port.read32(1L << 50)); // beyond 48 bits
-        assertEquals(1, r(FSTS) & 1, "all four registers full: PFO");
+        assertEquals(1, m.r(FSTS) & 1, "all four registers full: PFO");
         // Software clears the records (F is RW1C) and PFO.
-        for (int i = 0; i < 4; i++) w(FRCD + 16L * i + 12, 1L << 31);
-        w(FSTS, 1);
-        assertEquals(0, r(FSTS) & 0b11);
+        for (int i = 0; i < 4; i++) m.w(FRCD + 16L * i + 12, 1L << 31);
+        m.w(FSTS, 1);
+        assertEquals(0, m.r(FSTS) & 0b11);
         assertThrows(DmaException.class, () -> port.read32(1L << 50));
         assertEquals(VtdTables.FR_ADDRESS_BEYOND_MGAW, frcd(0)[1] >>> 32 & 0xFF);
     }
@@ -174,11 +164,11 @@ class VtdIommuTest {
     @Test
     void maskedFaultEventIsDeliveredWhenUnmasked() {
         enable();
-        w(FECTL, 1L << 31);
+        m.w(FECTL, 1L << 31);
         assertThrows(DmaException.class, () -> vtd.port(SID, "dev").read32(0x5000));
         assertEquals(0, faultIrq.edges());
-        assertEquals(1L << 30, r(FECTL) & 1L << 30, "IP");
-        w(FECTL, 0);
+        assertEquals(1L << 30, m.r(FECTL) & 1L << 30, "IP");
+        m.w(FECTL, 0);
         assertEquals(1, faultIrq.edges());
     }
 
@@ -206,12 +196,12 @@ class VtdIommuTest {
         publish();
         assertEquals(1, port.read32(0x40_0000), "not yet invalidated");
         rig.advance(LATENCY);
-        assertEquals(1L << 4, r64(IQH), "IQH moved past the IOTLB descriptor");
+        assertEquals(1L << 4, m.r64(IQH), "IQH moved past the IOTLB descriptor");
         assertEquals(2, port.read32(0x40_0000));
         assertEquals(0, rig.r32(status));
         rig.advance(LATENCY);
         assertEquals(0x600D, rig.r32(status));
-        assertEquals(2L << 4, r64(IQH));
+        assertEquals(2L << 4, m.r64(IQH));
     }
 
     @Test
@@ -268,16 +258,16 @@ class VtdIommuTest {
         publish();
         rig.advance(LATENCY);
         assertEquals(1, invIrq.edges());
-        assertEquals(1, r(ICS));
+        assertEquals(1, m.r(ICS));
         rig.advance(LATENCY);
         assertEquals(7, rig.r32(s1));
         assertEquals(1, invIrq.edges(), "IWC still set: no new event");
-        w(ICS, 1);
-        assertEquals(0, r(ICS));
+        m.w(ICS, 1);
+        assertEquals(0, m.r(ICS));
         rig.advance(2 * LATENCY);
         assertEquals(9, rig.r32(s2));
         assertEquals(4, vtd.waitsCompleted());
-        assertEquals(0, r(FSTS) & 0x10, "no IQE");
+        assertEquals(0, m.r(FSTS) & 0x10, "no IQE");
     }
 
     @Test
@@ -288,7 +278,7 @@ class VtdIommuTest {
             for (int i = 0; i < 100; i++) descriptor(VtdIommu.DESC_WAIT | VtdIommu.WAIT_SW | (long) (round * 100 + i) << 32, status);
             publish();
             rig.advance(100 * LATENCY);
-            assertEquals((long) tail << 4, r64(IQH));
+            assertEquals((long) tail << 4, m.r64(IQH));
         }
         assertEquals(299, rig.r32(status));
         assertEquals(300 % 256, tail, "wrapped past the end of the 256-entry queue");
@@ -304,11 +294,11 @@ class VtdIommuTest {
         publish();
         rig.advance(5 * LATENCY);
         assertEquals(1, rig.r32(status));
-        assertEquals(0x10, r(FSTS) & 0x10, "IQE");
-        assertEquals(1L << 4, r64(IQH), "IQH on the bad descriptor");
+        assertEquals(0x10, m.r(FSTS) & 0x10, "IQE");
+        assertEquals(1L << 4, m.r64(IQH), "IQH on the bad descriptor");
         assertEquals(1, faultIrq.edges());
         rig.w64(queue + 16, VtdIommu.DESC_WAIT); // fixed
-        w(FSTS, 0x10);
+        m.w(FSTS, 0x10);
         rig.advance(2 * LATENCY);
         assertEquals(2, rig.r32(status));
     }
@@ -319,32 +309,32 @@ class VtdIommuTest {
         descriptor(VtdIommu.DESC_IOTLB | 1 << 4 | 1L << 40, 0);
         publish();
         rig.advance(LATENCY);
-        assertEquals(0x10, r(FSTS) & 0x10);
-        w(FSTS, 0x10);
+        assertEquals(0x10, m.r(FSTS) & 0x10);
+        m.w(FSTS, 0x10);
         rig.w64(queue, VtdIommu.DESC_CONTEXT | 1 << 4);
         rig.w64(queue + 8, 1); // hi must be 0
         rig.advance(LATENCY);
-        assertEquals(0x10, r(FSTS) & 0x10);
-        w(FSTS, 0x10);
+        assertEquals(0x10, m.r(FSTS) & 0x10);
+        m.w(FSTS, 0x10);
         rig.w64(queue, VtdIommu.DESC_IOTLB | 3 << 4);
         rig.w64(queue + 8, 19); // AM above MAMV
         rig.advance(LATENCY);
-        assertEquals(0x10, r(FSTS) & 0x10);
+        assertEquals(0x10, m.r(FSTS) & 0x10);
     }
 
     @Test
     void tailPastTheEndAndQueueOutsideRamSetIqe() {
         enable();
-        w64(IQT, 300L << 4);
+        m.w64(IQT, 300L << 4);
         rig.advance(LATENCY);
-        assertEquals(0x10, r(FSTS) & 0x10);
+        assertEquals(0x10, m.r(FSTS) & 0x10);
         gcmd(1 << 26, false);
-        w(FSTS, 0x10);
-        w64(IQA, 0x1000_0000L);
+        m.w(FSTS, 0x10);
+        m.w64(IQA, 0x1000_0000L);
         gcmd(1 << 26, true);
-        w64(IQT, 1L << 4);
+        m.w64(IQT, 1L << 4);
         rig.advance(LATENCY);
-        assertEquals(0x10, r(FSTS) & 0x10);
+        assertEquals(0x10, m.r(FSTS) & 0x10);
     }
 
     @Test
@@ -353,16 +343,16 @@ class VtdIommuTest {
         DmaPort port = vtd.port(SID, "dev");
         map(0x1000, rig.page(), 3);
         port.read32(0x1000);
-        w64(IOTLB, 1L << 63 | 1L << 60);
+        m.w64(IOTLB, 1L << 63 | 1L << 60);
         assertEquals(1, vtd.iotlb().size(), "refused while QI is on");
         gcmd(1 << 26, false);
-        w64(IVA, 0x1000);
-        w64(IOTLB, 1L << 63 | 3L << 60 | (long) DID << 32);
+        m.w64(IVA, 0x1000);
+        m.w64(IOTLB, 1L << 63 | 3L << 60 | (long) DID << 32);
         assertEquals(0, vtd.iotlb().size());
-        assertEquals(0, r64(IOTLB) >>> 63, "IVT clears when done");
-        assertEquals(3, r64(IOTLB) >>> 57 & 3, "IAIG");
-        w64(CCMD, 1L << 63 | 1L << 61);
-        assertEquals(1, r64(CCMD) >>> 59 & 3, "CAIG = global");
+        assertEquals(0, m.r64(IOTLB) >>> 63, "IVT clears when done");
+        assertEquals(3, m.r64(IOTLB) >>> 57 & 3, "IAIG");
+        m.w64(CCMD, 1L << 63 | 1L << 61);
+        assertEquals(1, m.r64(CCMD) >>> 59 & 3, "CAIG = global");
     }
 
     @Test

@@ -32,18 +32,42 @@ class IommuBootTest {
         assertEquals(Cpu.ExitKind.POWER_OFF, reference.exit().kind(), reference.console());
     }
 
-    @ParameterizedTest
-    @EnumSource(value = IommuChoice.Model.class, names = {"SMMUV3", "VTD", "AMDVI"})
-    void rostRunsItsSuiteUnchangedBehindTheIommu(IommuChoice.Model model) throws Exception {
-        VirtBoard.Options o = VirtBoard.Options.defaults().withDisk(Guest.disk(dir), false).withBootArgs(ARGS)
-                .withIommu(new IommuChoice(model, -1, true));
+    static Guest.Run behind(IommuChoice choice) throws Exception {
+        VirtBoard.Options o = VirtBoard.Options.defaults().withDisk(Guest.disk(dir), false).withBootArgs(ARGS).withIommu(choice);
         Guest.Run run = Guest.vitrine(Guest.kernel(), o, 60_000_000_000L);
         String log = run.console();
         assertEquals(Cpu.ExitKind.POWER_OFF, run.exit().kind(), log);
         assertEquals(0, run.exit().status(), log);
         assertTrue(log.contains("task 2: systest done, 0 failed"), log);
         assertEquals(Guest.comparable(reference.console()), Guest.comparable(log));
-        assertEquals(reference.cycles(), run.cycles(), "bypass costs no virtual time");
+        return run;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = IommuChoice.Model.class, names = {"SMMUV3", "VTD", "AMDVI"})
+    void rostRunsItsSuiteUnchangedBehindTheIommu(IommuChoice.Model model) throws Exception {
+        Guest.Run run = behind(new IommuChoice(model, -1, false));
+        // Bypass costs no virtual time; only rost's parse of the larger device tree (the IOMMU node,
+        // 32 iommus properties) does: measured about 1,300 cycles of 300 million.
+        long extra = run.cycles() - reference.cycles();
+        assertTrue(extra >= 0 && extra < 10_000, "cycles " + run.cycles() + " vs " + reference.cycles());
+    }
+
+    /** With the detector on (its memory-write hook installed), nothing is reported: nothing is translated. */
+    @org.junit.jupiter.api.Test
+    void detectorStaysQuietWhenNothingIsTranslated() throws Exception {
+        VirtBoard.Options o = VirtBoard.Options.defaults().withDisk(Guest.disk(dir), false).withBootArgs(ARGS)
+                .withIommu(new IommuChoice(IommuChoice.Model.SMMUV3, -1, true));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (VirtBoard board = new VirtBoard(o, out::write)) {
+            board.loadKernel(Guest.kernel());
+            Cpu.Exit exit = board.run(60_000_000_000L);
+            String log = out.toString(StandardCharsets.UTF_8);
+            assertEquals(Cpu.ExitKind.POWER_OFF, exit.kind(), log);
+            assertEquals(Guest.comparable(reference.console()), Guest.comparable(log));
+            assertEquals(0, board.iommu().detector().count());
+            assertEquals(0, board.iommu().faults());
+        }
     }
 
     @ParameterizedTest

@@ -45,7 +45,10 @@ public abstract class Iommu implements MmioDevice {
         this.ram = ram;
         this.clock = clock;
         this.log = log.source(name);
-        this.pump = new CommandPump(clock, commandLatencyCycles, this::commandPending, this::executeCommand);
+        this.pump = new CommandPump(clock, commandLatencyCycles, this::commandPending, () -> {
+            epoch++;
+            executeCommand();
+        });
     }
 
     // ---- What each model provides ----------------------------------------------------------------
@@ -82,7 +85,21 @@ public abstract class Iommu implements MmioDevice {
 
     @Override
     public final void write(long offset, int size, long value) {
+        epoch++;
         regs.write(offset, size, value);
+    }
+
+    /**
+     * Bumped by every register write and every executed command: anything that may change whether
+     * or how a device's DMA is translated. A port's remembered entry is only used within one epoch.
+     */
+    private long epoch;
+
+    /** A port's memory of the entry its last page used (the hit path without a hash lookup). */
+    static final class LastHit {
+        long epoch = -1;
+        long page = -1;
+        Iotlb.Entry entry;
     }
 
     /** The DMA port for a device behind this IOMMU with ID {@code deviceId} (stream / source / device ID). */
@@ -118,7 +135,26 @@ public abstract class Iommu implements MmioDevice {
      * The physical address {@code deviceId}'s access to {@code iova} goes to (the page it lies in
      * is translated as a whole); a fault is recorded and thrown as a {@link DmaException}.
      */
+    final long translate(int deviceId, String device, long iova, boolean write, LastHit last) throws DmaException {
+        long page = iova & ~0xFFFL;
+        Iotlb.Entry hit = last.entry;
+        if (last.epoch == epoch && last.page == page && hit != null && hit.valid && detector == null
+                && (write ? hit.walk().writable() : hit.walk().readable())) {
+            iotlb.countHit();
+            return hit.walk().outputPage() | (iova & 0xFFF);
+        }
+        long pa = translate(deviceId, device, iova, write);
+        last.entry = lastEntry;
+        last.page = page;
+        last.epoch = epoch;
+        return pa;
+    }
+
+    /** The entry the last translation used (null for a pass-through): what a port remembers. */
+    private Iotlb.Entry lastEntry;
+
     final long translate(int deviceId, String device, long iova, boolean write) throws DmaException {
+        lastEntry = null;
         try {
             if (!translating(deviceId)) return iova;
             Iotlb.Entry e = iotlb.lookup(deviceId, iova);
@@ -130,7 +166,9 @@ public abstract class Iommu implements MmioDevice {
                 detector.check(e, device, iova, this::walkNow);
             }
             PageWalk w = e.walk();
+            lastEntry = e;
             if (write ? !w.writable() : !w.readable()) {
+                lastEntry = null;
                 throw new IommuFault(IommuFault.Kind.PERMISSION, -1,
                         String.format("IOVA 0x%x is mapped %s", iova, w.readable() ? "read-only" : w.writable() ? "write-only" : "without access"));
             }

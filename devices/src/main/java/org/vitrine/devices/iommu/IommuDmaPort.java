@@ -20,6 +20,7 @@ final class IommuDmaPort implements DmaPort {
     private final PhysicalMemory ram;
     private final int deviceId;
     private final String device;
+    private final Iommu.LastHit last = new Iommu.LastHit();
 
     IommuDmaPort(Iommu iommu, PhysicalMemory ram, int deviceId, String device) {
         this.iommu = iommu;
@@ -49,10 +50,10 @@ final class IommuDmaPort implements DmaPort {
         if (length < 0 || address + length < address && address + length != 0) {
             throw new DmaException(String.format("%s: DMA range 0x%x+0x%x wraps", device, address, length));
         }
-        long first = iommu.translate(deviceId, device, address, write);
+        long first = iommu.translate(deviceId, device, address, write, last);
         long expect = first + pieceLength(address, length);
         for (long a = address + pieceLength(address, length); a - address < length; a += PAGE) {
-            long pa = iommu.translate(deviceId, device, a, write);
+            long pa = iommu.translate(deviceId, device, a, write, last);
             if (pa != expect) {
                 throw new DmaException(String.format("%s: IOVA range 0x%x+0x%x is not contiguous in physical memory", device, address, length));
             }
@@ -67,7 +68,7 @@ final class IommuDmaPort implements DmaPort {
         while (done < length) {
             long a = address + done;
             int n = (int) pieceLength(a, length - done);
-            MemorySegment.copy(ramSlice(iommu.translate(deviceId, device, a, false), n), ValueLayout.JAVA_BYTE, 0, into, offset + done, n);
+            MemorySegment.copy(ramSlice(iommu.translate(deviceId, device, a, false, last), n), ValueLayout.JAVA_BYTE, 0, into, offset + done, n);
             done += n;
         }
     }
@@ -78,7 +79,7 @@ final class IommuDmaPort implements DmaPort {
         while (done < length) {
             long a = address + done;
             int n = (int) pieceLength(a, length - done);
-            MemorySegment.copy(from, offset + done, ramSlice(iommu.translate(deviceId, device, a, true), n), ValueLayout.JAVA_BYTE, 0, n);
+            MemorySegment.copy(from, offset + done, ramSlice(iommu.translate(deviceId, device, a, true, last), n), ValueLayout.JAVA_BYTE, 0, n);
             done += n;
         }
     }

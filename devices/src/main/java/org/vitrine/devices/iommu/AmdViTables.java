@@ -31,13 +31,7 @@ final class AmdViTables {
     static Dte dte(TableMemory m, long base, long entries, int id) throws IommuFault {
         if (id >= entries) throw IommuFault.of(Kind.CONFIG_ABSENT, EVENT_ILLEGAL_DEV_TABLE_ENTRY, -1, "DeviceID 0x%x is beyond the %d-entry device table", id, entries);
         long at = base + (long) DTE_BYTES * id;
-        long q0, q1;
-        try {
-            q0 = m.read64(at);
-            q1 = m.read64(at + 8);
-        } catch (IommuFault f) {
-            throw IommuFault.of(Kind.WALK_ABORT, EVENT_DEV_TAB_HW_ERROR, at, "DTE at 0x%x is outside RAM", at);
-        }
+        long q0 = m.fetch(at, EVENT_DEV_TAB_HW_ERROR, "DTE"), q1 = m.fetch(at + 8, EVENT_DEV_TAB_HW_ERROR, "DTE");
         if (!DTE_V.isSet(q0) || !DTE_TV.isSet(q0)) return new Dte(false, 0, 0, true, true, (int) DTE_DOMAIN.get(q1));
         int mode = (int) DTE_MODE.get(q0);
         if (mode == 7) throw IommuFault.of(Kind.CONFIG_INVALID, EVENT_ILLEGAL_DEV_TABLE_ENTRY, at, "DTE of DeviceID 0x%x: Mode 7 is reserved", id);
@@ -59,12 +53,7 @@ final class AmdViTables {
         while (true) {
             int shift = 12 + 9 * (level - 1);
             long at = table + 8 * ((iova >>> shift) & 0x1FF);
-            long e;
-            try {
-                e = m.read64(at);
-            } catch (IommuFault f) {
-                throw IommuFault.of(Kind.WALK_ABORT, EVENT_PAGE_TAB_HW_ERROR, at, "level-%d page table entry at 0x%x is outside RAM", level, at);
-            }
+            long e = m.fetch(at, EVENT_PAGE_TAB_HW_ERROR, "level-" + level + " page table entry");
             trail.add(at, e);
             if ((e & PTE_PR) == 0) throw IommuFault.of(Kind.TRANSLATION, EVENT_IO_PAGE_FAULT, at, "IOVA 0x%x: level-%d entry at 0x%x is not present", iova, level, at);
             r &= (e & PTE_IR) != 0;

@@ -55,15 +55,6 @@ final class Smmuv3Tables {
     }
 
 
-    /** Reads an entry of a configuration structure; an abort becomes {@code fetchEvent}. */
-    private static long fetch(TableMemory m, long pa, int fetchEvent, String what) throws IommuFault {
-        try {
-            return m.read64(pa);
-        } catch (IommuFault f) {
-            throw IommuFault.of(Kind.WALK_ABORT, fetchEvent, pa, "%s at 0x%x is outside RAM", what, pa);
-        }
-    }
-
     /** Address of stream {@code sid}'s STE, per STRTAB_BASE and STRTAB_BASE_CFG. */
     static long steAddress(TableMemory m, long strtabBase, long strtabCfg, int sid) throws IommuFault {
         long base = strtabBase & STRTAB_ADDR.mask();
@@ -78,7 +69,7 @@ final class Smmuv3Tables {
             case 1 -> {
                 int split = (int) CFG_SPLIT.get(strtabCfg);
                 long l1Address = base + 8L * (sid >>> split);
-                long l1 = fetch(m, l1Address, F_STE_FETCH, "level-1 stream table descriptor");
+                long l1 = m.fetch(l1Address, F_STE_FETCH, "level-1 stream table descriptor");
                 int span = (int) L1STD_SPAN.get(l1);
                 if (span == 0) throw IommuFault.of(Kind.CONFIG_ABSENT, C_BAD_STREAMID, l1Address, "StreamID %d: level-1 descriptor 0x%x has SPAN 0 (no level-2 table)", sid, l1Address);
                 if (span > split + 1) throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_STREAMID, l1Address, "StreamID %d: SPAN %d exceeds SPLIT %d + 1", sid, span, split);
@@ -95,7 +86,7 @@ final class Smmuv3Tables {
     /** Reads and checks stream {@code sid}'s STE and, for stage-1 translation, its CD. */
     static StreamConfig streamConfig(TableMemory m, long strtabBase, long strtabCfg, int sid) throws IommuFault {
         long ste = steAddress(m, strtabBase, strtabCfg, sid);
-        long w0 = fetch(m, ste, F_STE_FETCH, "STE");
+        long w0 = m.fetch(ste, F_STE_FETCH, "STE");
         if (!STE_V.isSet(w0)) throw IommuFault.of(Kind.CONFIG_ABSENT, C_BAD_STE, ste, "STE of StreamID %d at 0x%x is not valid", sid, ste);
         int config = (int) STE_CONFIG.get(w0);
         if (config == CONFIG_ABORT || config == CONFIG_BYPASS) return new StreamConfig(config, 0, 0, false, false, 0);
@@ -106,8 +97,8 @@ final class Smmuv3Tables {
             throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_STE, ste, "STE of StreamID %d: S1CDMax %d, but SSIDSIZE is 0", sid, STE_S1CDMAX.get(w0));
         }
         long cd = w0 & STE_S1CTXPTR.mask();
-        long c0 = fetch(m, cd, F_CD_FETCH, "context descriptor");
-        long c1 = fetch(m, cd + 8, F_CD_FETCH, "context descriptor");
+        long c0 = m.fetch(cd, F_CD_FETCH, "context descriptor");
+        long c1 = m.fetch(cd + 8, F_CD_FETCH, "context descriptor");
         if (!CD_V.isSet(c0)) throw IommuFault.of(Kind.CONFIG_ABSENT, C_BAD_CD, cd, "CD of StreamID %d at 0x%x is not valid", sid, cd);
         if (!CD_AA64.isSet(c0)) throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_CD, cd, "CD at 0x%x: AA64 0 (AArch32 tables not supported)", cd);
         if (CD_TG0.get(c0) != 0) throw IommuFault.of(Kind.CONFIG_INVALID, C_BAD_CD, cd, "CD at 0x%x: TG0 %d (only the 4 KiB granule is supported)", cd, CD_TG0.get(c0));
@@ -132,12 +123,7 @@ final class Smmuv3Tables {
             int shift = 12 + 9 * (3 - level);
             long index = (iova >>> shift) & 0x1FF;
             long at = table + 8 * index;
-            long d;
-            try {
-                d = m.read64(at);
-            } catch (IommuFault f) {
-                throw IommuFault.of(Kind.WALK_ABORT, F_WALK_EABT, at, "level-%d table entry at 0x%x is outside RAM", level, at);
-            }
+            long d = m.fetch(at, F_WALK_EABT, "level-" + level + " table entry");
             trail.add(at, d);
             if ((d & DESC_VALID) == 0) throw IommuFault.of(Kind.TRANSLATION, F_TRANSLATION, at, "IOVA 0x%x: level-%d descriptor at 0x%x is invalid", iova, level, at);
             boolean tableOrPage = (d & DESC_TABLE) != 0;

@@ -8,4 +8,13 @@ package org.vitrine.devices.iommu;
 @FunctionalInterface
 interface TableMemory {
     long read64(long pa) throws IommuFault;
+
+    /** Reads the {@code what} at {@code pa}; outside RAM it is a walk abort with the model's {@code code}. */
+    default long fetch(long pa, int code, String what) throws IommuFault {
+        try {
+            return read64(pa);
+        } catch (IommuFault f) {
+            throw IommuFault.of(IommuFault.Kind.WALK_ABORT, code, pa, "%s at 0x%x is outside RAM", what, pa);
+        }
+    }
 }

@@ -36,26 +36,18 @@ final class VtdTables {
     }
 
 
-    private static long read(TableMemory m, long pa, int reason, String what) throws IommuFault {
-        try {
-            return m.read64(pa);
-        } catch (IommuFault f) {
-            throw IommuFault.of(Kind.WALK_ABORT, reason, pa, "%s at 0x%x is outside RAM", what, pa);
-        }
-    }
-
     /** Reads source ID {@code sid}'s root and context entries from the root table at {@code rootTable}. */
     static Context context(TableMemory m, long rootTable, int sid, boolean passthroughSupported) throws IommuFault {
         int bus = sid >>> 8 & 0xFF, devfn = sid & 0xFF;
         long rootAt = rootTable + 16L * bus;
-        long root = read(m, rootAt, FR_ROOT_ACCESS, "root entry");
+        long root = m.fetch(rootAt, FR_ROOT_ACCESS, "root entry");
         if (!ROOT_P.isSet(root)) throw IommuFault.of(Kind.CONFIG_ABSENT, FR_ROOT_NOT_PRESENT, rootAt, "root entry of bus %d is not present", bus);
-        if ((root & 0xFFEL) != 0 || read(m, rootAt + 8, FR_ROOT_ACCESS, "root entry") != 0) {
+        if ((root & 0xFFEL) != 0 || m.fetch(rootAt + 8, FR_ROOT_ACCESS, "root entry") != 0) {
             throw IommuFault.of(Kind.CONFIG_INVALID, FR_ROOT_RESERVED, rootAt, "root entry of bus %d has reserved bits set", bus);
         }
         long ctxAt = (root & ROOT_CTP.mask()) + 16L * devfn;
-        long lo = read(m, ctxAt, FR_CONTEXT_ACCESS, "context entry");
-        long hi = read(m, ctxAt + 8, FR_CONTEXT_ACCESS, "context entry");
+        long lo = m.fetch(ctxAt, FR_CONTEXT_ACCESS, "context entry");
+        long hi = m.fetch(ctxAt + 8, FR_CONTEXT_ACCESS, "context entry");
         if (!CTX_P.isSet(lo)) throw IommuFault.of(Kind.CONFIG_ABSENT, FR_CONTEXT_NOT_PRESENT, ctxAt, "context entry of %02x:%02x.%d is not present", bus, devfn >> 3, devfn & 7);
         if ((lo & 0xFF0L) != 0 || (hi & ~(CTX_AW.mask() | 0x78L | CTX_DID.mask())) != 0) {
             throw IommuFault.of(Kind.CONFIG_INVALID, FR_CONTEXT_RESERVED, ctxAt, "context entry at 0x%x has reserved bits set", ctxAt);
@@ -79,7 +71,7 @@ final class VtdTables {
         for (int level = c.levels(); ; level--) {
             int shift = 12 + 9 * (level - 1);
             long at = table + 8 * ((iova >>> shift) & 0x1FF);
-            long e = read(m, at, FR_PAGING_ENTRY_ACCESS, "second-level entry");
+            long e = m.fetch(at, FR_PAGING_ENTRY_ACCESS, "second-level entry");
             trail.add(at, e);
             r &= (e & SL_R) != 0;
             w &= (e & SL_W) != 0;

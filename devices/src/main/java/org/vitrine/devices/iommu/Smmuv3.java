@@ -294,7 +294,8 @@ public final class Smmuv3 extends Iommu {
         if (event == 0) return;
         long w0 = event | (long) sid << 32;
         long w1 = event >= F_TRANSLATION && event <= F_PERMISSION ? (write ? 0 : 1L << 35) : 0; // RnW
-        long w3 = fault.entryAddress() >= 0 ? fault.entryAddress() : 0; // FetchAddr for fetch aborts
+        boolean fetchAbort = event == F_STE_FETCH || event == F_CD_FETCH || event == F_WALK_EABT;
+        long w3 = fetchAbort ? fault.entryAddress() & 0x000F_FFFF_FFFF_FFF8L : 0; // FETCH_ADDR; the IPA of stage-2 faults otherwise
         writeEvent(new long[] {w0, w1, iova, w3});
     }
 

@@ -186,6 +186,7 @@ class Smmuv3Test {
         rig.w64(l0, 0x1000_0000L | 0b11); // level-1 table below RAM
         assertThrows(DmaException.class, () -> smmu.port(SID, "dev").read32(0));
         assertEquals(Smmuv3Tables.F_WALK_EABT, event(0)[0] & 0xFF);
+        assertEquals(0x1000_0000L + 8 * 0, event(0)[3], "FETCH_ADDR: the level-1 entry outside RAM");
     }
 
     @Test

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure guest MIPS of a CPU-bound loop on Vitrine and on qemu-system-aarch64, and their ratio;",
-                "then the disassembler's (Capstone's) decode speed."})
+                "then the disassembler's (Capstone's) decode speed; with --iommu, the host cost of IOMMU translation."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "200000000", description = "Loop iterations (4 instructions each; default ${DEFAULT-VALUE}).")
     long iterations;
@@ -26,12 +26,19 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Mixin
     LogOptions log;
 
+    @CommandLine.Mixin
+    IommuOptions iommu;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         try (GuestLogSession logs = log.open(System.err)) {
             int status = Benchmark.run(iterations, qemu, System.out, logs);
             logs.summarize(System.err);   // the benchmark guest makes none: a line here means it went wrong
             DecodeBenchmark.run(System.out);
+            IommuBenchmark.run(iommu.applyTo(org.vitrine.devices.board.VirtBoard.Options.defaults(), spec).iommu(), System.out);
             return status;
         }
     }

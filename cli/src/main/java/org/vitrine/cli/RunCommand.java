@@ -92,6 +92,9 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Mixin
     LogOptions log;
 
+    @CommandLine.Mixin
+    IommuOptions iommu;
+
     @Option(names = "--quiet", description = "Do not print the run summary (nor the guest errors' summary) on standard error.")
     boolean quiet;
 
@@ -162,6 +165,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         VirtBoard.Options options = VirtBoard.Options.defaults().withRam(ram).withBootArgs(bootArgs).withDisk(disk, diskReadOnly)
                 .withFirmware(new VirtBoard.Options.Firmware(initrd, bios, flash1, seed));
+        options = iommu.applyTo(options, spec);
         VirtBoard.Options.Display size = displaySize();
         if (size != null) options = options.withDesktop(size);
         if (saveAtNanos != null && saveSnapshot == null) {

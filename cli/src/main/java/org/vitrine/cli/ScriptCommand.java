@@ -46,6 +46,9 @@ public final class ScriptCommand implements Callable<Integer> {
     @CommandLine.Mixin
     LogOptions log;
 
+    @CommandLine.Mixin
+    IommuOptions iommu;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -77,6 +80,7 @@ public final class ScriptCommand implements Callable<Integer> {
         }
         VirtBoard.Options options = VirtBoard.Options.defaults().withBootArgs(bootArgs).withDesktop(size)
                 .withDisk(disk, diskReadOnly);
+        options = iommu.applyTo(options, spec);
         OutputStream out = new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 14);
         ScenarioRunner[] runner = new ScenarioRunner[1];
         try (GuestLogSession logs = log.open(System.err); VirtBoard board = new VirtBoard(options.withGuestLog(logs.sink()), b -> {

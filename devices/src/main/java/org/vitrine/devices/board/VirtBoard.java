@@ -66,6 +66,7 @@ import org.vitrine.emulator.unicorn.Unicorn;
  *   0x0a00_0000  32 virtio-mmio transports, 0x200 apart (INTID 48 + slot): GPU, keyboard, tablet,
  *                disk from slot 31 down when configured, the rest present but empty
  *   timer PPIs: physical INTID 30, virtual INTID 27; PMU overflow PPI: INTID 23
+ *   with --iommu: an SMMUv3, VT-d or AMD-Vi in front of every virtio device (see {@link BoardIommu})
  * </pre>
  */
 public final class VirtBoard implements AutoCloseable {
@@ -112,7 +113,23 @@ public final class VirtBoard implements AutoCloseable {
      */
     public record Options(long ramSize, TimingModel timing, long rtcEpochSeconds, String bootArgs,
                           Display display, boolean keyboard, boolean tablet, Path disk, boolean diskReadOnly,
-                          GuestLog.Sink guestLog, Firmware firmware) {
+                          GuestLog.Sink guestLog, Firmware firmware, IommuChoice iommu) {
+        /**
+         * {@code --iommu}: which IOMMU the virtio devices sit behind ({@link BoardIommu}), how long each
+         * queued invalidation command takes ({@code commandNanos}; negative: the model's default), and
+         * whether the stale-IOTLB detector runs ({@code --iommu-check}).
+         */
+        public record IommuChoice(Model model, long commandNanos, boolean check) {
+            public enum Model { NONE, SMMUV3, VTD, AMDVI }
+
+            public static final IommuChoice NONE = new IommuChoice(Model.NONE, -1, false);
+
+            public IommuChoice {
+                Objects.requireNonNull(model, "model");
+                if (check && model == Model.NONE) throw new IllegalArgumentException("--iommu-check needs an IOMMU (--iommu smmuv3|vtd|amdvi)");
+            }
+        }
+
         /**
          * What boots besides the kernel: {@code initrd} placed in RAM for Linux, {@code bios} loaded into
          * flash bank 0 and started there instead of a kernel, {@code flash1} the file backing flash bank 1
@@ -133,38 +150,44 @@ public final class VirtBoard implements AutoCloseable {
 
         public Options {
             Objects.requireNonNull(guestLog, "guestLog");
+            Objects.requireNonNull(iommu, "iommu");
         }
 
         public static Options defaults() {
             return new Options(512L << 20, TimingModel.fixedCpi(1_000_000_000L, 1), 1_767_225_600L, null, // 2026-01-01
-                    null, false, false, null, false, GuestLog.Sink.STANDARD_ERROR, Firmware.NONE);
+                    null, false, false, null, false, GuestLog.Sink.STANDARD_ERROR, Firmware.NONE, IommuChoice.NONE);
         }
 
         public Options withFirmware(Firmware f) {
-            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog, f);
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog, f, iommu);
         }
 
         public Options withRam(long bytes) {
-            return new Options(bytes, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog, firmware);
+            return new Options(bytes, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog, firmware, iommu);
         }
 
         /** The kernel command line for /chosen/bootargs (null: none, as QEMU without -append). */
         public Options withBootArgs(String args) {
-            return new Options(ramSize, timing, rtcEpochSeconds, args, display, keyboard, tablet, disk, diskReadOnly, guestLog, firmware);
+            return new Options(ramSize, timing, rtcEpochSeconds, args, display, keyboard, tablet, disk, diskReadOnly, guestLog, firmware, iommu);
         }
 
         /** A GPU with this scanout size, plus a keyboard and a tablet: what a desktop needs. */
         public Options withDesktop(Display d) {
-            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, d, true, true, disk, diskReadOnly, guestLog, firmware);
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, d, true, true, disk, diskReadOnly, guestLog, firmware, iommu);
         }
 
         public Options withDisk(Path image, boolean readOnly) {
-            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, image, readOnly, guestLog, firmware);
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, image, readOnly, guestLog, firmware, iommu);
+        }
+
+        /** The IOMMU the virtio devices sit behind. */
+        public Options withIommu(IommuChoice choice) {
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog, firmware, choice);
         }
 
         /** Where the text of guest errors and unimplemented-feature notes goes (each machine still counts them). */
         public Options withGuestLog(GuestLog.Sink sink) {
-            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, sink, firmware);
+            return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, sink, firmware, iommu);
         }
     }
 
@@ -195,6 +218,7 @@ public final class VirtBoard implements AutoCloseable {
     /** SHA-256 of what was booted (kernel, or firmware), for snapshots; null before boot. */
     private String bootImageHash;
     private final PflashCfi01 flash0, flash1;
+    private final BoardIommu iommu;
     private LinuxPlacement linux;
     private VirtioGpu gpu;
     private VirtioBlk disk;
@@ -242,6 +266,7 @@ public final class VirtBoard implements AutoCloseable {
                     machine.guestLog());
             machine.mapArrayDevice(FLASH0, flash0);
             machine.mapArrayDevice(FLASH1, flash1);
+            this.iommu = new BoardIommu(options.iommu(), machine, gic);
             addVirtioDevices();
         } catch (RuntimeException | IOException e) {
             machine.close();
@@ -282,7 +307,7 @@ public final class VirtBoard implements AutoCloseable {
         int slot = VIRTIO_SLOTS - 1;
         for (VirtioDevice d : devices) {
             if (d instanceof VirtioInput in) inputDevices.add(in);
-            DmaPort dma = new IdentityDmaPort(machine.ram(), d.name());
+            DmaPort dma = iommu.port(slot, d.name());
             VirtioMmio transport = new VirtioMmio(d, dma, gic.line(virtioSlotIntid(slot)), machine.guestLog());
             transport.setSnapshotName(String.format("virtio-mmio@0x%08x", virtioSlotBase(slot)));
             transports.add(transport);
@@ -428,6 +453,11 @@ public final class VirtBoard implements AutoCloseable {
 
     public GicV2 gic() {
         return gic;
+    }
+
+    /** The IOMMU in front of the virtio devices, or null with {@code --iommu none}. */
+    public org.vitrine.devices.iommu.Iommu iommu() {
+        return iommu.model();
     }
 
     public ElfFile image() {
@@ -648,7 +678,8 @@ public final class VirtBoard implements AutoCloseable {
                 .u32s("ranges", 0, 0, (int) PLATFORM_BUS, (int) PLATFORM_BUS_SIZE); // child address, parent (two cells), size
         platformBus.reference("interrupt-parent", gicNode);
 
-        for (int slot = 0; slot < VIRTIO_SLOTS; slot++) addVirtioNode(root, slot);
+        FdtNode iommuNode = iommu.describe(root, apb);
+        for (int slot = 0; slot < VIRTIO_SLOTS; slot++) BoardIommu.attach(addVirtioNode(root, slot), iommuNode, slot);
 
         // Both banks in one node, as QEMU's virt describes them.
         root.child("flash@0").u32("bank-width", PflashCfi01.BANK_WIDTH)

@@ -42,6 +42,8 @@ import java.nio.file.StandardOpenOption;
  *       write to a read-only image and for a host I/O error; VIRTIO_BLK_S_UNSUPP for any other
  *       type. The used length is the whole device-writable size, status byte included (QEMU's
  *       in_len).</li>
+ *   <li>A request with a buffer an IOMMU refuses (the fault recorded there) completes with
+ *       VIRTIO_BLK_S_IOERR, as a bus error on the transfer would; the device stays usable.</li>
  *   <li>A request with no device-readable or no device-writable buffer, or with a header shorter
  *       than 16 bytes, is a device error (DEVICE_NEEDS_RESET), as QEMU's virtio_error.</li>
  * </ul>
@@ -286,6 +288,14 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         if (c.readableSegments() < 1 || c.writableSegments() < 1) {
             transport.deviceError("request %d has no %s buffer", c.head(), c.readableSegments() < 1 ? "header" : "status");
             return false;
+        }
+        if (c.faulted()) {
+            // An IOMMU refused a buffer: fail the request with an I/O error in its status byte, as a
+            // bus error on the device's DMA would, if the status byte itself can be written.
+            transport.log().guestError("request %d: a buffer was refused by the IOMMU; completed with VIRTIO_BLK_S_IOERR", c.head());
+            if (c.write(c.writableBytes() - 1, new byte[] {(byte) S_IOERR}, 0, 1) < 0) return false;
+            q.push(c, 1);
+            return true;
         }
         byte[] header = new byte[HEADER_SIZE];
         int got = c.read(0, header, 0, HEADER_SIZE);

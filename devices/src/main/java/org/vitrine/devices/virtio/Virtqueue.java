@@ -317,10 +317,13 @@ public final class Virtqueue {
                 host.deviceError("queue %d: zero-length buffer in chain %d", index, head);
                 return null;
             }
-            if (!accessible(dma, d.addr, d.len)) {
+            DmaException refused = inaccessible(dma, d.addr, d.len);
+            if (refused != null && !refused.translationFault()) {
                 host.deviceError("queue %d: buffer 0x%x (+0x%x) of chain %d is not in guest memory", index, d.addr, d.len, head);
                 return null;
             }
+            // An IOMMU refused it (and recorded the fault): the request goes to the device, which fails it.
+            if (refused != null) chain.faulted = true;
             boolean writable = (d.flags & DESC_F_WRITE) != 0;
             if (!writable && chain.writableBytes > 0) {
                 host.deviceError("queue %d: device-readable buffer after a device-writable one in chain %d", index, head);
@@ -402,10 +405,17 @@ public final class Virtqueue {
      * at once, or (through an IOMMU that maps page by page) each 4 KiB piece of it.
      */
     public static boolean accessible(DmaPort dma, long address, long length) {
-        if (length < 0 || address < 0 || address + length < address) return false;
+        return inaccessible(dma, address, length) == null;
+    }
+
+    /** Why [address, address + length) cannot be reached through {@code dma}, or null when it can (see {@link #accessible}). */
+    static DmaException inaccessible(DmaPort dma, long address, long length) {
+        if (length < 0 || address < 0 || address + length < address) {
+            return new DmaException(String.format("range 0x%x+0x%x wraps", address, length));
+        }
         try {
             dma.window(address, length);
-            return true;
+            return null;
         } catch (DmaException whole) {
             long a = address;
             long end = address + length;
@@ -414,11 +424,11 @@ public final class Virtqueue {
                 try {
                     dma.window(a, piece);
                 } catch (DmaException e) {
-                    return false;
+                    return e;
                 }
                 a += piece;
             }
-            return true;
+            return null;
         }
     }
 
@@ -436,6 +446,8 @@ public final class Virtqueue {
         private int readableCount;
         private long readableBytes;
         private long writableBytes;
+        /** Some buffer of the chain was refused by an IOMMU (the fault is recorded there). */
+        private boolean faulted;
 
         Chain(Virtqueue queue, int head) {
             this.queue = queue;
@@ -456,6 +468,14 @@ public final class Virtqueue {
                 readableCount++;
                 readableBytes += l;
             }
+        }
+
+        /**
+         * True when an IOMMU refused one of the chain's buffers: the device should fail the request
+         * the way it reports errors (virtio-blk: VIRTIO_BLK_S_IOERR) rather than touch its data.
+         */
+        public boolean faulted() {
+            return faulted;
         }
 
         /** Index of the head descriptor (the id returned in the used ring). */

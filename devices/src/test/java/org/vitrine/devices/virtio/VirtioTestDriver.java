@@ -66,6 +66,11 @@ public final class VirtioTestDriver implements AutoCloseable {
         mmio = new VirtioMmio(device, dma, irq, log);
     }
 
+    /** A driver whose device reaches this RAM through the port {@code port} makes (an IOMMU's). */
+    public VirtioTestDriver(VirtioDevice device, java.util.function.Function<PhysicalMemory, org.vitrine.emulator.spi.DmaPort> port) {
+        mmio = new VirtioMmio(device, port.apply(ram), irq, log);
+    }
+
     @Override
     public void close() {
         arena.close();

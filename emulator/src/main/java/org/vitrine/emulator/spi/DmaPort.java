@@ -14,8 +14,24 @@ import java.lang.foreign.MemorySegment;
 public interface DmaPort {
     /** A DMA access the port refused: unmapped address, range past RAM, IOMMU fault. */
     final class DmaException extends Exception {
+        private final boolean translationFault;
+
         public DmaException(String message) {
+            this(message, false);
+        }
+
+        /**
+         * @param translationFault true when an IOMMU refused the address (the fault is recorded in
+         *                         the IOMMU): a device reports it on the request, as for a bus error
+         */
+        public DmaException(String message, boolean translationFault) {
             super(message, null, false, false);
+            this.translationFault = translationFault;
+        }
+
+        /** True when an IOMMU refused the access (not a range outside RAM). */
+        public boolean translationFault() {
+            return translationFault;
         }
     }
 

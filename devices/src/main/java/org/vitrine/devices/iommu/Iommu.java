@@ -1,0 +1,205 @@
+package org.vitrine.devices.iommu;
+
+import org.vitrine.devices.regs.RegisterMap;
+import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.spi.DmaPort;
+import org.vitrine.emulator.spi.DmaPort.DmaException;
+import org.vitrine.emulator.spi.GuestLog;
+import org.vitrine.emulator.spi.MmioDevice;
+import org.vitrine.emulator.time.EventQueue;
+
+/**
+ * What the three IOMMU models share: the translation path from a device's DMA port through the
+ * {@link Iotlb} to the model's table walk, fault reporting, the optional
+ * {@link StaleIotlbDetector}, and the {@link CommandPump} that executes queued commands after a
+ * latency on the cycle clock.
+ *
+ * <h2>Translation path (per DMA page)</h2>
+ * <ol>
+ *   <li>{@link #translating(int)}: the model says whether the device's DMA is translated, passed
+ *       through (IOMMU disabled, as after reset, or a bypass configuration), or refused (a fault).</li>
+ *   <li>IOTLB lookup; on a miss the model {@link #walk walks} its tables and the result is cached
+ *       until an invalidation removes it; on a hit with the detector on, the detector checks it.</li>
+ *   <li>The access is checked against the entry's permissions; a fault is handed to the model's
+ *       {@link #recordFault} (its event queue or fault registers, and its interrupt), and the DMA
+ *       fails with a {@link DmaException}, which the device turns into its own error report.</li>
+ * </ol>
+ * The tables are read from guest RAM as physical addresses (an IOMMU's own accesses are not
+ * translated); a table outside RAM is a walk abort, never a host exception.
+ */
+public abstract class Iommu implements MmioDevice {
+    protected final PhysicalMemory ram;
+    protected final EventQueue clock;
+    protected final GuestLog.Source log;
+    protected final Iotlb iotlb = new Iotlb();
+    protected final CommandPump pump;
+    /** The model's registers, declared in its constructor; MMIO goes straight to them. */
+    protected RegisterMap regs;
+    private StaleIotlbDetector detector;
+    private long faults;
+
+    /**
+     * @param commandLatencyCycles cycles each queued command takes to complete (see {@link CommandPump})
+     */
+    protected Iommu(PhysicalMemory ram, EventQueue clock, GuestLog log, String name, long commandLatencyCycles) {
+        this.ram = ram;
+        this.clock = clock;
+        this.log = log.source(name);
+        this.pump = new CommandPump(clock, commandLatencyCycles, this::commandPending, () -> {
+            epoch++;
+            executeCommand();
+        });
+    }
+
+    // ---- What each model provides ----------------------------------------------------------------
+
+    /**
+     * True when {@code deviceId}'s DMA is translated, false when it passes through untranslated.
+     * Throws the fault when the configuration makes the IOMMU refuse the device's DMA.
+     */
+    protected abstract boolean translating(int deviceId) throws IommuFault;
+
+    /** Walks the tables for {@code deviceId}'s {@code iova}. */
+    protected abstract PageWalk walk(int deviceId, long iova) throws IommuFault;
+
+    /** Records a fault the way the hardware does (event queue, fault registers) and interrupts. */
+    protected abstract void recordFault(int deviceId, long iova, boolean write, IommuFault fault);
+
+    /** True when the command queue holds a command the IOMMU will execute. */
+    protected abstract boolean commandPending();
+
+    /** Executes (completes) the command at the head of the queue. */
+    protected abstract void executeCommand();
+
+    // ---- Shared -----------------------------------------------------------------------------------
+
+    @Override
+    public final long size() {
+        return regs.size();
+    }
+
+    @Override
+    public final long read(long offset, int size) {
+        return regs.read(offset, size);
+    }
+
+    @Override
+    public final void write(long offset, int size, long value) {
+        epoch++;
+        regs.write(offset, size, value);
+    }
+
+    /**
+     * Bumped by every register write and every executed command: anything that may change whether
+     * or how a device's DMA is translated. A port's remembered entry is only used within one epoch.
+     */
+    private long epoch;
+
+    /** A port's memory of the entry its last page used (the hit path without a hash lookup). */
+    static final class LastHit {
+        long epoch = -1;
+        long page = -1;
+        Iotlb.Entry entry;
+    }
+
+    /** The DMA port for a device behind this IOMMU with ID {@code deviceId} (stream / source / device ID). */
+    public DmaPort port(int deviceId, String deviceName) {
+        if (deviceId < 0 || deviceId > Iotlb.MAX_DEVICE_ID) throw new IllegalArgumentException("device ID " + deviceId);
+        return new IommuDmaPort(this, ram, deviceId, deviceName);
+    }
+
+    /** Turns on the stale-IOTLB detector ({@code --iommu-check}). */
+    public void check(StaleIotlbDetector d) {
+        this.detector = d;
+    }
+
+    public StaleIotlbDetector detector() {
+        return detector;
+    }
+
+    public Iotlb iotlb() {
+        return iotlb;
+    }
+
+    /** Translation faults recorded so far. */
+    public long faults() {
+        return faults;
+    }
+
+    /** Cycles each queued command takes. */
+    public long commandLatencyCycles() {
+        return pump.latencyCycles();
+    }
+
+    /**
+     * The physical address {@code deviceId}'s access to {@code iova} goes to (the page it lies in
+     * is translated as a whole); a fault is recorded and thrown as a {@link DmaException}.
+     */
+    final long translate(int deviceId, String device, long iova, boolean write, LastHit last) throws DmaException {
+        long page = iova & ~0xFFFL;
+        Iotlb.Entry hit = last.entry;
+        if (last.epoch == epoch && last.page == page && hit != null && hit.valid && detector == null
+                && (write ? hit.walk().writable() : hit.walk().readable())) {
+            iotlb.countHit();
+            return hit.walk().outputPage() | (iova & 0xFFF);
+        }
+        long pa = translate(deviceId, device, iova, write);
+        last.entry = lastEntry;
+        last.page = page;
+        last.epoch = epoch;
+        return pa;
+    }
+
+    /** The entry the last translation used (null for a pass-through): what a port remembers. */
+    private Iotlb.Entry lastEntry;
+
+    final long translate(int deviceId, String device, long iova, boolean write) throws DmaException {
+        lastEntry = null;
+        try {
+            if (!translating(deviceId)) return iova;
+            Iotlb.Entry e = iotlb.lookup(deviceId, iova);
+            if (e == null) {
+                PageWalk w = walk(deviceId, iova);
+                e = iotlb.insert(deviceId, iova, w);
+                if (detector != null) detector.watch(w);
+            } else if (detector != null) {
+                detector.check(e, device, iova, this::walkNow);
+            }
+            PageWalk w = e.walk();
+            lastEntry = e;
+            if (write ? !w.writable() : !w.readable()) {
+                lastEntry = null;
+                throw new IommuFault(IommuFault.Kind.PERMISSION, -1,
+                        String.format("IOVA 0x%x is mapped %s", iova, w.readable() ? "read-only" : w.writable() ? "write-only" : "without access"));
+            }
+            return w.outputPage() | (iova & 0xFFF);
+        } catch (IommuFault f) {
+            faults++;
+            recordFault(deviceId, iova, write, f);
+            throw new DmaException(String.format("%s: IOMMU %s fault on %s of IOVA 0x%x: %s", device, f.kind(), write ? "write" : "read", iova, f.getMessage()), true);
+        }
+    }
+
+    /** The tables' answer now, without caching or recording (the detector's re-walk). */
+    private PageWalk walkNow(int deviceId, long iova) {
+        try {
+            return walk(deviceId, iova);
+        } catch (IommuFault f) {
+            return null;
+        }
+    }
+
+    /** A 64-bit table entry at {@code pa}; outside RAM it is a walk abort. */
+    protected final long readEntry(long pa) throws IommuFault {
+        try {
+            return ram.read64(pa);
+        } catch (PhysicalMemory.BadAddressException e) {
+            throw new IommuFault(IommuFault.Kind.WALK_ABORT, pa, String.format("table entry at 0x%x is outside RAM", pa));
+        }
+    }
+
+    /** Converts nanoseconds of latency to cycles of {@code clock}. */
+    public static long latencyCycles(EventQueue clock, long nanos) {
+        return clock.nanosToCycles(Math.max(0, nanos));
+    }
+}

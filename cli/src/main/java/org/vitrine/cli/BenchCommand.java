@@ -11,11 +11,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code vitrine bench}: guest MIPS of a CPU-bound loop on Vitrine and on QEMU, measured in the same
- * run, then the disassembler's decode speed.
+ * run, then the disassembler's decode speed and the scenario text search's cost.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure guest MIPS of a CPU-bound loop on Vitrine and on qemu-system-aarch64, and their ratio;",
-                "then the disassembler's (Capstone's) decode speed."})
+                "then the disassembler's (Capstone's) decode speed and the cost of one scenario text search on a 1024x768 screen."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "200000000", description = "Loop iterations (4 instructions each; default ${DEFAULT-VALUE}).")
     long iterations;
@@ -32,6 +32,7 @@ public final class BenchCommand implements Callable<Integer> {
             int status = Benchmark.run(iterations, qemu, System.out, logs);
             logs.summarize(System.err);   // the benchmark guest makes none: a line here means it went wrong
             DecodeBenchmark.run(System.out);
+            org.vitrine.cli.script.TextSearchBenchmark.run(System.out);
             return status;
         }
     }

@@ -134,15 +134,32 @@ public final class ScriptCommand implements Callable<Integer> {
         List<ScenarioResult> results = playAll(plan, finder);
         writeReports(results);
         long failed = results.stream().filter(r -> !r.passed()).count();
-        System.err.println("[script] " + (failed == 0 ? "passed: " : "FAILED: ") + (results.size() - failed) + " of "
-                + results.size() + " scenario(s) passed");
-        for (ScenarioResult r : results) {
-            for (ScenarioResult.SectionResult s : r.sections()) {
-                System.err.println("[script]   " + s.status() + "  " + r.file() + " \"" + s.name() + "\""
-                        + (s.failure() != null ? "\n[script]     " + s.failure().message().replace("\n", "\n[script]     ") : ""));
-            }
+        for (ScenarioResult r : results) verdict(r);
+        if (results.size() > 1) {
+            System.err.println("[script] " + (results.size() - failed) + " of " + results.size() + " scenarios passed");
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    /** The verdict of one scenario: deterministic (virtual time, no wall time) so two runs print the same. */
+    private static void verdict(ScenarioResult r) {
+        long sections = r.sections().size();
+        if (r.passed()) {
+            System.err.printf(java.util.Locale.ROOT, "[script] passed: %s (%d section%s, %.3f s virtual)%n", r.file(),
+                    sections, sections == 1 ? "" : "s", r.virtualNanos() / 1e9);
+            return;
+        }
+        for (ScenarioResult.SectionResult s : r.sections()) {
+            if (s.status() == ScenarioResult.Status.FAILED) {
+                ScenarioResult.Failure f = s.failure();
+                System.err.println("[script] FAILED: " + f.where() + " " + f.step() + (s.name().equals(r.scenario()) ? "" : " (section \"" + s.name() + "\")"));
+                System.err.println("[script]   expected: " + f.expected());
+                System.err.println("[script]   found:    " + f.found().replace("\n", "\n[script]     | "));
+                if (f.screenshot() != null) System.err.println("[script]   screenshot: " + f.screenshot());
+            } else if (s.status() == ScenarioResult.Status.SKIPPED) {
+                System.err.println("[script]   skipped: section \"" + s.name() + "\"");
+            }
+        }
     }
 
     /** The options of this command with the scenario's boot line filling what the command line did not give. */

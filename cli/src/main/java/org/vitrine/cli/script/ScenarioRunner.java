@@ -36,6 +36,8 @@ public final class ScenarioRunner {
     /** How often waits look at the screen: 10 ms of virtual time. */
     static final long SLICE_NANOS = 10_000_000L;
     private static final int TAIL_LINES = 12;
+    /** The pointer sprite the window manager draws at the pointer (guest-apps/ui/src/draw.rs ARROW). */
+    static final int POINTER_W = 11, POINTER_H = 17;
 
     private final VirtBoard board;
     private final Cpu cpu;
@@ -47,6 +49,7 @@ public final class ScenarioRunner {
     private final StringBuilder console = new StringBuilder();
     private final ArrayDeque<Integer> uartPending = new ArrayDeque<>();
     private final List<String> artifacts = new ArrayList<>();
+    private Area pointer;             // where the guest draws the pointer (the last move), hiding what is under it
     private int matchedUpTo;          // console waits search after the previous match
     private ConsolePattern awaited;
     private Frame searched;           // the frame the last text search looked at, and its answer
@@ -99,7 +102,7 @@ public final class ScenarioRunner {
             }
             long w0 = System.nanoTime(), c0 = cpu.cycles();
             int a0 = artifacts.size();
-            log.println("[script] section \"" + section.name() + "\"");
+            if (section.at() != null) log.println("[script] section \"" + section.name() + "\"");
             Failure failure = null;
             for (Step step : section.steps()) {
                 log.println("[script] " + step.at() + " " + describe(step));
@@ -119,7 +122,6 @@ public final class ScenarioRunner {
                 }
             }
             failed = failure != null;
-            if (failed) log.println("[script] FAILED " + failure.message());
             results.add(new SectionResult(section.name(), failed ? Status.FAILED : Status.PASSED, failure,
                     nanos(cpu.cycles() - c0), (System.nanoTime() - w0) / 1e9, List.copyOf(artifacts.subList(a0, artifacts.size()))));
         }
@@ -303,7 +305,7 @@ public final class ScenarioRunner {
         Frame f = board.currentFrame();
         if (f == null) return List.of();
         if (f != searched || !t.equals(searchedFor)) {
-            searchedFound = finder.find(f.rgba(), f.width(), f.height(), t.text(), t.area());
+            searchedFound = finder.find(f.rgba(), f.width(), f.height(), t.text(), t.area(), pointer);
             searched = f;
             searchedFor = t;
         }
@@ -372,6 +374,8 @@ public final class ScenarioRunner {
         if (x >= w || y >= h) throw new StepFailed("a point on the " + w + "x" + h + " display", "(" + x + ", " + y + ")");
         // the centre of the pixel, as the window does: the guest maps back with abs * size / 32768
         int ax = (int) (((2L * x + 1) * 32768) / (2L * w)), ay = (int) (((2L * y + 1) * 32768) / (2L * h));
+        pointer = new Area(x, y, POINTER_W, POINTER_H);
+        searched = null;
         board.input().post(new Event(Target.TABLET, HostInput.EV_ABS, HostInput.ABS_X, ax));
         post(Target.TABLET, HostInput.EV_ABS, HostInput.ABS_Y, ay);
     }
@@ -435,11 +439,12 @@ public final class ScenarioRunner {
             case Move m -> "move " + m.x() + " " + m.y();
             case MoveTo m -> "move-to " + m.target();
             case Click c -> (c.count() == 2 ? "double-click " : "click ") + buttonName(c.button()) + (c.target() != null ? " " + c.target() : "");
-            case Edge e -> (e.down() ? "press " : "release ") + (e.key() ? "key " + e.code() : buttonName(e.code()));
+            case Edge e -> (e.down() ? "press " : "release ") + (e.key() ? UsKeyboard.name(e.code()) : buttonName(e.code()));
             case Drag d -> "drag " + d.x1() + " " + d.y1() + " to " + d.x2() + " " + d.y2() + " " + buttonName(d.button());
             case Scroll s -> "scroll " + s.clicks();
             case Type t -> "type \"" + t.text().replace("\n", "\\n") + "\"";
-            case Key k -> "key " + k.code() + (k.modifiers().isEmpty() ? "" : " with " + k.modifiers());
+            case Key k -> "key " + String.join("+", k.modifiers().stream().map(UsKeyboard::name).toList())
+                    + (k.modifiers().isEmpty() ? "" : "+") + UsKeyboard.name(k.code());
             case ConsoleType t -> "console-type \"" + t.text().replace("\n", "\\n") + "\"";
             case ExpectConsole e -> "expect console " + e.pattern();
             case ExpectScreen e -> "expect " + (e.present() ? "" : "no ") + "screen " + e.target();

@@ -14,6 +14,11 @@ import org.vitrine.cli.script.Scenario.Area;
  * glyphs has one colour and no clear pixel of its cells has that colour; any colours, any
  * background. Matches come in reading order (top to bottom, then left to right); a match lying
  * inside a bigger one at another scale is the same text seen twice and is dropped.
+ *
+ * <p>The window manager draws the pointer into the picture, so a text the pointer rests on (after
+ * a click on it) has some pixels hidden. The caller says where the pointer is: pixels under it
+ * count as neither set nor clear, and a text still matches when at least half of its set pixels
+ * show.
  */
 public final class TextFinder {
     /** Display pixels per font pixel. */
@@ -54,8 +59,17 @@ public final class TextFinder {
      * (0xAABBGGRR, alpha ignored), inside {@code area} (null: anywhere).
      */
     public List<Match> find(int[] px, int width, int height, String text, Area area) {
+        return find(px, width, height, text, area, (Area) null);
+    }
+
+    /** The same, with the pixels of {@code hidden} (the pointer, or null) unknown. */
+    public List<Match> find(int[] px, int width, int height, String text, Area area, Area hidden) {
         List<Match> all = new ArrayList<>();
-        for (Scale s : SCALES) all.addAll(find(px, width, height, text, area, s));
+        for (Scale s : SCALES) {
+            List<Match> found = find(px, width, height, text, area, s);
+            all.addAll(found);
+            if (hidden != null) all.addAll(findAround(px, width, height, text, area, s, hidden, found));
+        }
         List<Match> kept = new ArrayList<>();
         all.sort(Comparator.comparingInt((Match m) -> m.w * m.h).reversed());
         for (Match m : all) {
@@ -88,6 +102,51 @@ public final class TextFinder {
                 int k = 1;
                 while (k < n && ((px[base + c.offsets[k]] & 0xFFFFFF) == colour) == c.same[k]) k++;
                 if (k == n) out.add(new Match(x, y, mw, mh, rgb(colour), s));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Matches whose cells overlap {@code hidden}, judged on the pixels outside it (the fast scan
+     * compares every pixel, so it misses them); {@code known} are those it found already.
+     */
+    private List<Match> findAround(int[] px, int width, int height, String text, Area area, Scale s, Area hidden, List<Match> known) {
+        int mw = text.length() * 8 * s.sx(), mh = 8 * s.sy();
+        int x0 = 0, y0 = 0, x1 = width, y1 = height;
+        if (area != null) {
+            x0 = Math.min(area.x(), width);
+            y0 = Math.min(area.y(), height);
+            x1 = Math.min(area.x() + area.w(), width);
+            y1 = Math.min(area.y() + area.h(), height);
+        }
+        List<Match> out = new ArrayList<>();
+        Checks c = checks(text, s, width);
+        for (int y = Math.max(y0, hidden.y() - mh + 1); y <= Math.min(y1 - mh, hidden.y() + hidden.h() - 1); y++) {
+            for (int x = Math.max(x0, hidden.x() - mw + 1); x <= Math.min(x1 - mw, hidden.x() + hidden.w() - 1); x++) {
+                int base = y * width + x, colour = -1, seen = 0, set = 0;
+                boolean ok = true;
+                for (int k = 0; k < c.offsets.length && ok; k++) {
+                    int o = c.offsets[k];
+                    if (c.same[k]) set++;
+                    if (hidden.contains(x + o % width, y + o / width)) continue;
+                    int v = px[base + o] & 0xFFFFFF;
+                    if (c.same[k]) {
+                        if (colour < 0) colour = v;
+                        ok = v == colour;
+                        seen++;
+                    } else {
+                        ok = colour < 0 || v != colour;
+                    }
+                }
+                if (!ok || seen * 2 < set) continue;
+                // clear pixels checked before the colour was known
+                for (int k = 0; k < c.offsets.length && ok; k++) {
+                    int o = c.offsets[k];
+                    if (!c.same[k] && !hidden.contains(x + o % width, y + o / width)) ok = (px[base + o] & 0xFFFFFF) != colour;
+                }
+                Match m = new Match(x, y, mw, mh, rgb(colour), s);
+                if (ok && !known.contains(m)) out.add(m);
             }
         }
         return out;

@@ -128,6 +128,24 @@ class TextFinderTest {
     }
 
     @Test
+    void aTextUnderThePointerIsStillFound() {
+        int[] px = plain(0x2b3240);
+        Scale s = new Scale(1, 2);
+        painter.draw(px, W, 76, 6, s, "Terminal", 0xd8dee9, -1);
+        Area pointer = new Area(108, 14, 11, 17);   // a click at the text's centre
+        for (int y = 14; y < 31; y++) for (int x = 108; x < 119; x++) px[y * W + x] = FontPainter.abgr((x + y) % 2 == 0 ? 0 : 0xffffff);
+        assertEquals(List.of(), finder.find(px, W, H, "Terminal", null), "the pointer hides part of it");
+        assertEquals(List.of(new Match(76, 6, 64, 16, 0xd8dee9, s)), finder.find(px, W, H, "Terminal", null, pointer));
+        assertEquals(List.of(), finder.find(px, W, H, "Editor", null, pointer));
+        // a one-letter text mostly under the pointer is not guessed
+        int[] q = plain(0x2b3240);
+        painter.draw(q, W, 100, 10, s, "i", 0xd8dee9, -1);
+        Area over = new Area(100, 10, 8, 12);
+        for (int y = 10; y < 22; y++) for (int x = 100; x < 108; x++) q[y * W + x] = FontPainter.abgr(x % 2 == 0 ? 0 : 0xffffff);
+        assertEquals(List.of(), finder.find(q, W, H, "i", null, over));
+    }
+
+    @Test
     void textWithNothingVisibleIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> finder.find(plain(0), W, H, "   ", null));
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 
 import org.vitrine.cli.log.GuestLogSession;
 import org.vitrine.cli.log.LogOptions;
+import org.vitrine.cli.script.ApngWriter;
 import org.vitrine.cli.script.GuestFont;
 import org.vitrine.cli.script.ScenarioParser;
 import org.vitrine.cli.script.Scenario;
@@ -39,7 +40,7 @@ import picocli.CommandLine.Parameters;
  * JSON and screenshots for CI. Scripts are parsed (and their {@code boot} lines checked) before any
  * machine starts; the language is {@link ScenarioParser}'s.
  */
-@Command(name = "script", mixinStandardHelpOptions = true,
+@Command(name = "script", mixinStandardHelpOptions = true, usageHelpWidth = 110,
         description = {"Boot the machine headless with a display, keyboard and tablet, and play scenarios.",
                 "Exit status: 0 every step passed, 1 a step failed (the message says which, expected and found),",
                 "2 a script is malformed (file:line:col: message, before any machine starts)."},
@@ -76,6 +77,13 @@ public final class ScriptCommand implements Callable<Integer> {
     @Option(names = "--shard", paramLabel = "I/N", description = "Play only share I of N of the scenarios (1 <= I <= N), as CI matrices split a suite.")
     String shard;
 
+    @Option(names = "--record-video", paramLabel = "FILE.png",
+            description = "Record each scenario as an animated PNG on virtual time (with several scenarios: FILE-NAME.png).")
+    Path recordVideo;
+
+    @Option(names = "--video-fps", paramLabel = "N", defaultValue = "25", description = "Frames per virtual second of --record-video (default ${DEFAULT-VALUE}).")
+    int videoFps;
+
     @CommandLine.Mixin
     LogOptions log;
 
@@ -88,6 +96,7 @@ public final class ScriptCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (jobs < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--jobs must be 1 or more");
+        if (videoFps < 1 || videoFps > 100) throw new CommandLine.ParameterException(spec.commandLine(), "--video-fps must be 1 to 100");
         List<Path> chosen;
         try {
             chosen = shard == null ? scripts : Shards.pick(scripts, shard);
@@ -268,6 +277,11 @@ public final class ScriptCommand implements Callable<Integer> {
                  }
              })) {
             runner[0] = new ScenarioRunner(board, stderr, outputDir, failureDir, finder);
+            ApngWriter video = null;
+            if (recordVideo != null && job.options().display() != null) {
+                video = new ApngWriter(videoFile(job), job.options().display().width(), job.options().display().height());
+                runner[0].recordVideo(video, videoFps);
+            }
             try {
                 board.loadKernel(job.image());
             } catch (VirtBoard.ImageException e) {
@@ -277,6 +291,10 @@ public final class ScriptCommand implements Callable<Integer> {
             logs.started(board.machine().guestLog());
             ScenarioResult result = runner[0].play(job.scenario(), job.script().toString());
             out.flush();
+            if (video != null) {
+                video.close();
+                stderr.println("[script] video: " + videoFile(job) + " (" + video.frames() + " frames)");
+            }
             logs.finished(board.machine().guestLog());
             logs.summarize(stderr);
             if (own != null) {
@@ -286,6 +304,15 @@ public final class ScriptCommand implements Callable<Integer> {
             }
             return result;
         }
+    }
+
+    /** --record-video's file for a scenario: the name given, or with several scenarios that name with the scenario's inserted. */
+    private Path videoFile(Job job) {
+        if (scripts.size() == 1) return recordVideo;
+        String n = recordVideo.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        String stem = dot > 0 ? n.substring(0, dot) : n, ext = dot > 0 ? n.substring(dot) : ".png";
+        return recordVideo.resolveSibling(stem + "-" + job.scenario().name() + ext);
     }
 
     private void writeReports(List<ScenarioResult> results) throws IOException {

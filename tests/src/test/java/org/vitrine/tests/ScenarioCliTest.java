@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * `vitrine script` end to end on the real kernel's boot screen: needles saved and matched
+ * `vitrine script` end to end on the real kernel's boot screen: a video recorded, needles saved and matched
  * (exactly, within a tolerance, and a mismatch with its actual and difference images), sections
  * as JUnit test cases with the failing one's screenshot, the artifacts folder, several scenarios
  * with --jobs 2 giving the same results as one by one, and --shard.
@@ -30,10 +30,15 @@ class ScenarioCliTest {
     @Test
     void needlesMatchExactlyOrWithinATolerance() throws Exception {
         Path save = script("save.vts", "wait-for \"boot screen up\" within 5s", "run 50ms", "save region 0 0 200 100 needle.png");
-        CliTest.Result r = CliTest.vitrine("script", save.toString());
+        Path video = dir.resolve("video.png");
+        CliTest.Result r = CliTest.vitrine("script", "--record-video", video.toString(), save.toString());
         assertEquals(0, r.exit(), r.stderr());
         Path needle = dir.resolve("needle.png");
         assertTrue(Files.size(needle) > 0);
+        // an animated PNG of the boot screen: still images read its first frame
+        assertEquals("acTL", new String(Files.readAllBytes(video), 37, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(1024, javax.imageio.ImageIO.read(video.toFile()).getWidth());
+        assertTrue(r.stderr().matches("(?s).*\\[script\\] video: .*video\\.png \\(\\d+ frames\\).*"), r.stderr());
 
         // the needle with one pixel changed: exact fails with images, tolerance 1 passes
         var img = javax.imageio.ImageIO.read(needle.toFile());

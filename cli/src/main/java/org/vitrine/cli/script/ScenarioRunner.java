@@ -49,6 +49,8 @@ public final class ScenarioRunner {
     private final StringBuilder console = new StringBuilder();
     private final ArrayDeque<Integer> uartPending = new ArrayDeque<>();
     private final List<String> artifacts = new ArrayList<>();
+    private ApngWriter video;         // --record-video, or null
+    private long frameCycles, nextFrame, frameMs;
     private Area pointer;             // where the guest draws the pointer (the last move), hiding what is under it
     private int matchedUpTo;          // console waits search after the previous match
     private ConsolePattern awaited;
@@ -214,10 +216,42 @@ public final class ScenarioRunner {
         return Ratio.scaleUp(cycles, 1_000_000_000L, cps);
     }
 
+    /** Records the run as an animated PNG, {@code fps} frames a second of virtual time, from now on. */
+    public void recordVideo(ApngWriter writer, int fps) {
+        video = writer;
+        frameMs = 1000 / fps;
+        frameCycles = cycles(1_000_000_000L / fps);
+        nextFrame = cpu.cycles();
+    }
+
+    /** Runs the machine to {@code until}, stopping at every video frame's time to take it. */
+    private Cpu.Exit advance(long until) {
+        if (video == null) return cpu.run(until);
+        while (true) {
+            Cpu.Exit e = cpu.run(Math.min(until, Math.max(nextFrame, cpu.cycles() + 1)));
+            while (cpu.cycles() >= nextFrame) {
+                videoFrame();
+                nextFrame += frameCycles;
+            }
+            if (e.kind() != Cpu.ExitKind.TIME_LIMIT || cpu.cycles() >= until) return e;
+        }
+    }
+
+    private void videoFrame() {
+        Frame f = board.currentFrame();
+        if (f == null || f.width() != video.width() || f.height() != video.height()) return;
+        try {
+            video.frame(Screenshots.composeCursor(f), frameMs);
+        } catch (IOException e) {
+            log.println("[script] the video stops: " + e.getMessage());
+            video = null;
+        }
+    }
+
     private void runFor(long nanos, String what) throws StepFailed {
         long until = cpu.cycles() + cycles(nanos);
         while (cpu.cycles() < until) {
-            Cpu.Exit exit = cpu.run(until);
+            Cpu.Exit exit = advance(until);
             if (exit.kind() != Cpu.ExitKind.TIME_LIMIT && exit.kind() != Cpu.ExitKind.STOPPED) {
                 throw new StepFailed("the machine to keep running during " + what, "it stopped: " + exit.message());
             }
@@ -236,7 +270,7 @@ public final class ScenarioRunner {
             if (cpu.cycles() >= deadline) {
                 throw new StepFailed(expected.get() + " within " + within / 1_000_000 + " ms (virtual)", found.get());
             }
-            Cpu.Exit exit = cpu.run(Math.min(deadline, cpu.cycles() + cycles(SLICE_NANOS)));
+            Cpu.Exit exit = advance(Math.min(deadline, cpu.cycles() + cycles(SLICE_NANOS)));
             if (exit.kind() != Cpu.ExitKind.TIME_LIMIT && exit.kind() != Cpu.ExitKind.STOPPED) {
                 v = done.get();
                 if (v != null) return v;

@@ -82,13 +82,8 @@ public final class TextFinder {
     /** The matches at one scale. */
     public List<Match> find(int[] px, int width, int height, String text, Area area, Scale s) {
         int mw = text.length() * 8 * s.sx(), mh = 8 * s.sy();
-        int x0 = 0, y0 = 0, x1 = width, y1 = height;
-        if (area != null) {
-            x0 = Math.min(area.x(), width);
-            y0 = Math.min(area.y(), height);
-            x1 = Math.min(area.x() + area.w(), width);
-            y1 = Math.min(area.y() + area.h(), height);
-        }
+        int[] b = bounds(area, width, height);
+        int x0 = b[0], y0 = b[1], x1 = b[2], y1 = b[3];
         List<Match> out = new ArrayList<>();
         if (x1 - x0 < mw || y1 - y0 < mh) return out;
         Checks c = checks(text, s, width);
@@ -113,13 +108,8 @@ public final class TextFinder {
      */
     private List<Match> findAround(int[] px, int width, int height, String text, Area area, Scale s, Area hidden, List<Match> known) {
         int mw = text.length() * 8 * s.sx(), mh = 8 * s.sy();
-        int x0 = 0, y0 = 0, x1 = width, y1 = height;
-        if (area != null) {
-            x0 = Math.min(area.x(), width);
-            y0 = Math.min(area.y(), height);
-            x1 = Math.min(area.x() + area.w(), width);
-            y1 = Math.min(area.y() + area.h(), height);
-        }
+        int[] b = bounds(area, width, height);
+        int x0 = b[0], y0 = b[1], x1 = b[2], y1 = b[3];
         List<Match> out = new ArrayList<>();
         Checks c = checks(text, s, width);
         for (int y = Math.max(y0, hidden.y() - mh + 1); y <= Math.min(y1 - mh, hidden.y() + hidden.h() - 1); y++) {
@@ -150,6 +140,13 @@ public final class TextFinder {
             }
         }
         return out;
+    }
+
+    /** The searched area clipped to the screen: left, top, right and bottom (exclusive). */
+    private static int[] bounds(Area area, int width, int height) {
+        if (area == null) return new int[] {0, 0, width, height};
+        return new int[] {Math.min(area.x(), width), Math.min(area.y(), height),
+                Math.min(area.x() + area.w(), width), Math.min(area.y() + area.h(), height)};
     }
 
     /** 0xAABBGGRR (frame memory order) to 0xRRGGBB. */

@@ -84,6 +84,12 @@ public final class ScriptCommand implements Callable<Integer> {
     @Option(names = "--video-fps", paramLabel = "N", defaultValue = "25", description = "Frames per virtual second of --record-video (default ${DEFAULT-VALUE}).")
     int videoFps;
 
+    @Option(names = "--window", description = "Show the scenario in a desktop window as it plays (one scenario; your input does not reach the guest).")
+    boolean window;
+
+    @Option(names = "--pause-on-failure", description = "With --window (implied): when a step fails, keep the window open at that screen until you close it.")
+    boolean pauseOnFailure;
+
     @CommandLine.Mixin
     LogOptions log;
 
@@ -119,6 +125,12 @@ public final class ScriptCommand implements Callable<Integer> {
             }
         }
         if (malformed) return ExitCodes.USAGE;
+        for (Path out : new Path[] {junit == null ? null : junit.toAbsolutePath().getParent(), artifacts, recordVideo == null ? null : recordVideo.toAbsolutePath().getParent()}) {
+            if (out != null && !writableDirectory(out)) {
+                System.err.println("vitrine: cannot write into " + out);
+                return ExitCodes.USAGE;
+            }
+        }
         for (int i = 0; i < plan.size(); i++) {
             Job j = plan.get(i);
             ScriptCommand machine = withBootLine(j.scenario(), j.script());
@@ -129,6 +141,9 @@ public final class ScriptCommand implements Callable<Integer> {
                 return ExitCodes.BAD_IMAGE;
             }
             plan.set(i, new Job(j.script(), j.scenario(), machine.machineOptions(), image));
+        }
+        if ((window || pauseOnFailure) && plan.size() != 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--window plays one scenario, not " + plan.size());
         }
         if (plan.isEmpty()) {
             System.err.println("[script] shard " + shard + " has no scenarios");
@@ -148,6 +163,16 @@ public final class ScriptCommand implements Callable<Integer> {
             System.err.println("[script] " + (results.size() - failed) + " of " + results.size() + " scenarios passed");
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    /** Whether {@code dir} is (or can be made) a directory this process can write into: checked before any machine starts. */
+    private static boolean writableDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            return Files.isWritable(dir);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The verdict of one scenario: deterministic (virtual time, no wall time) so two runs print the same. */
@@ -225,8 +250,10 @@ public final class ScriptCommand implements Callable<Integer> {
      */
     private List<ScenarioResult> playAll(List<Job> plan, TextFinder finder) throws IOException {
         List<ScenarioResult> results = new ArrayList<>();
+        if (window || pauseOnFailure) return List.of(WatchedRun.play(plan.getFirst().scenario().name(), plan.getFirst().options().display(), pauseOnFailure,
+                onBoard -> play(plan.getFirst(), finder, System.out, System.err, onBoard)));
         if (jobs == 1 || plan.size() <= 1) {
-            for (Job j : plan) results.add(play(j, finder, System.out, System.err));
+            for (Job j : plan) results.add(play(j, finder, System.out, System.err, null));
             return results;
         }
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, plan.size()))) {
@@ -236,7 +263,7 @@ public final class ScriptCommand implements Callable<Integer> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
                 outputs.add(new ByteArrayOutputStream[] {out, err});
                 futures.add(pool.submit(() -> play(j, finder, new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8))));
+                        new PrintStream(err, true, StandardCharsets.UTF_8), null)));
             }
             for (int i = 0; i < futures.size(); i++) {
                 ScenarioResult r;
@@ -258,8 +285,9 @@ public final class ScriptCommand implements Callable<Integer> {
         return results;
     }
 
-    /** One scenario on its own machine. */
-    private ScenarioResult play(Job job, TextFinder finder, PrintStream stdout, PrintStream stderr) throws IOException {
+    /** One scenario on its own machine; {@code onBoard} (or null) gets the machine before it starts. */
+    private ScenarioResult play(Job job, TextFinder finder, PrintStream stdout, PrintStream stderr,
+                                java.util.function.Consumer<VirtBoard> onBoard) throws IOException {
         Path scriptDir = job.script().toAbsolutePath().getParent();
         Path own = artifacts == null ? null : artifacts.resolve(job.scenario().name());
         Path outputDir = own != null ? own : scriptDir;
@@ -277,6 +305,7 @@ public final class ScriptCommand implements Callable<Integer> {
                  }
              })) {
             runner[0] = new ScenarioRunner(board, stderr, outputDir, failureDir, finder);
+            if (onBoard != null) onBoard.accept(board);
             ApngWriter video = null;
             if (recordVideo != null && job.options().display() != null) {
                 video = new ApngWriter(videoFile(job), job.options().display().width(), job.options().display().height());

@@ -76,6 +76,23 @@ class ScenarioCliTest {
         return n;
     }
 
+    /** What can be checked before a machine starts is: a bad boot line, an output that cannot be written. */
+    @Test
+    void badBootLinesAndOutputsStopBeforeBooting() throws Exception {
+        Path bad = script("bad.vts", "# machine options", "boot --display 800x600 --nope", "run 1ms");
+        CliTest.Result r = CliTest.vitrine("script", bad.toString());
+        assertEquals(2, r.exit(), r.stderr());
+        assertTrue(r.stderr().startsWith(bad + ":2:1: boot: Unknown option: '--nope'"), r.stderr());
+        assertEquals("", r.stdout(), "the machine never started");
+
+        Path ok = script("ok.vts", "run 1ms");
+        Path file = Files.writeString(dir.resolve("plain-file"), "");
+        r = CliTest.vitrine("script", "--junit", file.resolve("junit.xml").toString(), ok.toString());
+        assertEquals(2, r.exit(), r.stderr());
+        assertEquals("vitrine: cannot write into " + file + "\n", r.stderr());
+        assertEquals("", r.stdout(), "the machine never started");
+    }
+
     @Test
     void jobsGiveTheSameResultsAsOneByOne() throws Exception {
         Path a = script("a.vts", "wait-for \"boot screen up\" within 5s", "move 100 500", "click", "type \"one\"", "run 30ms",

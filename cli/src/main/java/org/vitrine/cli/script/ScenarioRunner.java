@@ -113,6 +113,10 @@ public final class ScenarioRunner {
                 } catch (StepFailed e) {
                     failure = failure(step, e);
                     break;
+                } catch (RuntimeException e) {
+                    // a host-side bug must still give a report, with the place it happened
+                    failure = failure(step, new StepFailed("the step to run", "a host error: " + e));
+                    break;
                 }
             }
             if (failure == null && section == scenario.sections().getLast()) {

@@ -11,11 +11,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code vitrine bench}: guest MIPS of a CPU-bound loop on Vitrine and on QEMU, measured in the same
- * run, then the disassembler's decode speed.
+ * run, then the disassembler's decode speed and the scenario text search's cost.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure guest MIPS of a CPU-bound loop on Vitrine and on qemu-system-aarch64, and their ratio;",
-                "then the disassembler's (Capstone's) decode speed; with --iommu, the host cost of IOMMU translation."})
+                "then the disassembler's (Capstone's) decode speed, the cost of one scenario text search on a 1024x768 screen,",
+                "and with --iommu, the host cost of IOMMU translation."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "200000000", description = "Loop iterations (4 instructions each; default ${DEFAULT-VALUE}).")
     long iterations;
@@ -39,6 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
             logs.summarize(System.err);   // the benchmark guest makes none: a line here means it went wrong
             DecodeBenchmark.run(System.out);
             IommuBenchmark.run(iommu.applyTo(org.vitrine.devices.board.VirtBoard.Options.defaults(), spec).iommu(), System.out);
+            org.vitrine.cli.script.TextSearchBenchmark.run(System.out);
             return status;
         }
     }

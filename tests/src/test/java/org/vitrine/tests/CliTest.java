@@ -174,7 +174,7 @@ class CliTest {
                 "expect \"[input] key 2 down\"", "screenshot one.png", ""));
         Result first = vitrine("script", script.toString());
         assertEquals(0, first.exit(), first.stderr());
-        assertTrue(first.stderr().contains("[script] passed: all 8 steps passed"), first.stderr());
+        assertTrue(first.stderr().contains("[script] passed: " + script + " (1 section, "), first.stderr());
         assertTrue(first.stdout().contains("[input] button 272 down"), first.stdout());
         byte[] one = Files.readAllBytes(dir.resolve("one.png"));
         Files.move(dir.resolve("one.png"), dir.resolve("first.png"));
@@ -188,11 +188,13 @@ class CliTest {
         Path script = Files.writeString(dir.resolve("fail.vts"), "wait-for \"boot screen up\"\nexpect \"never printed\"\n");
         Result r = vitrine("script", script.toString());
         assertEquals(1, r.exit(), r.stderr());
-        assertTrue(r.stderr().contains("FAILED: line 2: the console does not show \"never printed\""), r.stderr());
+        assertTrue(r.stderr().contains("[script] FAILED: " + script + ":2:1 expect console \"never printed\"\n"
+                + "[script]   expected: the console to show \"never printed\"\n[script]   found:    the console ending\n"), r.stderr());
         Path timeout = Files.writeString(dir.resolve("timeout.vts"), "wait-for \"no such line\" within 200ms\n");
         r = vitrine("script", timeout.toString());
         assertEquals(1, r.exit(), r.stderr());
-        assertTrue(r.stderr().contains("line 1: \"no such line\" not seen within 200 ms"), r.stderr());
+        assertTrue(r.stderr().contains(timeout + ":1:1 wait-for console \"no such line\" within 200ms\n"
+                + "[script]   expected: the console to show \"no such line\" within 200 ms (virtual)"), r.stderr());
     }
 
     @Test
@@ -200,7 +202,8 @@ class CliTest {
         Path script = Files.writeString(dir.resolve("bad.vts"), "move 1\nfly away\n");
         Result r = vitrine("script", script.toString());
         assertEquals(2, r.exit(), r.stderr());
-        assertTrue(r.stderr().contains("line 1: move needs X Y") && r.stderr().contains("line 2: unknown step 'fly'"), r.stderr());
+        assertTrue(r.stderr().contains(script + ":1:7: expected Y (a display pixel)\n    move 1\n          ^")
+                && r.stderr().contains(script + ":2:1: unknown step 'fly'"), r.stderr());
         assertEquals("", r.stdout(), "the machine never started");
     }
 

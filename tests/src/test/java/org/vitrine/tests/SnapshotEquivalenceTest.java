@@ -15,7 +15,10 @@ import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vitrine.cli.script.Scenario;
+import org.vitrine.cli.script.GuestFont;
+import org.vitrine.cli.script.ScenarioParser;
+import org.vitrine.cli.script.ScenarioResult;
+import org.vitrine.cli.script.TextFinder;
 import org.vitrine.cli.script.ScenarioRunner;
 import org.vitrine.devices.board.BoardSnapshot;
 import org.vitrine.devices.board.VirtBoard;
@@ -65,7 +68,8 @@ class SnapshotEquivalenceTest {
                 console.write(b);
                 if (r[0] != null) r[0].consoleByte(b);
             });
-            runner = new ScenarioRunner(board, new PrintStream(new ByteArrayOutputStream()), disk.getParent());
+            runner = new ScenarioRunner(board, new PrintStream(new ByteArrayOutputStream()), disk.getParent(), disk.getParent(),
+                    new TextFinder(GuestFont.project()));
             r[0] = runner;
             board.loadKernel(Guest.kernel());
         }
@@ -73,8 +77,8 @@ class SnapshotEquivalenceTest {
         /** Plays the scenario; returns the cycle it ended at. */
         long play(List<String> scenario) throws Exception {
             if (!scenario.isEmpty()) {
-                ScenarioRunner.Outcome o = runner.play(Scenario.parse(scenario));
-                assertTrue(o.passed(), o.message() + "\n" + console());
+                ScenarioResult o = runner.play(ScenarioParser.parse("equivalence.vts", Path.of("."), scenario), "equivalence.vts");
+                assertTrue(o.passed(), o.sections() + "\n" + console());
             }
             return board.machine().cpu().cycles();
         }

@@ -53,6 +53,15 @@ public final class UsKeyboard {
         return CHARS.get(c);
     }
 
+    /** The name of a key code as a script writes it (enter, ctrl, a...), or its number. */
+    public static String name(int code) {
+        String best = null;
+        for (Map.Entry<String, Integer> e : NAMES.entrySet()) {
+            if (e.getValue() == code && (best == null || e.getKey().length() > best.length())) best = e.getKey();
+        }
+        return best != null ? best : Integer.toString(code);
+    }
+
     /** The key code of a key name (enter, f5, ctrl, a, 7, ...), or -1. */
     public static int named(String name) {
         return NAMES.getOrDefault(name.toLowerCase(Locale.ROOT), -1);

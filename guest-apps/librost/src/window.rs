@@ -7,7 +7,7 @@
 //! The buffer is as large as the display, so a window can take any tile without a new buffer;
 //! the application draws in the top-left `size()` pixels of it.
 
-use crate::{Line, recv_message, send_message, shm_create, shm_map, syscall};
+use crate::{Line, mailbox, send_message, shm_create, shm_map, syscall};
 use abi::wm::{AppToWm, WmToApp};
 use abi::{Error, INPUT_BUTTON, INPUT_KEY, Sysno};
 use ui::damage::Damage;
@@ -86,7 +86,7 @@ impl Window {
     /// Malformed or foreign messages are logged and dropped.
     pub fn next_event_within(&mut self, timeout_ns: u64) -> Option<Event> {
         loop {
-            let m = recv_message(timeout_ns).ok()?;
+            let m = mailbox::recv(timeout_ns).ok()?;
             let msg = match WmToApp::decode(&m, self.wm) {
                 Ok(msg) => msg,
                 Err(_) => {

@@ -21,7 +21,7 @@ use layout::{APPS, MAX_WINDOWS, MENU_H};
 use librost::abi::wm::{AppToWm, KernelToWm, TITLE, WmToApp, WmToKernel};
 use librost::abi::{Error, INPUT_BUTTON, INPUT_KEY, INPUT_POINTER, InputEvent, MSG_EXITED, Message, SHM_MAX, SHM_BASE};
 use librost::ui::draw::{CHAR_H, CHAR_W, Canvas, POINTER_H, POINTER_W, Rect};
-use librost::{Line, fb_flush, fb_info, fb_map, recv_message, send_message, send_nowait, shm_map, shm_unmap, spawn, wait};
+use librost::{Line, fb_flush, fb_info, fb_map, mailbox, send_message, send_nowait, shm_map, shm_unmap, spawn, wait};
 
 /// Sends `msg` to app `pid` without waiting: an app whose mailbox is full (one that stopped
 /// reading) misses it rather than hanging the desktop.
@@ -69,7 +69,7 @@ fn main(_: &[&[u8]]) -> u64 {
     wm.paint(Rect::new(0, 0, w, h));
     Line::new().s(b"[wm] desktop up, ").dec(w as u64).s(b"x").dec(h as u64).send();
     loop {
-        let Ok(m) = recv_message(u64::MAX) else { continue };
+        let Ok(m) = mailbox::recv(u64::MAX) else { continue }; // what came while spawning first
         wm.message(&m);
     }
 }

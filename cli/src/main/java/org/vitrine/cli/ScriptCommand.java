@@ -18,7 +18,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code vitrine script FILE}: a boot-and-click scenario, headless and as fast as the machine runs. */
+/**
+ * {@code vitrine script FILE}: a boot-and-click scenario, headless and as fast as the machine runs.
+ * With neither {@code --kernel} nor {@code --append} it boots rost's desktop on a fresh copy of the
+ * built disk unless {@code --disk} is given ({@link DesktopDefaults}).
+ */
 @Command(name = "script", mixinStandardHelpOptions = true,
         description = {"Boot the machine headless with a display, keyboard and tablet, and play a scenario:",
                 "  wait-for \"text\" [within 10s] | run 500ms | move X Y | click [left|right|middle]",
@@ -31,7 +35,8 @@ public final class ScriptCommand implements Callable<Integer> {
     @Option(names = "--kernel", paramLabel = "FILE", description = "Kernel ELF (default: the built rost image).")
     Path kernel;
 
-    @Option(names = "--disk", paramLabel = "FILE", description = "Raw disk image attached as virtio-blk.")
+    @Option(names = "--disk", paramLabel = "FILE", description = "Raw disk image attached as virtio-blk "
+            + "(default for rost's desktop: a fresh copy of the built image, guest-apps/build/disk.img).")
     Path disk;
 
     @Option(names = "--disk-readonly", description = "Attach the disk read-only.")
@@ -40,7 +45,8 @@ public final class ScriptCommand implements Callable<Integer> {
     @Option(names = "--display", paramLabel = "WxH", defaultValue = "1024x768", description = "Display size (default ${DEFAULT-VALUE}).")
     String display;
 
-    @Option(names = "--append", paramLabel = "ARGS", description = "Kernel command line (/chosen/bootargs).")
+    @Option(names = "--append", paramLabel = "ARGS", description = "Kernel command line (/chosen/bootargs; default with the built kernel: "
+            + DesktopDefaults.BOOT_ARGS + ", rost's desktop).")
     String bootArgs;
 
     @CommandLine.Mixin
@@ -66,6 +72,15 @@ public final class ScriptCommand implements Callable<Integer> {
         if (!Files.isRegularFile(image)) {
             System.err.println("vitrine: kernel image " + image + " not found");
             return ExitCodes.BAD_IMAGE;
+        }
+        if (kernel == null && bootArgs == null) {
+            bootArgs = DesktopDefaults.BOOT_ARGS;
+            try {
+                if (disk == null) disk = DesktopDefaults.freshCopy(DesktopDefaults.builtDisk());
+            } catch (IOException e) {
+                System.err.println("vitrine: " + e.getMessage());
+                return ExitCodes.BAD_IMAGE;
+            }
         }
         String[] wh = display.toLowerCase().split("x");
         VirtBoard.Options.Display size;

@@ -8,7 +8,8 @@
 //!   colour, keys routed to the focused app through the kernel (RouteInput), clicks inside a
 //!   window routed with window-relative coordinates;
 //! - compositing: each change repaints only its damaged rectangle (desktop, bar, chrome, the
-//!   apps' shared buffers, the pointer on top) and flushes only that rectangle;
+//!   apps' shared buffers, the pointer on top) and flushes only that rectangle; an app's
+//!   UpdateBuffer names the rectangle it changed, clipped to its window (logged when it had to be);
 //! - a window goes when its app says Exit or when the kernel's exit notice comes (crash, kill,
 //!   Close obeyed): the others are re-tiled and redrawn.
 #![no_std]
@@ -101,10 +102,17 @@ impl Wm {
     fn app(&mut self, pid: u64, msg: AppToWm) {
         match msg {
             AppToWm::CreateWindow { title, title_len, width, height, shmem_id } => self.create(pid, title, title_len as usize, width, height, shmem_id),
-            AppToWm::UpdateBuffer => {
-                if let Some(win) = self.wins.iter().flatten().find(|w| w.pid == pid) {
-                    let r = layout::inside(win.tile);
-                    self.paint(r);
+            AppToWm::UpdateBuffer { damage } => {
+                let Some(win) = self.wins.iter().flatten().find(|w| w.pid == pid) else { return };
+                let inside = layout::inside(win.tile);
+                match damage.clip(inside.w, inside.h) {
+                    Some(d) => {
+                        if d != damage {
+                            Line::new().s(b"[wm] task ").dec(pid).s(b" damaged pixels outside its window: clipped").send();
+                        }
+                        self.paint(Rect::new(inside.x + d.x, inside.y + d.y, d.w, d.h));
+                    }
+                    None => Line::new().s(b"[wm] task ").dec(pid).s(b" sent an empty or outside damage rectangle: dropped").send(),
                 }
             }
             AppToWm::Exit => self.remove(pid),

@@ -9,7 +9,8 @@
 //!   window routed with window-relative coordinates;
 //! - compositing: each change repaints only its damaged rectangle (desktop, bar, chrome, the
 //!   apps' shared buffers, the pointer on top) and flushes only that rectangle; an app's
-//!   UpdateBuffer names the rectangle it changed, clipped to its window (logged when it had to be);
+//!   UpdateBuffer names the rectangle it changed, clipped to its window (logged when it reaches
+//!   past the app's buffer, dropped when nothing of it is in the buffer);
 //! - a window goes when its app says Exit or when the kernel's exit notice comes (crash, kill,
 //!   Close obeyed): the others are re-tiled and redrawn.
 #![no_std]
@@ -104,15 +105,17 @@ impl Wm {
             AppToWm::CreateWindow { title, title_len, width, height, shmem_id } => self.create(pid, title, title_len as usize, width, height, shmem_id),
             AppToWm::UpdateBuffer { damage } => {
                 let Some(win) = self.wins.iter().flatten().find(|w| w.pid == pid) else { return };
+                // A rectangle past the app's buffer is malformed (logged); one past the tile is
+                // not (the app drew for its old size before a Resize reached it): both are clipped.
+                let (bw, bh) = (win.stride, win.buf.len() as u32 / win.stride);
                 let inside = layout::inside(win.tile);
-                match damage.clip(inside.w, inside.h) {
-                    Some(d) => {
-                        if d != damage {
-                            Line::new().s(b"[wm] task ").dec(pid).s(b" damaged pixels outside its window: clipped").send();
-                        }
-                        self.paint(Rect::new(inside.x + d.x, inside.y + d.y, d.w, d.h));
-                    }
-                    None => Line::new().s(b"[wm] task ").dec(pid).s(b" sent an empty or outside damage rectangle: dropped").send(),
+                match damage.clip(bw, bh) {
+                    Some(d) if d != damage => Line::new().s(b"[wm] task ").dec(pid).s(b" damaged pixels outside its buffer: clipped").send(),
+                    Some(_) => {}
+                    None => return Line::new().s(b"[wm] task ").dec(pid).s(b" sent an empty or outside damage rectangle: dropped").send(),
+                }
+                if let Some(d) = damage.clip(inside.w.min(bw), inside.h.min(bh)) {
+                    self.paint(Rect::new(inside.x + d.x, inside.y + d.y, d.w, d.h));
                 }
             }
             AppToWm::Exit => self.remove(pid),
@@ -177,7 +180,8 @@ impl Wm {
             return;
         }
         for (who, focused) in [(self.focus, false), (pid, true)] {
-            if let Some(p) = who {
+            // (the old focus may be an app whose window just went: nothing to tell it)
+            if let Some(p) = who.filter(|&p| self.wins.iter().flatten().any(|w| w.pid == p)) {
                 self.tell(p, WmToApp::Focus { focused });
             }
         }

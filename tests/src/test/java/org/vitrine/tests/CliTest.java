@@ -59,6 +59,9 @@ class CliTest {
         assertTrue(r.stdout().contains("[wm] desktop up, 800x600"), r.stdout());
         assertTrue(Files.size(shot) > 0, "screenshot written");
         assertTrue(r.stderr().contains("time limit"), r.stderr());
+        r = vitrine("run", "--headless", "--reset-disk");
+        assertEquals(2, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("--reset-disk makes your desktop disk again"), r.stderr());
     }
 
     @Test

@@ -15,13 +15,20 @@
 //!   of the results (uptime's left out), the same on every machine.
 //! - `relro`: writes to a table of pointers in .data.rel.ro, which the loader made read-only
 //!   after relocating it, and is killed;
+//! - `window`: opens a window (the toolkit's), draws it, sends the window manager malformed
+//!   damage (a rectangle reaching past its buffer, one wholly outside, one cut short), then reads
+//!   address 0 and is killed: its window must go as if it had closed it;
 //! - `shm`: shared-memory abuse: ids that never existed, unmapping what it never mapped, objects
 //!   too large, creating objects until the kernel refuses; prints each result.
 #![no_std]
 #![no_main]
 
 use librost::abi::{Arg, Error, Sysno};
-use librost::{Line, getpid, kill, syscall, wait};
+use librost::abi::Message;
+use librost::abi::wm::{AppToWm, Damage, MSG_UPDATE_BUFFER};
+use librost::ui::draw::Rect;
+use librost::window::{Event, Window, wm_pid};
+use librost::{Line, getpid, kill, send_message, sleep_ms, syscall, wait};
 
 const KERNEL: u64 = 0x4010_0000;
 /// Pointers into .rodata: relocated, then read-only (PT_GNU_RELRO).
@@ -139,7 +146,7 @@ fn main(args: &[&[u8]]) -> u64 {
                     6 => a[3] = 0,                          // spawn: no argument 0, refused after the pointer checks
                     11 => a[1] = 0,                         // receive: poll only
                     10 if a[0] == me || a[0] == 0 => a[0] = 9999, // never to itself
-                    8 if a[0] == me => continue,            // kill itself
+                    8 if a[0] <= me => continue,            // kill itself, or an older app (its parent, the desktop's)
                     _ => {}
                 }
                 let r = librost::syscall5(nr, a[0], a[1], a[2], a[3], a[4]);
@@ -151,6 +158,7 @@ fn main(args: &[&[u8]]) -> u64 {
             Line::task().s(b"survived 3000 random syscalls, results hash ").hex(hash).send();
             0
         }
+        b"window" => crash_in_a_window(),
         b"null" => {
             // SAFETY: not safe at all: this is meant to fault.
             let v = unsafe { (0 as *const u64).read_volatile() };
@@ -159,4 +167,26 @@ fn main(args: &[&[u8]]) -> u64 {
         }
         _ => 2,
     }
+}
+
+/// The `window` mode: a window drawn once, malformed damage, then a fault.
+fn crash_in_a_window() -> u64 {
+    let Ok(mut win) = Window::open(b"Hostile") else { return 3 };
+    while !matches!(win.next_event(), Event::Resize { .. }) {}
+    let (w, h) = win.size();
+    let mut c = win.canvas(Rect::new(0, 0, w, h));
+    c.fill(Rect::new(0, 0, w, h), 0x80_2020);
+    c.text16(16, 16, b"about to read address 0", 0xff_ffff, None);
+    win.show();
+    let wm = wm_pid().unwrap_or(0);
+    for damage in [Damage { x: 8, y: 8, w: u32::MAX, h: 40 }, Damage { x: 5000, y: 0, w: 10, h: 10 }] {
+        let _ = send_message(wm, &AppToWm::UpdateBuffer { damage }.encode());
+    }
+    let _ = send_message(wm, &Message::new(MSG_UPDATE_BUFFER, &[1, 2, 3]));
+    sleep_ms(200);
+    Line::task().s(b"reading address 0 with a window open").send();
+    // SAFETY: not safe at all: this is meant to fault.
+    let v = unsafe { (0 as *const u64).read_volatile() };
+    Line::task().s(b"read ").hex(v).s(b" at address 0").send();
+    1
 }

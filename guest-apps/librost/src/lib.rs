@@ -2,7 +2,8 @@
 //! ABI crate (`abi`, re-exported) in a function (errors as `abi::Error`), provides the program
 //! entry (`entry!`), the panic handler, the memory functions the compiler expects from a libc,
 //! `Line`, a small stack-allocated console line builder (no heap needed), `file`: files and
-//! programs from the file server, and the toolkit every app draws with: `window` (a window of
+//! programs from the file server, `mailbox`: the message queue every loop reads (what came
+//! during a file operation first), and the toolkit every app draws with: `window` (a window of
 //! the window manager and its message loop) over `ui` (canvas, font, keymap, damage).
 //!
 //! A program is `#![no_std] #![no_main]` and names its main function with `librost::entry!`:
@@ -11,6 +12,7 @@
 
 pub use abi;
 pub mod file;
+pub mod mailbox;
 // memcpy & co. and the unwinding stubs come from the crate shared with the kernel
 extern crate freestanding;
 pub mod sys;

@@ -1,14 +1,15 @@
 //! The toolkit's window: a shared-memory pixel buffer shown by the window manager
 //! (guest-apps/wm) through the window protocol of `abi::wm`, and the message loop that turns
 //! what arrives into [`Event`]s (keys mapped with `ui::keymap`). Drawing is `ui::draw`'s canvas
-//! on the buffer, clipped to the window's inside; [`Window::show`] sends UpdateBuffer when
-//! something was drawn (the damage, `ui::damage`).
+//! on the buffer, clipped to the rectangle the application says it changes (and to the window's
+//! inside); [`Window::show`] sends UpdateBuffer with the union of those rectangles since the last
+//! one (the damage, `ui::damage`), which is all the window manager copies and flushes.
 //!
 //! The buffer is as large as the display, so a window can take any tile without a new buffer;
 //! the application draws in the top-left `size()` pixels of it.
 
-use crate::{Line, recv_message, send_message, shm_create, shm_map, syscall};
-use abi::wm::{AppToWm, WmToApp};
+use crate::{Line, mailbox, send_message, shm_create, shm_map, syscall};
+use abi::wm::{self, AppToWm, WmToApp};
 use abi::{Error, INPUT_BUTTON, INPUT_KEY, Sysno};
 use ui::damage::Damage;
 use ui::draw::{Canvas, Rect};
@@ -61,19 +62,22 @@ impl Window {
         self.size
     }
 
-    /// A canvas on the buffer, clipped to the inside; `changed` marks what the caller draws.
+    /// A canvas on the buffer that draws only inside `changed` (and the window's inside), which
+    /// is marked as damaged: the next [`Window::show`] shows it.
     pub fn canvas(&mut self, changed: Rect) -> Canvas<'_> {
-        self.damage.add(changed);
         let (w, h) = self.size;
+        let changed = changed.intersect(Rect::new(0, 0, w, h));
+        self.damage.add(changed);
         let mut c = Canvas::new(self.px, self.stride, h);
-        c.clip = Rect::new(0, 0, w, h);
+        c.clip = changed;
         c
     }
 
-    /// Shows what was drawn since the last call (UpdateBuffer), if anything.
+    /// Shows what was drawn since the last call (UpdateBuffer with the damaged rectangle), if anything.
     pub fn show(&mut self) {
-        if self.damage.take().is_some() {
-            let _ = send_message(self.wm, &AppToWm::UpdateBuffer.encode());
+        if let Some(r) = self.damage.take() {
+            let damage = wm::Damage { x: r.x, y: r.y, w: r.w, h: r.h };
+            let _ = send_message(self.wm, &AppToWm::UpdateBuffer { damage }.encode());
         }
     }
 
@@ -91,7 +95,7 @@ impl Window {
     /// Malformed or foreign messages are logged and dropped.
     pub fn next_event_within(&mut self, timeout_ns: u64) -> Option<Event> {
         loop {
-            let m = recv_message(timeout_ns).ok()?;
+            let m = mailbox::recv(timeout_ns).ok()?;
             let msg = match WmToApp::decode(&m, self.wm) {
                 Ok(msg) => msg,
                 Err(_) => {

@@ -48,6 +48,8 @@ fn main(_: &[&[u8]]) -> u64 {
             Event::Close => break,
             Event::Key(k) => {
                 let mut exit = false;
+                // Editing keys change the input line alone: only its row is drawn (and shown).
+                let edit_only = matches!(k, Key::Char(_) | Key::Backspace | Key::Left | Key::Right | Key::Home | Key::End | Key::Up | Key::Down);
                 match k {
                     Key::Char(ch) if ch >= 0x20 => c.insert(ch),
                     Key::Backspace => c.backspace(),
@@ -79,7 +81,11 @@ fn main(_: &[&[u8]]) -> u64 {
                     break;
                 }
                 scroll = scroll.min(c.len());
-                draw(&mut win, c, scroll, focused);
+                if edit_only && scroll == 0 {
+                    draw_input(&mut win, c, focused);
+                } else {
+                    draw(&mut win, c, scroll, focused);
+                }
             }
             Event::Click { .. } => {}
         }
@@ -96,6 +102,19 @@ fn rows(win: &Window) -> usize {
 /// cursor is a solid block while the window has the focus, an outline otherwise.
 fn draw(win: &mut Window, c: &Console, scroll: usize, focused: bool) {
     let (w, h) = win.size();
+    paint(win, c, scroll, focused, Rect::new(0, 0, w, h));
+}
+
+/// Draws only the row of the input line (scrolled to the bottom): what an editing key changes.
+fn draw_input(win: &mut Window, c: &Console, focused: bool) {
+    let row = (c.len().min(rows(win)) as u32).saturating_sub(1);
+    let w = win.size().0;
+    paint(win, c, 0, focused, Rect::new(0, PAD + row * CHAR_H, w, CHAR_H));
+}
+
+/// `draw` limited to `changed`: the rest of the window stays as it is and is not shown again.
+fn paint(win: &mut Window, c: &Console, scroll: usize, focused: bool, changed: Rect) {
+    let (w, h) = win.size();
     let rows = rows(win);
     if rows == 0 {
         return;
@@ -105,7 +124,7 @@ fn draw(win: &mut Window, c: &Console, scroll: usize, focused: bool) {
     let total = c.len(); // lines 0..total-1 done, the last is where the prompt goes
     let bottom = total.saturating_sub(scroll);
     let top = bottom.saturating_sub(rows);
-    let mut canvas = win.canvas(Rect::new(0, 0, w, h));
+    let mut canvas = win.canvas(changed);
     canvas.fill(Rect::new(0, 0, w, h), BG);
     for (row, i) in (top..bottom).enumerate() {
         let y = PAD + row as u32 * CHAR_H;

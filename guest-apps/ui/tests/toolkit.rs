@@ -1,4 +1,4 @@
-//! The toolkit's pure parts: clipping, lines, blits, 8x16 text, keyboard mapping, damage.
+//! The toolkit's pure parts: clipping, lines, blits, 8x16 text, keyboard mapping, damage, the message queue.
 
 use ui::damage::Damage;
 use ui::draw::{Canvas, Rect};
@@ -94,4 +94,21 @@ fn styled_text_is_bolder_leans_when_italic_and_scales() {
     assert_eq!(big, 4 * plain, "twice the size: four times the pixels");
     assert_eq!(ibottom, bottom, "italic keeps the foot");
     assert!(itop.unwrap() > top.unwrap(), "italic leans right at the top: {itop:?} vs {top:?}");
+}
+
+#[test]
+fn the_queue_hands_items_back_in_order_and_refuses_when_full() {
+    use ui::queue::Fifo;
+    let mut q: Fifo<u32, 3> = Fifo::new();
+    assert_eq!(q.pop(), None);
+    for round in 0..4 {
+        // starts at a different place of the array each round: wraps around
+        assert_eq!([q.push(round), q.push(round + 1)], [Ok(()), Ok(())]);
+        assert_eq!(q.pop(), Some(round));
+        assert_eq!([q.push(round + 2), q.push(round + 3)], [Ok(()), Ok(())]);
+        assert_eq!(q.push(99), Err(99), "full: the item comes back");
+        assert_eq!(q.len(), 3);
+        assert_eq!([q.pop(), q.pop(), q.pop(), q.pop()], [Some(round + 1), Some(round + 2), Some(round + 3), None]);
+        assert!(q.is_empty());
+    }
 }

@@ -8,7 +8,9 @@
 //!   colour, keys routed to the focused app through the kernel (RouteInput), clicks inside a
 //!   window routed with window-relative coordinates;
 //! - compositing: each change repaints only its damaged rectangle (desktop, bar, chrome, the
-//!   apps' shared buffers, the pointer on top) and flushes only that rectangle;
+//!   apps' shared buffers, the pointer on top) and flushes only that rectangle; an app's
+//!   UpdateBuffer names the rectangle it changed, clipped to its window (logged when it reaches
+//!   past the app's buffer, dropped when nothing of it is in the buffer);
 //! - a window goes when its app says Exit or when the kernel's exit notice comes (crash, kill,
 //!   Close obeyed): the others are re-tiled and redrawn.
 //! - an app renames its window with SetTitle (the Browser: the page's title).
@@ -22,7 +24,7 @@ use layout::{APPS, MAX_WINDOWS, MENU_H};
 use librost::abi::wm::{AppToWm, KernelToWm, TITLE, WmToApp, WmToKernel};
 use librost::abi::{Error, INPUT_BUTTON, INPUT_KEY, INPUT_POINTER, InputEvent, MSG_EXITED, Message, SHM_MAX, SHM_BASE};
 use librost::ui::draw::{CHAR_H, CHAR_W, Canvas, POINTER_H, POINTER_W, Rect};
-use librost::{Line, fb_flush, fb_info, fb_map, recv_message, send_message, send_nowait, shm_map, shm_unmap, spawn, wait};
+use librost::{Line, fb_flush, fb_info, fb_map, mailbox, send_message, send_nowait, shm_map, shm_unmap, spawn, wait};
 
 /// Sends `msg` to app `pid` without waiting: an app whose mailbox is full (one that stopped
 /// reading) misses it rather than hanging the desktop.
@@ -70,7 +72,7 @@ fn main(_: &[&[u8]]) -> u64 {
     wm.paint(Rect::new(0, 0, w, h));
     Line::new().s(b"[wm] desktop up, ").dec(w as u64).s(b"x").dec(h as u64).send();
     loop {
-        let Ok(m) = recv_message(u64::MAX) else { continue };
+        let Ok(m) = mailbox::recv(u64::MAX) else { continue }; // what came while spawning first
         wm.message(&m);
     }
 }
@@ -102,10 +104,19 @@ impl Wm {
     fn app(&mut self, pid: u64, msg: AppToWm) {
         match msg {
             AppToWm::CreateWindow { title, title_len, width, height, shmem_id } => self.create(pid, title, title_len as usize, width, height, shmem_id),
-            AppToWm::UpdateBuffer => {
-                if let Some(win) = self.wins.iter().flatten().find(|w| w.pid == pid) {
-                    let r = layout::inside(win.tile);
-                    self.paint(r);
+            AppToWm::UpdateBuffer { damage } => {
+                let Some(win) = self.wins.iter().flatten().find(|w| w.pid == pid) else { return };
+                // A rectangle past the app's buffer is malformed (logged); one past the tile is
+                // not (the app drew for its old size before a Resize reached it): both are clipped.
+                let (bw, bh) = (win.stride, win.buf.len() as u32 / win.stride);
+                let inside = layout::inside(win.tile);
+                match damage.clip(bw, bh) {
+                    Some(d) if d != damage => Line::new().s(b"[wm] task ").dec(pid).s(b" damaged pixels outside its buffer: clipped").send(),
+                    Some(_) => {}
+                    None => return Line::new().s(b"[wm] task ").dec(pid).s(b" sent an empty or outside damage rectangle: dropped").send(),
+                }
+                if let Some(d) = damage.clip(inside.w.min(bw), inside.h.min(bh)) {
+                    self.paint(Rect::new(inside.x + d.x, inside.y + d.y, d.w, d.h));
                 }
             }
             AppToWm::Exit => self.remove(pid),
@@ -178,7 +189,8 @@ impl Wm {
             return;
         }
         for (who, focused) in [(self.focus, false), (pid, true)] {
-            if let Some(p) = who {
+            // (the old focus may be an app whose window just went: nothing to tell it)
+            if let Some(p) = who.filter(|&p| self.wins.iter().flatten().any(|w| w.pid == p)) {
                 self.tell(p, WmToApp::Focus { focused });
             }
         }

@@ -54,8 +54,9 @@ pub enum Sysno {
     /// no such child.
     Wait = 7,
     /// `kill(pid: x0) -> 0`: ends process `pid`, which then waits as a zombie to be reaped by
-    /// its parent. Permission rule: a process may kill itself and its own children only;
-    /// anything else is [`Error::Perm`] ([`Error::Srch`] if there is no live process `pid`).
+    /// its parent. Permission rule: a process may kill itself, its own children and any
+    /// application; a system server (the file server, the window manager) only its parent may
+    /// kill: anything else is [`Error::Perm`] ([`Error::Srch`] if there is no live process `pid`).
     Kill = 8,
     /// `uptime() -> ns`: virtual nanoseconds since boot, from the generic timer.
     Uptime = 9,

@@ -9,7 +9,9 @@
 //! [`WmToKernel::RouteInput`] (the kernel hands it to that application, which reads it as
 //! [`WmToApp::InputEvent`]) or [`WmToKernel::NoAction`] (nothing is sent). An application makes
 //! a shared-memory buffer, grants it to the window manager and sends
-//! [`AppToWm::CreateWindow`]; after drawing it sends [`AppToWm::UpdateBuffer`]; the window
+//! [`AppToWm::CreateWindow`]; after drawing it sends [`AppToWm::UpdateBuffer`] with the
+//! rectangle it changed (a [`Damage`], which the window manager clips to the window with
+//! [`Damage::clip`] and composites and flushes alone); the window
 //! manager answers with [`WmToApp::Resize`] (the window's inside, which the application draws
 //! at its top-left corner), [`WmToApp::Focus`], [`WmToApp::Redraw`] and, from the close button,
 //! [`WmToApp::Close`], after which the application exits ([`AppToWm::Exit`] first, if it can).
@@ -73,14 +75,35 @@ pub enum WmToApp {
     Close,
 }
 
+/// A rectangle of a window's inside that changed, in the window's pixels (x, y from its top-left).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Damage {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+impl Damage {
+    /// The part of the rectangle inside a `width` x `height` window; None when nothing is left
+    /// (empty, or wholly outside). Never overflows, whatever the values.
+    pub fn clip(self, width: u32, height: u32) -> Option<Damage> {
+        let (x1, y1) = ((self.x as u64 + self.w as u64).min(width as u64), (self.y as u64 + self.h as u64).min(height as u64));
+        if self.x as u64 >= x1 || self.y as u64 >= y1 {
+            return None;
+        }
+        Some(Damage { x: self.x, y: self.y, w: (x1 - self.x as u64) as u32, h: (y1 - self.y as u64) as u32 })
+    }
+}
+
 /// Application -> window manager.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppToWm {
     /// A window showing shared-memory object `shmem_id` (granted to the window manager), a
     /// buffer of `width` x `height` 0x00RRGGBB pixels; `title_len` bytes of `title` name it.
     CreateWindow { title: [u8; TITLE], title_len: u32, width: u32, height: u32, shmem_id: u64 },
-    /// The buffer changed: show it.
-    UpdateBuffer,
+    /// The buffer changed inside `damage` (window pixels): show that.
+    UpdateBuffer { damage: Damage },
     /// The application is about to exit: drop its window.
     Exit,
     /// The window's title is now `title_len` bytes of `title`.
@@ -212,7 +235,13 @@ impl AppToWm {
                 p[TITLE + 12..].copy_from_slice(&shmem_id.to_le_bytes());
                 Message::new(MSG_CREATE_WINDOW, &p)
             }
-            AppToWm::UpdateBuffer => Message::new(MSG_UPDATE_BUFFER, &[]),
+            AppToWm::UpdateBuffer { damage: Damage { x, y, w, h } } => {
+                let mut p = [0u8; 16];
+                for (i, v) in [x, y, w, h].into_iter().enumerate() {
+                    p[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+                }
+                Message::new(MSG_UPDATE_BUFFER, &p)
+            }
             AppToWm::Exit => Message::new(MSG_EXIT, &[]),
             AppToWm::SetTitle { title, title_len } => {
                 let mut p = [0u8; TITLE + 4];
@@ -239,7 +268,10 @@ impl AppToWm {
                 let title = m.payload[..TITLE].try_into().unwrap();
                 Ok(AppToWm::CreateWindow { title, title_len, width, height, shmem_id })
             }
-            MSG_UPDATE_BUFFER => Ok(AppToWm::UpdateBuffer),
+            MSG_UPDATE_BUFFER => {
+                let damage = Damage { x: word(m, 0)?, y: word(m, 4)?, w: word(m, 8)?, h: word(m, 12)? };
+                Ok(AppToWm::UpdateBuffer { damage })
+            }
             MSG_EXIT => Ok(AppToWm::Exit),
             MSG_SET_TITLE => {
                 let title_len = word(m, TITLE)?;

@@ -70,7 +70,11 @@ fn create_window_round_trips_and_checks_its_sizes() {
     cut.len = 70;
     assert_eq!(AppToWm::decode(&from(9, cut)), Err(Malformed::Payload));
     assert_eq!(AppToWm::decode(&from(0, c.encode())), Err(Malformed::Sender(0)));
-    assert_eq!(AppToWm::decode(&from(9, AppToWm::UpdateBuffer.encode())), Ok(AppToWm::UpdateBuffer));
+    let update = AppToWm::UpdateBuffer { damage: Damage { x: 1, y: 2, w: 300, h: u32::MAX } };
+    assert_eq!(AppToWm::decode(&from(9, update.encode())), Ok(update));
+    let mut cut = update.encode();
+    cut.len = 12;
+    assert_eq!(AppToWm::decode(&from(9, cut)), Err(Malformed::Payload));
     assert_eq!(AppToWm::decode(&from(9, AppToWm::Exit.encode())), Ok(AppToWm::Exit));
     assert_eq!(AppToWm::decode(&from(9, Message::new(0x999, &[]))), Err(Malformed::Kind(0x999)));
 }
@@ -90,4 +94,16 @@ fn set_title_round_trips_and_checks_its_length() {
     cut.len = TITLE as u32 + 2;
     assert_eq!(AppToWm::decode(&from(9, cut)), Err(Malformed::Payload));
     assert_eq!(AppToWm::decode(&from(0, t.encode())), Err(Malformed::Sender(0)));
+}
+
+#[test]
+fn damage_is_clipped_to_the_window_and_empty_or_outside_is_nothing() {
+    let d = |x, y, w, h| Damage { x, y, w, h };
+    assert_eq!(d(10, 20, 30, 40).clip(100, 100), Some(d(10, 20, 30, 40)));
+    assert_eq!(d(90, 95, 30, 40).clip(100, 100), Some(d(90, 95, 10, 5)));
+    assert_eq!(d(0, 0, u32::MAX, u32::MAX).clip(640, 480), Some(d(0, 0, 640, 480)));
+    assert_eq!(d(u32::MAX, u32::MAX, u32::MAX, u32::MAX).clip(640, 480), None, "no overflow");
+    assert_eq!(d(100, 0, 5, 5).clip(100, 100), None, "wholly outside");
+    assert_eq!(d(5, 5, 0, 10).clip(100, 100), None, "empty");
+    assert_eq!(d(5, 5, 10, 10).clip(0, 0), None);
 }

@@ -23,6 +23,11 @@ import picocli.CommandLine.Option;
  * a display, keyboard and tablet and runs paced to the wall clock; headless it runs as fast as it
  * can with its console on standard output, and has a display only when asked for one.
  *
+ * <p>With neither {@code --kernel}, {@code --bios} nor {@code --append}, a run with a display boots
+ * rost's desktop ({@link DesktopDefaults}): in a window on the user's persistent disk, headless on a
+ * fresh copy of the built disk; {@code --disk} picks another. Headless without a display it boots
+ * rost's console demo, which powers off.
+ *
  * <p>This class reads and checks the options and maps how the run ended to the exit status;
  * {@link RunSession} runs the machine. The guest log's summary line ends the run (see
  * {@link LogOptions}).
@@ -70,8 +75,15 @@ public final class RunCommand implements Callable<Integer> {
             description = "Display (virtio-gpu) size, e.g. 1280x800 (default 1024x768 with a window; none headless).")
     String display;
 
-    @Option(names = "--disk", paramLabel = "FILE", description = "Raw disk image attached as virtio-blk.")
+    @Option(names = "--disk", paramLabel = "FILE", description = {"Raw disk image attached as virtio-blk.",
+            "Default for rost's desktop: in a window your own disk, made from the built image on first use and kept "
+                    + "across rebuilds ($XDG_DATA_HOME/vitrine/disk.img, else ~/.local/share/vitrine/disk.img); "
+                    + "headless, a fresh copy of the built image (guest-apps/build/disk.img) for each run."})
     Path disk;
+
+    @Option(names = "--reset-disk", description = "Make your desktop disk again from the built image (to get new programs); "
+            + "the old one is kept next to it as disk.img.old.")
+    boolean resetDisk;
 
     @Option(names = "--disk-readonly", description = "Attach the disk read-only (guest writes fail with an I/O error).")
     boolean diskReadOnly;
@@ -99,7 +111,8 @@ public final class RunCommand implements Callable<Integer> {
     boolean quiet;
 
     @Option(names = "--append", paramLabel = "ARGS",
-            description = "Kernel command line, passed in the device tree's /chosen/bootargs (like QEMU's -append).")
+            description = "Kernel command line, passed in the device tree's /chosen/bootargs (like QEMU's -append); "
+                    + "default with a display: " + DesktopDefaults.BOOT_ARGS + " (rost's desktop).")
     String bootArgs;
 
     @Option(names = "--realtime", negatable = true,
@@ -158,6 +171,22 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (gdbPort != null && (gdbPort < 0 || gdbPort > 65535)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--gdb port must be 0..65535");
+        }
+        if (resetDisk && (disk != null || headless || !bootsDesktop())) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--reset-disk makes your desktop disk again: it goes without --disk, --headless, --kernel, --bios and --append");
+        }
+        if (bootsDesktop()) {
+            bootArgs = DesktopDefaults.BOOT_ARGS;
+            try {
+                Path built = DesktopDefaults.builtDisk();
+                if (disk == null) disk = headless ? DesktopDefaults.freshCopy(built)
+                        : DesktopDefaults.userDisk(DesktopDefaults.userDisk(System.getenv()), built, resetDisk, err);
+            } catch (java.io.IOException e) {
+                err.println("vitrine: " + (e instanceof DesktopDefaults.MissingImageException ? "" : "cannot make the desktop's disk: ")
+                        + e.getMessage());
+                return ExitCodes.BAD_IMAGE;
+            }
         }
         if (disk != null && !Files.isRegularFile(disk)) {
             err.println("vitrine: disk image " + disk + " not found (create one, e.g. truncate -s 64M disk.img)");
@@ -232,9 +261,16 @@ public final class RunCommand implements Callable<Integer> {
         };
     }
 
+    /** Neither a kernel nor a command line named, and a display: rost's desktop (see {@link DesktopDefaults}). */
+    private boolean bootsDesktop() {
+        return kernel == null && bios == null && bootArgs == null && (!headless || display != null);
+    }
+
     private VirtBoard.Options.Display displaySize() {
         String spec = display;
-        if (spec == null && (!headless || screenshot != null)) spec = "1024x768";
+        if (spec == null && (!headless || screenshot != null)) {
+            return DesktopDefaults.SIZE;
+        }
         if (spec == null) return null;
         String[] wh = spec.toLowerCase().split("x");
         try {

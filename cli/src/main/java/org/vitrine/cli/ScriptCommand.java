@@ -38,7 +38,9 @@ import picocli.CommandLine.Parameters;
  * {@code vitrine script FILE...}: boot-and-click scenarios, headless and as fast as the machine
  * runs, one machine per scenario (several at once with {@code --jobs}), with JUnit XML, a result
  * JSON and screenshots for CI. Scripts are parsed (and their {@code boot} lines checked) before any
- * machine starts; the language is {@link ScenarioParser}'s.
+ * machine starts; the language is {@link ScenarioParser}'s. With neither {@code --kernel} nor
+ * {@code --append} (on the command line or a boot line) a scenario boots rost's desktop on a fresh
+ * copy of the built disk unless {@code --disk} is given ({@link DesktopDefaults}).
  */
 @Command(name = "script", mixinStandardHelpOptions = true, usageHelpWidth = 110,
         description = {"Boot the machine headless with a display, keyboard and tablet, and play scenarios.",
@@ -52,7 +54,8 @@ public final class ScriptCommand implements Callable<Integer> {
     @Option(names = "--kernel", paramLabel = "FILE", description = "Kernel ELF (default: the built rost image).")
     Path kernel;
 
-    @Option(names = "--disk", paramLabel = "FILE", description = "Raw disk image attached as virtio-blk.")
+    @Option(names = "--disk", paramLabel = "FILE", description = "Raw disk image attached as virtio-blk "
+            + "(default for rost's desktop: a fresh copy of the built image, guest-apps/build/disk.img).")
     Path disk;
 
     @Option(names = "--disk-readonly", description = "Attach the disk read-only.")
@@ -61,7 +64,8 @@ public final class ScriptCommand implements Callable<Integer> {
     @Option(names = "--display", paramLabel = "WxH", defaultValue = "1024x768", description = "Display size (default ${DEFAULT-VALUE}).")
     String display;
 
-    @Option(names = "--append", paramLabel = "ARGS", description = "Kernel command line (/chosen/bootargs).")
+    @Option(names = "--append", paramLabel = "ARGS", description = "Kernel command line (/chosen/bootargs; default with the built kernel: "
+            + DesktopDefaults.BOOT_ARGS + ", rost's desktop).")
     String bootArgs;
 
     @Option(names = "--junit", paramLabel = "FILE.xml", description = "Write a JUnit XML report: one testcase per section.")
@@ -142,6 +146,17 @@ public final class ScriptCommand implements Callable<Integer> {
             if (!Files.isRegularFile(image)) {
                 System.err.println("vitrine: kernel image " + image + " not found");
                 return ExitCodes.BAD_IMAGE;
+            }
+            if (machine.kernel == null && machine.bootArgs == null) {
+                // rost's desktop, each scenario on its own fresh copy of the built disk: deterministic.
+                if (machine == this) machine = copyOfMachineOptions();
+                machine.bootArgs = DesktopDefaults.BOOT_ARGS;
+                try {
+                    if (machine.disk == null) machine.disk = DesktopDefaults.freshCopy(DesktopDefaults.builtDisk());
+                } catch (IOException e) {
+                    System.err.println("vitrine: " + e.getMessage());
+                    return ExitCodes.BAD_IMAGE;
+                }
             }
             plan.set(i, new Job(j.script(), j.scenario(), machine.machineOptions(), image));
         }
@@ -228,6 +243,19 @@ public final class ScriptCommand implements Callable<Integer> {
         m.display = pick(given, parsed, "--display", display, boot.display);
         m.bootArgs = pick(given, parsed, "--append", bootArgs, boot.bootArgs);
         m.iommu = pick(given, parsed, "--iommu", iommu, boot.iommu);
+        return m;
+    }
+
+    /** This command's machine options in a new object, so one scenario's defaults do not leak into the next. */
+    private ScriptCommand copyOfMachineOptions() {
+        ScriptCommand m = new ScriptCommand();
+        m.spec = spec;
+        m.kernel = kernel;
+        m.disk = disk;
+        m.diskReadOnly = diskReadOnly;
+        m.display = display;
+        m.bootArgs = bootArgs;
+        m.iommu = iommu;
         return m;
     }
 

@@ -50,6 +50,20 @@ class CliTest {
         assertTrue(r.stderr().contains("guest powered off (PSCI SYSTEM_OFF), status 0"), r.stderr());
     }
 
+    /** With a display and no kernel or command line named, a headless run boots the desktop on a fresh copy of the built disk. */
+    @Test
+    void headlessRunWithADisplayBootsTheDesktop() throws Exception {
+        Path shot = dir.resolve("desktop.png");
+        Result r = vitrine("run", "--headless", "--display", "800x600", "--until", "3s", "--screenshot", shot.toString());
+        assertEquals(0, r.exit(), r.stderr());
+        assertTrue(r.stdout().contains("[wm] desktop up, 800x600"), r.stdout());
+        assertTrue(Files.size(shot) > 0, "screenshot written");
+        assertTrue(r.stderr().contains("time limit"), r.stderr());
+        r = vitrine("run", "--headless", "--reset-disk");
+        assertEquals(2, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("--reset-disk makes your desktop disk again"), r.stderr());
+    }
+
     @Test
     void exitStatusIsTheGuestsStatus() throws Exception {
         Path elf = TinyElf.write(dir, "status.elf", TinyElf.powerOff(42));
@@ -165,17 +179,21 @@ class CliTest {
         return Files.readAllBytes(tmp);
     }
 
-    /** A scripted boot-and-click scenario passes, and gives the same screen every time. */
+    /**
+     * A scripted boot-and-click scenario on the default desktop (each run on a fresh copy of the
+     * built disk) passes, and gives the same screen every time.
+     */
     @Test
     void scriptedScenarioIsDeterministic() throws Exception {
         Path script = Files.writeString(dir.resolve("demo.vts"), String.join("\n",
-                "wait-for \"boot screen up\" within 5s",
-                "move 100 500", "click", "type \"Hi!\"", "key enter", "run 20ms",
-                "expect \"[input] key 2 down\"", "screenshot one.png", ""));
+                "wait-for \"[wm] desktop up\" within 10s",
+                "move 100 14", "click", "wait-for \"[wm] window of task 3: Terminal\" within 10s", "run 100ms",
+                "type \"echo Hi!\"", "key enter", "run 20ms",
+                "expect \"[terminal] Hi!\"", "screenshot one.png", ""));
         Result first = vitrine("script", script.toString());
         assertEquals(0, first.exit(), first.stderr());
         assertTrue(first.stderr().contains("[script] passed: " + script + " (1 section, "), first.stderr());
-        assertTrue(first.stdout().contains("[input] button 272 down"), first.stdout());
+        assertTrue(first.stdout().contains("[terminal] $ echo Hi!"), first.stdout());
         byte[] one = Files.readAllBytes(dir.resolve("one.png"));
         Files.move(dir.resolve("one.png"), dir.resolve("first.png"));
         Result second = vitrine("script", script.toString());
@@ -185,7 +203,7 @@ class CliTest {
 
     @Test
     void failingScenarioStepIsNamed() throws Exception {
-        Path script = Files.writeString(dir.resolve("fail.vts"), "wait-for \"boot screen up\"\nexpect \"never printed\"\n");
+        Path script = Files.writeString(dir.resolve("fail.vts"), "wait-for \"[wm] desktop up\"\nexpect \"never printed\"\n");
         Result r = vitrine("script", script.toString());
         assertEquals(1, r.exit(), r.stderr());
         assertTrue(r.stderr().contains("[script] FAILED: " + script + ":2:1 expect console \"never printed\"\n"

@@ -62,7 +62,9 @@ class DesktopMeasurementsTest {
     @Test
     void hostCpuOfTheWindowedRun() throws Exception {
         Path disk = DesktopDifferentialTest.sparse(dir.resolve("disk.img"));
-        try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString())) {
+        try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString(),
+                "--append", "")) {   // the boot screen (an explicit empty command line), which echoes its input
+
             v.out.await(l -> l.startsWith("[rost] boot screen up"), 0, Duration.ofSeconds(60));
             String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine$").trim().split("\\s+")[0];
             // Start-up work (JIT, first frames) is not what we measure; it has no observable end, so

@@ -52,7 +52,8 @@ class DesktopWindowE2ETest {
             Assumptions.assumeTrue(x != null, "Xvfb did not start");
             Path disk = DesktopDifferentialTest.sparse(dir.resolve("disk.img"));
             long t0 = System.nanoTime();
-            try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString())) {
+            try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString(),
+                    "--append", "")) {   // an explicit (empty) command line: the boot screen, which echoes its input
                 v.out.await(l -> l.equals("[rost] boot screen up, waiting for input"), 0, Duration.ofSeconds(60));
                 System.out.printf("[desktop-window] boot screen up %.1f s after start%n", (System.nanoTime() - t0) / 1e9);
                 assertTrue(v.out.lines().contains("[blk] self-test ok (capacity " + (8L << 20) / 512 + " sectors)"), v.out.text());
@@ -136,6 +137,53 @@ class DesktopWindowE2ETest {
                 assertEquals(0, status, v.err.text());
                 assertTrue(v.err.text().contains("window closed: guest powered off"), v.err.text());
             }
+        }
+    }
+
+    /**
+     * {@code vitrine run} with no arguments: rost's desktop in the window, on the user's disk (made
+     * under XDG_DATA_HOME on first use); a file saved in one session is there in the next.
+     */
+    @Test
+    void runWithoutArgumentsShowsTheDesktopOnTheUsersPersistentDisk() throws Exception {
+        Assumptions.assumeTrue(Xvfb.toolsInstalled(), "Xvfb, xdotool, xwininfo or ImageMagick not installed");
+        Files.createDirectories(ScreenImages.DIR);
+        Path data = dir.resolve("data");
+        Path userDisk = data.resolve("vitrine/disk.img");
+        Map<String, String> env = Map.of("XDG_DATA_HOME", data.toString());
+        try (Xvfb x = Xvfb.start(1280, 1024)) {
+            Assumptions.assumeTrue(x != null, "Xvfb did not start");
+            Map<String, String> withX = new java.util.HashMap<>(env);
+            withX.put("DISPLAY", x.display());
+            // The first session writes the file (and reads it back, so the write is done before the window closes).
+            for (List<String> session : List.of(List.of("echo kept > /KEPT.TXT", "cat /KEPT.TXT"), List.of("cat /KEPT.TXT"))) {
+                try (VitrineProcess v = VitrineProcess.start(withX, "run")) {
+                    v.out.await(l -> l.equals("[wm] desktop up, 1024x768"), 0, Duration.ofSeconds(90));
+                    String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine$").trim().split("\\s+")[0];
+                    int[] g = geometry(x, id);
+                    x.run(cmd("xdotool", "mousemove", "--sync", g[0] + 100, g[1] + 14));
+                    x.run("xdotool", "click", "1");
+                    v.out.await(l -> l.startsWith("[wm] window of task") && l.endsWith("Terminal"), 0, GUARD);
+                    Thread.sleep(300);
+                    x.run("xdotool", "windowfocus", "--sync", id);
+                    for (String command : session) {
+                        x.run("xdotool", "type", "--delay", "30", command);
+                        x.run("xdotool", "key", "Return");
+                        v.out.await(l -> l.equals("[terminal] $ " + command), 0, GUARD);
+                    }
+                    v.out.await(l -> l.equals("[terminal] kept"), 0, GUARD);
+                    Thread.sleep(500);   // the console line comes before the redraw
+                    Path shot = ScreenImages.DIR.resolve("run-default-desktop.png");
+                    x.run("import", "-window", id, shot.toString());
+                    x.deleteWindow(Long.parseLong(id));
+                    assertEquals(0, v.awaitExit(Duration.ofSeconds(20)), v.err.text());
+                    boolean first = session.size() == 2;
+                    assertEquals(first, v.err.text().contains("[vitrine] your disk (kept across rebuilds; --reset-disk makes it again): "
+                            + userDisk), v.err.text());
+                    System.out.println("[desktop-window] run with no arguments: desktop on " + userDisk + "; screenshot " + shot.toAbsolutePath());
+                }
+            }
+            assertTrue(Files.isRegularFile(userDisk));
         }
     }
 

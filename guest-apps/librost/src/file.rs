@@ -2,8 +2,8 @@
 //! protocol of `abi::fs`, and programs started from files (`spawn`: the server lends the file
 //! in shared memory, fs::MAP, and this program hands it to the kernel's `spawn`). Each call sends one request per chunk
 //! of at most `fs::DATA` bytes and waits for the server's answer; messages from anyone else that
-//! arrive meanwhile are dropped, so a program that also serves messages should not use these
-//! helpers while it expects any.
+//! arrive meanwhile are kept for the window's message loop in a program with a window
+//! (`pending`), and dropped in others.
 
 use crate::{recv_message, send_message, shm_map, shm_unmap, spawn_image};
 use abi::{Error, MAX_ARGS, MSG_PAYLOAD, Message, fs};
@@ -59,6 +59,7 @@ impl Fs {
             if m.sender == self.0 && m.kind == kind {
                 return Error::from_ret(m.u64_at(0)).map(|v| (v, m));
             }
+            crate::pending::keep(m);
         }
     }
 

@@ -11,6 +11,7 @@
 
 pub use abi;
 pub mod file;
+pub mod pending;
 // memcpy & co. and the unwinding stubs come from the crate shared with the kernel
 extern crate freestanding;
 pub mod sys;

@@ -53,6 +53,7 @@ impl Window {
         // SAFETY: shm_map mapped the object's w * h pixels read-write at `at`, for ever.
         let px = unsafe { core::slice::from_raw_parts_mut(at as *mut u32, w as usize * h as usize) };
         send_message(wm, &AppToWm::create_window(title, w, h, id).encode())?;
+        crate::pending::enable();
         Ok(Window { wm, px, stride: w, size: (0, 0), keyboard: Keyboard::default(), damage: Damage::default() })
     }
 
@@ -86,7 +87,10 @@ impl Window {
     /// Malformed or foreign messages are logged and dropped.
     pub fn next_event_within(&mut self, timeout_ns: u64) -> Option<Event> {
         loop {
-            let m = recv_message(timeout_ns).ok()?;
+            let m = match crate::pending::take() {
+                Some(m) => m,
+                None => recv_message(timeout_ns).ok()?,
+            };
             let msg = match WmToApp::decode(&m, self.wm) {
                 Ok(msg) => msg,
                 Err(_) => {

@@ -75,3 +75,35 @@ fn damage_is_the_bounding_rectangle_until_taken() {
     assert_eq!(d.take(), Some(Rect::new(2, 10, 13, 12)));
     assert_eq!(d.take(), None);
 }
+
+#[test]
+fn a_text_field_edits_and_draws_its_cursor() {
+    use ui::field::{Edit, Field, MAX};
+    let mut f = Field::new(b"notes");
+    assert_eq!(f.key(Key::Char(b'2')), Edit::Changed);
+    f.key(Key::Home);
+    f.key(Key::Delete);
+    f.key(Key::Char(b'N'));
+    f.key(Key::End);
+    f.key(Key::Left);
+    f.key(Key::Backspace);
+    assert_eq!(f.text(), b"Note2");
+    assert_eq!(f.cursor(), 4);
+    assert_eq!(f.key(Key::Char(b'\t')), Edit::Ignored);
+    assert_eq!(f.key(Key::Up), Edit::Ignored);
+    assert_eq!(f.key(Key::Enter), Edit::Done);
+    assert_eq!(f.key(Key::Char(0x1b)), Edit::Cancel);
+    let mut full = Field::new(&[b'x'; 100]);
+    assert_eq!(full.text().len(), MAX);
+    full.key(Key::Char(b'y'));
+    assert_eq!(full.text().len(), MAX, "no room");
+
+    let mut px = vec![0u32; 100 * 30];
+    let mut c = Canvas::new(&mut px, 100, 30);
+    let r = f.draw(&mut c, 2, 2, 8, (1, 2, 3));
+    assert_eq!(r, Rect::new(2, 2, 8 * 8 + 4, 20));
+    assert_eq!(px[2 * 100 + 2], 3, "the frame");
+    let cursor_cell = (4 + 8) * 100 + 4 + 4 * 8 + 1;
+    assert!(px[cursor_cell] == 3 || px[cursor_cell] == 2, "the cursor block on the fifth cell");
+    assert!(px.iter().filter(|&&p| p == 1).count() > 20, "the text");
+}

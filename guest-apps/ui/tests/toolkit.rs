@@ -107,3 +107,28 @@ fn a_text_field_edits_and_draws_its_cursor() {
     assert!(px[cursor_cell] == 3 || px[cursor_cell] == 2, "the cursor block on the fifth cell");
     assert!(px.iter().filter(|&&p| p == 1).count() > 20, "the text");
 }
+
+/// Glyphs wholly inside the clip take a row-by-row path; it must paint what the clipped,
+/// pixel-by-pixel path paints.
+#[test]
+fn whole_glyphs_match_clipped_ones() {
+    for bg in [None, Some(5)] {
+        let mut fast = vec![0u32; 40 * 20];
+        Canvas::new(&mut fast, 40, 20).text16(3, 2, b"Ag}", 9, bg);
+        let mut slow = vec![0u32; 40 * 20];
+        let mut c = Canvas::new(&mut slow, 40, 20);
+        // A clip one pixel short of each cell's right edge: every glyph goes the slow way.
+        for i in 0..3 {
+            c.clipped(Rect::new(3 + i * 8, 0, 7, 20)).text16(3, 2, b"Ag}", 9, bg);
+        }
+        for y in 0..20 {
+            for x in 0..40 {
+                let in_slow_clip = x >= 3 && x < 27 && (x - 3) % 8 != 7;
+                if in_slow_clip {
+                    assert_eq!(fast[y * 40 + x], slow[y * 40 + x], "pixel ({x}, {y}), bg {bg:?}");
+                }
+            }
+        }
+        assert!(fast.iter().filter(|&&p| p == 9).count() > 30);
+    }
+}

@@ -39,6 +39,8 @@ pub struct Editor {
     pub focused: bool,
     /// Text rows the window shows (as last drawn).
     pub rows: usize,
+    /// Whether a Close was refused once because of unsaved changes.
+    pub warned: bool,
 }
 
 librost::entry!(main);
@@ -56,7 +58,7 @@ fn main(args: &[&[u8]]) -> u64 {
     };
     // SAFETY: the only references to these statics, taken once (too large for the stack).
     let (buf, loading) = unsafe { (&mut *&raw mut BUFFER, &mut *&raw mut LOADING) };
-    let mut ed = Editor { buf, path: None, rust: false, left: 0, message: Line::new(), message_is_error: false, prompt: None, focused: false, rows: 1 };
+    let mut ed = Editor { buf, path: None, rust: false, left: 0, message: Line::new(), message_is_error: false, prompt: None, focused: false, rows: 1, warned: false };
     match path {
         Some(p) => ed.open(p, loading),
         None if args.len() > 1 => ed.say(b"that path is too long", None, b"", true),
@@ -66,6 +68,11 @@ fn main(args: &[&[u8]]) -> u64 {
         match win.next_event() {
             Event::Resize { .. } | Event::Redraw => {}
             Event::Focus(f) => ed.focused = f,
+            // Unsaved changes are not lost to one click: the first Close only warns.
+            Event::Close if ed.buf.modified() && !ed.warned => {
+                ed.warned = true;
+                ed.say(b"unsaved changes: ctrl+s saves, close again discards them", None, b"", true);
+            }
             Event::Close => break,
             Event::Key(k) => ed.key(k),
             Event::Click { x, y } => ed.click(x, y),

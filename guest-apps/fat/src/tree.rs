@@ -164,7 +164,7 @@ impl Fat {
 
     /// Frees the chain from `first` in every FAT copy; stops at anything that is not a cluster
     /// of the volume (and a loop ends, as each freed entry reads 0 afterwards).
-    fn free_chain(&self, d: &mut impl Disk, first: u16) -> Option<()> {
+    pub(crate) fn free_chain(&self, d: &mut impl Disk, first: u16) -> Option<()> {
         let mut c = first;
         for _ in 0..self.clusters {
             if c < 2 || c as u64 >= self.clusters + 2 {

@@ -79,6 +79,20 @@ impl Fat {
         Some(data.len())
     }
 
+    /// Empties file `f`, modified at `now`: its entry says size 0 and no cluster before its old
+    /// chain is freed (so a failure in between leaks clusters rather than sharing them). What a
+    /// save that rewrites a whole file starts with.
+    pub fn truncate(&self, d: &mut impl Disk, f: &mut File, now: Stamp) -> Option<()> {
+        if f.entry.dir {
+            return None;
+        }
+        let first = f.entry.cluster;
+        (f.entry.cluster, f.entry.size, f.entry.modified) = (0, 0, now);
+        f.sectors.clear();
+        self.save(d, &f.entry)?;
+        self.free_chain(d, first)
+    }
+
     /// Creates an empty file at `path` (its directory must exist, the name must be free and
     /// valid), created and modified at `now`.
     pub fn create(&self, d: &mut impl Disk, path: &[u8], now: Stamp) -> Option<File> {

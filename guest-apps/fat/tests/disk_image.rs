@@ -146,3 +146,25 @@ fn the_sector_cache_reads_each_sector_once_and_writes_through() {
 fn img_bytes(d: &mut fat::Cache<&mut Image>, at: usize, len: usize) -> Vec<u8> {
     d.disk().0[at..at + len].to_vec()
 }
+
+/// A save that rewrites a file shorter: truncate, then write; the old clusters are free again
+/// and mtype and fsck.fat agree.
+#[test]
+fn truncate_frees_the_chain_and_a_shorter_rewrite_reads_back() {
+    let mut img = Image(guest_build("disk.img"), 0);
+    let mut d = fat::Cache::new(&mut img);
+    let fs = fat::Fat::mount(&mut d).unwrap();
+    let mut f = fs.create(&mut d, b"/DOCS/EDIT.RS", NOW).unwrap();
+    fs.write_at(&mut d, &mut f, 0, &[b'x'; 5000], NOW).unwrap();
+    fs.truncate(&mut d, &mut f, NOW).expect("truncated");
+    assert_eq!((f.entry.size, f.entry.cluster), (0, 0));
+    assert_eq!(fs.read_file(&mut d, b"/DOCS/EDIT.RS").as_deref(), Some(&b""[..]));
+    fs.write_at(&mut d, &mut f, 0, b"fn main() {}\n", NOW).unwrap();
+    let mut dir = fs.open(&mut d, b"/DOCS").unwrap();
+    assert!(fs.truncate(&mut d, &mut dir, NOW).is_none(), "a directory is not truncated");
+
+    let host = HostImage::new("truncate", &d.disk().0);
+    let img = host.path();
+    assert_eq!(tool("mtype", &["-i", &img, "::/DOCS/EDIT.RS"]), (true, b"fn main() {}\n".to_vec()));
+    host.assert_fsck_clean();
+}

@@ -108,6 +108,18 @@ fn u32_at(p: &[u8], at: usize) -> u32 {
     p.get(at..at + 4).map_or(u32::MAX, |b| u32::from_le_bytes(b.try_into().unwrap()))
 }
 
+/// Empties `file` for an OPEN with fs::TRUNCATE: not a directory (Inval), not open elsewhere
+/// (Perm: those descriptors would keep the freed clusters).
+fn truncate(vol: &Fat, d: &mut Dev, fds: &[Option<Open>; FDS], file: &mut File) -> Result<(), Error> {
+    if file.entry.dir {
+        return Err(Error::Inval);
+    }
+    if fds.iter().flatten().any(|o| o.file.entry.at == file.entry.at) {
+        return Err(Error::Perm);
+    }
+    vol.truncate(d, file, now()).ok_or(Error::Io)
+}
+
 /// Fills `out` (the answer after its result) with size, kind, name length, date, time and name
 /// of `e`, as abi::fs::STAT says; returns how many bytes that is.
 fn describe(e: &Entry, out: &mut [u8]) -> usize {
@@ -151,7 +163,7 @@ fn serve(vol: &Fat, d: &mut Dev, fds: &mut [Option<Open>; FDS], m: &Message, out
     match m.kind {
         fs::OPEN => {
             let path = path(1)?;
-            let file = match vol.lookup(d, path) {
+            let mut file = match vol.lookup(d, path) {
                 Some(e) => vol.file(d, e).ok_or(Error::Io)?,
                 None if p[0] & fs::CREATE != 0 => {
                     tree::check_new(vol, d, path)?;
@@ -160,6 +172,9 @@ fn serve(vol: &Fat, d: &mut Dev, fds: &mut [Option<Open>; FDS], m: &Message, out
                 None => return Err(Error::NoEnt),
             };
             let i = fds.iter().position(Option::is_none).ok_or(Error::NoMem)?;
+            if p[0] & fs::TRUNCATE != 0 {
+                truncate(vol, d, fds, &mut file)?;
+            }
             fds[i] = Some(Open { owner: m.sender, file, offset: 0, shm: None });
             Ok((i as u64, 0))
         }

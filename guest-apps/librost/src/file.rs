@@ -69,6 +69,13 @@ impl Fs {
         self.call(fs::OPEN, &p[..n]).map(|(v, _)| v as u32)
     }
 
+    /// A descriptor of the file at `path`, made empty (created if there is none): for a save
+    /// that rewrites the whole file. Perm while another descriptor has it open.
+    pub fn open_truncated(&self, path: &[u8]) -> Result<u32, Error> {
+        let (p, n) = with_path(&[fs::CREATE | fs::TRUNCATE], path)?;
+        self.call(fs::OPEN, &p[..n]).map(|(v, _)| v as u32)
+    }
+
     /// Makes directory `path`.
     pub fn mkdir(&self, path: &[u8]) -> Result<(), Error> {
         let (p, n) = with_path(&[], path)?;

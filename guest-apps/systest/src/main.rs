@@ -244,7 +244,7 @@ fn files(t: &mut Suite) {
         i += 1;
     }
     line.send();
-    t.check(b"readdir lists the 4 entries (3 files, the folder WEB)", i == 4);
+    t.check(b"readdir lists the 5 entries (4 files, the folder WEB)", i == 5);
     t.check(b"reading a directory: Inval", fs.read(dir, &mut buf) == Err(Error::Inval));
     t.check(b"a name FAT forbids: Inval", fs.open(b"/DOCS/A*B.TXT", true) == Err(Error::Inval));
     t.check(b"blk_read while fsd owns the disk: Perm", librost::blk_read(0, &mut buf) == Err(Error::Perm));

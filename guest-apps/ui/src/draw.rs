@@ -168,6 +168,11 @@ impl<'a> Canvas<'a> {
                 continue;
             }
             let bits = font::glyph(c);
+            // The row-by-row path draws upright glyphs only: a slanted one goes pixel by pixel.
+            if !slant && cell.clip(self.width, self.height).intersect(self.clip) == cell {
+                self.whole_glyph(cell, (sx, sy), bits, fg, bg);
+                continue;
+            }
             for row in 0..8 {
                 let shift = if slant { sx * (2u32.saturating_sub(row / 2)) } else { 0 };
                 for col in 0..8 {
@@ -180,6 +185,27 @@ impl<'a> Canvas<'a> {
             }
         }
         Rect::new(x, y, text.len() as u32 * cw, ch)
+    }
+
+    /// A glyph whose `cell` lies wholly inside the canvas and the clip, written row by row
+    /// (the common case, and much faster than a clipped fill per font pixel).
+    fn whole_glyph(&mut self, cell: Rect, (sx, sy): (u32, u32), bits: u64, fg: u32, bg: Option<u32>) {
+        for row in 0..8 {
+            let line = (bits >> (8 * (7 - row))) as u8;
+            if line == 0 && bg.is_none() {
+                continue;
+            }
+            for dy in 0..sy {
+                let base = ((cell.y + row * sy + dy) * self.width + cell.x) as usize;
+                for col in 0..8 {
+                    let colour = if line >> (7 - col) & 1 != 0 { Some(fg) } else { bg };
+                    if let Some(colour) = colour {
+                        let at = base + (col * sx) as usize;
+                        self.px[at..at + sx as usize].fill(colour);
+                    }
+                }
+            }
+        }
     }
 
     /// A one-pixel line from (x0, y0) to (x1, y1), both ends included (Bresenham).

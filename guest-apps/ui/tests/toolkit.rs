@@ -112,3 +112,60 @@ fn the_queue_hands_items_back_in_order_and_refuses_when_full() {
         assert!(q.is_empty());
     }
 }
+
+#[test]
+fn a_text_field_edits_and_draws_its_cursor() {
+    use ui::field::{Edit, Field, MAX};
+    let mut f = Field::new(b"notes");
+    assert_eq!(f.key(Key::Char(b'2')), Edit::Changed);
+    f.key(Key::Home);
+    f.key(Key::Delete);
+    f.key(Key::Char(b'N'));
+    f.key(Key::End);
+    f.key(Key::Left);
+    f.key(Key::Backspace);
+    assert_eq!(f.text(), b"Note2");
+    assert_eq!(f.cursor(), 4);
+    assert_eq!(f.key(Key::Char(b'\t')), Edit::Ignored);
+    assert_eq!(f.key(Key::Up), Edit::Ignored);
+    assert_eq!(f.key(Key::Enter), Edit::Done);
+    assert_eq!(f.key(Key::Char(0x1b)), Edit::Cancel);
+    let mut full = Field::new(&[b'x'; 100]);
+    assert_eq!(full.text().len(), MAX);
+    full.key(Key::Char(b'y'));
+    assert_eq!(full.text().len(), MAX, "no room");
+
+    let mut px = vec![0u32; 100 * 30];
+    let mut c = Canvas::new(&mut px, 100, 30);
+    let r = f.draw(&mut c, 2, 2, 8, (1, 2, 3));
+    assert_eq!(r, Rect::new(2, 2, 8 * 8 + 4, 20));
+    assert_eq!(px[2 * 100 + 2], 3, "the frame");
+    let cursor_cell = (4 + 8) * 100 + 4 + 4 * 8 + 1;
+    assert!(px[cursor_cell] == 3 || px[cursor_cell] == 2, "the cursor block on the fifth cell");
+    assert!(px.iter().filter(|&&p| p == 1).count() > 20, "the text");
+}
+
+/// Glyphs wholly inside the clip take a row-by-row path; it must paint what the clipped,
+/// pixel-by-pixel path paints.
+#[test]
+fn whole_glyphs_match_clipped_ones() {
+    for bg in [None, Some(5)] {
+        let mut fast = vec![0u32; 40 * 20];
+        Canvas::new(&mut fast, 40, 20).text16(3, 2, b"Ag}", 9, bg);
+        let mut slow = vec![0u32; 40 * 20];
+        let mut c = Canvas::new(&mut slow, 40, 20);
+        // A clip one pixel short of each cell's right edge: every glyph goes the slow way.
+        for i in 0..3 {
+            c.clipped(Rect::new(3 + i * 8, 0, 7, 20)).text16(3, 2, b"Ag}", 9, bg);
+        }
+        for y in 0..20 {
+            for x in 0..40 {
+                let in_slow_clip = x >= 3 && x < 27 && (x - 3) % 8 != 7;
+                if in_slow_clip {
+                    assert_eq!(fast[y * 40 + x], slow[y * 40 + x], "pixel ({x}, {y}), bg {bg:?}");
+                }
+            }
+        }
+        assert!(fast.iter().filter(|&&p| p == 9).count() > 30);
+    }
+}

@@ -471,6 +471,9 @@ pub mod fs {
     pub const DELETE: u32 = 0x10a;
     /// OPEN flag: create the file (empty) if it does not exist.
     pub const CREATE: u8 = 1;
+    /// OPEN flag: empty the file (its clusters freed), as a save that rewrites it needs;
+    /// [`Error::Inval`] for a directory, [`Error::Perm`] while a descriptor has it open.
+    pub const TRUNCATE: u8 = 2;
     /// Most data bytes in one READ or WRITE.
     pub const DATA: usize = 56;
     /// Most bytes of a name in a STAT or READDIR answer.

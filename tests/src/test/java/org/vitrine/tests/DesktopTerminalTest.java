@@ -65,14 +65,16 @@ class DesktopTerminalTest {
     static final int TITLE = 0x3a4252;
 
     /**
-     * tests/scenarios/desktop-windows.vts: Editor (not on the disk) gives a notice, four
+     * tests/scenarios/desktop-windows.vts: Editor (taken off this disk copy) gives a notice, four
      * terminals tile 2x2, a fifth is refused, a click focuses the first and the typed command
      * runs there, the close button of the second ends it and the other three are re-tiled.
      */
     @Test
     void windowsTileTakeFocusAndClose() throws Exception {
         Path script = Files.copy(Guest.root().resolve("tests/scenarios/desktop-windows.vts"), dir.resolve("w.vts"));
-        CliTest.Result r = CliTest.vitrine("script", "--disk", Guest.disk(dir).toString(), "--display", "1024x768",
+        Path disk = Guest.disk(dir);
+        RostSystestTest.host("mdel", "-i", disk.toString(), "::/BIN/EDITOR"); // an app not on the disk
+        CliTest.Result r = CliTest.vitrine("script", "--disk", disk.toString(), "--display", "1024x768",
                 "--append", "rost.desktop", script.toString());
         String all = r.stdout() + r.stderr();
         assertEquals(0, r.exit(), all);

@@ -85,7 +85,7 @@ class RostSystestTest {
     @Test
     void filesWrittenByTheGuestAreReadableOnTheHostWithMtools() throws Exception {
         String log = run.console();
-        assertTrue(log.contains("task 2: /DOCS: INDEX.HTM 880 README.TXT 164 WEB 0 NOTES.TXT 5000"), log);
+        assertTrue(log.contains("task 2: /DOCS: INDEX.HTM 880 README.TXT 164 SAMPLE.RS 1003 WEB 0 NOTES.TXT 5000"), log);
         String readme = mtype("::/DOCS/README.TXT");
         assertTrue(readme.startsWith("Welcome to rost.\n"), readme);
         assertTrue(readme.endsWith("\nEdited by systest.\n"), readme);

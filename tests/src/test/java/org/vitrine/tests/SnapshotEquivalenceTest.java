@@ -208,6 +208,41 @@ class SnapshotEquivalenceTest {
         assertEquals(0, differ, "pixels that differ from the straight run's screen");
     }
 
+    /**
+     * The debugger's use: in one machine, run to T2, restore (in memory) the snapshot taken at T1,
+     * and run to T2 again: the same console output, screen and machine state as the first time.
+     */
+    @Test
+    void rewindingInMemoryReplaysExactly() throws Exception {
+        Path disk = Guest.disk(Files.createDirectories(dir.resolve("rewind")));
+        try (Desktop d = new Desktop(disk)) {
+            d.play(List.of("wait-for \"[blk] self-test ok\" within 10s"));
+            long t1 = d.board.machine().cpu().cycles() + 3 * MS, t2 = 1500 * MS;
+            d.runTo(t1);
+            Snapshot atT1 = BoardSnapshot.take(d.board, "running");
+            long savedAt = d.board.machine().cpu().cycles();  // the block boundary at or after T1
+            int mark = d.console().length();
+            d.runTo(t2);
+            String first = d.console().substring(mark);
+            Snapshot firstEnd = BoardSnapshot.take(d.board, "running");
+            Frame firstFrame = d.board.currentFrame();
+            assertTrue(first.contains("[wm] desktop up"), "the desktop came up between T1 and T2: " + first);
+
+            BoardSnapshot.restore(d.board, atT1);
+            assertEquals(savedAt, d.board.machine().cpu().cycles());
+            mark = d.console().length();
+            d.runTo(t2);
+            assertEquals(first, d.console().substring(mark), "the console between T1 and T2, replayed");
+            Snapshot secondEnd = BoardSnapshot.take(d.board, "running");
+            Map<String, byte[]> a = sections(firstEnd), b = sections(secondEnd);
+            List<String> differing = new ArrayList<>();
+            for (String k : a.keySet()) if (!k.equals("cpu") && !java.util.Arrays.equals(a.get(k), b.get(k))) differing.add(k);
+            assertEquals(List.of(), differing, "sections that differ after the replay");
+            assertArrayEquals(loopState(a.get("cpu")), loopState(b.get("cpu")), "cycles, instructions and run-loop state");
+            assertArrayEquals(firstFrame.rgba(), d.board.currentFrame().rgba(), "the screen");
+        }
+    }
+
     @Test
     void midBootWhileTheDiskIsRead() throws Exception {
         equivalent("mid-boot", List.of(), 60 * MS, 1500 * MS);

@@ -202,8 +202,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             if (size == 0) return;
             try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
                 java.lang.foreign.MemorySegment image = file.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, size, arena);
-                contents.applyTo(image, false);
-                image.force();
+                if (contents.applyTo(image, false) > 0) image.force();  // only an image that changed is written out
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot write the disk image back: " + e.getMessage(), e);
             }

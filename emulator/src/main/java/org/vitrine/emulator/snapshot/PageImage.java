@@ -113,9 +113,11 @@ public final class PageImage {
 
         /**
          * Makes {@code memory} hold exactly the image: its pages copied in, every other page zero
-         * (only pages that could be non-zero are touched when the memory is anonymous).
+         * (only pages that could be non-zero are touched when the memory is anonymous). Returns how
+         * many pages it changed.
          */
-        public void applyTo(MemorySegment memory, boolean anonymous) {
+        public int applyTo(MemorySegment memory, boolean anonymous) {
+            int changed = 0;
             int total = pageCount(size);
             boolean[] resident = anonymous ? residentPages(memory) : null;
             MemorySegment source = MemorySegment.ofArray(data);
@@ -128,13 +130,18 @@ public final class PageImage {
                     // unchanged pages are left alone: a file-backed memory is then not rewritten
                     if (MemorySegment.mismatch(memory, at, at + len, source, from, from + len) != -1) {
                         MemorySegment.copy(source, from, memory, at, len);
+                        changed++;
                     }
                     from += len;
                     next++;
                 } else if (resident == null || resident[p]) {
-                    if (!isZero(memory, p)) memory.asSlice(at, len).fill((byte) 0);
+                    if (!isZero(memory, p)) {
+                        memory.asSlice(at, len).fill((byte) 0);
+                        changed++;
+                    }
                 }
             }
+            return changed;
         }
     }
 

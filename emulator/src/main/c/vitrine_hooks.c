@@ -7,6 +7,7 @@
  * No libunicorn headers or link: Java passes uc_emu_stop's address in the state block.
  * The layout of `struct vitrine_clock` is mirrored by org.vitrine.emulator.cpu.NativeBlockClock.
  */
+#include <stddef.h>
 #include <stdint.h>
 
 struct vitrine_clock {
@@ -42,3 +43,38 @@ void vitrine_block_hook(void *uc, uint64_t address, uint32_t size, void *user_da
     c->committed += insns * c->cycles_per_insn;
     c->retired += insns;
 }
+
+/*
+ * The MRS / MSR / SYS filter: libunicorn calls the instruction hook for every system-register
+ * access and cache-maintenance instruction, and Linux makes millions of them (MRS SP_EL0 for
+ * `current`, DC ZVA for zeroing pages) that the host does not emulate. Only the encodings listed in
+ * the filter (the generic timer, CNTKCTL_EL1, IC IVAU / IALLU) reach the Java hook; everything else
+ * returns "not handled" here and the CPU executes it. Layout mirrored by
+ * org.vitrine.emulator.cpu.NativeSysInsnFilter.
+ */
+struct vitrine_cp_reg {             /* uc_arm64_cp_reg */
+    uint32_t crn, crm, op0, op1, op2;
+    uint64_t val;
+};
+
+#define VITRINE_FILTER_KEYS 30
+
+struct vitrine_sys_filter {
+    int (*java)(void *uc, int reg, const struct vitrine_cp_reg *cp, void *user_data); /* 0 */
+    uint32_t count;                                 /* 8 */
+    uint32_t keys[VITRINE_FILTER_KEYS];             /* 12: SysReg.key encodings */
+    volatile uint64_t filtered;                     /* 136: accesses answered here */
+};
+
+int vitrine_sys_hook(void *uc, int reg, const struct vitrine_cp_reg *cp, void *user_data) {
+    struct vitrine_sys_filter *f = (struct vitrine_sys_filter *) user_data;
+    uint32_t key = (cp->op0 << 16) | (cp->op1 << 12) | (cp->crn << 8) | (cp->crm << 4) | cp->op2;
+    for (uint32_t i = 0; i < f->count; i++) {
+        if (f->keys[i] == key) return f->java(uc, reg, cp, 0);
+    }
+    f->filtered++;
+    return 0;
+}
+
+_Static_assert(offsetof(struct vitrine_sys_filter, keys) == 12, "layout mirrored in NativeSysInsnFilter");
+_Static_assert(offsetof(struct vitrine_sys_filter, filtered) == 136, "layout mirrored in NativeSysInsnFilter");

@@ -138,7 +138,7 @@ final class ExceptionEntry {
         uc.reg(Arm64Reg.SP, uc.reg(Arm64Reg.SP_EL1));
         long block = fromEl == 0 ? FROM_LOWER_EL_AARCH64 : spx ? FROM_CURRENT_EL_SPX : FROM_CURRENT_EL_SP0;
         long target = SysReg.VBAR_EL1.read(uc) + block + SYNC;
-        uc.reg(Arm64Reg.PC, target);
+        uc.jumpFromHook(target);
         if (trace != null) {
             String where = symbolizer.apply(elr).map(n -> " <" + n + ">").orElse("");
             String detail = external == null ? ""

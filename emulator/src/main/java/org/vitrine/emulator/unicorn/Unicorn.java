@@ -265,6 +265,11 @@ public final class Unicorn implements AutoCloseable {
     private static final MethodHandle TB_INVALIDATE_PHYS_RANGE = optional("tb_invalidate_phys_range_aarch64",
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final long RAM_ADDR_INVALID = -1;
+    /** uc_reg_read_batch / uc_reg_write_batch(uc, int *ids, void **values, int count): see {@link Batch}. */
+    private static final MethodHandle UC_REG_READ_BATCH = optional("uc_reg_read_batch",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle UC_REG_WRITE_BATCH = optional("uc_reg_write_batch",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
     /** uc_reg_write2(uc, regid, value, size*): public API, see {@link #jumpFromHook}. */
     private static final MethodHandle UC_REG_WRITE2 = optional("uc_reg_write2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
@@ -483,6 +488,84 @@ public final class Unicorn implements AutoCloseable {
             int err = (int) UC_REG_WRITE2.invokeExact(uc, Arm64Reg.PC, scratch, scratch.asSlice(8, 8));
             if (err != 0) check(err, "uc_reg_write2(PC)");
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_write2", t); }
+    }
+
+    /**
+     * A fixed list of registers read or written with one native call (uc_reg_read_batch /
+     * uc_reg_write_batch) instead of one per register: exception entry touches about ten, and each
+     * call crossing into libunicorn costs ~20-50 ns. Entries are 64-bit registers or system
+     * registers by encoding (through CP_REG, whose write also rebuilds the cached EL/MMU flags, as
+     * {@link #sysReg(int, int, int, int, int, long)}). Writing PC in a batch does not set
+     * skip_sync_pc_on_exit (see {@link #jumpFromHook}). Made once, reused; not thread-safe.
+     */
+    public final class Batch {
+        private static final long SLOT = 32;
+        private final int count;
+        private final MemorySegment ids, pointers, values;
+        private final boolean[] cp;
+
+        private Batch(int count) {
+            this.count = count;
+            ids = arena.allocate(4L * count, 4);
+            pointers = arena.allocate(8L * count, 8);
+            values = arena.allocate(SLOT * count, 8);
+            cp = new boolean[count];
+            for (int i = 0; i < count; i++) pointers.setAtIndex(ADDRESS, i, values.asSlice(SLOT * i, SLOT));
+        }
+
+        /** Entry {@code i} is the register {@code id} (an {@link Arm64Reg} constant, not CP_REG). */
+        public Batch register(int i, int id) {
+            ids.setAtIndex(JAVA_INT, i, id);
+            cp[i] = false;
+            return this;
+        }
+
+        /** Entry {@code i} is a system register by encoding (never CurrentEL or NZCV). */
+        public Batch sysReg(int i, int op0, int op1, int crn, int crm, int op2) {
+            rejectFatalSysReg(op0, op1, crn, crm, op2);
+            ids.setAtIndex(JAVA_INT, i, Arm64Reg.CP_REG);
+            MemorySegment v = values.asSlice(SLOT * i, SLOT);
+            v.set(JAVA_INT, 0, crn);
+            v.set(JAVA_INT, 4, crm);
+            v.set(JAVA_INT, 8, op0);
+            v.set(JAVA_INT, 12, op1);
+            v.set(JAVA_INT, 16, op2);
+            cp[i] = true;
+            return this;
+        }
+
+        public void set(int i, long value) {
+            values.set(JAVA_LONG, SLOT * i + (cp[i] ? 24 : 0), value);
+        }
+
+        public long get(int i) {
+            return values.get(JAVA_LONG, SLOT * i + (cp[i] ? 24 : 0));
+        }
+
+        /** Reads every entry (get them with {@link #get}). */
+        public void read() {
+            for (int i = 0; i < count; i++) if (!cp[i]) values.set(JAVA_LONG, SLOT * i, 0);
+            try {
+                int err = (int) UC_REG_READ_BATCH.invokeExact(uc, ids, pointers, count);
+                if (err != 0) check(err, "uc_reg_read_batch");
+            } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_read_batch", t); }
+        }
+
+        /** Writes every entry, in order (set them with {@link #set}). */
+        public void write() {
+            try {
+                int err = (int) UC_REG_WRITE_BATCH.invokeExact(uc, ids, pointers, count);
+                if (err != 0) check(err, "uc_reg_write_batch");
+            } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_write_batch", t); }
+        }
+    }
+
+    /** A register batch of {@code count} entries. */
+    public Batch batch(int count) {
+        if (UC_REG_READ_BATCH == null || UC_REG_WRITE_BATCH == null) {
+            throw new UnicornException("libunicorn at " + LIBRARY_PATH + " lacks uc_reg_read_batch / uc_reg_write_batch");
+        }
+        return new Batch(count);
     }
 
     /** True when {@link #jumpFromHook} keeps the run's exit PC exact (uc_reg_write2 is available). */

@@ -83,6 +83,7 @@ public final class Cpu {
     private GenericTimer timer;
 
     private final NativeBlockClock blocks;
+    private final NativeSysInsnFilter mrsFilter;
     private long untilCycle = Long.MAX_VALUE;
 
     // the host side: actions posted from other threads, and the waits on the wall clock
@@ -120,7 +121,8 @@ public final class Cpu {
         clock.setOnEarlierDeadline(this::refreshDeadline);
         clock.setLiveTime(blocks::committed);
         uc.hookInterrupt(this::onException);
-        new NativeSysInsnFilter(uc, Unicorn.INS_MRS, SystemInstructions.mrsKeys(), systemInstructions::onMrs);
+        this.mrsFilter = new NativeSysInsnFilter(uc, Unicorn.INS_MRS, SystemInstructions.mrsKeys(), systemInstructions::onMrs);
+        systemInstructions.onCntkctlWrite(mrsFilter::cntkctl);
         new NativeSysInsnFilter(uc, Unicorn.INS_MSR, SystemInstructions.msrKeys(), systemInstructions::onMsr);
         new NativeSysInsnFilter(uc, Unicorn.INS_SYS, SystemInstructions.sysKeys(), systemInstructions::onSys);
         uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, externalAborts::onUnmapped);
@@ -138,6 +140,7 @@ public final class Cpu {
     public GenericTimer attachTimer(InterruptLine physical, InterruptLine virtual) {
         timer = new GenericTimer(clock, this::preciseCycle, physical, virtual, guestLog);
         systemInstructions.attachTimer(timer);
+        mrsFilter.answerCounters(blocks, GenericTimer.FREQUENCY, clock.cyclesPerSecond());
         return timer;
     }
 
@@ -305,6 +308,7 @@ public final class Cpu {
 
     /** Why and how often runs ended so far, and the system-instruction upcalls. */
     public RunStatistics statistics() {
+        statistics.nativeCounterReads = mrsFilter.counterReads();
         return statistics;
     }
 

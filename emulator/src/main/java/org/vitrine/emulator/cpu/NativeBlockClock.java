@@ -26,6 +26,11 @@ final class NativeBlockClock {
         uc.hookBlockNative(NativeHooks.function("vitrine_block_hook"), state);
     }
 
+    /** The state block, for native code that reads the clock (the counter in {@link NativeSysInsnFilter}). */
+    MemorySegment state() {
+        return state;
+    }
+
     long committed() {
         return state.get(ValueLayout.JAVA_LONG, COMMITTED);
     }

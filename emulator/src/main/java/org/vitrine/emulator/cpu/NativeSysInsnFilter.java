@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 
+import org.vitrine.emulator.unicorn.Arm64Reg;
 import org.vitrine.emulator.unicorn.Unicorn;
 
 /**
@@ -14,10 +15,14 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * ({@code struct vitrine_sys_filter}), whose layout the offsets below mirror.
  */
 final class NativeSysInsnFilter {
-    private static final long JAVA = 0, COUNT = 8, KEYS = 12, FILTERED = 136, SIZE = 144;
+    private static final long JAVA = 0, COUNT = 8, KEYS = 12, FILTERED = 136, CLOCK = 144, COUNTER_NUM = 152,
+            COUNTER_DEN = 160, REG_READ = 168, REG_WRITE = 176, CNTKCTL = 184, KEY_PCT = 192, KEY_VCT = 196, ID_PC = 200,
+            ID_PSTATE = 204, ID_W0 = 208, ID_WZR = 212, ID_XZR = 216, COUNTER_READS = 224, SIZE = 232;
+    private static final int WZR = 6;
     private static final int MAX_KEYS = 30;
 
     private final MemorySegment state;
+    private final Unicorn uc;
 
     /**
      * Installs the filtered hook for instruction {@code insn} (Unicorn.INS_*): {@code hook} runs
@@ -26,11 +31,42 @@ final class NativeSysInsnFilter {
      */
     NativeSysInsnFilter(Unicorn uc, int insn, List<Integer> keys, Unicorn.SysInsnHook hook) {
         if (keys.size() > MAX_KEYS) throw new IllegalArgumentException("at most " + MAX_KEYS + " filtered encodings");
+        this.uc = uc;
         state = uc.arena().allocate(SIZE, 8);
         state.set(ValueLayout.ADDRESS, JAVA, uc.sysInsnUpcall(hook));
         state.set(ValueLayout.JAVA_INT, COUNT, keys.size());
         for (int i = 0; i < keys.size(); i++) state.set(ValueLayout.JAVA_INT, KEYS + 4L * i, keys.get(i));
         uc.hookSysInsnNative(insn, NativeHooks.function("vitrine_sys_hook"), state);
+    }
+
+    /**
+     * From now on MRS CNTPCT_EL0 / CNTVCT_EL0 are answered natively from the block clock, as
+     * {@link GenericTimer#counter()} would ({@code counterHz} ticks per {@code cyclesPerSecond}
+     * cycles), with CNTKCTL_EL1's EL0 rules ({@link #cntkctl}); the Java hook no longer sees them.
+     */
+    void answerCounters(NativeBlockClock clock, long counterHz, long cyclesPerSecond) {
+        state.set(ValueLayout.JAVA_LONG, COUNTER_NUM, counterHz);
+        state.set(ValueLayout.JAVA_LONG, COUNTER_DEN, cyclesPerSecond);
+        state.set(ValueLayout.ADDRESS, REG_READ, uc.symbol("uc_reg_read"));
+        state.set(ValueLayout.ADDRESS, REG_WRITE, uc.symbol("uc_reg_write"));
+        state.set(ValueLayout.JAVA_INT, KEY_PCT, SysReg.CNTPCT_EL0.key());
+        state.set(ValueLayout.JAVA_INT, KEY_VCT, SysReg.CNTVCT_EL0.key());
+        state.set(ValueLayout.JAVA_INT, ID_PC, Arm64Reg.PC);
+        state.set(ValueLayout.JAVA_INT, ID_PSTATE, Arm64Reg.PSTATE);
+        state.set(ValueLayout.JAVA_INT, ID_W0, Arm64Reg.W0);
+        state.set(ValueLayout.JAVA_INT, ID_WZR, WZR);
+        state.set(ValueLayout.JAVA_INT, ID_XZR, Arm64Reg.XZR);
+        state.set(ValueLayout.ADDRESS, CLOCK, clock.state());
+    }
+
+    /** The guest wrote CNTKCTL_EL1: EL0's access to the counters follows it. */
+    void cntkctl(long value) {
+        state.set(ValueLayout.JAVA_LONG, CNTKCTL, value);
+    }
+
+    /** Counter reads answered natively. */
+    long counterReads() {
+        return state.get(ValueLayout.JAVA_LONG, COUNTER_READS);
     }
 
     /** Accesses answered natively (never reached Java). */

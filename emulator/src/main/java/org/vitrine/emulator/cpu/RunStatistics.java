@@ -33,6 +33,7 @@ public final class RunStatistics {
     long runs;
     long mrsUpcalls, msrUpcalls, sysUpcalls;
     long codeInvalidatedInHook;
+    long nativeCounterReads;
 
     void stopped(Stop why) {
         runs++;
@@ -57,6 +58,7 @@ public final class RunStatistics {
         StringBuilder b = new StringBuilder("runs (uc_emu_start calls): ").append(runs);
         for (Map.Entry<Stop, Long> e : stops.entrySet()) b.append(", ").append(e.getKey().name().toLowerCase()).append(' ').append(e.getValue());
         b.append("; IC IVAU done without stopping ").append(codeInvalidatedInHook);
+        b.append("; counter reads answered natively ").append(nativeCounterReads);
         b.append("; Java upcalls for MRS ").append(mrsUpcalls).append(", MSR ").append(msrUpcalls).append(", SYS ").append(sysUpcalls);
         return b.toString();
     }

@@ -12,7 +12,9 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * The system instructions the host completes, from Unicorn's MRS/MSR/SYS hooks:
  * <ul>
  *   <li>the generic timer's registers, on the cycle clock ({@link GenericTimer}), with
- *       CNTKCTL_EL1's rules for EL0 access (a refused access is left to the CPU, which traps);</li>
+ *       CNTKCTL_EL1's rules for EL0 access (a refused access is left to the CPU, which traps);
+ *       once the timer is attached, reads of the counters themselves (CNTPCT/CNTVCT) are answered
+ *       natively by {@link NativeSysInsnFilter} with the same figure and rules;</li>
  *   <li>IC IVAU / IC IALLU: guest-written code becomes visible (Unicorn 2.1 would keep running
  *       stale translations). IC IVAU on RAM drops the line's translations at once, by physical
  *       address, without ending the run ({@link Unicorn#invalidateCode}: Linux patches its code
@@ -34,6 +36,7 @@ final class SystemInstructions {
     private static final long CACHE_LINE = 64;
     private GenericTimer timer;
     private long cntkctl;
+    private java.util.function.LongConsumer cntkctlWritten = v -> { };
     private final List<Long> pendingCodeInvalidations = new ArrayList<>();
     private boolean pendingFullFlush;
 
@@ -67,6 +70,11 @@ final class SystemInstructions {
         return List.of(SysReg.IC_IVAU.key(), SysReg.IC_IALLU.key(), SysReg.IC_IALLUIS.key());
     }
 
+    /** Told each CNTKCTL_EL1 write (the native counter reads check EL0 access against it too). */
+    void onCntkctlWrite(java.util.function.LongConsumer listener) {
+        cntkctlWritten = listener;
+    }
+
     void attachTimer(GenericTimer t) {
         timer = t;
     }
@@ -86,6 +94,7 @@ final class SystemInstructions {
         int key = SysReg.key(op0, op1, crn, crm, op2);
         if (key == SysReg.CNTKCTL_EL1.key()) {
             cntkctl = value;
+            cntkctlWritten.accept(value);
             return false; // let the CPU keep its copy too: it checks EL0 accesses we pass back to it
         }
         if (timer == null || !GenericTimer.handles(key)) return false;

@@ -9,6 +9,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for s in "$src"/*.S; do
   name=$(basename "$s" .S)
-  aarch64-linux-gnu-as -o "$tmp/$name.o" "$s"
+  aarch64-linux-gnu-as -I "$src" -o "$tmp/$name.o" "$s"
   aarch64-linux-gnu-ld -nostdlib -N --no-warn-rwx-segments -Ttext=0x40080000 -e _start -o "$out/$name.elf" "$tmp/$name.o"
 done

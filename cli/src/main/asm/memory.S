@@ -3,20 +3,14 @@
 // 64 MiB ring of 64-byte nodes (each node points 4099 nodes further, so consecutive loads land
 // on different pages), `iterations` dependent loads; mode 1: streaming copy of 32 MiB into the
 // next 32 MiB, `iterations` times. Powers off through PSCI. Parameters at _start+8 (BenchGuest).
-    .equ PSCI_SYSTEM_OFF, 0x84000008
+    .include "bench.inc"
     .equ RAM, 0x40000000
     .equ BUF, 0x44000000           // 64 MiB of data at RAM + 64 MiB
     .equ BUF_SIZE, 64 << 20
     .equ NODES, BUF_SIZE / 64
     .equ STRIDE, 4099              // odd: the ring visits every node
-    .text
-    .global _start
-_start:
-    b       1f
-    .balign 8
-iterations: .quad 1000
-mode:       .quad 0
-1:  // translation tables: L1[0] devices, L1[1] -> L2 (2 MiB blocks over the first GiB of RAM)
+    bench_start
+    // translation tables: L1[0] devices, L1[1] -> L2 (2 MiB blocks over the first GiB of RAM)
     adr     x0, l1
     adr     x1, l2
     mov     x2, #0x401             // block, AF, attr 0 (device)
@@ -97,10 +91,7 @@ copy:
     b.ne    4b
 
 off:
-    ldr     x0, =PSCI_SYSTEM_OFF
-    mov     x1, #0
-    hvc     #0
-    b       .
+    power_off
     .ltorg
 
     .balign 4096

@@ -1,15 +1,9 @@
 // Null system call loop: EL0 makes `iterations` SVCs to an EL1 handler that only returns, then
 // powers off through PSCI. Measures the round trip of a system call (entry, vector, ERET).
 // The parameter block at _start+8 is patched by the benchmark (BenchGuest).
-    .equ PSCI_SYSTEM_OFF, 0x84000008
-    .text
-    .global _start
-_start:
-    b       1f
-    .balign 8
-iterations: .quad 1000
-mode:       .quad 0
-1:  adr     x0, vectors
+    .include "bench.inc"
+    bench_start
+    adr     x0, vectors
     msr     vbar_el1, x0
     ldr     x19, iterations
     adr     x0, el0_loop
@@ -33,8 +27,5 @@ vectors:
     b.ne    off
     eret
 off:
-    ldr     x0, =PSCI_SYSTEM_OFF
-    mov     x1, #0
-    hvc     #0
-    b       .
+    power_off
     .ltorg

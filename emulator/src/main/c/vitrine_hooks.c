@@ -7,6 +7,7 @@
  * No libunicorn headers or link: Java passes uc_emu_stop's address in the state block.
  * The layout of `struct vitrine_clock` is mirrored by org.vitrine.emulator.cpu.NativeBlockClock.
  */
+#include <stddef.h>
 #include <stdint.h>
 
 struct vitrine_clock {
@@ -42,3 +43,82 @@ void vitrine_block_hook(void *uc, uint64_t address, uint32_t size, void *user_da
     c->committed += insns * c->cycles_per_insn;
     c->retired += insns;
 }
+
+/*
+ * The MRS / MSR / SYS filter: libunicorn calls the instruction hook for every system-register
+ * access and cache-maintenance instruction, and Linux makes millions of them (MRS SP_EL0 for
+ * `current`, DC ZVA for zeroing pages) that the host does not emulate. Only the encodings listed in
+ * the filter (the generic timer, CNTKCTL_EL1, IC IVAU / IALLU) reach the Java hook; everything else
+ * returns "not handled" here and the CPU executes it. Layout mirrored by
+ * org.vitrine.emulator.cpu.NativeSysInsnFilter.
+ */
+struct vitrine_cp_reg {             /* uc_arm64_cp_reg */
+    uint32_t crn, crm, op0, op1, op2;
+    uint64_t val;
+};
+
+#define VITRINE_FILTER_KEYS 64    /* the generic timer, CNTKCTL_EL1 and the PMU (PmuV3.keys) */
+
+struct vitrine_sys_filter {
+    int (*java)(void *uc, int reg, const struct vitrine_cp_reg *cp, void *user_data); /* 0 */
+    uint32_t count;                                 /* 8 */
+    uint32_t keys[VITRINE_FILTER_KEYS];             /* 12: SysReg.key encodings */
+    volatile uint64_t filtered;                     /* 272: accesses answered here */
+    /* The system counter, answered here for MRS (clock != NULL): a busy-wait on CNTPCT (U-Boot's
+     * countdown, udelay) reads it ~100 million times per virtual second, and a Java upcall each
+     * time made U-Boot several times slower than QEMU. Same figure as GenericTimer.counter():
+     * floor(precise cycle * num / den), saturated at INT64_MAX. */
+    struct vitrine_clock *clock;                    /* 280 */
+    uint64_t counter_num;                           /* 288: counter frequency (Hz) */
+    uint64_t counter_den;                           /* 296: cycles per second */
+    int (*reg_read)(void *uc, int id, void *value); /* 304: uc_reg_read */
+    int (*reg_write)(void *uc, int id, const void *value); /* 312: uc_reg_write */
+    volatile uint64_t cntkctl;                      /* 320: CNTKCTL_EL1 as the guest last wrote it */
+    uint32_t key_pct, key_vct;                      /* 328, 332: CNTPCT_EL0, CNTVCT_EL0 */
+    int32_t id_pc, id_pstate, id_w0, id_wzr, id_xzr; /* 336..352: Unicorn register ids */
+    volatile uint64_t counter_reads;                /* 360 */
+};
+
+/* The cycle now, counting the instructions of the running block executed so far (Cpu.preciseCycle). */
+static uint64_t precise_cycle(const struct vitrine_clock *c, uint64_t pc) {
+    if (c->block_size && pc >= c->block_address && pc < c->block_address + c->block_size) {
+        return c->block_start + ((pc - c->block_address) >> 2) * c->cycles_per_insn;
+    }
+    return c->committed;
+}
+
+/* MRS CNTPCT/CNTVCT: 1 when answered, 0 when left to the CPU (an EL0 access CNTKCTL_EL1 forbids traps). */
+static int read_counter(void *uc, int reg, uint32_t key, struct vitrine_sys_filter *f) {
+    uint64_t pstate = 0, pc = 0;
+    f->reg_read(uc, f->id_pstate, &pstate);
+    if (((pstate >> 2) & 3) == 0) {
+        uint64_t enable = key == f->key_pct ? 1 : 2;  /* EL0PCTEN, EL0VCTEN */
+        if (!(f->cntkctl & enable)) return 0;
+    }
+    f->reg_read(uc, f->id_pc, &pc);
+    unsigned __int128 q = (unsigned __int128) precise_cycle(f->clock, pc) * f->counter_num / f->counter_den;
+    uint64_t count = q > (unsigned __int128) INT64_MAX ? (uint64_t) INT64_MAX : (uint64_t) q;
+    f->counter_reads++;
+    if (reg == f->id_xzr || reg == f->id_wzr) return 1;
+    if (reg >= f->id_w0 && reg <= f->id_w0 + 30) count &= 0xffffffffu;
+    f->reg_write(uc, reg, &count);
+    return 1;
+}
+
+int vitrine_sys_hook(void *uc, int reg, const struct vitrine_cp_reg *cp, void *user_data) {
+    struct vitrine_sys_filter *f = (struct vitrine_sys_filter *) user_data;
+    uint32_t key = (cp->op0 << 16) | (cp->op1 << 12) | (cp->crn << 8) | (cp->crm << 4) | cp->op2;
+    if (f->clock && (key == f->key_pct || key == f->key_vct)) return read_counter(uc, reg, key, f);
+    for (uint32_t i = 0; i < f->count; i++) {
+        if (f->keys[i] == key) return f->java(uc, reg, cp, 0);
+    }
+    f->filtered++;
+    return 0;
+}
+
+_Static_assert(offsetof(struct vitrine_sys_filter, keys) == 12, "layout mirrored in NativeSysInsnFilter");
+_Static_assert(offsetof(struct vitrine_sys_filter, filtered) == 272, "layout mirrored in NativeSysInsnFilter");
+_Static_assert(offsetof(struct vitrine_sys_filter, clock) == 280, "layout mirrored in NativeSysInsnFilter");
+_Static_assert(offsetof(struct vitrine_sys_filter, id_pc) == 336, "layout mirrored in NativeSysInsnFilter");
+_Static_assert(offsetof(struct vitrine_sys_filter, counter_reads) == 360, "layout mirrored in NativeSysInsnFilter");
+_Static_assert(sizeof(struct vitrine_sys_filter) == 368, "layout mirrored in NativeSysInsnFilter");

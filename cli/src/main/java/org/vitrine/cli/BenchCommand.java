@@ -1,7 +1,15 @@
 package org.vitrine.cli;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.vitrine.cli.bench.BenchEnv;
+import org.vitrine.cli.bench.BenchSuite;
+import org.vitrine.cli.bench.Workload;
 import org.vitrine.cli.log.GuestLogSession;
 import org.vitrine.cli.log.LogOptions;
 
@@ -10,30 +18,34 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code vitrine bench}: guest MIPS of a CPU-bound loop on Vitrine and on QEMU, measured in the same
- * run, then the disassembler's decode speed, the scenario text search's cost and (with --iommu) the
- * IOMMU's, then rost's desktop ({@link DesktopBenchmark}).
+ * {@code vitrine bench}: the benchmark suite ({@link BenchSuite}), every workload on Vitrine and on
+ * QEMU in the same run with medians, spread and ratio; then the host-side figures: the
+ * disassembler's decode speed, the scenario text search's cost, the IOMMU's translation cost, and
+ * rost's desktop ({@link DesktopBenchmark}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure guest MIPS of a CPU-bound loop on Vitrine and on qemu-system-aarch64, and their ratio;",
-                "then the disassembler's (Capstone's) decode speed, the cost of one scenario text search on a 1024x768 screen,",
-                "and with --iommu, the host cost of IOMMU translation;",
-                "then rost's desktop: boot to the ready desktop (Vitrine and QEMU), keystroke-to-pixels latency in Terminal,",
-                "frames composited per virtual second under pointer motion, virtual/wall ratio of an interactive session,",
-                "host CPU of an idle desktop."})
+        description = {"Run the benchmark suite on Vitrine and on qemu-system-aarch64 and print each workload's median,",
+                "spread and the ratio of Vitrine's speed to QEMU's; then the disassembler's (Capstone's) decode speed",
+                "(decode), the cost of one scenario text search on a 1024x768 screen (text-search), the host cost of IOMMU",
+                "translation (iommu, for the --iommu model), and rost's desktop (desktop: boot to the ready desktop on",
+                "Vitrine and QEMU, keystroke-to-pixels latency in Terminal, frames composited per virtual second under",
+                "pointer motion, virtual/wall ratio of an interactive session, host CPU of an idle desktop)."})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--iterations", defaultValue = "200000000", description = "Loop iterations (4 instructions each; default ${DEFAULT-VALUE}).")
-    long iterations;
+    @Option(names = "--repeat", defaultValue = "3", description = "Runs per side and workload (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--quick", description = "Tiny sizes and one run each: checks the suite works, measures nothing useful.")
+    boolean quick;
+
+    @Option(names = "--only", split = ",", paramLabel = "NAME",
+            description = "Only these workloads or figures (comma-separated): the suite's, decode, text-search, iommu, desktop.")
+    List<String> only;
+
+    @Option(names = "--json", description = "Print the suite's results as JSON instead of the table (no host-side figures).")
+    boolean json;
 
     @Option(names = "--qemu", defaultValue = "qemu-system-aarch64", description = "QEMU binary (default ${DEFAULT-VALUE}).")
     String qemu;
-
-    /** Which figures to measure. */
-    public enum Suite { all, cpu, desktop }
-
-    @Option(names = "--only", paramLabel = "SUITE", defaultValue = "all",
-            description = "Measure only these figures: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    Suite only;
 
     @CommandLine.Mixin
     LogOptions log;
@@ -44,19 +56,52 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** A figure measured on the host side after the suite, by name. */
+    private interface Figure {
+        void run(GuestLogSession logs) throws Exception;
+    }
+
     @Override
     public Integer call() throws Exception {
-        try (GuestLogSession logs = log.open(System.err)) {
-            int status = 0;
-            if (only != Suite.desktop) {
-                status = Benchmark.run(iterations, qemu, System.out, logs);
-                logs.summarize(System.err);   // the benchmark guest makes none: a line here means it went wrong
-                DecodeBenchmark.run(System.out);
-                IommuBenchmark.run(iommu.applyTo(org.vitrine.devices.board.VirtBoard.Options.defaults(), spec).iommu(), System.out);
-                org.vitrine.cli.script.TextSearchBenchmark.run(System.out);
+        Map<String, Figure> figures = new LinkedHashMap<>();
+        figures.put("decode", logs -> DecodeBenchmark.run(System.out));
+        figures.put("text-search", logs -> org.vitrine.cli.script.TextSearchBenchmark.run(System.out));
+        figures.put("iommu", logs -> IommuBenchmark.run(iommu.applyTo(org.vitrine.devices.board.VirtBoard.Options.defaults(), spec).iommu(),
+                System.out));
+        figures.put("desktop", logs -> DesktopBenchmark.run(qemu, System.out, logs));
+        List<Workload> workloads = BenchSuite.standard();
+        if (only != null) {
+            List<String> names = new ArrayList<>(workloads.stream().map(Workload::name).toList());
+            names.addAll(figures.keySet());
+            for (String n : only) {
+                if (!names.contains(n)) {
+                    System.err.println("vitrine bench: no workload " + n + " (there are " + String.join(", ", names) + ")");
+                    return ExitCodes.USAGE;
+                }
             }
-            if (only != Suite.cpu) DesktopBenchmark.run(qemu, System.out, logs);
-            return status;
+            workloads = workloads.stream().filter(w -> only.contains(w.name())).toList();
+        }
+        if (repeats < 1) {
+            System.err.println("vitrine bench: --repeat must be at least 1");
+            return ExitCodes.USAGE;
+        }
+        int n = quick ? 1 : repeats;
+        Path root = Path.of(System.getProperty("vitrine.root", "."));
+        try (GuestLogSession logs = log.open(System.err)) {
+            BenchEnv env = new BenchEnv(qemu, quick, root, logs);
+            if (!workloads.isEmpty()) {
+                List<BenchSuite.Result> results = BenchSuite.run(workloads, env, n, json ? null : System.out);
+                logs.summarize(System.err);   // the benchmark guests make none: a line here means one went wrong
+                if (json) {
+                    System.out.println(BenchSuite.json(results, n));
+                    return 0;
+                }
+            }
+            if (json) return 0;
+            for (Map.Entry<String, Figure> f : figures.entrySet()) {
+                if (only == null || only.contains(f.getKey())) f.getValue().run(logs);
+            }
+            return 0;
         }
     }
 }

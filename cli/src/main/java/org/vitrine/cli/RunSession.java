@@ -177,6 +177,7 @@ final class RunSession {
                             exit.message(), cpu.cycles(), cpu.cycles() / (double) options.timing().cyclesPerSecond(),
                             cpu.instructionsRetired(), hostMs);
                 }
+                if (Boolean.getBoolean("vitrine.stats")) err.println("[vitrine] " + cpu.statistics());
                 if (exit.kind() == Cpu.ExitKind.RESET) {   // a new machine from the same image, as a board reset would
                     elapsedBeforeReset += cpu.cycles();
                     continue;

@@ -84,6 +84,7 @@ public final class Cpu {
     private PmuV3 pmu;
 
     private final NativeBlockClock blocks;
+    private final NativeSysInsnFilter mrsFilter;
     private long untilCycle = Long.MAX_VALUE;
 
     // the host side: actions posted from other threads, and the waits on the wall clock
@@ -99,6 +100,9 @@ public final class Cpu {
     private boolean waitingForInterrupt;
     private long retiredAtLastAbort = -1;
     private int abortsInARow;
+    private final RunStatistics statistics = new RunStatistics();
+    /** Why the current run was asked to stop (the first reason given), for {@link #statistics}. */
+    private RunStatistics.Stop stopReason;
 
     public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram, GuestLog guestLog) {
         this.uc = uc;
@@ -110,16 +114,18 @@ public final class Cpu {
         this.walker = new PageTableWalker(ram);
         this.externalAborts = new ExternalAborts(uc, ram, this::walk, log);
         this.exceptions = new ExceptionEntry(uc, this::cycles, externalAborts);
-        this.systemInstructions = new SystemInstructions(uc, this::translateVa, this::stopBeforeNextBlock);
+        this.systemInstructions = new SystemInstructions(uc, ram, this::translateVa,
+                () -> stopBeforeNextBlock(RunStatistics.Stop.CODE_INVALIDATION), statistics);
         this.pacing = new WallClockPacing(clock.cyclesPerSecond(), () -> !hostActions.isEmpty() || externalStop);
         CpuSetup.configure(uc);
         this.blocks = new NativeBlockClock(uc, timing.cyclesPerInstruction());
         clock.setOnEarlierDeadline(this::refreshDeadline);
         clock.setLiveTime(blocks::committed);
         uc.hookInterrupt(this::onException);
-        uc.hookSysInsn(Unicorn.INS_MRS, systemInstructions::onMrs);
-        uc.hookSysInsn(Unicorn.INS_MSR, systemInstructions::onMsr);
-        uc.hookSysInsn(Unicorn.INS_SYS, systemInstructions::onSys);
+        this.mrsFilter = new NativeSysInsnFilter(uc, Unicorn.INS_MRS, SystemInstructions.mrsKeys(), systemInstructions::onMrs);
+        systemInstructions.onCntkctlWrite(mrsFilter::cntkctl);
+        new NativeSysInsnFilter(uc, Unicorn.INS_MSR, SystemInstructions.msrKeys(), systemInstructions::onMsr);
+        new NativeSysInsnFilter(uc, Unicorn.INS_SYS, SystemInstructions.sysKeys(), systemInstructions::onSys);
         uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, externalAborts::onUnmapped);
     }
 
@@ -135,6 +141,7 @@ public final class Cpu {
     public GenericTimer attachTimer(InterruptLine physical, InterruptLine virtual) {
         timer = new GenericTimer(clock, this::preciseCycle, physical, virtual, guestLog);
         systemInstructions.attachTimer(timer);
+        mrsFilter.answerCounters(blocks, GenericTimer.FREQUENCY, clock.cyclesPerSecond());
         return timer;
     }
 
@@ -187,7 +194,7 @@ public final class Cpu {
      */
     public void post(Runnable action) {
         hostActions.add(action);
-        blocks.requestStop();
+        stopBeforeNextBlock(RunStatistics.Stop.HOST);
         pacing.wake();
     }
 
@@ -212,7 +219,7 @@ public final class Cpu {
     /** Asks the run loop to return soon; safe from any thread. */
     public void requestStop() {
         externalStop = true;
-        blocks.requestStop();
+        stopBeforeNextBlock(RunStatistics.Stop.HOST);
         pacing.wake();
     }
 
@@ -296,7 +303,7 @@ public final class Cpu {
         irqLevel = level;
         if (level) waitingForInterrupt = false;
         if (uc.isRunning()) {
-            stopBeforeNextBlock();
+            stopBeforeNextBlock(RunStatistics.Stop.IRQ_LINE);
         } else {
             applyIrqLevel();
         }
@@ -307,8 +314,15 @@ public final class Cpu {
      * resumed at a stale PC (re-running earlier instructions of the block) in libunicorn 2.1.1,
      * so hooks only set the flag and the block hook, where stopping is exact, acts on it.
      */
-    private void stopBeforeNextBlock() {
+    private void stopBeforeNextBlock(RunStatistics.Stop why) {
+        if (stopReason == null) stopReason = why;
         blocks.requestStop();
+    }
+
+    /** Why and how often runs ended so far, and the system-instruction upcalls. */
+    public RunStatistics statistics() {
+        statistics.nativeCounterReads = mrsFilter.counterReads();
+        return statistics;
     }
 
     private void applyIrqLevel() {
@@ -388,10 +402,12 @@ public final class Cpu {
                 refreshDeadline();
                 if (pacing.on()) blocks.deadline(Math.min(Math.min(clock.nextDeadline(), untilCycle), pacing.sliceEnd(now)));
                 blocks.clearStop();
-                if (!hostActions.isEmpty()) blocks.requestStop();
+                stopReason = null;
+                if (!hostActions.isEmpty()) stopBeforeNextBlock(RunStatistics.Stop.HOST);
                 blocks.clearBlock();
                 int err = uc.start(uc.reg(Arm64Reg.PC), NEVER, 0, 0);
                 boolean stoppedByUs = blocks.stopRequested();
+                countStop(err, stoppedByUs);
                 ExternalAborts.Access access = externalAborts.takePending();
                 Exit failed = err == 0 ? null : takeExternalAbort(err, access);
                 blocks.clearBlock();
@@ -404,6 +420,16 @@ public final class Cpu {
         } finally {
             this.untilCycle = Long.MAX_VALUE;
         }
+    }
+
+    private void countStop(int err, boolean stoppedByUs) {
+        RunStatistics.Stop why;
+        if (err != 0) why = RunStatistics.Stop.ERROR;
+        else if (stopReason != null) why = stopReason;
+        else if (stoppedByUs) why = RunStatistics.Stop.DEADLINE;
+        else if (exit == null && !externalStop) why = RunStatistics.Stop.WFI;
+        else why = RunStatistics.Stop.OTHER;
+        statistics.stopped(why);
     }
 
     private void runHostActions() {
@@ -500,19 +526,21 @@ public final class Cpu {
             stopWith(abortLoop(pc));
         } else if (!exceptions.enter(intno, pc)) {
             stopWith(new Exit(ExitKind.EMULATION_ERROR, 1, String.format("unsupported CPU exception %d at PC 0x%x", intno, pc)));
-        } else {
-            // Entry wrote PC from inside the run, which leaves libunicorn 2.1.4's skip_sync_pc_on_exit
+        } else if (!Unicorn.canJumpFromHook()) {
+            // Entry wrote PC with uc_reg_write, which leaves libunicorn 2.1.4's skip_sync_pc_on_exit
             // set until the run ends: an access to a hole later in the same run would report a stale
             // PC. Ending the run before the vector's first block (a new run clears the flag) keeps
-            // the external abort's ELR exact.
-            blocks.requestStop();
+            // the external abort's ELR exact. With uc_reg_write2 (the normal case) the run goes on
+            // into the vector: leaving and re-entering uc_emu_start cost several microseconds per
+            // exception, which made system calls ~10x slower than on QEMU.
+            stopBeforeNextBlock(RunStatistics.Stop.EXCEPTION);
         }
     }
 
     /** From a hook: ends the run with {@code e}. */
     private void stopWith(Exit e) {
         exit = e;
-        blocks.requestStop();
+        stopBeforeNextBlock(RunStatistics.Stop.OTHER);
         uc.stop();
     }
 

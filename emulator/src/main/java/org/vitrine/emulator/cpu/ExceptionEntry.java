@@ -37,6 +37,9 @@ final class ExceptionEntry {
     private final ExternalAborts externalAborts;
     private final SyndromeCalibration.Offsets offsets;
     private final Unicorn.Context context;
+    /** Read at entry: PSTATE, SP, SP_EL1, VBAR_EL1. */
+    private final Unicorn.Batch before;
+    private final Unicorn.Batch entryWithFar, entryWithoutFar;
     private Consumer<String> trace;
     private LongFunction<Optional<String>> symbolizer = a -> Optional.empty();
     private long taken;
@@ -51,6 +54,23 @@ final class ExceptionEntry {
         this.externalAborts = externalAborts;
         this.offsets = SyndromeCalibration.offsets();
         this.context = uc.newContext();
+        this.before = uc.batch(4).register(0, Arm64Reg.PSTATE).register(1, Arm64Reg.SP).register(2, Arm64Reg.SP_EL1)
+                .register(3, Arm64Reg.VBAR_EL1);
+        this.entryWithFar = entryBatch(true);
+        this.entryWithoutFar = entryBatch(false);
+    }
+
+    /** The registers {@link #take} writes; entry 0 (which SP to bank into) is chosen per exception. */
+    private Unicorn.Batch entryBatch(boolean far) {
+        Unicorn.Batch b = uc.batch(far ? 8 : 7);
+        int i = 1;
+        b.register(i++, Arm64Reg.ELR_EL1).register(i++, Arm64Reg.ESR_EL1);
+        if (far) b.register(i++, Arm64Reg.FAR_EL1);
+        b.register(i++, Arm64Reg.PSTATE);
+        SysReg spsr = SysReg.SPSR_EL1;
+        b.sysReg(i++, spsr.op0(), spsr.op1(), spsr.crn(), spsr.crm(), spsr.op2());
+        b.register(i++, Arm64Reg.SP).register(i, Arm64Reg.PC);
+        return b;
     }
 
     void trace(Consumer<String> sink) {
@@ -129,20 +149,26 @@ final class ExceptionEntry {
      */
     private void take(int esr, long elr, long far, boolean writeFar, External external) {
         taken++;
-        long pstate = uc.reg(Arm64Reg.PSTATE);
+        before.read();
+        long pstate = before.get(0), sp = before.get(1), spEl1 = before.get(2), vbar = before.get(3);
         int fromEl = Pstate.exceptionLevel(pstate);
         boolean spx = Pstate.usesSpx(pstate);
-        long sp = uc.reg(Arm64Reg.SP);
-        uc.reg(fromEl == 0 || !spx ? Arm64Reg.SP_EL0 : Arm64Reg.SP_EL1, sp);
-        SysReg.ELR_EL1.write(uc, elr);
-        SysReg.ESR_EL1.write(uc, esr & 0xffff_ffffL);
-        if (writeFar) SysReg.FAR_EL1.write(uc, far);
-        uc.reg(Arm64Reg.PSTATE, Pstate.EL1H_DAIF_MASKED);
-        SysReg.SPSR_EL1.write(uc, pstate);
-        uc.reg(Arm64Reg.SP, uc.reg(Arm64Reg.SP_EL1));
+        boolean bankToSpEl0 = fromEl == 0 || !spx;
         long block = fromEl == 0 ? FROM_LOWER_EL_AARCH64 : spx ? FROM_CURRENT_EL_SPX : FROM_CURRENT_EL_SP0;
-        long target = SysReg.VBAR_EL1.read(uc) + block + SYNC;
-        uc.reg(Arm64Reg.PC, target);
+        long target = vbar + block + SYNC;
+        // One batch, in the order libunicorn needs: bank SP, ELR/ESR/FAR, PSTATE, then SPSR through
+        // CP_REG (rebuilds the cached EL/MMU flags), SP = SP_EL1, PC = the vector.
+        Unicorn.Batch entry = writeFar ? entryWithFar : entryWithoutFar;
+        int i = 0;
+        entry.register(i, bankToSpEl0 ? Arm64Reg.SP_EL0 : Arm64Reg.SP_EL1).set(i++, sp);
+        entry.set(i++, elr);
+        entry.set(i++, esr & 0xffff_ffffL);
+        if (writeFar) entry.set(i++, far);
+        entry.set(i++, Pstate.EL1H_DAIF_MASKED);
+        entry.set(i++, pstate);
+        entry.set(i++, bankToSpEl0 ? spEl1 : sp);
+        entry.set(i, target);
+        entry.write();
         if (trace != null) {
             String where = symbolizer.apply(elr).map(n -> " <" + n + ">").orElse("");
             String detail = external == null ? ""

@@ -99,6 +99,11 @@ public final class GenericTimer implements Snapshottable {
         return Ratio.scaleUp(count, clock.cyclesPerSecond(), FREQUENCY);
     }
 
+    /** The registers this class implements. */
+    public static final java.util.List<SysReg> REGISTERS = java.util.List.of(SysReg.CNTFRQ_EL0, SysReg.CNTPCT_EL0,
+            SysReg.CNTVCT_EL0, SysReg.CNTP_TVAL_EL0, SysReg.CNTP_CTL_EL0, SysReg.CNTP_CVAL_EL0, SysReg.CNTV_TVAL_EL0,
+            SysReg.CNTV_CTL_EL0, SysReg.CNTV_CVAL_EL0);
+
     /** True when the encoding is one of the registers this class implements. */
     public static boolean handles(int key) {
         return key == SysReg.CNTFRQ_EL0.key() || key == SysReg.CNTPCT_EL0.key() || key == SysReg.CNTVCT_EL0.key()

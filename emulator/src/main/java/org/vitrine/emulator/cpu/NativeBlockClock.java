@@ -1,14 +1,7 @@
 package org.vitrine.emulator.cpu;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.lang.invoke.VarHandle;
 
 import org.vitrine.emulator.unicorn.Unicorn;
@@ -22,8 +15,6 @@ import org.vitrine.emulator.unicorn.Unicorn;
 final class NativeBlockClock {
     private static final long COMMITTED = 0, DEADLINE = 8, BLOCK_ADDRESS = 16, BLOCK_START = 24, RETIRED = 32,
             CPI = 40, EMU_STOP = 48, BLOCK_SIZE = 56, STOP = 60, STOPS = 64, DEFER_STOP = 72, SIZE = 80;
-    private static final String RESOURCE = "/native/linux-x86_64/libvitrine_hooks.so";
-    private static volatile MemorySegment hookFunction;
 
     private final MemorySegment state;
 
@@ -32,30 +23,12 @@ final class NativeBlockClock {
         state.set(ValueLayout.JAVA_LONG, DEADLINE, Long.MAX_VALUE);
         state.set(ValueLayout.JAVA_LONG, CPI, cyclesPerInstruction);
         state.set(ValueLayout.ADDRESS, EMU_STOP, uc.symbol("uc_emu_stop"));
-        uc.hookBlockNative(hook(), state);
+        uc.hookBlockNative(NativeHooks.function("vitrine_block_hook"), state);
     }
 
-    /** Loads the hook library shipped in the jar (extracted to a temporary file once per process). */
-    private static MemorySegment hook() {
-        MemorySegment f = hookFunction;
-        if (f != null) return f;
-        synchronized (NativeBlockClock.class) {
-            if (hookFunction == null) {
-                try (InputStream in = NativeBlockClock.class.getResourceAsStream(RESOURCE)) {
-                    if (in == null) {
-                        throw new IllegalStateException("native hook library " + RESOURCE + " missing from the build "
-                                + "(the emulator module compiles it with gcc; is gcc installed?)");
-                    }
-                    Path tmp = Files.createTempFile("vitrine-hooks", ".so");
-                    tmp.toFile().deleteOnExit();
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    hookFunction = SymbolLookup.libraryLookup(tmp, Arena.global()).findOrThrow("vitrine_block_hook");
-                } catch (IOException e) {
-                    throw new IllegalStateException("cannot extract the native hook library: " + e.getMessage(), e);
-                }
-            }
-            return hookFunction;
-        }
+    /** The state block, for native code that reads the clock (the counter in {@link NativeSysInsnFilter}). */
+    MemorySegment state() {
+        return state;
     }
 
     long committed() {

@@ -1,5 +1,7 @@
 package org.vitrine.emulator.cpu;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 import org.vitrine.emulator.snapshot.SnapshotException;
@@ -181,6 +183,21 @@ public final class PmuV3 implements Snapshottable {
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
         }
+    }
+
+    /**
+     * The encodings of the registers this PMU implements, for the CPU's native filter (which lets
+     * only listed encodings reach Java): the fixed registers, PMCCFILTR, and PMEVCNTR/PMEVTYPER of
+     * the {@value #COUNTERS} counters. Accesses to counters beyond N stay with the CPU.
+     */
+    public static List<Integer> keys() {
+        List<Integer> keys = new ArrayList<>(List.of(PMCR, PMCNTENSET, PMCNTENCLR, PMOVSCLR, PMSWINC, PMSELR, PMCEID0_REG,
+                PMCEID1_REG, PMCCNTR, PMXEVTYPER, PMXEVCNTR, PMUSERENR, PMINTENSET, PMINTENCLR, PMOVSSET, PMCCFILTR));
+        for (int n = 0; n < COUNTERS; n++) {
+            keys.add(pmevcntr(n));
+            keys.add(pmevtyper(n));
+        }
+        return keys;
     }
 
     /** True for the encodings of PMU registers (all PMEVCNTR/PMEVTYPER, implemented or not). */

@@ -252,6 +252,61 @@ public final class Unicorn implements AutoCloseable {
         void write(long offset, int size, long value);
     }
 
+    // ---- QEMU internals libunicorn exports (optional) -------------------------------------
+
+    /**
+     * libunicorn exports QEMU's own functions too (Debian's build does). Two of them drop the
+     * translated code of a guest RAM range from inside a hook without ending the run, which
+     * uc_ctl's remove-cache cannot do (it goes by virtual address and needs the page executable
+     * at the current EL). Null when the library does not export them.
+     */
+    private static final MethodHandle RAM_ADDR_FROM_HOST = optional("qemu_ram_addr_from_host_aarch64",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
+    private static final MethodHandle TB_INVALIDATE_PHYS_RANGE = optional("tb_invalidate_phys_range_aarch64",
+            FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final long RAM_ADDR_INVALID = -1;
+    /** uc_reg_read_batch / uc_reg_write_batch(uc, int *ids, void **values, int count): see {@link Batch}. */
+    private static final MethodHandle UC_REG_READ_BATCH = optional("uc_reg_read_batch",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle UC_REG_WRITE_BATCH = optional("uc_reg_write_batch",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+    /** uc_reg_write2(uc, regid, value, size*): public API, see {@link #jumpFromHook}. */
+    private static final MethodHandle UC_REG_WRITE2 = optional("uc_reg_write2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+
+    private static MethodHandle optional(String name, FunctionDescriptor fd) {
+        if (LIBRARY == null) return null;
+        try {
+            return LIBRARY.find(name).map(f -> LINKER.downcallHandle(f, fd)).orElse(null);
+        } catch (RuntimeException e) {
+            return null; // e.g. native access not enabled: ensureAvailable reports that
+        }
+    }
+
+    /** True when {@link #invalidateCode} is available. */
+    public static boolean canInvalidateCodeInHooks() {
+        return RAM_ADDR_FROM_HOST != null && TB_INVALIDATE_PHYS_RANGE != null;
+    }
+
+    /**
+     * Drops the translated blocks made from guest RAM {@code hostBytes} (a slice of memory mapped
+     * with {@link #mapPtr}), by physical location, so it works for any virtual alias and from
+     * inside a hook while the CPU runs (QEMU's own helpers do the same for self-modifying code).
+     * False when it could not (not exported, or not mapped RAM): the caller falls back to
+     * {@link #removeTranslations} between runs.
+     */
+    public boolean invalidateCode(MemorySegment hostBytes) {
+        if (!canInvalidateCodeInHooks()) return false;
+        try {
+            long ramAddr = (long) RAM_ADDR_FROM_HOST.invokeExact(uc, hostBytes);
+            if (ramAddr == RAM_ADDR_INVALID) return false;
+            TB_INVALIDATE_PHYS_RANGE.invokeExact(uc, ramAddr, ramAddr + hostBytes.byteSize());
+            return true;
+        } catch (Throwable t) {
+            throw new UnicornException("tb_invalidate_phys_range", t);
+        }
+    }
+
     // ---- engine --------------------------------------------------------------------------
 
     private final Arena arena = Arena.ofShared();
@@ -370,8 +425,8 @@ public final class Unicorn implements AutoCloseable {
     public void read(long address, MemorySegment into) {
         Throwable before = upcallFailure;
         try {
-            check((int) UC_MEM_READ.invokeExact(uc, address, into, into.byteSize()),
-                    String.format("uc_mem_read(0x%x, %d)", address, into.byteSize()));
+            int err = (int) UC_MEM_READ.invokeExact(uc, address, into, into.byteSize());
+            if (err != 0) check(err, String.format("uc_mem_read(0x%x, %d)", address, into.byteSize()));
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_mem_read", t); }
         rethrowFailureSince(before);
     }
@@ -390,8 +445,8 @@ public final class Unicorn implements AutoCloseable {
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment buf = tmp.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
-            check((int) UC_MEM_WRITE.invokeExact(uc, address, buf, (long) data.length),
-                    String.format("uc_mem_write(0x%x, %d)", address, data.length));
+            int err = (int) UC_MEM_WRITE.invokeExact(uc, address, buf, (long) data.length);
+            if (err != 0) check(err, String.format("uc_mem_write(0x%x, %d)", address, data.length));
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_mem_write", t); }
         rethrowFailureSince(before);
     }
@@ -401,7 +456,8 @@ public final class Unicorn implements AutoCloseable {
     public long reg(int id) {
         try {
             scratch.set(JAVA_LONG, 0, 0);
-            check((int) UC_REG_READ.invokeExact(uc, id, scratch), "uc_reg_read(" + id + ")");
+            int err = (int) UC_REG_READ.invokeExact(uc, id, scratch);
+            if (err != 0) check(err, "uc_reg_read(" + id + ")"); // the message is built only on failure: this is a hot path
             return scratch.get(JAVA_LONG, 0);
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_read", t); }
     }
@@ -409,14 +465,119 @@ public final class Unicorn implements AutoCloseable {
     public void reg(int id, long value) {
         try {
             scratch.set(JAVA_LONG, 0, value);
-            check((int) UC_REG_WRITE.invokeExact(uc, id, scratch), "uc_reg_write(" + id + ")");
+            int err = (int) UC_REG_WRITE.invokeExact(uc, id, scratch);
+            if (err != 0) check(err, "uc_reg_write(" + id + ")");
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_write", t); }
+    }
+
+    /**
+     * Sets PC from a hook that runs between blocks (the interrupt hook), so that the run goes on
+     * at {@code pc} without leaving uc_emu_start. Unlike {@link #reg(int, long)} (uc_reg_write),
+     * uc_reg_write2 does not set libunicorn's skip_sync_pc_on_exit, which would otherwise stay set
+     * for the rest of the run and make a later access to an unmapped address report the start of
+     * its block instead of the access (docs/unicorn-notes.md). Also fine outside runs.
+     */
+    public void jumpFromHook(long pc) {
+        if (UC_REG_WRITE2 == null) {
+            reg(Arm64Reg.PC, pc);
+            return;
+        }
+        try {
+            scratch.set(JAVA_LONG, 0, pc);
+            scratch.set(JAVA_LONG, 8, 8);
+            int err = (int) UC_REG_WRITE2.invokeExact(uc, Arm64Reg.PC, scratch, scratch.asSlice(8, 8));
+            if (err != 0) check(err, "uc_reg_write2(PC)");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_write2", t); }
+    }
+
+    /**
+     * A fixed list of registers read or written with one native call (uc_reg_read_batch /
+     * uc_reg_write_batch) instead of one per register: exception entry touches about ten, and each
+     * call crossing into libunicorn costs ~20-50 ns. Entries are 64-bit registers or system
+     * registers by encoding (through CP_REG, whose write also rebuilds the cached EL/MMU flags, as
+     * {@link #sysReg(int, int, int, int, int, long)}). Writing PC in a batch does not set
+     * skip_sync_pc_on_exit (see {@link #jumpFromHook}). Made once, reused; not thread-safe.
+     */
+    public final class Batch {
+        private static final long SLOT = 32;
+        private final int count;
+        private final MemorySegment ids, pointers, values;
+        private final boolean[] cp;
+
+        private Batch(int count) {
+            this.count = count;
+            ids = arena.allocate(4L * count, 4);
+            pointers = arena.allocate(8L * count, 8);
+            values = arena.allocate(SLOT * count, 8);
+            cp = new boolean[count];
+            for (int i = 0; i < count; i++) pointers.setAtIndex(ADDRESS, i, values.asSlice(SLOT * i, SLOT));
+        }
+
+        /** Entry {@code i} is the register {@code id} (an {@link Arm64Reg} constant, not CP_REG). */
+        public Batch register(int i, int id) {
+            ids.setAtIndex(JAVA_INT, i, id);
+            cp[i] = false;
+            return this;
+        }
+
+        /** Entry {@code i} is a system register by encoding (never CurrentEL or NZCV). */
+        public Batch sysReg(int i, int op0, int op1, int crn, int crm, int op2) {
+            rejectFatalSysReg(op0, op1, crn, crm, op2);
+            ids.setAtIndex(JAVA_INT, i, Arm64Reg.CP_REG);
+            MemorySegment v = values.asSlice(SLOT * i, SLOT);
+            v.set(JAVA_INT, 0, crn);
+            v.set(JAVA_INT, 4, crm);
+            v.set(JAVA_INT, 8, op0);
+            v.set(JAVA_INT, 12, op1);
+            v.set(JAVA_INT, 16, op2);
+            cp[i] = true;
+            return this;
+        }
+
+        public void set(int i, long value) {
+            values.set(JAVA_LONG, SLOT * i + (cp[i] ? 24 : 0), value);
+        }
+
+        public long get(int i) {
+            return values.get(JAVA_LONG, SLOT * i + (cp[i] ? 24 : 0));
+        }
+
+        /** Reads every entry (get them with {@link #get}). */
+        public void read() {
+            for (int i = 0; i < count; i++) if (!cp[i]) values.set(JAVA_LONG, SLOT * i, 0);
+            try {
+                int err = (int) UC_REG_READ_BATCH.invokeExact(uc, ids, pointers, count);
+                if (err != 0) check(err, "uc_reg_read_batch");
+            } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_read_batch", t); }
+        }
+
+        /** Writes every entry, in order (set them with {@link #set}). */
+        public void write() {
+            try {
+                int err = (int) UC_REG_WRITE_BATCH.invokeExact(uc, ids, pointers, count);
+                if (err != 0) check(err, "uc_reg_write_batch");
+            } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_write_batch", t); }
+        }
+    }
+
+    /** A register batch of {@code count} entries. */
+    public Batch batch(int count) {
+        if (UC_REG_READ_BATCH == null || UC_REG_WRITE_BATCH == null) {
+            throw new UnicornException("libunicorn at " + LIBRARY_PATH + " lacks uc_reg_read_batch / uc_reg_write_batch");
+        }
+        return new Batch(count);
+    }
+
+    /** True when {@link #jumpFromHook} keeps the run's exit PC exact (uc_reg_write2 is available). */
+    public static boolean canJumpFromHook() {
+        return UC_REG_WRITE2 != null;
     }
 
     /** Reads a 128-bit vector register Qn: {low, high}. */
     public long[] vector(int n) {
         try {
-            check((int) UC_REG_READ.invokeExact(uc, Arm64Reg.q(n), scratch), "uc_reg_read(q" + n + ")");
+            int err = (int) UC_REG_READ.invokeExact(uc, Arm64Reg.q(n), scratch);
+            if (err != 0) check(err, "uc_reg_read(q" + n + ")");
             return new long[] {scratch.get(JAVA_LONG, 0), scratch.get(JAVA_LONG, 8)};
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_read", t); }
     }
@@ -425,7 +586,8 @@ public final class Unicorn implements AutoCloseable {
         try {
             scratch.set(JAVA_LONG, 0, lo);
             scratch.set(JAVA_LONG, 8, hi);
-            check((int) UC_REG_WRITE.invokeExact(uc, Arm64Reg.q(n), scratch), "uc_reg_write(q" + n + ")");
+            int err = (int) UC_REG_WRITE.invokeExact(uc, Arm64Reg.q(n), scratch);
+            if (err != 0) check(err, "uc_reg_write(q" + n + ")");
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_reg_write", t); }
     }
 
@@ -672,6 +834,15 @@ public final class Unicorn implements AutoCloseable {
 
     /** MRS / MSR / SYS / SYSL hook (insn one of INS_*). Must be added before code is translated. */
     public Hook hookSysInsn(int insn, SysInsnHook hook) {
+        return hookSysInsnNative(insn, sysInsnUpcall(hook), MemorySegment.NULL);
+    }
+
+    /**
+     * The upcall stub of a system-instruction hook, as a native function pointer
+     * ({@code int f(uc_engine*, uc_arm64_reg, const uc_arm64_cp_reg*, void*)}) that native code
+     * (a filter in front of it) may call. It lives as long as the engine.
+     */
+    public MemorySegment sysInsnUpcall(SysInsnHook hook) {
         Object t = new Object() {
             @SuppressWarnings("unused")
             int call(MemorySegment u, int reg, MemorySegment cp, MemorySegment ud) {
@@ -685,8 +856,19 @@ public final class Unicorn implements AutoCloseable {
                 }
             }
         };
-        return addHook(HOOK_INSN, t, MethodType.methodType(int.class, MemorySegment.class, int.class, MemorySegment.class, MemorySegment.class),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS), 1, 0, insn);
+        keepAlive.add(t);
+        return upcall(t, "call", MethodType.methodType(int.class, MemorySegment.class, int.class, MemorySegment.class, MemorySegment.class),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    /** MRS / MSR / SYS / SYSL hook with a native callback and its user data (both must outlive the engine). */
+    public Hook hookSysInsnNative(int insn, MemorySegment function, MemorySegment userData) {
+        try {
+            check((int) UC_HOOK_ADD.invokeExact(uc, hookHandle, HOOK_INSN, function, userData, 1L, 0L, insn),
+                    "uc_hook_add(system instruction " + insn + ")");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_hook_add", t); }
+        keepAlive.add(userData);
+        return new Hook(hookHandle.get(JAVA_LONG, 0), userData);
     }
 
     private Hook addHook(int type, Object target, MethodType mt, FunctionDescriptor fd, long begin, long end, int extra) {

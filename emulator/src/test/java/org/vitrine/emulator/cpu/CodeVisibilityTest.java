@@ -80,6 +80,8 @@ class CodeVisibilityTest {
             assertEquals(1, ram.read64(results), "original code");
             assertEquals(2, ram.read64(results + 8), "code rewritten through the alias, published by IC IVAU");
             assertEquals(3, ram.read64(results + 16), "code rewritten through the alias, published by IC IALLU");
+            RunStatistics stats = m.cpu().statistics();
+            assertEquals(1, stats.stops(RunStatistics.Stop.CODE_INVALIDATION), "only IC IALLU ends a run, IC IVAU does not: " + stats);
         }
     }
 }

@@ -308,6 +308,14 @@ class ExceptionEntryTest {
         assertEquals(15, records.size(), "exceptions recorded");
     }
 
+    /** Synchronous exceptions are entered from the interrupt hook and the run goes on into the vector. */
+    @Test
+    void exceptionsDoNotEndTheRun() {
+        RunStatistics stats = machine.cpu().statistics();
+        assertTrue(machine.cpu().exceptionsTaken() >= 11, "exceptions taken: " + machine.cpu().exceptionsTaken());
+        assertEquals(0, stats.stops(RunStatistics.Stop.EXCEPTION), stats.toString());
+    }
+
     @Test
     void svcFromEl1() {
         assertRecord(0, 0x200, 0x5600_0042L, prog.symbol("t_svc") + 4);

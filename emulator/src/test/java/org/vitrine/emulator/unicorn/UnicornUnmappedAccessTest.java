@@ -183,6 +183,34 @@ class UnicornUnmappedAccessTest {
         }
     }
 
+    /**
+     * The same run with PC written through uc_reg_write2 ({@link Unicorn#jumpFromHook}), as
+     * exception entry does: the run goes on past the SVC and the later access reports its own PC,
+     * so exceptions need not end the run to keep external aborts exact.
+     */
+    @Test
+    void aPcWrittenFromAHookWithUcRegWrite2LeavesLaterUnmappedAccessesExact() {
+        try (Unicorn uc = Guest.open()) {
+            GuestAsm.Program p = Guest.load(uc, """
+                        svc #0
+                    after_svc:
+                        b   second
+                    second:
+                        mov x6, #7
+                    fault:
+                        ldr x0, [x1]
+                    done:
+                        nop
+                    """);
+            List<Event> events = recordUnmapped(uc, false);
+            uc.hookInterrupt(intno -> uc.jumpFromHook(p.symbol("after_svc")));
+            uc.reg(Arm64Reg.x(1), HOLE);
+            assertEquals(Unicorn.ERR_READ_UNMAPPED, uc.start(p.base(), p.symbol("done"), 0, 0));
+            assertEquals(7, uc.reg(Arm64Reg.x(6)));
+            assertEquals(p.symbol("fault"), events.get(0).pcInHook(), "the load itself");
+        }
+    }
+
     @Test
     void hookThatClaimsToHandleWithoutMappingEndsTheRunWithUcErrMap() {
         try (Unicorn uc = Guest.open()) {

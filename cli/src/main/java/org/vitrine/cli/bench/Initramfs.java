@@ -1,25 +1,28 @@
-package org.vitrine.tests;
+package org.vitrine.cli.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
 
-/** A gzip-compressed cpio "newc" archive, the format Linux unpacks as its initramfs. */
-final class Initramfs {
+/**
+ * A gzip-compressed cpio "newc" archive, the format Linux unpacks as its initramfs: the Linux boot
+ * benchmark's /init, and the tests' (DebianLinuxBootTest).
+ */
+public final class Initramfs {
     private final ByteArrayOutputStream cpio = new ByteArrayOutputStream();
     private int inode = 1;
 
-    Initramfs directory(String path) {
+    public Initramfs directory(String path) {
         return entry(path, 0040755, new byte[0]);
     }
 
-    Initramfs file(String path, int mode, byte[] data) {
+    public Initramfs file(String path, int mode, byte[] data) {
         return entry(path, 0100000 | mode, data);
     }
 
     /** The archive, closed with its trailer, gzip-compressed. */
-    byte[] build() throws IOException {
+    public byte[] build() throws IOException {
         entry("TRAILER!!!", 0, new byte[0]);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

@@ -97,6 +97,13 @@ public final class DesktopDefaults {
         return copy;
     }
 
+    /** A copy of the built image at {@code copy} (replaced if there), kept after the run: a saved session's disk. */
+    public static Path keptCopy(Path built, Path copy) throws IOException {
+        requireBuilt(built);
+        Files.copy(built, copy, StandardCopyOption.REPLACE_EXISTING);
+        return copy.toAbsolutePath();
+    }
+
     private static void requireBuilt(Path built) throws MissingImageException {
         if (!Files.isRegularFile(built)) throw new MissingImageException(built);
     }

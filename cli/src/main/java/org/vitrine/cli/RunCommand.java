@@ -128,7 +128,8 @@ public final class RunCommand implements Callable<Integer> {
     Integer gdbPort;
 
     @Option(names = "--save-snapshot", paramLabel = "FILE",
-            description = "Save the whole machine to FILE when the run ends (power-off, --until, window closed), or at --at.")
+            description = {"Save the whole machine to FILE when the run ends (power-off, --until, window closed), or at --at.",
+                    "A headless desktop without --disk then runs on FILE.disk.img, kept for --restore, instead of a temporary copy."})
     Path saveSnapshot;
 
     @Option(names = "--at", paramLabel = "TIME", converter = Durations.class,
@@ -180,8 +181,15 @@ public final class RunCommand implements Callable<Integer> {
             bootArgs = DesktopDefaults.BOOT_ARGS;
             try {
                 Path built = DesktopDefaults.builtDisk();
-                if (disk == null) disk = headless ? DesktopDefaults.freshCopy(built)
-                        : DesktopDefaults.userDisk(DesktopDefaults.userDisk(System.getenv()), built, resetDisk, err);
+                if (disk == null && headless && saveSnapshot != null) {
+                    // A saved session keeps its disk: a copy beside the snapshot, not a temporary file,
+                    // so that --restore finds it and the continued session keeps writing to it.
+                    disk = DesktopDefaults.keptCopy(built, saveSnapshot.resolveSibling(saveSnapshot.getFileName() + ".disk.img"));
+                    err.println("[vitrine] the desktop's disk for this snapshot: " + disk);
+                } else if (disk == null) {
+                    disk = headless ? DesktopDefaults.freshCopy(built)
+                            : DesktopDefaults.userDisk(DesktopDefaults.userDisk(System.getenv()), built, resetDisk, err);
+                }
             } catch (java.io.IOException e) {
                 err.println("vitrine: " + (e instanceof DesktopDefaults.MissingImageException ? "" : "cannot make the desktop's disk: ")
                         + e.getMessage());

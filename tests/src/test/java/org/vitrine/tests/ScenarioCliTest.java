@@ -34,7 +34,7 @@ class ScenarioCliTest {
                 "expect screen \"rost boot screen\"", "expect screen \"1024x768 - type here, move the pointer\"",
                 "expect no screen \"rost boot screen!\"", "save region 0 0 200 100 needle.png");
         Path video = dir.resolve("video.png");
-        CliTest.Result r = CliTest.vitrine("script", "--record-video", video.toString(), save.toString());
+        CliTest.Result r = CliTest.vitrine("script", "--append", "", "--record-video", video.toString(), save.toString());
         assertEquals(0, r.exit(), r.stderr());
         Path needle = dir.resolve("needle.png");
         assertTrue(Files.size(needle) > 0);
@@ -53,7 +53,7 @@ class ScenarioCliTest {
                 "section \"strict\"", "expect region 0 0 200 100 matches changed.png",
                 "section \"never reached\"", "run 1ms");
         Path art = dir.resolve("art");
-        r = CliTest.vitrine("script", "--artifacts", art.toString(), "--junit", dir.resolve("junit.xml").toString(), check.toString());
+        r = CliTest.vitrine("script", "--append", "", "--artifacts", art.toString(), "--junit", dir.resolve("junit.xml").toString(), check.toString());
         assertEquals(1, r.exit(), r.stderr());
         assertTrue(r.stderr().contains("[script] FAILED: " + check + ":8:1 expect region 0 0 200 100 matches changed.png tolerance 0 (section \"strict\")"), r.stderr());
         assertTrue(r.stderr().contains("found:    1 pixels different; actual area: "), r.stderr());
@@ -83,14 +83,14 @@ class ScenarioCliTest {
     @Test
     void badBootLinesAndOutputsStopBeforeBooting() throws Exception {
         Path bad = script("bad.vts", "# machine options", "boot --display 800x600 --nope", "run 1ms");
-        CliTest.Result r = CliTest.vitrine("script", bad.toString());
+        CliTest.Result r = CliTest.vitrine("script", "--append", "", bad.toString());
         assertEquals(2, r.exit(), r.stderr());
         assertTrue(r.stderr().startsWith(bad + ":2:1: boot: Unknown option: '--nope'"), r.stderr());
         assertEquals("", r.stdout(), "the machine never started");
 
         Path ok = script("ok.vts", "run 1ms");
         Path file = Files.writeString(dir.resolve("plain-file"), "");
-        r = CliTest.vitrine("script", "--junit", file.resolve("junit.xml").toString(), ok.toString());
+        r = CliTest.vitrine("script", "--append", "", "--junit", file.resolve("junit.xml").toString(), ok.toString());
         assertEquals(2, r.exit(), r.stderr());
         assertEquals("vitrine: cannot write into " + file + "\n", r.stderr());
         assertEquals("", r.stdout(), "the machine never started");
@@ -102,15 +102,15 @@ class ScenarioCliTest {
                 "expect console \"key 24 down\"", "screenshot a.png");
         Path b = script("b.vts", "wait-for \"boot screen up\" within 5s", "move 600 300", "type \"two!\"", "run 30ms",
                 "expect console \"key 17 down\"", "screenshot b.png");
-        CliTest.Result one = CliTest.vitrine("script", a.toString());
-        CliTest.Result two = CliTest.vitrine("script", b.toString());
+        CliTest.Result one = CliTest.vitrine("script", "--append", "", a.toString());
+        CliTest.Result two = CliTest.vitrine("script", "--append", "", b.toString());
         assertEquals(0, one.exit(), one.stderr());
         assertEquals(0, two.exit(), two.stderr());
         byte[] aPng = Files.readAllBytes(dir.resolve("a.png")), bPng = Files.readAllBytes(dir.resolve("b.png"));
         Files.delete(dir.resolve("a.png"));
         Files.delete(dir.resolve("b.png"));
 
-        CliTest.Result both = CliTest.vitrine("script", "--jobs", "2", "--junit", dir.resolve("j.xml").toString(), a.toString(), b.toString());
+        CliTest.Result both = CliTest.vitrine("script", "--append", "", "--jobs", "2", "--junit", dir.resolve("j.xml").toString(), a.toString(), b.toString());
         assertEquals(0, both.exit(), both.stderr());
         assertEquals(one.stdout() + two.stdout(), both.stdout(), "each console whole, in the order given");
         assertArrayEquals(aPng, Files.readAllBytes(dir.resolve("a.png")));
@@ -121,7 +121,7 @@ class ScenarioCliTest {
         String junit = Files.readString(dir.resolve("j.xml"));
         assertTrue(junit.contains("name=\"a\"") && junit.contains("name=\"b\"") && junit.contains("tests=\"2\""), junit);
 
-        CliTest.Result shard = CliTest.vitrine("script", "--shard", "2/2", a.toString(), b.toString());
+        CliTest.Result shard = CliTest.vitrine("script", "--append", "", "--shard", "2/2", a.toString(), b.toString());
         assertEquals(0, shard.exit(), shard.stderr());
         assertEquals(two.stdout(), shard.stdout(), "shard 2 of 2 is the second scenario");
         assertFalse(shard.stderr().contains("a.vts"), shard.stderr());

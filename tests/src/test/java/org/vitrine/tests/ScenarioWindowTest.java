@@ -34,11 +34,11 @@ class ScenarioWindowTest {
         Path shots = Files.createDirectories(Path.of("target", "scenario-window"));
         try (Xvfb x = Xvfb.start(1024, 768)) {
             Assumptions.assumeTrue(x != null, "Xvfb did not start");
-            try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "script", "--window", pass.toString())) {
+            try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "script", "--append", "", "--window", pass.toString())) {
                 assertEquals(0, v.awaitExit(Duration.ofSeconds(120)), v.err.text());
                 assertTrue(v.err.text().contains("[script] passed: "), v.err.text());
             }
-            try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "script", "--pause-on-failure", fail.toString())) {
+            try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "script", "--append", "", "--pause-on-failure", fail.toString())) {
                 v.err.await(l -> l.contains(":3:1 expect screen \"no such text\""), 0, Duration.ofSeconds(120));
                 String title = "vitrine script fail - FAILED at " + fail + ":3:1: close the window to end";
                 String id = x.run("xdotool", "search", "--sync", "--name", "FAILED at").trim().split("\\s+")[0];

@@ -113,7 +113,7 @@ public final class Cpu {
         this.log = guestLog.source("cpu");
         this.walker = new PageTableWalker(ram);
         this.externalAborts = new ExternalAborts(uc, ram, this::walk, log);
-        this.exceptions = new ExceptionEntry(uc, this::cycles, externalAborts);
+        this.exceptions = new ExceptionEntry(uc, this::cycles, externalAborts, this::instructionAt);
         this.systemInstructions = new SystemInstructions(uc, ram, this::translateVa,
                 () -> stopBeforeNextBlock(RunStatistics.Stop.CODE_INVALIDATION), statistics);
         this.pacing = new WallClockPacing(clock.cyclesPerSecond(), () -> !hostActions.isEmpty() || externalStop);
@@ -558,6 +558,17 @@ public final class Cpu {
     // ---- memory ------------------------------------------------------------------------------
 
     /** Stage-1 translation with the CPU's current EL1&amp;0 regime, or {@link PageTableWalker#FAULT}. */
+    /** The instruction word at {@code va} in the current regime, or 0 when it does not translate to RAM. */
+    private int instructionAt(long va) {
+        long pa = translateVa(va);
+        if (pa == PageTableWalker.FAULT) return 0;
+        try {
+            return ram.read32(pa);
+        } catch (PhysicalMemory.BadAddressException e) {
+            return 0;
+        }
+    }
+
     public long translateVa(long va) {
         return walk(va).pa();
     }

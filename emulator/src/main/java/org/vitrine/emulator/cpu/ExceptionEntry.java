@@ -31,10 +31,13 @@ final class ExceptionEntry {
 
     /** The syndrome of an exception QEMU left none for: EC 0 (unknown reason) with IL set. */
     private static final int UNKNOWN_SYNDROME = 1 << 25;
+    /** SCTLR_EL1.UMA: EL0 may write the interrupt masks. */
+    private static final long SCTLR_UMA = 1L << 9;
 
     private final Unicorn uc;
     private final LongSupplier cycle;
     private final ExternalAborts externalAborts;
+    private final java.util.function.LongToIntFunction instructionAt;
     private final SyndromeCalibration.Offsets offsets;
     private final Unicorn.Context context;
     /** Read at entry: PSTATE, SP, SP_EL1, VBAR_EL1. */
@@ -47,11 +50,13 @@ final class ExceptionEntry {
     /**
      * @param cycle          the cycle clock, for the trace
      * @param externalAborts tells a translation fault from a walk into a hole
+     * @param instructionAt  the instruction word at a virtual address of the current regime (0 when unreadable)
      */
-    ExceptionEntry(Unicorn uc, LongSupplier cycle, ExternalAborts externalAborts) {
+    ExceptionEntry(Unicorn uc, LongSupplier cycle, ExternalAborts externalAborts, java.util.function.LongToIntFunction instructionAt) {
         this.uc = uc;
         this.cycle = cycle;
         this.externalAborts = externalAborts;
+        this.instructionAt = instructionAt;
         this.offsets = SyndromeCalibration.offsets();
         this.context = uc.newContext();
         this.before = uc.batch(4).register(0, Arm64Reg.PSTATE).register(1, Arm64Reg.SP).register(2, Arm64Reg.SP_EL1)
@@ -97,6 +102,7 @@ final class ExceptionEntry {
         switch (intno) {
             case EXCP_UDEF, EXCP_SWI, EXCP_BKPT -> {
                 int syndrome = savedSyndrome();
+                if (intno == EXCP_UDEF && (syndrome >>> 26) == 0) syndrome = trappedAtEl0(pc, syndrome);
                 take(syndrome == 0 ? UNKNOWN_SYNDROME : syndrome, pc, 0, false, null);
             }
             case EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT -> {
@@ -114,6 +120,17 @@ final class ExceptionEntry {
             }
         }
         return true;
+    }
+
+    /**
+     * An UNDEF libunicorn reports without a syndrome that the architecture reports as a trapped
+     * system instruction: MSR DAIFSet/DAIFClr at EL0 with SCTLR_EL1.UMA clear ({@link DaifImmediateTrap}).
+     */
+    private int trappedAtEl0(long pc, int syndrome) {
+        if (Pstate.exceptionLevel(uc.reg(Arm64Reg.PSTATE)) != 0 || (SysReg.SCTLR_EL1.read(uc) & SCTLR_UMA) != 0) return syndrome;
+        int insn = instructionAt.applyAsInt(pc);
+        int trap = insn == 0 ? 0 : DaifImmediateTrap.syndrome(insn);
+        return trap != 0 ? trap : syndrome;
     }
 
     private int savedSyndrome() {

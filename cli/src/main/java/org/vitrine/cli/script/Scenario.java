@@ -106,6 +106,9 @@ public record Scenario(String name, List<String> boot, Where bootAt, List<Sectio
 
     public record Screenshot(Where at, String file) implements Step { }
 
+    /** {@code snapshot save NAME} / {@code snapshot restore NAME}: the whole machine, kept in memory under NAME. */
+    public record SnapshotStep(Where at, boolean save, String name) implements Step { }
+
     /** Every step, in order, across sections. */
     public List<Step> steps() {
         return sections.stream().flatMap(s -> s.steps().stream()).toList();

@@ -48,6 +48,7 @@ public final class ScenarioParser {
               expect screen TEXT | expect no screen TEXT
               expect region X Y W H matches FILE.png [tolerance N]   at most N pixels differ (default 0)
               save region X Y W H FILE.png | screenshot FILE.png
+              snapshot save NAME | snapshot restore NAME   the whole machine, kept in memory (restore: back to that instant)
             TEXT is "text" [#N] [in X Y W H]: the Nth match (without #N there must be exactly one), in an area.
             Structure: # comment | set NAME value (then ${NAME}) | include FILE | section "name" (a test case)
               boot --disk FILE --display WxH --append ARGS ...  machine options (the command line wins)
@@ -56,7 +57,7 @@ public final class ScenarioParser {
     /** Every verb the language knows (the help and the docs list each). */
     public static final List<String> VERBS = List.of("wait-for", "run", "move", "move-to", "click", "double-click",
             "right-click", "press", "release", "drag", "scroll", "type", "key", "console-type", "expect", "save",
-            "screenshot", "set", "include", "section", "boot");
+            "screenshot", "snapshot", "set", "include", "section", "boot");
 
     static final long DEFAULT_WAIT = 10_000_000_000L;
     static final long DEFAULT_STILL = 200_000_000L;
@@ -285,6 +286,13 @@ public final class ScenarioParser {
                 yield new SaveRegion(at, a, png(w.next("a PNG file to write")));
             }
             case "screenshot" -> new Screenshot(at, png(w.next("a PNG file to write")));
+            case "snapshot" -> {
+                Token op = w.next("save or restore");
+                if (op.quoted() || !op.text().equals("save") && !op.text().equals("restore")) {
+                    throw new LineError(op.col(), "expected 'save' or 'restore', found '" + op.text() + "'");
+                }
+                yield new SnapshotStep(at, op.text().equals("save"), w.next("the snapshot's name").text());
+            }
             default -> throw new LineError(at.col(), "unknown step '" + verb + "' (known: " + String.join(", ", VERBS) + ")");
         };
         w.end();

@@ -203,7 +203,42 @@ public final class ScenarioRunner {
             case Screenshot s -> {
                 if (write(frame(), outputDir.resolve(s.file()), true) == null) throw new StepFailed("to write " + s.file(), "an I/O error");
             }
+            case SnapshotStep s -> snapshot(s);
         }
+    }
+
+    /** A machine snapshot with where the runner stood: the console it had read and where the pointer was. */
+    private record Saved(org.vitrine.emulator.snapshot.Snapshot machine, int consoleLength, int matchedUpTo, Area pointer) { }
+
+    private final java.util.Map<String, Saved> snapshots = new java.util.HashMap<>();
+
+    /**
+     * {@code snapshot save NAME} keeps the whole machine (BoardSnapshot) and the runner's console
+     * position; {@code snapshot restore NAME} puts both back, so the console reads as it did then and
+     * the run goes on from that instant (the guest is deterministic: it replays exactly).
+     */
+    private void snapshot(SnapshotStep s) throws StepFailed {
+        if (s.save()) {
+            try {
+                snapshots.put(s.name(), new Saved(org.vitrine.devices.board.BoardSnapshot.take(board, "running"), console.length(),
+                        matchedUpTo, pointer));
+            } catch (RuntimeException e) {
+                throw new StepFailed("to save the machine as " + s.name(), e.getMessage());
+            }
+            return;
+        }
+        Saved saved = snapshots.get(s.name());
+        if (saved == null) throw new StepFailed("a snapshot saved as " + s.name(), "none" + (snapshots.isEmpty() ? "" : " (saved: " + String.join(", ", snapshots.keySet()) + ")"));
+        try {
+            org.vitrine.devices.board.BoardSnapshot.restore(board, saved.machine());
+        } catch (org.vitrine.emulator.snapshot.SnapshotException e) {
+            throw new StepFailed("to restore " + s.name(), e.getMessage());
+        }
+        console.setLength(saved.consoleLength());
+        matchedUpTo = saved.matchedUpTo();
+        pointer = saved.pointer();
+        uartPending.clear();
+        searched = null;
     }
 
     private static String area(TextTarget t) {
@@ -489,6 +524,7 @@ public final class ScenarioRunner {
             case ExpectRegion e -> "expect region " + e.area() + " matches " + e.needle().getFileName() + " tolerance " + e.tolerance();
             case SaveRegion s -> "save region " + s.area() + " " + s.file();
             case Screenshot s -> "screenshot " + s.file();
+            case SnapshotStep s -> "snapshot " + (s.save() ? "save " : "restore ") + s.name();
         };
     }
 

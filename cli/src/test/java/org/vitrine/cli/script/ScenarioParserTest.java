@@ -62,7 +62,8 @@ class ScenarioParserTest {
                 "expect screen \"Editor\"", "expect no screen \"Snake\" in 0 0 10 10",  // 30-31
                 "expect region 1 2 3 4 matches needle.png", "expect region 1 2 3 4 matches needle.png tolerance 5", // 32-33
                 "save region 0 0 64 32 out/menu.png",                   // 34
-                "screenshot out.png");                                  // 35
+                "screenshot out.png",                                   // 35
+                "snapshot save booted", "snapshot restore booted");     // 36-37
         int i = 0;
         WaitConsole lit = (WaitConsole) st.get(i++);
         assertEquals("boot screen up", lit.pattern().literal());
@@ -102,6 +103,8 @@ class ScenarioParserTest {
         assertEquals(new ExpectRegion(at(33), new Area(1, 2, 3, 4), dir.resolve("needle.png"), 5), st.get(i++));
         assertEquals(new SaveRegion(at(34), new Area(0, 0, 64, 32), "out/menu.png"), st.get(i++));
         assertEquals(new Screenshot(at(35), "out.png"), st.get(i++));
+        assertEquals(new SnapshotStep(at(36), true, "booted"), st.get(i++));
+        assertEquals(new SnapshotStep(at(37), false, "booted"), st.get(i++));
         assertEquals(st.size(), i);
     }
 
@@ -210,6 +213,10 @@ class ScenarioParserTest {
         refused("save area 1 2 3 4 a.png", 6, "expected 'region'");
         refused("screenshot", 11, "expected a PNG file");
         refused("screenshot shot.jpg", 12, "not a .png file");
+        refused("snapshot", 9, "expected save or restore");
+        refused("snapshot take x", 10, "expected 'save' or 'restore', found 'take'");
+        refused("snapshot save", 14, "expected the snapshot's name");
+        refused("snapshot restore a b", 20, "unexpected 'b'");
         refused("set 1X 3", 5, "not a variable name");
         refused("set X", 6, "expected a value");
         refused("type \"${NOPE}\"", 7, "no variable NOPE");

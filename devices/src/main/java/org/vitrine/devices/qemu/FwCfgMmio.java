@@ -57,6 +57,8 @@ public final class FwCfgMmio implements MmioDevice, Snapshottable {
     /** FWCfgDmaAccess.control bits. */
     static final int DMA_ERROR = 1, DMA_READ = 2, DMA_SKIP = 4, DMA_SELECT = 8, DMA_WRITE = 16;
     private static final int FILE_NAME = 56;
+    /** What an unknown selector selects: no bytes (every read of the data port is then zero). */
+    private static final byte[] EMPTY = new byte[0];
 
     private final DmaPort dma;
     private final GuestLog.Source log;
@@ -75,7 +77,7 @@ public final class FwCfgMmio implements MmioDevice, Snapshottable {
         items.put(NOGRAPHIC, le(0, 2));
         items.put(NB_CPUS, le(1, 2));
         items.put(BOOT_MENU, le(0, 2));
-        addFiles(List.of(new NamedFile("bios-geometry", new byte[0]), new NamedFile("bootorder", new byte[0]),
+        addFiles(List.of(new NamedFile("bios-geometry", EMPTY), new NamedFile("bootorder", EMPTY),
                 new NamedFile("etc/boot-fail-wait", le(-1, 4))));
     }
 
@@ -153,7 +155,7 @@ public final class FwCfgMmio implements MmioDevice, Snapshottable {
     }
 
     private byte[] current() {
-        return items.getOrDefault(selector, new byte[0]);
+        return items.getOrDefault(selector, EMPTY);
     }
 
     @Override

@@ -32,8 +32,9 @@ import org.vitrine.emulator.time.EventQueue;
  * <h2>Not modelled</h2>
  * Other events (a counter configured for one counts nothing; reported once as unimplemented) and the
  * exception-level filters of PMEVTYPER / PMCCFILTR (P, U, NSK, NSU, NSH, M, MT: stored, reported when
- * set, not applied — counters count at every level). Accesses to counters beyond N read as zero and
- * ignore writes, reported as guest errors.
+ * set, not applied — counters count at every level). PMEVCNTR/PMEVTYPER of counters beyond N are not
+ * in {@link #keys()}, so the CPU's native filter leaves them to libunicorn; given to {@link #read} or
+ * {@link #write} directly they read as zero and ignore writes, reported as guest errors.
  */
 public final class PmuV3 implements Snapshottable {
     /** Event counters implemented (PMCR_EL0.N), as QEMU 7.2's Cortex-A72. */

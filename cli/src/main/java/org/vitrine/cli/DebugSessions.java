@@ -33,6 +33,11 @@ public final class DebugSessions {
 
     /** The engine over {@code board}, with symbols from {@code kernel} (may be null) and the built programs. */
     public static DebugEngine engine(VirtBoard board, Debugger debugger, Path kernel) {
+        return engine(board, debugger, kernel, on -> { });
+    }
+
+    /** As above; {@code mute} is told when the guest's console output is a replay the user already saw. */
+    public static DebugEngine engine(VirtBoard board, Debugger debugger, Path kernel, java.util.function.Consumer<Boolean> mute) {
         DebugEngine.MachineState state = new DebugEngine.MachineState() {
             @Override
             public Snapshot take() {
@@ -42,6 +47,11 @@ public final class DebugSessions {
             @Override
             public void restore(Snapshot s) throws SnapshotException {
                 BoardSnapshot.restore(board, s);
+            }
+
+            @Override
+            public void replaying(boolean on) {
+                mute.accept(on);
             }
         };
         return new DebugEngine(debugger, state, symbols(kernel));
@@ -59,10 +69,11 @@ public final class DebugSessions {
         }
     }
 
-    static Cpu.Exit batch(VirtBoard board, long limit, Path kernel, RunSession.DebugBatch batch, OutputStream out) throws BadScript {
+    static Cpu.Exit batch(VirtBoard board, long limit, Path kernel, RunSession.DebugBatch batch, OutputStream out,
+                          java.util.function.Consumer<Boolean> muteConsole) throws BadScript {
         PrintStream print = new PrintStream(out, true);
         try (Debugger debugger = new Debugger(board.machine())) {
-            DebugEngine engine = engine(board, debugger, kernel);
+            DebugEngine engine = engine(board, debugger, kernel, muteConsole);
             engine.setTimeLimit(limit);
             engine.setSnapshotInterval(batch.snapshotEvery());
             try (engine) {

@@ -67,6 +67,7 @@ final class RunSession {
     private volatile GdbStub debugStub;
     private volatile boolean closedByHost;
     private DebugBatch debugBatch;
+    private volatile boolean consoleMuted;   // a debugger replays what the console already showed
 
     /** {@code vitrine debug --batch}: the script, and the cycles between rewind snapshots of a continue. */
     record DebugBatch(Path script, long snapshotEvery) { }
@@ -140,7 +141,9 @@ final class RunSession {
         long elapsedBeforeReset = 0;   // --until counts the whole session, resets included
         ConsoleInput console = new ConsoleInput(System.in, window != null);
         while (true) {
-            try (VirtBoard board = new VirtBoard(options, b -> console(out, b), frames, input)) {
+            try (VirtBoard board = new VirtBoard(options, b -> {
+                if (!consoleMuted) console(out, b);
+            }, frames, input)) {
                 if (settings.traceExceptions()) board.traceExceptions(err::println);
                 Cpu.Exit restoredExit = null;
                 try {
@@ -167,7 +170,7 @@ final class RunSession {
                 try {
                     if (debugBatch != null) {
                         flush(out);
-                        exit = DebugSessions.batch(board, limit, settings.kernel(), debugBatch, out);
+                        exit = DebugSessions.batch(board, limit, settings.kernel(), debugBatch, out, on -> consoleMuted = on);
                     } else {
                         exit = settings.gdbPort() != null ? debug(board, limit, err) : SnapshotRun.run(board, limit, settings.snapshots(), err);
                     }

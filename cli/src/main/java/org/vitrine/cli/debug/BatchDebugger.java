@@ -22,7 +22,7 @@ import org.vitrine.emulator.debug.ProcessTable;
  * standard error; {@link #run} then reports failure (the command exits with status 2).
  *
  * <p>Commands: {@code break SYMBOL|ADDR [if pid N]}, {@code watch ADDR LEN [r|w|rw]},
- * {@code catch syscall N|any}, {@code catch exception EC}, {@code catch irq}, {@code catch switch},
+ * {@code catch syscall N|any [if pid P]}, {@code catch exception EC}, {@code catch irq}, {@code catch switch},
  * {@code continue}, {@code step [N]}, {@code next}, {@code finish}, {@code until ADDR},
  * {@code reverse-step [N]}, {@code reverse-continue}, {@code who-wrote ADDR LEN}, {@code regs},
  * {@code mem ADDR LEN}, {@code bt}, {@code ps}, {@code delete N}, {@code quit}. An address is a
@@ -82,7 +82,8 @@ public final class BatchDebugger {
                     if (w.length != 5 || !w[2].equals("if") || !w[3].equals("pid")) throw new IllegalArgumentException("expected: break ADDR [if pid N]");
                     pid = OptionalLong.of(number(w[4]));
                 }
-                DebugEngine.Breakpoint b = engine.breakAt(address(w[1]), pid);
+                String program = w[1].matches("[A-Za-z_][\\w-]*:[^:].*") ? w[1].substring(0, w[1].indexOf(':')) : null;
+                DebugEngine.Breakpoint b = engine.breakAt(address(w[1]), pid, program);
                 out.printf("breakpoint %d at 0x%x %s%s%n", b.id(), b.address(), b.where(), pid.isPresent() ? " if pid " + pid.getAsLong() : "");
             }
             case "watch" -> {
@@ -98,9 +99,16 @@ public final class BatchDebugger {
                 out.printf("watchpoint %d: %s 0x%x len %d%n", wp.id(), kind.name().toLowerCase(Locale.ROOT), a, wp.length());
             }
             case "catch" -> {
-                args(w, 2, 3);
+                args(w, 2, 6);
                 switch (w[1]) {
-                    case "syscall" -> engine.catchSyscall(w.length == 2 || w[2].equals("any") ? -1 : number(w[2]));
+                    case "syscall" -> {
+                        OptionalLong pid = OptionalLong.empty();
+                        if (w.length > 3) {
+                            if (w.length != 6 || !w[3].equals("if") || !w[4].equals("pid")) throw new IllegalArgumentException("expected: catch syscall N|any [if pid P]");
+                            pid = OptionalLong.of(number(w[5]));
+                        }
+                        engine.catchSyscall(w.length == 2 || w[2].equals("any") ? -1 : number(w[2]), pid);
+                    }
                     case "exception" -> {
                         args(w, 3, 3);
                         engine.catchException((int) number(w[2]));
@@ -168,8 +176,11 @@ public final class BatchDebugger {
             case "ps" -> {
                 args(w, 1, 1);
                 List<ProcessTable.Process> ps = engine.processes();
-                if (ps.isEmpty()) out.println("no process table (current pid " + engine.currentPid() + ", " + engine.programName() + ")");
-                for (ProcessTable.Process p : ps) out.printf("%s pid %d %s%n", p.current() ? "*" : " ", p.pid(), p.name());
+                if (ps.isEmpty()) out.println("no process table: " + engine.processTableProblem() + " (current pid " + engine.currentPid() + ", " + engine.programName() + ")");
+                for (ProcessTable.Process p : ps) {
+                    out.printf("%s pid %d %-16s %-9s %s%n", p.current() ? "*" : " ", p.pid(), p.name(), p.state(),
+                            p.cpuNs() < 0 ? "?" : p.cpuNs() + " ns");
+                }
             }
             case "quit", "q" -> {
                 return new Result(true, null);
@@ -215,13 +226,13 @@ public final class BatchDebugger {
         }
     }
 
-    /** A number, a symbol, or a register, optionally +OFFSET. */
+    /** A number, a symbol, or a register, optionally +OFFSET or -OFFSET. */
     long address(String s) {
         long offset = 0;
-        int plus = s.lastIndexOf('+');
-        if (plus > 0) {
-            offset = number(s.substring(plus + 1));
-            s = s.substring(0, plus);
+        int sign = Math.max(s.lastIndexOf('+'), s.lastIndexOf('-'));
+        if (sign > 0 && !s.substring(sign + 1).isEmpty() && Character.isDigit(s.charAt(sign + 1))) {
+            offset = number(s.substring(sign + 1)) * (s.charAt(sign) == '-' ? -1 : 1);
+            s = s.substring(0, sign);
         }
         if (s.startsWith("$")) {
             Long v = engine.registers().get(s.substring(1).toLowerCase(Locale.ROOT));

@@ -51,8 +51,9 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * translated block does not change where interrupts land afterwards ({@link Cpu#continuation}),
  * so a debugged run, a replayed one and an undebugged one take the same path.
  *
- * <p><b>Watchpoints</b> are Unicorn memory hooks over the watched range, installed only while a
- * watchpoint exists (every load or store then takes a slower path). An access asks the CPU to stop;
+ * <p><b>Watchpoints</b> are Unicorn memory hooks over the RAM behind the watched range (libunicorn
+ * 2.1.4 hands memory hooks physical addresses), installed only while a watchpoint exists (loads
+ * and stores then take a slower path). An access asks the CPU to stop;
  * the engine then rewinds to the instruction right after the accessing one, so the stop is exact
  * whatever block the access was in.
  *
@@ -66,16 +67,31 @@ public final class DebugEngine implements AutoCloseable {
         Snapshot take();
 
         void restore(Snapshot s) throws SnapshotException;
+
+        /**
+         * The engine is replaying a stretch the user already saw (on) or done (off): a frontend
+         * mutes the guest's console meanwhile, or it would print that output twice.
+         */
+        default void replaying(boolean on) { }
     }
 
     public enum WatchKind { READ, WRITE, ACCESS }
 
     public enum Reason { BREAKPOINT, WATCHPOINT, STEP, REACHED, EXCEPTION, SYSCALL, PROCESS_SWITCH, HISTORY_START, INTERRUPTED, EXITED }
 
-    public record Breakpoint(int id, long address, OptionalLong pid, String where) { }
+    /** @param program only in processes running this program (a user address of {@code program:symbol}), or null */
+    public record Breakpoint(int id, long address, OptionalLong pid, String program, String where) {
+        boolean matches(long pidNow, java.util.function.Supplier<String> programNow) {
+            return (pid.isEmpty() || pid.getAsLong() == pidNow) && (program == null || program.equals(programNow.get()));
+        }
+    }
 
-    /** @param asid the address space it watches, or -1 for any (kernel addresses) */
-    public record Watchpoint(int id, long address, long length, WatchKind kind, long asid) { }
+    /**
+     * @param address  the virtual address watched
+     * @param physical where it is in RAM (libunicorn's memory hooks see physical addresses, so an
+     *                 access through any mapping of it, e.g. the kernel's, is seen)
+     */
+    public record Watchpoint(int id, long address, long length, WatchKind kind, long physical) { }
 
     /** A watched access: the instruction, what it touched, and the position right after it. */
     public record Access(Watchpoint watchpoint, long pc, long address, int size, long value, boolean write, long pid, Position after) { }
@@ -111,6 +127,7 @@ public final class DebugEngine implements AutoCloseable {
     private final List<Watchpoint> watchpoints = new ArrayList<>();
     private final Set<Integer> catchClasses = new TreeSet<>();
     private final Set<Long> catchSyscalls = new TreeSet<>();
+    private long catchPid = -1;
     private boolean catchAnySyscall, catchIrq, catchSwitch;
     private int nextId = 1;
     private long untilCycle = Long.MAX_VALUE;
@@ -174,7 +191,14 @@ public final class DebugEngine implements AutoCloseable {
     // ---- breakpoints, watchpoints, catches --------------------------------------------------------
 
     public Breakpoint breakAt(long address, OptionalLong pid) {
-        Breakpoint b = new Breakpoint(nextId++, address, pid, describe(address));
+        return breakAt(address, pid, null);
+    }
+
+    /** A breakpoint that stops only where {@code pid} (if given) runs {@code program} (if not null). */
+    public Breakpoint breakAt(long address, OptionalLong pid, String program) {
+        String where = program != null ? symbols.describe(address, symbols.programs().stream().filter(p -> p.name().equals(program)).findFirst())
+                : describe(address);
+        Breakpoint b = new Breakpoint(nextId++, address, pid, program, where);
         breakpoints.computeIfAbsent(address, a -> new ArrayList<>()).add(b);
         return b;
     }
@@ -190,13 +214,28 @@ public final class DebugEngine implements AutoCloseable {
         return breakpoints.values().stream().flatMap(List::stream).toList();
     }
 
-    /** Watches [address, address + length); a user address only in the current process's address space. */
+    /**
+     * Watches [address, address + length), a virtual range of the current address space, by the
+     * RAM behind it, which must be mapped and contiguous now.
+     */
     public Watchpoint watch(long address, long length, WatchKind kind) {
         if (length < 1 || length > 1 << 20) throw new IllegalArgumentException("watch length must be 1..1048576: " + length);
-        long asid = Long.compareUnsigned(address, USER_TOP) < 0 && !symbols.inKernel(address) ? currentAsid() : -1;
-        Watchpoint w = new Watchpoint(nextId++, address, length, kind, asid);
+        Watchpoint w = new Watchpoint(nextId++, address, length, kind, physical(address, length));
         watchpoints.add(w);
         return w;
+    }
+
+    private long physical(long address, long length) {
+        long pa = cpu.translateVa(address);
+        if (pa == org.vitrine.emulator.cpu.PageTableWalker.FAULT) {
+            throw new IllegalArgumentException(String.format("0x%x is not mapped in the current address space", address));
+        }
+        for (long page = (address | 0xfff) + 1; Long.compareUnsigned(page, address + length) < 0; page += 0x1000) {
+            if (cpu.translateVa(page) != pa + (page - address)) {
+                throw new IllegalArgumentException(String.format("0x%x..0x%x is not contiguous in RAM: watch each page", address, address + length));
+            }
+        }
+        return pa;
     }
 
     public boolean deleteWatchpoint(int id) {
@@ -209,6 +248,12 @@ public final class DebugEngine implements AutoCloseable {
 
     /** Stop when the kernel is entered for system call {@code number} (x8), or any with -1. */
     public void catchSyscall(long number) {
+        catchSyscall(number, OptionalLong.empty());
+    }
+
+    /** As {@link #catchSyscall(long)}, only for system calls of {@code pid} (when given; one pid for all catches). */
+    public void catchSyscall(long number, OptionalLong pid) {
+        catchPid = pid.orElse(-1);
         if (number < 0) catchAnySyscall = true;
         else catchSyscalls.add(number);
     }
@@ -314,6 +359,7 @@ public final class DebugEngine implements AutoCloseable {
     }
 
     private Stop stopped(Reason r, String detail, Access access, Cpu.Exit exit) {
+        state.replaying(false);
         if (exit == null) maybeSnapshot();
         return new Stop(r, dbg.pc(), detail, position(), access, exit);
     }
@@ -342,7 +388,7 @@ public final class DebugEngine implements AutoCloseable {
         List<Breakpoint> bs = breakpoints.get(address);
         if (bs != null) {
             for (Breakpoint b : bs) {
-                if (b.pid().isEmpty() || b.pid().getAsLong() == currentPid()) {
+                if (b.matches(currentPid(), this::programName)) {
                     stopHere(address, Reason.BREAKPOINT, "breakpoint " + b.id() + " at " + describe(address) + " pid " + currentPid());
                     return;
                 }
@@ -360,7 +406,7 @@ public final class DebugEngine implements AutoCloseable {
                 long elr = SysReg.ELR_EL1.read(uc);
                 if (ec == 0x15) {
                     long nr = uc.reg(Arm64Reg.x(8));
-                    if (catchAnySyscall || catchSyscalls.contains(nr)) {
+                    if ((catchAnySyscall || catchSyscalls.contains(nr)) && (catchPid < 0 || catchPid == currentPid())) {
                         stopHere(address, Reason.SYSCALL, "syscall " + nr + " from pid " + currentPid() + " at " + describe(elr - 4));
                     }
                 } else if (catchClasses.contains(ec)) {
@@ -395,12 +441,13 @@ public final class DebugEngine implements AutoCloseable {
 
     // ---- watchpoints ------------------------------------------------------------------------------
 
-    private void onAccess(Watchpoint w, boolean write, long address, int size, long value) {
-        if (!watchesOn || Long.compareUnsigned(address + size, w.address()) <= 0
-                || Long.compareUnsigned(address, w.address() + w.length()) >= 0) return;
-        if (w.asid() >= 0 && w.asid() != currentAsid()) return;
+    /** A memory hook: {@code pa} is physical (see {@link Watchpoint}); reported as the watched virtual address. */
+    private void onAccess(Watchpoint w, boolean write, long pa, int size, long value) {
+        if (!watchesOn || Long.compareUnsigned(pa + size, w.physical()) <= 0
+                || Long.compareUnsigned(pa, w.physical() + w.length()) >= 0) return;
+        long address = w.address() + (pa - w.physical());
         long pc = uc.reg(Arm64Reg.PC);
-        if (!write) value = littleEndian(dbg.readMemory(address, Math.min(size, 8)));
+        if (!write) value = littleEndian(readPhysical(pa, Math.min(size, 8)));
         Position after = new Position(cpu.retiredBefore(pc) + 1, cpu.exceptionsTaken(), cpu.cycleBefore(pc + 4), Position.ANY_PC);
         Access a = new Access(w, pc, address, size, value, write, currentPid(), after);
         if (hitAccesses != null) {
@@ -408,6 +455,14 @@ public final class DebugEngine implements AutoCloseable {
         } else if (mode != Mode.REPLAY && pendingAccess == null) {
             pendingAccess = a;
             cpu.requestStop();
+        }
+    }
+
+    private byte[] readPhysical(long pa, int n) {
+        try {
+            return dbg.machine().ram().read(pa, n);
+        } catch (RuntimeException | org.vitrine.emulator.memory.PhysicalMemory.BadAddressException e) {
+            return new byte[0];
         }
     }
 
@@ -431,11 +486,11 @@ public final class DebugEngine implements AutoCloseable {
             hook = null;
         }
         for (Unicorn.Hook h : watchHooks) h.remove();
-        if (!watchHooks.isEmpty()) uc.flushTranslations();
+        if (!watchHooks.isEmpty()) flushForMemoryHooks();
         watchHooks.clear();
         if (!watchesOn) return;
         for (Watchpoint w : watchpoints) {
-            long begin = w.address() - 15, end = w.address() + w.length() - 1;   // a wide access may start before the range
+            long begin = w.physical() - 15, end = w.physical() + w.length() - 1;   // a wide access may start before the range
             if (w.kind() != WatchKind.WRITE) {
                 watchHooks.add(uc.hookMemory(Unicorn.HOOK_MEM_READ, (t, a, s, v) -> onAccess(w, false, a, s, v), begin, end));
             }
@@ -443,7 +498,13 @@ public final class DebugEngine implements AutoCloseable {
                 watchHooks.add(uc.hookMemory(Unicorn.HOOK_MEM_WRITE, (t, a, s, v) -> onAccess(w, true, a, s, v), begin, end));
             }
         }
-        if (!watchHooks.isEmpty()) uc.flushTranslations();
+        if (!watchHooks.isEmpty()) flushForMemoryHooks();
+    }
+
+    /** Translated code and TLB entries made without (or with) memory hooks keep their fast (or slow) path otherwise. */
+    private void flushForMemoryHooks() {
+        uc.flushTranslations();
+        uc.flushTlb();
     }
 
     // ---- rewinding --------------------------------------------------------------------------------
@@ -463,6 +524,7 @@ public final class DebugEngine implements AutoCloseable {
     }
 
     private void restore(RewindHistory.Entry<Saved> e) {
+        state.replaying(true);
         try {
             state.restore(e.state().snapshot());
         } catch (SnapshotException ex) {
@@ -554,7 +616,7 @@ public final class DebugEngine implements AutoCloseable {
      */
     public Optional<Access> lastWriter(long address, long length) {
         Position now = position();
-        Watchpoint probe = new Watchpoint(0, address, length, WatchKind.WRITE, watchAsid(address));
+        Watchpoint probe = new Watchpoint(0, address, length, WatchKind.WRITE, physical(address, length));
         watchpoints.add(probe);
         Optional<Access> found = Optional.empty();
         try {
@@ -570,12 +632,9 @@ public final class DebugEngine implements AutoCloseable {
             hitAccesses = null;
             watchpoints.remove(probe);
             goTo(now);
+            state.replaying(false);
         }
         return found;
-    }
-
-    private long watchAsid(long address) {
-        return Long.compareUnsigned(address, USER_TOP) < 0 && !symbols.inKernel(address) ? currentAsid() : -1;
     }
 
     /** Puts the machine at {@code p}: restores the latest snapshot at or before it and runs forward. */
@@ -657,7 +716,7 @@ public final class DebugEngine implements AutoCloseable {
             List<Breakpoint> bs = breakpoints.get(address);
             if (bs != null) {
                 for (Breakpoint b : bs) {
-                    if (b.pid().isEmpty() || b.pid().getAsLong() == currentPid()) {
+                    if (b.matches(currentPid(), this::programName)) {
                         hitPositions.add(here);
                         break;
                     }
@@ -753,6 +812,11 @@ public final class DebugEngine implements AutoCloseable {
     /** rost's processes, read from the kernel's memory (empty when its scheduler cannot be found). */
     public List<ProcessTable.Process> processes() {
         return processTable.read(currentPid());
+    }
+
+    /** Why {@link #processes} came back empty ("" when it did not). */
+    public String processTableProblem() {
+        return processTable.problem();
     }
 
     @Override

@@ -14,11 +14,19 @@ import java.util.function.BiFunction;
  * size is the spacing of the process names (NUL-padded program names, 16 bytes); the pid and the
  * address space are the two words that agree in every live slot (rost's ASID, the top 16 bits of
  * the space's TTBR0 value, is the pid plus one). When any of this is not found the table is empty
- * and {@link #problem()} says why, rather than guessing.
+ * and {@link #problem()} says why, rather than guessing. The state and the CPU time are read where
+ * today's layout has them (next to the pid and the name) and shown as unknown when they do not
+ * check out.
  */
 public final class ProcessTable {
-    /** One process: its pid, name (as the kernel keeps it), TTBR0 value, and whether it is the current one. */
-    public record Process(long pid, String name, long ttbr0, boolean current) { }
+    /**
+     * One process: its pid, name (as the kernel keeps it), TTBR0 value, state ("?" when its field
+     * did not check out), virtual CPU time in ns (-1: unknown), and whether it is the current one.
+     */
+    public record Process(long pid, String name, long ttbr0, String state, long cpuNs, boolean current) { }
+
+    /** sched::State's variants in declaration order (rustc numbers them so). */
+    private static final String[] STATES = {"ready", "sleeping", "waiting", "receiving", "sending", "zombie"};
 
     private static final int MAX_PROCS = 32;
     private static final int MAX_SLOT = 1024;
@@ -56,18 +64,21 @@ public final class ProcessTable {
     private List<Process> slots(long ptr, int len, long currentPid) {
         byte[] all = memory.apply(ptr, len * MAX_SLOT);
         List<Integer> names = new ArrayList<>();
-        for (int i = 0; i + NAME <= all.length; i++) if (isName(all, i)) names.add(i);
-        if (names.isEmpty()) return null;
-        int stride = 0;
-        for (int k = 1; k < names.size(); k++) stride = gcd(stride, names.get(k) - names.getFirst());
-        if (stride == 0) stride = all.length / len;   // one process: any stride fits
-        if (stride % 8 != 0 || stride > MAX_SLOT) return null;
-        int nameOff = names.getFirst() % stride;
-        for (int pidOff = 0; pidOff + 8 <= stride; pidOff += 8) {
-            for (int spaceOff = 0; spaceOff + 8 <= stride; spaceOff += 8) {
-                if (spaceOff == pidOff) continue;
-                List<Process> out = tryLayout(all, len, stride, nameOff, pidOff, spaceOff, currentPid);
-                if (out != null) return out;
+        for (int i = 0; i + NAME <= all.length; i++) {
+            if (isName(all, i) && (i == 0 || all[i - 1] < 0x20 || all[i - 1] > 0x7e)) names.add(i);   // not the tail of a longer one
+        }
+        if (names.size() < 2) return fail("fewer than two processes: the slot size cannot be told");
+        int first = names.getFirst(), diff = names.get(1) - first;
+        for (int k = 8; k >= 1; k--) {   // the first two live slots need not be neighbours
+            int stride = diff / k;
+            if (diff % k != 0 || stride % 8 != 0 || stride < 64 || stride > MAX_SLOT) continue;
+            int nameOff = first % stride;
+            for (int pidOff = 0; pidOff + 8 <= stride; pidOff += 8) {
+                for (int spaceOff = 0; spaceOff + 8 <= stride; spaceOff += 8) {
+                    if (spaceOff == pidOff) continue;
+                    List<Process> out = tryLayout(all, len, stride, nameOff, pidOff, spaceOff, currentPid);
+                    if (out != null) return out;
+                }
             }
         }
         return fail("process slots found but no pid/address-space pair agrees in all of them");
@@ -81,13 +92,30 @@ public final class ProcessTable {
             if (!isName(all, base + nameOff)) continue;   // an empty slot
             long pid = word(all, base + pidOff), space = word(all, base + spaceOff);
             if (pid < 1 || pid > 1 << 20 || (space >>> 48) != pid % 65535 + 1 || (space & 0xfff) != 0) return null;
-            out.add(new Process(pid, name(all, base + nameOff), space, pid == currentPid));
+            out.add(new Process(pid, name(all, base + nameOff), space, state(all, base + pidOff - 16),
+                    cpuNs(all, base + nameOff + NAME), pid == currentPid));
         }
         return out.isEmpty() ? null : out;
     }
 
+    /**
+     * The state: in the layout rustc gives rost's Proc today, the State enum (discriminant word,
+     * payload word) sits right before the pid; a discriminant out of range means the layout moved.
+     */
+    private static String state(byte[] b, int at) {
+        if (at < 0) return "?";
+        long d = word(b, at);
+        return d >= 0 && d < STATES.length ? STATES[(int) d] : "?";
+    }
+
+    /** cpu_ns follows the name in today's layout; a value past any plausible run (a day) means it moved. */
+    private static long cpuNs(byte[] b, int at) {
+        long ns = word(b, at);
+        return ns >= 0 && ns < 86_400_000_000_000L ? ns : -1;
+    }
+
     private static boolean isName(byte[] b, int i) {
-        if (i + NAME > b.length || b[i] < 'a' || b[i] > 'z') return false;
+        if (i + NAME > b.length || !Character.isLetterOrDigit(b[i])) return false;
         boolean ended = false;
         for (int k = 0; k < NAME; k++) {
             int c = b[i + k] & 0xff;
@@ -108,10 +136,6 @@ public final class ProcessTable {
         long v = 0;
         for (int k = 7; k >= 0; k--) v = v << 8 | (b[i + k] & 0xff);
         return v;
-    }
-
-    private static int gcd(int a, int b) {
-        return b == 0 ? a : gcd(b, a % b);
     }
 
     private List<Process> fail(String why) {

@@ -9,6 +9,8 @@ final class RustNames {
     private RustNames() { }
 
     static String demangle(String symbol) {
+        int dot = symbol.indexOf('.');   // LLVM's suffixes (.0, .llvm.123) after the closing E
+        if (dot > 0 && symbol.startsWith("_ZN") && symbol.charAt(dot - 1) == 'E') symbol = symbol.substring(0, dot);
         if (!symbol.startsWith("_ZN") || !symbol.endsWith("E")) return symbol;
         StringBuilder out = new StringBuilder();
         int i = 3, end = symbol.length() - 1;

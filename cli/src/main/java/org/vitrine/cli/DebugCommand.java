@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "debug", mixinStandardHelpOptions = true,
         description = {"Run debugger commands from a file against a headless machine (the options of 'vitrine run').",
                 "Commands, one a line: break SYMBOL|ADDR [if pid N], watch ADDR LEN [r|w|rw], catch syscall N|any, "
-                        + "catch exception EC, catch irq, catch switch, continue, step [N], next, finish, until ADDR, "
+                        + "catch exception EC, catch irq, catch switch, catch off, continue, step [N], next, finish, until ADDR, "
                         + "reverse-step [N], reverse-continue, who-wrote ADDR LEN, regs, mem ADDR LEN, bt, ps, delete N, quit.",
                 "Exit status: as 'vitrine run'; 2 for a bad script line (unknown command, bad address), reported as FILE:LINE."})
 public final class DebugCommand extends RunCommand {

@@ -226,8 +226,16 @@ final class RunSession {
     private Cpu.Exit debug(VirtBoard board, long limit, PrintStream err) throws GdbUnavailableException {
         try (Debugger debugger = new Debugger(board.machine())) {
             debugger.setTimeLimit(limit);
+            org.vitrine.emulator.debug.DebugEngine engine = null;
+            try {
+                engine = DebugSessions.engine(board, debugger, settings.kernel(), on -> consoleMuted = on);
+                engine.setTimeLimit(limit);
+                engine.setWatchStopsBefore(true);   // gdb's AArch64 watchpoints trigger before the access and step over it
+            } catch (IllegalStateException e) {   // a machine that cannot be snapshotted: no reverse execution nor watchpoints
+                err.println("[vitrine] gdb without reverse execution: " + e.getMessage());
+            }
             GdbStub.Outcome outcome;
-            try (GdbStub stub = listen(debugger)) {
+            try (GdbStub stub = listen(debugger, engine)) {
                 debugStub = stub;
                 if (closedByHost) return windowClosed();
                 err.printf("[vitrine] waiting for gdb on 127.0.0.1:%d (gdb-multiarch -ex 'target remote 127.0.0.1:%d' %s)%n",
@@ -238,6 +246,7 @@ final class RunSession {
                 throw new GdbUnavailableException("gdb connection failed: " + e.getMessage());
             } finally {
                 debugStub = null;
+                if (engine != null) engine.close();
             }
             switch (outcome.end()) {
                 case EXITED -> { return outcome.exit(); }
@@ -249,9 +258,9 @@ final class RunSession {
         return board.run(limit);
     }
 
-    private GdbStub listen(Debugger debugger) throws GdbUnavailableException {
+    private GdbStub listen(Debugger debugger, org.vitrine.emulator.debug.DebugEngine engine) throws GdbUnavailableException {
         try {
-            return GdbStub.listen(debugger, settings.gdbPort());
+            return GdbStub.listen(debugger, engine, settings.gdbPort());
         } catch (IOException e) {
             throw new GdbUnavailableException("cannot listen for gdb on 127.0.0.1:" + settings.gdbPort() + ": " + e.getMessage());
         }

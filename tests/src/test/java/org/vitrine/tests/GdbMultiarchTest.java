@@ -83,6 +83,54 @@ class GdbMultiarchTest {
         }
     }
 
+    /**
+     * gdb's watchpoints, reverse execution and threads against the engine: a hardware write
+     * watchpoint on the scheduler's next pid (rost's kernel writes it at each spawn), {@code info
+     * threads} listing rost's processes with pid and name, {@code reverse-stepi} back onto the
+     * store, and {@code reverse-continue} back to the previous write.
+     */
+    @Test
+    void gdbWatchesReversesAndListsProcessesAsThreads() throws Exception {
+        Path kernel = Guest.kernel();
+        long scheduler = ElfFile.read(kernel).symbols().symbols().stream()
+                .filter(s -> s.name().contains("5sched9SCHEDULER")).findFirst().orElseThrow().value();
+        long nextPid = scheduler + 0x30;   // Scheduler::next_pid in rost's layout today
+        try (VitrineProcess p = VitrineProcess.start(Map.of(), "run", "--headless", "--gdb", "0", "--kernel", kernel.toString())) {
+            int port = GdbStubTest.port(p);
+            Process gdb = new ProcessBuilder(List.of("gdb-multiarch", "-batch", "-nx",
+                    "-ex", "set architecture aarch64",
+                    "-ex", "target remote 127.0.0.1:" + port,
+                    "-ex", "break *kmain", "-ex", "continue", "-ex", "delete",
+                    "-ex", String.format("watch *(long *)0x%x", nextPid),
+                    "-ex", "continue", "-ex", "continue", "-ex", "continue",
+                    "-ex", "info threads",
+                    "-ex", "print $pc",
+                    "-ex", "reverse-stepi",
+                    "-ex", "print $pc",
+                    "-ex", "reverse-continue",
+                    "-ex", "print $pc",
+                    "-ex", "kill", kernel.toString())).redirectErrorStream(true).start();
+            String out = new String(gdb.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(gdb.waitFor(120, TimeUnit.SECONDS), out);
+            assertEquals(0, gdb.exitValue(), out);
+            Matcher hits = Pattern.compile("Hardware watchpoint 2: \\*\\(long \\*\\)0x[0-9a-f]+\\s+Old value = (\\d+)\\s+New value = (\\d+)")
+                    .matcher(out);
+            List<long[]> values = new java.util.ArrayList<>();
+            while (hits.find()) values.add(new long[] {Long.parseLong(hits.group(1)), Long.parseLong(hits.group(2))});
+            assertTrue(values.size() >= 4, "three watchpoint stops and the reverse-continue back onto one:\n" + out);
+            for (long[] v : values) assertTrue(v[0] != v[1], out);
+            assertTrue(out.matches("(?s).*Thread 2 \\(pid 1 fsd \\w+.*"), "info threads lists the file server:\n" + out);
+            assertTrue(out.matches("(?s).*Thread 3 \\(pid 2 \\w+ \\w+.*"), "and the next process:\n" + out);
+            Matcher pcs = Pattern.compile("(?m)^\\$\\d+ = \\(void \\(\\*\\)\\(\\)\\) 0x([0-9a-f]+)").matcher(out);
+            List<Long> pc = new java.util.ArrayList<>();
+            while (pcs.find()) pc.add(Long.parseUnsignedLong(pcs.group(1), 16));
+            assertEquals(3, pc.size(), out);
+            assertEquals(pc.get(0) - 4, pc.get(1), "reverse-stepi went back onto the store:\n" + out);
+            assertTrue(pc.get(2) < pc.get(0) || !pc.get(2).equals(pc.get(0)), out);
+            assertTrue(out.contains("[Inferior 1 (Remote target) killed]"), out);
+        }
+    }
+
     /** "N cycles (...), M instructions" of the run summary. */
     static String summary(String stderr) {
         Matcher m = Pattern.compile("(\\d+ cycles \\([^)]*\\), \\d+ instructions)").matcher(stderr);

@@ -22,7 +22,7 @@ import org.vitrine.emulator.debug.ProcessTable;
  * standard error; {@link #run} then reports failure (the command exits with status 2).
  *
  * <p>Commands: {@code break SYMBOL|ADDR [if pid N]}, {@code watch ADDR LEN [r|w|rw]},
- * {@code catch syscall N|any [if pid P]}, {@code catch exception EC}, {@code catch irq}, {@code catch switch},
+ * {@code catch syscall N|any [if pid P]}, {@code catch exception EC}, {@code catch irq}, {@code catch switch}, {@code catch off},
  * {@code continue}, {@code step [N]}, {@code next}, {@code finish}, {@code until ADDR},
  * {@code reverse-step [N]}, {@code reverse-continue}, {@code who-wrote ADDR LEN}, {@code regs},
  * {@code mem ADDR LEN}, {@code bt}, {@code ps}, {@code delete N}, {@code quit}. An address is a
@@ -115,6 +115,7 @@ public final class BatchDebugger {
                     }
                     case "irq" -> engine.catchIrq(true);
                     case "switch" -> engine.catchProcessSwitch(true);
+                    case "off" -> engine.clearCatches();
                     default -> throw new IllegalArgumentException("catch what? syscall N|any, exception EC, irq or switch");
                 }
                 out.println("catching " + line.substring(6).strip());

@@ -3,6 +3,7 @@ package org.vitrine.cli.gdb;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import org.vitrine.emulator.debug.DebugEngine;
 import org.vitrine.emulator.debug.Debugger;
 import org.vitrine.emulator.debug.StopEvent;
 
@@ -21,10 +22,13 @@ final class CommandHandler {
     private final Debugger debugger;
     private final GdbStub stub;
     private StopEvent lastStop;
+    /** With an engine: watchpoints, reverse execution and rost's processes as threads ({@link EngineCommands}). */
+    private final EngineCommands engine;
 
-    CommandHandler(Debugger debugger, GdbStub stub) {
+    CommandHandler(Debugger debugger, DebugEngine engine, GdbStub stub) {
         this.debugger = debugger;
         this.stub = stub;
+        this.engine = engine == null ? null : new EngineCommands(engine);
     }
 
     /** Handles one packet and replies; returns an outcome when the session is over, else null. */
@@ -36,6 +40,7 @@ final class CommandHandler {
                 return null;
             }
             return switch (p.charAt(0)) {
+                case 'b' -> reverse(p);
                 case 'c', 'C' -> resume(false, p);
                 case 's', 'S' -> resume(true, p);
                 case 'v' -> vPacket(p);
@@ -63,7 +68,7 @@ final class CommandHandler {
     /** Packets that do not run the machine. */
     private String answer(String p) {
         return switch (p.charAt(0)) {
-            case '?' -> lastStop == null ? "T05thread:1;" : GdbStub.stopReply(lastStop);
+            case '?' -> engine != null ? engine.lastReply() : lastStop == null ? "T05thread:1;" : GdbStub.stopReply(lastStop);
             case 'g' -> readRegisters();
             case 'G' -> writeRegisters(p.substring(1));
             case 'p' -> readRegister((int) Rsp.parseHex(p.substring(1)));
@@ -72,7 +77,7 @@ final class CommandHandler {
             case 'M' -> writeMemory(p.substring(1));
             case 'Z', 'z' -> breakpoint(p.charAt(0) == 'Z', p.substring(1));
             case 'H' -> "OK";
-            case 'T' -> isOurThread(p.substring(1)) ? "OK" : ERROR;
+            case 'T' -> isOurThread(p.substring(1)) || engine != null && engine.alive(p.substring(1)) ? "OK" : ERROR;
             case 'q' -> query(p);
             case 'Q' -> {
                 if (!p.equals("QStartNoAckMode")) yield "";
@@ -86,7 +91,11 @@ final class CommandHandler {
 
     private String query(String p) {
         if (p.startsWith("qSupported")) return "PacketSize=" + Integer.toHexString(PacketReader.MAX_PACKET)
-                + ";qXfer:features:read+;QStartNoAckMode+";
+                + ";qXfer:features:read+;QStartNoAckMode+" + (engine != null ? ";ReverseStep+;ReverseContinue+" : "");
+        if (engine != null) {
+            String answer = engine.threadQuery(p);
+            if (answer != null) return answer;
+        }
         if (p.startsWith("qXfer:features:read:")) return features(p.substring("qXfer:features:read:".length()));
         return switch (p) {
             case "qAttached" -> "1";               // gdb detaches (the machine runs on) when it quits
@@ -113,8 +122,18 @@ final class CommandHandler {
         return (end < xml.length ? "m" : "l") + new String(Rsp.escape(part), StandardCharsets.ISO_8859_1);
     }
 
-    private static boolean isOurThread(String id) {
-        return id.equals("1") || id.equals("-1") || id.equals("0") || id.equals("p1.1");
+    private boolean isOurThread(String id) {
+        return id.equals("1") || id.equals("-1") || id.equals("0") || id.equals("p1.1") || engine != null && engine.isCurrent(id);
+    }
+
+    /** {@code bs} / {@code bc}: one instruction back, or back to the previous breakpoint or watchpoint hit. */
+    private GdbStub.Outcome reverse(String p) {
+        if (engine == null || !p.equals("bs") && !p.equals("bc")) {
+            stub.reply("");
+            return null;
+        }
+        stub.reply(engine.reply(p.equals("bs") ? engine.engine().reverseStep(1) : engine.engine().reverseCont()));
+        return null;
     }
 
     // ---- execution -----------------------------------------------------------------------------
@@ -163,33 +182,49 @@ final class CommandHandler {
     }
 
     private GdbStub.Outcome run(boolean step) {
+        if (engine != null) {
+            DebugEngine.Stop s = step ? engine.engine().step(1) : engine.engine().cont();
+            if (s.reason() != DebugEngine.Reason.EXITED) {
+                stub.reply(engine.reply(s));
+                return null;
+            }
+            return exited(new StopEvent(StopEvent.Reason.EXITED, s.pc(), s.exit()));
+        }
         StopEvent e = step ? debugger.step() : debugger.cont();
         lastStop = e;
-        if (e.exit() != null && (e.reason() == StopEvent.Reason.EXITED)) {
-            switch (e.exit().kind()) {
-                case HANG, ABORT_LOOP, EMULATION_ERROR -> {
-                    // the machine is stuck where it is, worth inspecting: say why, report a signal
-                    stub.reply("O" + Rsp.hex(("vitrine: " + e.exit().message() + "\n").getBytes(StandardCharsets.UTF_8)));
-                    stub.reply(GdbStub.stopReply(e));
-                    return null;
-                }
-                default -> {
-                    stub.reply(GdbStub.stopReply(e));
-                    return new GdbStub.Outcome(GdbStub.End.EXITED, e.exit());
-                }
-            }
-        }
+        if (e.exit() != null && (e.reason() == StopEvent.Reason.EXITED)) return exited(e);
         stub.reply(GdbStub.stopReply(e));
         return null;
     }
 
+    /** The machine stopped by itself: a stuck one stays inspectable, anything else ends the session. */
+    private GdbStub.Outcome exited(StopEvent e) {
+        lastStop = e;
+        switch (e.exit().kind()) {
+            case HANG, ABORT_LOOP, EMULATION_ERROR -> {
+                // the machine is stuck where it is, worth inspecting: say why, report a signal
+                stub.reply("O" + Rsp.hex(("vitrine: " + e.exit().message() + "\n").getBytes(StandardCharsets.UTF_8)));
+                stub.reply(GdbStub.stopReply(e));
+                return null;
+            }
+            default -> {
+                stub.reply(GdbStub.stopReply(e));
+                return new GdbStub.Outcome(GdbStub.End.EXITED, e.exit());
+            }
+        }
+    }
+
     // ---- breakpoints -----------------------------------------------------------------------------
 
-    /** {@code type,addr,kind}: software (0) and hardware (1) breakpoints are the same hook here. */
+    /**
+     * {@code type,addr,kind}: software (0) and hardware (1) breakpoints are the same hook here;
+     * watchpoints (2 write, 3 read, 4 access) need the engine.
+     */
     private String breakpoint(boolean insert, String args) {
         String[] f = args.split(",");
         if (f.length < 3) throw new IllegalArgumentException("type,addr,kind");
-        if (!f[0].equals("0") && !f[0].equals("1")) return "";   // watchpoints: not supported
+        if (engine != null) return engine.breakpoint(insert, f[0], Rsp.parseHex(f[1]), Rsp.parseHex(f[2].split(";")[0]));
+        if (!f[0].equals("0") && !f[0].equals("1")) return "";   // watchpoints: only with the engine
         long addr = Rsp.parseHex(f[1]);
         Rsp.parseHex(f[2].split(";")[0]);
         if (insert) debugger.addBreakpoint(addr);

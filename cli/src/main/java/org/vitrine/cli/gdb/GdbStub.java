@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
 import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.debug.DebugEngine;
 import org.vitrine.emulator.debug.Debugger;
 import org.vitrine.emulator.debug.StopEvent;
 
@@ -22,7 +23,8 @@ import org.vitrine.emulator.debug.StopEvent;
  * <p>Threads: {@link #serve} runs on the emulation thread and does all the work, including
  * running the machine on {@code c}/{@code s}; a reader thread turns the socket's bytes into events,
  * acknowledges packets, and forwards Ctrl-C (0x03) to {@link Debugger#interrupt()} while the
- * machine runs. The machine is all-stop with one thread (id 1): the CPU.
+ * machine runs. The machine is all-stop with one CPU: thread 1 without a {@link DebugEngine}; with
+ * one, rost's processes are the threads (see {@link EngineCommands}).
  */
 public final class GdbStub implements AutoCloseable {
     /** How a debugging session ended. */
@@ -50,18 +52,26 @@ public final class GdbStub implements AutoCloseable {
     private OutputStream out;
     private byte[] lastSent = new byte[0];
 
-    private GdbStub(Debugger debugger, ServerSocket server) {
+    private GdbStub(Debugger debugger, DebugEngine engine, ServerSocket server) {
         this.debugger = debugger;
         this.server = server;
-        this.commands = new CommandHandler(debugger, this);
+        this.commands = new CommandHandler(debugger, engine, this);
     }
 
     /** Listens on 127.0.0.1:port (0: any free port, see {@link #port()}). */
     public static GdbStub listen(Debugger debugger, int port) throws IOException {
+        return listen(debugger, null, port);
+    }
+
+    /**
+     * As {@link #listen(Debugger, int)}, with an engine (may be null): watchpoints, reverse
+     * execution ({@code bs}, {@code bc}) and rost's processes as threads.
+     */
+    public static GdbStub listen(Debugger debugger, DebugEngine engine, int port) throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-        return new GdbStub(debugger, s);
+        return new GdbStub(debugger, engine, s);
     }
 
     public int port() {

@@ -93,8 +93,14 @@ public final class DebugEngine implements AutoCloseable {
      */
     public record Watchpoint(int id, long address, long length, WatchKind kind, long physical) { }
 
-    /** A watched access: the instruction, what it touched, and the position right after it. */
-    public record Access(Watchpoint watchpoint, long pc, long address, int size, long value, boolean write, long pid, Position after) { }
+    /** A watched access: the instruction, what it touched, and the positions of the instruction and right after it. */
+    public record Access(Watchpoint watchpoint, long pc, long address, int size, long value, boolean write, long pid, Position at,
+                         Position after) {
+        /** Where a watchpoint stop leaves the machine. */
+        Position stop(boolean before) {
+            return before ? at : after;
+        }
+    }
 
     /** Why a resume ended: {@code detail} is one line for people, {@code access} set for watchpoints, {@code exit} for EXITED. */
     public record Stop(Reason reason, long pc, String detail, Position position, Access access, Cpu.Exit exit) { }
@@ -132,6 +138,7 @@ public final class DebugEngine implements AutoCloseable {
     private int nextId = 1;
     private long untilCycle = Long.MAX_VALUE;
     private long snapshotEvery = 100_000_000;
+    private boolean watchStopsBefore;
 
     // the resume in progress (hooks run on the emulation thread)
     private Mode mode = Mode.RUN;
@@ -181,6 +188,15 @@ public final class DebugEngine implements AutoCloseable {
     public void setSnapshotInterval(long cycles) {
         if (cycles < 1) throw new IllegalArgumentException("snapshot interval must be positive");
         snapshotEvery = cycles;
+    }
+
+    /**
+     * Where a watchpoint stops: after the accessing instruction (default, as x86 and the batch
+     * debugger report it) or before it (as AArch64 hardware does: gdb then steps over the access
+     * itself to show the new value).
+     */
+    public void setWatchStopsBefore(boolean before) {
+        watchStopsBefore = before;
     }
 
     /** Stops a resume in progress; safe from any thread. */
@@ -272,6 +288,14 @@ public final class DebugEngine implements AutoCloseable {
         catchSwitch = on;
     }
 
+    /** Removes every catch. */
+    public void clearCatches() {
+        catchSyscalls.clear();
+        catchClasses.clear();
+        catchAnySyscall = catchIrq = catchSwitch = false;
+        catchPid = -1;
+    }
+
     private boolean catching() {
         return catchAnySyscall || catchIrq || catchSwitch || !catchSyscalls.isEmpty() || !catchClasses.isEmpty();
     }
@@ -291,20 +315,24 @@ public final class DebugEngine implements AutoCloseable {
         return resume(Mode.STEP);
     }
 
-    /** One instruction, but a call (BL, BLR) or a system call (SVC) runs until it returns here. */
+    /**
+     * One instruction, but a call (BL, BLR) or a system call (SVC) runs until it returns here: the
+     * next instruction with the stack no deeper, in the same process for user code (kernel code
+     * returns on its own stack even when the call switched processes).
+     */
     public Stop next() {
         long pc = dbg.pc();
         List<Instruction> insn = dbg.disassemble(pc, 1);
         String m = insn.isEmpty() ? "" : insn.getFirst().mnemonic();
         if (!m.equals("bl") && !m.equals("blr") && !m.equals("svc")) return step(1);
-        return runUntil(pc + 4, dbg.sp(), currentAsid());
+        return runUntil(pc + 4, dbg.sp(), isUser(pc) ? currentAsid() : -1);
     }
 
     /** Runs until the current function returns to its caller (frame 1 of the backtrace). */
     public Stop finish() {
         List<Frame> frames = backtrace(2);
         if (frames.size() < 2) return new Stop(Reason.STEP, dbg.pc(), "finish: no caller found (no frame record)", position(), null, null);
-        return runUntil(frames.get(1).pc(), dbg.sp(), currentAsid());
+        return runUntil(frames.get(1).pc(), dbg.sp(), isUser(dbg.pc()) ? currentAsid() : -1);
     }
 
     /** Runs until {@code address} is reached (in any process). */
@@ -350,7 +378,7 @@ public final class DebugEngine implements AutoCloseable {
         }
         Access access = pendingAccess;
         if (access != null) {
-            if (!position().sameAs(access.after())) goTo(access.after());
+            if (!position().sameAs(access.stop(watchStopsBefore))) goTo(access.stop(watchStopsBefore));
             return stopped(Reason.WATCHPOINT, describeAccess(access), access, null);
         }
         if (hookReason != null) return stopped(hookReason, hookDetail, null, null);
@@ -398,6 +426,8 @@ public final class DebugEngine implements AutoCloseable {
     }
 
     private void checkCatches(long address) {
+        boolean user = isUser(address);
+        if (user != lastWasUser) vbar = SysReg.VBAR_EL1.read(uc);   // the kernel may have set it since the resume
         long offset = address - vbar;
         if (offset >= 0 && offset < 0x800) {
             int kind = (int) (offset >> 7) & 3;
@@ -416,7 +446,6 @@ public final class DebugEngine implements AutoCloseable {
                 stopHere(address, Reason.EXCEPTION, "irq at " + describe(SysReg.ELR_EL1.read(uc)));
             }
         }
-        boolean user = isUser(address);
         if (catchSwitch && user && !lastWasUser) {
             long asid = currentAsid();
             if (lastUserAsid >= 0 && asid != lastUserAsid) {
@@ -448,8 +477,10 @@ public final class DebugEngine implements AutoCloseable {
         long address = w.address() + (pa - w.physical());
         long pc = uc.reg(Arm64Reg.PC);
         if (!write) value = littleEndian(readPhysical(pa, Math.min(size, 8)));
-        Position after = new Position(cpu.retiredBefore(pc) + 1, cpu.exceptionsTaken(), cpu.cycleBefore(pc + 4), Position.ANY_PC);
-        Access a = new Access(w, pc, address, size, value, write, currentPid(), after);
+        long retired = cpu.retiredBefore(pc);
+        Position at = new Position(retired, cpu.exceptionsTaken(), cpu.cycleBefore(pc), pc);
+        Position after = new Position(retired + 1, cpu.exceptionsTaken(), cpu.cycleBefore(pc + 4), Position.ANY_PC);
+        Access a = new Access(w, pc, address, size, value, write, currentPid(), at, after);
         if (hitAccesses != null) {
             hitAccesses.add(a);
         } else if (mode != Mode.REPLAY && pendingAccess == null) {
@@ -590,8 +621,9 @@ public final class DebugEngine implements AutoCloseable {
             Access bestAccess = null;
             for (Position p : bps) if (p.compareTo(now) < 0 && (best == null || p.compareTo(best) > 0)) best = p;
             for (Access a : accesses) {
-                if (a.after().compareTo(now) < 0 && (best == null || a.after().compareTo(best) > 0)) {
-                    best = a.after();
+                Position p = a.stop(watchStopsBefore);
+                if (p.compareTo(now) < 0 && (best == null || p.compareTo(best) > 0)) {
+                    best = p;
                     bestAccess = a;
                 }
             }

@@ -167,7 +167,7 @@ public final class DebugEngine implements AutoCloseable {
         this.state = state;
         this.symbols = symbols;
         this.stub = uc.codeStub(this::onInstruction);
-        this.processTable = new ProcessTable(this::readMemory, symbols);
+        this.processTable = new ProcessTable(this::readMemory, () -> symbols.resolve("sched::SCHEDULER"));
         snapshot();
     }
 

@@ -33,12 +33,13 @@ public final class ProcessTable {
     private static final int NAME = 16;
 
     private final BiFunction<Long, Integer, byte[]> memory;
-    private final Symbols symbols;
+    private final java.util.function.Supplier<OptionalLong> scheduler;
     private String problem = "";
 
-    ProcessTable(BiFunction<Long, Integer, byte[]> memory, Symbols symbols) {
+    /** @param scheduler where {@code sched::SCHEDULER} is (the kernel's symbol), if anywhere */
+    ProcessTable(BiFunction<Long, Integer, byte[]> memory, java.util.function.Supplier<OptionalLong> scheduler) {
         this.memory = memory;
-        this.symbols = symbols;
+        this.scheduler = scheduler;
     }
 
     /** Why the last {@link #read} found nothing ("" when it did). */
@@ -49,7 +50,7 @@ public final class ProcessTable {
     /** The live processes in slot order; {@code currentPid} marks the current one. */
     List<Process> read(long currentPid) {
         problem = "";
-        OptionalLong at = symbols.resolve("sched::SCHEDULER");
+        OptionalLong at = scheduler.get();
         if (at.isEmpty()) return fail("no sched::SCHEDULER symbol in the kernel");
         byte[] sched = memory.apply(at.getAsLong(), 256);
         for (int i = 0; i + 24 <= sched.length; i += 8) {

@@ -71,7 +71,7 @@ class DebugBatchTest {
         assertEquals(atCall, back, "reverse-step 3: every register as before the steps");
         assertEquals(mems.get(0), mems.get(2), "reverse-step 3: the stack as before the steps");
         assertEquals(bl + 4, over.get("pc"), "next stepped over the call");
-        assertTrue(instruction(stops.get(5)) - instruction(stops.get(1)) > 3, "the call ran many instructions: " + stops);
+        assertTrue(instruction(stops.get(4)) - instruction(stops.get(1)) > 3, "the call ran many instructions: " + stops);
         assertEquals(atCall, backAgain, "reverse-continue: back at the breakpoint with every register restored");
         assertEquals(mems.get(0), mems.get(3), "reverse-continue: the stack restored");
         assertTrue(out.matches("(?s).*\\* pid 2 WM +\\w+ .*"), "ps marks the window manager current: " + out);

@@ -719,7 +719,8 @@ public final class DebugEngine implements AutoCloseable {
         lastSeen = null;
         try {
             syncHooks();
-            dbg.setTimeLimit(untilCycle);
+            // a target where a time limit stopped the run starts the block the limit kept from running
+            dbg.setTimeLimit(Math.max(untilCycle, p.cycle() + 1));
             StopEvent ev = dbg.cont();
             if (ev.reason() == StopEvent.Reason.EXITED) {
                 throw new IllegalStateException("replay ended before reaching " + p + ": " + ev.exit().message());

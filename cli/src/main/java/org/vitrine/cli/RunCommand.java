@@ -290,7 +290,7 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    static Path defaultKernel() {
+    public static Path defaultKernel() {
         String root = System.getProperty("vitrine.root", ".");
         return Path.of(root, "kernel-image", "build", "kernel.elf");
     }

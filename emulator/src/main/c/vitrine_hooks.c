@@ -22,11 +22,16 @@ struct vitrine_clock {
     volatile uint32_t stop;          /* 60: nonzero = stop before the next block */
     volatile uint64_t stops;         /* 64: how many times the hook stopped the CPU */
     volatile uint32_t defer_stop;    /* 72: nonzero = leave the stop to the per-instruction hook */
+    volatile uint64_t continuation;  /* 80: a block starting here resumes one the debugger cut short */
 };
 
 void vitrine_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data) {
     struct vitrine_clock *c = (struct vitrine_clock *) user_data;
-    if (c->stop || c->committed >= c->deadline) {
+    /* The rest of a block a debugger stopped in the middle of: the undebugged run would not have
+     * checked for a stop here, so neither does this (stepping must not move interrupts). */
+    int resumed = address == c->continuation;
+    if (resumed) c->continuation = 1;
+    if (!resumed && (c->stop || c->committed >= c->deadline)) {
         c->stop = 1;
         c->stops++;
         /* With a code hook installed (a debugger), libunicorn 2.1.1 lets the block run after a stop

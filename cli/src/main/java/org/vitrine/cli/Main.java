@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code vitrine} command: dispatches to its subcommands. */
 @Command(name = "vitrine", mixinStandardHelpOptions = true, version = "vitrine 0.1",
         description = "Cycle-approximate AArch64 full-system emulator of QEMU's virt board.",
-        subcommands = {RunCommand.class, ScriptCommand.class, BenchCommand.class, SnapshotBenchCommand.class,
+        subcommands = {RunCommand.class, DebugCommand.class, ScriptCommand.class, BenchCommand.class, SnapshotBenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

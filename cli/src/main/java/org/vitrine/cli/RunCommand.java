@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
                         + "4 = guest stuck taking aborts (e.g. its vector table in a hole; an access to an unmapped address "
                         + "alone is a synchronous external abort the guest handles, as on QEMU), 5 = bad kernel or disk image, "
                         + "6 = no window possible, 70 = host or emulation error."})
-public final class RunCommand implements Callable<Integer> {
+public class RunCommand implements Callable<Integer> {
     /** What --trace can show. */
     public enum Trace { exceptions }
 
@@ -154,6 +154,9 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Set by {@link DebugCommand}: the run is a batch debugging session. */
+    RunSession.DebugBatch debugBatch;
+
     @Override
     public Integer call() {
         PrintStream err = System.err;
@@ -255,6 +258,7 @@ public final class RunCommand implements Callable<Integer> {
             RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
                     trace.contains(Trace.exceptions), gdbPort, quiet, screenshot, snapshots,
                     profileDir == null ? null : new ProfileRun.Plan(profileDir, profileIntervalNanos)), logs);
+            session.debugBatch(debugBatch);
             RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);
             if (!quiet) logs.summarize(err);
             return exitCode(outcome);
@@ -273,7 +277,7 @@ public final class RunCommand implements Callable<Integer> {
             };
             case RunSession.Outcome.Failed(RunSession.Failure failure) -> switch (failure) {
                 case BAD_IMAGE -> ExitCodes.BAD_IMAGE;
-                case GDB_UNAVAILABLE -> ExitCodes.USAGE;
+                case GDB_UNAVAILABLE, BAD_SCRIPT -> ExitCodes.USAGE;
                 case NO_WINDOW -> ExitCodes.NO_WINDOW;
                 case HOST_ERROR -> ExitCodes.HOST_ERROR;
             };

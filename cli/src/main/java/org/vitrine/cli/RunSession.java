@@ -49,6 +49,8 @@ final class RunSession {
         BAD_IMAGE,
         /** No gdb connection: the port cannot be listened on, or the connection broke. */
         GDB_UNAVAILABLE,
+        /** A debugger script (vitrine debug --batch) has a bad line. */
+        BAD_SCRIPT,
         /** A window was asked for and none can be opened. */
         NO_WINDOW,
         /** The screenshot could not be written, or the machine thread failed. */
@@ -64,6 +66,15 @@ final class RunSession {
     private volatile VirtBoard current;
     private volatile GdbStub debugStub;
     private volatile boolean closedByHost;
+    private DebugBatch debugBatch;
+
+    /** {@code vitrine debug --batch}: the script, and the cycles between rewind snapshots of a continue. */
+    record DebugBatch(Path script, long snapshotEvery) { }
+
+    /** Makes the run a batch debugging session (null: a normal run). */
+    void debugBatch(DebugBatch batch) {
+        this.debugBatch = batch;
+    }
 
     /**
      * @param options the board's options, whose guest log sink is {@code logs}'
@@ -155,7 +166,15 @@ final class RunSession {
                 long until = settings.untilCycle();
                 long limit = until == Long.MAX_VALUE ? until : Math.max(0, until - elapsedBeforeReset);
                 try {
-                    exit = settings.gdbPort() != null ? debug(board, limit, err) : SnapshotRun.run(board, limit, settings.snapshots(), err);
+                    if (debugBatch != null) {
+                        flush(out);
+                        exit = DebugSessions.batch(board, limit, settings.kernel(), debugBatch, out);
+                    } else {
+                        exit = settings.gdbPort() != null ? debug(board, limit, err) : SnapshotRun.run(board, limit, settings.snapshots(), err);
+                    }
+                } catch (DebugSessions.BadScript e) {
+                    err.println(e.getMessage());
+                    return new Outcome.Failed(Failure.BAD_SCRIPT);
                 } catch (GdbUnavailableException e) {
                     err.println("vitrine: " + e.getMessage());
                     return new Outcome.Failed(Failure.GDB_UNAVAILABLE);

@@ -100,6 +100,10 @@ public final class Cpu {
     private boolean irqLevel;
     private boolean appliedIrqLevel;
     private boolean waitingForInterrupt;
+    // a block cut short by a debugger stop: where the next run resumes it, and the run doing so
+    private long continuation = NEVER;
+    private long resumedAt = NEVER;
+    private long resumedCycle;
     private long retiredAtLastAbort = -1;
     private int abortsInARow;
     private final RunStatistics statistics = new RunStatistics();
@@ -286,9 +290,57 @@ public final class Cpu {
      * block hook cannot stop exactly then. A stop in mid-block gives back the rest of the block.
      */
     private void stopIfAsked(long address, int size) {
-        if (!blocks.stopRequested()) return;
-        truncateBlock(address);
+        if (!blocks.stopRequested() || inResumedBlock()) return;   // the undebugged run would finish this block
+        cutBefore(address);
         uc.stop();
+    }
+
+    /**
+     * Gives back the rest of the running block from {@code pc} and, when that leaves it cut in the
+     * middle, remembers {@code pc} so the next run resumes it as the same block ({@link #run}).
+     */
+    private void cutBefore(long pc) {
+        boolean middle = blocks.blockSize() != 0 && (pc != blocks.blockAddress() || inResumedBlock());
+        truncateBlock(pc);
+        continuation = middle ? pc : NEVER;
+    }
+
+    /** True while the running block is the rest of one a debugger cut short. */
+    private boolean inResumedBlock() {
+        return resumedAt != NEVER && blocks.blockSize() != 0 && blocks.blockAddress() == resumedAt
+                && blocks.blockStart() == resumedCycle;
+    }
+
+    /**
+     * Where the next run resumes a block cut short in the middle by a debugger stop (1: it does
+     * not): part of the machine's state between runs, which the debugger's rewind keeps with each
+     * snapshot so that a replay from it follows the original run.
+     */
+    public long continuation() {
+        return continuation;
+    }
+
+    public void continuation(long pc) {
+        continuation = pc;
+    }
+
+    /** From an instruction or memory hook: the cycle at which the instruction at {@code address} starts. */
+    public long cycleBefore(long address) {
+        int size = blocks.blockSize();
+        long start = blocks.blockAddress();
+        if (size != 0 && address >= start && address <= start + size) return blocks.blockStart() + timing.cycles((address - start) >>> 2);
+        return blocks.committed();
+    }
+
+    /**
+     * From an instruction hook: the number of instructions retired before the one at
+     * {@code address} (which is about to run, or, in a memory hook, running).
+     */
+    public long retiredBefore(long address) {
+        int size = blocks.blockSize();
+        long start = blocks.blockAddress();
+        if (size != 0 && address >= start && address < start + size) return blocks.retired() - ((start + size - address) >>> 2);
+        return blocks.retired();
     }
 
     /**
@@ -314,7 +366,7 @@ public final class Cpu {
      * returns {@link ExitKind#STOPPED}.
      */
     public void breakBefore(long pc) {
-        truncateBlock(pc);
+        cutBefore(pc);
         externalStop = true;
         uc.stop();
     }
@@ -403,11 +455,15 @@ public final class Cpu {
         exit = null;
         externalStop = false;
         pacing.start(blocks.committed());
+        // The rest of a block a debugger stopped in: events due now wait for its end, as they would have without the stop.
+        boolean resuming = continuation != NEVER && uc.reg(Arm64Reg.PC) == continuation;
         try {
             while (true) {
-                clock.advanceTo(blocks.committed());
-                runHostActions();
-                clock.runDue();
+                if (!resuming) {
+                    clock.advanceTo(blocks.committed());
+                    runHostActions();
+                    clock.runDue();
+                }
                 systemInstructions.applyCodeInvalidations();
                 applyIrqLevel();
                 if (exit != null) return exit;
@@ -432,9 +488,16 @@ public final class Cpu {
                 if (pacing.on()) blocks.deadline(Math.min(Math.min(clock.nextDeadline(), untilCycle), pacing.sliceEnd(now)));
                 blocks.clearStop();
                 stopReason = null;
-                if (!hostActions.isEmpty()) stopBeforeNextBlock(RunStatistics.Stop.HOST);
+                if (!hostActions.isEmpty() && !resuming) stopBeforeNextBlock(RunStatistics.Stop.HOST);
                 blocks.clearBlock();
+                resumedAt = resuming ? continuation : NEVER;
+                resumedCycle = blocks.committed();
+                blocks.continuation(resumedAt);
+                continuation = NEVER;
+                resuming = false;
                 int err = uc.start(uc.reg(Arm64Reg.PC), NEVER, 0, 0);
+                blocks.continuation(NEVER);
+                resumedAt = NEVER;
                 boolean stoppedByUs = blocks.stopRequested();
                 countStop(err, stoppedByUs);
                 ExternalAborts.Access access = externalAborts.takePending();
@@ -630,6 +693,7 @@ public final class Cpu {
     void restoreLoop(long cycles, long retired, long taken, CpuSnapshot.LoopState s, long cntkctl) {
         blocks.committed(cycles);
         blocks.retired(retired);
+        continuation = NEVER;   // a snapshot is taken between whole blocks unless the debugger's rewind says otherwise
         blocks.clearBlock();
         blocks.clearStop();
         exceptions.taken(taken);

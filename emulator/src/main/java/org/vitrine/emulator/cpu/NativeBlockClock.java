@@ -14,13 +14,14 @@ import org.vitrine.emulator.unicorn.Unicorn;
  */
 final class NativeBlockClock {
     private static final long COMMITTED = 0, DEADLINE = 8, BLOCK_ADDRESS = 16, BLOCK_START = 24, RETIRED = 32,
-            CPI = 40, EMU_STOP = 48, BLOCK_SIZE = 56, STOP = 60, STOPS = 64, DEFER_STOP = 72, SIZE = 80;
+            CPI = 40, EMU_STOP = 48, BLOCK_SIZE = 56, STOP = 60, STOPS = 64, DEFER_STOP = 72, CONTINUATION = 80, SIZE = 88;
 
     private final MemorySegment state;
 
     NativeBlockClock(Unicorn uc, int cyclesPerInstruction) {
         state = uc.arena().allocate(SIZE, 8);
         state.set(ValueLayout.JAVA_LONG, DEADLINE, Long.MAX_VALUE);
+        state.set(ValueLayout.JAVA_LONG, CONTINUATION, 1);
         state.set(ValueLayout.JAVA_LONG, CPI, cyclesPerInstruction);
         state.set(ValueLayout.ADDRESS, EMU_STOP, uc.symbol("uc_emu_stop"));
         uc.hookBlockNative(NativeHooks.function("vitrine_block_hook"), state);
@@ -82,6 +83,14 @@ final class NativeBlockClock {
     /** While per-instruction hooks exist, the hook only marks a stop and one of them performs it. */
     void deferStops(boolean defer) {
         state.set(ValueLayout.JAVA_INT, DEFER_STOP, defer ? 1 : 0);
+    }
+
+    /**
+     * The next block starting at {@code address} (1: none) is the rest of a block a debugger cut
+     * short: the hook charges it without checking for a stop, once.
+     */
+    void continuation(long address) {
+        state.set(ValueLayout.JAVA_LONG, CONTINUATION, address);
     }
 
     void clearStop() {

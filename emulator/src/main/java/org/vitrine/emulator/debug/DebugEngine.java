@@ -1,0 +1,768 @@
+package org.vitrine.emulator.debug;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.vitrine.emulator.capstone.Instruction;
+import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.cpu.SysReg;
+import org.vitrine.emulator.snapshot.Snapshot;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.unicorn.Arm64Reg;
+import org.vitrine.emulator.unicorn.Unicorn;
+
+/**
+ * The debugger engine behind {@code vitrine debug --batch} and the debugger view: OS-aware stops
+ * and rewinding on top of {@link Debugger} (registers, memory, disassembly, the run itself).
+ *
+ * <p><b>API</b> (all on the emulation thread, between runs; {@link #interrupt()} from anywhere):
+ * <ul>
+ *   <li>Breakpoints: {@link #breakAt} (address or {@link Symbols#resolve symbol}, optionally only
+ *       in one pid), {@link #deleteBreakpoint}; watchpoints on a virtual range: {@link #watch}
+ *       (read, write or access; a user address is watched in the address space current when set),
+ *       {@link #deleteWatchpoint}; catches: {@link #catchSyscall}, {@link #catchException},
+ *       {@link #catchIrq}, {@link #catchProcessSwitch}.</li>
+ *   <li>Forward: {@link #cont}, {@link #step}, {@link #next} (over calls and system calls),
+ *       {@link #finish} (to the caller), {@link #runTo}.</li>
+ *   <li>Backward: {@link #reverseStep}, {@link #reverseCont} (to the previous breakpoint or
+ *       watchpoint hit), {@link #lastWriter} ("who last wrote this address", without moving).</li>
+ *   <li>State: {@link #registers}, {@link #readMemory}, {@link #backtrace}, {@link #processes},
+ *       {@link #currentPid}, {@link #describe}, {@link #position}; {@link #debugger()} for the rest
+ *       (vector registers, disassembly).</li>
+ * </ul>
+ * Every resume returns a {@link Stop}: why, where, and for a watchpoint the access.
+ *
+ * <p><b>Rewinding.</b> The machine is deterministic, so going back is restoring an earlier
+ * snapshot and running forward to the instruction wanted. The engine keeps snapshots (through
+ * {@link MachineState}) at its start, at stops that are far enough from the previous one, and
+ * every {@link #snapshotEvery} cycles of a continue, in a bounded {@link RewindHistory}. A point
+ * of the run is a {@link Position}: instructions retired plus exceptions taken, both exact at
+ * every instruction. Going to a position runs at full speed to a little before its cycle, then
+ * with a per-instruction hook to the position itself. A debugger stop in the middle of a
+ * translated block does not change where interrupts land afterwards ({@link Cpu#continuation}),
+ * so a debugged run, a replayed one and an undebugged one take the same path.
+ *
+ * <p><b>Watchpoints</b> are Unicorn memory hooks over the watched range, installed only while a
+ * watchpoint exists (every load or store then takes a slower path). An access asks the CPU to stop;
+ * the engine then rewinds to the instruction right after the accessing one, so the stop is exact
+ * whatever block the access was in.
+ *
+ * <p><b>Processes</b> are rost's: the pid is the ASID of TTBR0_EL1 minus one (rost gives pid n
+ * the ASID n mod 65535 + 1), the program is found by {@link Symbols#programOf}; the whole table
+ * comes from the kernel's memory ({@link ProcessTable}).
+ */
+public final class DebugEngine implements AutoCloseable {
+    /** How the engine saves and restores the whole machine (a board's snapshot API). */
+    public interface MachineState {
+        Snapshot take();
+
+        void restore(Snapshot s) throws SnapshotException;
+    }
+
+    public enum WatchKind { READ, WRITE, ACCESS }
+
+    public enum Reason { BREAKPOINT, WATCHPOINT, STEP, REACHED, EXCEPTION, SYSCALL, PROCESS_SWITCH, HISTORY_START, INTERRUPTED, EXITED }
+
+    public record Breakpoint(int id, long address, OptionalLong pid, String where) { }
+
+    /** @param asid the address space it watches, or -1 for any (kernel addresses) */
+    public record Watchpoint(int id, long address, long length, WatchKind kind, long asid) { }
+
+    /** A watched access: the instruction, what it touched, and the position right after it. */
+    public record Access(Watchpoint watchpoint, long pc, long address, int size, long value, boolean write, long pid, Position after) { }
+
+    /** Why a resume ended: {@code detail} is one line for people, {@code access} set for watchpoints, {@code exit} for EXITED. */
+    public record Stop(Reason reason, long pc, String detail, Position position, Access access, Cpu.Exit exit) { }
+
+    public record Frame(int level, long pc, String where) { }
+
+    private static final long NONE = 1;
+    /** Cycles before a rewind target where the full-speed part of a replay ends (more than a translated block). */
+    private static final long MARGIN = 1 << 16;
+    private static final long STOP_SNAPSHOT_GAP = 2_000_000;
+    private static final int HISTORY = 24;
+    private static final long USER_TOP = 0x4000_0000L;   // rost: programs live below RAM, the kernel in it
+
+    private enum Mode { RUN, STEP, REPLAY }
+
+    private record Saved(Snapshot snapshot, long continuation) { }
+
+    private final Debugger dbg;
+    private final Cpu cpu;
+    private final Unicorn uc;
+    private final MachineState state;
+    private final Symbols symbols;
+    private final Unicorn.CodeStub stub;
+    private final RewindHistory<Saved> history = new RewindHistory<>(HISTORY);
+    private final ProcessTable processTable;
+    private Cpu.InstructionHook hook;
+    private final List<Unicorn.Hook> watchHooks = new ArrayList<>();
+
+    private final TreeMap<Long, List<Breakpoint>> breakpoints = new TreeMap<>(Long::compareUnsigned);
+    private final List<Watchpoint> watchpoints = new ArrayList<>();
+    private final Set<Integer> catchClasses = new TreeSet<>();
+    private final Set<Long> catchSyscalls = new TreeSet<>();
+    private boolean catchAnySyscall, catchIrq, catchSwitch;
+    private int nextId = 1;
+    private long untilCycle = Long.MAX_VALUE;
+    private long snapshotEvery = 100_000_000;
+
+    // the resume in progress (hooks run on the emulation thread)
+    private Mode mode = Mode.RUN;
+    private long stepsLeft;
+    private long skipAddress = NONE;
+    private Reason hookReason;
+    private String hookDetail;
+    private Access pendingAccess;
+    private long tempAddress = NONE, tempMinSp, tempAsid = -1;
+    private long vbar;
+    private boolean lastWasUser;
+    private long lastUserAsid = -1;
+    private boolean watchesOn = true;
+    // a replay: where it stops, the positions it went through (newest last), the hits it saw
+    private Position target;
+    private Position lastSeen;
+    private Deque<Position> ring;
+    private int ringSize;
+    private List<Position> hitPositions;
+    private List<Access> hitAccesses;
+
+    public DebugEngine(Debugger debugger, MachineState state, Symbols symbols) {
+        this.dbg = debugger;
+        this.cpu = debugger.machine().cpu();
+        this.uc = debugger.machine().unicorn();
+        this.state = state;
+        this.symbols = symbols;
+        this.stub = uc.codeStub(this::onInstruction);
+        this.processTable = new ProcessTable(this::readMemory, symbols);
+        snapshot();
+    }
+
+    public Debugger debugger() {
+        return dbg;
+    }
+
+    public Symbols symbols() {
+        return symbols;
+    }
+
+    /** Runs end at this cycle (exclusive), as {@link Cpu#run}'s limit. */
+    public void setTimeLimit(long cycle) {
+        untilCycle = cycle;
+    }
+
+    /** Cycles between the snapshots a continue takes for rewinding (and so the most a rewind replays at full speed). */
+    public void setSnapshotInterval(long cycles) {
+        if (cycles < 1) throw new IllegalArgumentException("snapshot interval must be positive");
+        snapshotEvery = cycles;
+    }
+
+    /** Stops a resume in progress; safe from any thread. */
+    public void interrupt() {
+        dbg.interrupt();
+    }
+
+    // ---- breakpoints, watchpoints, catches --------------------------------------------------------
+
+    public Breakpoint breakAt(long address, OptionalLong pid) {
+        Breakpoint b = new Breakpoint(nextId++, address, pid, describe(address));
+        breakpoints.computeIfAbsent(address, a -> new ArrayList<>()).add(b);
+        return b;
+    }
+
+    public boolean deleteBreakpoint(int id) {
+        boolean removed = false;
+        for (List<Breakpoint> l : breakpoints.values()) removed |= l.removeIf(b -> b.id() == id);
+        breakpoints.values().removeIf(List::isEmpty);
+        return removed;
+    }
+
+    public List<Breakpoint> breakpoints() {
+        return breakpoints.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** Watches [address, address + length); a user address only in the current process's address space. */
+    public Watchpoint watch(long address, long length, WatchKind kind) {
+        if (length < 1 || length > 1 << 20) throw new IllegalArgumentException("watch length must be 1..1048576: " + length);
+        long asid = Long.compareUnsigned(address, USER_TOP) < 0 && !symbols.inKernel(address) ? currentAsid() : -1;
+        Watchpoint w = new Watchpoint(nextId++, address, length, kind, asid);
+        watchpoints.add(w);
+        return w;
+    }
+
+    public boolean deleteWatchpoint(int id) {
+        return watchpoints.removeIf(w -> w.id() == id);
+    }
+
+    public List<Watchpoint> watchpoints() {
+        return List.copyOf(watchpoints);
+    }
+
+    /** Stop when the kernel is entered for system call {@code number} (x8), or any with -1. */
+    public void catchSyscall(long number) {
+        if (number < 0) catchAnySyscall = true;
+        else catchSyscalls.add(number);
+    }
+
+    /** Stop on entry to a synchronous exception of this class (ESR_EL1.EC, e.g. 0x24 data abort). */
+    public void catchException(int ec) {
+        catchClasses.add(ec);
+    }
+
+    public void catchIrq(boolean on) {
+        catchIrq = on;
+    }
+
+    /** Stop when user code of another process than the last one starts running. */
+    public void catchProcessSwitch(boolean on) {
+        catchSwitch = on;
+    }
+
+    private boolean catching() {
+        return catchAnySyscall || catchIrq || catchSwitch || !catchSyscalls.isEmpty() || !catchClasses.isEmpty();
+    }
+
+    // ---- forward --------------------------------------------------------------------------------
+
+    /** Runs until a breakpoint, watchpoint, catch, interrupt or the machine stops by itself. */
+    public Stop cont() {
+        skipAddress = dbg.pc();
+        return resume(Mode.RUN);
+    }
+
+    /** Executes {@code count} instructions (an exception entry counts as where the next one is). */
+    public Stop step(long count) {
+        if (count < 1) throw new IllegalArgumentException("step count must be positive: " + count);
+        stepsLeft = count;
+        return resume(Mode.STEP);
+    }
+
+    /** One instruction, but a call (BL, BLR) or a system call (SVC) runs until it returns here. */
+    public Stop next() {
+        long pc = dbg.pc();
+        List<Instruction> insn = dbg.disassemble(pc, 1);
+        String m = insn.isEmpty() ? "" : insn.getFirst().mnemonic();
+        if (!m.equals("bl") && !m.equals("blr") && !m.equals("svc")) return step(1);
+        return runUntil(pc + 4, dbg.sp(), currentAsid());
+    }
+
+    /** Runs until the current function returns to its caller (frame 1 of the backtrace). */
+    public Stop finish() {
+        List<Frame> frames = backtrace(2);
+        if (frames.size() < 2) return new Stop(Reason.STEP, dbg.pc(), "finish: no caller found (no frame record)", position(), null, null);
+        return runUntil(frames.get(1).pc(), dbg.sp(), currentAsid());
+    }
+
+    /** Runs until {@code address} is reached (in any process). */
+    public Stop runTo(long address) {
+        return runUntil(address, 0, -1);
+    }
+
+    private Stop runUntil(long address, long minSp, long asid) {
+        tempAddress = address;
+        tempMinSp = minSp;
+        tempAsid = asid;
+        try {
+            return cont();
+        } finally {
+            tempAddress = NONE;
+        }
+    }
+
+    private Stop resume(Mode m) {
+        mode = m;
+        hookReason = null;
+        hookDetail = null;
+        pendingAccess = null;
+        vbar = SysReg.VBAR_EL1.read(uc);
+        lastWasUser = isUser(dbg.pc());
+        if (lastWasUser) lastUserAsid = currentAsid();
+        syncHooks();
+        StopEvent ev;
+        try {
+            while (true) {
+                long chunkEnd = m == Mode.RUN && snapshotEvery < Long.MAX_VALUE - cpu.cycles()
+                        ? Math.min(untilCycle, cpu.cycles() + snapshotEvery) : untilCycle;
+                dbg.setTimeLimit(chunkEnd);
+                ev = dbg.cont();
+                boolean chunkDone = ev.reason() == StopEvent.Reason.EXITED && ev.exit().kind() == Cpu.ExitKind.TIME_LIMIT
+                        && cpu.cycles() < untilCycle && hookReason == null && pendingAccess == null;
+                if (!chunkDone) break;
+                snapshot();
+            }
+        } finally {
+            mode = Mode.RUN;
+            skipAddress = NONE;
+        }
+        Access access = pendingAccess;
+        if (access != null) {
+            if (!position().sameAs(access.after())) goTo(access.after());
+            return stopped(Reason.WATCHPOINT, describeAccess(access), access, null);
+        }
+        if (hookReason != null) return stopped(hookReason, hookDetail, null, null);
+        if (ev.reason() == StopEvent.Reason.EXITED) return stopped(Reason.EXITED, ev.exit().message(), null, ev.exit());
+        return stopped(Reason.INTERRUPTED, "interrupted", null, null);
+    }
+
+    private Stop stopped(Reason r, String detail, Access access, Cpu.Exit exit) {
+        if (exit == null) maybeSnapshot();
+        return new Stop(r, dbg.pc(), detail, position(), access, exit);
+    }
+
+    /** The instruction hook, installed while breakpoints, catches, a step, a temporary stop or a replay need it. */
+    private void onInstruction(long address, int size) {
+        switch (mode) {
+            case REPLAY -> replayHook(address);
+            case STEP -> {
+                if (stepsLeft-- == 0) stopHere(address, Reason.STEP, "step");
+            }
+            case RUN -> runHook(address);
+        }
+    }
+
+    private void runHook(long address) {
+        if (address == skipAddress) {
+            skipAddress = NONE;
+            return;
+        }
+        if (address == tempAddress && Long.compareUnsigned(uc.reg(Arm64Reg.SP), tempMinSp) >= 0
+                && (tempAsid < 0 || tempAsid == currentAsid())) {
+            stopHere(address, Reason.REACHED, "reached " + describe(address));
+            return;
+        }
+        List<Breakpoint> bs = breakpoints.get(address);
+        if (bs != null) {
+            for (Breakpoint b : bs) {
+                if (b.pid().isEmpty() || b.pid().getAsLong() == currentPid()) {
+                    stopHere(address, Reason.BREAKPOINT, "breakpoint " + b.id() + " at " + describe(address) + " pid " + currentPid());
+                    return;
+                }
+            }
+        }
+        if (catching()) checkCatches(address);
+    }
+
+    private void checkCatches(long address) {
+        long offset = address - vbar;
+        if (offset >= 0 && offset < 0x800) {
+            int kind = (int) (offset >> 7) & 3;
+            if (kind == 0) {
+                int ec = (int) (SysReg.ESR_EL1.read(uc) >>> 26) & 0x3f;
+                long elr = SysReg.ELR_EL1.read(uc);
+                if (ec == 0x15) {
+                    long nr = uc.reg(Arm64Reg.x(8));
+                    if (catchAnySyscall || catchSyscalls.contains(nr)) {
+                        stopHere(address, Reason.SYSCALL, "syscall " + nr + " from pid " + currentPid() + " at " + describe(elr - 4));
+                    }
+                } else if (catchClasses.contains(ec)) {
+                    stopHere(address, Reason.EXCEPTION, String.format("exception class 0x%x from pid %d at %s", ec, currentPid(), describe(elr)));
+                }
+            } else if (kind == 1 && catchIrq) {
+                stopHere(address, Reason.EXCEPTION, "irq at " + describe(SysReg.ELR_EL1.read(uc)));
+            }
+        }
+        boolean user = isUser(address);
+        if (catchSwitch && user && !lastWasUser) {
+            long asid = currentAsid();
+            if (lastUserAsid >= 0 && asid != lastUserAsid) {
+                stopHere(address, Reason.PROCESS_SWITCH, "process switch: pid " + (lastUserAsid - 1) + " -> pid " + (asid - 1)
+                        + " (" + programName() + ")");
+            }
+            lastUserAsid = asid;
+        }
+        lastWasUser = user;
+    }
+
+    private void stopHere(long address, Reason r, String detail) {
+        if (hookReason != null) return;
+        hookReason = r;
+        hookDetail = detail;
+        cpu.breakBefore(address);
+    }
+
+    private boolean isUser(long va) {
+        return Long.compareUnsigned(va, USER_TOP) < 0 && !symbols.inKernel(va);
+    }
+
+    // ---- watchpoints ------------------------------------------------------------------------------
+
+    private void onAccess(Watchpoint w, boolean write, long address, int size, long value) {
+        if (!watchesOn || Long.compareUnsigned(address + size, w.address()) <= 0
+                || Long.compareUnsigned(address, w.address() + w.length()) >= 0) return;
+        if (w.asid() >= 0 && w.asid() != currentAsid()) return;
+        long pc = uc.reg(Arm64Reg.PC);
+        if (!write) value = littleEndian(dbg.readMemory(address, Math.min(size, 8)));
+        Position after = new Position(cpu.retiredBefore(pc) + 1, cpu.exceptionsTaken(), cpu.cycleBefore(pc + 4), Position.ANY_PC);
+        Access a = new Access(w, pc, address, size, value, write, currentPid(), after);
+        if (hitAccesses != null) {
+            hitAccesses.add(a);
+        } else if (mode != Mode.REPLAY && pendingAccess == null) {
+            pendingAccess = a;
+            cpu.requestStop();
+        }
+    }
+
+    private static long littleEndian(byte[] b) {
+        long v = 0;
+        for (int i = Math.min(8, b.length) - 1; i >= 0; i--) v = v << 8 | (b[i] & 0xff);
+        return v;
+    }
+
+    private String describeAccess(Access a) {
+        return String.format("watchpoint %d: %s of %d bytes at 0x%x (value 0x%x) by %s, pid %d", a.watchpoint().id(),
+                a.write() ? "write" : "read", a.size(), a.address(), a.value(), describe(a.pc()), a.pid());
+    }
+
+    /** Installs exactly the hooks the current state needs (none: the machine runs as without a debugger). */
+    private void syncHooks() {
+        boolean code = mode != Mode.RUN || tempAddress != NONE || !breakpoints.isEmpty() || catching() || target != null;
+        if (code && hook == null) hook = cpu.hookInstructions(stub, 1, 0);
+        if (!code && hook != null) {
+            hook.close();
+            hook = null;
+        }
+        for (Unicorn.Hook h : watchHooks) h.remove();
+        if (!watchHooks.isEmpty()) uc.flushTranslations();
+        watchHooks.clear();
+        if (!watchesOn) return;
+        for (Watchpoint w : watchpoints) {
+            long begin = w.address() - 15, end = w.address() + w.length() - 1;   // a wide access may start before the range
+            if (w.kind() != WatchKind.WRITE) {
+                watchHooks.add(uc.hookMemory(Unicorn.HOOK_MEM_READ, (t, a, s, v) -> onAccess(w, false, a, s, v), begin, end));
+            }
+            if (w.kind() != WatchKind.READ) {
+                watchHooks.add(uc.hookMemory(Unicorn.HOOK_MEM_WRITE, (t, a, s, v) -> onAccess(w, true, a, s, v), begin, end));
+            }
+        }
+        if (!watchHooks.isEmpty()) uc.flushTranslations();
+    }
+
+    // ---- rewinding --------------------------------------------------------------------------------
+
+    /** Where the machine is now. */
+    public Position position() {
+        return new Position(cpu.instructionsRetired(), cpu.exceptionsTaken(), cpu.cycles(), dbg.pc());
+    }
+
+    private void snapshot() {
+        history.add(position(), new Saved(state.take(), cpu.continuation()));
+    }
+
+    private void maybeSnapshot() {
+        RewindHistory.Entry<Saved> e = history.atOrBefore(position());
+        if (e == null || position().retired() - e.position().retired() >= STOP_SNAPSHOT_GAP) snapshot();
+    }
+
+    private void restore(RewindHistory.Entry<Saved> e) {
+        try {
+            state.restore(e.state().snapshot());
+        } catch (SnapshotException ex) {
+            throw new IllegalStateException("the debugger's own snapshot did not restore: " + ex.getMessage(), ex);
+        }
+        cpu.continuation(e.state().continuation());
+    }
+
+    /** Goes back {@code count} instructions (exception entries count as one). */
+    public Stop reverseStep(long count) {
+        if (count < 1) throw new IllegalArgumentException("step count must be positive: " + count);
+        Position now = position();
+        for (RewindHistory.Entry<Saved> e = history.before(now); e != null; e = history.before(e.position())) {
+            List<Position> seen = positionsBefore(e, now, count);
+            if (seen.size() >= count) {
+                goTo(seen.get(seen.size() - (int) count));
+                return stopped(Reason.STEP, "reverse-step", null, null);
+            }
+            if (history.before(e.position()) == null) {
+                restore(e);
+                return stopped(Reason.HISTORY_START, "reached the start of the recorded history", null, null);
+            }
+        }
+        return stopped(Reason.HISTORY_START, "no history before this point", null, null);
+    }
+
+    /** The last {@code count} positions before {@code end}, replaying from {@code e} (the machine ends at {@code end}). */
+    private List<Position> positionsBefore(RewindHistory.Entry<Saved> e, Position end, long count) {
+        long fastTo = end.cycle() - MARGIN * Math.max(1, Math.min(count, 1 << 10));
+        for (boolean fast : new boolean[] {true, false}) {
+            restore(e);
+            if (fast && fastTo <= cpu.cycles()) continue;
+            if (fast) fastRun(fastTo);
+            ring = new ArrayDeque<>();
+            ringSize = (int) Math.min(count, 1 << 20);
+            replayTo(end);
+            List<Position> seen = new ArrayList<>(ring);
+            ring = null;
+            if (seen.size() >= count || !fast) return seen;
+        }
+        return List.of();
+    }
+
+    /** Back to the previous breakpoint or watchpoint hit (or the start of the history). */
+    public Stop reverseCont() {
+        Position now = position();
+        Position end = now;
+        for (RewindHistory.Entry<Saved> e = history.before(now); e != null; e = history.before(e.position())) {
+            restore(e);
+            hitPositions = new ArrayList<>();
+            hitAccesses = new ArrayList<>();
+            List<Position> bps;
+            List<Access> accesses;
+            try {
+                replayTo(end);
+            } finally {
+                bps = hitPositions;
+                accesses = hitAccesses;
+                hitPositions = null;
+                hitAccesses = null;
+            }
+            Position best = null;
+            Access bestAccess = null;
+            for (Position p : bps) if (p.compareTo(now) < 0 && (best == null || p.compareTo(best) > 0)) best = p;
+            for (Access a : accesses) {
+                if (a.after().compareTo(now) < 0 && (best == null || a.after().compareTo(best) > 0)) {
+                    best = a.after();
+                    bestAccess = a;
+                }
+            }
+            if (best != null) {
+                goTo(best);
+                if (bestAccess != null) return stopped(Reason.WATCHPOINT, describeAccess(bestAccess), bestAccess, null);
+                return stopped(Reason.BREAKPOINT, "breakpoint at " + describe(dbg.pc()) + " pid " + currentPid(), null, null);
+            }
+            end = e.position();
+            if (history.before(e.position()) == null) {
+                restore(e);
+                return stopped(Reason.HISTORY_START, "reached the start of the recorded history", null, null);
+            }
+        }
+        return stopped(Reason.HISTORY_START, "no history before this point", null, null);
+    }
+
+    /**
+     * The last write to [address, address + length) before now, found by replaying the recorded
+     * history backwards segment by segment; the machine ends where it was. Empty when none was
+     * recorded.
+     */
+    public Optional<Access> lastWriter(long address, long length) {
+        Position now = position();
+        Watchpoint probe = new Watchpoint(0, address, length, WatchKind.WRITE, watchAsid(address));
+        watchpoints.add(probe);
+        Optional<Access> found = Optional.empty();
+        try {
+            Position end = now;
+            for (RewindHistory.Entry<Saved> e = history.before(now); e != null && found.isEmpty(); e = history.before(e.position())) {
+                restore(e);
+                hitAccesses = new ArrayList<>();
+                replayTo(end);
+                for (Access a : hitAccesses) if (a.watchpoint() == probe && a.after().compareTo(now) <= 0) found = Optional.of(a);
+                end = e.position();
+            }
+        } finally {
+            hitAccesses = null;
+            watchpoints.remove(probe);
+            goTo(now);
+        }
+        return found;
+    }
+
+    private long watchAsid(long address) {
+        return Long.compareUnsigned(address, USER_TOP) < 0 && !symbols.inKernel(address) ? currentAsid() : -1;
+    }
+
+    /** Puts the machine at {@code p}: restores the latest snapshot at or before it and runs forward. */
+    private void goTo(Position p) {
+        RewindHistory.Entry<Saved> e = history.atOrBefore(p);
+        if (e == null) throw new IllegalStateException("no snapshot at or before " + p);
+        restore(e);
+        if (e.position().sameAs(p)) return;
+        if (p.cycle() - MARGIN > cpu.cycles()) {
+            fastRun(p.cycle() - MARGIN);
+            if (position().compareTo(p) > 0) restore(e);   // went too far (cannot happen unless timing is odd): replay all of it
+        }
+        replayTo(p);
+    }
+
+    /** Runs without hooks to {@code cycle} (the full speed of an undebugged run). */
+    private void fastRun(long cycle) {
+        Mode saved = mode;
+        mode = Mode.RUN;
+        boolean watches = watchesOn;
+        watchesOn = false;
+        List<Breakpoint> keep = new ArrayList<>(breakpoints());
+        boolean[] catches = {catchAnySyscall, catchIrq, catchSwitch};
+        Set<Long> syscalls = Set.copyOf(catchSyscalls);
+        Set<Integer> classes = Set.copyOf(catchClasses);
+        breakpoints.clear();
+        catchAnySyscall = catchIrq = catchSwitch = false;
+        catchSyscalls.clear();
+        catchClasses.clear();
+        try {
+            syncHooks();
+            dbg.setTimeLimit(Math.min(cycle, untilCycle));
+            dbg.cont();
+        } finally {
+            for (Breakpoint b : keep) breakpoints.computeIfAbsent(b.address(), a -> new ArrayList<>()).add(b);
+            catchAnySyscall = catches[0];
+            catchIrq = catches[1];
+            catchSwitch = catches[2];
+            catchSyscalls.addAll(syscalls);
+            catchClasses.addAll(classes);
+            watchesOn = watches;
+            mode = saved;
+        }
+    }
+
+    /** Runs with the hook from where the machine is to {@code p}, recording positions and hits as asked. */
+    private void replayTo(Position p) {
+        target = p;
+        mode = Mode.REPLAY;
+        lastSeen = null;
+        try {
+            syncHooks();
+            dbg.setTimeLimit(untilCycle);
+            StopEvent ev = dbg.cont();
+            if (ev.reason() == StopEvent.Reason.EXITED) {
+                throw new IllegalStateException("replay ended before reaching " + p + ": " + ev.exit().message());
+            }
+        } finally {
+            target = null;
+            mode = Mode.RUN;
+            syncHooks();
+        }
+    }
+
+    private void replayHook(long address) {
+        Position here = new Position(cpu.retiredBefore(address), cpu.exceptionsTaken(), cpu.cycleBefore(address), address);
+        if (lastSeen != null && lastSeen.sameAs(here)) return;   // the hook runs again for an instruction a stop came before
+        lastSeen = here;
+        int c = here.compareTo(target);
+        if (c > 0 || c == 0 && here.sameAs(target)) {
+            cpu.breakBefore(address);
+            return;
+        }
+        if (ring != null) {
+            ring.addLast(here);
+            if (ring.size() > ringSize) ring.removeFirst();
+        }
+        if (hitPositions != null) {
+            List<Breakpoint> bs = breakpoints.get(address);
+            if (bs != null) {
+                for (Breakpoint b : bs) {
+                    if (b.pid().isEmpty() || b.pid().getAsLong() == currentPid()) {
+                        hitPositions.add(here);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Positions kept for rewinding (oldest first). */
+    public List<Position> history() {
+        return history.positions();
+    }
+
+    // ---- state ----------------------------------------------------------------------------------
+
+    private long currentAsid() {
+        return SysReg.TTBR0_EL1.read(uc) >>> 48;
+    }
+
+    /** rost's pid of the address space in TTBR0_EL1 (0: the kernel's own, i.e. idle or booting). */
+    public long currentPid() {
+        long asid = currentAsid();
+        return asid == 0 ? 0 : asid - 1;
+    }
+
+    /** The name of the program the current process runs, or "?" when none of the known ones matches. */
+    public String programName() {
+        return currentProgram().map(Symbols.Program::name).orElse("?");
+    }
+
+    private Optional<Symbols.Program> currentProgram() {
+        return symbols.programOf(SysReg.TTBR0_EL1.read(uc), this::readMemory);
+    }
+
+    /** {@code symbol+0x..} for a code address in the kernel or the current process's program. */
+    public String describe(long va) {
+        return symbols.describe(va, isUser(va) ? currentProgram() : Optional.empty());
+    }
+
+    public byte[] readMemory(long va, int length) {
+        return dbg.readMemory(va, length);
+    }
+
+    /** Writes memory; the recorded future is forgotten (it would no longer follow). */
+    public int writeMemory(long va, byte[] data) {
+        history.dropAfter(position());
+        return dbg.writeMemory(va, data);
+    }
+
+    /** The registers the view and {@code regs} show, in order: x0..x30, sp, pc, cpsr, then EL1 system registers. */
+    public Map<String, Long> registers() {
+        Map<String, Long> r = new LinkedHashMap<>();
+        for (int i = 0; i <= 30; i++) r.put("x" + i, dbg.x(i));
+        r.put("sp", dbg.sp());
+        r.put("pc", dbg.pc());
+        r.put("cpsr", dbg.cpsr());
+        r.put("sp_el0", uc.reg(Arm64Reg.SP_EL0));
+        r.put("sp_el1", uc.reg(Arm64Reg.SP_EL1));
+        for (SysReg s : List.of(SysReg.ELR_EL1, SysReg.SPSR_EL1, SysReg.ESR_EL1, SysReg.FAR_EL1, SysReg.VBAR_EL1,
+                SysReg.TTBR0_EL1, SysReg.TTBR1_EL1, SysReg.TCR_EL1, SysReg.SCTLR_EL1)) {
+            r.put(s.name().toLowerCase(java.util.Locale.ROOT), s.read(uc));
+        }
+        return r;
+    }
+
+    /**
+     * The call stack by frame pointers (x29 chains {previous x29, return address} records, as
+     * rustc and GCC lay them out), symbolised; at a function's first two instructions, before
+     * its frame record exists, the caller is taken from x30.
+     */
+    public List<Frame> backtrace(int max) {
+        List<Frame> frames = new ArrayList<>();
+        long pc = dbg.pc();
+        frames.add(new Frame(0, pc, describe(pc)));
+        long fp = dbg.x(29);
+        String where = describe(pc);
+        int plus = where.lastIndexOf("+0x");
+        boolean atEntry = !where.startsWith("0x") && (plus < 0 || Long.parseLong(where.substring(plus + 3), 16) < 8);
+        if (atEntry && frames.size() < max) frames.add(new Frame(1, dbg.x(30), describe(dbg.x(30))));
+        while (fp != 0 && frames.size() < max) {
+            byte[] record = dbg.readMemory(fp, 16);
+            if (record.length < 16) break;
+            long prevFp = littleEndian(java.util.Arrays.copyOfRange(record, 0, 8));
+            long ret = littleEndian(java.util.Arrays.copyOfRange(record, 8, 16));
+            if (ret == 0) break;
+            frames.add(new Frame(frames.size(), ret, describe(ret)));
+            if (Long.compareUnsigned(prevFp, fp) <= 0) break;   // stacks grow down: a caller's record is higher
+            fp = prevFp;
+        }
+        return frames;
+    }
+
+    /** rost's processes, read from the kernel's memory (empty when its scheduler cannot be found). */
+    public List<ProcessTable.Process> processes() {
+        return processTable.read(currentPid());
+    }
+
+    @Override
+    public void close() {
+        watchpoints.clear();
+        breakpoints.clear();
+        catchSyscalls.clear();
+        catchClasses.clear();
+        catchAnySyscall = catchIrq = catchSwitch = false;
+        watchesOn = false;
+        syncHooks();
+    }
+}

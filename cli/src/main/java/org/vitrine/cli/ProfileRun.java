@@ -2,13 +2,11 @@ package org.vitrine.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.vitrine.devices.board.VirtBoard;
-import org.vitrine.emulator.elf.ElfFile;
-import org.vitrine.emulator.elf.ElfFormatException;
-import org.vitrine.emulator.elf.SymbolTable;
+import org.vitrine.emulator.debug.Symbols;
+import org.vitrine.emulator.debug.VirtualMemory;
 import org.vitrine.emulator.profile.ProfileReport;
 import org.vitrine.emulator.profile.Profiler;
 
@@ -35,15 +33,16 @@ final class ProfileRun {
     static ProfileRun start(Plan plan, VirtBoard board, Path kernel) {
         if (plan == null) return null;
         long interval = board.machine().clock().nanosToCycles(plan.intervalNanos());
-        return new ProfileRun(plan, new Profiler(board.machine(), names(kernel), interval), kernel);
+        return new ProfileRun(plan, new Profiler(board.machine(), names(board, kernel), interval), kernel);
     }
 
     /** Ends profiling and writes the files; false (and a message) if they cannot be written. */
-    boolean finish(PrintStream err) {
+    boolean finish(VirtBoard board, PrintStream err) {
         profiler.close();
         ProfileReport report = profiler.report();
         try {
-            report.writeTo(plan.dir(), "Vitrine profile: " + (kernel == null ? "guest" : kernel.getFileName()));
+            report.writeTo(plan.dir(), String.format("Vitrine profile: %s, %.3f s of virtual time", kernel == null ? "guest" : kernel.getFileName(),
+                    report.cycles() / (double) board.machine().clock().cyclesPerSecond()));
         } catch (IOException e) {
             err.println("vitrine: cannot write the profile into " + plan.dir() + ": " + e.getMessage());
             return false;
@@ -53,25 +52,30 @@ final class ProfileRun {
         return true;
     }
 
-    /** Names from the kernel ELF's symbols (when the kernel is an ELF with them). */
-    private static Profiler.CodeNames names(Path kernel) {
-        SymbolTable symbols;
-        try {
-            symbols = kernel == null ? null : ElfFile.parse(Files.readAllBytes(kernel)).symbols();
-        } catch (IOException | ElfFormatException e) {
-            symbols = null;
-        }
-        SymbolTable kernelSymbols = symbols;
+    /**
+     * Names from the debugger's symbols ({@link DebugSessions#symbols}: the kernel ELF's, and each
+     * rost program's, recognised by the code mapped in the process), functions without their offset.
+     */
+    private static Profiler.CodeNames names(VirtBoard board, Path kernel) {
+        Symbols symbols = DebugSessions.symbols(kernel);
+        VirtualMemory memory = new VirtualMemory(board.machine().cpu(), board.machine().ram());
         return new Profiler.CodeNames() {
             @Override
             public String function(long va, long ttbr0) {
-                return kernelSymbols == null ? null : kernelSymbols.lookup(va).map(l -> l.symbol().name()).orElse(null);
+                String d = symbols.describe(va, program(ttbr0, va));
+                // "program:path+0x1c" -> "path": the stack's first frame already names the process
+                return d.startsWith("0x") ? null : d.replaceFirst("\\+0x[0-9a-f]+$", "").replaceFirst("^[^:]+:(?!:)", "");
             }
 
             @Override
             public String program(long ttbr0) {
-                return null;
+                return symbols.programOf(ttbr0, memory::read).map(Symbols.Program::name).orElse(null);
             }
+
+            private java.util.Optional<Symbols.Program> program(long ttbr0, long va) {
+                return symbols.inKernel(va) ? java.util.Optional.empty() : symbols.programOf(ttbr0, memory::read);
+            }
+
         };
     }
 }

@@ -186,7 +186,7 @@ final class RunSession {
                     logs.finished(board.machine().guestLog());   // its collapsed repeats before the run line
                 }
                 if (exit.kind() == Cpu.ExitKind.STOPPED && closedByHost) exit = windowClosed();
-                if (profile != null && !profile.finish(err)) return new Outcome.Failed(Failure.HOST_ERROR);
+                if (profile != null && !profile.finish(board, err)) return new Outcome.Failed(Failure.HOST_ERROR);
                 try {
                     SnapshotRun.afterRun(board, exit, settings.snapshots(), err);
                 } catch (SnapshotRun.SaveFailed e) {

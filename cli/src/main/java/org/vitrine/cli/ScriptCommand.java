@@ -364,7 +364,7 @@ public final class ScriptCommand implements Callable<Integer> {
                     board, job.image());
             ScenarioResult result = runner[0].play(job.scenario(), job.script().toString());
             out.flush();
-            if (profiler != null) profiler.finish(stderr);
+            if (profiler != null) profiler.finish(board, stderr);
             if (video != null) {
                 video.close();
                 stderr.println("[script] video: " + videoFile(job) + " (" + video.frames() + " frames)");

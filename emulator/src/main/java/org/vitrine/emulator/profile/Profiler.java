@@ -145,12 +145,12 @@ public final class Profiler implements ContextObserver, AutoCloseable {
     public void stateSaved() {
         long now = cpu.cyclesNow(), retired = cpu.instructionsRetired();
         endSpan(now, retired);
-        long spsr = sysReg(SysReg.SPSR_EL1);
-        long from = Pstate.exceptionLevel(spsr) == 0 ? pidOf(sysReg(SysReg.TTBR0_EL1)) : KERNEL_PID;
+        long spsr = SysReg.SPSR_EL1.read(uc);
+        long from = Pstate.exceptionLevel(spsr) == 0 ? pidOf(SysReg.TTBR0_EL1.read(uc)) : KERNEL_PID;
         String cause;
         if (syncException == NO_EXCEPTION) {
             cause = "[irq]";
-        } else if (syncException == EXCP_SWI && (sysReg(SysReg.ESR_EL1) >>> 26) == EC_SVC64) {
+        } else if (syncException == EXCP_SWI && (SysReg.ESR_EL1.read(uc) >>> 26) == EC_SVC64) {
             long number = uc.reg(Arm64Reg.X0 + 8);
             cause = "[syscall " + RostSyscalls.name(number) + "]";
             if (from != KERNEL_PID) {
@@ -179,7 +179,7 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         endSpan(now, retired);
         if (Pstate.exceptionLevel(spsr) == 0) {
             where = Where.USER;
-            pid = pidOf(sysReg(SysReg.TTBR0_EL1));
+            pid = pidOf(SysReg.TTBR0_EL1.read(uc));
             if (receiving.remove(pid)) {
                 ArrayDeque<Long> q = inFlight.get(pid);
                 Long sent = q == null ? null : q.poll();
@@ -236,7 +236,7 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         }
         samples++;
         long pc = uc.reg(Arm64Reg.PC);
-        long ttbr0 = sysReg(SysReg.TTBR0_EL1);
+        long ttbr0 = SysReg.TTBR0_EL1.read(uc);
         boolean user = Pstate.exceptionLevel(uc.reg(Arm64Reg.PSTATE)) == 0;
         List<String> stack = new ArrayList<>();
         long owner;
@@ -247,7 +247,7 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         } else if (where == Where.KERNEL || where == Where.IDLE) {
             owner = where == Where.KERNEL ? entryPid : KERNEL_PID;
             stack.add(owner == KERNEL_PID ? "kernel" : processName(owner, ttbr0));
-            if (owner != KERNEL_PID) stack.add(name(sysReg(SysReg.ELR_EL1), ttbr0));
+            if (owner != KERNEL_PID) stack.add(name(SysReg.ELR_EL1.read(uc), ttbr0));
             stack.add(where == Where.KERNEL ? entryCause : "[idle]");
             frames(stack, pc, uc.reg(Arm64Reg.X29), ttbr0);
         } else {
@@ -317,10 +317,6 @@ public final class Profiler implements ContextObserver, AutoCloseable {
 
     private Process process(long p) {
         return processes.computeIfAbsent(p, Process::new);
-    }
-
-    private long sysReg(SysReg r) {
-        return uc.sysReg(r.op0(), r.op1(), r.crn(), r.crm(), r.op2());
     }
 
     /** rost's pid of an address space: its ASID (TTBR0_EL1[63:48]) is the pid plus one; 0 is the kernel's own. */

@@ -11,7 +11,7 @@ public final class RostSyscalls {
     private RostSyscalls() { }
 
     /** Index = number; index 0 is not a system call. */
-    static final List<String> NAMES = List.of("?", "print_debug", "getpid", "yield", "sleep", "exit", "spawn", "wait",
+    static final List<String> NAMES = List.of("?", "print_debug", "get_pid", "yield", "sleep", "exit", "spawn", "wait",
             "kill", "uptime", "send_message", "recv_message", "shm_create", "shm_map", "shm_unmap", "shm_destroy",
             "fb_info", "fb_map", "fb_flush", "poll_event", "blk_read", "blk_write", "wm_pid", "proc_info", "mem_info");
 

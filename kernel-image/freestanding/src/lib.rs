@@ -17,11 +17,7 @@ pub unsafe extern "C" fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut 
     // byte by byte, that was most of its time), then the bytes left.
     // SAFETY: the caller guarantees both ranges are valid and do not overlap; `copy` is given
     // the alignment each width needs.
-    let done = match (dst as usize | src as usize) % 8 {
-        0 => unsafe { copy::<u64>(dst, src, n) },
-        4 => unsafe { copy::<u32>(dst, src, n) },
-        _ => 0,
-    };
+    let done = unsafe { match (dst as usize | src as usize) % 8 { 0 => copy::<u64>(dst, src, n), 4 => copy::<u32>(dst, src, n), _ => 0 } };
     unsafe { copy::<u8>(dst.add(done), src.add(done), n - done) };
     dst
 }
@@ -29,12 +25,11 @@ pub unsafe extern "C" fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut 
 /// Copies the whole `T`s that fit in `n` bytes from `src` to `dst`, both aligned for `T`;
 /// returns the bytes copied.
 unsafe fn copy<T>(dst: *mut u8, src: *const u8, n: usize) -> usize {
-    let count = n / size_of::<T>();
-    for i in 0..count {
+    for i in 0..n / size_of::<T>() {
         // SAFETY: the caller guarantees both ranges are valid, disjoint and aligned for T.
         unsafe { write_volatile((dst as *mut T).add(i), read_volatile((src as *const T).add(i))) };
     }
-    count * size_of::<T>()
+    n / size_of::<T>() * size_of::<T>()
 }
 
 #[unsafe(no_mangle)]

@@ -1,7 +1,8 @@
 //! fsd's other duty: it is process 1, the only process the kernel starts, and it starts the rest
 //! (abi::fs). The kernel passes it the words of the bootargs as arguments:
-//! - `rost.init=<path>`: that program from the disk, with its path as argument 0 (`[rost]
-//!   starting <path>`; `[rost] no program <path> on the disk` if it cannot);
+//! - `rost.init=<path>`: that program from the disk, with its path as argument 0 and the words
+//!   after a `--` word as its further arguments, as Linux passes them to init (`[rost] starting
+//!   <path>`; `[rost] no program <path> on the disk` if it cannot);
 //! - `rost.desktop`: the desktop, i.e. the window manager /BIN/WM from the disk, the same way
 //!   (the boot screen stays the default for now);
 //! - else, on a machine with a GPU (and no `rost.demo=tasks`): the boot screen built into fsd
@@ -15,7 +16,7 @@
 //! kernel then powers off with a nonzero status, and a test run fails.
 
 use fat::{Cache, Fat};
-use librost::abi::{KILLED, MAX_IMAGE, SPAWN_SERVER};
+use librost::abi::{KILLED, MAX_ARGS, MAX_IMAGE, SPAWN_SERVER};
 use librost::{Line, fb_info, spawn_image, wait};
 
 /// The boot screen (guest-apps/screen), the window manager of a machine with a GPU.
@@ -47,7 +48,12 @@ pub fn start(vol: Option<&Fat>, d: &mut Cache<crate::Blk>, args: &[&[u8]]) -> Ch
     if let Some(path) = args.iter().find_map(|a| a.strip_prefix(b"rost.init=")).or(desktop) {
         Line::new().s(b"[rost] starting ").s(path).send();
         let image = vol.and_then(|v| v.lookup(d, path).filter(|e| e.size as u64 <= MAX_IMAGE).and(v.read_file(d, path)));
-        if spawn_image(&image.unwrap_or_default(), &[path], SPAWN_SERVER).is_err() {
+        let mut argv = [&b""[..]; MAX_ARGS as usize];
+        argv[0] = path;
+        let extra = args.iter().position(|a| *a == b"--").map_or(&[][..], |i| &args[i + 1..]);
+        let argc = 1 + extra.len().min(argv.len() - 1);
+        argv[1..argc].copy_from_slice(&extra[..argc - 1]);
+        if spawn_image(&image.unwrap_or_default(), &argv[..argc], SPAWN_SERVER).is_err() {
             Line::new().s(b"[rost] no program ").s(path).s(b" on the disk").send();
             return Children { left: 0, status: 1 };
         }

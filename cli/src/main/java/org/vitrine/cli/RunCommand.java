@@ -127,6 +127,16 @@ public class RunCommand implements Callable<Integer> {
                             + "Detaching (or quitting gdb) lets the machine run on; 'kill' ends the run."})
     Integer gdbPort;
 
+    @Option(names = "--profile", paramLabel = "DIR",
+            description = {"Profile the guest (rost-aware): per-process cycles, kernel entries by system call, IPC latency and "
+                    + "sampled call stacks on virtual time, written to DIR as profile.txt, stacks.folded and flamegraph.svg "
+                    + "when the run ends. The guest runs exactly as without it."})
+    Path profileDir;
+
+    @Option(names = "--profile-interval", paramLabel = "TIME", converter = Durations.class, defaultValue = "10us",
+            description = "With --profile: virtual time between two stack samples (default ${DEFAULT-VALUE}).")
+    long profileIntervalNanos;
+
     @Option(names = "--save-snapshot", paramLabel = "FILE",
             description = {"Save the whole machine to FILE when the run ends (power-off, --until, window closed), or at --at.",
                     "A headless desktop without --disk then runs on FILE.disk.img, kept for --restore, instead of a temporary copy."})
@@ -246,7 +256,8 @@ public class RunCommand implements Callable<Integer> {
         SnapshotRun.Plan snapshots = new SnapshotRun.Plan(saveSnapshot, saveAt, restored, restore, quiet);
         try (GuestLogSession logs = log.open(err)) {
             RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
-                    trace.contains(Trace.exceptions), gdbPort, quiet, screenshot, snapshots), logs);
+                    trace.contains(Trace.exceptions), gdbPort, quiet, screenshot, snapshots,
+                    profileDir == null ? null : new ProfileRun.Plan(profileDir, profileIntervalNanos)), logs);
             session.debugBatch(debugBatch);
             RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);
             if (!quiet) logs.summarize(err);
@@ -294,7 +305,7 @@ public class RunCommand implements Callable<Integer> {
         }
     }
 
-    static Path defaultKernel() {
+    public static Path defaultKernel() {
         String root = System.getProperty("vitrine.root", ".");
         return Path.of(root, "kernel-image", "build", "kernel.elf");
     }

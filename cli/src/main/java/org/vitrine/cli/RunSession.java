@@ -33,7 +33,7 @@ import org.vitrine.emulator.snapshot.SnapshotException;
 final class RunSession {
     /** What the run asks for beyond the board's own options. */
     record Settings(Path kernel, long untilCycle, boolean paced, boolean traceExceptions, Integer gdbPort,
-                    boolean quiet, Path screenshot, SnapshotRun.Plan snapshots) { }
+                    boolean quiet, Path screenshot, SnapshotRun.Plan snapshots, ProfileRun.Plan profile) { }
 
     /** How the session ended. */
     sealed interface Outcome {
@@ -165,6 +165,7 @@ final class RunSession {
                 current = board;
                 if (closedByHost) return new Outcome.Ran(windowClosed());
                 Cpu.Exit exit;
+                ProfileRun profile = ProfileRun.start(settings.profile(), board, settings.kernel());
                 long until = settings.untilCycle();
                 long limit = until == Long.MAX_VALUE ? until : Math.max(0, until - elapsedBeforeReset);
                 try {
@@ -188,6 +189,7 @@ final class RunSession {
                     logs.finished(board.machine().guestLog());   // its collapsed repeats before the run line
                 }
                 if (exit.kind() == Cpu.ExitKind.STOPPED && closedByHost) exit = windowClosed();
+                if (profile != null && !profile.finish(board, err)) return new Outcome.Failed(Failure.HOST_ERROR);
                 try {
                     SnapshotRun.afterRun(board, exit, settings.snapshots(), err);
                 } catch (SnapshotRun.SaveFailed e) {

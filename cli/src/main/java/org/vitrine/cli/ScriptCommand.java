@@ -88,6 +88,15 @@ public final class ScriptCommand implements Callable<Integer> {
     @Option(names = "--video-fps", paramLabel = "N", defaultValue = "25", description = "Frames per virtual second of --record-video (default ${DEFAULT-VALUE}).")
     int videoFps;
 
+    @Option(names = "--profile", paramLabel = "DIR",
+            description = "Profile each scenario's guest (as run --profile): profile.txt, stacks.folded and flamegraph.svg in DIR "
+                    + "(in DIR/<scenario> when several scenarios play).")
+    Path profile;
+
+    @Option(names = "--profile-interval", paramLabel = "TIME", converter = Durations.class, defaultValue = "10us",
+            description = "With --profile: virtual time between two stack samples (default ${DEFAULT-VALUE}).")
+    long profileIntervalNanos;
+
     @Option(names = "--window", description = "Show the scenario in a desktop window as it plays (one scenario; your input does not reach the guest).")
     boolean window;
 
@@ -350,8 +359,12 @@ public final class ScriptCommand implements Callable<Integer> {
                 return ScenarioResult.notRun(job.scenario().name(), job.script().toString(), e.getMessage());
             }
             logs.started(board.machine().guestLog());
+            ProfileRun profiler = ProfileRun.start(profile == null ? null
+                    : new ProfileRun.Plan(scripts.size() == 1 ? profile : profile.resolve(job.scenario().name()), profileIntervalNanos),
+                    board, job.image());
             ScenarioResult result = runner[0].play(job.scenario(), job.script().toString());
             out.flush();
+            if (profiler != null) profiler.finish(board, stderr);
             if (video != null) {
                 video.close();
                 stderr.println("[script] video: " + videoFile(job) + " (" + video.frames() + " frames)");

@@ -28,13 +28,15 @@ public final class BenchSuite {
     public static List<Workload> standard() {
         List<Workload> w = new ArrayList<>();
         w.add(new LoopWorkload("alu", "4-instruction ALU loop, MMU off", "MIPS",
-                n -> temp("alu", Benchmark.elf(n)), 200_000_000L, 2_000_000L, 4, 1e6));
+                LoopWorkload.Target.bareMetal(n -> temp("alu", Benchmark.elf(n))), 200_000_000L, 2_000_000L, 4, 1e6));
         w.add(new LoopWorkload("syscall", "null system call: EL0 svc to an EL1 handler that returns", "calls/s",
-                n -> BenchGuest.write("syscall", n, 0), 2_000_000L, 20_000L, 1, 1));
+                LoopWorkload.Target.bareMetal(n -> BenchGuest.write("syscall", n, 0)), 2_000_000L, 20_000L, 1, 1));
         w.add(new LoopWorkload("pointer-chase", "dependent loads over a 64 MiB ring, MMU on", "M loads/s",
-                n -> BenchGuest.write("memory", n, 0), 50_000_000L, 200_000L, 1, 1e6));
+                LoopWorkload.Target.bareMetal(n -> BenchGuest.write("memory", n, 0)), 50_000_000L, 200_000L, 1, 1e6));
         w.add(new LoopWorkload("stream-copy", "copy 32 MiB into the next 32 MiB with ldp/stp, MMU on", "MiB/s",
-                n -> BenchGuest.write("memory", n, 1), 30, 10, 32, 1));
+                LoopWorkload.Target.bareMetal(n -> BenchGuest.write("memory", n, 1)), 30, 10, 32, 1));
+        w.add(new LoopWorkload("ipc", "IPC ping-pong between two rost processes: messages + a shared page",
+                "round trips/s", new RostProgram("/BIN/PINGPONG"), 100_000L, 2_000L, 1, 1));
         w.add(new LinuxBootWorkload());
         return w;
     }

@@ -19,13 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The suite runs in quick mode and reports each bare-metal workload on both sides (the figures
+ * The suite runs in quick mode and reports each bare-metal workload and rost's IPC ping-pong on both sides (the figures
  * themselves are not checked: benchmarks are never timed tests), its JSON has every field, and
  * the parts (medians, guest parameters, the registry) do what they say.
  */
 class BenchSuiteTest {
     @Test
-    void quickRunReportsEveryBareMetalWorkloadOnBothSidesAsTableAndJson() throws Exception {
+    void quickRunReportsEveryWorkloadButLinuxOnBothSidesAsTableAndJson() throws Exception {
         List<Workload> workloads = BenchSuite.standard().stream().filter(w -> !w.name().equals("linux-boot")).toList();
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         List<BenchSuite.Result> results;
@@ -52,13 +52,25 @@ class BenchSuiteTest {
     @Test
     void theRegistryHasTheIssuesWorkloads() {
         List<String> names = BenchSuite.standard().stream().map(Workload::name).toList();
-        assertEquals(List.of("alu", "syscall", "pointer-chase", "stream-copy", "linux-boot"), names);
+        assertEquals(List.of("alu", "syscall", "pointer-chase", "stream-copy", "ipc", "linux-boot"), names);
     }
 
     @Test
     void linuxBootIsSkippedWithAReasonWithoutItsImages(@org.junit.jupiter.api.io.TempDir Path empty) {
         BenchEnv env = new BenchEnv("qemu-system-aarch64", true, empty, null);
         assertTrue(new LinuxBootWorkload().unavailable(env).orElseThrow().contains("scripts/setup.sh"));
+    }
+
+    @Test
+    void rostProgramsAreSkippedWithAReasonWhenRostIsNotBuilt(@org.junit.jupiter.api.io.TempDir Path empty) {
+        String root = System.getProperty("vitrine.root");
+        System.setProperty("vitrine.root", empty.toString());
+        try {
+            BenchEnv env = new BenchEnv("qemu-system-aarch64", true, empty, null);
+            assertTrue(new RostProgram("/BIN/PINGPONG").unavailable(env).orElseThrow().contains("./vitrine build"));
+        } finally {
+            if (root == null) System.clearProperty("vitrine.root"); else System.setProperty("vitrine.root", root);
+        }
     }
 
     @Test

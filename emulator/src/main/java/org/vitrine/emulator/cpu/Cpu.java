@@ -85,6 +85,8 @@ public final class Cpu {
 
     private final NativeBlockClock blocks;
     private final NativeSysInsnFilter mrsFilter;
+    private final NativeSysInsnFilter msrFilter;
+    private ContextObserver contextObserver;
     private long untilCycle = Long.MAX_VALUE;
 
     // the host side: actions posted from other threads, and the waits on the wall clock
@@ -128,7 +130,7 @@ public final class Cpu {
         uc.hookInterrupt(this::onException);
         this.mrsFilter = new NativeSysInsnFilter(uc, Unicorn.INS_MRS, SystemInstructions.mrsKeys(), systemInstructions::onMrs);
         systemInstructions.onCntkctlWrite(mrsFilter::cntkctl);
-        new NativeSysInsnFilter(uc, Unicorn.INS_MSR, SystemInstructions.msrKeys(), systemInstructions::onMsr);
+        this.msrFilter = new NativeSysInsnFilter(uc, Unicorn.INS_MSR, SystemInstructions.msrKeys(), systemInstructions::onMsr);
         new NativeSysInsnFilter(uc, Unicorn.INS_SYS, SystemInstructions.sysKeys(), systemInstructions::onSys);
         uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, externalAborts::onUnmapped);
     }
@@ -181,6 +183,33 @@ public final class Cpu {
 
     public Unicorn unicorn() {
         return uc;
+    }
+
+    /**
+     * Tells {@code observer} about exceptions and the kernel's SPSR_EL1 accesses from now on (a
+     * profiler; see {@link ContextObserver}); null stops it. Nothing the guest sees changes. Not
+     * while running.
+     */
+    public void observeContexts(ContextObserver observer) {
+        if (observer != null && contextObserver == null) {
+            mrsFilter.addKey(SysReg.SPSR_EL1.key());
+            msrFilter.addKey(SysReg.SPSR_EL1.key());
+        }
+        contextObserver = observer;
+        systemInstructions.observeSpsr(observer);
+    }
+
+    /**
+     * The cycle count at the instruction executing now, from a hook inside a run (the clock
+     * charges whole blocks as they start), or the committed count between runs.
+     */
+    public long cyclesNow() {
+        return preciseCycle();
+    }
+
+    /** True while the CPU sits in WFI with no interrupt pending (between runs). */
+    public boolean waitingForInterrupt() {
+        return waitingForInterrupt;
     }
 
     public long instructionsRetired() {
@@ -589,7 +618,10 @@ public final class Cpu {
             stopWith(abortLoop(pc));
         } else if (!exceptions.enter(intno, pc)) {
             stopWith(new Exit(ExitKind.EMULATION_ERROR, 1, String.format("unsupported CPU exception %d at PC 0x%x", intno, pc)));
-        } else if (!Unicorn.canJumpFromHook()) {
+            return;
+        }
+        if (contextObserver != null) contextObserver.exceptionTaken(intno);
+        if (!Unicorn.canJumpFromHook()) {
             // Entry wrote PC with uc_reg_write, which leaves libunicorn 2.1.4's skip_sync_pc_on_exit
             // set until the run ends: an access to a hole later in the same run would report a stale
             // PC. Ending the run before the vector's first block (a new run clears the flag) keeps

@@ -64,6 +64,15 @@ final class NativeSysInsnFilter {
         state.set(ValueLayout.JAVA_LONG, CNTKCTL, value);
     }
 
+    /** From now on {@code key} reaches the Java hook too (at most {@link #MAX_KEYS} in all). Not while running. */
+    void addKey(int key) {
+        int n = state.get(ValueLayout.JAVA_INT, COUNT);
+        for (int i = 0; i < n; i++) if (state.get(ValueLayout.JAVA_INT, KEYS + 4L * i) == key) return;
+        if (n == MAX_KEYS) throw new IllegalStateException("the system-instruction filter is full (" + MAX_KEYS + " encodings)");
+        state.set(ValueLayout.JAVA_INT, KEYS + 4L * n, key);
+        state.set(ValueLayout.JAVA_INT, COUNT, n + 1);
+    }
+
     /** Counter reads answered natively. */
     long counterReads() {
         return state.get(ValueLayout.JAVA_LONG, COUNTER_READS);

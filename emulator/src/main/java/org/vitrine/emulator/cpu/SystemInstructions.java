@@ -39,6 +39,7 @@ final class SystemInstructions {
     private PmuV3 pmu;
     private long cntkctl;
     private java.util.function.LongConsumer cntkctlWritten = v -> { };
+    private ContextObserver spsrObserver;
     private final List<Long> pendingCodeInvalidations = new ArrayList<>();
     private boolean pendingFullFlush;
 
@@ -79,6 +80,11 @@ final class SystemInstructions {
         cntkctlWritten = listener;
     }
 
+    /** Told each SPSR_EL1 read and write once its key is in the MRS and MSR filters; null: nobody. */
+    void observeSpsr(ContextObserver observer) {
+        spsrObserver = observer;
+    }
+
     void attachTimer(GenericTimer t) {
         timer = t;
     }
@@ -90,6 +96,10 @@ final class SystemInstructions {
     boolean onMrs(int reg, int op0, int op1, int crn, int crm, int op2, long value) {
         statistics.mrsUpcalls++;
         int key = SysReg.key(op0, op1, crn, crm, op2);
+        if (key == SysReg.SPSR_EL1.key()) {
+            if (spsrObserver != null) spsrObserver.stateSaved();
+            return false; // only watched: the CPU reads it
+        }
         long v;
         if (timer != null && GenericTimer.handles(key)) {
             if (!accessAllowed(key)) return false;  // the CPU raises the trap itself
@@ -107,6 +117,10 @@ final class SystemInstructions {
     boolean onMsr(int reg, int op0, int op1, int crn, int crm, int op2, long value) {
         statistics.msrUpcalls++;
         int key = SysReg.key(op0, op1, crn, crm, op2);
+        if (key == SysReg.SPSR_EL1.key()) {
+            if (spsrObserver != null) spsrObserver.stateRestored(value);
+            return false; // only watched: the CPU writes it
+        }
         if (key == SysReg.CNTKCTL_EL1.key()) {
             cntkctl = value;
             cntkctlWritten.accept(value);

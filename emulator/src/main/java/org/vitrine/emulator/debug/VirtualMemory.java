@@ -11,19 +11,19 @@ import org.vitrine.emulator.memory.PhysicalMemory;
  * that a debugger looking at memory must not cause. Nothing here throws for a bad address; the
  * result says how many bytes were reachable.
  */
-final class VirtualMemory {
+public final class VirtualMemory {
     private static final long PAGE = 0x1000;
 
     private final Cpu cpu;
     private final PhysicalMemory ram;
 
-    VirtualMemory(Cpu cpu, PhysicalMemory ram) {
+    public VirtualMemory(Cpu cpu, PhysicalMemory ram) {
         this.cpu = cpu;
         this.ram = ram;
     }
 
     /** The bytes at [va, va + length) up to the first unreachable one (possibly none). */
-    byte[] read(long va, int length) {
+    public byte[] read(long va, int length) {
         byte[] out = new byte[Math.max(0, length)];
         int done = 0;
         while (done < out.length) {

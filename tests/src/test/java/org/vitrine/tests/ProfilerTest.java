@@ -1,0 +1,125 @@
+package org.vitrine.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+
+/**
+ * {@code --profile DIR} (emulator/profile) from the command line, on rost's real programs: a
+ * profiled run is the same run (console, cycles, instructions) as an unprofiled one, and the
+ * profile says what rost did: the processes by program name with their cycles, the system calls
+ * counted exactly, IPC latencies, and a flame graph that is valid SVG.
+ */
+class ProfilerTest {
+    static final Pattern SUMMARY = Pattern.compile("\\[vitrine\\] guest powered off .*; (\\d+) cycles .*, (\\d+) instructions");
+
+    @TempDir
+    Path dir;
+
+    private record Ran(String stdout, String cycles, String instructions) { }
+
+    private Ran run(String... extra) throws Exception {
+        String[] args = new String[] {"run", "--headless", "--disk", Guest.disk(dir).toString(), "--append", "rost.init=/BIN/PINGPONG -- 1000"};
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(extra)).toArray(String[]::new);
+        try (VitrineProcess v = VitrineProcess.start(Map.of(), all)) {
+            assertEquals(0, v.awaitExit(Duration.ofMinutes(3)), v.err.text());
+            Matcher m = SUMMARY.matcher(v.err.text());
+            assertTrue(m.find(), v.err.text());
+            return new Ran(v.out.text(), m.group(1), m.group(2));
+        }
+    }
+
+    @Test
+    void profiledIpcRunIsTheSameRunAndCountsEveryMessage() throws Exception {
+        Path profile = dir.resolve("profile");
+        Ran plain = run(), profiled = run("--profile", profile.toString(), "--profile-interval", "5us");
+        assertEquals(plain, profiled, "the profiler must not change the run");
+
+        String text = Files.readString(profile.resolve("profile.txt"));
+        // pingpong (pid 2) and its pong side (pid 3), named from their ELF; the file server is pid 1
+        assertTrue(Pattern.compile("(?m)^\\s+2\\s+pingpong\\s").matcher(text).find(), text);
+        assertTrue(Pattern.compile("(?m)^\\s+3\\s+pingpong\\s").matcher(text).find(), text);
+        assertTrue(Pattern.compile("(?m)^\\s+1\\s+fsd\\s").matcher(text).find(), text);
+        // 1000 pings and 1000 answers, plus the set-up, the stop and the file server's replies
+        long sends = count(text, "\\[syscall send_message\\]");
+        assertTrue(sends >= 2002 && sends < 2100, text);
+        assertTrue(count(text, "\\[syscall recv_message\\]") >= 2000, text);
+        Matcher ipc = Pattern.compile("IPC latency.*?: ([\\d,]+) messages, min ([\\d,]+)").matcher(text);
+        assertTrue(ipc.find(), text);
+        assertTrue(number(ipc.group(1)) >= 2000 && number(ipc.group(2)) > 0, text);
+
+        String folded = Files.readString(profile.resolve("stacks.folded"));
+        assertTrue(folded.lines().anyMatch(l -> l.startsWith("pingpong (pid 2);") && l.contains("[syscall send_message]")
+                && l.contains("rost_kernel::")), folded.lines().limit(20).toList().toString());
+        svg(profile.resolve("flamegraph.svg"), "pingpong (pid 3)");
+    }
+
+    @Test
+    void desktopSessionProfileShowsTheWindowManagerEveryAppAndTheKernel() throws Exception {
+        Path profile = dir.resolve("profile"), plainArtifacts = dir.resolve("a1"), profiledArtifacts = dir.resolve("a2");
+        String script = Guest.root().resolve("tests/scenarios/desktop-profile.vts").toString();
+        for (Path artifacts : new Path[] {plainArtifacts, profiledArtifacts}) {
+            String[] args = artifacts == plainArtifacts
+                    ? new String[] {"script", "--disk", Guest.disk(dir).toString(), "--artifacts", artifacts.toString(), script}
+                    : new String[] {"script", "--disk", Guest.disk(dir).toString(), "--artifacts", artifacts.toString(),
+                            "--profile", profile.toString(), script};
+            try (VitrineProcess v = VitrineProcess.start(Map.of(), args)) {
+                assertEquals(0, v.awaitExit(Duration.ofMinutes(5)), v.err.text());
+            }
+        }
+        assertEquals(Files.readString(plainArtifacts.resolve("desktop-profile/console.log")),
+                Files.readString(profiledArtifacts.resolve("desktop-profile/console.log")), "the profiler must not change the session");
+        assertEquals(Files.mismatch(plainArtifacts.resolve("desktop-profile/desktop-profile.png"),
+                profiledArtifacts.resolve("desktop-profile/desktop-profile.png")), -1L, "same final screen");
+
+        String text = Files.readString(profile.resolve("profile.txt"));
+        long wm = cycles(text, "wm");
+        for (String app : new String[] {"terminal", "browser", "files", "snake", "editor", "fsd"}) {
+            long c = cycles(text, app);
+            assertTrue(c > 0 && c < wm, app + " has a share, below the window manager's:\n" + text);
+        }
+        assertTrue(Pattern.compile("(?m)^\\s+idle\\s").matcher(text).find(), text);
+        assertTrue(text.contains("[syscall fb_flush]") && text.contains("[irq]"), text);
+        svg(profile.resolve("flamegraph.svg"), "wm (pid 2)");
+    }
+
+    /** User plus kernel cycles of the process running {@code program}. */
+    private static long cycles(String text, String program) {
+        Matcher m = Pattern.compile("(?m)^\\s+\\d+\\s+" + program + "\\s+([\\d,]+)\\s+([\\d,]+)\\s").matcher(text);
+        assertTrue(m.find(), program + " in:\n" + text);
+        return number(m.group(1)) + number(m.group(2));
+    }
+
+    private static long count(String text, String cause) {
+        Matcher m = Pattern.compile("(?m)^\\s+" + cause + "\\s+([\\d,]+)\\s").matcher(text);
+        assertTrue(m.find(), cause + " in:\n" + text);
+        return number(m.group(1));
+    }
+
+    private static long number(String s) {
+        return Long.parseLong(s.replace(",", ""));
+    }
+
+    /** The flame graph parses as XML, and one of its boxes is {@code frame}. */
+    private static void svg(Path file, String frame) throws Exception {
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+        assertEquals("svg", doc.getDocumentElement().getTagName());
+        NodeList titles = doc.getElementsByTagName("title");
+        boolean found = false;
+        for (int i = 0; i < titles.getLength(); i++) found |= titles.item(i).getTextContent().startsWith(frame + " (");
+        assertTrue(found, frame + " among the boxes of " + file);
+    }
+}

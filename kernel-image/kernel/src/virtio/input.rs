@@ -12,6 +12,7 @@
 
 use super::Transport;
 use super::queue::{Buf, Queue};
+use crate::iommu::domain::Domain;
 use crate::mm;
 use crate::uart::kprintln;
 use abi::{INPUT_BUTTON, INPUT_KEY, INPUT_POINTER, InputEvent};
@@ -45,10 +46,12 @@ pub struct Input {
 
 impl Input {
     pub fn new(t: Transport) -> Option<Input> {
-        let (_, mut q) = t.start(0, EVENT_BUFFERS)?;
+        let mut dom = Domain::new(t.slot);
+        let (_, mut q) = t.start(0, EVENT_BUFFERS, &mut dom)?;
         let events = mm::alloc_pages(1);
+        let iova = dom.dma(events, mm::PAGE_SIZE, mm::Perm::ReadWrite);
         for i in 0..q.size() {
-            q.set(i, Buf::device_writes(mm::phys(events) + 8 * i as u64, 8), None);
+            q.set(i, Buf::device_writes(iova + 8 * i as u64, 8), None);
             q.offer(i);
         }
         let mut dev = Input { t, q, events, abs: [0; 2], moved: false, max: [0x7fff; 2] };

@@ -36,9 +36,8 @@ pub struct Hw {
     done: *mut u64,
     /// Commands queued since reset (the ring index and, for SMMUv3, the wrap bit).
     sent: u32,
-    /// tlb_sync() calls and PMU cycles spent in them.
-    syncs: u64,
-    cycles: u64,
+    /// tlb_sync() calls and the PMU cycles spent in them.
+    stats: (u64, u64),
 }
 
 static HW: Global<Option<Hw>> = Global::new(None);
@@ -48,19 +47,15 @@ static IDS: Global<[Option<u32>; 32]> = Global::new([None; 32]);
 pub static NOSYNC: Global<bool> = Global::new(false);
 const TIMEOUT_MS: u64 = 100;
 
-fn be(v: &[u8]) -> u64 {
-    v.iter().fold(0, |acc, &b| acc << 8 | b as u64)
-}
-
 /// Finds the IOMMU in the device tree `dtb` and turns it on (every device untranslated until it
 /// gets a domain); `args` are the bootargs' words.
 pub fn init(dtb: &[u8], args: &[&[u8]]) {
     *NOSYNC.get() = args.contains(&&b"rost.iommu.nosync"[..]);
     let mut found = None;
     fdt::nodes(dtb, |n| -> Option<()> {
-        let reg = n.prop(b"reg").and_then(|r| r.get(..8)).map(be)?;
-        if let Some(id) = n.prop(b"iommus").and_then(|v| v.get(4..8)) {
-            IDS.get().get_mut(reg.wrapping_sub(0x0a00_0000) as usize / 0x200).map(|s| *s = Some(be(id) as u32));
+        let reg = u64::from_be_bytes(n.prop(b"reg")?.get(..8)?.try_into().ok()?);
+        if let Some(id) = n.prop(b"iommus").and_then(|v| v.get(4..8)?.try_into().ok()) {
+            IDS.get().get_mut(reg.wrapping_sub(0x0a00_0000) as usize / 0x200).map(|s| *s = Some(u32::from_be_bytes(id)));
         }
         let kinds = [(&b"arm,smmu-v3"[..], Kind::Smmu), (b"vitrine,vtd", Kind::Vtd), (b"vitrine,amd-vi", Kind::AmdVi)];
         let compatible = n.prop(b"compatible")?.split(|&b| b == 0).next()?;
@@ -69,7 +64,7 @@ pub fn init(dtb: &[u8], args: &[&[u8]]) {
     });
     let Some((kind, base)) = found else { return };
     let (queue, table) = (mm::alloc_pages(1), mm::alloc_pages(2) as u64);
-    let mut hw = Hw { kind, base: base as usize, queue: queue.cast(), table, done: mm::alloc_pages(1).cast(), sent: 0, syncs: 0, cycles: 0 };
+    let mut hw = Hw { kind, base: base as usize, queue: queue.cast(), table, done: mm::alloc_pages(1).cast(), sent: 0, stats: (0, 0) };
     let queue = queue as u64;
     match kind {
         Kind::Smmu => {
@@ -118,8 +113,8 @@ fn hw() -> &'static mut Hw {
 
 /// `[rost] stats:` line of the IOMMU, at power-off.
 pub fn report() {
-    if let Some(hw) = HW.get().as_ref().filter(|h| h.syncs > 0) {
-        kprintln!("[rost] stats: iommu {} tlb_sync, {} cycles each", hw.syncs, hw.cycles / hw.syncs);
+    if let Some((syncs, cycles)) = HW.get().as_ref().map(|h| h.stats).filter(|s| s.0 > 0) {
+        kprintln!("[rost] stats: iommu {} tlb_sync, {} cycles each", syncs, cycles / syncs);
     }
 }
 
@@ -170,14 +165,16 @@ impl Hw {
         }
         dsb(); // the commands before the doorbell
         // The doorbell and its value; the register that says a command was refused (SMMUv3
-        // CONS.ERR, VT-d FSTS.IQE, AMD-Vi Status.CmdBufRun clear), and the bits that say so.
+        // GERROR.CMDQ_ERR differing from GERRORN's, VT-d FSTS.IQE, AMD-Vi Status.CmdBufRun clear)
+        // and the bit that says so.
         let (bell, tail, error, bits, flip) = match self.kind {
-            Kind::Smmu => (0x98, self.sent & 0x1ff, 0x9c, 0x7f << 24, 0), // PROD, with the wrap bit
+            Kind::Smmu => (0x98, self.sent & 0x1ff, 0x60, 1, 0), // PROD, with the wrap bit
             Kind::Vtd => (0x88, (self.sent & 0xff) << 4, 0x34, 1 << 4, 0), // IQT
             Kind::AmdVi => (0x2008, (self.sent & 0xff) << 4, 0x2020, 1 << 4, 1 << 4), // CmdBufTail
         };
         self.w(bell, tail);
-        let refused = || (self.r32(error) ^ flip) & bits != 0;
+        let flip = || if self.kind == Kind::Smmu { self.r32(0x64) } else { flip };
+        let refused = || (self.r32(error) ^ flip()) & bits != 0;
         // SAFETY: our status page, written by the IOMMU.
         let status = || unsafe { self.done.read_volatile() } & 0xffff_ffff == seq;
         let finished = self.poll(|| refused() || if self.kind == Kind::Smmu { self.r32(0x9c) & 0x1ff == tail } else { status() });
@@ -225,31 +222,27 @@ impl Hw {
         }
         let start = sysreg_read!("pmccntr_el0");
         let ok = self.run();
-        (self.syncs, self.cycles) = (self.syncs + 1, self.cycles + sysreg_read!("pmccntr_el0") - start);
+        self.stats = (self.stats.0 + 1, self.stats.1 + sysreg_read!("pmccntr_el0") - start);
         ok
     }
 
     /// The SMMUv3 command-queue self-test: a sync, a refused command (CONS.ERR, GERROR) replaced
     /// by a sync and acknowledged, and CONS's wrap bit after more than 256 commands.
     fn self_test(&mut self) {
-        let say = |hw: &Hw, what: &str, ok: bool| {
-            kprintln!("[iommu] self-test: {} {}, cons {:#x}, gerror {:#x}", what, ok, hw.r32(0x9c), hw.r32(0x60))
+        let say = |ok: bool, what: &str, hw: &Hw| {
+            kprintln!("[iommu] self-test: {} {}, cons {:#x}, gerror {:#x}", what, if ok { "ok" } else { "failed" }, hw.r32(0x9c), hw.r32(0x60))
         };
-        let ok = self.run();
-        say(self, "sync", ok);
+        say(self.run(), "sync", self);
         self.push(0x7f, 0); // no such opcode
-        let ok = self.run();
-        say(self, "bad opcode", ok);
+        say(self.run(), "bad opcode", self);
         let cons = self.r32(0x9c) as usize & 0xff;
         // SAFETY: the refused slot of our ring, replaced by a CMD_SYNC before the restart.
         unsafe { self.queue.add(cons).write_volatile([0x46, 0]) };
         (dsb(), self.w(0x64, self.r32(0x60))); // GERRORN: acknowledged, the queue restarts at CONS
-        let ok = self.poll(|| self.r32(0x9c) & 0x1ff == self.sent & 0x1ff);
-        say(self, "after GERRORN", ok);
+        say(self.poll(|| self.r32(0x9c) & 0x1ff == self.sent & 0x1ff), "after GERRORN", self);
         while self.sent < 300 {
             (self.push(0x11, 0), self.sent % 50 == 0 && self.run()); // TLBI_NH_ASID 0
         }
-        let ok = self.run();
-        say(self, "300 commands", ok);
+        say(self.run(), "300 commands", self);
     }
 }

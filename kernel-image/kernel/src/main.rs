@@ -10,9 +10,10 @@
 //! Modules, each using only those below it: boot.rs (entry, vector table, saving and restoring a
 //! context) and main.rs (this: the boot sequence) at the top; trap.rs (what an exception is) ->
 //! syscall.rs (decoding and checking the system calls) -> ipc.rs, display.rs, disk.rs ->
-//! sched.rs (processes) -> loader.rs (with the elf crate), virtio/ -> mm.rs (page frames with
-//! the heap crate, address spaces, user copies), timer.rs, gic.rs, uart.rs, psci.rs -> arch.rs
-//! (the trap frame, system registers, MMIO). The fdt crate reads the bootargs.
+//! sched.rs (processes) -> loader.rs (with the elf crate), virtio/ -> iommu/ (the IOMMU and each
+//! device's domain) -> mm.rs (page frames with the heap crate, address spaces, user copies),
+//! timer.rs, gic.rs, uart.rs, psci.rs -> arch.rs (the trap frame, system registers, MMIO). The fdt
+//! crate reads the bootargs and finds the IOMMU.
 //!
 //! Concurrency model: one CPU, and the kernel itself always runs with interrupts masked (exception
 //! entry masks them; only EL0 and the idle loop run unmasked). So kernel code is never re-entered

@@ -102,6 +102,12 @@ impl Domain {
         iova
     }
 
+    /// A new zeroed page of kernel memory for the device (a queue, a request page) and its IOVA.
+    pub fn page(&mut self) -> (*mut u8, u64) {
+        let page = mm::alloc_pages(1);
+        (page, self.dma(page, PAGE_SIZE, Perm::ReadWrite))
+    }
+
     /// Lends a request's buffer to the device at the window until `release`.
     pub fn lend(&mut self, buf: *const u8, len: usize, perm: Perm) -> u64 {
         assert!(len <= 15 * PAGE_SIZE, "iommu: buffer larger than the window");

@@ -5,7 +5,7 @@
 use super::Transport;
 use super::queue::{Buf, Queue};
 use crate::iommu::domain::Domain;
-use crate::mm::{self, Perm};
+use crate::mm::Perm;
 use crate::uart::kprintln;
 
 /// virtio-blk always counts in 512-byte sectors, whatever the disk's block size.
@@ -39,16 +39,16 @@ impl Blk {
     pub fn new(t: Transport) -> Option<Blk> {
         let mut dom = Domain::new(t.slot);
         let (features, q) = t.start(F_RO | F_FLUSH, 4, &mut dom)?;
-        let req = mm::alloc_pages(1);
+        let (req, req_iova) = dom.page();
         let (capacity, read_only) = (t.config64(0), features & F_RO != 0);
         let ro = if read_only { ", read-only" } else { "" };
         kprintln!("[virtio] slot {}: blk, {} sectors{}", t.slot, capacity, ro);
         Some(Blk {
             t,
             q,
-            req_iova: dom.dma(req, mm::PAGE_SIZE, Perm::ReadWrite),
             dom,
             req,
+            req_iova,
             capacity,
             read_only,
             has_flush: features & F_FLUSH != 0,

@@ -47,9 +47,8 @@ impl Gpu {
     pub fn new(t: Transport) -> Option<Gpu> {
         let mut dom = Domain::new(t.slot);
         let (_, q) = t.start(0, 8, &mut dom)?;
-        let cmd = mm::alloc_pages(1) as *mut u32;
-        let cmd_iova = dom.dma(cmd, mm::PAGE_SIZE, mm::Perm::ReadWrite);
-        let mut gpu = Gpu { t, q, cmd, cmd_iova, fb: core::ptr::null_mut(), width: 0, height: 0 };
+        let (cmd, cmd_iova) = dom.page();
+        let mut gpu = Gpu { t, q, cmd: cmd.cast(), cmd_iova, fb: core::ptr::null_mut(), width: 0, height: 0 };
         let (w, h) = gpu.display_size();
         let bytes = w as usize * h as usize * 4;
         gpu.fb = mm::alloc_pages(bytes.div_ceil(mm::PAGE_SIZE)) as *mut u32;

@@ -13,7 +13,6 @@
 use super::Transport;
 use super::queue::{Buf, Queue};
 use crate::iommu::domain::Domain;
-use crate::mm;
 use crate::uart::kprintln;
 use abi::{INPUT_BUTTON, INPUT_KEY, INPUT_POINTER, InputEvent};
 
@@ -48,8 +47,7 @@ impl Input {
     pub fn new(t: Transport) -> Option<Input> {
         let mut dom = Domain::new(t.slot);
         let (_, mut q) = t.start(0, EVENT_BUFFERS, &mut dom)?;
-        let events = mm::alloc_pages(1);
-        let iova = dom.dma(events, mm::PAGE_SIZE, mm::Perm::ReadWrite);
+        let (events, iova) = dom.page();
         for i in 0..q.size() {
             q.set(i, Buf::device_writes(iova + 8 * i as u64, 8), None);
             q.offer(i);

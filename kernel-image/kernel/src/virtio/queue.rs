@@ -9,7 +9,6 @@
 
 use crate::arch::dsb;
 use crate::iommu::domain::Domain;
-use crate::mm;
 
 pub const MAX_SIZE: u16 = 64;
 const AVAIL: usize = 1024;
@@ -53,8 +52,7 @@ impl Queue {
     /// A queue in a new page, mapped for the device in `dom`.
     pub fn new(size: u16, dom: &mut Domain) -> Queue {
         assert!(size > 0 && size <= MAX_SIZE);
-        let page = mm::alloc_pages(1);
-        let iova = dom.dma(page, mm::PAGE_SIZE, mm::Perm::ReadWrite);
+        let (page, iova) = dom.page();
         Queue { page, iova, size, next_avail: 0, last_used: 0 }
     }
 

@@ -10,9 +10,10 @@
 //! Modules, each using only those below it: boot.rs (entry, vector table, saving and restoring a
 //! context) and main.rs (this: the boot sequence) at the top; trap.rs (what an exception is) ->
 //! syscall.rs (decoding and checking the system calls) -> ipc.rs, display.rs, disk.rs ->
-//! sched.rs (processes) -> loader.rs (with the elf crate), virtio/ -> mm.rs (page frames with
-//! the heap crate, address spaces, user copies), timer.rs, gic.rs, uart.rs, psci.rs -> arch.rs
-//! (the trap frame, system registers, MMIO). The fdt crate reads the bootargs.
+//! sched.rs (processes) -> loader.rs (with the elf crate), virtio/ -> iommu/ (the IOMMU and each
+//! device's domain) -> mm.rs (page frames with the heap crate, address spaces, user copies),
+//! timer.rs, gic.rs, uart.rs, psci.rs -> arch.rs (the trap frame, system registers, MMIO). The fdt
+//! crate reads the bootargs and finds the IOMMU.
 //!
 //! Concurrency model: one CPU, and the kernel itself always runs with interrupts masked (exception
 //! entry masks them; only EL0 and the idle loop run unmasked). So kernel code is never re-entered
@@ -31,6 +32,7 @@ mod boot;
 mod disk;
 mod display;
 mod gic;
+mod iommu;
 mod ipc;
 mod loader;
 // memcpy & co. and the unwinding stubs come from the crate shared with user space
@@ -55,6 +57,8 @@ extern "C" fn kmain() -> ! {
     let hz = timer::init();
     kprintln!("[rost] mmu on, gic on, timer {} Hz, tick {} ms", hz, abi::TICK_NS / 1_000_000);
 
+    let words: Vec<&[u8]> = bootargs().split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).collect();
+    iommu::init(dtb(), &words);
     let (gpu, blk) = virtio::init();
     if let Some(mut blk) = blk {
         let capacity = blk.capacity;
@@ -68,7 +72,6 @@ extern "C" fn kmain() -> ! {
 
     // The file server is the one process the kernel starts (abi::fs); it gets the words of the
     // bootargs as its arguments, and starts everything else.
-    let words = bootargs().split(u8::is_ascii_whitespace).filter(|w| !w.is_empty());
     let args: Vec<&[u8]> = [&b"fsd"[..]].into_iter().chain(words).take(abi::MAX_ARGS as usize).collect();
     let mut sched = sched::Scheduler::new();
     let fsd = sched.spawn(0, FSD, &args, true).expect("the built-in file server loads");
@@ -80,11 +83,15 @@ extern "C" fn kmain() -> ! {
 /// screen.
 static FSD: &[u8] = include_bytes!("../../../guest-apps/build/fsd.elf");
 
-/// The kernel command line: /chosen/bootargs of the DTB at the start of RAM; empty without one.
-fn bootargs() -> &'static [u8] {
+/// The area of the DTB at the start of RAM.
+fn dtb() -> &'static [u8] {
     // SAFETY: the DTB area is mapped EL1 read-only and nothing ever writes it.
-    let area = unsafe { core::slice::from_raw_parts(mm::DTB_BASE as *const u8, mm::dtb_room()) };
-    fdt::bootargs(area).unwrap_or(&[])
+    unsafe { core::slice::from_raw_parts(mm::DTB_BASE as *const u8, mm::dtb_room()) }
+}
+
+/// The kernel command line: /chosen/bootargs of the DTB; empty without one.
+fn bootargs() -> &'static [u8] {
+    fdt::bootargs(dtb()).unwrap_or(&[])
 }
 
 #[panic_handler]

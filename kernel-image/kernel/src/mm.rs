@@ -183,13 +183,13 @@ pub fn dtb_room() -> usize {
     (&raw const __kernel_start as u64 - RAM_BASE) as usize
 }
 
-fn alloc_table() -> &'static mut [u64; 512] {
+pub fn alloc_table() -> &'static mut [u64; 512] {
     // SAFETY: a fresh, zeroed, page-aligned page; nothing else refers to it.
     unsafe { &mut *(alloc_pages(1) as *mut [u64; 512]) }
 }
 
 /// The table a table descriptor points to.
-fn next_table(entry: u64) -> &'static mut [u64; 512] {
+pub fn next_table(entry: u64) -> &'static mut [u64; 512] {
     // SAFETY: table descriptors only ever point at pages from alloc_table or the static tables.
     unsafe { &mut *((entry & ADDR_MASK) as *mut [u64; 512]) }
 }

@@ -434,6 +434,7 @@ impl Scheduler {
     fn shutdown(&self) -> ! {
         let status = self.failed as u64;
         kprintln!("[rost] stats: {} timer ticks, {} preemptions", self.ticks, self.preemptions);
+        crate::iommu::report();
         kprintln!("[rost] all tasks exited, powering off (status {})", status);
         psci::system_off(status)
     }

@@ -4,7 +4,8 @@
 
 use super::Transport;
 use super::queue::{Buf, Queue};
-use crate::mm;
+use crate::iommu::domain::Domain;
+use crate::mm::Perm;
 use crate::uart::kprintln;
 
 /// virtio-blk always counts in 512-byte sectors, whatever the disk's block size.
@@ -22,8 +23,10 @@ const STATUS: usize = 16;
 pub struct Blk {
     t: Transport,
     q: Queue,
-    /// One page: the request header, then the status byte.
+    dom: Domain,
+    /// One page: the request header, then the status byte; and its address for the device.
     req: *mut u8,
+    req_iova: u64,
     /// Number of sectors.
     pub capacity: u64,
     pub read_only: bool,
@@ -34,14 +37,18 @@ pub struct Blk {
 
 impl Blk {
     pub fn new(t: Transport) -> Option<Blk> {
-        let (features, q) = t.start(F_RO | F_FLUSH, 4)?;
+        let mut dom = Domain::new(t.slot);
+        let (features, q) = t.start(F_RO | F_FLUSH, 4, &mut dom)?;
+        let (req, req_iova) = dom.page();
         let (capacity, read_only) = (t.config64(0), features & F_RO != 0);
         let ro = if read_only { ", read-only" } else { "" };
         kprintln!("[virtio] slot {}: blk, {} sectors{}", t.slot, capacity, ro);
         Some(Blk {
             t,
             q,
-            req: mm::alloc_pages(1),
+            dom,
+            req,
+            req_iova,
             capacity,
             read_only,
             has_flush: features & F_FLUSH != 0,
@@ -50,12 +57,12 @@ impl Blk {
 
     /// Reads `buf.len() / 512` sectors from `sector` on.
     pub fn read(&mut self, sector: u64, buf: &mut [u8]) -> Result<(), Status> {
-        self.request(T_IN, sector, Some(Buf::device_writes(mm::phys(buf.as_ptr()), buf.len())))
+        self.request(T_IN, sector, Some((buf.as_ptr(), Buf::device_writes(0, buf.len()))))
     }
 
     /// Writes `buf.len() / 512` sectors from `sector` on.
     pub fn write(&mut self, sector: u64, buf: &[u8]) -> Result<(), Status> {
-        self.request(T_OUT, sector, Some(Buf::device_reads(mm::phys(buf.as_ptr()), buf.len())))
+        self.request(T_OUT, sector, Some((buf.as_ptr(), Buf::device_reads(0, buf.len()))))
     }
 
     /// Makes completed writes durable.
@@ -63,8 +70,10 @@ impl Blk {
         if self.has_flush { self.request(T_FLUSH, 0, None) } else { Ok(()) }
     }
 
-    fn request(&mut self, kind: u32, sector: u64, data: Option<Buf>) -> Result<(), Status> {
-        assert!(data.is_none_or(|d| d.len as usize % SECTOR == 0), "blk: partial sector");
+    /// One request; `data` is a buffer (its address filled in here: lent to the device for the
+    /// request's duration) and where it lies in kernel memory.
+    fn request(&mut self, kind: u32, sector: u64, data: Option<(*const u8, Buf)>) -> Result<(), Status> {
+        assert!(data.is_none_or(|(_, d)| d.len as usize % SECTOR == 0), "blk: partial sector");
         // SAFETY: `req` is our own page: header words at 0..16, status byte at STATUS.
         unsafe {
             (self.req as *mut u32).write_volatile(kind);
@@ -72,12 +81,15 @@ impl Blk {
             (self.req.add(8) as *mut u64).write_volatile(sector);
             self.req.add(STATUS).write_volatile(0xff);
         }
-        let base = mm::phys(self.req);
+        let base = self.req_iova;
         let (header, status) = (Buf::device_reads(base, 16), Buf::device_writes(base + STATUS as u64, 1));
+        let perm = |d: Buf| if d.device_writes { Perm::ReadWrite } else { Perm::ReadOnly };
+        let data = data.map(|(at, d)| Buf { addr: self.dom.lend(at, d.len as usize, perm(d)), ..d });
         match data {
             Some(d) => self.t.roundtrip(&mut self.q, &[header, d, status]),
             None => self.t.roundtrip(&mut self.q, &[header, status]),
         };
+        data.map(|d| self.dom.release(d.addr, d.len as usize));
         // SAFETY: as above; the device has finished with the page.
         match unsafe { self.req.add(STATUS).read_volatile() } {
             0 => Ok(()),

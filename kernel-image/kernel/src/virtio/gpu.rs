@@ -6,6 +6,7 @@
 
 use super::Transport;
 use super::queue::{Buf, Queue};
+use crate::iommu::domain::Domain;
 use crate::mm;
 use crate::uart::kprintln;
 
@@ -34,6 +35,8 @@ pub struct Gpu {
     q: Queue,
     /// One page: the request at word 0, the response at word RESPONSE.
     cmd: *mut u32,
+    /// `cmd`'s address for the device.
+    cmd_iova: u64,
     fb: *mut u32,
     pub width: u32,
     pub height: u32,
@@ -42,14 +45,15 @@ pub struct Gpu {
 impl Gpu {
     /// Starts the device and puts an all-black framebuffer of the display's size on scanout 0.
     pub fn new(t: Transport) -> Option<Gpu> {
-        let (_, q) = t.start(0, 8)?;
-        let cmd = mm::alloc_pages(1) as *mut u32;
-        let mut gpu = Gpu { t, q, cmd, fb: core::ptr::null_mut(), width: 0, height: 0 };
+        let mut dom = Domain::new(t.slot);
+        let (_, q) = t.start(0, 8, &mut dom)?;
+        let (cmd, cmd_iova) = dom.page();
+        let mut gpu = Gpu { t, q, cmd: cmd.cast(), cmd_iova, fb: core::ptr::null_mut(), width: 0, height: 0 };
         let (w, h) = gpu.display_size();
         let bytes = w as usize * h as usize * 4;
         gpu.fb = mm::alloc_pages(bytes.div_ceil(mm::PAGE_SIZE)) as *mut u32;
         (gpu.width, gpu.height) = (w, h);
-        let fb = mm::phys(gpu.fb);
+        let fb = dom.dma(gpu.fb, bytes, mm::Perm::ReadOnly); // the window manager draws, the host reads
         gpu.command(RESOURCE_CREATE_2D, &[RESOURCE, FORMAT_B8G8R8X8, w, h])?;
         gpu.command(
             RESOURCE_ATTACH_BACKING,
@@ -82,7 +86,7 @@ impl Gpu {
             // SAFETY: `cmd` is our own page; requests are far shorter than RESPONSE words.
             unsafe { self.cmd.add(i).write_volatile(word) };
         }
-        let request = mm::phys(self.cmd);
+        let request = self.cmd_iova;
         let response = Buf::device_writes(request + RESPONSE as u64 * 4, response_words * 4);
         self.t.roundtrip(&mut self.q, &[Buf::device_reads(request, (HEADER_WORDS + args.len()) * 4), response]);
         self.response(0)

@@ -12,7 +12,7 @@
 
 use super::Transport;
 use super::queue::{Buf, Queue};
-use crate::mm;
+use crate::iommu::domain::Domain;
 use crate::uart::kprintln;
 use abi::{INPUT_BUTTON, INPUT_KEY, INPUT_POINTER, InputEvent};
 
@@ -45,10 +45,11 @@ pub struct Input {
 
 impl Input {
     pub fn new(t: Transport) -> Option<Input> {
-        let (_, mut q) = t.start(0, EVENT_BUFFERS)?;
-        let events = mm::alloc_pages(1);
+        let mut dom = Domain::new(t.slot);
+        let (_, mut q) = t.start(0, EVENT_BUFFERS, &mut dom)?;
+        let (events, iova) = dom.page();
         for i in 0..q.size() {
-            q.set(i, Buf::device_writes(mm::phys(events) + 8 * i as u64, 8), None);
+            q.set(i, Buf::device_writes(iova + 8 * i as u64, 8), None);
             q.offer(i);
         }
         let mut dev = Input { t, q, events, abs: [0; 2], moved: false, max: [0x7fff; 2] };

@@ -20,6 +20,7 @@ pub mod queue;
 use crate::arch::{Global, dsb, mmio_read, mmio_read8, mmio_write, mmio_write8};
 use crate::arch::sysreg_read;
 use crate::gic;
+use crate::iommu::domain::Domain;
 use crate::uart::kprintln;
 use alloc::vec::Vec;
 use queue::{Buf, MAX_SIZE, Queue};
@@ -84,11 +85,11 @@ impl Transport {
         mmio_write(self.base + reg, value)
     }
 
-    /// Starts the device with its virtqueue 0 of up to `size` entries: resets it, accepts
+    /// Starts the device with its virtqueue 0 of up to `size` entries (mapped in `dom`): resets it, accepts
     /// VIRTIO_F_VERSION_1 and those of `wanted` it offers, sets the queue up and sets DRIVER_OK.
     /// Returns the accepted features and the queue, or None (device marked FAILED) if the device
     /// lacks VERSION_1, refuses the features or has no queue 0.
-    pub fn start(&self, wanted: u64, size: u16) -> Option<(u64, Queue)> {
+    pub fn start(&self, wanted: u64, size: u16, dom: &mut Domain) -> Option<(u64, Queue)> {
         self.write(STATUS, 0);
         self.write(STATUS, ACKNOWLEDGE | DRIVER);
         let mut offered = 0;
@@ -109,7 +110,7 @@ impl Transport {
             self.write(STATUS, FAILED);
             return None;
         }
-        let q = Queue::new(size.min(max));
+        let q = Queue::new(size.min(max), dom);
         self.write(QUEUE_NUM, q.size() as u32);
         for (i, addr) in q.addrs().into_iter().enumerate() {
             self.write(QUEUE_DESC + 0x10 * i, addr as u32);

@@ -8,7 +8,7 @@
 //! orders ring entries before the index that publishes them (and the index before the notify).
 
 use crate::arch::dsb;
-use crate::mm;
+use crate::iommu::domain::Domain;
 
 pub const MAX_SIZE: u16 = 64;
 const AVAIL: usize = 1024;
@@ -16,7 +16,8 @@ const USED: usize = 2048;
 const DESC_NEXT: u16 = 1;
 const DESC_WRITE: u16 = 2; // the device writes this buffer
 
-/// One buffer of a request: physical address, length, and whether the device writes it.
+/// One buffer of a request: its address for the device (an IOVA), length, and whether the device
+/// writes it.
 #[derive(Clone, Copy)]
 pub struct Buf {
     pub addr: u64,
@@ -38,6 +39,8 @@ impl Buf {
 
 pub struct Queue {
     page: *mut u8,
+    /// The page's address for the device.
+    iova: u64,
     size: u16,
     /// Our next available-ring index (free-running, wraps at 2^16 like the device's).
     next_avail: u16,
@@ -46,19 +49,20 @@ pub struct Queue {
 }
 
 impl Queue {
-    pub fn new(size: u16) -> Queue {
+    /// A queue in a new page, mapped for the device in `dom`.
+    pub fn new(size: u16, dom: &mut Domain) -> Queue {
         assert!(size > 0 && size <= MAX_SIZE);
-        Queue { page: mm::alloc_pages(1), size, next_avail: 0, last_used: 0 }
+        let (page, iova) = dom.page();
+        Queue { page, iova, size, next_avail: 0, last_used: 0 }
     }
 
     pub fn size(&self) -> u16 {
         self.size
     }
 
-    /// Physical addresses of the descriptor table, available ring and used ring.
+    /// Device addresses of the descriptor table, available ring and used ring.
     pub fn addrs(&self) -> [u64; 3] {
-        let base = mm::phys(self.page);
-        [base, base + AVAIL as u64, base + USED as u64]
+        [self.iova, self.iova + AVAIL as u64, self.iova + USED as u64]
     }
 
     fn write<T>(&mut self, off: usize, value: T) {

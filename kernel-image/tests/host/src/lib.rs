@@ -92,6 +92,33 @@ fn bootargs_of_garbage_is_none() {
     assert_eq!(fdt::bootargs(&bad), None);
 }
 
+#[test]
+fn nodes_visits_every_node_with_its_own_properties() {
+    let blob = dtb(&[
+        (1, "", &[("compatible", b"linux,dummy-virt\0")]),
+        (2, "smmuv3@9050000", &[("compatible", b"arm,smmu-v3\0"), ("reg", &[0, 0, 0, 0, 0, 0x90, 0x50, 0, 0, 0, 0, 0, 0, 2, 0, 0])]),
+        (2, "virtio_mmio@a000200", &[("iommus", &[0, 0, 0, 9, 0, 0, 0, 1])]),
+        (3, "child", &[("reg", b"x")]),
+        (2, "last", &[]),
+    ]);
+    let mut seen = Vec::new();
+    let none: Option<()> = fdt::nodes(&blob, |n| {
+        seen.push((n.depth, n.name.to_vec(), n.prop(b"reg").map(<[u8]>::to_vec), n.prop(b"iommus").is_some()));
+        None
+    });
+    assert_eq!(none, None);
+    let names: Vec<_> = seen.iter().map(|s| (s.0, String::from_utf8(s.1.clone()).unwrap(), s.3)).collect();
+    assert_eq!(names, [(1, "".into(), false), (2, "smmuv3@9050000".into(), false), (2, "virtio_mmio@a000200".into(), true),
+        (3, "child".into(), false), (2, "last".into(), false)]);
+    assert_eq!(seen[1].2.as_deref().map(|r| r[5]), Some(0x90));
+    assert_eq!(seen[2].2, None, "a child's property is not its parent's");
+    let first = fdt::nodes(&blob, |n| n.prop(b"compatible").filter(|c| c.starts_with(b"arm,")));
+    assert_eq!(first, Some(&b"arm,smmu-v3\0"[..]), "stops at the first answer");
+    for cut in 0..blob.len() {
+        let _ = fdt::nodes(&blob[..cut], |n| n.prop(b"reg").map(|_| ())); // never panics
+    }
+}
+
 fn guest_build(name: &str) -> Vec<u8> {
     let path = format!("{}/../../../guest-apps/build/{}", env!("CARGO_MANIFEST_DIR"), name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run kernel-image/build.sh first)"))

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code vitrine bench}: the benchmark suite ({@link BenchSuite}), every workload on Vitrine and on
  * QEMU in the same run with medians, spread and ratio; then the host-side figures: the
- * disassembler's decode speed, the scenario text search's cost, the IOMMU's translation cost, and
+ * disassembler's decode speed, the scenario text search's cost, the IOMMU's translation cost (and
+ * rost's suite behind it, {@link RostIommuBenchmark}), and
  * rost's desktop ({@link DesktopBenchmark}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -66,8 +67,11 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Figure> figures = new LinkedHashMap<>();
         figures.put("decode", logs -> DecodeBenchmark.run(System.out));
         figures.put("text-search", logs -> org.vitrine.cli.script.TextSearchBenchmark.run(System.out));
-        figures.put("iommu", logs -> IommuBenchmark.run(iommu.applyTo(org.vitrine.devices.board.VirtBoard.Options.defaults(), spec).iommu(),
-                System.out));
+        figures.put("iommu", logs -> {
+            var choice = iommu.applyTo(org.vitrine.devices.board.VirtBoard.Options.defaults(), spec).iommu();
+            IommuBenchmark.run(choice, System.out);
+            RostIommuBenchmark.run(choice, System.out);
+        });
         figures.put("desktop", logs -> DesktopBenchmark.run(qemu, System.out, logs));
         List<Workload> workloads = BenchSuite.standard();
         if (only != null) {

@@ -1,0 +1,34 @@
+package org.vitrine.tests;
+
+import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.unicorn.Unicorn;
+
+/**
+ * Vitrine's side of {@link QemuLockstep}: counts the times the CPU is about to execute the idle
+ * WFI ({@link KernelPoints#idle}), with a Unicorn code hook on that one address (an upcall per
+ * idle entry, nothing on other instructions: guest timing is unchanged). QEMU counts the same
+ * entries with a breakpoint there.
+ */
+final class IdleEntries implements AutoCloseable {
+    private final Cpu cpu;
+    private final Unicorn.Hook hook;
+    private int entries;
+
+    IdleEntries(Cpu cpu, long wfi) {
+        this.cpu = cpu;
+        Unicorn uc = cpu.unicorn();
+        hook = uc.hookCode(uc.codeStub((address, size) -> entries++), wfi, wfi);
+        uc.flushTranslations(); // only blocks translated from now on call the hook
+    }
+
+    /** Idle entries so far. */
+    int entries() {
+        return entries;
+    }
+
+    @Override
+    public void close() {
+        hook.remove();
+        cpu.unicorn().flushTranslations();
+    }
+}

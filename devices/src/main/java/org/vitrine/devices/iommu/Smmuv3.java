@@ -35,7 +35,8 @@ import static org.vitrine.devices.iommu.Smmuv3Tables.*;
  * input address), overflow toggling EVTQ_PROD.OVFLG, with the eventq interrupt when enabled.
  *
  * <p>The command queue: PROD/CONS with wrap bits, commands executed one at a time in virtual
- * time ({@link CommandPump}, {@link #DEFAULT_COMMAND_NANOS}); CFGI_STE, CFGI_STE_RANGE (CFGI_ALL),
+ * time ({@link CommandPump}, {@link #DEFAULT_COMMAND_NANOS}); PREFETCH_CONFIG and PREFETCH_ADDR (accepted,
+ * nothing to prefetch), CFGI_STE, CFGI_STE_RANGE (CFGI_ALL),
  * CFGI_CD, CFGI_CD_ALL, TLBI_NH_ALL, TLBI_NH_ASID, TLBI_NH_VA (with the range form's NUM/SCALE),
  * TLBI_NH_VAA, TLBI_NSNH_ALL, CMD_SYNC with CS = NONE, IRQ (the MSI write of MSIDATA to MSIADDR
  * when MSIADDR is not 0, and the cmdq-sync wire) or SEV. Errors: an unknown or unsupported opcode
@@ -81,12 +82,12 @@ public final class Smmuv3 extends Iommu {
     static final int MAX_QUEUE_LOG2 = 19, SID_BITS = 16;
 
     // ---- Commands (IHI 0070, 4) -----------------------------------------------------------------
-    static final int CMD_CFGI_STE = 0x03, CMD_CFGI_STE_RANGE = 0x04, CMD_CFGI_CD = 0x05, CMD_CFGI_CD_ALL = 0x06,
+    static final int CMD_PREFETCH_CONFIG = 0x01, CMD_PREFETCH_ADDR = 0x02, CMD_CFGI_STE = 0x03, CMD_CFGI_STE_RANGE = 0x04, CMD_CFGI_CD = 0x05, CMD_CFGI_CD_ALL = 0x06,
             CMD_TLBI_NH_ALL = 0x10, CMD_TLBI_NH_ASID = 0x11, CMD_TLBI_NH_VA = 0x12, CMD_TLBI_NH_VAA = 0x13,
             CMD_TLBI_NSNH_ALL = 0x30, CMD_SYNC = 0x46;
     static final int CERROR_NONE = 0, CERROR_ILL = 1, CERROR_ABT = 2;
     static final int CS_NONE = 0, CS_IRQ = 1, CS_SEV = 2;
-    static final long OP = 0xFF, SID = 0xFFFF_FFFFL << 32, SSID = 0xFFFFFL << 12, VMID = 0xFFFFL << 32, ASID = 0xFFFFL << 48,
+    static final long OP = 0xFF, SID = 0xFFFF_FFFFL << 32, SSID = 0xFFFFFL << 12, SSV = 1L << 11, VMID = 0xFFFFL << 32, ASID = 0xFFFFL << 48,
             NUM = 0x1FL << 12, SCALE = 0x1FL << 20;
     static final long CMD_ENTRY_BYTES = 16, EVENT_BYTES = 32;
 
@@ -361,6 +362,14 @@ public final class Smmuv3 extends Iommu {
         int sid = (int) (d0 >>> 32);
         int asid = (int) ((d0 & ASID) >>> 48);
         switch (op) {
+            // Hints that the SMMU may load a configuration or translation early; Linux sends
+            // PREFETCH_CONFIG after writing every STE. This model has nothing to prefetch.
+            case CMD_PREFETCH_CONFIG -> {
+                if (!reservedClear(d0, d1, SID | SSID | SSV, 0)) return CERROR_ILL;
+            }
+            case CMD_PREFETCH_ADDR -> {
+                if (!reservedClear(d0, d1, SID | SSID | SSV | NUM | SCALE, ~0xFFFL | 0x3FF)) return CERROR_ILL;
+            }
             case CMD_CFGI_STE -> {
                 if (!reservedClear(d0, d1, SID, 1)) return CERROR_ILL;
                 configs.remove(sid);

@@ -325,6 +325,23 @@ class Smmuv3Test {
         assertEquals(2, smmu.syncsCompleted());
     }
 
+    /** Linux's arm-smmu-v3 sends PREFETCH_CONFIG after every STE it writes: a hint, accepted. */
+    @Test
+    void prefetchCommandsAreAcceptedHints() {
+        enable(3);
+        command(Smmuv3.CMD_PREFETCH_CONFIG | (long) SID << 32, 0);
+        command(Smmuv3.CMD_PREFETCH_ADDR | (long) SID << 32, 0x4000_1000L | 3);
+        command(Smmuv3.CMD_SYNC, 0);
+        publish();
+        rig.advance(3 * LATENCY);
+        assertEquals(3, m.r(0x9C), "all three consumed, no CERROR");
+        assertEquals(0, m.r(0x60), "no GERROR");
+        command(Smmuv3.CMD_PREFETCH_CONFIG, 1); // dword 1 is reserved
+        publish();
+        rig.advance(LATENCY);
+        assertEquals(Smmuv3.CERROR_ILL, m.r(0x9C) >>> 24 & 0x7F);
+    }
+
     @Test
     void reservedBitsAreIllegal() {
         enable(3);

@@ -37,9 +37,10 @@ import static org.vitrine.devices.iommu.Smmuv3Tables.*;
  * <p>The command queue: PROD/CONS with wrap bits, commands executed one at a time in virtual
  * time ({@link CommandPump}, {@link #DEFAULT_COMMAND_NANOS}); PREFETCH_CONFIG and PREFETCH_ADDR (accepted,
  * nothing to prefetch), CFGI_STE, CFGI_STE_RANGE (CFGI_ALL),
- * CFGI_CD, CFGI_CD_ALL, TLBI_NH_ALL, TLBI_NH_ASID, TLBI_NH_VA (with the range form's NUM/SCALE),
- * TLBI_NH_VAA, TLBI_NSNH_ALL, CMD_SYNC with CS = NONE, IRQ (the MSI write of MSIDATA to MSIADDR
- * when MSIADDR is not 0, and the cmdq-sync wire) or SEV. Errors: an unknown or unsupported opcode
+ * CFGI_CD, CFGI_CD_ALL, TLBI_NH_ALL, TLBI_NH_ASID, TLBI_NH_VA and TLBI_NH_VAA (with the range
+ * form's NUM/SCALE, advertised by IDR3.RIL, so AIDR says SMMUv3.2: Linux then invalidates an unmapped
+ * buffer with one command rather than one per page), TLBI_NSNH_ALL, CMD_SYNC with CS = NONE, IRQ
+ * (the MSI write of MSIDATA to MSIADDR when MSIADDR is not 0, and the cmdq-sync wire) or SEV. Errors: an unknown or unsupported opcode
  * or non-zero reserved bits give CERROR_ILL, a command outside RAM CERROR_ABT; CONS.ERR is set,
  * GERROR.CMDQ_ERR toggled, gerror raised when enabled, and the queue stops at the bad command until
  * GERRORN acknowledges it.
@@ -76,6 +77,9 @@ public final class Smmuv3 extends Iommu {
             IDR0_MSI = Field.bit("MSI", 13), IDR0_SEV = Field.bit("SEV", 14), IDR0_TTENDIAN = Field.bits("TTENDIAN", 22, 21),
             IDR0_STALL = Field.bits("STALL_MODEL", 25, 24), IDR0_ST_LEVEL = Field.bits("ST_LEVEL", 28, 27);
     static final Field IDR1_SIDSIZE = Field.bits("SIDSIZE", 5, 0), IDR1_EVTQS = Field.bits("EVTQS", 20, 16), IDR1_CMDQS = Field.bits("CMDQS", 25, 21);
+    /** Range invalidation (SMMUv3.2): TLBI_NH_VA / NH_VAA with TG, NUM and SCALE cover many pages in one command. */
+    static final Field IDR3_RIL = Field.bit("RIL", 10);
+    static final Field AIDR_MINOR = Field.bits("ArchMinorRev", 3, 0);
     static final Field IDR5_OAS = Field.bits("OAS", 2, 0), IDR5_GRAN4K = Field.bit("GRAN4K", 4);
 
     /** Largest queue this SMMU supports (IDR1.CMDQS / EVTQS), and the StreamID width. */
@@ -114,11 +118,11 @@ public final class Smmuv3 extends Iommu {
                         | IDR0_TTENDIAN.of(2) | IDR0_STALL.of(1) | IDR0_ST_LEVEL.of(1))
                 .register("IDR1", 0x04).ro().reset(IDR1_SIDSIZE.of(SID_BITS) | IDR1_EVTQS.of(MAX_QUEUE_LOG2) | IDR1_CMDQS.of(MAX_QUEUE_LOG2))
                 .register("IDR2", 0x08).ro()
-                .register("IDR3", 0x0C).ro()
+                .register("IDR3", 0x0C).ro().reset(IDR3_RIL.of(1))
                 .register("IDR4", 0x10).ro()
                 .register("IDR5", 0x14).ro().reset(IDR5_OAS.of(5) | IDR5_GRAN4K.of(1))
                 .register("IIDR", 0x18).ro()
-                .register("AIDR", 0x1C).ro() // SMMUv3.0
+                .register("AIDR", 0x1C).ro().reset(AIDR_MINOR.of(2)) // SMMUv3.2, for IDR3.RIL
                 .register("CR0", 0x20).fields(CR0_SMMUEN, CR0_PRIQEN, CR0_EVTQEN, CR0_CMDQEN, CR0_ATSCHK).read(i -> cr0).write((i, v) -> writeCr0((int) v))
                 .register("CR0ACK", 0x24).ro().read(i -> cr0)
                 .register("CR1", 0x28)

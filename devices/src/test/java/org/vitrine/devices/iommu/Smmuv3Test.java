@@ -325,6 +325,19 @@ class Smmuv3Test {
         assertEquals(2, smmu.syncsCompleted());
     }
 
+    @Test
+    void identificationAdvertisesWhatLinuxNeeds() {
+        long idr0 = m.r(0x00);
+        assertEquals(1, idr0 >>> 1 & 1, "stage 1");
+        assertEquals(2, idr0 >>> 2 & 3, "AArch64 tables");
+        assertEquals(1, idr0 >>> 27 & 3, "2-level stream table");
+        assertEquals(1, m.r(0x0C) >>> 10 & 1, "IDR3.RIL: range invalidation");
+        assertEquals(2, m.r(0x1C) & 0xF, "SMMUv3.2");
+        assertEquals(19, m.r(0x04) >>> 21 & 0x1F, "CMDQS: more than 64 entries (Linux's batch)");
+        assertEquals(5, m.r(0x14) & 7, "OAS 48 bits");
+        assertEquals(1, m.r(0x14) >>> 4 & 1, "4 KiB granule");
+    }
+
     /** Linux's arm-smmu-v3 sends PREFETCH_CONFIG after every STE it writes: a hint, accepted. */
     @Test
     void prefetchCommandsAreAcceptedHints() {

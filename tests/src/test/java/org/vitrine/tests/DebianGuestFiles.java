@@ -13,11 +13,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the Debian Linux tests give the kernel: an initramfs with busybox, a test's {@code /init}
- * script and Debian's own modules (with what they depend on, listed in load order in
+ * script (starting with {@link #INIT_START}) and Debian's own modules (with what they depend on, listed in load order in
  * /lib/modules/order), and a small FAT disk made with dosfstools and mtools as a user would.
  */
 final class DebianGuestFiles {
     private DebianGuestFiles() { }
+
+    /**
+     * How every test's /init starts: the kernel's file systems, INIT-BEGIN, the modules in order,
+     * the FAT disk mounted read-only and its HELLO.TXT printed; the test's own lines follow.
+     */
+    static final String INIT_START = """
+            #!/bin/busybox sh
+            B=/bin/busybox
+            $B mount -t proc proc /proc
+            $B mount -t sysfs sysfs /sys
+            $B mount -t devtmpfs devtmpfs /dev
+            $B echo INIT-BEGIN
+            for m in $($B cat /lib/modules/order); do $B insmod /lib/modules/$m.ko; done
+            $B mkdir -p /mnt
+            $B mount -t vfat -o ro /dev/vda /mnt
+            $B cat /mnt/HELLO.TXT
+            """;
 
     /** A gzip-compressed initramfs in {@code dir} holding busybox, {@code init} and the modules. */
     static Path initrd(Path dir, String init, String... modules) throws IOException {

@@ -35,17 +35,7 @@ class DebianLinuxBootTest {
 
     static final String FILE_TEXT = "Read by Debian's Linux from a FAT file system on virtio-blk.";
 
-    static final String INIT = """
-            #!/bin/busybox sh
-            B=/bin/busybox
-            $B mount -t proc proc /proc
-            $B mount -t sysfs sysfs /sys
-            $B mount -t devtmpfs devtmpfs /dev
-            $B echo INIT-BEGIN
-            for m in $($B cat /lib/modules/order); do $B insmod /lib/modules/$m.ko; done
-            $B mkdir -p /mnt
-            $B mount -t vfat -o ro /dev/vda /mnt
-            $B cat /mnt/HELLO.TXT
+    static final String INIT = DebianGuestFiles.INIT_START + """
             $B cat /proc/cpuinfo
             $B cat /proc/interrupts
             [ -e /proc/bus/input/devices ] && $B cat /proc/bus/input/devices

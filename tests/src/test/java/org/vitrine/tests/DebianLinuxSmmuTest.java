@@ -41,17 +41,7 @@ class DebianLinuxSmmuTest {
     static final String FILE_TEXT = "Read by Debian's Linux through Vitrine's SMMUv3.";
 
     /** The disk's transport is found from /sys/block/vda, so the script does not depend on the slot. */
-    static final String INIT = """
-            #!/bin/busybox sh
-            B=/bin/busybox
-            $B mount -t proc proc /proc
-            $B mount -t sysfs sysfs /sys
-            $B mount -t devtmpfs devtmpfs /dev
-            $B echo INIT-BEGIN
-            for m in $($B cat /lib/modules/order); do $B insmod /lib/modules/$m.ko; done
-            $B mkdir -p /mnt
-            $B mount -t vfat -o ro /dev/vda /mnt
-            $B cat /mnt/HELLO.TXT
+    static final String INIT = DebianGuestFiles.INIT_START + """
             D=$($B readlink -f /sys/block/vda/device/..)
             $B echo "vda: $($B basename $D) in iommu group $($B basename $($B readlink $D/iommu_group)), domain $($B cat $D/iommu_group/type)"
             $B echo "iommu groups: $($B ls /sys/kernel/iommu_groups | $B wc -l)"

@@ -157,7 +157,7 @@ public final class LinuxDiskIommuBenchmark {
                 .withFirmware(new VirtBoard.Options.Firmware(initrd, null, null, 0)).withIommu(iommu).withGuestLog(env.logs().sink());
         try (VirtBoard board = new VirtBoard(o, markers)) {
             long perSecond = board.machine().clock().cyclesPerSecond();
-            markers.virtualNanos = () -> board.machine().clock().now() * 1_000_000_000L / perSecond;
+            markers.virtualNanos = () -> (long) (board.machine().clock().now() * 1e9 / perSecond);
             board.boot(kernel);
             env.logs().started(board.machine().guestLog());
             Cpu.Exit exit = board.run(120 * perSecond);
@@ -172,7 +172,7 @@ public final class LinuxDiskIommuBenchmark {
                 virtual[i] = markers.ends.get(i)[1] - markers.begins.get(i)[1];
             }
             Iommu m = board.iommu();
-            String counters = m == null ? "" : String.format("%d commands, %d CMD_SYNCs, IOTLB %d misses, %d hits, %d faults",
+            String counters = m == null ? "" : String.format("over the whole run %d commands, %d CMD_SYNCs, IOTLB %d misses, %d hits, %d faults",
                     m.commandsExecuted(), m instanceof Smmuv3 s ? s.syncsCompleted() : 0, m.iotlb().misses(), m.iotlb().hits(), m.faults());
             return new Passes(host, virtual, counters);
         }

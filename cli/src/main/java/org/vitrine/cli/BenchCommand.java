@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 
 import org.vitrine.cli.bench.BenchEnv;
 import org.vitrine.cli.bench.BenchSuite;
+import org.vitrine.cli.bench.LinuxDiskIommuBenchmark;
 import org.vitrine.cli.bench.Workload;
 import org.vitrine.cli.log.GuestLogSession;
 import org.vitrine.cli.log.LogOptions;
@@ -20,15 +21,16 @@ import picocli.CommandLine.Option;
 /**
  * {@code vitrine bench}: the benchmark suite ({@link BenchSuite}), every workload on Vitrine and on
  * QEMU in the same run with medians, spread and ratio; then the host-side figures: the
- * disassembler's decode speed, the scenario text search's cost, the IOMMU's translation cost (and
- * rost's suite behind it, {@link RostIommuBenchmark}), and
- * rost's desktop ({@link DesktopBenchmark}).
+ * disassembler's decode speed, the scenario text search's cost, the IOMMU's translation cost (on
+ * its own, with rost's suite behind it: {@link RostIommuBenchmark}, and under Debian's Linux reading
+ * a disk: {@link LinuxDiskIommuBenchmark}), and rost's desktop ({@link DesktopBenchmark}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the benchmark suite on Vitrine and on qemu-system-aarch64 and print each workload's median,",
                 "spread and the ratio of Vitrine's speed to QEMU's; then the disassembler's (Capstone's) decode speed",
                 "(decode), the cost of one scenario text search on a 1024x768 screen (text-search), the host cost of IOMMU",
-                "translation (iommu, for the --iommu model), and rost's desktop (desktop: boot to the ready desktop on",
+                "translation (iommu, for the --iommu model; iommu-linux: Debian's Linux reading a disk with and without",
+                "the SMMUv3), and rost's desktop (desktop: boot to the ready desktop on",
                 "Vitrine and QEMU, keystroke-to-pixels latency in Terminal, frames composited per virtual second under",
                 "pointer motion, virtual/wall ratio of an interactive session, host CPU of an idle desktop)."})
 public final class BenchCommand implements Callable<Integer> {
@@ -39,7 +41,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", split = ",", paramLabel = "NAME",
-            description = "Only these workloads or figures (comma-separated): the suite's, decode, text-search, iommu, desktop.")
+            description = "Only these workloads or figures (comma-separated): the suite's, decode, text-search, iommu, iommu-linux, desktop.")
     List<String> only;
 
     @Option(names = "--json", description = "Print the suite's results as JSON instead of the table (no host-side figures).")
@@ -64,6 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path root = Path.of(System.getProperty("vitrine.root", "."));
         Map<String, Figure> figures = new LinkedHashMap<>();
         figures.put("decode", logs -> DecodeBenchmark.run(System.out));
         figures.put("text-search", logs -> org.vitrine.cli.script.TextSearchBenchmark.run(System.out));
@@ -72,6 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
             IommuBenchmark.run(choice, System.out);
             RostIommuBenchmark.run(choice, System.out);
         });
+        figures.put("iommu-linux", logs -> LinuxDiskIommuBenchmark.run(new BenchEnv(qemu, quick, root, logs), System.out));
         figures.put("desktop", logs -> DesktopBenchmark.run(qemu, System.out, logs));
         List<Workload> workloads = BenchSuite.standard();
         if (only != null) {
@@ -90,7 +94,6 @@ public final class BenchCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         int n = quick ? 1 : repeats;
-        Path root = Path.of(System.getProperty("vitrine.root", "."));
         try (GuestLogSession logs = log.open(System.err)) {
             BenchEnv env = new BenchEnv(qemu, quick, root, logs);
             if (!workloads.isEmpty()) {

@@ -1,9 +1,7 @@
 package org.vitrine.tests;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +12,6 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vitrine.cli.bench.Initramfs;
 import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.display.Frame;
@@ -38,17 +35,7 @@ class DebianLinuxBootTest {
 
     static final String FILE_TEXT = "Read by Debian's Linux from a FAT file system on virtio-blk.";
 
-    static final String INIT = """
-            #!/bin/busybox sh
-            B=/bin/busybox
-            $B mount -t proc proc /proc
-            $B mount -t sysfs sysfs /sys
-            $B mount -t devtmpfs devtmpfs /dev
-            $B echo INIT-BEGIN
-            for m in $($B cat /lib/modules/order); do $B insmod /lib/modules/$m.ko; done
-            $B mkdir -p /mnt
-            $B mount -t vfat -o ro /dev/vda /mnt
-            $B cat /mnt/HELLO.TXT
+    static final String INIT = DebianGuestFiles.INIT_START + """
             $B cat /proc/cpuinfo
             $B cat /proc/interrupts
             [ -e /proc/bus/input/devices ] && $B cat /proc/bus/input/devices
@@ -83,8 +70,8 @@ class DebianLinuxBootTest {
 
     @Test
     void withADiskTheConsoleEqualsQemusLineForLine() throws Exception {
-        Path initrd = initrd(DISK_MODULES);
-        Path disk = fatDisk();
+        Path initrd = DebianGuestFiles.initrd(dir, INIT, DISK_MODULES);
+        Path disk = DebianGuestFiles.fatDisk(dir, FILE_TEXT);
         long start = System.nanoTime();
         List<String> vitrine;
         try (VitrineProcess v = VitrineProcess.start(Map.of(), "run", "--headless", "--quiet", "--kernel", DebianImages.linuxImage().toString(),
@@ -106,8 +93,8 @@ class DebianLinuxBootTest {
     @Test
     void withDisplayAndInputTheConsoleEqualsQemusAndTheFramebufferConsoleShows() throws Exception {
         String[] modules = concat(DISK_MODULES, DESKTOP_MODULES);
-        Path initrd = initrd(modules);
-        Path disk = fatDisk();
+        Path initrd = DebianGuestFiles.initrd(dir, INIT, modules);
+        Path disk = DebianGuestFiles.fatDisk(dir, FILE_TEXT);
         String args = "console=tty0 console=ttyAMA0";
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         VirtBoard.Options o = VirtBoard.Options.defaults().withDesktop(new VirtBoard.Options.Display(1024, 768))
@@ -196,42 +183,13 @@ class DebianLinuxBootTest {
         return new ArrayList<>(console.subList(from, to + 1));
     }
 
-    private Path initrd(String... modules) throws IOException {
-        Initramfs fs = new Initramfs().directory("bin").file("bin/busybox", 0755, Files.readAllBytes(DebianImages.busybox()))
-                .file("init", 0755, INIT.getBytes(StandardCharsets.US_ASCII))
-                .directory("dev").directory("proc").directory("sys").directory("lib").directory("lib/modules");
-        StringBuilder order = new StringBuilder();
-        for (Path ko : new DebianModules().withDependencies(modules)) {
-            String name = DebianModules.nameOf(ko);
-            fs.file("lib/modules/" + name + ".ko", 0644, Files.readAllBytes(ko));
-            order.append(name).append('\n');
-        }
-        fs.file("lib/modules/order", 0644, order.toString().getBytes(StandardCharsets.US_ASCII));
-        Path p = dir.resolve("initrd-" + modules.length + ".gz");
-        Files.write(p, fs.build());
-        return p;
-    }
-
-    /** A 1 MiB FAT disk holding HELLO.TXT, made with dosfstools and mtools as a user would. */
-    private Path fatDisk() throws Exception {
-        Path disk = dir.resolve("fat-" + System.nanoTime() + ".img");
-        Path hello = dir.resolve("hello.txt");
-        Files.writeString(hello, FILE_TEXT + "\n");
-        run(List.of("mkfs.fat", "-C", "-i", "12345678", disk.toString(), "1024"));
-        run(List.of("mcopy", "-i", disk.toString(), hello.toString(), "::HELLO.TXT"));
-        return disk;
-    }
-
-    private static void run(List<String> cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("MTOOLS_SKIP_CHECK", "1");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, cmd + "\n" + out);
-    }
-
     private static List<String> qemu(Path initrd, Path disk, String append, List<String> devices) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Qemu.BINARY, "-M", "virt", "-cpu", "cortex-a72", "-m", "512", "-nodefaults", "-nic", "none",
+        return qemu("virt", initrd, disk, append, devices);
+    }
+
+    /** QEMU's console log of the same guest on {@code machine} (virt, or virt with options). */
+    static List<String> qemu(String machine, Path initrd, Path disk, String append, List<String> devices) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Qemu.BINARY, "-M", machine, "-cpu", "cortex-a72", "-m", "512", "-nodefaults", "-nic", "none",
                 "-display", "none", "-monitor", "none", "-serial", "stdio",
                 // Virtual time as Vitrine's: an instruction a nanosecond, idle time skipped, the RTC from 2026-01-01 on it.
                 "-icount", "shift=0,sleep=off", "-rtc", "base=2026-01-01T00:00:00,clock=vm",

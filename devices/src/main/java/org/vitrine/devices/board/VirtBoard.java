@@ -308,7 +308,7 @@ public final class VirtBoard implements AutoCloseable {
         for (VirtioDevice d : devices) {
             if (d instanceof VirtioInput in) inputDevices.add(in);
             DmaPort dma = iommu.port(slot, d.name());
-            VirtioMmio transport = new VirtioMmio(d, dma, gic.line(virtioSlotIntid(slot)), machine.guestLog());
+            VirtioMmio transport = new VirtioMmio(d, dma, gic.line(virtioSlotIntid(slot)), machine.guestLog(), iommu.model() != null);
             transport.setSnapshotName(String.format("virtio-mmio@0x%08x", virtioSlotBase(slot)));
             transports.add(transport);
             machine.map(virtioSlotBase(slot), transport);

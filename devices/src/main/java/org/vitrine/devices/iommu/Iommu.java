@@ -36,7 +36,7 @@ public abstract class Iommu implements MmioDevice {
     /** The model's registers, declared in its constructor; MMIO goes straight to them. */
     protected RegisterMap regs;
     private StaleIotlbDetector detector;
-    private long faults;
+    private long faults, commands;
 
     /**
      * @param commandLatencyCycles cycles each queued command takes to complete (see {@link CommandPump})
@@ -47,6 +47,7 @@ public abstract class Iommu implements MmioDevice {
         this.log = log.source(name);
         this.pump = new CommandPump(clock, commandLatencyCycles, this::commandPending, () -> {
             epoch++;
+            commands++;
             executeCommand();
         });
     }
@@ -124,6 +125,11 @@ public abstract class Iommu implements MmioDevice {
     /** Translation faults recorded so far. */
     public long faults() {
         return faults;
+    }
+
+    /** Queued commands the IOMMU has taken from its queue so far, illegal ones included. */
+    public long commandsExecuted() {
+        return commands;
     }
 
     /** Cycles each queued command takes. */

@@ -35,10 +35,12 @@ import static org.vitrine.devices.iommu.Smmuv3Tables.*;
  * input address), overflow toggling EVTQ_PROD.OVFLG, with the eventq interrupt when enabled.
  *
  * <p>The command queue: PROD/CONS with wrap bits, commands executed one at a time in virtual
- * time ({@link CommandPump}, {@link #DEFAULT_COMMAND_NANOS}); CFGI_STE, CFGI_STE_RANGE (CFGI_ALL),
- * CFGI_CD, CFGI_CD_ALL, TLBI_NH_ALL, TLBI_NH_ASID, TLBI_NH_VA (with the range form's NUM/SCALE),
- * TLBI_NH_VAA, TLBI_NSNH_ALL, CMD_SYNC with CS = NONE, IRQ (the MSI write of MSIDATA to MSIADDR
- * when MSIADDR is not 0, and the cmdq-sync wire) or SEV. Errors: an unknown or unsupported opcode
+ * time ({@link CommandPump}, {@link #DEFAULT_COMMAND_NANOS}); PREFETCH_CONFIG and PREFETCH_ADDR (accepted,
+ * nothing to prefetch), CFGI_STE, CFGI_STE_RANGE (CFGI_ALL),
+ * CFGI_CD, CFGI_CD_ALL, TLBI_NH_ALL, TLBI_NH_ASID, TLBI_NH_VA and TLBI_NH_VAA (with the range
+ * form's NUM/SCALE, advertised by IDR3.RIL, so AIDR says SMMUv3.2: Linux then invalidates an unmapped
+ * buffer with one command rather than one per page), TLBI_NSNH_ALL, CMD_SYNC with CS = NONE, IRQ
+ * (the MSI write of MSIDATA to MSIADDR when MSIADDR is not 0, and the cmdq-sync wire) or SEV. Errors: an unknown or unsupported opcode
  * or non-zero reserved bits give CERROR_ILL, a command outside RAM CERROR_ABT; CONS.ERR is set,
  * GERROR.CMDQ_ERR toggled, gerror raised when enabled, and the queue stops at the bad command until
  * GERRORN acknowledges it.
@@ -75,18 +77,21 @@ public final class Smmuv3 extends Iommu {
             IDR0_MSI = Field.bit("MSI", 13), IDR0_SEV = Field.bit("SEV", 14), IDR0_TTENDIAN = Field.bits("TTENDIAN", 22, 21),
             IDR0_STALL = Field.bits("STALL_MODEL", 25, 24), IDR0_ST_LEVEL = Field.bits("ST_LEVEL", 28, 27);
     static final Field IDR1_SIDSIZE = Field.bits("SIDSIZE", 5, 0), IDR1_EVTQS = Field.bits("EVTQS", 20, 16), IDR1_CMDQS = Field.bits("CMDQS", 25, 21);
+    /** Range invalidation (SMMUv3.2): TLBI_NH_VA / NH_VAA with TG, NUM and SCALE cover many pages in one command. */
+    static final Field IDR3_RIL = Field.bit("RIL", 10);
+    static final Field AIDR_MINOR = Field.bits("ArchMinorRev", 3, 0);
     static final Field IDR5_OAS = Field.bits("OAS", 2, 0), IDR5_GRAN4K = Field.bit("GRAN4K", 4);
 
     /** Largest queue this SMMU supports (IDR1.CMDQS / EVTQS), and the StreamID width. */
     static final int MAX_QUEUE_LOG2 = 19, SID_BITS = 16;
 
     // ---- Commands (IHI 0070, 4) -----------------------------------------------------------------
-    static final int CMD_CFGI_STE = 0x03, CMD_CFGI_STE_RANGE = 0x04, CMD_CFGI_CD = 0x05, CMD_CFGI_CD_ALL = 0x06,
+    static final int CMD_PREFETCH_CONFIG = 0x01, CMD_PREFETCH_ADDR = 0x02, CMD_CFGI_STE = 0x03, CMD_CFGI_STE_RANGE = 0x04, CMD_CFGI_CD = 0x05, CMD_CFGI_CD_ALL = 0x06,
             CMD_TLBI_NH_ALL = 0x10, CMD_TLBI_NH_ASID = 0x11, CMD_TLBI_NH_VA = 0x12, CMD_TLBI_NH_VAA = 0x13,
             CMD_TLBI_NSNH_ALL = 0x30, CMD_SYNC = 0x46;
     static final int CERROR_NONE = 0, CERROR_ILL = 1, CERROR_ABT = 2;
     static final int CS_NONE = 0, CS_IRQ = 1, CS_SEV = 2;
-    static final long OP = 0xFF, SID = 0xFFFF_FFFFL << 32, SSID = 0xFFFFFL << 12, VMID = 0xFFFFL << 32, ASID = 0xFFFFL << 48,
+    static final long OP = 0xFF, SID = 0xFFFF_FFFFL << 32, SSID = 0xFFFFFL << 12, SSV = 1L << 11, VMID = 0xFFFFL << 32, ASID = 0xFFFFL << 48,
             NUM = 0x1FL << 12, SCALE = 0x1FL << 20;
     static final long CMD_ENTRY_BYTES = 16, EVENT_BYTES = 32;
 
@@ -113,11 +118,11 @@ public final class Smmuv3 extends Iommu {
                         | IDR0_TTENDIAN.of(2) | IDR0_STALL.of(1) | IDR0_ST_LEVEL.of(1))
                 .register("IDR1", 0x04).ro().reset(IDR1_SIDSIZE.of(SID_BITS) | IDR1_EVTQS.of(MAX_QUEUE_LOG2) | IDR1_CMDQS.of(MAX_QUEUE_LOG2))
                 .register("IDR2", 0x08).ro()
-                .register("IDR3", 0x0C).ro()
+                .register("IDR3", 0x0C).ro().reset(IDR3_RIL.of(1))
                 .register("IDR4", 0x10).ro()
                 .register("IDR5", 0x14).ro().reset(IDR5_OAS.of(5) | IDR5_GRAN4K.of(1))
                 .register("IIDR", 0x18).ro()
-                .register("AIDR", 0x1C).ro() // SMMUv3.0
+                .register("AIDR", 0x1C).ro().reset(AIDR_MINOR.of(2)) // SMMUv3.2, for IDR3.RIL
                 .register("CR0", 0x20).fields(CR0_SMMUEN, CR0_PRIQEN, CR0_EVTQEN, CR0_CMDQEN, CR0_ATSCHK).read(i -> cr0).write((i, v) -> writeCr0((int) v))
                 .register("CR0ACK", 0x24).ro().read(i -> cr0)
                 .register("CR1", 0x28)
@@ -361,6 +366,14 @@ public final class Smmuv3 extends Iommu {
         int sid = (int) (d0 >>> 32);
         int asid = (int) ((d0 & ASID) >>> 48);
         switch (op) {
+            // Hints that the SMMU may load a configuration or translation early; Linux sends
+            // PREFETCH_CONFIG after writing every STE. This model has nothing to prefetch.
+            case CMD_PREFETCH_CONFIG -> {
+                if (!reservedClear(d0, d1, SID | SSID | SSV, 0)) return CERROR_ILL;
+            }
+            case CMD_PREFETCH_ADDR -> {
+                if (!reservedClear(d0, d1, SID | SSID | SSV | NUM | SCALE, ~0xFFFL | 0x3FF)) return CERROR_ILL;
+            }
             case CMD_CFGI_STE -> {
                 if (!reservedClear(d0, d1, SID, 1)) return CERROR_ILL;
                 configs.remove(sid);

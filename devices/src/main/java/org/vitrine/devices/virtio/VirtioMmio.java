@@ -34,7 +34,11 @@ import org.vitrine.emulator.spi.MmioDevice;
  *
  * <h2>Modelled</h2>
  * Feature negotiation: the device's own bits plus VIRTIO_F_INDIRECT_DESC (28), VIRTIO_F_EVENT_IDX
- * (29) and VIRTIO_F_VERSION_1 (32), always offered (QEMU offers the same three). FEATURES_OK sticks
+ * (29) and VIRTIO_F_VERSION_1 (32), always offered (QEMU offers the same three), and
+ * VIRTIO_F_ACCESS_PLATFORM (33) when the device sits behind an IOMMU, as QEMU's
+ * {@code iommu_platform=on}: it tells the driver that the device's addresses are IOVAs (Linux then
+ * maps its buffers through the DMA API); a driver that does not accept it still gets FEATURES_OK
+ * (the spec lets the device go on; its DMA goes through the IOMMU either way). FEATURES_OK sticks
  * only if the driver accepted VERSION_1 and nothing that was not offered; features are fixed from
  * then until reset. Split virtqueues ({@link Virtqueue}) whose size and addresses take effect when
  * QueueReady is set. InterruptStatus bit 0 (used buffer) and bit 1 (configuration change),
@@ -51,7 +55,7 @@ import org.vitrine.emulator.spi.MmioDevice;
  *       answers all ones for SHMLen and logs SHMBase as a bad offset); SHMSel is accepted and
  *       ignored.</li>
  *   <li>Packed virtqueues, VIRTIO_F_RING_RESET (QueueReset at 0x0c0 is a bad offset, as in QEMU
- *       7.2), VIRTIO_F_NOTIFICATION_DATA, VIRTIO_F_ACCESS_PLATFORM: not offered.</li>
+ *       7.2), VIRTIO_F_NOTIFICATION_DATA: not offered.</li>
  *   <li>Differences from QEMU, all stricter: a driver that does not accept VERSION_1 or accepts
  *       an unoffered bit does not get FEATURES_OK (QEMU sets it regardless); DeviceFeaturesSel /
  *       DriverFeaturesSel above 1 select zero words (QEMU treats every non-zero value as 1); a
@@ -91,6 +95,7 @@ public final class VirtioMmio implements MmioDevice, Snapshottable {
     public static final int F_INDIRECT_DESC = 28;
     public static final int F_EVENT_IDX = 29;
     public static final int F_VERSION_1 = 32;
+    public static final int F_ACCESS_PLATFORM = 33;
     /** The transport features this model implements, always offered. */
     public static final long TRANSPORT_FEATURES = (1L << F_INDIRECT_DESC) | (1L << F_EVENT_IDX) | (1L << F_VERSION_1);
     /** Bits a device may offer itself: 0..23 and 50..63 (24..49 belong to the transport). */
@@ -138,6 +143,14 @@ public final class VirtioMmio implements MmioDevice, Snapshottable {
      * @param log    the machine's guest log
      */
     public VirtioMmio(VirtioDevice device, DmaPort dma, InterruptLine irq, GuestLog log) {
+        this(device, dma, irq, log, false);
+    }
+
+    /**
+     * @param behindIommu whether {@code dma} translates through an IOMMU: VIRTIO_F_ACCESS_PLATFORM is
+     *                    then offered
+     */
+    public VirtioMmio(VirtioDevice device, DmaPort dma, InterruptLine irq, GuestLog log, boolean behindIommu) {
         this.device = device;
         this.dma = dma;
         this.irq = irq;
@@ -151,7 +164,7 @@ public final class VirtioMmio implements MmioDevice, Snapshottable {
         if (device.configSize() < 0 || device.configSize() > SIZE - CONFIG_OFFSET) {
             throw new IllegalArgumentException(name + ": configuration space of " + device.configSize() + " bytes");
         }
-        this.offered = own | TRANSPORT_FEATURES;
+        this.offered = own | TRANSPORT_FEATURES | (behindIommu ? 1L << F_ACCESS_PLATFORM : 0);
         this.queues = new Virtqueue[device.queueCount()];
         for (int i = 0; i < queues.length; i++) {
             int max = device.queueNumMax(i);

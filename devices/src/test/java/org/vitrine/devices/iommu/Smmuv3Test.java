@@ -326,6 +326,36 @@ class Smmuv3Test {
     }
 
     @Test
+    void identificationAdvertisesWhatLinuxNeeds() {
+        long idr0 = m.r(0x00);
+        assertEquals(1, idr0 >>> 1 & 1, "stage 1");
+        assertEquals(2, idr0 >>> 2 & 3, "AArch64 tables");
+        assertEquals(1, idr0 >>> 27 & 3, "2-level stream table");
+        assertEquals(1, m.r(0x0C) >>> 10 & 1, "IDR3.RIL: range invalidation");
+        assertEquals(2, m.r(0x1C) & 0xF, "SMMUv3.2");
+        assertEquals(19, m.r(0x04) >>> 21 & 0x1F, "CMDQS: more than 64 entries (Linux's batch)");
+        assertEquals(5, m.r(0x14) & 7, "OAS 48 bits");
+        assertEquals(1, m.r(0x14) >>> 4 & 1, "4 KiB granule");
+    }
+
+    /** Linux's arm-smmu-v3 sends PREFETCH_CONFIG after every STE it writes: a hint, accepted. */
+    @Test
+    void prefetchCommandsAreAcceptedHints() {
+        enable(3);
+        command(Smmuv3.CMD_PREFETCH_CONFIG | (long) SID << 32, 0);
+        command(Smmuv3.CMD_PREFETCH_ADDR | (long) SID << 32, 0x4000_1000L | 3);
+        command(Smmuv3.CMD_SYNC, 0);
+        publish();
+        rig.advance(3 * LATENCY);
+        assertEquals(3, m.r(0x9C), "all three consumed, no CERROR");
+        assertEquals(0, m.r(0x60), "no GERROR");
+        command(Smmuv3.CMD_PREFETCH_CONFIG, 1); // dword 1 is reserved
+        publish();
+        rig.advance(LATENCY);
+        assertEquals(Smmuv3.CERROR_ILL, m.r(0x9C) >>> 24 & 0x7F);
+    }
+
+    @Test
     void reservedBitsAreIllegal() {
         enable(3);
         command(Smmuv3.CMD_TLBI_NSNH_ALL | 1L << 40, 0);

@@ -109,6 +109,20 @@ class VirtioMmioTest {
     }
 
     @Test
+    void behindAnIommuAccessPlatformIsOfferedAndNeedNotBeAccepted() {
+        VirtioMmio behind = new VirtioMmio(new SinkDevice(), d.dma, d.irq, d.log, true);
+        behind.write(DEVICE_FEATURES_SEL, 4, 1);
+        assertEquals((VERSION_1 | 1L << VirtioMmio.F_ACCESS_PLATFORM) >>> 32, behind.read(DEVICE_FEATURES, 4));
+        assertEquals(0, (d.deviceFeatures() >>> VirtioMmio.F_ACCESS_PLATFORM) & 1, "not offered without an IOMMU");
+        // A driver that ignores it (rost's) still gets FEATURES_OK.
+        behind.write(STATUS, 4, ACKNOWLEDGE | DRIVER);
+        behind.write(DRIVER_FEATURES_SEL, 4, 1);
+        behind.write(DRIVER_FEATURES, 4, VERSION_1 >>> 32);
+        behind.write(STATUS, 4, ACKNOWLEDGE | DRIVER | FEATURES_OK);
+        assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK, behind.read(STATUS, 4));
+    }
+
+    @Test
     void handshakeReachesDriverOk() {
         d.reg(STATUS, ACKNOWLEDGE);
         assertEquals(ACKNOWLEDGE, d.status());

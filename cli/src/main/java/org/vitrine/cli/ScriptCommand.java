@@ -239,6 +239,18 @@ public final class ScriptCommand implements Callable<Integer> {
         m.spec = spec;
         m.kernel = pick(given, parsed, "--kernel", kernel, boot.kernel == null ? null : dir.resolve(boot.kernel));
         m.disk = pick(given, parsed, "--disk", disk, boot.disk == null ? null : dir.resolve(boot.disk));
+        if (m.disk != null && m.disk != disk) {
+            // a boot line's disk is played on a fresh copy, so the scenario replays the same every time
+            try {
+                Path copy = Files.createTempFile("vitrine-disk", ".img");
+                copy.toFile().deleteOnExit();
+                Files.copy(m.disk, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                m.disk = copy;
+            } catch (IOException e) {
+                System.err.println(scenario.bootAt() + ": boot: cannot copy the disk " + m.disk + ": " + e.getMessage());
+                return null;
+            }
+        }
         m.diskReadOnly = pick(given, parsed, "--disk-readonly", diskReadOnly, boot.diskReadOnly);
         m.display = pick(given, parsed, "--display", display, boot.display);
         m.bootArgs = pick(given, parsed, "--append", bootArgs, boot.bootArgs);

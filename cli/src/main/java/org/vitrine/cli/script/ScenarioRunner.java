@@ -57,6 +57,8 @@ public final class ScenarioRunner {
     private Frame searched;           // the frame the last text search looked at, and its answer
     private TextTarget searchedFor;
     private List<TextFinder.Match> searchedFound;
+    private boolean inputPending;     // input posted that the guest has not been given yet
+    private Cpu.Exit lastExit;        // how the machine's last run ended
 
     /**
      * @param outputDir  where screenshot and save region steps write (relative names)
@@ -119,13 +121,10 @@ public final class ScenarioRunner {
                     break;
                 }
             }
-            if (failure == null && section == scenario.sections().getLast()) {
-                // let the last input reach the guest before the run ends
-                try {
-                    runFor(1_000_000L, "the end of the scenario");
-                } catch (StepFailed e) {
-                    failure = failure(section.steps().getLast(), e);
-                }
+            if (failure == null && section == scenario.sections().getLast() && inputPending && !poweredOff()) {
+                // the last input reaches the guest at the instant the script reached, and the run ends
+                // there: a recording's replay ends on its recorded cycle
+                advance(cpu.cycles());
             }
             failed = failure != null;
             results.add(new SectionResult(section.name(), failed ? Status.FAILED : Status.PASSED, failure,
@@ -169,6 +168,9 @@ public final class ScenarioRunner {
             case WaitPixel w -> waitFor(w.withinNanos(), () -> pixel(w.x(), w.y()) == w.rgb() ? true : null,
                     () -> String.format("pixel (%d, %d) #%06x", w.x(), w.y(), w.rgb()), () -> String.format("#%06x", pixel(w.x(), w.y())));
             case Run r -> runFor(r.nanos(), "run");
+            case At a -> runTo(a.nanos());
+            case WaitPowerOff w -> waitFor(w.withinNanos(), () -> poweredOff() ? true : null, () -> "the guest to power the machine off",
+                    () -> "it still running");
             case Move m -> move(m.x(), m.y());
             case MoveTo m -> {
                 TextFinder.Match t = locate(m.target());
@@ -179,6 +181,11 @@ public final class ScenarioRunner {
             case Drag d -> drag(d);
             case Scroll s -> post(Target.TABLET, HostInput.EV_REL, HostInput.REL_WHEEL, s.clicks());
             case Type t -> type(t.text());
+            case RawInput r -> {
+                Target target = r.keyboard() ? Target.KEYBOARD : Target.TABLET;
+                for (RawEvent e : r.events()) board.input().post(new Event(target, e.type(), e.code(), e.value()));
+                inputPending = true;
+            }
             case Key k -> press(k.modifiers(), k.code());
             case ConsoleType t -> {
                 for (char c : t.text().toCharArray()) uartPending.add(c & 0xff);
@@ -195,6 +202,19 @@ public final class ScenarioRunner {
                 if (!e.present() && !m.isEmpty()) throw new StepFailed("no \"" + e.target().text() + "\" on the screen" + area(e.target()), "it at " + m);
             }
             case ExpectRegion e -> expectRegion(e);
+            case ExpectHash e -> {
+                String actual = e.screen() ? Hashes.screen(frame()) : Hashes.console(console);
+                if (!actual.equals(e.sha256())) {
+                    throw new StepFailed((e.screen() ? "the screen" : "the console") + " to hash to " + e.sha256(), actual
+                            + (e.screen() ? " (see the failure screenshot)" : "; the console ending\n" + consoleTail()));
+                }
+            }
+            case ExpectTime e -> {
+                if (cycles(e.nanos()) != cpu.cycles()) {
+                    throw new StepFailed("the virtual time to be " + e.nanos() + " ns (cycle " + cycles(e.nanos()) + ")",
+                            nanos(cpu.cycles()) + " ns (cycle " + cpu.cycles() + ")");
+                }
+            }
             case SaveRegion s -> {
                 Frame f = frame();
                 if (!Regions.fits(f, s.area())) throw new StepFailed("an area inside the screen", "area " + s.area() + " on a " + f.width() + "x" + f.height() + " screen");
@@ -263,8 +283,14 @@ public final class ScenarioRunner {
         nextFrame = cpu.cycles();
     }
 
-    /** Runs the machine to {@code until}, stopping at every video frame's time to take it. */
+    /** Runs the machine to {@code until}, stopping at every video frame's time to take it. Input posted before reaches the guest first. */
     private Cpu.Exit advance(long until) {
+        inputPending = false;
+        lastExit = advanceVideo(until);
+        return lastExit;
+    }
+
+    private Cpu.Exit advanceVideo(long until) {
         if (video == null) return cpu.run(until);
         while (true) {
             Cpu.Exit e = cpu.run(Math.min(until, Math.max(nextFrame, cpu.cycles() + 1)));
@@ -273,6 +299,27 @@ public final class ScenarioRunner {
                 nextFrame += frameCycles;
             }
             if (e.kind() != Cpu.ExitKind.TIME_LIMIT || cpu.cycles() >= until) return e;
+        }
+    }
+
+    private boolean poweredOff() {
+        return lastExit != null && lastExit.kind() == Cpu.ExitKind.POWER_OFF;
+    }
+
+    /**
+     * {@code at}: runs to exactly that virtual time. The machine stops only between translated
+     * blocks, so a time that is no block boundary of this run is overshot: the step then fails,
+     * since the input a recording stamped there would reach the guest at another cycle than it did.
+     */
+    private void runTo(long nanos) throws StepFailed {
+        long target = cycles(nanos);
+        if (cpu.cycles() > target) {
+            throw new StepFailed("the machine not yet past " + nanos + " ns", "it is at " + nanos(cpu.cycles()) + " ns (cycle " + cpu.cycles() + ")");
+        }
+        runUntil(target, "at");
+        if (cpu.cycles() != target) {
+            throw new StepFailed("to stop at exactly cycle " + target, "the machine's next stop was cycle " + cpu.cycles()
+                    + " (a recording made with another kernel, disk or build?)");
         }
     }
 
@@ -288,7 +335,10 @@ public final class ScenarioRunner {
     }
 
     private void runFor(long nanos, String what) throws StepFailed {
-        long until = cpu.cycles() + cycles(nanos);
+        runUntil(cpu.cycles() + cycles(nanos), what);
+    }
+
+    private void runUntil(long until, String what) throws StepFailed {
         while (cpu.cycles() < until) {
             Cpu.Exit exit = advance(until);
             if (exit.kind() != Cpu.ExitKind.TIME_LIMIT && exit.kind() != Cpu.ExitKind.STOPPED) {
@@ -495,6 +545,7 @@ public final class ScenarioRunner {
     private void post(Target t, int type, int code, int value) {
         board.input().post(new Event(t, type, code, value));
         board.input().post(HostInput.sync(t));
+        inputPending = true;
     }
 
     private void feedUart() {
@@ -509,6 +560,11 @@ public final class ScenarioRunner {
             case WaitStill w -> "wait-for still for " + w.quietNanos() / 1_000_000 + "ms within " + w.withinNanos() / 1_000_000 + "ms";
             case WaitPixel w -> String.format("wait-for pixel %d %d #%06x", w.x(), w.y(), w.rgb());
             case Run r -> "run " + r.nanos() / 1_000_000 + "ms";
+            case At a -> "at " + a.nanos() + "ns";
+            case WaitPowerOff w -> "wait-for power-off within " + w.withinNanos() / 1_000_000 + "ms";
+            case RawInput r -> "input " + (r.keyboard() ? "keyboard " : "tablet ") + String.join(" ", r.events().stream().map(RawEvent::toString).toList());
+            case ExpectHash e -> "expect " + (e.screen() ? "screen-hash " : "console-hash ") + e.sha256();
+            case ExpectTime e -> "expect time " + e.nanos() + "ns";
             case Move m -> "move " + m.x() + " " + m.y();
             case MoveTo m -> "move-to " + m.target();
             case Click c -> (c.count() == 2 ? "double-click " : "click ") + buttonName(c.button()) + (c.target() != null ? " " + c.target() : "");

@@ -36,6 +36,14 @@ public final class ScenarioRunner {
     /** How often waits look at the screen: 10 ms of virtual time. */
     static final long SLICE_NANOS = 10_000_000L;
     private static final int TAIL_LINES = 12;
+    /**
+     * Virtual time between the keystrokes of a {@code type}. Posted all at once, a long text
+     * overflowed the focused app's mailbox (64 of the kernel's messages; a keystroke is two, four
+     * with Shift) and keys were lost. The slowest app to take a key, the Editor (a redraw per
+     * key), needs 3 to 5 ms a keystroke at 1 GHz: an 82-character line loses keys 3 ms apart and
+     * none 5 ms apart. 10 ms leaves twice that (xdotool's default is 12 ms).
+     */
+    static final long KEY_GAP_NANOS = 10_000_000L;
     /** The pointer sprite the window manager draws at the pointer (guest-apps/ui/src/draw.rs ARROW). */
     static final int POINTER_W = 11, POINTER_H = 17;
 
@@ -527,9 +535,10 @@ public final class ScenarioRunner {
         post(Target.TABLET, HostInput.EV_KEY, d.button(), 0);
     }
 
-    private void type(String text) {
-        for (char c : text.toCharArray()) {
-            UsKeyboard.Stroke s = UsKeyboard.stroke(c);
+    private void type(String text) throws StepFailed {
+        for (int i = 0; i < text.length(); i++) {
+            if (i > 0) runFor(KEY_GAP_NANOS, "typing");
+            UsKeyboard.Stroke s = UsKeyboard.stroke(text.charAt(i));
             press(s.shift() ? List.of(LinuxKeyCodes.KEY_LEFTSHIFT) : List.of(), s.code());
         }
     }

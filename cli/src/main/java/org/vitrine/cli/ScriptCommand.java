@@ -103,6 +103,9 @@ public final class ScriptCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** What the last {@link #call} played (for {@link ScenarioSuiteBenchmark}). */
+    List<ScenarioResult> lastResults = List.of();
+
     /** A scenario ready to play: its script, the machine options from the command line and its boot line. */
     private record Job(Path script, Scenario scenario, VirtBoard.Options options, Path image) { }
 
@@ -147,7 +150,7 @@ public final class ScriptCommand implements Callable<Integer> {
                 System.err.println("vitrine: kernel image " + image + " not found");
                 return ExitCodes.BAD_IMAGE;
             }
-            if (machine.kernel == null && machine.bootArgs == null) {
+            if (machine.kernel == null && (machine.bootArgs == null || machine.bootArgs.equals(DesktopDefaults.BOOT_ARGS))) {
                 // rost's desktop, each scenario on its own fresh copy of the built disk: deterministic.
                 if (machine == this) machine = copyOfMachineOptions();
                 machine.bootArgs = DesktopDefaults.BOOT_ARGS;
@@ -174,6 +177,7 @@ public final class ScriptCommand implements Callable<Integer> {
             return ExitCodes.BAD_IMAGE;
         }
         List<ScenarioResult> results = playAll(plan, finder);
+        lastResults = results;
         writeReports(results);
         long failed = results.stream().filter(r -> !r.passed()).count();
         for (ScenarioResult r : results) verdict(r);

@@ -42,6 +42,7 @@ class RecordReplayWindowTest {
         Files.createDirectories(ScreenImages.DIR);
         Path recording = dir.resolve("session.vts");
         List<String> console;
+        String runSummary;
         try (Xvfb x = Xvfb.start(1280, 1024)) {
             Assumptions.assumeTrue(x != null, "Xvfb did not start");
             try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--record", recording.toString())) {
@@ -69,6 +70,7 @@ class RecordReplayWindowTest {
                 assertEquals(0, v.awaitExit(GUARD), v.err.text());
                 assertTrue(v.err.text().contains("[vitrine] recorded "), v.err.text());
                 console = v.out.lines();
+                runSummary = v.err.text();
             }
         }
         String text = Files.readString(recording);
@@ -84,6 +86,11 @@ class RecordReplayWindowTest {
         assertTrue(lines.stream().anyMatch(l -> l.matches("expect screen-hash [0-9a-f]{64}")), text);
         assertTrue(lines.stream().anyMatch(l -> l.matches("expect console-hash [0-9a-f]{64}")), text);
         assertTrue(lines.contains("# the window was closed here"), text);
+        // the recording ends at the cycle the window session stopped at (1 GHz: a nanosecond a cycle)
+        java.util.regex.Matcher end = java.util.regex.Pattern.compile("window closed: guest powered off; (\\d+) cycles").matcher(runSummary);
+        assertTrue(end.find(), runSummary);
+        String endCycle = end.group(1);
+        assertEquals("at " + endCycle + "ns", lines.get(lines.indexOf("# the window was closed here") + 1), text);
 
         // The replay, headless and as fast as the host goes, with a screenshot of its last screen.
         Files.writeString(recording, "screenshot record-replay.png\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
@@ -91,6 +98,8 @@ class RecordReplayWindowTest {
         CliTest.Result r = CliTest.vitrine("script", "--artifacts", artifacts.toString(), recording.toString());
         assertEquals(0, r.exit(), r.stdout() + r.stderr());
         assertEquals(console, r.stdout().lines().toList(), "the replay's console is the window session's");
+        assertTrue(r.stderr().contains(String.format(java.util.Locale.ROOT, "(1 section, %.3f s virtual)", Long.parseLong(endCycle) / 1e9)),
+                "the replay ends on the recorded cycle " + endCycle + ":\n" + r.stderr());
         Files.copy(artifacts.resolve("session/record-replay.png"), ScreenImages.DIR.resolve("record-replay.png"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         System.out.println("[record-replay] replayed: " + r.stderr().lines().filter(l -> l.startsWith("[script] passed")).toList());

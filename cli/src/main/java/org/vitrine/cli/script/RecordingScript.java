@@ -125,7 +125,7 @@ public final class RecordingScript {
     /** The pixel whose centre the runner's {@code move} turns into {@code abs}, or -1 when none does. */
     static int pixel(int abs, int size) {
         int p = (int) ((long) abs * size / 32768);
-        return p < size && ((2L * p + 1) * 32768) / (2L * size) == abs ? p : -1;
+        return p < size && ScenarioRunner.tablet(p, size) == abs ? p : -1;
     }
 
     private static String button(int code) {

@@ -503,12 +503,16 @@ public final class ScenarioRunner {
         Frame f = board.currentFrame();
         int w = f != null ? f.width() : 1024, h = f != null ? f.height() : 768;
         if (x >= w || y >= h) throw new StepFailed("a point on the " + w + "x" + h + " display", "(" + x + ", " + y + ")");
-        // the centre of the pixel, as the window does: the guest maps back with abs * size / 32768
-        int ax = (int) (((2L * x + 1) * 32768) / (2L * w)), ay = (int) (((2L * y + 1) * 32768) / (2L * h));
+        int ax = tablet(x, w), ay = tablet(y, h);
         pointer = new Area(x, y, POINTER_W, POINTER_H);
         searched = null;
         board.input().post(new Event(Target.TABLET, HostInput.EV_ABS, HostInput.ABS_X, ax));
         post(Target.TABLET, HostInput.EV_ABS, HostInput.ABS_Y, ay);
+    }
+
+    /** The tablet value of a pixel's centre, as the window sends it at 1:1: the guest maps back with abs * size / 32768. */
+    static int tablet(int pixel, int size) {
+        return (int) (((2L * pixel + 1) * 32768) / (2L * size));
     }
 
     private void click(Click c) throws StepFailed {

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
                 "translation (iommu, for the --iommu model; iommu-linux: Debian's Linux reading a disk with and without",
                 "the SMMUv3), and rost's desktop (desktop: boot to the ready desktop on",
                 "Vitrine and QEMU, keystroke-to-pixels latency in Terminal, frames composited per virtual second under",
-                "pointer motion, virtual/wall ratio of an interactive session, host CPU of an idle desktop)."})
+                "pointer motion, virtual/wall ratio of an interactive session, host CPU of an idle desktop), and the scenario",
+                "suite (scenarios: tests/scenarios played with --jobs 1 and --jobs 2, wall time and virtual seconds per wall second)."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "3", description = "Runs per side and workload (default ${DEFAULT-VALUE}).")
     int repeats;
@@ -41,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", split = ",", paramLabel = "NAME",
-            description = "Only these workloads or figures (comma-separated): the suite's, decode, text-search, iommu, iommu-linux, desktop.")
+            description = "Only these workloads or figures (comma-separated): the suite's, decode, text-search, iommu, iommu-linux, desktop, scenarios.")
     List<String> only;
 
     @Option(names = "--json", description = "Print the suite's results as JSON instead of the table (no host-side figures).")
@@ -77,6 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
         });
         figures.put("iommu-linux", logs -> LinuxDiskIommuBenchmark.run(new BenchEnv(qemu, quick, root, logs), System.out));
         figures.put("desktop", logs -> DesktopBenchmark.run(qemu, System.out, logs));
+        figures.put("scenarios", logs -> ScenarioSuiteBenchmark.run(Path.of(System.getProperty("vitrine.root", ".")), System.out));
         List<Workload> workloads = BenchSuite.standard();
         if (only != null) {
             List<String> names = new ArrayList<>(workloads.stream().map(Workload::name).toList());

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -151,6 +152,14 @@ public class RunCommand implements Callable<Integer> {
                     + "stopped (its disk image is brought back to its contents at that instant). --until still counts from power-on.")
     Path restore;
 
+    @Option(names = "--record", paramLabel = "FILE.vts",
+            description = {"Record what you do in the window (pointer, buttons, wheel, keys, each at the virtual instant it reached "
+                    + "the guest) as a scenario that `vitrine script FILE.vts` replays exactly, ending with the screen's and the "
+                    + "console's fingerprints; written when the window closes or the guest powers off.",
+                    "The desktop then runs on a fresh copy of the built disk, as vitrine script plays it; with --disk, a copy of "
+                            + "that disk as it was at the start is kept beside FILE.vts for the replay. The serial console takes no input."})
+    Path record;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -190,6 +199,17 @@ public class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--reset-disk makes your desktop disk again: it goes without --disk, --headless, --kernel, --bios and --append");
         }
+        List<String> recordBoot = null;
+        if (record != null) {
+            String problem = recordProblem();
+            if (problem != null) throw new CommandLine.ParameterException(spec.commandLine(), "--record: " + problem);
+            try {
+                recordBoot = recordBootOptions(err);
+            } catch (java.io.IOException e) {
+                err.println("vitrine: --record: cannot keep a copy of the disk " + disk + ": " + e.getMessage());
+                return ExitCodes.BAD_IMAGE;
+            }
+        }
         if (bootsDesktop()) {
             bootArgs = DesktopDefaults.BOOT_ARGS;
             try {
@@ -200,7 +220,7 @@ public class RunCommand implements Callable<Integer> {
                     disk = DesktopDefaults.keptCopy(built, saveSnapshot.resolveSibling(saveSnapshot.getFileName() + ".disk.img"));
                     err.println("[vitrine] the desktop's disk for this snapshot: " + disk);
                 } else if (disk == null) {
-                    disk = headless ? DesktopDefaults.freshCopy(built)
+                    disk = headless || record != null ? DesktopDefaults.freshCopy(built)
                             : DesktopDefaults.userDisk(DesktopDefaults.userDisk(System.getenv()), built, resetDisk, err);
                 }
             } catch (java.io.IOException e) {
@@ -257,7 +277,8 @@ public class RunCommand implements Callable<Integer> {
         try (GuestLogSession logs = log.open(err)) {
             RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
                     trace.contains(Trace.exceptions), gdbPort, quiet, screenshot, snapshots,
-                    profileDir == null ? null : new ProfileRun.Plan(profileDir, profileIntervalNanos)), logs);
+                    profileDir == null ? null : new ProfileRun.Plan(profileDir, profileIntervalNanos),
+                    record == null ? null : new SessionRecorder(record, recordBoot)), logs);
             session.debugBatch(debugBatch);
             RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);
             if (!quiet) logs.summarize(err);
@@ -282,6 +303,47 @@ public class RunCommand implements Callable<Integer> {
                 case HOST_ERROR -> ExitCodes.HOST_ERROR;
             };
         };
+    }
+
+    /** What makes --record impossible (a machine vitrine script cannot build, no window, an unwritable file), or null. */
+    private String recordProblem() {
+        if (headless) return "records a window session: it does not go with --headless";
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        for (String o : List.of("--bios", "--initrd", "--flash1", "--seed", "--ram", "--gdb", "--restore", "--save-snapshot", "--iommu",
+                "--iommu-check", "--iommu-latency", "--reset-disk")) {
+            if (given.hasMatchedOption(o)) return "does not go with " + o + " (vitrine script could not replay that machine)";
+        }
+        return SessionRecorder.problemWith(record);
+    }
+
+    /**
+     * The boot line that makes {@code vitrine script} build this machine: the display, and the
+     * kernel and command line when they are not the desktop's defaults. A disk given with
+     * {@code --disk} is copied beside the recording now, before the guest changes it, and named.
+     */
+    private List<String> recordBootOptions(PrintStream err) throws java.io.IOException {
+        List<String> boot = new java.util.ArrayList<>();
+        VirtBoard.Options.Display size = displaySize();
+        boot.add("--display");
+        boot.add(size.width() + "x" + size.height());
+        if (kernel != null) {
+            boot.add("--kernel");
+            boot.add(kernel.toAbsolutePath().toString());
+        }
+        if (bootArgs != null) {
+            boot.add("--append");
+            boot.add(bootArgs);
+        }
+        if (disk != null) {
+            Path abs = record.toAbsolutePath();
+            String name = abs.getFileName().toString().replaceFirst("\\.vts$", "") + ".disk.img";
+            Files.copy(disk, abs.resolveSibling(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            err.println("[vitrine] the disk as it is now, for the replay: " + abs.resolveSibling(name));
+            boot.add("--disk");
+            boot.add(name);
+            if (diskReadOnly) boot.add("--disk-readonly");
+        }
+        return boot;
     }
 
     /** Neither a kernel nor a command line named, and a display: rost's desktop (see {@link DesktopDefaults}). */

@@ -33,7 +33,8 @@ import org.vitrine.emulator.snapshot.SnapshotException;
 final class RunSession {
     /** What the run asks for beyond the board's own options. */
     record Settings(Path kernel, long untilCycle, boolean paced, boolean traceExceptions, Integer gdbPort,
-                    boolean quiet, Path screenshot, SnapshotRun.Plan snapshots, ProfileRun.Plan profile) { }
+                    boolean quiet, Path screenshot, SnapshotRun.Plan snapshots, ProfileRun.Plan profile,
+                    SessionRecorder recorder) { }
 
     /** How the session ended. */
     sealed interface Outcome {
@@ -139,11 +140,15 @@ final class RunSession {
         OutputStream out = new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 14);
         long hostStart = System.nanoTime();
         long elapsedBeforeReset = 0;   // --until counts the whole session, resets included
-        ConsoleInput console = new ConsoleInput(System.in, window != null);
+        SessionRecorder recorder = settings.recorder();
+        // a recording holds what the window gives the guest: the serial console takes no input meanwhile
+        ConsoleInput console = new ConsoleInput(recorder != null ? java.io.InputStream.nullInputStream() : System.in, window != null);
         while (true) {
             try (VirtBoard board = new VirtBoard(options, b -> {
                 if (!consoleMuted) console(out, b);
+                if (recorder != null) recorder.consoleByte(b);
             }, frames, input)) {
+                if (recorder != null) recorder.attach(board);
                 if (settings.traceExceptions()) board.traceExceptions(err::println);
                 Cpu.Exit restoredExit = null;
                 try {
@@ -190,6 +195,7 @@ final class RunSession {
                 }
                 if (exit.kind() == Cpu.ExitKind.STOPPED && closedByHost) exit = windowClosed();
                 if (profile != null && !profile.finish(board, err)) return new Outcome.Failed(Failure.HOST_ERROR);
+                if (recorder != null && !recorder.finish(board, exit, err)) return new Outcome.Failed(Failure.HOST_ERROR);
                 try {
                     SnapshotRun.afterRun(board, exit, settings.snapshots(), err);
                 } catch (SnapshotRun.SaveFailed e) {

@@ -112,6 +112,9 @@ public final class ScriptCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** What the last {@link #call} played (for {@link ScenarioSuiteBenchmark}). */
+    List<ScenarioResult> lastResults = List.of();
+
     /** A scenario ready to play: its script, the machine options from the command line and its boot line. */
     private record Job(Path script, Scenario scenario, VirtBoard.Options options, Path image) { }
 
@@ -156,7 +159,7 @@ public final class ScriptCommand implements Callable<Integer> {
                 System.err.println("vitrine: kernel image " + image + " not found");
                 return ExitCodes.BAD_IMAGE;
             }
-            if (machine.kernel == null && machine.bootArgs == null) {
+            if (machine.kernel == null && (machine.bootArgs == null || machine.bootArgs.equals(DesktopDefaults.BOOT_ARGS))) {
                 // rost's desktop, each scenario on its own fresh copy of the built disk: deterministic.
                 if (machine == this) machine = copyOfMachineOptions();
                 machine.bootArgs = DesktopDefaults.BOOT_ARGS;
@@ -183,6 +186,7 @@ public final class ScriptCommand implements Callable<Integer> {
             return ExitCodes.BAD_IMAGE;
         }
         List<ScenarioResult> results = playAll(plan, finder);
+        lastResults = results;
         writeReports(results);
         long failed = results.stream().filter(r -> !r.passed()).count();
         for (ScenarioResult r : results) verdict(r);
@@ -248,6 +252,18 @@ public final class ScriptCommand implements Callable<Integer> {
         m.spec = spec;
         m.kernel = pick(given, parsed, "--kernel", kernel, boot.kernel == null ? null : dir.resolve(boot.kernel));
         m.disk = pick(given, parsed, "--disk", disk, boot.disk == null ? null : dir.resolve(boot.disk));
+        if (m.disk != null && m.disk != disk) {
+            // a boot line's disk is played on a fresh copy, so the scenario replays the same every time
+            try {
+                Path copy = Files.createTempFile("vitrine-disk", ".img");
+                copy.toFile().deleteOnExit();
+                Files.copy(m.disk, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                m.disk = copy;
+            } catch (IOException e) {
+                System.err.println(scenario.bootAt() + ": boot: cannot copy the disk " + m.disk + ": " + e.getMessage());
+                return null;
+            }
+        }
         m.diskReadOnly = pick(given, parsed, "--disk-readonly", diskReadOnly, boot.diskReadOnly);
         m.display = pick(given, parsed, "--display", display, boot.display);
         m.bootArgs = pick(given, parsed, "--append", bootArgs, boot.bootArgs);

@@ -70,6 +70,12 @@ public record Scenario(String name, List<String> boot, Where bootAt, List<Sectio
 
     public record Run(Where at, long nanos) implements Step { }
 
+    /** {@code at TIME}: runs the machine to exactly that virtual time since power-on (how a recording stamps its input). */
+    public record At(Where at, long nanos) implements Step { }
+
+    /** {@code wait-for power-off}: the guest powers the machine off. */
+    public record WaitPowerOff(Where at, long withinNanos) implements Step { }
+
     // ---- input --------------------------------------------------------------------------------
     public record Move(Where at, int x, int y) implements Step { }
 
@@ -91,6 +97,17 @@ public record Scenario(String name, List<String> boot, Where bootAt, List<Sectio
     /** Modifier key codes held while {@code code} is pressed. */
     public record Key(Where at, List<Integer> modifiers, int code) implements Step { }
 
+    /** One raw Linux input event (EV_SYN 0, EV_KEY 1, EV_REL 2, EV_ABS 3 with its code and value). */
+    public record RawEvent(int type, int code, int value) {
+        @Override
+        public String toString() {
+            return type == 0 && code == 0 && value == 0 ? "syn" : type + ":" + code + ":" + value;
+        }
+    }
+
+    /** {@code input keyboard|tablet EVENT...}: events posted to a device exactly as given (what a recording writes when no step says it). */
+    public record RawInput(Where at, boolean keyboard, List<RawEvent> events) implements Step { }
+
     /** Bytes into the UART, as typed on the serial console. */
     public record ConsoleType(Where at, String text) implements Step { }
 
@@ -101,6 +118,12 @@ public record Scenario(String name, List<String> boot, Where bootAt, List<Sectio
 
     /** The area equals the needle image, with at most {@code tolerance} pixels different. */
     public record ExpectRegion(Where at, Area area, Path needle, int tolerance) implements Step { }
+
+    /** {@code expect screen-hash HEX} / {@code expect console-hash HEX}: the SHA-256 of the whole screen / the console so far ({@link Hashes}). */
+    public record ExpectHash(Where at, boolean screen, String sha256) implements Step { }
+
+    /** {@code expect time TIME}: the virtual time since power-on is exactly TIME. */
+    public record ExpectTime(Where at, long nanos) implements Step { }
 
     public record SaveRegion(Where at, Area area, String file) implements Step { }
 

@@ -34,7 +34,9 @@ public final class ScenarioParser {
               wait-for screen TEXT [within 10s]       the text is on the screen, drawn in the guest's font
               wait-for still [for 200ms] [within 10s] the screen has not changed for a while
               wait-for pixel X Y #rrggbb [within 10s] one display pixel has the colour
+              wait-for power-off [within 10s]         the guest powers the machine off
               run 500ms                               let the machine run
+              at 1234567ns                            run to exactly that virtual time since power-on
               move X Y | move-to TEXT                 the pointer to a pixel / to the centre of a text
               click [left|right|middle] [TEXT]        press and release a button (at a text's centre)
               double-click [BUTTON] [TEXT] | right-click [TEXT]
@@ -44,19 +46,22 @@ public final class ScenarioParser {
               type "text"                             US keyboard, Shift where needed
               key enter | key ctrl+s                  a named key, modifiers joined with +
               console-type "text"                     bytes into the serial console (UART)
+              input keyboard|tablet T:C:V ... syn     raw Linux input events, as given (what recordings use)
               expect console "regex" | expect "text"  the console so far shows it
               expect screen TEXT | expect no screen TEXT
               expect region X Y W H matches FILE.png [tolerance N]   at most N pixels differ (default 0)
+              expect screen-hash HEX | expect console-hash HEX | expect time 1234567ns   exact, as recorded
               save region X Y W H FILE.png | screenshot FILE.png
               snapshot save NAME | snapshot restore NAME   the whole machine, kept in memory (restore: back to that instant)
             TEXT is "text" [#N] [in X Y W H]: the Nth match (without #N there must be exactly one), in an area.
             Structure: # comment | set NAME value (then ${NAME}) | include FILE | section "name" (a test case)
               boot --disk FILE --display WxH --append ARGS ...  machine options (the command line wins)
+            vitrine run --record FILE.vts writes these steps from what you do in the window.
             The full grammar: docs/scenarios.md.""";
 
     /** Every verb the language knows (the help and the docs list each). */
-    public static final List<String> VERBS = List.of("wait-for", "run", "move", "move-to", "click", "double-click",
-            "right-click", "press", "release", "drag", "scroll", "type", "key", "console-type", "expect", "save",
+    public static final List<String> VERBS = List.of("wait-for", "run", "at", "move", "move-to", "click", "double-click",
+            "right-click", "press", "release", "drag", "scroll", "type", "key", "console-type", "input", "expect", "save",
             "screenshot", "snapshot", "set", "include", "section", "boot");
 
     static final long DEFAULT_WAIT = 10_000_000_000L;
@@ -240,6 +245,7 @@ public final class ScenarioParser {
         Step s = switch (verb) {
             case "wait-for" -> waitFor(at, w);
             case "run" -> new Run(at, w.duration());
+            case "at" -> new At(at, w.duration());
             case "move" -> new Move(at, w.coordinate("X"), w.coordinate("Y"));
             case "move-to" -> new MoveTo(at, target(w, true));
             case "click" -> click(at, w, 1);
@@ -279,6 +285,7 @@ public final class ScenarioParser {
                 yield new Key(at, List.copyOf(mods), keyCode(parts[parts.length - 1], col));
             }
             case "console-type" -> new ConsoleType(at, w.quoted("the text for the console").text());
+            case "input" -> rawInput(at, w);
             case "expect" -> expect(at, w);
             case "save" -> {
                 w.keyword("region");
@@ -313,6 +320,7 @@ public final class ScenarioParser {
                 }
                 yield new WaitStill(at, quiet, within(w));
             }
+            case "power-off" -> new WaitPowerOff(at, within(w));
             case "pixel" -> {
                 int x = w.coordinate("X"), y = w.coordinate("Y");
                 Token c = w.next("a colour #rrggbb");
@@ -320,7 +328,7 @@ public final class ScenarioParser {
                 yield new WaitPixel(at, x, y, Integer.parseInt(c.text().substring(1), 16), within(w));
             }
             default -> throw new LineError(what.col(), "wait-for " + what.text()
-                    + "? (console \"regex\", screen \"text\", still, pixel X Y #rrggbb)");
+                    + "? (console \"regex\", screen \"text\", still, pixel X Y #rrggbb, power-off)");
         };
     }
 
@@ -353,6 +361,12 @@ public final class ScenarioParser {
                 w.keyword("screen");
                 yield new ExpectScreen(at, target(w, false), false);
             }
+            case "screen-hash", "console-hash" -> {
+                Token h = w.next("a SHA-256 in hexadecimal (64 digits)");
+                if (h.quoted() || !h.text().matches("[0-9a-fA-F]{64}")) throw new LineError(h.col(), "'" + h.text() + "' is not a SHA-256 (64 hexadecimal digits)");
+                yield new ExpectHash(at, what.text().equals("screen-hash"), h.text().toLowerCase(java.util.Locale.ROOT));
+            }
+            case "time" -> new ExpectTime(at, w.duration());
             case "region" -> {
                 Area a = area(w);
                 w.keyword("matches");
@@ -370,8 +384,37 @@ public final class ScenarioParser {
                 yield new ExpectRegion(at, a, needle, tolerance);
             }
             default -> throw new LineError(what.col(), "expect " + what.text()
-                    + "? (console \"regex\", screen \"text\", no screen \"text\", region X Y W H matches FILE.png)");
+                    + "? (console \"regex\", screen \"text\", no screen \"text\", region X Y W H matches FILE.png, screen-hash, console-hash, time)");
         };
+    }
+
+    /** {@code input keyboard|tablet EVENT...}, each event {@code TYPE:CODE:VALUE} (decimal) or {@code syn}. */
+    private static Step rawInput(Where at, Words w) {
+        Token device = w.next("keyboard or tablet");
+        if (device.quoted() || !device.text().equals("keyboard") && !device.text().equals("tablet")) {
+            throw new LineError(device.col(), "input goes to the keyboard or the tablet, not '" + device.text() + "'");
+        }
+        List<RawEvent> events = new ArrayList<>();
+        if (!w.more()) w.next("events TYPE:CODE:VALUE or syn");
+        while (w.more()) {
+            Token t = w.next("");
+            if (t.text().equals("syn") && !t.quoted()) {
+                events.add(new RawEvent(0, 0, 0));
+                continue;
+            }
+            String[] f = t.text().split(":", -1);
+            try {
+                if (t.quoted() || f.length != 3) throw new NumberFormatException();
+                int type = Integer.parseInt(f[0]), code = Integer.parseInt(f[1]), value = Integer.parseInt(f[2]);
+                if (type < 0 || type > 0x1f || code < 0 || code > 0x2ff) {
+                    throw new LineError(t.col(), "'" + t.text() + "': the type is 0..31 and the code 0..767 (Linux input codes)");
+                }
+                events.add(new RawEvent(type, code, value));
+            } catch (NumberFormatException e) {
+                throw new LineError(t.col(), "'" + t.text() + "' is not an event TYPE:CODE:VALUE (e.g. 1:30:1) or syn");
+            }
+        }
+        return new RawInput(at, device.text().equals("keyboard"), List.copyOf(events));
     }
 
     /** {@code "text" [#N] [in X Y W H]}; {@code nthAllowed} false where any match will do. */

@@ -36,6 +36,14 @@ public final class ScenarioRunner {
     /** How often waits look at the screen: 10 ms of virtual time. */
     static final long SLICE_NANOS = 10_000_000L;
     private static final int TAIL_LINES = 12;
+    /**
+     * Virtual time between the keystrokes of a {@code type}. Posted all at once, a long text
+     * overflowed the focused app's mailbox (64 of the kernel's messages; a keystroke is two, four
+     * with Shift) and keys were lost. The slowest app to take a key, the Editor (a redraw per
+     * key), needs 3 to 5 ms a keystroke at 1 GHz: an 82-character line loses keys 3 ms apart and
+     * none 5 ms apart. 10 ms leaves twice that (xdotool's default is 12 ms).
+     */
+    static final long KEY_GAP_NANOS = 10_000_000L;
     /** The pointer sprite the window manager draws at the pointer (guest-apps/ui/src/draw.rs ARROW). */
     static final int POINTER_W = 11, POINTER_H = 17;
 
@@ -57,6 +65,8 @@ public final class ScenarioRunner {
     private Frame searched;           // the frame the last text search looked at, and its answer
     private TextTarget searchedFor;
     private List<TextFinder.Match> searchedFound;
+    private boolean inputPending;     // input posted that the guest has not been given yet
+    private Cpu.Exit lastExit;        // how the machine's last run ended
 
     /**
      * @param outputDir  where screenshot and save region steps write (relative names)
@@ -119,13 +129,10 @@ public final class ScenarioRunner {
                     break;
                 }
             }
-            if (failure == null && section == scenario.sections().getLast()) {
-                // let the last input reach the guest before the run ends
-                try {
-                    runFor(1_000_000L, "the end of the scenario");
-                } catch (StepFailed e) {
-                    failure = failure(section.steps().getLast(), e);
-                }
+            if (failure == null && section == scenario.sections().getLast() && inputPending && !poweredOff()) {
+                // the last input reaches the guest at the instant the script reached, and the run ends
+                // there: a recording's replay ends on its recorded cycle
+                advance(cpu.cycles());
             }
             failed = failure != null;
             results.add(new SectionResult(section.name(), failed ? Status.FAILED : Status.PASSED, failure,
@@ -169,6 +176,9 @@ public final class ScenarioRunner {
             case WaitPixel w -> waitFor(w.withinNanos(), () -> pixel(w.x(), w.y()) == w.rgb() ? true : null,
                     () -> String.format("pixel (%d, %d) #%06x", w.x(), w.y(), w.rgb()), () -> String.format("#%06x", pixel(w.x(), w.y())));
             case Run r -> runFor(r.nanos(), "run");
+            case At a -> runTo(a.nanos());
+            case WaitPowerOff w -> waitFor(w.withinNanos(), () -> poweredOff() ? true : null, () -> "the guest to power the machine off",
+                    () -> "it still running");
             case Move m -> move(m.x(), m.y());
             case MoveTo m -> {
                 TextFinder.Match t = locate(m.target());
@@ -179,6 +189,11 @@ public final class ScenarioRunner {
             case Drag d -> drag(d);
             case Scroll s -> post(Target.TABLET, HostInput.EV_REL, HostInput.REL_WHEEL, s.clicks());
             case Type t -> type(t.text());
+            case RawInput r -> {
+                Target target = r.keyboard() ? Target.KEYBOARD : Target.TABLET;
+                for (RawEvent e : r.events()) board.input().post(new Event(target, e.type(), e.code(), e.value()));
+                inputPending = true;
+            }
             case Key k -> press(k.modifiers(), k.code());
             case ConsoleType t -> {
                 for (char c : t.text().toCharArray()) uartPending.add(c & 0xff);
@@ -195,6 +210,19 @@ public final class ScenarioRunner {
                 if (!e.present() && !m.isEmpty()) throw new StepFailed("no \"" + e.target().text() + "\" on the screen" + area(e.target()), "it at " + m);
             }
             case ExpectRegion e -> expectRegion(e);
+            case ExpectHash e -> {
+                String actual = e.screen() ? Hashes.screen(frame()) : Hashes.console(console);
+                if (!actual.equals(e.sha256())) {
+                    throw new StepFailed((e.screen() ? "the screen" : "the console") + " to hash to " + e.sha256(), actual
+                            + (e.screen() ? " (see the failure screenshot)" : "; the console ending\n" + consoleTail()));
+                }
+            }
+            case ExpectTime e -> {
+                if (cycles(e.nanos()) != cpu.cycles()) {
+                    throw new StepFailed("the virtual time to be " + e.nanos() + " ns (cycle " + cycles(e.nanos()) + ")",
+                            nanos(cpu.cycles()) + " ns (cycle " + cpu.cycles() + ")");
+                }
+            }
             case SaveRegion s -> {
                 Frame f = frame();
                 if (!Regions.fits(f, s.area())) throw new StepFailed("an area inside the screen", "area " + s.area() + " on a " + f.width() + "x" + f.height() + " screen");
@@ -263,8 +291,14 @@ public final class ScenarioRunner {
         nextFrame = cpu.cycles();
     }
 
-    /** Runs the machine to {@code until}, stopping at every video frame's time to take it. */
+    /** Runs the machine to {@code until}, stopping at every video frame's time to take it. Input posted before reaches the guest first. */
     private Cpu.Exit advance(long until) {
+        inputPending = false;
+        lastExit = advanceVideo(until);
+        return lastExit;
+    }
+
+    private Cpu.Exit advanceVideo(long until) {
         if (video == null) return cpu.run(until);
         while (true) {
             Cpu.Exit e = cpu.run(Math.min(until, Math.max(nextFrame, cpu.cycles() + 1)));
@@ -273,6 +307,27 @@ public final class ScenarioRunner {
                 nextFrame += frameCycles;
             }
             if (e.kind() != Cpu.ExitKind.TIME_LIMIT || cpu.cycles() >= until) return e;
+        }
+    }
+
+    private boolean poweredOff() {
+        return lastExit != null && lastExit.kind() == Cpu.ExitKind.POWER_OFF;
+    }
+
+    /**
+     * {@code at}: runs to exactly that virtual time. The machine stops only between translated
+     * blocks, so a time that is no block boundary of this run is overshot: the step then fails,
+     * since the input a recording stamped there would reach the guest at another cycle than it did.
+     */
+    private void runTo(long nanos) throws StepFailed {
+        long target = cycles(nanos);
+        if (cpu.cycles() > target) {
+            throw new StepFailed("the machine not yet past " + nanos + " ns", "it is at " + nanos(cpu.cycles()) + " ns (cycle " + cpu.cycles() + ")");
+        }
+        runUntil(target, "at");
+        if (cpu.cycles() != target) {
+            throw new StepFailed("to stop at exactly cycle " + target, "the machine's next stop was cycle " + cpu.cycles()
+                    + " (a recording made with another kernel, disk or build?)");
         }
     }
 
@@ -288,7 +343,10 @@ public final class ScenarioRunner {
     }
 
     private void runFor(long nanos, String what) throws StepFailed {
-        long until = cpu.cycles() + cycles(nanos);
+        runUntil(cpu.cycles() + cycles(nanos), what);
+    }
+
+    private void runUntil(long until, String what) throws StepFailed {
         while (cpu.cycles() < until) {
             Cpu.Exit exit = advance(until);
             if (exit.kind() != Cpu.ExitKind.TIME_LIMIT && exit.kind() != Cpu.ExitKind.STOPPED) {
@@ -445,12 +503,16 @@ public final class ScenarioRunner {
         Frame f = board.currentFrame();
         int w = f != null ? f.width() : 1024, h = f != null ? f.height() : 768;
         if (x >= w || y >= h) throw new StepFailed("a point on the " + w + "x" + h + " display", "(" + x + ", " + y + ")");
-        // the centre of the pixel, as the window does: the guest maps back with abs * size / 32768
-        int ax = (int) (((2L * x + 1) * 32768) / (2L * w)), ay = (int) (((2L * y + 1) * 32768) / (2L * h));
+        int ax = tablet(x, w), ay = tablet(y, h);
         pointer = new Area(x, y, POINTER_W, POINTER_H);
         searched = null;
         board.input().post(new Event(Target.TABLET, HostInput.EV_ABS, HostInput.ABS_X, ax));
         post(Target.TABLET, HostInput.EV_ABS, HostInput.ABS_Y, ay);
+    }
+
+    /** The tablet value of a pixel's centre, as the window sends it at 1:1: the guest maps back with abs * size / 32768. */
+    static int tablet(int pixel, int size) {
+        return (int) (((2L * pixel + 1) * 32768) / (2L * size));
     }
 
     private void click(Click c) throws StepFailed {
@@ -477,9 +539,10 @@ public final class ScenarioRunner {
         post(Target.TABLET, HostInput.EV_KEY, d.button(), 0);
     }
 
-    private void type(String text) {
-        for (char c : text.toCharArray()) {
-            UsKeyboard.Stroke s = UsKeyboard.stroke(c);
+    private void type(String text) throws StepFailed {
+        for (int i = 0; i < text.length(); i++) {
+            if (i > 0) runFor(KEY_GAP_NANOS, "typing");
+            UsKeyboard.Stroke s = UsKeyboard.stroke(text.charAt(i));
             press(s.shift() ? List.of(LinuxKeyCodes.KEY_LEFTSHIFT) : List.of(), s.code());
         }
     }
@@ -495,6 +558,7 @@ public final class ScenarioRunner {
     private void post(Target t, int type, int code, int value) {
         board.input().post(new Event(t, type, code, value));
         board.input().post(HostInput.sync(t));
+        inputPending = true;
     }
 
     private void feedUart() {
@@ -509,6 +573,11 @@ public final class ScenarioRunner {
             case WaitStill w -> "wait-for still for " + w.quietNanos() / 1_000_000 + "ms within " + w.withinNanos() / 1_000_000 + "ms";
             case WaitPixel w -> String.format("wait-for pixel %d %d #%06x", w.x(), w.y(), w.rgb());
             case Run r -> "run " + r.nanos() / 1_000_000 + "ms";
+            case At a -> "at " + a.nanos() + "ns";
+            case WaitPowerOff w -> "wait-for power-off within " + w.withinNanos() / 1_000_000 + "ms";
+            case RawInput r -> "input " + (r.keyboard() ? "keyboard " : "tablet ") + String.join(" ", r.events().stream().map(RawEvent::toString).toList());
+            case ExpectHash e -> "expect " + (e.screen() ? "screen-hash " : "console-hash ") + e.sha256();
+            case ExpectTime e -> "expect time " + e.nanos() + "ns";
             case Move m -> "move " + m.x() + " " + m.y();
             case MoveTo m -> "move-to " + m.target();
             case Click c -> (c.count() == 2 ? "double-click " : "click ") + buttonName(c.button()) + (c.target() != null ? " " + c.target() : "");

@@ -152,6 +152,31 @@ class ScenarioParserTest {
     }
 
     /** One malformed line and the diagnostic it must give. */
+    @Test
+    void parsesTheStepsOfARecording() throws Exception {
+        String h = "0123456789abcdef".repeat(4);
+        List<Step> st = steps("at 1234567ns", "wait-for power-off", "wait-for power-off within 3s",
+                "input keyboard 1:30:2 syn", "input tablet 3:0:100 3:1:200 0:0:0",
+                "expect screen-hash " + h.toUpperCase(), "expect console-hash " + h, "expect time 2s");
+        assertEquals(List.of(new At(at(1), 1_234_567L), new WaitPowerOff(at(2), 10 * S), new WaitPowerOff(at(3), 3 * S),
+                new RawInput(at(4), true, List.of(new RawEvent(1, 30, 2), new RawEvent(0, 0, 0))),
+                new RawInput(at(5), false, List.of(new RawEvent(3, 0, 100), new RawEvent(3, 1, 200), new RawEvent(0, 0, 0))),
+                new ExpectHash(at(6), true, h), new ExpectHash(at(7), false, h), new ExpectTime(at(8), 2 * S)), st);
+        assertEquals("input keyboard 1:30:2 syn", ScenarioRunner.describe(st.get(3)));
+        refused("at", 3, "expected a virtual time");
+        refused("at 5", 4, "needs a unit");
+        refused("wait-for power-off 3s", 20, "expected 'within'");
+        refused("input", 6, "expected keyboard or tablet");
+        refused("input mouse 1:2:3", 7, "the keyboard or the tablet, not 'mouse'");
+        refused("input tablet", 13, "expected events");
+        refused("input tablet 1:2", 14, "not an event TYPE:CODE:VALUE");
+        refused("input tablet 1:x:3", 14, "not an event TYPE:CODE:VALUE");
+        refused("input tablet 99:2:3", 14, "the type is 0..31");
+        refused("expect screen-hash abc", 20, "not a SHA-256");
+        refused("expect console-hash", 20, "expected a SHA-256");
+        refused("expect time soon", 13, "needs a unit");
+    }
+
     private void refused(String line, int col, String message) {
         ScenarioParser.ParseException e = assertThrows(ScenarioParser.ParseException.class, () -> parse("run 1ms", line),
                 () -> "accepted: " + line);

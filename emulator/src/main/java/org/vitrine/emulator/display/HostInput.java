@@ -29,6 +29,7 @@ public final class HostInput {
 
     private final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
     private volatile Runnable onPost = () -> { };
+    private volatile java.util.function.Consumer<List<Event>> onDrain = events -> { };
 
     public void post(Event e) {
         queue.add(e);
@@ -40,10 +41,20 @@ public final class HostInput {
         onPost = r;
     }
 
+    /**
+     * Called with every non-empty {@link #drain}'s events, on the draining (emulation) thread, at
+     * the virtual instant they reach the devices: how {@code vitrine run --record} writes down what
+     * the guest was given and when.
+     */
+    public void setOnDrain(java.util.function.Consumer<List<Event>> listener) {
+        onDrain = listener;
+    }
+
     public List<Event> drain() {
         List<Event> out = new ArrayList<>();
         Event e;
         while ((e = queue.poll()) != null) out.add(e);
+        if (!out.isEmpty()) onDrain.accept(List.copyOf(out));
         return out;
     }
 

@@ -63,6 +63,30 @@ final class SnapshotRun {
         return null;
     }
 
+    /**
+     * The machine of a scenario started from {@code s} ({@code vitrine script --restore}): the
+     * snapshot's, on a fresh copy of its disk (or of {@code disk}), so that scenarios played one
+     * after another or at once never share a disk; the restore brings the copy back to the
+     * snapshot's contents.
+     */
+    static VirtBoard.Options startingFrom(Snapshot s, Path disk) throws SnapshotException, IOException {
+        VirtBoard.Options o = BoardSnapshot.options(s, VirtBoard.Options.defaults(), null);
+        Path source = disk != null ? disk : o.disk();
+        if (source == null) return o;
+        if (!java.nio.file.Files.isRegularFile(source)) {
+            throw new SnapshotException("the snapshot's disk " + source + " is not there: name one with --disk (its contents come back from the snapshot)");
+        }
+        return o.withDisk(DesktopDefaults.freshCopy(source), o.diskReadOnly());
+    }
+
+    /** Restores a scenario's machine from {@code s} instead of booting it, and says how long that took. */
+    static void startScenario(VirtBoard board, Snapshot s, Path file, PrintStream err) throws SnapshotException {
+        long start = System.nanoTime();
+        BoardSnapshot.restore(board, s);
+        err.printf(java.util.Locale.ROOT, "[script] started from %s at %.3f s virtual (restored in %d ms host)%n", file,
+                board.machine().cpu().cycles() / (double) board.options().timing().cyclesPerSecond(), (System.nanoTime() - start) / 1_000_000);
+    }
+
     /** Runs to {@code limit}, saving on the way when the plan names a time before it. */
     static Cpu.Exit run(VirtBoard board, long limit, Plan plan, PrintStream err) {
         long at = plan.saveAtCycle();

@@ -28,6 +28,7 @@ import org.vitrine.cli.script.TextFinder;
 import org.vitrine.cli.script.reports.JunitReport;
 import org.vitrine.cli.script.reports.ResultJson;
 import org.vitrine.devices.board.VirtBoard;
+import org.vitrine.emulator.snapshot.Snapshot;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,6 +51,12 @@ import picocli.CommandLine.Parameters;
 public final class ScriptCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SCRIPT", arity = "1..*", description = "Scenario files (.vts).")
     List<Path> scripts;
+
+    @Option(names = "--restore", paramLabel = "FILE",
+            description = {"Start every scenario from this snapshot (vitrine run --save-snapshot) instead of booting: each on a fresh copy "
+                    + "of the snapshot's disk (or of --disk), brought back to its contents at save time. Machine options and boot lines "
+                    + "do not go with it: the snapshot describes its machine."})
+    Path restore;
 
     @Option(names = "--kernel", paramLabel = "FILE", description = "Kernel ELF (default: the built rost image).")
     Path kernel;
@@ -116,7 +123,7 @@ public final class ScriptCommand implements Callable<Integer> {
     List<ScenarioResult> lastResults = List.of();
 
     /** A scenario ready to play: its script, the machine options from the command line and its boot line. */
-    private record Job(Path script, Scenario scenario, VirtBoard.Options options, Path image) { }
+    private record Job(Path script, Scenario scenario, VirtBoard.Options options, Path image, Snapshot start) { }
 
     @Override
     public Integer call() throws IOException {
@@ -137,7 +144,7 @@ public final class ScriptCommand implements Callable<Integer> {
             }
             try {
                 Scenario scenario = ScenarioParser.parse(script);
-                plan.add(new Job(script, scenario, null, null));
+                plan.add(new Job(script, scenario, null, null, null));
             } catch (ScenarioParser.ParseException e) {
                 System.err.println(e.getMessage());
                 malformed = true;
@@ -150,7 +157,24 @@ public final class ScriptCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
         }
-        for (int i = 0; i < plan.size(); i++) {
+        Snapshot start = null;
+        if (restore != null) {
+            try {
+                start = SnapshotRun.read(restore);
+                for (int i = 0; i < plan.size(); i++) {
+                    Job j = plan.get(i);
+                    if (!j.scenario().boot().isEmpty()) {
+                        System.err.println(j.scenario().bootAt() + ": boot: a scenario started from a snapshot (--restore) boots nothing");
+                        return ExitCodes.USAGE;
+                    }
+                    plan.set(i, new Job(j.script(), j.scenario(), SnapshotRun.startingFrom(start, disk), null, start));
+                }
+            } catch (org.vitrine.emulator.snapshot.SnapshotException | IOException e) {
+                System.err.println("vitrine: " + e.getMessage());
+                return ExitCodes.BAD_IMAGE;
+            }
+        }
+        for (int i = 0; start == null && i < plan.size(); i++) {
             Job j = plan.get(i);
             ScriptCommand machine = withBootLine(j.scenario(), j.script());
             if (machine == null) return ExitCodes.USAGE;
@@ -170,7 +194,7 @@ public final class ScriptCommand implements Callable<Integer> {
                     return ExitCodes.BAD_IMAGE;
                 }
             }
-            plan.set(i, new Job(j.script(), j.scenario(), machine.machineOptions(), image));
+            plan.set(i, new Job(j.script(), j.scenario(), machine.machineOptions(), image, null));
         }
         if ((window || pauseOnFailure) && plan.size() != 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--window plays one scenario, not " + plan.size());
@@ -369,8 +393,9 @@ public final class ScriptCommand implements Callable<Integer> {
                 runner[0].recordVideo(video, videoFps);
             }
             try {
-                board.loadKernel(job.image());
-            } catch (VirtBoard.ImageException e) {
+                if (job.start() != null) SnapshotRun.startScenario(board, job.start(), restore, stderr);
+                else board.loadKernel(job.image());
+            } catch (VirtBoard.ImageException | org.vitrine.emulator.snapshot.SnapshotException e) {
                 stderr.println("vitrine: " + e.getMessage());
                 return ScenarioResult.notRun(job.scenario().name(), job.script().toString(), e.getMessage());
             }

@@ -24,7 +24,10 @@ import picocli.CommandLine.Option;
  * {@code vitrine snapshot-bench}: the figures of issue 10. Boots the desktop (rost.desktop at
  * 1024x768 on a copy of the disk image), runs it to a virtual time, then saves it to a file and
  * restores that file into a freshly built board several times, printing host times, the file
- * size and what each part's section weighs.
+ * size and what each part's section weighs: the warm figures, in a JVM that has run the code
+ * before. Then the cold ones ({@link SnapshotColdBench}: save and restore each in a JVM of its
+ * own, as {@code vitrine run} meets them) and the speed-up of a scenario suite that starts from a
+ * snapshot instead of booting ({@link SuiteSpeedup}).
  */
 @Command(name = "snapshot-bench", mixinStandardHelpOptions = true,
         description = {"Measure machine snapshots on the booted desktop: host time to save (take, compress, write) and to",
@@ -42,6 +45,12 @@ public final class SnapshotBenchCommand implements Callable<Integer> {
 
     @Option(names = "--rounds", defaultValue = "5", description = "Save and restore this many times (default ${DEFAULT-VALUE}).")
     int rounds;
+
+    @Option(names = "--no-cold", description = "Skip the cold figures (save and restore each in a fresh JVM, as vitrine run does them).")
+    boolean noCold;
+
+    @Option(names = "--no-suite", description = "Skip the scenario suite played booting and from a snapshot (its speed-up).")
+    boolean noSuite;
 
     @Override
     public Integer call() throws Exception {
@@ -88,9 +97,17 @@ public final class SnapshotBenchCommand implements Callable<Integer> {
                         restore[i] / 1e6, (t1 - t0) / 1e6, (t2 - t1) / 1e6, restoreCpu[i] / 1e6);
             }
         }
-        System.out.printf("median: save %.1f ms (%.1f ms of CPU), restore %.1f ms (%.1f ms of CPU), file %.2f MB "
+        System.out.printf("warm median: save %.1f ms (%.1f ms of CPU), restore %.1f ms (%.1f ms of CPU), file %.2f MB "
                         + "(goals: < 200 ms each, < 16 MB)%n",
                 median(save) / 1e6, median(saveCpu) / 1e6, median(restore) / 1e6, median(restoreCpu) / 1e6, Files.size(file) / 1e6);
+        System.out.printf("load average %.1f on %d cores: host (wall) times include waiting for a core, the CPU times do not%n",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
+        if (!noCold) {
+            SnapshotColdBench c = SnapshotColdBench.ofThisJar(System.out);
+            if (c == null) System.out.println("cold figures: not running from vitrine.jar, skipped");
+            else c.run(copy, image, atNanos, work.resolve("cold.vtsnap"), Math.min(rounds, 3));
+        }
+        if (!noSuite) new SuiteSpeedup(o, image, source, work, System.out).run();
         try (var files = Files.list(work)) {
             for (Path p : files.toList()) Files.delete(p);
         }

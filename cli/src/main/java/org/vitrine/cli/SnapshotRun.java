@@ -36,9 +36,46 @@ final class SnapshotRun {
         }
     }
 
+    /** What reading the restored file cost (printed with the restore): wall and CPU nanoseconds. */
+    private static long readNanos, readCpuNanos;
+
     /** Reads and checks a snapshot file before any machine is built. */
     static Snapshot read(Path file) throws SnapshotException {
-        return SnapshotFile.read(file);
+        HostCost cost = HostCost.start();
+        Snapshot s = SnapshotFile.read(file);
+        readNanos = cost.wallNanos();
+        readCpuNanos = cost.cpuNanos();
+        return s;
+    }
+
+    /**
+     * Host cost of a phase on this thread: wall and CPU time (on a loaded machine the wall time
+     * mostly measures waiting for a core), classes loaded and JIT compilation time (what a cold
+     * JVM spends besides the work itself).
+     */
+    record HostCost(long wall0, long cpu0, long classes0, long jit0) {
+        private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+        static HostCost start() {
+            var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+            return new HostCost(System.nanoTime(), THREADS.getCurrentThreadCpuTime(),
+                    java.lang.management.ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount(),
+                    jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0);
+        }
+
+        long wallNanos() {
+            return System.nanoTime() - wall0;
+        }
+
+        long cpuNanos() {
+            return THREADS.getCurrentThreadCpuTime() - cpu0;
+        }
+
+        /** "N classes loaded, M ms of JIT compilation" since the start. */
+        String coldness() {
+            HostCost now = start();
+            return String.format("%d classes loaded, %d ms of JIT compilation", now.classes0 - classes0, now.jit0 - jit0);
+        }
     }
 
     /**
@@ -46,12 +83,16 @@ final class SnapshotRun {
      * machine that had already powered off when it was saved, else null (run on).
      */
     static Cpu.Exit restore(VirtBoard board, Plan plan, PrintStream err) throws SnapshotException {
-        long start = System.nanoTime();
+        HostCost cost = HostCost.start();
         BoardSnapshot.restore(board, plan.restoreFrom());
         if (!plan.quiet()) {
-            err.printf("[vitrine] restored %s at %.3f s virtual in %d ms host%n", plan.restoredFile(),
+            long apply = cost.wallNanos(), applyCpu = cost.cpuNanos();
+            err.printf("[vitrine] restored %s at %.3f s virtual in %d ms host, %d ms of CPU (read and decompress %d ms, %d of CPU; "
+                            + "check and apply %d ms, %d of CPU; %s; the JVM started %d ms ago)%n", plan.restoredFile(),
                     board.machine().cpu().cycles() / (double) board.options().timing().cyclesPerSecond(),
-                    (System.nanoTime() - start) / 1_000_000);
+                    (readNanos + apply) / 1_000_000, (readCpuNanos + applyCpu) / 1_000_000, readNanos / 1_000_000, readCpuNanos / 1_000_000,
+                    apply / 1_000_000, applyCpu / 1_000_000, cost.coldness(),
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         }
         String state = plan.restoreFrom().description().getOrDefault("state", RUNNING);
         if (state.startsWith(POWERED_OFF)) {
@@ -61,6 +102,30 @@ final class SnapshotRun {
             return off;
         }
         return null;
+    }
+
+    /**
+     * The machine of a scenario started from {@code s} ({@code vitrine script --restore}): the
+     * snapshot's, on a fresh copy of its disk (or of {@code disk}), so that scenarios played one
+     * after another or at once never share a disk; the restore brings the copy back to the
+     * snapshot's contents.
+     */
+    static VirtBoard.Options startingFrom(Snapshot s, Path disk) throws SnapshotException, IOException {
+        VirtBoard.Options o = BoardSnapshot.options(s, VirtBoard.Options.defaults(), null);
+        Path source = disk != null ? disk : o.disk();
+        if (source == null) return o;
+        if (!java.nio.file.Files.isRegularFile(source)) {
+            throw new SnapshotException("the snapshot's disk " + source + " is not there: name one with --disk (its contents come back from the snapshot)");
+        }
+        return o.withDisk(DesktopDefaults.freshCopy(source), o.diskReadOnly());
+    }
+
+    /** Restores a scenario's machine from {@code s} instead of booting it, and says how long that took. */
+    static void startScenario(VirtBoard board, Snapshot s, Path file, PrintStream err) throws SnapshotException {
+        long start = System.nanoTime();
+        BoardSnapshot.restore(board, s);
+        err.printf(java.util.Locale.ROOT, "[script] started from %s at %.3f s virtual (restored in %d ms host)%n", file,
+                board.machine().cpu().cycles() / (double) board.options().timing().cyclesPerSecond(), (System.nanoTime() - start) / 1_000_000);
     }
 
     /** Runs to {@code limit}, saving on the way when the plan names a time before it. */
@@ -81,12 +146,14 @@ final class SnapshotRun {
     }
 
     private static void save(VirtBoard board, Plan plan, String state, PrintStream err) {
-        long start = System.nanoTime();
+        HostCost cost = HostCost.start();
+        long start = cost.wall0();
         Snapshot s;
-        long taken, end, size;
+        long taken, takenCpu, end, size;
         try {
             s = BoardSnapshot.take(board, state);
             taken = System.nanoTime();
+            takenCpu = cost.cpuNanos();
             SnapshotFile.write(s, plan.saveTo());
             end = System.nanoTime();
             size = java.nio.file.Files.size(plan.saveTo());
@@ -95,11 +162,12 @@ final class SnapshotRun {
             throw new SaveFailed(e.getMessage(), e);
         }
         if (!plan.quiet()) {
-            err.printf("[vitrine] snapshot at %.3f s virtual saved to %s: %.1f MB (%.1f MB of state), %d ms host (%d ms to take, %d ms to "
-                            + "compress and write)%n",
+            long cpu = cost.cpuNanos();
+            err.printf("[vitrine] snapshot at %.3f s virtual saved to %s: %.1f MB (%.1f MB of state), %d ms host, %d ms of CPU (%d ms to take, "
+                            + "%d of CPU; %d ms to compress and write, %d of CPU; %s)%n",
                     board.machine().cpu().cycles() / (double) board.options().timing().cyclesPerSecond(), plan.saveTo(),
-                    size / 1e6, s.size() / 1e6, (end - start) / 1_000_000,
-                    (taken - start) / 1_000_000, (end - taken) / 1_000_000);
+                    size / 1e6, s.size() / 1e6, (end - start) / 1_000_000, cpu / 1_000_000,
+                    (taken - start) / 1_000_000, takenCpu / 1_000_000, (end - taken) / 1_000_000, (cpu - takenCpu) / 1_000_000, cost.coldness());
         }
     }
 }

@@ -32,18 +32,12 @@ import org.vitrine.emulator.unicorn.Unicorn;
  */
 public final class BoardSnapshot {
     /** Description keys a board must match to take a restore. */
-    private static final List<String> MUST_MATCH = List.of("libunicorn", "ram.size", "timing", "display", "sections");
+    private static final List<String> MUST_MATCH = List.of("libunicorn", "ram.size", "timing", "display", "sections", "iommu");
 
     private BoardSnapshot() { }
 
     /** Saves the board now (between runs). {@code state} notes how the run stood, e.g. "running". */
     public static Snapshot take(VirtBoard board, String state) {
-        if (board.options().iommu().model() != VirtBoard.Options.IommuChoice.Model.NONE) {
-            // The IOMMU models keep IOTLBs, cached configuration and commands in flight that have no
-            // snapshot section yet: refuse rather than save a machine that would not come back whole.
-            throw new IllegalStateException("snapshots of a machine with --iommu " + board.options().iommu().model().name().toLowerCase()
-                    + " are not supported yet (the IOMMU's caches and queues have no snapshot section)");
-        }
         Map<String, String> d = describe(board);
         d.put("state", state);
         return Snapshot.take(d, board.snapshotParts());
@@ -72,6 +66,8 @@ public final class BoardSnapshot {
         d.put("flash1", o.firmware().flash1() == null ? "none" : o.firmware().flash1().toAbsolutePath().toString());
         d.put("seed", Long.toString(o.firmware().seed()));
         d.put("iommu", o.iommu().model().name().toLowerCase());
+        d.put("iommu.latency", Long.toString(o.iommu().commandNanos()));
+        d.put("iommu.check", Boolean.toString(o.iommu().check()));
         return d;
     }
 
@@ -96,6 +92,7 @@ public final class BoardSnapshot {
                         new VirtBoard.Options.Display(Integer.parseInt(wh[0]), Integer.parseInt(wh[1])), o.keyboard(), o.tablet(),
                         null, false, o.guestLog(), o.firmware(), o.iommu());
             }
+            o = o.withIommu(iommu(d));
             String disk = need(d, "disk");
             Path diskPath = diskOverride != null ? diskOverride : disk.equals("none") ? null : Path.of(disk);
             o = o.withDisk(diskPath, Boolean.parseBoolean(need(d, "disk.readonly")));
@@ -105,6 +102,14 @@ public final class BoardSnapshot {
         } catch (RuntimeException e) {
             throw new SnapshotException("snapshot's machine description is unreadable: " + e.getMessage(), e);
         }
+    }
+
+    /** The IOMMU a snapshot's machine had (snapshots made before IOMMUs could be saved say none). */
+    private static VirtBoard.Options.IommuChoice iommu(Map<String, String> d) {
+        VirtBoard.Options.IommuChoice.Model model = VirtBoard.Options.IommuChoice.Model.valueOf(d.getOrDefault("iommu", "none").toUpperCase());
+        if (model == VirtBoard.Options.IommuChoice.Model.NONE) return VirtBoard.Options.IommuChoice.NONE;
+        return new VirtBoard.Options.IommuChoice(model, Long.parseLong(d.getOrDefault("iommu.latency", "-1")),
+                Boolean.parseBoolean(d.getOrDefault("iommu.check", "false")));
     }
 
     private static String need(Map<String, String> d, String key) throws SnapshotException {
@@ -122,7 +127,7 @@ public final class BoardSnapshot {
         Map<String, String> mine = describe(board);
         List<String> differences = new ArrayList<>();
         for (String key : MUST_MATCH) {
-            String theirs = s.description().get(key);
+            String theirs = s.description().getOrDefault(key, key.equals("iommu") ? "none" : null);  // files from before IOMMUs could be saved
             if (!mine.get(key).equals(theirs)) differences.add(key + " is " + theirs + " in the snapshot, " + mine.get(key) + " here");
         }
         String image = s.description().get("image.sha256");

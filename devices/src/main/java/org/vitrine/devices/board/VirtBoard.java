@@ -734,6 +734,7 @@ public final class VirtBoard implements AutoCloseable {
         parts.add(flash0);
         parts.add(flash1);
         parts.addAll(transports);
+        if (iommu.model() != null) parts.add(iommu.model());
         return parts;
     }
 

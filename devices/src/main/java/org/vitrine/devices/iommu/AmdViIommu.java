@@ -6,6 +6,9 @@ import java.util.Map;
 import org.vitrine.devices.regs.Field;
 import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
@@ -108,6 +111,57 @@ public final class AmdViIommu extends Iommu {
 
     public long waitsCompleted() {
         return waitsCompleted;
+    }
+
+    // ---- Snapshot (the section itself is Iommu's) ---------------------------------------------------
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /**
+     * Layout: i64 DevTableBase, CmdBufBase, EventLogBase, Control, command head and tail, event
+     * head and tail; i32 Status; bool halted on a bad command; i64 waits completed; the DTE cache
+     * (per DeviceID: bool translate, i32 Mode, i64 root, bool IR, bool IW, i32 DomainID).
+     */
+    @Override
+    protected void saveModel(StateWriter out) {
+        out.i64(devtabBase).i64(cmdBase).i64(evtBase).i64(control).i64(cmdHead).i64(cmdTail).i64(evtHead).i64(evtTail);
+        out.i32(status).bool(cmdHalted).i64(waitsCompleted);
+        saveCache(out, dtes, (w, d) -> w.bool(d.translate()).i32(d.mode()).i64(d.root()).bool(d.ir()).bool(d.iw()).i32(d.domainId()));
+    }
+
+    @Override
+    protected Runnable loadModel(StateReader in, int version) throws SnapshotException {
+        long savedDevtab = in.i64(), savedCmdBase = in.i64(), savedEvtBase = in.i64(), savedControl = in.i64();
+        long savedCmdHead = in.i64(), savedCmdTail = in.i64(), savedEvtHead = in.i64(), savedEvtTail = in.i64();
+        for (long p : new long[] {savedCmdHead, savedCmdTail}) {
+            if (p < 0 || p >= bytes(savedCmdBase) || (p & 0xF) != 0) throw in.bad(String.format("command buffer pointer 0x%x is not an entry of the buffer", p));
+        }
+        for (long p : new long[] {savedEvtHead, savedEvtTail}) {
+            if (p >= bytes(savedEvtBase)) throw in.bad(String.format("event log pointer 0x%x is past the end of the log", p));
+        }
+        int savedStatus = in.i32();
+        boolean savedHalted = in.bool();
+        long savedWaits = in.i64("waits completed", 0, Long.MAX_VALUE);
+        Map<Integer, Dte> savedDtes = loadCache(in, "the DTE cache", r -> new Dte(r.bool(), r.i32("a DTE's Mode", 0, 6), r.i64(), r.bool(), r.bool(),
+                r.i32("a DTE's DomainID", 0, 0xFFFF)));
+        return () -> {
+            devtabBase = savedDevtab;
+            cmdBase = savedCmdBase;
+            evtBase = savedEvtBase;
+            control = savedControl;
+            cmdHead = savedCmdHead;
+            cmdTail = savedCmdTail;
+            evtHead = savedEvtHead;
+            evtTail = savedEvtTail;
+            status = savedStatus;
+            cmdHalted = savedHalted;
+            waitsCompleted = savedWaits;
+            dtes.clear();
+            dtes.putAll(savedDtes);
+        };
     }
 
     /** Bytes of a command buffer or event log (2^Len 16-byte entries; Len below 8 is reserved and read as 8). */

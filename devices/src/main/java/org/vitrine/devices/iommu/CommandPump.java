@@ -14,17 +14,24 @@ import org.vitrine.emulator.time.EventQueue;
  * (what QEMU does for all three IOMMUs).
  *
  * <p>Default latencies come from each model (see their {@code DEFAULT_COMMAND_NANOS}).
+ *
+ * <p>Snapshots: the completion in flight is a clock event with the declared identity
+ * {@code <model>.command}, so the clock saves it and {@link #reclaim} takes it back on restore.
  */
 final class CommandPump {
     private final EventQueue clock;
     private final long latency;
     private final BooleanSupplier pending;
     private final Runnable execute;
+    private final String eventId;
     private EventQueue.Event next;
 
-    CommandPump(EventQueue clock, long latencyCycles, BooleanSupplier pending, Runnable execute) {
+    /** @param owner the model's name: the completion event's identity is {@code owner.command} */
+    CommandPump(EventQueue clock, String owner, long latencyCycles, BooleanSupplier pending, Runnable execute) {
         if (latencyCycles < 0) throw new IllegalArgumentException("latency " + latencyCycles);
         this.clock = clock;
+        this.eventId = owner + ".command";
+        clock.declare(eventId);
         this.latency = latencyCycles;
         this.pending = pending;
         this.execute = execute;
@@ -42,7 +49,7 @@ final class CommandPump {
             while (pending.getAsBoolean()) execute.run();
             return;
         }
-        if (pending.getAsBoolean()) next = clock.scheduleIn(latency, this::fire);
+        if (pending.getAsBoolean()) next = clock.schedule(clock.now() + latency, eventId, this::fire);
     }
 
     /** Drops a scheduled completion (the queue was disabled or reset). */
@@ -54,6 +61,12 @@ final class CommandPump {
     /** True while a command is in flight. */
     boolean busy() {
         return next != null;
+    }
+
+    /** After the clock was restored: the completion the snapshot had in flight (if any) is this pump's again. */
+    void reclaim() {
+        if (next != null) next.cancel();
+        next = clock.reclaim(eventId, this::fire);
     }
 
     private void fire() {

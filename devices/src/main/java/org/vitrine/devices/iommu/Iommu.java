@@ -2,6 +2,10 @@ package org.vitrine.devices.iommu;
 
 import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.DmaPort;
 import org.vitrine.emulator.spi.DmaPort.DmaException;
 import org.vitrine.emulator.spi.GuestLog;
@@ -26,8 +30,17 @@ import org.vitrine.emulator.time.EventQueue;
  * </ol>
  * The tables are read from guest RAM as physical addresses (an IOMMU's own accesses are not
  * translated); a table outside RAM is a walk abort, never a host exception.
+ *
+ * <h2>Snapshots</h2>
+ * One section per IOMMU, named after the model: the command latency (must match), the fault
+ * count, the stored registers, the model's own state ({@link #saveModel}: its registers held in
+ * fields, queue indices, cached configuration), then two nested sections with versions of their
+ * own: the {@link Iotlb} with every entry, stale ones included (they are kept on purpose until an
+ * invalidation completes: dropping them would be guest-visible), and the
+ * {@link StaleIotlbDetector} when {@code --iommu-check} is on. A command in flight is a clock
+ * event with a declared identity ({@link CommandPump}), reclaimed on restore.
  */
-public abstract class Iommu implements MmioDevice {
+public abstract class Iommu implements MmioDevice, Snapshottable {
     protected final PhysicalMemory ram;
     protected final EventQueue clock;
     protected final GuestLog.Source log;
@@ -45,7 +58,7 @@ public abstract class Iommu implements MmioDevice {
         this.ram = ram;
         this.clock = clock;
         this.log = log.source(name);
-        this.pump = new CommandPump(clock, commandLatencyCycles, this::commandPending, () -> {
+        this.pump = new CommandPump(clock, name, commandLatencyCycles, this::commandPending, () -> {
             epoch++;
             commands++;
             executeCommand();
@@ -71,6 +84,15 @@ public abstract class Iommu implements MmioDevice {
 
     /** Executes (completes) the command at the head of the queue. */
     protected abstract void executeCommand();
+
+    /** Writes the model's own state: what its fields hold (registers, queue indices, configuration cache). */
+    protected abstract void saveModel(StateWriter out);
+
+    /**
+     * Reads and checks what {@link #saveModel} wrote with the section's layout {@code version};
+     * returns what installs it (changing nothing before it runs).
+     */
+    protected abstract Runnable loadModel(StateReader in, int version) throws SnapshotException;
 
     // ---- Shared -----------------------------------------------------------------------------------
 
@@ -202,6 +224,82 @@ public abstract class Iommu implements MmioDevice {
         } catch (PhysicalMemory.BadAddressException e) {
             throw new IommuFault(IommuFault.Kind.WALK_ABORT, pa, String.format("table entry at 0x%x is outside RAM", pa));
         }
+    }
+
+    // ---- Snapshot ---------------------------------------------------------------------------------
+
+    @Override
+    public final String snapshotName() {
+        return name();
+    }
+
+    /**
+     * Layout: i64 command latency in cycles, i64 faults, stored registers, the model's state,
+     * nested IOTLB section, bool detector on, [nested detector section].
+     */
+    @Override
+    public final void save(StateWriter out) {
+        out.i64(pump.latencyCycles()).i64(faults);
+        regs.save(out);
+        saveModel(out);
+        out.section(iotlb);
+        out.bool(detector != null);
+        if (detector != null) out.section(detector);
+    }
+
+    @Override
+    public final Runnable load(StateReader in, int version) throws SnapshotException {
+        long latency = in.i64();
+        if (latency != pump.latencyCycles()) {
+            throw in.bad("commands take " + latency + " cycles in the snapshot, " + pump.latencyCycles() + " here (--iommu-latency)");
+        }
+        long savedFaults = in.i64("faults", 0, Long.MAX_VALUE);
+        Runnable registers = regs.load(in);
+        Runnable model = loadModel(in, version);
+        Runnable tlb = in.section(iotlb);
+        boolean checked = in.bool();
+        if (checked != (detector != null)) {
+            throw in.bad(checked ? "the snapshot's machine ran with --iommu-check, this one does not"
+                    : "this machine runs with --iommu-check, the snapshot's did not");
+        }
+        Runnable check = checked ? in.section(detector) : () -> { };
+        return () -> {
+            registers.run();
+            model.run();
+            tlb.run();
+            check.run();
+            faults = savedFaults;
+            lastEntry = null;
+            epoch++;  // ports drop the entries they remembered
+            pump.reclaim();
+        };
+    }
+
+    /** Reads one cached configuration entry (a model's STE+CD, context entry or DTE), checking its fields. */
+    @FunctionalInterface
+    protected interface CacheEntryReader<V> {
+        V read(StateReader in) throws SnapshotException;
+    }
+
+    /** Writes a configuration cache: i32 n, n x (i32 device ID, the entry), by device ID (the same bytes whatever the insertion order). */
+    protected static <V> void saveCache(StateWriter out, java.util.Map<Integer, V> cache, java.util.function.BiConsumer<StateWriter, V> entry) {
+        int[] ids = cache.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        out.i32(ids.length);
+        for (int id : ids) {
+            out.i32(id);
+            entry.accept(out, cache.get(id));
+        }
+    }
+
+    /** Reads what {@link #saveCache} wrote. */
+    protected static <V> java.util.Map<Integer, V> loadCache(StateReader in, String what, CacheEntryReader<V> entry) throws SnapshotException {
+        int n = in.i32(what + " entries", 0, Iotlb.MAX_DEVICE_ID + 1);
+        java.util.Map<Integer, V> loaded = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            int id = in.i32(what + "'s device ID", 0, Iotlb.MAX_DEVICE_ID);
+            if (loaded.put(id, entry.read(in)) != null) throw in.bad(what + " holds device " + id + " twice");
+        }
+        return loaded;
     }
 
     /** Converts nanoseconds of latency to cycles of {@code clock}. */

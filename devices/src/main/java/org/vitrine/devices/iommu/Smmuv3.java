@@ -6,6 +6,9 @@ import java.util.Map;
 import org.vitrine.devices.regs.Field;
 import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
@@ -169,6 +172,64 @@ public final class Smmuv3 extends Iommu {
 
     public long sevsSent() {
         return sevCount;
+    }
+
+    // ---- Snapshot (the section itself is Iommu's) ---------------------------------------------------
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Queue index bits PROD/CONS can hold at the largest queue (index and wrap). */
+    private static final int INDEX_BITS = (1 << (MAX_QUEUE_LOG2 + 1)) - 1;
+
+    /**
+     * Layout: i32 CR0, GERROR, GERRORN, IRQ_CTRL, GBPA; i64 STRTAB_BASE, STRTAB_BASE_CFG, CMDQ_BASE,
+     * EVTQ_BASE; i32 CMDQ_PROD, CMDQ_CONS, EVTQ_PROD, EVTQ_CONS; i64 SEVs, syncs; the configuration
+     * cache (per StreamID: i32 Config, i64 TTB0, i32 T0SZ, bool EPD0, bool AFFD, i32 ASID).
+     */
+    @Override
+    protected void saveModel(StateWriter out) {
+        out.i32(cr0).i32(gerror).i32(gerrorn).i32(irqCtrl).i32(gbpa);
+        out.i64(strtabBase).i64(strtabCfg).i64(cmdqBase).i64(evtqBase);
+        out.i32(cmdqProd).i32(cmdqCons).i32(evtqProd).i32(evtqCons);
+        out.i64(sevCount).i64(syncCount);
+        saveCache(out, configs, (w, c) -> w.i32(c.config()).i64(c.ttb0()).i32(c.t0sz()).bool(c.epd0()).bool(c.affd()).i32(c.asid()));
+    }
+
+    @Override
+    protected Runnable loadModel(StateReader in, int version) throws SnapshotException {
+        int savedCr0 = in.i32(), savedGerror = in.i32(), savedGerrorn = in.i32(), savedIrqCtrl = in.i32(), savedGbpa = in.i32();
+        long savedStrtab = in.i64(), savedStrtabCfg = in.i64(), savedCmdqBase = in.i64(), savedEvtqBase = in.i64();
+        int savedCmdqProd = in.i32("CMDQ_PROD", 0, INDEX_BITS);
+        int savedCmdqCons = in.i32();
+        if ((savedCmdqCons & ~(INDEX_BITS | (int) CONS_ERR.mask())) != 0) throw in.bad(String.format("CMDQ_CONS 0x%x has bits no write sets", savedCmdqCons));
+        int savedEvtqProd = in.i32();
+        if ((savedEvtqProd & ~(INDEX_BITS | (int) PROD_OVFLG.mask())) != 0) throw in.bad(String.format("EVTQ_PROD 0x%x has bits no write sets", savedEvtqProd));
+        int savedEvtqCons = in.i32("EVTQ_CONS", 0, INDEX_BITS);
+        long savedSevs = in.i64("SEVs sent", 0, Long.MAX_VALUE), savedSyncs = in.i64("syncs completed", 0, Long.MAX_VALUE);
+        Map<Integer, StreamConfig> savedConfigs = loadCache(in, "the configuration cache", r -> new StreamConfig(r.i32("an STE's Config", 0, 7),
+                r.i64(), r.i32("a CD's T0SZ", 0, 63), r.bool(), r.bool(), r.i32("a CD's ASID", 0, 0xFFFF)));
+        return () -> {
+            cr0 = savedCr0;
+            gerror = savedGerror;
+            gerrorn = savedGerrorn;
+            irqCtrl = savedIrqCtrl;
+            gbpa = savedGbpa;
+            strtabBase = savedStrtab;
+            strtabCfg = savedStrtabCfg;
+            cmdqBase = savedCmdqBase;
+            evtqBase = savedEvtqBase;
+            cmdqProd = savedCmdqProd;
+            cmdqCons = savedCmdqCons;
+            evtqProd = savedEvtqProd;
+            evtqCons = savedEvtqCons;
+            sevCount = savedSevs;
+            syncCount = savedSyncs;
+            configs.clear();
+            configs.putAll(savedConfigs);
+        };
     }
 
     // ---- Queue index arithmetic (IHI 0070, 3.5.1) ------------------------------------------------

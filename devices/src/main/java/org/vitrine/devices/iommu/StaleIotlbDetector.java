@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.Snapshottable;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 
 /**
@@ -32,9 +36,12 @@ import org.vitrine.emulator.spi.GuestLog;
  * Reports go to the machine's {@link GuestLog} (source {@value #SOURCE}, as guest errors) and are
  * kept ({@link #reports()}, the first {@value #KEEP}) for tests and summaries.
  *
+ * <p>Snapshots (a section nested in the IOMMU's) keep the watched entries with the PC of their
+ * last store, the reports and the count, so a restored run reports what the original would have.
+ *
  * <p>Used from the emulation thread; not thread-safe.
  */
-public final class StaleIotlbDetector {
+public final class StaleIotlbDetector implements Snapshottable {
     public static final String SOURCE = "iommu-check";
     static final int KEEP = 10_000;
     /** PC value meaning "not seen": the store happened before the hook saw it, or through a device. */
@@ -131,5 +138,54 @@ public final class StaleIotlbDetector {
     /** How many stale DMAs were seen. */
     public long count() {
         return count;
+    }
+
+    // ---- Snapshot ------------------------------------------------------------------------------
+
+    @Override
+    public String snapshotName() {
+        return SOURCE;
+    }
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /** Layout: i64 count; i32 n, n x (i64 entry address, i64 PC), by address; i32 m, m reports (string device, 5 x i64). */
+    @Override
+    public void save(StateWriter out) {
+        out.i64(count);
+        long[] addresses = watched.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+        out.i32(addresses.length);
+        for (long a : addresses) out.i64(a).i64(watched.get(a));
+        out.i32(reports.size());
+        for (Report r : reports) out.string(r.device()).i64(r.iova()).i64(r.oldPa()).i64(r.newPa()).i64(r.entryAddress()).i64(r.writerPc());
+    }
+
+    @Override
+    public Runnable load(StateReader in, int version) throws SnapshotException {
+        long savedCount = in.i64("stale DMAs seen", 0, Long.MAX_VALUE);
+        int n = in.i32("watched entries", 0, Integer.MAX_VALUE);
+        Map<Long, Long> savedWatched = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            long a = in.i64(), pc = in.i64();
+            if ((a & 7) != 0 || savedWatched.put(a, pc) != null) throw in.bad(String.format("watched entry 0x%x is unaligned or listed twice", a));
+        }
+        int m = in.i32("reports", 0, KEEP);
+        List<Report> savedReports = new ArrayList<>(m);
+        for (int i = 0; i < m; i++) {
+            String device = in.string();
+            if (device == null) throw in.bad("report " + i + " names no device");
+            savedReports.add(new Report(device, in.i64(), in.i64(), in.i64(), in.i64(), in.i64()));
+        }
+        if (m > savedCount) throw in.bad(m + " reports kept of " + savedCount + " seen");
+        return () -> {
+            count = savedCount;
+            watched.clear();
+            watched.putAll(savedWatched);
+            reports.clear();
+            reports.addAll(savedReports);
+        };
     }
 }

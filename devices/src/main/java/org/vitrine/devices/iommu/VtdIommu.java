@@ -6,6 +6,9 @@ import java.util.Map;
 import org.vitrine.devices.regs.Field;
 import org.vitrine.devices.regs.RegisterMap;
 import org.vitrine.emulator.memory.PhysicalMemory;
+import org.vitrine.emulator.snapshot.SnapshotException;
+import org.vitrine.emulator.snapshot.StateReader;
+import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
 import org.vitrine.emulator.time.EventQueue;
@@ -129,6 +132,63 @@ public final class VtdIommu extends Iommu {
     /** Wait descriptors completed (tests, benchmarks). */
     public long waitsCompleted() {
         return waitsCompleted;
+    }
+
+    // ---- Snapshot (the section itself is Iommu's) ---------------------------------------------------
+
+    @Override
+    public int snapshotVersion() {
+        return 1;
+    }
+
+    /**
+     * Layout: i32 GSTS, FSTS, FECTL, IECTL, ICS; i64 RTADDR, the root table in use, IQA, IQH, IQT,
+     * CCMD, IOTLB, IVA; longs FRCD low and high halves; i32 next FRCD; i64 waits completed; the
+     * context cache (per source ID: i32 TT, bool FPD, i64 SLPTPTR, i32 levels, i32 domain ID).
+     */
+    @Override
+    protected void saveModel(StateWriter out) {
+        out.i32(gsts).i32(fsts).i32(fectl).i32(iectl).i32(ics);
+        out.i64(rtaddr).i64(rootTable).i64(iqa).i64(iqh).i64(iqt).i64(ccmd).i64(iotlbReg).i64(iva);
+        out.longs(frcdLo).longs(frcdHi).i32(nextFrcd).i64(waitsCompleted);
+        saveCache(out, contexts, (w, c) -> w.i32(c.tt()).bool(c.faultsDisabled()).i64(c.slptptr()).i32(c.levels()).i32(c.domainId()));
+    }
+
+    @Override
+    protected Runnable loadModel(StateReader in, int version) throws SnapshotException {
+        int savedGsts = in.i32(), savedFsts = in.i32(), savedFectl = in.i32(), savedIectl = in.i32(), savedIcs = in.i32();
+        long savedRtaddr = in.i64(), savedRoot = in.i64(), savedIqa = in.i64(), savedIqh = in.i64(), savedIqt = in.i64();
+        if ((savedIqh & ~QI_INDEX.mask()) != 0 || (savedIqt & ~QI_INDEX.mask()) != 0) {
+            throw in.bad(String.format("IQH 0x%x / IQT 0x%x hold bits beyond the queue index", savedIqh, savedIqt));
+        }
+        long savedCcmd = in.i64(), savedIotlb = in.i64(), savedIva = in.i64();
+        long[] lo = in.longs(), hi = in.longs();
+        if (lo == null || hi == null || lo.length != FRCD_COUNT || hi.length != FRCD_COUNT) throw in.bad("not " + FRCD_COUNT + " fault recording registers");
+        int savedNext = in.i32("the next fault recording register", 0, FRCD_COUNT - 1);
+        long savedWaits = in.i64("waits completed", 0, Long.MAX_VALUE);
+        Map<Integer, Context> savedContexts = loadCache(in, "the context cache", r -> new Context(r.i32("a context's TT", 0, 2), r.bool(), r.i64(),
+                r.i32("a context's levels", 2, 9), r.i32("a context's domain ID", 0, 0xFFFF)));
+        return () -> {
+            gsts = savedGsts;
+            fsts = savedFsts;
+            fectl = savedFectl;
+            iectl = savedIectl;
+            ics = savedIcs;
+            rtaddr = savedRtaddr;
+            rootTable = savedRoot;
+            iqa = savedIqa;
+            iqh = savedIqh;
+            iqt = savedIqt;
+            ccmd = savedCcmd;
+            iotlbReg = savedIotlb;
+            iva = savedIva;
+            System.arraycopy(lo, 0, frcdLo, 0, FRCD_COUNT);
+            System.arraycopy(hi, 0, frcdHi, 0, FRCD_COUNT);
+            nextFrcd = savedNext;
+            waitsCompleted = savedWaits;
+            contexts.clear();
+            contexts.putAll(savedContexts);
+        };
     }
 
     // ---- Global command ----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.vitrine.devices.flash.PflashCfi01;
 import org.vitrine.emulator.machine.Machine;
 import org.vitrine.emulator.snapshot.Snapshot;
@@ -34,6 +36,10 @@ class BoardSnapshotTest {
     Path dir;
 
     private VirtBoard board(long ram, VirtBoard.Options.Display display) throws Exception {
+        return board(ram, display, VirtBoard.Options.IommuChoice.NONE);
+    }
+
+    private VirtBoard board(long ram, VirtBoard.Options.Display display, VirtBoard.Options.IommuChoice iommu) throws Exception {
         Path disk = dir.resolve("disk-" + System.nanoTime() + ".img");
         Files.write(disk, new byte[1 << 20]);
         Path flash1 = dir.resolve("flash1-" + System.nanoTime() + ".img");
@@ -41,12 +47,16 @@ class BoardSnapshotTest {
         VirtBoard.Options o = VirtBoard.Options.defaults().withRam(ram).withDisk(disk, false).withGuestLog(GuestLog.Sink.NONE)
                 .withFirmware(new VirtBoard.Options.Firmware(null, null, flash1, 0));
         if (display != null) o = o.withDesktop(display);
-        return new VirtBoard(o, b -> { });
+        return new VirtBoard(o.withIommu(iommu), b -> { });
     }
 
-    @Test
-    void everyDeviceOfTheBoardHasSnapshotSupport() throws Exception {
-        try (VirtBoard b = board(64L << 20, new VirtBoard.Options.Display(640, 480))) {
+    @ParameterizedTest
+    @EnumSource(VirtBoard.Options.IommuChoice.Model.class)
+    void everyDeviceOfTheBoardHasSnapshotSupport(VirtBoard.Options.IommuChoice.Model iommu) throws Exception {
+        VirtBoard.Options.IommuChoice choice = iommu == VirtBoard.Options.IommuChoice.Model.NONE ? VirtBoard.Options.IommuChoice.NONE
+                : new VirtBoard.Options.IommuChoice(iommu, -1, false);
+        try (VirtBoard b = board(64L << 20, new VirtBoard.Options.Display(640, 480), choice)) {
+            if (b.iommu() != null) assertTrue(b.snapshotParts().contains(b.iommu()), "the IOMMU is a part of the snapshot");
             List<Snapshottable> parts = b.snapshotParts();
             Set<String> names = new HashSet<>();
             for (Snapshottable p : parts) {
@@ -95,6 +105,36 @@ class BoardSnapshotTest {
             assertEquals(0x50, fresh.uart().read(0x038, 4));
             assertEquals(1 << 1, fresh.gic().distributor().read(0x100 + 4, 4) & (1 << 1));
             assertEquals(0xA0, fresh.gic().distributor().read(0x400 + 33, 1));
+        }
+    }
+
+    /**
+     * Each IOMMU's state (here a register a driver programs first, and the detector) comes back in
+     * a fresh board built from the snapshot's own description; a board without that IOMMU refuses it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = VirtBoard.Options.IommuChoice.Model.class, names = {"SMMUV3", "VTD", "AMDVI"})
+    void iommuStateComesBackAndAMachineWithoutItRefuses(VirtBoard.Options.IommuChoice.Model model) throws Exception {
+        long tableRegister = switch (model) {
+            case SMMUV3 -> 0x80;  // STRTAB_BASE
+            case VTD -> 0x20;     // RTADDR
+            case AMDVI -> 0x0;    // DevTableBase
+            case NONE -> throw new AssertionError();
+        };
+        Snapshot s;
+        try (VirtBoard b = board(64L << 20, null, new VirtBoard.Options.IommuChoice(model, 2500, true))) {
+            b.iommu().write(tableRegister, 4, 0x4123_4000L);
+            s = SnapshotFile.decode(SnapshotFile.encode(BoardSnapshot.take(b, "running")));
+        }
+        VirtBoard.Options o = BoardSnapshot.options(s, VirtBoard.Options.defaults().withGuestLog(GuestLog.Sink.NONE), null);
+        assertEquals(new VirtBoard.Options.IommuChoice(model, 2500, true), o.iommu(), "the snapshot says which IOMMU, its latency and --iommu-check");
+        try (VirtBoard fresh = new VirtBoard(o, b -> { })) {
+            BoardSnapshot.restore(fresh, s);
+            assertEquals(0x4123_4000L, fresh.iommu().read(tableRegister, 4));
+        }
+        try (VirtBoard without = board(64L << 20, null)) {
+            SnapshotException e = assertThrows(SnapshotException.class, () -> BoardSnapshot.restore(without, s));
+            assertTrue(e.getMessage().contains("iommu is " + model.name().toLowerCase() + " in the snapshot, none here"), e.getMessage());
         }
     }
 

@@ -297,6 +297,21 @@ class AmdViIommuTest {
     }
 
     @Test
+    void snapshotKeepsTheStaleEntryAndTheInvalidationInFlight() throws Exception {
+        enable();
+        long a = rig.page(), b = rig.page(), sem = rig.alloc(8, 8);
+        long leaf = map(0x6000, a, PTE_RW);
+        IommuSnapshots.staleEntryAndCommandsInFlightSurviveARestore(new IommuSnapshots.Machine<>(rig, amd),
+                r -> new AmdViIommu(r.ram, r.clock, r.log, LATENCY, new IommuRig.Irq()),
+                DEV, 0x6000, a, b, leaf, b | PTE_RW, () -> {
+                    command(op(AmdViIommu.CMD_INV_IOMMU_PAGES) | (long) DOMAIN << 32, 0x6000);
+                    command(op(AmdViIommu.CMD_COMPLETION_WAIT) | sem | AmdViIommu.CW_S, 0x1234L);
+                    publish();
+                }, AmdViIommu::waitsCompleted, LATENCY);
+        assertEquals(0x1234L, rig.r64(sem));
+    }
+
+    @Test
     void detectorReportsRemapWithoutInvalidation() throws DmaException {
         enable();
         StaleIotlbDetector det = new StaleIotlbDetector(rig.ram, rig.log);

@@ -60,6 +60,11 @@ final class IommuRig {
         return a;
     }
 
+    /** Allocates from where {@code other} has got to (a rig restored from {@code other}'s RAM). */
+    void allocatedLike(IommuRig other) {
+        next = other.next;
+    }
+
     long page() {
         return alloc(4096, 4096);
     }

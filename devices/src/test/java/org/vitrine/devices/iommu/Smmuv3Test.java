@@ -399,6 +399,20 @@ class Smmuv3Test {
     }
 
     @Test
+    void snapshotKeepsTheStaleEntryAndTheInvalidationInFlight() throws Exception {
+        enable(3);
+        long a = rig.page(), b = rig.page();
+        long leaf = map(0x7000, a, 0);
+        IommuSnapshots.staleEntryAndCommandsInFlightSurviveARestore(new IommuSnapshots.Machine<>(rig, smmu),
+                r -> new Smmuv3(r.ram, r.clock, r.log, LATENCY, new IommuRig.Irq(), new IommuRig.Irq(), new IommuRig.Irq(), new IommuRig.Irq()),
+                SID, 0x7000, a, b, leaf, b | DESC_PAGE, () -> {
+                    command(Smmuv3.CMD_TLBI_NH_VA | (long) ASID << 48, 0x7000);
+                    command(Smmuv3.CMD_SYNC, 0);
+                    publish();
+                }, Smmuv3::syncsCompleted, LATENCY);
+    }
+
+    @Test
     void detectorReportsAStaleDmaWithTheWritersPc() throws DmaException {
         enable(3);
         StaleIotlbDetector det = new StaleIotlbDetector(rig.ram, rig.log);

@@ -356,6 +356,21 @@ class VtdIommuTest {
     }
 
     @Test
+    void snapshotKeepsTheStaleEntryAndTheInvalidationInFlight() throws Exception {
+        enable();
+        long a = rig.page(), b = rig.page(), status = rig.alloc(8, 8);
+        long leaf = map(0x3000, a, 3);
+        IommuSnapshots.staleEntryAndCommandsInFlightSurviveARestore(new IommuSnapshots.Machine<>(rig, vtd),
+                r -> new VtdIommu(r.ram, r.clock, r.log, LATENCY, new IommuRig.Irq(), new IommuRig.Irq()),
+                SID, 0x3000, a, b, leaf, b | 3, () -> {
+                    descriptor(VtdIommu.DESC_IOTLB | 3 << 4 | DID << 16, 0x3000);
+                    descriptor(VtdIommu.DESC_WAIT | VtdIommu.WAIT_SW | 0x600DL << 32, status);
+                    publish();
+                }, VtdIommu::waitsCompleted, LATENCY);
+        assertEquals(0x600D, rig.r32(status));
+    }
+
+    @Test
     void detectorCatchesAMissingInvalidation() throws DmaException {
         enable();
         StaleIotlbDetector det = new StaleIotlbDetector(rig.ram, rig.log);

@@ -127,6 +127,11 @@ public final class RunCommand implements Callable<Integer> {
                             + "Detaching (or quitting gdb) lets the machine run on; 'kill' ends the run."})
     Integer gdbPort;
 
+    @Option(names = "--debug", description = {"Open the debugger view beside the guest screen, the guest stopped at its first "
+            + "instruction (F12 in a running window opens it too): disassembly, registers, memory, console; continue (F5), "
+            + "pause (F6), step (F11), step over (F10), run to cursor (F4), breakpoints (F9 or a click in the gutter)."})
+    boolean debugView;
+
     @Option(names = "--save-snapshot", paramLabel = "FILE",
             description = {"Save the whole machine to FILE when the run ends (power-off, --until, window closed), or at --at.",
                     "A headless desktop without --disk then runs on FILE.disk.img, kept for --restore, instead of a temporary copy."})
@@ -208,6 +213,9 @@ public final class RunCommand implements Callable<Integer> {
         if (saveAtNanos != null && saveSnapshot == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--at goes with --save-snapshot");
         }
+        if (debugView && (headless || gdbPort != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--debug opens the debugger in the window: not with --headless or --gdb");
+        }
         if (gdbPort != null && (saveSnapshot != null || restore != null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--gdb does not go with --save-snapshot or --restore");
         }
@@ -243,7 +251,7 @@ public final class RunCommand implements Callable<Integer> {
         SnapshotRun.Plan snapshots = new SnapshotRun.Plan(saveSnapshot, saveAt, restored, restore, quiet);
         try (GuestLogSession logs = log.open(err)) {
             RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
-                    trace.contains(Trace.exceptions), gdbPort, quiet, screenshot, snapshots), logs);
+                    trace.contains(Trace.exceptions), gdbPort, quiet, screenshot, snapshots, debugView), logs);
             RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);
             if (!quiet) logs.summarize(err);
             return exitCode(outcome);

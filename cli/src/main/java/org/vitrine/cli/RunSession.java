@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.vitrine.cli.debugview.DebugViewSession;
 import org.vitrine.cli.gdb.GdbStub;
 import org.vitrine.cli.log.GuestLogSession;
 import org.vitrine.cli.window.DesktopWindow;
@@ -33,7 +34,7 @@ import org.vitrine.emulator.snapshot.SnapshotException;
 final class RunSession {
     /** What the run asks for beyond the board's own options. */
     record Settings(Path kernel, long untilCycle, boolean paced, boolean traceExceptions, Integer gdbPort,
-                    boolean quiet, Path screenshot, SnapshotRun.Plan snapshots) { }
+                    boolean quiet, Path screenshot, SnapshotRun.Plan snapshots, boolean debugView) { }
 
     /** How the session ended. */
     sealed interface Outcome {
@@ -64,6 +65,7 @@ final class RunSession {
     private volatile VirtBoard current;
     private volatile GdbStub debugStub;
     private volatile boolean closedByHost;
+    private volatile DebugViewSession debugView;   // with a window: the debugger view (F12, --debug)
 
     /**
      * @param options the board's options, whose guest log sink is {@code logs}'
@@ -91,6 +93,10 @@ final class RunSession {
             return new Outcome.Failed(Failure.NO_WINDOW);
         }
         window.showStatus(logs.totals()::counter);
+        if (settings.gdbPort() == null) {
+            debugView = new DebugViewSession(settings.debugView(), settings.kernel(), System.err);
+            debugView.attachTo(window);
+        }
         AtomicReference<Outcome> result = new AtomicReference<>(new Outcome.Failed(Failure.HOST_ERROR));
         Thread machine = Thread.ofPlatform().name("vitrine-machine").start(() -> {
             try {
@@ -120,6 +126,8 @@ final class RunSession {
         if (b != null) b.machine().cpu().requestStop();
         GdbStub g = debugStub;
         if (g != null) g.close();
+        DebugViewSession v = debugView;
+        if (v != null) v.close();
     }
 
     private Outcome run(DesktopWindow window) {
@@ -129,7 +137,8 @@ final class RunSession {
         long elapsedBeforeReset = 0;   // --until counts the whole session, resets included
         ConsoleInput console = new ConsoleInput(System.in, window != null);
         while (true) {
-            try (VirtBoard board = new VirtBoard(options, b -> console(out, b), frames, input)) {
+            DebugViewSession view = debugView;
+            try (VirtBoard board = new VirtBoard(options, b -> console(out, b, view), frames, input)) {
                 if (settings.traceExceptions()) board.traceExceptions(err::println);
                 Cpu.Exit restoredExit = null;
                 try {
@@ -154,7 +163,9 @@ final class RunSession {
                 long until = settings.untilCycle();
                 long limit = until == Long.MAX_VALUE ? until : Math.max(0, until - elapsedBeforeReset);
                 try {
-                    exit = settings.gdbPort() != null ? debug(board, limit, err) : SnapshotRun.run(board, limit, settings.snapshots(), err);
+                    if (settings.gdbPort() != null) exit = debug(board, limit, err);
+                    else if (view != null) exit = view.run(board.machine(), limit, () -> SnapshotRun.run(board, limit, settings.snapshots(), err));
+                    else exit = SnapshotRun.run(board, limit, settings.snapshots(), err);
                 } catch (GdbUnavailableException e) {
                     err.println("vitrine: " + e.getMessage());
                     return new Outcome.Failed(Failure.GDB_UNAVAILABLE);
@@ -256,7 +267,8 @@ final class RunSession {
         }
     }
 
-    private static void console(OutputStream out, int b) {
+    private static void console(OutputStream out, int b, DebugViewSession view) {
+        if (view != null) view.consoleByte(b);
         try {
             out.write(b);
             if (b == '\n') out.flush();

@@ -142,6 +142,7 @@ public final class DebugController {
             if (quit) return QUIT;
             StopEvent ev = execute(c);
             if (ev != null && ev.reason() == StopEvent.Reason.EXITED) {
+                publish("the machine stopped: " + ev.exit().message());
                 log.println("[debugger] the machine stopped: " + ev.exit().message());
                 return ev.exit();
             }

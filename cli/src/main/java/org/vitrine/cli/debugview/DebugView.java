@@ -36,7 +36,7 @@ public final class DebugView implements SidePanel {
 
     private final ConsoleTail console;
     private final Runnable openRequest;
-    private final PanelPainter painter = new PanelPainter();
+    private PanelPainter painter;      // made at the first render: a run that never opens the view loads no fonts
     private volatile DebugController controller;
     private volatile boolean stateChanged = true;
     private boolean shown;
@@ -118,6 +118,7 @@ public final class DebugView implements SidePanel {
         }
         DebugController c = controller;
         DebugState s = c == null ? null : c.state();
+        if (painter == null) painter = new PanelPainter();
         Graphics2D g = image.createGraphics();
         try {
             painter.paint(g, l, s, new PanelPainter.Ui(mouseX, mouseY, cursor, follow, memoryEdit, c != null, console.lines()));

@@ -48,10 +48,10 @@ public final class DebugController {
         record ReverseStep() implements Command { }
         record ReverseContinue() implements Command { }
         /**
-         * Where the disassembly starts: {@code follow} keeps PC inside the {@code visible} lines
-         * (moving the listing only when PC leaves them); otherwise it stays at {@code start}.
+         * Where the disassembly starts: {@code follow} keeps PC inside the visible lines (moving
+         * the listing only when PC leaves them); otherwise it stays at {@code start}.
          */
-        record ViewCode(long start, boolean follow, int visible) implements Command { }
+        record ViewCode(long start, boolean follow) implements Command { }
         record ViewMemory(long address, boolean physical, int rows) implements Command { }
         /** How many disassembly lines and memory rows the panels have room for. */
         record ViewSize(int codeLines, int memoryRows) implements Command { }
@@ -73,7 +73,8 @@ public final class DebugController {
     private volatile boolean quit;
 
     // view parameters and the last stop, touched on the emulation thread only
-    private long codeStart = 1;   // odd: not chosen yet
+    private long codeStart;
+    private boolean codeStartChosen;   // false until the first listing: it starts a few lines before PC
     private boolean follow = true;
     private int visibleLines = 30;
     private long memAddress;
@@ -164,8 +165,8 @@ public final class DebugController {
             }
             case Command.ViewCode v -> {
                 codeStart = v.start() & ~3L;
+                codeStartChosen = true;
                 follow = v.follow();
-                visibleLines = Math.max(4, Math.min(v.visible(), DISASSEMBLY_LINES));
                 yield republish();
             }
             case Command.ViewSize v -> {
@@ -239,6 +240,12 @@ public final class DebugController {
         return symbols == null ? java.util.Optional.empty() : symbols.lookup(address);
     }
 
+    /** {@code name+0x1c}, the name demangled. */
+    private static String describe(SymbolTable.Location loc) {
+        String name = SymbolNames.demangle(loc.symbol().name());
+        return loc.offset() == 0 ? name : name + "+0x" + Long.toHexString(loc.offset());
+    }
+
     private String where(long pc) {
         String s = symbolAt(pc);
         return s == null ? "" : " (" + s + ")";
@@ -246,7 +253,7 @@ public final class DebugController {
 
     private String symbolAt(long address) {
         var loc = lookup(address);
-        if (loc.isPresent()) return loc.get().toString();
+        if (loc.isPresent()) return describe(loc.get());
         return engine.symbolize(address).orElse(null);
     }
 
@@ -285,10 +292,10 @@ public final class DebugController {
     }
 
     private List<DebugState.Line> disassembly(long pc) {
-        boolean unset = (codeStart & 1) != 0 || codeStart == 1;
         long lastVisible = codeStart + 4L * (visibleLines - 3);
-        if (unset || (follow && (Long.compareUnsigned(pc, codeStart) < 0 || Long.compareUnsigned(pc, lastVisible) > 0))) {
+        if (!codeStartChosen || (follow && (Long.compareUnsigned(pc, codeStart) < 0 || Long.compareUnsigned(pc, lastVisible) > 0))) {
             codeStart = pc - 4L * Math.min(8, visibleLines / 4);
+            codeStartChosen = true;
         }
         List<Instruction> insns = debugger.disassemble(codeStart, DISASSEMBLY_LINES);
         if (insns.isEmpty() && follow && (pc & ~0xfffL) != (codeStart & ~0xfffL)) {
@@ -299,8 +306,8 @@ public final class DebugController {
         List<DebugState.Line> out = new ArrayList<>(insns.size());
         for (Instruction i : insns) {
             var loc = lookup(i.address());
-            String label = loc.isPresent() && loc.get().offset() == 0 ? loc.get().symbol().name() : null;
-            String where = loc.map(SymbolTable.Location::toString).orElseGet(() -> engine.symbolize(i.address()).orElse(null));
+            String label = loc.isPresent() && loc.get().offset() == 0 ? SymbolNames.demangle(loc.get().symbol().name()) : null;
+            String where = loc.map(DebugController::describe).orElseGet(() -> engine.symbolize(i.address()).orElse(null));
             out.add(new DebugState.Line(i.address(), i.word(), i.mnemonic(), i.operandText(), label, where));
         }
         return out;

@@ -49,7 +49,6 @@ public final class DebugView implements SidePanel {
     private boolean follow = true;
     private String memoryEdit;          // the address being typed, or null
     private ViewLayout layout = ViewLayout.of(ViewLayout.PANEL_WIDTH, 768);
-    private long requestedCodeStart = 1;
     private volatile boolean sizeSent;  // the attached controller knows the panels' sizes
 
     /**
@@ -195,8 +194,7 @@ public final class DebugView implements SidePanel {
         if (lines == 0) return;
         if (layout.code().contains(mouseX, mouseY) && !s.disassembly().isEmpty()) {
             follow = false;
-            requestedCodeStart = s.disassembly().getFirst().address() + 4L * lines;
-            sendCodeView();
+            sendCodeView(s.disassembly().getFirst().address() + 4L * lines);
         } else if (layout.memory().contains(mouseX, mouseY)) {
             send(new DebugController.Command.ViewMemory(s.memory().address() + (long) lines * DebugState.Memory.BYTES_PER_ROW,
                     s.memory().physical(), memoryRows()));
@@ -294,14 +292,14 @@ public final class DebugView implements SidePanel {
         }
     }
 
+    /** Tells the controller where the listing starts: where the user scrolled, else where it starts now. */
+    private void sendCodeView(long start) {
+        send(new DebugController.Command.ViewCode(start, follow));
+    }
+
     private void sendCodeView() {
         DebugState s = state();
-        long start = requestedCodeStart != 1 ? requestedCodeStart : s != null && !s.disassembly().isEmpty()
-                ? s.disassembly().getFirst().address() : 1;
-        if (follow) requestedCodeStart = 1;
-        send(new DebugController.Command.ViewCode(follow ? (start == 1 ? 0 : start) : start, follow,
-                ViewLayout.rows(layout.code(), ViewLayout.ROW)));
-        requestedCodeStart = 1;
+        sendCodeView(s == null || s.disassembly().isEmpty() ? 0 : s.disassembly().getFirst().address());
     }
 
     private int memoryRows() {

@@ -69,18 +69,8 @@ public record Registers(Map<String, Long> values) {
         return mode + "  " + flags + "  " + daif;
     }
 
-    /** A TTBR's ASID (bits 63:48) and table base (bits 47:1), e.g. {@code "asid 3  base 0x40123000"}. */
-    public static String describeTtbr(long ttbr) {
-        return "asid " + (ttbr >>> 48) + "  base 0x" + Long.toHexString(ttbr & 0x0000_ffff_ffff_fffeL);
-    }
-
-    /** An ESR's exception class and ISS, e.g. {@code "EC 0x15 (SVC64) ISS 0x0"}. */
-    public static String describeEsr(long esr) {
-        int ec = (int) (esr >>> 26) & 0x3f;
-        return String.format("EC 0x%02x (%s) ISS 0x%x", ec, exceptionClass(ec), esr & 0x1ff_ffff);
-    }
-
-    static String exceptionClass(int ec) {
+    /** A name for an ESR's exception class (bits 31:26), e.g. {@code "SVC64"} for 0x15. */
+    public static String exceptionClass(int ec) {
         return switch (ec) {
             case 0x00 -> "unknown";
             case 0x01 -> "WFx";

@@ -20,15 +20,10 @@ class RegistersTest {
     }
 
     @Test
-    void ttbrSplitsAsidFromBase() {
-        assertEquals("asid 3  base 0x404f8000", Registers.describeTtbr(0x0003_0000_404f_8000L));
-        assertEquals("asid 65535  base 0x1000", Registers.describeTtbr(0xffff_0000_0000_1001L));   // CnP bit dropped
-    }
-
-    @Test
-    void esrSctlrAndTcrReadAsNames() {
-        assertEquals("EC 0x15 (SVC64) ISS 0x0", Registers.describeEsr(0x5600_0000L));
-        assertEquals("EC 0x25 (dabt same) ISS 0x47", Registers.describeEsr(0x9600_0047L));
+    void exceptionClassSctlrAndTcrReadAsNames() {
+        assertEquals("SVC64", Registers.exceptionClass(0x15));
+        assertEquals("dabt same", Registers.exceptionClass((int) (0x9600_0047L >>> 26)));
+        assertEquals("other", Registers.exceptionClass(0x3f));
         assertEquals("MaCI", Registers.describeSctlr(0x30dd183dL));
         assertEquals("maci", Registers.describeSctlr(0xc50838L));
         assertEquals("T0SZ 25 T1SZ 0", Registers.describeTcr(0x1200803519L));

@@ -110,7 +110,7 @@ public final class DebugView implements SidePanel {
             image = new BufferedImage(Math.max(1, width), Math.max(1, height), BufferedImage.TYPE_INT_ARGB);
         }
         ViewLayout l = ViewLayout.of(width, height);
-        if (!l.equals(layout) || !sizeSent) {
+        if (!l.equals(layout) || (!sizeSent && controller != null)) {
             layout = l;
             sizeSent = controller != null;
             send(new DebugController.Command.ViewSize(ViewLayout.rows(l.code(), ViewLayout.ROW), memoryRows()));
@@ -306,9 +306,9 @@ public final class DebugView implements SidePanel {
         return Math.max(1, ViewLayout.rows(layout.memory(), ViewLayout.ROW) - 1);
     }
 
+    /** Sends a command; the controller's next state (it publishes one after every command) redraws the view. */
     private void send(DebugController.Command c) {
         DebugController dc = controller;
         if (dc != null) dc.submit(c);
-        uiChanged = true;
     }
 }

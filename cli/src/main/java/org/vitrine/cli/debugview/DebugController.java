@@ -71,6 +71,7 @@ public final class DebugController {
     private final AtomicReference<DebugState> state = new AtomicReference<>();
     private volatile Runnable onChange = () -> { };
     private volatile boolean quit;
+    private final java.util.concurrent.atomic.AtomicInteger resumesQueued = new java.util.concurrent.atomic.AtomicInteger();
 
     // view parameters and the last stop, touched on the emulation thread only
     private long codeStart;
@@ -111,12 +112,18 @@ public final class DebugController {
 
     /** Queues a command. Any thread. While the guest runs, only a pause ({@link #pause}) is acted on at once. */
     public void submit(Command c) {
+        if (!(c instanceof Command.ToggleBreakpoint || c instanceof Command.ViewCode || c instanceof Command.ViewMemory
+                || c instanceof Command.ViewSize)) resumesQueued.incrementAndGet();
         queue.add(Objects.requireNonNull(c));
     }
 
-    /** Stops the running guest (the Pause button). Any thread. */
+    /**
+     * Stops the running guest (the Pause button), or the resume already asked for and not started
+     * yet (a pause pressed just after Continue). Any thread.
+     */
     public void pause() {
-        if (state.get() != null && state.get().running()) debugger.interrupt();
+        DebugState s = state.get();
+        if ((s != null && s.running()) || resumesQueued.get() > 0) debugger.interrupt();
     }
 
     /** Ends {@link #serve} (the window was closed): the guest stops where it is. Any thread. */
@@ -191,6 +198,7 @@ public final class DebugController {
     }
 
     private StopEvent refuse() {
+        resumesQueued.decrementAndGet();
         log.println("[debugger] " + engine.reverseUnavailableReason());
         return null;
     }
@@ -202,6 +210,7 @@ public final class DebugController {
 
     /** Runs an executing command: marks the state running meanwhile, then publishes the stop. */
     private StopEvent run(java.util.function.Supplier<StopEvent> command) {
+        resumesQueued.decrementAndGet();
         DebugState before = state.get();
         if (before != null) {
             state.set(before.asRunning());

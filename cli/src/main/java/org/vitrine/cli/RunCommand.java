@@ -138,6 +138,11 @@ public class RunCommand implements Callable<Integer> {
             description = "With --profile: virtual time between two stack samples (default ${DEFAULT-VALUE}).")
     long profileIntervalNanos;
 
+    @Option(names = "--debug", description = {"Open the debugger view beside the guest screen, the guest stopped at its first "
+            + "instruction (F12 in a running window opens it too): disassembly, registers, memory, console; continue (F5), "
+            + "pause (F6), step (F11), step over (F10), run to cursor (F4), breakpoints (F9 or a click in the gutter)."})
+    boolean debugView;
+
     @Option(names = "--save-snapshot", paramLabel = "FILE",
             description = {"Save the whole machine to FILE when the run ends (power-off, --until, window closed), or at --at.",
                     "A headless desktop without --disk then runs on FILE.disk.img, kept for --restore, instead of a temporary copy."})
@@ -241,6 +246,9 @@ public class RunCommand implements Callable<Integer> {
         if (saveAtNanos != null && saveSnapshot == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--at goes with --save-snapshot");
         }
+        if (debugView && (headless || gdbPort != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--debug opens the debugger in the window: not with --headless or --gdb");
+        }
         if (gdbPort != null && (saveSnapshot != null || restore != null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--gdb does not go with --save-snapshot or --restore");
         }
@@ -278,7 +286,7 @@ public class RunCommand implements Callable<Integer> {
             RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
                     trace.contains(Trace.exceptions), gdbPort, quiet, screenshot, snapshots,
                     profileDir == null ? null : new ProfileRun.Plan(profileDir, profileIntervalNanos),
-                    record == null ? null : new SessionRecorder(record, recordBoot)), logs);
+                    record == null ? null : new SessionRecorder(record, recordBoot), debugView), logs);
             session.debugBatch(debugBatch);
             RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);
             if (!quiet) logs.summarize(err);

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.vitrine.cli.debugview.DebugViewSession;
 import org.vitrine.cli.gdb.GdbStub;
 import org.vitrine.cli.log.GuestLogSession;
 import org.vitrine.cli.window.DesktopWindow;
@@ -34,7 +35,7 @@ final class RunSession {
     /** What the run asks for beyond the board's own options. */
     record Settings(Path kernel, long untilCycle, boolean paced, boolean traceExceptions, Integer gdbPort,
                     boolean quiet, Path screenshot, SnapshotRun.Plan snapshots, ProfileRun.Plan profile,
-                    SessionRecorder recorder) { }
+                    SessionRecorder recorder, boolean debugView) { }
 
     /** How the session ended. */
     sealed interface Outcome {
@@ -78,6 +79,8 @@ final class RunSession {
         this.debugBatch = batch;
     }
 
+    private volatile DebugViewSession debugView;   // with a window: the debugger view (F12, --debug)
+
     /**
      * @param options the board's options, whose guest log sink is {@code logs}'
      * @param logs    the command's guest log: each machine is reported to it as it starts and stops
@@ -104,6 +107,10 @@ final class RunSession {
             return new Outcome.Failed(Failure.NO_WINDOW);
         }
         window.showStatus(logs.totals()::counter);
+        if (settings.gdbPort() == null) {
+            debugView = new DebugViewSession(settings.debugView(), settings.kernel(), System.err);
+            debugView.attachTo(window);
+        }
         AtomicReference<Outcome> result = new AtomicReference<>(new Outcome.Failed(Failure.HOST_ERROR));
         Thread machine = Thread.ofPlatform().name("vitrine-machine").start(() -> {
             try {
@@ -133,6 +140,8 @@ final class RunSession {
         if (b != null) b.machine().cpu().requestStop();
         GdbStub g = debugStub;
         if (g != null) g.close();
+        DebugViewSession v = debugView;
+        if (v != null) v.close();
     }
 
     private Outcome run(DesktopWindow window) {
@@ -144,8 +153,9 @@ final class RunSession {
         // a recording holds what the window gives the guest: the serial console takes no input meanwhile
         ConsoleInput console = new ConsoleInput(recorder != null ? java.io.InputStream.nullInputStream() : System.in, window != null);
         while (true) {
+            DebugViewSession view = debugView;
             try (VirtBoard board = new VirtBoard(options, b -> {
-                if (!consoleMuted) console(out, b);
+                if (!consoleMuted) console(out, b, view);
                 if (recorder != null) recorder.consoleByte(b);
             }, frames, input)) {
                 if (recorder != null) recorder.attach(board);
@@ -177,8 +187,12 @@ final class RunSession {
                     if (debugBatch != null) {
                         flush(out);
                         exit = DebugSessions.batch(board, limit, settings.kernel(), debugBatch, out, on -> consoleMuted = on);
+                    } else if (settings.gdbPort() != null) {
+                        exit = debug(board, limit, err);
+                    } else if (view != null) {
+                        exit = view.run(board.machine(), limit, () -> SnapshotRun.run(board, limit, settings.snapshots(), err));
                     } else {
-                        exit = settings.gdbPort() != null ? debug(board, limit, err) : SnapshotRun.run(board, limit, settings.snapshots(), err);
+                        exit = SnapshotRun.run(board, limit, settings.snapshots(), err);
                     }
                 } catch (DebugSessions.BadScript e) {
                     err.println(e.getMessage());
@@ -295,7 +309,8 @@ final class RunSession {
         }
     }
 
-    private static void console(OutputStream out, int b) {
+    private static void console(OutputStream out, int b, DebugViewSession view) {
+        if (view != null) view.consoleByte(b);
         try {
             out.write(b);
             if (b == '\n') out.flush();

@@ -29,6 +29,10 @@ import org.vitrine.emulator.display.HostInput;
  * window manager and task bar already show. It is polled {@value #STATUS_CHECKS_PER_SECOND} times
  * a second, so a guest that reports a million errors changes the title a few times a second at most.
  *
+ * <p><b>Side panel.</b> A {@link SidePanel} (the debugger view) may take a strip on the right: the
+ * window widens by its width, the guest keeps its own part, the strip gets the pointer over it and
+ * every key first.
+ *
  * <p><b>Cost.</b> The loop sleeps in {@code glfwWaitEventsTimeout(1/60 s)} and draws only when a
  * new frame was published, the cursor changed, or the window was resized or exposed; an idle
  * window costs next to nothing.
@@ -115,6 +119,10 @@ public final class DesktopWindow implements AutoCloseable {
     private volatile Supplier<String> status = () -> "";
     private String shownStatus = "";
     private long nextStatusCheck = System.nanoTime();   // when the loop next polls status
+    private SidePanel panel;                  // window thread only
+    private int panelW;                       // the strip's width in framebuffer pixels (0: none)
+    private boolean panelDirty;
+    private boolean pointerInPanel;
 
     /**
      * Opens a window of the guest display size from the newest frame (or 1024x768 before the
@@ -211,6 +219,7 @@ public final class DesktopWindow implements AutoCloseable {
                 dirty = true;
             }
             updateTitle();
+            if (panel != null) checkPanel();
             if (dirty) render();
             glfwWaitEventsTimeout(WAIT_SECONDS);
         }
@@ -231,6 +240,29 @@ public final class DesktopWindow implements AutoCloseable {
      */
     public void showStatus(Supplier<String> status) {
         this.status = Objects.requireNonNull(status);
+    }
+
+    /** Gives the strip right of the guest to {@code p} (its width may change at any turn of the loop). Window thread. */
+    public void attachPanel(SidePanel p) {
+        checkThread();
+        panel = Objects.requireNonNull(p);
+        dirty = true;
+    }
+
+    private void checkPanel() {
+        int w = panel.width();
+        if (w != panelW) {
+            panelW = w;
+            pointerInPanel = false;
+            int[] size = fitToWorkArea(guestW + w, guestH);
+            glfwSetWindowSize(window, size[0], size[1]);
+            updateGeometry();
+            panelDirty = true;
+        }
+        if (panelW > 0 && panel.dirty()) {
+            panelDirty = true;
+            dirty = true;
+        }
     }
 
     /** Makes the loop look for a new frame now instead of at its next tick (e.g. after a publish). Any thread. */
@@ -282,6 +314,12 @@ public final class DesktopWindow implements AutoCloseable {
 
     private void render() {
         renderer.draw(shown, fbW, fbH, box, options.filter());
+        int pw = panelWidth();
+        if (pw > 0) {
+            if (panelDirty || renderer.panelSize(pw, fbH)) renderer.uploadPanel(panel.render(pw, fbH), pw, fbH);
+            panelDirty = false;
+            renderer.drawPanel(fbW - pw, fbW, fbH);
+        }
         glfwSwapBuffers(window);
         dirty = false;
     }
@@ -300,16 +338,47 @@ public final class DesktopWindow implements AutoCloseable {
         glfwSetFramebufferSizeCallback(window, (win, w, h) -> guard(this::updateGeometry));
         glfwSetWindowSizeCallback(window, (win, w, h) -> guard(this::updateGeometry));
         glfwSetWindowRefreshCallback(window, win -> dirty = true);
-        glfwSetCursorPosCallback(window, (win, x, y) -> guard(() -> forwarder.cursor(x, y)));
+        glfwSetCursorPosCallback(window, (win, x, y) -> guard(() -> pointer(x, y)));
         glfwSetCursorEnterCallback(window, (win, entered) -> {
-            if (!entered) guard(forwarder::pointerLeft);
+            if (!entered) guard(() -> {
+                forwarder.pointerLeft();
+                if (pointerInPanel) panel.pointer(Double.NaN, Double.NaN);
+                pointerInPanel = false;
+            });
         });
-        glfwSetMouseButtonCallback(window, (win, button, action, mods) -> guard(() -> forwarder.mouseButton(button, action)));
-        glfwSetScrollCallback(window, (win, dx, dy) -> guard(() -> forwarder.scroll(dy)));
-        glfwSetKeyCallback(window, (win, key, scancode, action, mods) -> guard(() -> forwarder.key(key, action)));
+        glfwSetMouseButtonCallback(window, (win, button, action, mods) -> guard(() -> {
+            if (pointerInPanel) panel.button(button, action == GLFW_PRESS);
+            if (!pointerInPanel || action == GLFW_RELEASE) forwarder.mouseButton(button, action);
+        }));
+        glfwSetScrollCallback(window, (win, dx, dy) -> guard(() -> {
+            if (pointerInPanel) panel.scroll(dy);
+            else forwarder.scroll(dy);
+        }));
+        glfwSetKeyCallback(window, (win, key, scancode, action, mods) -> guard(() -> {
+            if (panel == null || !panel.key(key, action, mods)) forwarder.key(key, action);
+        }));
         glfwSetWindowFocusCallback(window, (win, focused) -> {
             if (!focused) guard(forwarder::releaseAll);
         });
+    }
+
+    /** The pointer at window coordinates (x, y): over the side panel it is the panel's, else the guest's. */
+    private void pointer(double x, double y) {
+        int pw = panelWidth();
+        double fx = winW > 0 ? x * fbW / winW : x, fy = winH > 0 ? y * fbH / winH : y;
+        boolean inPanel = pw > 0 && fx >= fbW - pw;
+        if (inPanel) {
+            if (!pointerInPanel) forwarder.pointerLeft();
+            panel.pointer(fx - (fbW - pw), fy);
+        } else {
+            if (pointerInPanel) panel.pointer(Double.NaN, Double.NaN);
+            forwarder.cursor(x, y);
+        }
+        pointerInPanel = inPanel;
+    }
+
+    private int panelWidth() {
+        return panel == null ? 0 : Math.min(panelW, fbW);
     }
 
     /** A Java exception must not unwind through GLFW's native frames. */
@@ -332,7 +401,7 @@ public final class DesktopWindow implements AutoCloseable {
             fbW = a.get(0);
             fbH = b.get(0);
         }
-        Letterbox nb = Letterbox.fit(guestW, guestH, fbW, fbH);
+        Letterbox nb = Letterbox.fit(guestW, guestH, Math.max(0, fbW - panelWidth()), fbH);
         forwarder.geometry(winW, winH, fbW, fbH, nb);
         if (!nb.equals(box)) {
             box = nb;
@@ -348,7 +417,7 @@ public final class DesktopWindow implements AutoCloseable {
         guestH = h;
         updateGeometry();
         if (!first || w != options.width() || h != options.height()) {
-            int[] size = fitToWorkArea(w, h);
+            int[] size = fitToWorkArea(w + panelW, h);
             glfwSetWindowSize(window, size[0], size[1]);
         }
     }

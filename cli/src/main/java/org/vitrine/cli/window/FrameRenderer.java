@@ -39,7 +39,8 @@ final class FrameRenderer implements AutoCloseable {
             }
             """;
 
-    private final int program, vao, frameTex, cursorTex;
+    private final int program, vao, frameTex, cursorTex, panelTex;
+    private int panelW, panelH;
     private final int uRect, uViewport, uOpaque;
     private int texW, texH;
     private volatile long uploadedSequence;
@@ -62,6 +63,7 @@ final class FrameRenderer implements AutoCloseable {
         glBindVertexArray(vao);
         frameTex = newTexture();
         cursorTex = newTexture();
+        panelTex = newTexture();
         glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
         glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
         glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ZERO, GL_ONE); // keep the window opaque
@@ -113,6 +115,32 @@ final class FrameRenderer implements AutoCloseable {
         }
     }
 
+    /** True when the side panel's texture is not {@code w x h} yet (it must be uploaded whole). */
+    boolean panelSize(int w, int h) {
+        return w != panelW || h != panelH;
+    }
+
+    /** The side panel's pixels (0xAARRGGBB ints, top row first): BGRA bytes on a little-endian host. */
+    void uploadPanel(int[] argb, int w, int h) {
+        glBindTexture(GL_TEXTURE_2D, panelTex);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_BGRA, GL_UNSIGNED_INT_8_8_8_8_REV, argb);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        panelW = w;
+        panelH = h;
+    }
+
+    /** Draws the uploaded side panel 1:1 with its left edge at framebuffer column {@code x}. */
+    void drawPanel(int x, int fbW, int fbH) {
+        glActiveTexture(GL_TEXTURE0);
+        glBindTexture(GL_TEXTURE_2D, panelTex);
+        glUniform2f(uViewport, fbW, fbH);
+        glUniform4f(uRect, x, 0, panelW, panelH);
+        glUniform1i(uOpaque, 1);
+        glDisable(GL_BLEND);
+        glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    }
+
     private void upload(Frame frame) {
         if (frame.width() != texW || frame.height() != texH) {
             glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, frame.width(), frame.height(), 0, GL_RGBA, GL_UNSIGNED_BYTE,
@@ -155,6 +183,7 @@ final class FrameRenderer implements AutoCloseable {
     public void close() {
         glDeleteTextures(frameTex);
         glDeleteTextures(cursorTex);
+        glDeleteTextures(panelTex);
         glDeleteVertexArrays(vao);
         glDeleteProgram(program);
     }

@@ -1,0 +1,184 @@
+package org.vitrine.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vitrine.cli.window.Xvfb.cmd;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vitrine.cli.debugview.ViewLayout;
+import org.vitrine.cli.window.Xvfb;
+
+/**
+ * The debugger view as a user meets it: {@code vitrine run --debug} (the shaded jar, the real rost
+ * kernel) on a private Xvfb, the view beside the guest screen, the guest stopped at the kernel's
+ * entry. xdotool clicks the view's Step button where {@link ViewLayout} says it is drawn; the
+ * stop line on standard error says where the guest stopped and what changed, and screenshots show
+ * it: the status line's PC text is different pixels, and the registers the step changed are
+ * highlighted (amber) where before nothing was. F12 in a plain run opens the view and stops the
+ * guest; the view's Continue and F12 (pause) resume and stop it again. Closing the window ends the
+ * run with status 0. Pictures are kept in target/desktop-e2e/debug-*.png.
+ */
+@Tag("window")
+class DebugViewE2ETest {
+    static final Pattern ENTRY = Pattern.compile("\\[debugger] stopped at the kernel's entry at 0x([0-9a-f]+)");
+    static final Pattern STOP = Pattern.compile("\\[debugger] stopped \\((\\w+)\\) at 0x([0-9a-f]+)(?: \\((\\S+)\\))?; changed: (.*)");
+    static final Duration GUARD = Duration.ofSeconds(60);
+    static final Color AMBER_BG = new Color(0x3a3122);   // PanelPainter.CHANGED_BG
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void stepButtonAdvancesPcAndHighlightsTheChangedRegisters() throws Exception {
+        Assumptions.assumeTrue(Xvfb.toolsInstalled(), "Xvfb, xdotool, xwininfo or ImageMagick not installed");
+        Files.createDirectories(ScreenImages.DIR);
+        try (Xvfb x = Xvfb.start(2048, 1200)) {
+            Assumptions.assumeTrue(x != null, "Xvfb did not start");
+            Path disk = DesktopDifferentialTest.sparse(dir.resolve("disk.img"));
+            try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--debug", "--disk", disk.toString(),
+                    "--append", "")) {
+                Matcher entry = ENTRY.matcher(v.err.await(l -> ENTRY.matcher(l).matches(), 0, GUARD));
+                assertTrue(entry.matches());
+                long pc0 = Long.parseUnsignedLong(entry.group(1), 16);
+                String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine").trim().split("\\s+")[0];
+                int[] g = awaitWidth(x, id, 1024 + ViewLayout.PANEL_WIDTH);
+                ViewLayout layout = ViewLayout.of(ViewLayout.PANEL_WIDTH, g[3]);
+                int panelX = g[2] - ViewLayout.PANEL_WIDTH;
+
+                BufferedImage before = awaitPicture(x, id, "debug-before.png", img -> hasText(img, panelX, layout.registers()));
+                assertEquals(0, count(before, panelX, layout.registers(), AMBER_BG, 0), "nothing highlighted before the first step");
+
+                // The Step button, clicked where it is drawn.
+                ViewLayout.Rect step = layout.buttons().get(ViewLayout.Control.STEP);
+                int from = v.err.size();
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + step.centreX(), g[1] + step.centreY()));
+                x.run("xdotool", "click", "1");
+                Matcher stop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+                assertTrue(stop.matches());
+                assertEquals("step", stop.group(1));
+                long pc1 = Long.parseUnsignedLong(stop.group(2), 16);
+                assertEquals(pc0 + 4, pc1, "one instruction further (rost's entry starts straight-line)");
+                Set<String> changed = Set.of(stop.group(4).trim().split(" "));
+                assertTrue(changed.contains("pc"), "pc changed: " + changed);
+                System.out.printf("[debug-view] Step clicked: pc 0x%x -> 0x%x (%s), changed %s%n", pc0, pc1, stop.group(3), changed);
+
+                BufferedImage after = awaitPicture(x, id, "debug-after.png",
+                        img -> count(img, panelX, layout.registers(), AMBER_BG, 0) > 0);
+                int amber = count(after, panelX, layout.registers(), AMBER_BG, 0);
+                assertTrue(amber >= changed.size() * 100, "each changed register highlighted: " + amber + " amber pixels for " + changed);
+                assertFalse(same(before, after, panelX, layout.status()), "the status line (PC, instructions) shows the new PC");
+                // the registers that did not change look as before: x30 is not touched by the entry's first instruction
+                assertFalse(changed.contains("x30"));
+                System.out.printf("[debug-view] screenshots %s and %s: %d highlighted pixels after the step, 0 before%n",
+                        ScreenImages.DIR.resolve("debug-before.png").toAbsolutePath(), ScreenImages.DIR.resolve("debug-after.png").toAbsolutePath(), amber);
+
+                x.deleteWindow(Long.parseLong(id));
+                assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
+                assertTrue(v.err.text().contains("window closed: guest powered off"), v.err.text());
+            }
+        }
+    }
+
+    @Test
+    void f12StopsARunningGuestAndContinueAndPauseWork() throws Exception {
+        Assumptions.assumeTrue(Xvfb.toolsInstalled(), "Xvfb, xdotool, xwininfo or ImageMagick not installed");
+        Files.createDirectories(ScreenImages.DIR);
+        try (Xvfb x = Xvfb.start(2048, 1200)) {
+            Assumptions.assumeTrue(x != null, "Xvfb did not start");
+            Path disk = DesktopDifferentialTest.sparse(dir.resolve("disk.img"));
+            try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString(), "--append", "")) {
+                v.out.await(l -> l.equals("[rost] boot screen up, waiting for input"), 0, GUARD);
+                String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine").trim().split("\\s+")[0];
+                assertEquals(1024, DesktopWindowE2ETest.geometry(x, id)[2], "no debugger: the guest's width");
+                x.run("xdotool", "windowfocus", "--sync", id);
+                int from = v.err.size();
+                x.run("xdotool", "key", "F12");
+                v.err.await(l -> l.startsWith("[debugger] stopped (F12) at 0x"), from, GUARD);
+                int[] g = awaitWidth(x, id, 1024 + ViewLayout.PANEL_WIDTH);
+                ViewLayout layout = ViewLayout.of(ViewLayout.PANEL_WIDTH, g[3]);
+                int panelX = g[2] - ViewLayout.PANEL_WIDTH;
+                awaitPicture(x, id, "debug-f12.png", img -> hasText(img, panelX, layout.registers()));
+                // F12 never reached the guest: its boot screen echoes keys on the console
+                assertFalse(v.out.lines().stream().anyMatch(l -> l.startsWith("[input] key")), v.out.text());
+
+                ViewLayout.Rect cont = layout.buttons().get(ViewLayout.Control.CONTINUE);
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + cont.centreX(), g[1] + cont.centreY()));
+                x.run("xdotool", "click", "1");
+                Thread.sleep(500);
+                from = v.err.size();
+                x.run("xdotool", "key", "F12");   // a running guest under the view: F12 pauses
+                Matcher stop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+                assertTrue(stop.matches());
+                assertEquals("interrupted", stop.group(1));
+
+                x.deleteWindow(Long.parseLong(id));
+                assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
+            }
+        }
+    }
+
+    /** Waits until the window is {@code width} wide (the view opened beside the guest); its geometry. */
+    static int[] awaitWidth(Xvfb x, String id, int width) throws Exception {
+        int[] g = null;
+        for (long end = System.nanoTime() + GUARD.toNanos(); System.nanoTime() < end; Thread.sleep(100)) {
+            g = DesktopWindowE2ETest.geometry(x, id);
+            if (g[2] == width) return g;
+        }
+        throw new AssertionError("window width " + (g == null ? "?" : g[2]) + ", expected " + width);
+    }
+
+    /** Screenshots the window until {@code ready} holds; keeps the last in target/desktop-e2e/NAME. */
+    static BufferedImage awaitPicture(Xvfb x, String id, String name, java.util.function.Predicate<BufferedImage> ready) throws Exception {
+        Path shot = ScreenImages.DIR.resolve(name);
+        BufferedImage img = null;
+        for (long end = System.nanoTime() + GUARD.toNanos(); System.nanoTime() < end; Thread.sleep(200)) {
+            x.run("import", "-window", id, shot.toString());
+            img = ImageIO.read(shot.toFile());
+            if (ready.test(img)) return img;
+        }
+        throw new AssertionError("the window never showed what was expected; see " + shot.toAbsolutePath());
+    }
+
+    /** Whether the panel's rectangle has light text on it (the view has drawn a state). */
+    static boolean hasText(BufferedImage img, int panelX, ViewLayout.Rect r) {
+        return count(img, panelX, r, new Color(0xd8dbe2), 0x30) > 200;
+    }
+
+    /** Pixels within {@code tolerance} per channel of {@code c} in {@code r} (panel coordinates). */
+    static int count(BufferedImage img, int panelX, ViewLayout.Rect r, Color c, int tolerance) {
+        int n = 0;
+        for (int y = r.y(); y < r.y() + r.h() && y < img.getHeight(); y++) {
+            for (int x = panelX + r.x(); x < panelX + r.x() + r.w() && x < img.getWidth(); x++) {
+                int p = img.getRGB(x, y);
+                if (Math.abs((p >> 16 & 0xff) - c.getRed()) <= tolerance && Math.abs((p >> 8 & 0xff) - c.getGreen()) <= tolerance
+                        && Math.abs((p & 0xff) - c.getBlue()) <= tolerance) n++;
+            }
+        }
+        return n;
+    }
+
+    static boolean same(BufferedImage a, BufferedImage b, int panelX, ViewLayout.Rect r) {
+        for (int y = r.y(); y < r.y() + r.h(); y++) {
+            for (int x = panelX + r.x(); x < panelX + r.x() + r.w(); x++) {
+                if (a.getRGB(x, y) != b.getRGB(x, y)) return false;
+            }
+        }
+        return true;
+    }
+}

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
  * {@code vitrine bench}: the benchmark suite ({@link BenchSuite}), every workload on Vitrine and on
  * QEMU in the same run with medians, spread and ratio; then the host-side figures: the
  * disassembler's decode speed, the scenario text search's cost, the IOMMU's translation cost, and
- * rost's desktop ({@link DesktopBenchmark}).
+ * rost's desktop ({@link DesktopBenchmark}), and the a53 timing model's host speed against the fixed model's
+ * ({@code timing}). {@code --timing} chooses the model of the suite's Vitrine side.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the benchmark suite on Vitrine and on qemu-system-aarch64 and print each workload's median,",
@@ -29,7 +30,8 @@ import picocli.CommandLine.Option;
                 "(decode), the cost of one scenario text search on a 1024x768 screen (text-search), the host cost of IOMMU",
                 "translation (iommu, for the --iommu model), and rost's desktop (desktop: boot to the ready desktop on",
                 "Vitrine and QEMU, keystroke-to-pixels latency in Terminal, frames composited per virtual second under",
-                "pointer motion, virtual/wall ratio of an interactive session, host CPU of an idle desktop)."})
+                "pointer motion, virtual/wall ratio of an interactive session, host CPU of an idle desktop), and the a53",
+                "timing model's speed against the fixed model's on the suite's workloads (timing)."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "3", description = "Runs per side and workload (default ${DEFAULT-VALUE}).")
     int repeats;
@@ -53,12 +55,23 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Mixin
     IommuOptions iommu;
 
+    @CommandLine.Mixin
+    TimingOptions timing;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     /** A figure measured on the host side after the suite, by name. */
     private interface Figure {
         void run(GuestLogSession logs) throws Exception;
+    }
+
+    private org.vitrine.emulator.time.TimingModel.Pipeline timingPipeline() {
+        try {
+            return timing.pipeline();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     @Override
@@ -69,6 +82,8 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put("iommu", logs -> IommuBenchmark.run(iommu.applyTo(org.vitrine.devices.board.VirtBoard.Options.defaults(), spec).iommu(),
                 System.out));
         figures.put("desktop", logs -> DesktopBenchmark.run(qemu, System.out, logs));
+        figures.put("timing", logs -> org.vitrine.cli.bench.TimingSpeed.run(BenchSuite.standard(),
+                new BenchEnv(qemu, quick, Path.of(System.getProperty("vitrine.root", ".")), logs), quick ? 1 : repeats, System.out));
         List<Workload> workloads = BenchSuite.standard();
         if (only != null) {
             List<String> names = new ArrayList<>(workloads.stream().map(Workload::name).toList());
@@ -88,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
         int n = quick ? 1 : repeats;
         Path root = Path.of(System.getProperty("vitrine.root", "."));
         try (GuestLogSession logs = log.open(System.err)) {
-            BenchEnv env = new BenchEnv(qemu, quick, root, logs);
+            BenchEnv env = new BenchEnv(qemu, quick, root, logs, timingPipeline());
             if (!workloads.isEmpty()) {
                 List<BenchSuite.Result> results = BenchSuite.run(workloads, env, n, json ? null : System.out);
                 logs.summarize(System.err);   // the benchmark guests make none: a line here means one went wrong

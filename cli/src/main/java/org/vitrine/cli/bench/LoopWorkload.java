@@ -2,8 +2,6 @@ package org.vitrine.cli.bench;
 
 import java.nio.file.Path;
 
-import org.vitrine.devices.board.VirtBoard;
-
 /**
  * A bare-metal loop run twice per side, with N and N/10 iterations: the difference cancels
  * start-up (board set-up and image loading, QEMU's process start), so the figure is the steady
@@ -35,8 +33,8 @@ record LoopWorkload(String name, String description, String unit, Guest guest, l
     public double vitrine(BenchEnv env) throws Exception {
         long n = big(env);
         Path big = guest.file(n), small = guest.file(n / 10);
-        double tBig = GuestRuns.vitrine(env, VirtBoard.Options.defaults(), big).seconds();
-        double tSmall = GuestRuns.vitrine(env, VirtBoard.Options.defaults(), small).seconds();
+        double tBig = GuestRuns.vitrine(env, env.board(), big).seconds();
+        double tSmall = GuestRuns.vitrine(env, env.board(), small).seconds();
         return rate(n, tBig, tSmall);
     }
 

@@ -19,7 +19,7 @@
  *
  * Dynamic part, all deterministic (it only sees the guest's own sequence of blocks and reads):
  * a branch predictor driven by the block sequence (the previous block's last branch against the
- * block that follows it): gshare over 2,048 2-bit counters, a 256-entry indirect target table and
+ * block that follows it): gshare over 2,048 2-bit counters (8 bits of global history), a 256-entry indirect target table and
  * an 8-entry return stack, 9 cycles per mispredict; L1 I (from each block's lines) and L1 D (from
  * every read), a unified L2, DRAM; micro-TLBs and the L2 TLB with a fixed page-walk cost.
  */
@@ -52,7 +52,7 @@ static void lru_init(struct lru *a, uint64_t *tags, uint32_t sets, uint32_t ways
 
 /* 1 on a hit; either way `tag` is the most recently used entry of its set afterwards. */
 static int lru_access(struct lru *a, uint64_t tag) {
-    uint64_t *w = a->tags + (size_t) (tag % a->sets) * a->ways;
+    uint64_t *w = a->tags + (size_t) (tag & (a->sets - 1)) * a->ways; /* sets: a power of two */
     uint64_t t = tag + 1;
     if (w[0] == t) return 1; /* the most recent already: nothing moves */
     uint32_t i = 1;
@@ -91,8 +91,9 @@ struct vitrine_a53 {
     uint64_t targets[256];
     uint64_t returns[8];
     uint32_t return_top;
-    struct block_cost previous; /* the last block's branch, to check against the next block */
-    int have_previous;
+    const struct block_cost *previous; /* the last block (its branch is checked against the next block), or NULL */
+    uint64_t previous_address;
+    uint64_t last_iline;        /* the I-side's most recent line: a block within it changes nothing */
     /* memory */
     /* 32 KiB L1 I (2-way) and D (4-way), 512 KiB 16-way L2, 64-byte lines; 10-entry micro-TLBs,
      * a 512-entry 4-way L2 TLB, 4 KiB pages */
@@ -339,7 +340,8 @@ void vitrine_a53_reset(struct vitrine_a53 *m) {
     memset(m->targets, 0, sizeof m->targets);
     memset(m->returns, 0, sizeof m->returns);
     m->history = m->return_top = 0;
-    m->have_previous = 0;
+    m->previous = NULL;
+    m->last_iline = ~0ull;
     m->context = 0;
     m->generation = 1;
     lru_clear(&m->l1i); lru_clear(&m->l1d); lru_clear(&m->l2);
@@ -353,7 +355,7 @@ void vitrine_a53_invalidate(struct vitrine_a53 *m) {
 
 /* Not a block boundary the predictor sees (a run ended, an exception was taken). */
 void vitrine_a53_forget_previous(struct vitrine_a53 *m) {
-    m->have_previous = 0;
+    m->previous = NULL;
 }
 
 void vitrine_a53_context(struct vitrine_a53 *m, uint64_t ttbr0) {
@@ -426,13 +428,12 @@ static struct block_cost *lookup(struct vitrine_a53 *m, void *uc, uint64_t addre
 }
 
 /* The previous block's branch, resolved now that the next block is known: mispredict cycles. */
-static uint64_t resolve(struct vitrine_a53 *m, uint64_t next) {
-    const struct block_cost *b = &m->previous;
-    uint64_t pc = b->key; /* only used as a predictor index */
+static uint64_t resolve(struct vitrine_a53 *m, const struct block_cost *b, uint64_t pc, uint64_t next) {
     switch (b->branch) {
     case BR_COND: {
         int taken = next == b->target && b->target != pc + b->size; /* a branch to the next block is not taken */
-        uint32_t i = (uint32_t) (((pc >> 2) ^ m->history) & 2047);
+        /* gshare, the history in the upper bits: branches a few instructions apart never share a counter */
+        uint32_t i = (uint32_t) (((pc >> 2) ^ (m->history << 3)) & 2047);
         int predicted = m->counters[i] >= 2;
         if (taken && m->counters[i] < 3) m->counters[i]++;
         if (!taken && m->counters[i] > 0) m->counters[i]--;
@@ -464,16 +465,21 @@ static uint64_t resolve(struct vitrine_a53 *m, uint64_t next) {
 }
 
 uint64_t vitrine_a53_block(struct vitrine_a53 *m, void *uc, uint64_t address, uint32_t size) {
-    uint64_t cycles = m->have_previous ? resolve(m, address) : 0;
+    /* The previous block's entry is resolved before this block's lookup can reuse its slot. */
+    uint64_t cycles = m->previous && m->previous->branch != BR_NONE ? resolve(m, m->previous, m->previous_address, address) : 0;
     const struct block_cost *e = lookup(m, uc, address, size);
     cycles += e->cost;
-    uint64_t t = tagged(m, address);
-    cycles += translate(m, &m->itlb, t >> 12);
-    for (uint64_t line = t >> 6; line <= (t + (size ? size - 1 : 0)) >> 6; line++) {
-        if (!lru_access(&m->l1i, line)) cycles += beyond_l1(m, line);
+    uint64_t t = tagged(m, address), first = t >> 6, last = (t + (size ? size - 1 : 0)) >> 6;
+    if (first != m->last_iline || last != first) {
+        /* The fetch of a new line: a block entirely in the last line fetched would only hit the
+         * most recent entries of the micro-TLB and L1 I again, which changes nothing. */
+        cycles += translate(m, &m->itlb, t >> 12);
+        for (uint64_t line = first; line <= last; line++) {
+            if (!lru_access(&m->l1i, line)) cycles += beyond_l1(m, line);
+        }
+        m->last_iline = last;
     }
-    m->previous = *e;
-    m->previous.key = address;
-    m->have_previous = 1;
+    m->previous = e;
+    m->previous_address = address;
     return cycles;
 }

@@ -40,8 +40,13 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", split = ",", paramLabel = "NAME",
-            description = "Only these workloads or figures (comma-separated): the suite's, decode, text-search, iommu, desktop.")
+            description = {"Only these workloads or figures (comma-separated): the suite's, decode, text-search, iommu, desktop, timing.",
+                    "With timing, the workloads named are the ones timing measures (default: all) and the suite itself does not run."})
     List<String> only;
+
+    @Option(names = "--staircase", paramLabel = "FILE.png", defaultValue = "timing-staircase.png",
+            description = "Where the timing figure draws the a53 model's load-latency staircase (default ${DEFAULT-VALUE}).")
+    Path staircase;
 
     @Option(names = "--json", description = "Print the suite's results as JSON instead of the table (no host-side figures).")
     boolean json;
@@ -82,9 +87,15 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put("iommu", logs -> IommuBenchmark.run(iommu.applyTo(org.vitrine.devices.board.VirtBoard.Options.defaults(), spec).iommu(),
                 System.out));
         figures.put("desktop", logs -> DesktopBenchmark.run(qemu, System.out, logs));
-        figures.put("timing", logs -> org.vitrine.cli.bench.TimingSpeed.run(BenchSuite.standard(),
-                new BenchEnv(qemu, quick, Path.of(System.getProperty("vitrine.root", ".")), logs), quick ? 1 : repeats, System.out));
-        List<Workload> workloads = BenchSuite.standard();
+        List<Workload> all = BenchSuite.standard();
+        List<Workload> timed = only == null ? all : all.stream().filter(w -> only.contains(w.name())).toList();
+        List<Workload> workloads = all;
+        figures.put("timing", logs -> {
+            Path root = Path.of(System.getProperty("vitrine.root", "."));
+            org.vitrine.cli.bench.TimingSpeed.run(timed.isEmpty() ? all : timed, new BenchEnv(qemu, quick, root, logs), quick ? 1 : repeats,
+                    System.out);
+            org.vitrine.cli.bench.Staircase.run(root, staircase, System.out);
+        });
         if (only != null) {
             List<String> names = new ArrayList<>(workloads.stream().map(Workload::name).toList());
             names.addAll(figures.keySet());
@@ -94,7 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
                     return ExitCodes.USAGE;
                 }
             }
-            workloads = workloads.stream().filter(w -> only.contains(w.name())).toList();
+            workloads = only.contains("timing") ? List.of() : timed;
         }
         if (repeats < 1) {
             System.err.println("vitrine bench: --repeat must be at least 1");

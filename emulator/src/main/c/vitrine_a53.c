@@ -94,6 +94,7 @@ struct vitrine_a53 {
     const struct block_cost *previous; /* the last block (its branch is checked against the next block), or NULL */
     uint64_t previous_address;
     uint64_t last_iline;        /* the I-side's most recent line: a block within it changes nothing */
+    uint64_t last_dline;        /* the D-side's: another read of it changes nothing either */
     /* memory */
     /* 32 KiB L1 I (2-way) and D (4-way), 512 KiB 16-way L2, 64-byte lines; 10-entry micro-TLBs,
      * a 512-entry 4-way L2 TLB, 4 KiB pages */
@@ -341,7 +342,7 @@ void vitrine_a53_reset(struct vitrine_a53 *m) {
     memset(m->returns, 0, sizeof m->returns);
     m->history = m->return_top = 0;
     m->previous = NULL;
-    m->last_iline = ~0ull;
+    m->last_iline = m->last_dline = ~0ull;
     m->context = 0;
     m->generation = 1;
     lru_clear(&m->l1i); lru_clear(&m->l1d); lru_clear(&m->l2);
@@ -385,8 +386,11 @@ static uint64_t translate(struct vitrine_a53 *m, struct lru *micro, uint64_t pag
 }
 
 uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t va) {
-    uint64_t t = tagged(m, va), extra = translate(m, &m->dtlb, t >> 12);
+    uint64_t t = tagged(m, va);
     m->reads++;
+    if (t >> 6 == m->last_dline) return 0; /* most recent page and line: hits that move nothing */
+    m->last_dline = t >> 6;
+    uint64_t extra = translate(m, &m->dtlb, t >> 12);
     if (!lru_access(&m->l1d, t >> 6)) {
         m->l1d_misses++;
         extra += beyond_l1(m, t >> 6);

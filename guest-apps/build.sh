@@ -13,7 +13,7 @@ target=aarch64-unknown-linux-gnu
 build() { "$here/../kernel-image/cargo-build.sh" "$@"; }
 
 # The programs on the disk, in /BIN; fsd is not one of them (it is process 1, in the kernel).
-apps=(demo hello systest hostile screen peer wmtest wm terminal browser snake editor files pingpong)
+apps=(demo hello systest hostile screen peer wmtest wm terminal browser snake editor files pingpong uarch)
 
 # Stripped: the symbol names' hashes depend on where the checkout is (the ABI crate is a path
 # dependency outside this workspace), and fsd and the kernel image include these files. The

@@ -2,28 +2,13 @@
  * Vitrine's native block hook: the one per-block callback of the CPU run loop, kept out of Java
  * because an FFM upcall costs ~30 ns per translated block (a tight loop ran at ~110 guest MIPS
  * with the Java hook). It charges each block's cycles at a fixed cost per instruction and stops
- * the CPU before a block once the next event is due or the host asked for a stop.
+ * the CPU before a block once the next event is due or the host asked for a stop. With the a53
+ * timing model (vitrine_a53.c) the cost of a block comes from the model instead.
  *
  * No libunicorn headers or link: Java passes uc_emu_stop's address in the state block.
  * The layout of `struct vitrine_clock` is mirrored by org.vitrine.emulator.cpu.NativeBlockClock.
  */
-#include <stddef.h>
-#include <stdint.h>
-
-struct vitrine_clock {
-    volatile uint64_t committed;     /*  0: cycles charged, including the whole current block */
-    volatile uint64_t deadline;      /*  8: stop before a block starting at or after this cycle */
-    volatile uint64_t block_address; /* 16: current block */
-    volatile uint64_t block_start;   /* 24: cycle at which the current block began */
-    volatile uint64_t retired;       /* 32: instructions */
-    volatile uint64_t cycles_per_insn; /* 40 */
-    int (*emu_stop)(void *uc);       /* 48 */
-    volatile uint32_t block_size;    /* 56 */
-    volatile uint32_t stop;          /* 60: nonzero = stop before the next block */
-    volatile uint64_t stops;         /* 64: how many times the hook stopped the CPU */
-    volatile uint32_t defer_stop;    /* 72: nonzero = leave the stop to the per-instruction hook */
-    volatile uint64_t continuation;  /* 80: a block starting here resumes one the debugger cut short */
-};
+#include "vitrine_clock.h"
 
 void vitrine_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data) {
     struct vitrine_clock *c = (struct vitrine_clock *) user_data;
@@ -42,11 +27,22 @@ void vitrine_block_hook(void *uc, uint64_t address, uint32_t size, void *user_da
         return;
     }
     uint64_t insns = size >> 2;
+    uint64_t cost = c->model ? vitrine_a53_block(c->model, uc, address, size) : insns * c->cycles_per_insn;
     c->block_address = address;
     c->block_size = size;
     c->block_start = c->committed;
-    c->committed += insns * c->cycles_per_insn;
+    c->block_cycles = cost;
+    c->block_extra = 0;
+    c->committed += cost;
     c->retired += insns;
+}
+
+/* UC_HOOK_MEM_READ with the a53 model: a load's cache and TLB misses, charged at once. */
+void vitrine_read_hook(void *uc, int type, uint64_t address, int size, int64_t value, void *user_data) {
+    struct vitrine_clock *c = (struct vitrine_clock *) user_data;
+    uint64_t extra = vitrine_a53_read(c->model, address);
+    c->committed += extra;
+    c->block_extra += extra;
 }
 
 /*
@@ -82,12 +78,19 @@ struct vitrine_sys_filter {
     uint32_t key_pct, key_vct;                      /* 328, 332: CNTPCT_EL0, CNTVCT_EL0 */
     int32_t id_pc, id_pstate, id_w0, id_wzr, id_xzr; /* 336..352: Unicorn register ids */
     volatile uint64_t counter_reads;                /* 360 */
+    struct vitrine_a53 *model;                      /* 368: the a53 model, told of TTBR0_EL1 writes (MSR filter) */
+    uint32_t key_ttbr0;                             /* 376 */
 };
 
-/* The cycle now, counting the instructions of the running block executed so far (Cpu.preciseCycle). */
+/*
+ * The cycle now, counting the instructions of the running block executed so far (Cpu.preciseCycle):
+ * the block's cost shared out evenly over its instructions (exact for a fixed cost per
+ * instruction), plus what the block was charged while running.
+ */
 static uint64_t precise_cycle(const struct vitrine_clock *c, uint64_t pc) {
     if (c->block_size && pc >= c->block_address && pc < c->block_address + c->block_size) {
-        return c->block_start + ((pc - c->block_address) >> 2) * c->cycles_per_insn;
+        uint64_t insns = c->block_size >> 2, done = (pc - c->block_address) >> 2;
+        return c->block_start + c->block_extra + c->block_cycles * done / insns;
     }
     return c->committed;
 }
@@ -114,6 +117,7 @@ int vitrine_sys_hook(void *uc, int reg, const struct vitrine_cp_reg *cp, void *u
     struct vitrine_sys_filter *f = (struct vitrine_sys_filter *) user_data;
     uint32_t key = (cp->op0 << 16) | (cp->op1 << 12) | (cp->crn << 8) | (cp->crm << 4) | cp->op2;
     if (f->clock && (key == f->key_pct || key == f->key_vct)) return read_counter(uc, reg, key, f);
+    if (f->model && key == f->key_ttbr0) vitrine_a53_context(f->model, cp->val); /* and the CPU writes it */
     for (uint32_t i = 0; i < f->count; i++) {
         if (f->keys[i] == key) return f->java(uc, reg, cp, 0);
     }
@@ -126,4 +130,8 @@ _Static_assert(offsetof(struct vitrine_sys_filter, filtered) == 272, "layout mir
 _Static_assert(offsetof(struct vitrine_sys_filter, clock) == 280, "layout mirrored in NativeSysInsnFilter");
 _Static_assert(offsetof(struct vitrine_sys_filter, id_pc) == 336, "layout mirrored in NativeSysInsnFilter");
 _Static_assert(offsetof(struct vitrine_sys_filter, counter_reads) == 360, "layout mirrored in NativeSysInsnFilter");
-_Static_assert(sizeof(struct vitrine_sys_filter) == 368, "layout mirrored in NativeSysInsnFilter");
+_Static_assert(offsetof(struct vitrine_sys_filter, model) == 368, "layout mirrored in NativeSysInsnFilter");
+_Static_assert(sizeof(struct vitrine_sys_filter) == 384, "layout mirrored in NativeSysInsnFilter");
+_Static_assert(offsetof(struct vitrine_clock, block_cycles) == 80, "layout mirrored in NativeBlockClock");
+_Static_assert(offsetof(struct vitrine_clock, model) == 96, "layout mirrored in NativeBlockClock");
+_Static_assert(offsetof(struct vitrine_clock, continuation) == 104, "layout mirrored in NativeBlockClock");

@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
  * QEMU in the same run with medians, spread and ratio; then the host-side figures: the
  * disassembler's decode speed, the scenario text search's cost, the IOMMU's translation cost (on
  * its own, with rost's suite behind it: {@link RostIommuBenchmark}, and under Debian's Linux reading
- * a disk: {@link LinuxDiskIommuBenchmark}), and rost's desktop ({@link DesktopBenchmark}).
+ * a disk: {@link LinuxDiskIommuBenchmark}), rost's desktop ({@link DesktopBenchmark}), the scenario
+ * suite, and the a53 timing model's host speed against the fixed model's ({@code timing}).
+ * {@code --timing} chooses the model of the suite's Vitrine side.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the benchmark suite on Vitrine and on qemu-system-aarch64 and print each workload's median,",
@@ -32,8 +34,9 @@ import picocli.CommandLine.Option;
                 "translation (iommu, for the --iommu model; iommu-linux: Debian's Linux reading a disk with and without",
                 "the SMMUv3), and rost's desktop (desktop: boot to the ready desktop on",
                 "Vitrine and QEMU, keystroke-to-pixels latency in Terminal, frames composited per virtual second under",
-                "pointer motion, virtual/wall ratio of an interactive session, host CPU of an idle desktop), and the scenario",
-                "suite (scenarios: tests/scenarios played with --jobs 1 and --jobs 2, wall time and virtual seconds per wall second)."})
+                "pointer motion, virtual/wall ratio of an interactive session, host CPU of an idle desktop), the scenario",
+                "suite (scenarios: tests/scenarios played with --jobs 1 and --jobs 2, wall time and virtual seconds per wall second),",
+                "and the a53 timing model's speed against the fixed model's on the suite's workloads (timing)."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "3", description = "Runs per side and workload (default ${DEFAULT-VALUE}).")
     int repeats;
@@ -42,8 +45,13 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", split = ",", paramLabel = "NAME",
-            description = "Only these workloads or figures (comma-separated): the suite's, decode, text-search, iommu, iommu-linux, desktop, scenarios.")
+            description = {"Only these workloads or figures (comma-separated): the suite's, decode, text-search, iommu, iommu-linux, desktop, scenarios, timing.",
+                    "With timing, the workloads named are the ones timing measures (default: all) and the suite itself does not run."})
     List<String> only;
+
+    @Option(names = "--staircase", paramLabel = "FILE.png", defaultValue = "timing-staircase.png",
+            description = "Where the timing figure draws the a53 model's load-latency staircase (default ${DEFAULT-VALUE}).")
+    Path staircase;
 
     @Option(names = "--json", description = "Print the suite's results as JSON instead of the table (no host-side figures).")
     boolean json;
@@ -57,12 +65,23 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Mixin
     IommuOptions iommu;
 
+    @CommandLine.Mixin
+    TimingOptions timing;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     /** A figure measured on the host side after the suite, by name. */
     private interface Figure {
         void run(GuestLogSession logs) throws Exception;
+    }
+
+    private org.vitrine.emulator.time.TimingModel.Pipeline timingPipeline() {
+        try {
+            return timing.pipeline();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     @Override
@@ -78,8 +97,15 @@ public final class BenchCommand implements Callable<Integer> {
         });
         figures.put("iommu-linux", logs -> LinuxDiskIommuBenchmark.run(new BenchEnv(qemu, quick, root, logs), System.out));
         figures.put("desktop", logs -> DesktopBenchmark.run(qemu, System.out, logs));
-        figures.put("scenarios", logs -> ScenarioSuiteBenchmark.run(Path.of(System.getProperty("vitrine.root", ".")), System.out));
-        List<Workload> workloads = BenchSuite.standard();
+        figures.put("scenarios", logs -> ScenarioSuiteBenchmark.run(root, System.out));
+        List<Workload> all = BenchSuite.standard();
+        List<Workload> timed = only == null ? all : all.stream().filter(w -> only.contains(w.name())).toList();
+        List<Workload> workloads = all;
+        figures.put("timing", logs -> {
+            org.vitrine.cli.bench.TimingSpeed.run(timed.isEmpty() ? all : timed, new BenchEnv(qemu, quick, root, logs), quick ? 1 : repeats,
+                    System.out);
+            org.vitrine.cli.bench.Staircase.run(root, staircase, System.out);
+        });
         if (only != null) {
             List<String> names = new ArrayList<>(workloads.stream().map(Workload::name).toList());
             names.addAll(figures.keySet());
@@ -89,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
                     return ExitCodes.USAGE;
                 }
             }
-            workloads = workloads.stream().filter(w -> only.contains(w.name())).toList();
+            workloads = only.contains("timing") ? List.of() : timed;
         }
         if (repeats < 1) {
             System.err.println("vitrine bench: --repeat must be at least 1");
@@ -97,7 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int n = quick ? 1 : repeats;
         try (GuestLogSession logs = log.open(System.err)) {
-            BenchEnv env = new BenchEnv(qemu, quick, root, logs);
+            BenchEnv env = new BenchEnv(qemu, quick, root, logs, timingPipeline());
             if (!workloads.isEmpty()) {
                 List<BenchSuite.Result> results = BenchSuite.run(workloads, env, n, json ? null : System.out);
                 logs.summarize(System.err);   // the benchmark guests make none: a line here means one went wrong

@@ -108,6 +108,9 @@ public class RunCommand implements Callable<Integer> {
     @CommandLine.Mixin
     IommuOptions iommu;
 
+    @CommandLine.Mixin
+    TimingOptions timing;
+
     @Option(names = "--quiet", description = "Do not print the run summary (nor the guest errors' summary) on standard error.")
     boolean quiet;
 
@@ -241,6 +244,7 @@ public class RunCommand implements Callable<Integer> {
         VirtBoard.Options options = VirtBoard.Options.defaults().withRam(ram).withBootArgs(bootArgs).withDisk(disk, diskReadOnly)
                 .withFirmware(new VirtBoard.Options.Firmware(initrd, bios, flash1, seed));
         options = iommu.applyTo(options, spec);
+        options = timing.applyTo(options, spec);
         VirtBoard.Options.Display size = displaySize();
         if (size != null) options = options.withDesktop(size);
         if (saveAtNanos != null && saveSnapshot == null) {

@@ -116,6 +116,9 @@ public final class ScriptCommand implements Callable<Integer> {
     @CommandLine.Mixin
     IommuOptions iommu;
 
+    @CommandLine.Mixin
+    TimingOptions timing;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -292,6 +295,7 @@ public final class ScriptCommand implements Callable<Integer> {
         m.display = pick(given, parsed, "--display", display, boot.display);
         m.bootArgs = pick(given, parsed, "--append", bootArgs, boot.bootArgs);
         m.iommu = pick(given, parsed, "--iommu", iommu, boot.iommu);
+        m.timing = pick(given, parsed, "--timing", timing, boot.timing);
         return m;
     }
 
@@ -305,6 +309,7 @@ public final class ScriptCommand implements Callable<Integer> {
         m.display = display;
         m.bootArgs = bootArgs;
         m.iommu = iommu;
+        m.timing = timing;
         return m;
     }
 
@@ -321,7 +326,8 @@ public final class ScriptCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--display '" + display + "' must be WIDTHxHEIGHT");
         }
-        return iommu.applyTo(VirtBoard.Options.defaults().withBootArgs(bootArgs).withDesktop(size).withDisk(disk, diskReadOnly), spec);
+        return timing.applyTo(iommu.applyTo(VirtBoard.Options.defaults().withBootArgs(bootArgs).withDesktop(size).withDisk(disk, diskReadOnly), spec),
+                spec);
     }
 
     /**

@@ -3,10 +3,27 @@ package org.vitrine.cli.bench;
 import java.nio.file.Path;
 
 import org.vitrine.cli.log.GuestLogSession;
+import org.vitrine.devices.board.VirtBoard;
+import org.vitrine.emulator.time.TimingModel;
 
 /**
  * What every workload run needs: the QEMU binary, whether this is the quick mode (tiny sizes, for
- * tests that only check the suite runs), where the project's downloaded images are, and the guest
- * log of the Vitrine runs.
+ * tests that only check the suite runs), where the project's downloaded images are, the guest
+ * log of the Vitrine runs, and the timing model Vitrine runs with ({@code --timing}).
  */
-public record BenchEnv(String qemu, boolean quick, Path root, GuestLogSession logs) { }
+public record BenchEnv(String qemu, boolean quick, Path root, GuestLogSession logs, TimingModel.Pipeline timing) {
+    public BenchEnv(String qemu, boolean quick, Path root, GuestLogSession logs) {
+        this(qemu, quick, root, logs, TimingModel.Pipeline.FIXED);
+    }
+
+    /** The default board with this run's timing model. */
+    public VirtBoard.Options board() {
+        VirtBoard.Options d = VirtBoard.Options.defaults();
+        return d.withTiming(d.timing().with(timing));
+    }
+
+    /** The same environment with Vitrine on {@code pipeline}. */
+    public BenchEnv withTiming(TimingModel.Pipeline pipeline) {
+        return new BenchEnv(qemu, quick, root, logs, pipeline);
+    }
+}

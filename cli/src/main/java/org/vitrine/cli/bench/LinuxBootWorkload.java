@@ -82,7 +82,7 @@ final class LinuxBootWorkload implements Workload {
 
     @Override
     public double vitrine(BenchEnv env) throws Exception {
-        VirtBoard.Options options = VirtBoard.Options.defaults().withBootArgs(APPEND)
+        VirtBoard.Options options = env.board().withBootArgs(APPEND)
                 .withFirmware(new VirtBoard.Options.Firmware(initrd(env), null, null, 0));
         return GuestRuns.vitrine(env, options, kernel(env).orElseThrow()).seconds();
     }

@@ -3,8 +3,6 @@ package org.vitrine.cli.bench;
 import java.nio.file.Path;
 import java.util.Optional;
 
-import org.vitrine.devices.board.VirtBoard;
-
 /**
  * A loop run twice per side, with N and N/10 iterations: the difference cancels start-up (board
  * set-up, image loading and boot, QEMU's process start), so the figure is the steady state: guest
@@ -41,7 +39,7 @@ record LoopWorkload(String name, String description, String unit, Target target,
             return new Target() {
                 @Override
                 public double vitrine(BenchEnv env, long n) throws Exception {
-                    return GuestRuns.vitrine(env, VirtBoard.Options.defaults(), guest.file(n)).seconds();
+                    return GuestRuns.vitrine(env, env.board(), guest.file(n)).seconds();
                 }
 
                 @Override

@@ -30,7 +30,7 @@ record RostProgram(String path) implements LoopWorkload.Target {
 
     @Override
     public double vitrine(BenchEnv env, long iterations) throws Exception {
-        VirtBoard.Options o = VirtBoard.Options.defaults().withDisk(DesktopDefaults.freshCopy(DesktopDefaults.builtDisk()), false)
+        VirtBoard.Options o = env.board().withDisk(DesktopDefaults.freshCopy(DesktopDefaults.builtDisk()), false)
                 .withBootArgs(bootArgs(iterations));
         return GuestRuns.vitrine(env, o, RunCommand.defaultKernel()).seconds();
     }

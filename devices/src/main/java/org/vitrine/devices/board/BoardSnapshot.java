@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 import org.vitrine.emulator.snapshot.Snapshot;
+import org.vitrine.emulator.time.TimingModel;
 import org.vitrine.emulator.snapshot.SnapshotException;
 import org.vitrine.emulator.snapshot.Snapshottable;
 import org.vitrine.emulator.unicorn.Unicorn;
@@ -50,7 +51,8 @@ public final class BoardSnapshot {
         d.put("machine", "virt");
         d.put("libunicorn", Unicorn.versionString(Unicorn.version()));
         d.put("ram.size", Long.toString(o.ramSize()));
-        d.put("timing", o.timing().cyclesPerSecond() + " Hz, " + o.timing().cyclesPerInstruction() + " CPI");
+        d.put("timing", o.timing().cyclesPerSecond() + " Hz, " + (o.timing().pipeline() == TimingModel.Pipeline.A53 ? "a53"
+                : o.timing().cyclesPerInstruction() + " CPI"));
         d.put("display", o.display() == null ? "none" : o.display().width() + "x" + o.display().height());
         StringJoiner names = new StringJoiner(",");
         for (Snapshottable p : board.snapshotParts()) names.add(p.snapshotName());
@@ -81,8 +83,9 @@ public final class BoardSnapshot {
         try {
             VirtBoard.Options o = base.withRam(Long.parseLong(need(d, "ram.size")));
             String[] timing = need(d, "timing").split(" Hz, | CPI");
-            o = new VirtBoard.Options(o.ramSize(), org.vitrine.emulator.time.TimingModel.fixedCpi(Long.parseLong(timing[0]),
-                    Integer.parseInt(timing[1])), Long.parseLong(need(d, "rtc.epoch")), Boolean.parseBoolean(need(d, "bootargs.set"))
+            TimingModel model = timing[1].equals("a53") ? TimingModel.a53(Long.parseLong(timing[0]))
+                    : TimingModel.fixedCpi(Long.parseLong(timing[0]), Integer.parseInt(timing[1]));
+            o = new VirtBoard.Options(o.ramSize(), model, Long.parseLong(need(d, "rtc.epoch")), Boolean.parseBoolean(need(d, "bootargs.set"))
                     ? need(d, "bootargs") : null, null, Boolean.parseBoolean(need(d, "keyboard")), Boolean.parseBoolean(need(d, "tablet")),
                     null, false, base.guestLog(), base.firmware(), VirtBoard.Options.IommuChoice.NONE);
             String display = need(d, "display");

@@ -180,6 +180,11 @@ public final class VirtBoard implements AutoCloseable {
             return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, image, readOnly, guestLog, firmware, iommu);
         }
 
+        /** The CPU's timing model ({@code --timing}). */
+        public Options withTiming(TimingModel t) {
+            return new Options(ramSize, t, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog, firmware, iommu);
+        }
+
         /** The IOMMU the virtio devices sit behind. */
         public Options withIommu(IommuChoice choice) {
             return new Options(ramSize, timing, rtcEpochSeconds, bootArgs, display, keyboard, tablet, disk, diskReadOnly, guestLog, firmware, choice);

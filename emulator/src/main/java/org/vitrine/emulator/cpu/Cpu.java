@@ -34,7 +34,8 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * </ul>
  *
  * <p>Time: a native block hook ({@link NativeBlockClock}) charges each translated block's cycles
- * (from the {@link TimingModel}) when it starts, and stops the CPU before a block once the next
+ * (from the {@link TimingModel}: a fixed cost per instruction, or the a53 model's per-block cost
+ * plus its branch, cache and TLB costs, see {@link NativeA53Model}) when it starts, and stops the CPU before a block once the next
  * event is due or a stop was asked for; a fault in the middle of a block gives back the cycles of
  * the instructions that did not run. As on QEMU with -icount, an instruction that aborts (data or
  * instruction abort, external or not) is not counted, and taking an exception costs nothing. WFI
@@ -71,7 +72,6 @@ public final class Cpu {
 
     private final Unicorn uc;
     private final EventQueue clock;
-    private final TimingModel timing;
     private final PhysicalMemory ram;
     private final GuestLog guestLog;
     private final GuestLog.Source log;
@@ -84,6 +84,8 @@ public final class Cpu {
     private PmuV3 pmu;
 
     private final NativeBlockClock blocks;
+    /** The a53 timing model's native state, or null with the fixed model. */
+    private final NativeA53Model a53;
     private final NativeSysInsnFilter mrsFilter;
     private final NativeSysInsnFilter msrFilter;
     private ContextObserver contextObserver;
@@ -113,7 +115,6 @@ public final class Cpu {
     public Cpu(Unicorn uc, EventQueue clock, TimingModel timing, PhysicalMemory ram, GuestLog guestLog) {
         this.uc = uc;
         this.clock = clock;
-        this.timing = timing;
         this.ram = ram;
         this.guestLog = guestLog;
         this.log = guestLog.source("cpu");
@@ -124,13 +125,16 @@ public final class Cpu {
                 () -> stopBeforeNextBlock(RunStatistics.Stop.CODE_INVALIDATION), statistics);
         this.pacing = new WallClockPacing(clock.cyclesPerSecond(), () -> !hostActions.isEmpty() || externalStop);
         CpuSetup.configure(uc);
-        this.blocks = new NativeBlockClock(uc, timing.cyclesPerInstruction());
+        this.a53 = timing.pipeline() == TimingModel.Pipeline.A53 ? new NativeA53Model(uc) : null;
+        this.blocks = new NativeBlockClock(uc, timing.cyclesPerInstruction(), a53);
+        if (a53 != null) uc.onCodeChange(a53::invalidate);
         clock.setOnEarlierDeadline(this::refreshDeadline);
         clock.setLiveTime(blocks::committed);
         uc.hookInterrupt(this::onException);
         this.mrsFilter = new NativeSysInsnFilter(uc, Unicorn.INS_MRS, SystemInstructions.mrsKeys(), systemInstructions::onMrs);
         systemInstructions.onCntkctlWrite(mrsFilter::cntkctl);
         this.msrFilter = new NativeSysInsnFilter(uc, Unicorn.INS_MSR, SystemInstructions.msrKeys(), systemInstructions::onMsr);
+        if (a53 != null) msrFilter.reportContextSwitches(a53);
         new NativeSysInsnFilter(uc, Unicorn.INS_SYS, SystemInstructions.sysKeys(), systemInstructions::onSys);
         uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, externalAborts::onUnmapped);
     }
@@ -328,7 +332,7 @@ public final class Cpu {
     public long cycleBefore(long address) {
         int size = blocks.blockSize();
         long start = blocks.blockAddress();
-        if (size != 0 && address >= start && address <= start + size) return blocks.blockStart() + timing.cycles((address - start) >>> 2);
+        if (size != 0 && address >= start && address <= start + size) return blocks.cycleWithinBlock((address - start) >>> 2);
         return blocks.committed();
     }
 
@@ -400,6 +404,17 @@ public final class Cpu {
         blocks.requestStop();
     }
 
+    /**
+     * What the a53 timing model counted so far (blocks decoded, branch mispredicts, L1 D / L2 / TLB
+     * misses, data reads), or an empty string with the fixed model.
+     */
+    public String timingCounts() {
+        if (a53 == null) return "";
+        NativeA53Model.Counts c = a53.counts();
+        return String.format("a53 model: %,d blocks costed, %,d mispredicts, %,d reads, %,d L1D misses, %,d L2 misses, %,d TLB misses",
+                c.blocksDecoded(), c.mispredicts(), c.reads(), c.l1dMisses(), c.l2Misses(), c.tlbMisses());
+    }
+
     /** Why and how often runs ended so far, and the system-instruction upcalls. */
     public RunStatistics statistics() {
         statistics.nativeCounterReads = mrsFilter.counterReads();
@@ -425,7 +440,7 @@ public final class Cpu {
         if (!uc.isRunning() || size == 0) return committed;
         long address = blocks.blockAddress();
         long pc = uc.reg(Arm64Reg.PC);
-        if (pc >= address && pc < address + size) return blocks.blockStart() + timing.cycles((pc - address) >>> 2);
+        if (pc >= address && pc < address + size) return blocks.cycleWithinBlock((pc - address) >>> 2);
         return committed;
     }
 
@@ -437,7 +452,7 @@ public final class Cpu {
         long end = address + size;
         // resumePc == address: a debugger stop before the block's first instruction gives it all back
         if (resumePc >= address && resumePc < end) {
-            blocks.committed(blocks.blockStart() + timing.cycles((resumePc - address) >>> 2));
+            blocks.committed(blocks.cycleWithinBlock((resumePc - address) >>> 2));
             blocks.retired(blocks.retired() - ((end - resumePc) >>> 2));
         }
         blocks.clearBlock();
@@ -603,6 +618,7 @@ public final class Cpu {
      */
     private void onException(int intno) {
         long pc = uc.reg(Arm64Reg.PC);
+        if (a53 != null) a53.forgetPreviousBlock();
         switch (intno) {
             case ExceptionEntry.EXCP_SWI, ExceptionEntry.EXCP_HVC, ExceptionEntry.EXCP_SMC,
                  ExceptionEntry.EXCP_PREFETCH_ABORT, ExceptionEntry.EXCP_DATA_ABORT -> truncateBlock(pc);
@@ -694,6 +710,7 @@ public final class Cpu {
         blocks.committed(cycles);
         blocks.retired(retired);
         continuation = NEVER;   // a snapshot is taken between whole blocks unless the debugger's rewind says otherwise
+        if (a53 != null) a53.reset();
         blocks.clearBlock();
         blocks.clearStop();
         exceptions.taken(taken);

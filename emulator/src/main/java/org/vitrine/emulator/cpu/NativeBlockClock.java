@@ -14,17 +14,36 @@ import org.vitrine.emulator.unicorn.Unicorn;
  */
 final class NativeBlockClock {
     private static final long COMMITTED = 0, DEADLINE = 8, BLOCK_ADDRESS = 16, BLOCK_START = 24, RETIRED = 32,
-            CPI = 40, EMU_STOP = 48, BLOCK_SIZE = 56, STOP = 60, STOPS = 64, DEFER_STOP = 72, CONTINUATION = 80, SIZE = 88;
+            CPI = 40, EMU_STOP = 48, BLOCK_SIZE = 56, STOP = 60, STOPS = 64, DEFER_STOP = 72, BLOCK_CYCLES = 80, BLOCK_EXTRA = 88,
+            MODEL = 96, CONTINUATION = 104, SIZE = 112;
 
     private final MemorySegment state;
 
-    NativeBlockClock(Unicorn uc, int cyclesPerInstruction) {
+    /**
+     * {@code model}: the a53 model that costs each block, and whose data-read hook this installs;
+     * null for {@code cyclesPerInstruction} cycles per instruction.
+     */
+    NativeBlockClock(Unicorn uc, int cyclesPerInstruction, NativeA53Model model) {
         state = uc.arena().allocate(SIZE, 8);
         state.set(ValueLayout.JAVA_LONG, DEADLINE, Long.MAX_VALUE);
         state.set(ValueLayout.JAVA_LONG, CONTINUATION, 1);
         state.set(ValueLayout.JAVA_LONG, CPI, cyclesPerInstruction);
         state.set(ValueLayout.ADDRESS, EMU_STOP, uc.symbol("uc_emu_stop"));
+        state.set(ValueLayout.ADDRESS, MODEL, model == null ? MemorySegment.NULL : model.state());
         uc.hookBlockNative(NativeHooks.function("vitrine_block_hook"), state);
+        if (model != null) uc.hookMemoryNative(Unicorn.HOOK_MEM_READ, NativeHooks.function("vitrine_read_hook"), state);
+    }
+
+    /**
+     * The cycle at which the instruction {@code done} instructions into the current block starts:
+     * the block's cost shared out evenly over its instructions (exact for a fixed cost per
+     * instruction) plus what it was charged while running (cache misses). Same rule as
+     * precise_cycle in vitrine_hooks.c.
+     */
+    long cycleWithinBlock(long done) {
+        long insns = blockSize() >>> 2;
+        long cost = state.get(ValueLayout.JAVA_LONG, BLOCK_CYCLES);
+        return blockStart() + state.get(ValueLayout.JAVA_LONG, BLOCK_EXTRA) + (insns == 0 ? 0 : cost * done / insns);
     }
 
     /** The state block, for native code that reads the clock (the counter in {@link NativeSysInsnFilter}). */

@@ -17,7 +17,7 @@ import org.vitrine.emulator.unicorn.Unicorn;
 final class NativeSysInsnFilter {
     private static final long JAVA = 0, COUNT = 8, KEYS = 12, FILTERED = 272, CLOCK = 280, COUNTER_NUM = 288,
             COUNTER_DEN = 296, REG_READ = 304, REG_WRITE = 312, CNTKCTL = 320, KEY_PCT = 328, KEY_VCT = 332, ID_PC = 336,
-            ID_PSTATE = 340, ID_W0 = 344, ID_WZR = 348, ID_XZR = 352, COUNTER_READS = 360, SIZE = 368;
+            ID_PSTATE = 340, ID_W0 = 344, ID_WZR = 348, ID_XZR = 352, COUNTER_READS = 360, MODEL = 368, KEY_TTBR0 = 376, SIZE = 384;
     private static final int WZR = 6;
     private static final int MAX_KEYS = 64;
 
@@ -57,6 +57,15 @@ final class NativeSysInsnFilter {
         state.set(ValueLayout.JAVA_INT, ID_WZR, WZR);
         state.set(ValueLayout.JAVA_INT, ID_XZR, Arm64Reg.XZR);
         state.set(ValueLayout.ADDRESS, CLOCK, clock.state());
+    }
+
+    /**
+     * (The MSR filter.) Tells the a53 model of every TTBR0_EL1 write, natively: its block costs and
+     * caches tag lower-half addresses with the address space they belong to.
+     */
+    void reportContextSwitches(NativeA53Model model) {
+        state.set(ValueLayout.JAVA_INT, KEY_TTBR0, SysReg.TTBR0_EL1.key());
+        state.set(ValueLayout.ADDRESS, MODEL, model.state());
     }
 
     /** The guest wrote CNTKCTL_EL1: EL0's access to the counters follows it. */

@@ -297,6 +297,7 @@ public final class Unicorn implements AutoCloseable {
      */
     public boolean invalidateCode(MemorySegment hostBytes) {
         if (!canInvalidateCodeInHooks()) return false;
+        codeChanged();
         try {
             long ramAddr = (long) RAM_ADDR_FROM_HOST.invokeExact(uc, hostBytes);
             if (ramAddr == RAM_ADDR_INVALID) return false;
@@ -808,6 +809,20 @@ public final class Unicorn implements AutoCloseable {
                 FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS), begin, end, 0);
     }
 
+    /**
+     * Memory access hooks (types HOOK_MEM_READ / WRITE / FETCH) over all addresses with a native
+     * callback ({@code void f(uc_engine*, uc_mem_type, uint64_t, int, int64_t, void*)}) and its
+     * user data; both must outlive the engine.
+     */
+    public Hook hookMemoryNative(int types, MemorySegment function, MemorySegment userData) {
+        try {
+            check((int) UC_HOOK_ADD.invokeExact(uc, hookHandle, types, function, userData, 1L, 0L, 0),
+                    "uc_hook_add(native memory)");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_hook_add", t); }
+        keepAlive.add(userData);
+        return new Hook(hookHandle.get(JAVA_LONG, 0), userData);
+    }
+
     /** Memory access hooks (types HOOK_MEM_READ / WRITE / FETCH) over [begin, end]. */
     public Hook hookMemory(int types, MemoryHook hook, long begin, long end) {
         Object t = new Object() {
@@ -911,8 +926,24 @@ public final class Unicorn implements AutoCloseable {
 
     // ---- uc_ctl ----------------------------------------------------------------------------
 
+    private final List<Runnable> codeChangeListeners = new ArrayList<>();
+
+    /**
+     * Runs {@code listener} whenever translated code is dropped ({@link #flushTranslations},
+     * {@link #removeTranslations}, {@link #invalidateCode}): whatever was derived from the old code
+     * (the a53 timing model's block costs) must be derived again.
+     */
+    public void onCodeChange(Runnable listener) {
+        codeChangeListeners.add(listener);
+    }
+
+    private void codeChanged() {
+        for (Runnable r : codeChangeListeners) r.run();
+    }
+
     /** Drops every translated block (needed after the host writes code into guest memory). */
     public void flushTranslations() {
+        codeChanged();
         try {
             check((int) UC_CTL_NONE.invokeExact(uc, CTL_TB_FLUSH), "uc_ctl(TB_FLUSH)");
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_ctl", t); }
@@ -920,6 +951,7 @@ public final class Unicorn implements AutoCloseable {
 
     /** Drops the translated blocks covering [begin, end), addresses as the CPU currently sees them. */
     public void removeTranslations(long begin, long end) {
+        codeChanged();
         try {
             check((int) UC_CTL_LONG2.invokeExact(uc, CTL_TB_REMOVE_CACHE, begin, end), "uc_ctl(TB_REMOVE_CACHE)");
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_ctl", t); }

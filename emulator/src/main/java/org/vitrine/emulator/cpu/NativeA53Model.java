@@ -1,0 +1,102 @@
+package org.vitrine.emulator.cpu;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+import org.vitrine.emulator.unicorn.Unicorn;
+
+/**
+ * The a53 timing model's native state (src/main/c/vitrine_a53.c), owned here: the per-block cost
+ * table, the branch predictor, the caches and the TLBs. The block clock's hook and the data-read
+ * hook call into it from native code; Java only creates it, tells it when code changed or the
+ * machine was restored, and reads its counts.
+ */
+final class NativeA53Model {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static MethodHandle size, init, reset, invalidate, forget, counts, staticCost;
+
+    /** The counts the model keeps (vitrine_a53_counts), in its order. */
+    record Counts(long blocksDecoded, long mispredicts, long l1dMisses, long l2Misses, long tlbMisses, long reads) { }
+
+    private final MemorySegment state;
+
+    NativeA53Model(Unicorn uc) {
+        bind();
+        try {
+            state = uc.arena().allocate((long) size.invokeExact(), 64);
+            init.invokeExact(state, uc.symbol("uc_vmem_read"));
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot start the a53 timing model: " + t, t);
+        }
+    }
+
+    private static synchronized void bind() {
+        if (size != null) return;
+        size = handle("vitrine_a53_size", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        init = handle("vitrine_a53_init", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        reset = handle("vitrine_a53_reset", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        invalidate = handle("vitrine_a53_invalidate", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        forget = handle("vitrine_a53_forget_previous", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        counts = handle("vitrine_a53_counts", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        staticCost = handle("vitrine_a53_static_cost", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static MethodHandle handle(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(NativeHooks.function(name), fd, Linker.Option.critical(false));
+    }
+
+    MemorySegment state() {
+        return state;
+    }
+
+    /** Code changed somewhere (IC maintenance, host writes, a flush): every block is costed again. */
+    void invalidate() {
+        call(invalidate);
+    }
+
+    /** Caches, TLBs, predictors and costs back to their state at power-on (a restored snapshot). */
+    void reset() {
+        call(reset);
+    }
+
+    /** The next block does not follow the last one by a branch (an exception was entered). */
+    void forgetPreviousBlock() {
+        call(forget);
+    }
+
+    private void call(MethodHandle h) {
+        try {
+            h.invokeExact(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    Counts counts() {
+        try {
+            MemorySegment c = ((MemorySegment) counts.invokeExact(state)).reinterpret(48);
+            return new Counts(c.get(ValueLayout.JAVA_LONG, 0), c.get(ValueLayout.JAVA_LONG, 8), c.get(ValueLayout.JAVA_LONG, 16),
+                    c.get(ValueLayout.JAVA_LONG, 24), c.get(ValueLayout.JAVA_LONG, 32), c.get(ValueLayout.JAVA_LONG, 40));
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * The static cost the model gives a block made of {@code words} ({@code loop}: a block that
+     * branches back to itself, costed in its steady state); for unit tests of the pipeline rules.
+     */
+    static int staticCost(int[] words, boolean loop) {
+        bind();
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_INT, words);
+            return (int) staticCost.invokeExact(w, words.length, loop ? 1 : 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}

@@ -632,6 +632,7 @@ public final class Cpu {
         boolean abort = intno == ExceptionEntry.EXCP_PREFETCH_ABORT || intno == ExceptionEntry.EXCP_DATA_ABORT;
         if (abort && stuckInAborts()) {
             stopWith(abortLoop(pc));
+            return;
         } else if (!exceptions.enter(intno, pc)) {
             stopWith(new Exit(ExitKind.EMULATION_ERROR, 1, String.format("unsupported CPU exception %d at PC 0x%x", intno, pc)));
             return;

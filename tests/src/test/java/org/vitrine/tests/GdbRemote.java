@@ -17,6 +17,11 @@ import java.nio.file.Path;
  * acknowledged with {@code +}; the stub's own acks are skipped. One request at a time.
  */
 final class GdbRemote implements AutoCloseable {
+    /** QEMU's single-step flags ({@code Qqemu.sstep}): step; keep interrupts masked; keep timers stopped. */
+    static final int SSTEP_ENABLE = 1, SSTEP_NOIRQ = 2, SSTEP_NOTIMER = 4;
+    /** How long a continue's Ctrl-C may stay unanswered before the connection is given up. */
+    private static final long UNANSWERED_MILLIS = 15_000;
+
     private final SocketChannel channel;
     private final InputStream in;
     private final OutputStream out;
@@ -97,6 +102,7 @@ final class GdbRemote implements AutoCloseable {
      */
     String cont(long guardMillis) throws IOException {
         send("c");
+        java.util.concurrent.atomic.AtomicBoolean unanswered = new java.util.concurrent.atomic.AtomicBoolean();
         Thread guard = Thread.ofPlatform().daemon().start(() -> {
             try {
                 Thread.sleep(guardMillis);
@@ -104,12 +110,22 @@ final class GdbRemote implements AutoCloseable {
                     out.write(3); // Ctrl-C: stop now
                     out.flush();
                 }
+                // A QEMU whose main loop no longer runs answers nothing: give up instead of hanging.
+                Thread.sleep(UNANSWERED_MILLIS);
+                unanswered.set(true);
+                channel.close();
             } catch (InterruptedException | IOException replied) {
                 // stopped in time, or the connection is gone
             }
         });
         try {
             return stop(reply());
+        } catch (IOException e) {
+            if (unanswered.get()) {
+                throw new IOException("QEMU neither stopped within " + guardMillis + " ms nor answered Ctrl-C in "
+                        + UNANSWERED_MILLIS + " ms more (its main loop is stuck)", e);
+            }
+            throw e;
         } finally {
             guard.interrupt();
         }
@@ -130,7 +146,7 @@ final class GdbRemote implements AutoCloseable {
      * WFI waits for the interrupt that ends it and stops at the vector instead of hanging.
      */
     void allowInterruptsWhileStepping() throws IOException {
-        expectOk("Qqemu.sstep=1");
+        expectOk("Qqemu.sstep=" + SSTEP_ENABLE);
     }
 
     @Override

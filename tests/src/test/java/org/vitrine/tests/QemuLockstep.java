@@ -20,8 +20,14 @@ import org.vitrine.emulator.display.Frame;
  * as on Vitrine, whose devices answer at the doorbell; without that QEMU's instruction count
  * depends on when its main loop got round to the request.
  *
- * <p>Input is not given yet: QEMU refuses {@code input-send-event} while the VM is stopped ("VM not
- * running"), and a running idle QEMU at once skips its clock to the next timer.
+ * <p>Input ({@link #inputAtIdle}) goes in while the vCPU waits in the WFI of an idle entry, at that
+ * entry's instruction count and virtual time: QEMU drops input while the VM is stopped (QMP
+ * {@code input-send-event} says "VM not running"; the legacy {@code sendkey}, {@code mouse_move}
+ * and {@code send-key} paths end in the same runstate check in {@code qemu_input_event_send} and
+ * drop it silently), and a running QEMU whose vCPU idles with a timer armed moves its clock at
+ * once to that timer ({@code sleep=off}). So the WFI is single-stepped with QEMU's
+ * {@code SSTEP_NOTIMER} flag: the VM runs (input is accepted) but its virtual clock is disabled
+ * while the step lasts (no warp, no timer fires); the event's interrupt ends the WFI and the step.
  */
 final class QemuLockstep implements AutoCloseable {
     private static final Pattern AVAIL = Pattern.compile("\"avail\":\\{[^}]*\"idx\":(\\d+)"),
@@ -108,6 +114,35 @@ final class QemuLockstep implements AutoCloseable {
                         + " from idle entry %d to %d; its console:%n%s", stop, pc, instructions(), idle, k, out.text()));
             }
             stoppedAt = pc;
+        }
+    }
+
+    /**
+     * Delivers one input report (QMP {@code input-send-event}'s events, QEMU adds the sync) while
+     * the vCPU waits in the WFI of the idle entry it is stopped at, at exactly that instant: the
+     * WFI is stepped with interrupts allowed but timers off, and once it has executed (the
+     * instruction count moved by one: the vCPU is halted, not about to take an interrupt before
+     * the WFI) the events go in; their interrupt wakes the vCPU and ends the step at the vector.
+     */
+    void inputAtIdle(String events) throws IOException, InterruptedException {
+        if (stoppedAt != points.idle()) throw new IllegalStateException("QEMU is not stopped at an idle entry");
+        long before = instructions();
+        gdb.removeBreakpoint(stoppedAt);
+        gdb.expectOk("Qqemu.sstep=" + (GdbRemote.SSTEP_ENABLE | GdbRemote.SSTEP_NOTIMER));
+        gdb.send("s");
+        long end = System.nanoTime() + DesktopDifferentialTest.GUARD.toNanos();
+        while (instructions() != before + 1) {
+            if (System.nanoTime() > end) throw new AssertionError("QEMU's vCPU did not execute the WFI of idle entry " + idle);
+            Thread.sleep(0, 200_000);
+        }
+        qmp.sendInput(events);
+        String stop = gdb.reply();
+        gdb.allowInterruptsWhileStepping();
+        gdb.insertBreakpoint(stoppedAt);
+        stoppedAt = -1;
+        if (instructions() != before + 1) {
+            throw new AssertionError("QEMU's step over the WFI of idle entry " + idle + " ran " + (instructions() - before)
+                    + " instructions (" + stop + "), not 1");
         }
     }
 

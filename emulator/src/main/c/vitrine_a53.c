@@ -5,7 +5,7 @@
  * Interface (called from vitrine_hooks.c; state created by vitrine_a53_new, owned by Java's
  * A53Model):
  *   vitrine_a53_block(m, uc, address, size)  per executed block: static cost + branch + I-side
- *   vitrine_a53_read(m, va)                  per guest data read: D-side miss cycles
+ *   vitrine_a53_read(m, pa)                  per guest data read (physical address): D-side miss cycles
  *   vitrine_a53_context(m, ttbr0)            the guest switched its lower address space
  *   vitrine_a53_invalidate(m)                code changed (IC IVAU/IALLU, host writes, reset)
  *
@@ -396,8 +396,11 @@ static uint64_t translate(struct vitrine_a53 *m, struct lru *micro, uint64_t pag
     return UTLB_MISS + TLB_MISS + PAGE_WALK;
 }
 
-uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t va) {
-    uint64_t t = tagged(m, va);
+uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t pa) {
+    /* libunicorn 2.1.4's memory hooks report the physical address (docs/unicorn-notes.md): the
+     * D side is physically tagged, as the A53's PIPT L1 D is, and needs no address-space tag
+     * (the kernel's data is the same lines whichever process entered it). */
+    uint64_t t = pa;
     m->reads++;
     if (t >> 6 == m->last_dline) return 0; /* most recent page and line: hits that move nothing */
     m->last_dline = t >> 6;

@@ -34,8 +34,8 @@ struct vitrine_clock {
 
 /* The a53 model's per-block cost (static pipeline cost plus the branch and I-side dynamic costs). */
 VITRINE_INTERNAL uint64_t vitrine_a53_block(struct vitrine_a53 *m, void *uc, uint64_t address, uint32_t size);
-/* A data read of the guest at virtual address `va`: the cycles it costs beyond an L1 hit. */
-VITRINE_INTERNAL uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t va);
+/* A data read of the guest at physical address `pa`: the cycles it costs beyond an L1 hit. */
+VITRINE_INTERNAL uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t pa);
 /* The guest wrote TTBR0_EL1: the lower half of the address space changed. */
 VITRINE_INTERNAL void vitrine_a53_context(struct vitrine_a53 *m, uint64_t ttbr0);
 

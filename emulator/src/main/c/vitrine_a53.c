@@ -5,7 +5,7 @@
  * Interface (called from vitrine_hooks.c; state created by vitrine_a53_new, owned by Java's
  * A53Model):
  *   vitrine_a53_block(m, uc, address, size)  per executed block: static cost + branch + I-side
- *   vitrine_a53_read(m, va)                  per guest data read: D-side miss cycles
+ *   vitrine_a53_read(m, pa)                  per guest data read (physical address): D-side miss cycles
  *   vitrine_a53_context(m, ttbr0)            the guest switched its lower address space
  *   vitrine_a53_invalidate(m)                code changed (IC IVAU/IALLU, host writes, reset)
  *
@@ -59,7 +59,7 @@ static int lru_access(struct lru *a, uint64_t tag) {
     while (i < a->ways && w[i] != t) i++;
     int hit = i < a->ways;
     if (!hit) i = a->ways - 1;
-    memmove(w + 1, w, i * sizeof(uint64_t));
+    for (; i > 0; i--) w[i] = w[i - 1]; /* a few words: cheaper inline than a call to memmove */
     w[0] = t;
     return hit;
 }
@@ -75,6 +75,10 @@ struct block_cost {
     uint64_t key, target;
     uint32_t size, generation, cost;
     uint8_t branch;
+    /* The block that last followed this one: tried before the table's hash (a loop or a chain
+     * of blocks finds its next entry without hashing); checked like a table hit, since an entry
+     * only ever lives in its own hash slot. */
+    struct block_cost *successor;
 };
 
 #define TABLE_BITS 16
@@ -91,17 +95,22 @@ struct vitrine_a53 {
     uint64_t targets[256];
     uint64_t returns[8];
     uint32_t return_top;
-    const struct block_cost *previous; /* the last block (its branch is checked against the next block), or NULL */
+    struct block_cost *previous; /* the last block (its branch is checked against the next block), or NULL */
     uint64_t previous_address;
     uint64_t last_iline;        /* the I-side's most recent line: a block within it changes nothing */
     uint64_t last_dline;        /* the D-side's: another read of it changes nothing either */
+    uint64_t last_dpage;        /* the D-side's most recent page: the micro-TLB's MRU entry */
     /* memory */
     /* 32 KiB L1 I (2-way) and D (4-way), 512 KiB 16-way L2, 64-byte lines; 10-entry micro-TLBs,
      * a 512-entry 4-way L2 TLB, 4 KiB pages */
     struct lru l1i, l1d, l2, itlb, dtlb, tlb;
     uint64_t l1i_tags[256 * 2], l1d_tags[128 * 4], l2_tags[512 * 16], itlb_tags[10], dtlb_tags[10], tlb_tags[128 * 4];
-    /* counts, for the profile and the tests */
+    /* counts, for the profile and the tests (vitrine_a53_counts: NativeA53Model.Counts, in this order);
+     * an access the same-line or same-page filters skip is counted as the hit it would be */
     uint64_t decoded, mispredicts, l1d_misses, l2_misses, tlb_misses, reads;
+    uint64_t ifetches;      /* L1 I line fetches: each block's lines */
+    uint64_t l1i_misses;
+    uint64_t utlb_misses;   /* micro-TLB misses, I and D (the L2 TLB's accesses) */
 };
 
 /* ---- decoding: an A64 word to its class, registers and latency ----------------------------- */
@@ -342,12 +351,13 @@ void vitrine_a53_reset(struct vitrine_a53 *m) {
     memset(m->returns, 0, sizeof m->returns);
     m->history = m->return_top = 0;
     m->previous = NULL;
-    m->last_iline = m->last_dline = ~0ull;
+    m->last_iline = m->last_dline = m->last_dpage = ~0ull;
     m->context = 0;
     m->generation = 1;
     lru_clear(&m->l1i); lru_clear(&m->l1d); lru_clear(&m->l2);
     lru_clear(&m->itlb); lru_clear(&m->dtlb); lru_clear(&m->tlb);
     m->decoded = m->mispredicts = m->l1d_misses = m->l2_misses = m->tlb_misses = m->reads = 0;
+    m->ifetches = m->l1i_misses = m->utlb_misses = 0;
 }
 
 void vitrine_a53_invalidate(struct vitrine_a53 *m) {
@@ -380,17 +390,27 @@ static uint64_t beyond_l1(struct vitrine_a53 *m, uint64_t line) {
 
 static uint64_t translate(struct vitrine_a53 *m, struct lru *micro, uint64_t page) {
     if (lru_access(micro, page)) return 0;
+    m->utlb_misses++;
     if (lru_access(&m->tlb, page)) return UTLB_MISS;
     m->tlb_misses++;
     return UTLB_MISS + TLB_MISS + PAGE_WALK;
 }
 
-uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t va) {
-    uint64_t t = tagged(m, va);
+uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t pa) {
+    /* libunicorn 2.1.4's memory hooks report the physical address (docs/unicorn-notes.md): the
+     * D side is physically tagged, as the A53's PIPT L1 D is, and needs no address-space tag
+     * (the kernel's data is the same lines whichever process entered it). */
+    uint64_t t = pa;
     m->reads++;
     if (t >> 6 == m->last_dline) return 0; /* most recent page and line: hits that move nothing */
     m->last_dline = t >> 6;
-    uint64_t extra = translate(m, &m->dtlb, t >> 12);
+    /* Another line of the most recent page: the micro-TLB would hit its MRU entry (only reads
+     * use it), which changes nothing; pointer chases and streams go to the caches directly. */
+    uint64_t extra = 0;
+    if (t >> 12 != m->last_dpage) {
+        extra = translate(m, &m->dtlb, t >> 12);
+        m->last_dpage = t >> 12;
+    }
     if (!lru_access(&m->l1d, t >> 6)) {
         m->l1d_misses++;
         extra += beyond_l1(m, t >> 6);
@@ -398,8 +418,7 @@ uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t va) {
     return extra;
 }
 
-static struct block_cost *lookup(struct vitrine_a53 *m, void *uc, uint64_t address, uint32_t size) {
-    uint64_t key = tagged(m, address);
+static struct block_cost *lookup(struct vitrine_a53 *m, void *uc, uint64_t address, uint64_t key, uint32_t size) {
     uint64_t h = key * 0x9E3779B97F4A7C15ull;
     struct block_cost *e = &m->table[(h >> 20) & ((1u << TABLE_BITS) - 1)];
     if (e->key == key && e->size == size && e->generation == m->generation) return e;
@@ -410,6 +429,7 @@ static struct block_cost *lookup(struct vitrine_a53 *m, void *uc, uint64_t addre
     e->generation = m->generation;
     e->branch = BR_NONE;
     e->target = 0;
+    e->successor = NULL;
     if (n == 0 || m->vmem_read(uc, address, UC_PROT_EXEC, words, bytes) != 0) {
         e->cost = size / 4 ? size / 4 : 1; /* unreadable: one cycle per instruction */
         return e;
@@ -432,9 +452,8 @@ static struct block_cost *lookup(struct vitrine_a53 *m, void *uc, uint64_t addre
 }
 
 /* The previous block's branch, resolved now that the next block is known: mispredict cycles. */
-static uint64_t resolve(struct vitrine_a53 *m, const struct block_cost *b, uint64_t pc, uint64_t next) {
-    switch (b->branch) {
-    case BR_COND: {
+static inline uint64_t resolve(struct vitrine_a53 *m, const struct block_cost *b, uint64_t pc, uint64_t next) {
+    if (b->branch == BR_COND) { /* the usual case first: no jump table on the way */
         int taken = next == b->target && b->target != pc + b->size; /* a branch to the next block is not taken */
         /* gshare, the history in the upper bits: branches a few instructions apart never share a counter */
         uint32_t i = (uint32_t) (((pc >> 2) ^ (m->history << 3)) & 2047);
@@ -445,6 +464,7 @@ static uint64_t resolve(struct vitrine_a53 *m, const struct block_cost *b, uint6
         if (predicted != taken) { m->mispredicts++; return MISPREDICT; }
         return 0;
     }
+    switch (b->branch) {
     case BR_CALL:
         m->returns[m->return_top++ & 7] = pc + b->size;
         return 0;
@@ -469,17 +489,29 @@ static uint64_t resolve(struct vitrine_a53 *m, const struct block_cost *b, uint6
 }
 
 uint64_t vitrine_a53_block(struct vitrine_a53 *m, void *uc, uint64_t address, uint32_t size) {
-    /* The previous block's entry is resolved before this block's lookup can reuse its slot. */
-    uint64_t cycles = m->previous && m->previous->branch != BR_NONE ? resolve(m, m->previous, m->previous_address, address) : 0;
-    const struct block_cost *e = lookup(m, uc, address, size);
+    struct block_cost *p = m->previous, *e = NULL;
+    uint64_t cycles = 0, t = tagged(m, address);
+    if (p) {
+        /* The previous block's entry is resolved before this block's lookup can reuse its slot. */
+        if (p->branch != BR_NONE) cycles = resolve(m, p, m->previous_address, address);
+        e = p->successor;
+    }
+    if (!e || e->key != t || e->size != size || e->generation != m->generation) {
+        e = lookup(m, uc, address, t, size);
+        if (p) p->successor = e;
+    }
     cycles += e->cost;
-    uint64_t t = tagged(m, address), first = t >> 6, last = (t + (size ? size - 1 : 0)) >> 6;
+    uint64_t first = t >> 6, last = (t + (size ? size - 1 : 0)) >> 6;
+    m->ifetches += last - first + 1;
     if (first != m->last_iline || last != first) {
         /* The fetch of a new line: a block entirely in the last line fetched would only hit the
          * most recent entries of the micro-TLB and L1 I again, which changes nothing. */
         cycles += translate(m, &m->itlb, t >> 12);
         for (uint64_t line = first; line <= last; line++) {
-            if (!lru_access(&m->l1i, line)) cycles += beyond_l1(m, line);
+            if (!lru_access(&m->l1i, line)) {
+                m->l1i_misses++;
+                cycles += beyond_l1(m, line);
+            }
         }
         m->last_iline = last;
     }

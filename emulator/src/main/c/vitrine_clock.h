@@ -28,11 +28,15 @@ struct vitrine_clock {
     volatile uint64_t continuation;  /* 104: a block starting here resumes one the debugger cut short */
 };
 
+/* Called only from vitrine_hooks.c: hidden, so the calls are direct (no PLT) and the build's
+ * link-time optimisation can inline them into the hooks. */
+#define VITRINE_INTERNAL __attribute__((visibility("hidden")))
+
 /* The a53 model's per-block cost (static pipeline cost plus the branch and I-side dynamic costs). */
-uint64_t vitrine_a53_block(struct vitrine_a53 *m, void *uc, uint64_t address, uint32_t size);
-/* A data read of the guest at virtual address `va`: the cycles it costs beyond an L1 hit. */
-uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t va);
+VITRINE_INTERNAL uint64_t vitrine_a53_block(struct vitrine_a53 *m, void *uc, uint64_t address, uint32_t size);
+/* A data read of the guest at physical address `pa`: the cycles it costs beyond an L1 hit. */
+VITRINE_INTERNAL uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t pa);
 /* The guest wrote TTBR0_EL1: the lower half of the address space changed. */
-void vitrine_a53_context(struct vitrine_a53 *m, uint64_t ttbr0);
+VITRINE_INTERNAL void vitrine_a53_context(struct vitrine_a53 *m, uint64_t ttbr0);
 
 #endif

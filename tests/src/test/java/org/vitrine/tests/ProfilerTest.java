@@ -1,6 +1,7 @@
 package org.vitrine.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -61,10 +62,45 @@ class ProfilerTest {
         assertTrue(ipc.find(), text);
         assertTrue(number(ipc.group(1)) >= 2000 && number(ipc.group(2)) > 0, text);
 
+        assertFalse(text.contains("Caches and TLBs"), "the fixed model has no caches to count:\n" + text);
+
         String folded = Files.readString(profile.resolve("stacks.folded"));
         assertTrue(folded.lines().anyMatch(l -> l.startsWith("pingpong (pid 2);") && l.contains("[syscall send_message]")
                 && l.contains("rost_kernel::")), folded.lines().limit(20).toList().toString());
         svg(profile.resolve("flamegraph.svg"), "pingpong (pid 3)");
+    }
+
+    @Test
+    void withTheA53ModelEachProcessHasItsCacheAndTlbMissRates() throws Exception {
+        Path profile = dir.resolve("profile");
+        Ran plain = run("--timing", "a53"), profiled = run("--timing", "a53", "--profile", profile.toString());
+        assertEquals(plain, profiled, "the profiler must not change the a53 run either");
+
+        String text = Files.readString(profile.resolve("profile.txt"));
+        assertTrue(text.contains("Caches and TLBs (a53 model"), text);
+        long[] ping = caches(text, 2, "pingpong"), pong = caches(text, 3, "pingpong"), all = caches(text, -1, "all");
+        // {L1I accesses, L1D reads, L2 accesses, TLB lookups}: both sides run the same code for the
+        // same 1000 round trips, so what each was charged is alike, and together under the run's total
+        for (int i = 0; i < 4; i++) {
+            assertTrue(ping[i] > 0 && pong[i] > 0, "level " + i + ":\n" + text);
+            assertTrue(Math.abs(ping[i] - pong[i]) < 0.25 * Math.max(ping[i], pong[i]), "level " + i + " alike:\n" + text);
+            assertTrue(ping[i] + pong[i] < all[i], "level " + i + ":\n" + text);
+        }
+        // a 1000-message ping-pong loops over a few pages of code and data: L1 mostly hits
+        assertTrue(ping[0] >= 1000 * 50 && ping[1] >= 1000 * 20, text);
+        Matcher rates = Pattern.compile("(?m)^\\s+2\\s+pingpong\\s+[\\d,]+\\s+([\\d.]+)%\\s+[\\d,]+\\s+([\\d.]+)%").matcher(text);
+        assertTrue(rates.find(), text);
+        assertTrue(Double.parseDouble(rates.group(1)) < 10 && Double.parseDouble(rates.group(2)) < 10, text);
+    }
+
+    /** A cache-section row's accesses: L1 I, L1 D, L2 and TLB lookups ({@code pid} -1: a row without one). */
+    private static long[] caches(String text, long pid, String name) {
+        String section = text.substring(text.indexOf("Caches and TLBs"));
+        String lead = pid < 0 ? "" : pid + "\\s+";
+        Matcher m = Pattern.compile("(?m)^\\s+" + lead + name + "\\s+([\\d,]+)\\s+\\S+\\s+([\\d,]+)\\s+\\S+\\s+([\\d,]+)\\s+\\S+\\s+([\\d,]+)\\s")
+                .matcher(section);
+        assertTrue(m.find(), name + " in:\n" + section);
+        return new long[] {number(m.group(1)), number(m.group(2)), number(m.group(3)), number(m.group(4))};
     }
 
     @Test

@@ -9,11 +9,18 @@ import org.vitrine.emulator.time.TimingModel;
 /**
  * What every workload run needs: the QEMU binary, whether this is the quick mode (tiny sizes, for
  * tests that only check the suite runs), where the project's downloaded images are, the guest
- * log of the Vitrine runs, and the timing model Vitrine runs with ({@code --timing}).
+ * log of the Vitrine runs, the timing model Vitrine runs with ({@code --timing}), and whether
+ * Vitrine's runs are timed by the CPU time of the thread that runs them ({@code threadCpu}: two
+ * Vitrine runs compared with each other on a loaded machine, where wall time mostly measures the
+ * other processes) or by wall time (the default: Vitrine against QEMU, a separate process).
  */
-public record BenchEnv(String qemu, boolean quick, Path root, GuestLogSession logs, TimingModel.Pipeline timing) {
+public record BenchEnv(String qemu, boolean quick, Path root, GuestLogSession logs, TimingModel.Pipeline timing, boolean threadCpu) {
     public BenchEnv(String qemu, boolean quick, Path root, GuestLogSession logs) {
         this(qemu, quick, root, logs, TimingModel.Pipeline.FIXED);
+    }
+
+    public BenchEnv(String qemu, boolean quick, Path root, GuestLogSession logs, TimingModel.Pipeline timing) {
+        this(qemu, quick, root, logs, timing, false);
     }
 
     /** The default board with this run's timing model. */
@@ -24,6 +31,11 @@ public record BenchEnv(String qemu, boolean quick, Path root, GuestLogSession lo
 
     /** The same environment with Vitrine on {@code pipeline}. */
     public BenchEnv withTiming(TimingModel.Pipeline pipeline) {
-        return new BenchEnv(qemu, quick, root, logs, pipeline);
+        return new BenchEnv(qemu, quick, root, logs, pipeline, threadCpu);
+    }
+
+    /** The same environment with Vitrine's runs timed by their thread's CPU time. */
+    public BenchEnv withThreadCpuTime() {
+        return new BenchEnv(qemu, quick, root, logs, timing, true);
     }
 }

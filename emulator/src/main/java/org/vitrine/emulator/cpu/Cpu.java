@@ -9,6 +9,7 @@ import java.util.function.LongPredicate;
 import org.vitrine.emulator.memory.PhysicalMemory;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.spi.InterruptLine;
+import org.vitrine.emulator.time.CacheCounts;
 import org.vitrine.emulator.time.EventQueue;
 import org.vitrine.emulator.time.TimingModel;
 import org.vitrine.emulator.unicorn.Arm64Reg;
@@ -413,6 +414,11 @@ public final class Cpu {
         NativeA53Model.Counts c = a53.counts();
         return String.format("a53 model: %,d blocks costed, %,d mispredicts, %,d reads, %,d L1D misses, %,d L2 misses, %,d TLB misses",
                 c.blocksDecoded(), c.mispredicts(), c.reads(), c.l1dMisses(), c.l2Misses(), c.tlbMisses());
+    }
+
+    /** The a53 timing model's cache and TLB traffic so far, or null with the fixed model (which has no caches). */
+    public CacheCounts cacheCounts() {
+        return a53 == null ? null : a53.counts().caches();
     }
 
     /** Why and how often runs ended so far, and the system-instruction upcalls. */

@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
+import org.vitrine.emulator.time.CacheCounts;
 import org.vitrine.emulator.unicorn.Unicorn;
 
 /**
@@ -19,7 +20,14 @@ final class NativeA53Model {
     private static MethodHandle size, init, reset, invalidate, forget, counts, staticCost;
 
     /** The counts the model keeps (vitrine_a53_counts), in its order. */
-    record Counts(long blocksDecoded, long mispredicts, long l1dMisses, long l2Misses, long tlbMisses, long reads) { }
+    record Counts(long blocksDecoded, long mispredicts, long l1dMisses, long l2Misses, long tlbMisses, long reads,
+                  long instructionFetches, long l1iMisses, long microTlbMisses) {
+        CacheCounts caches() {
+            return new CacheCounts(instructionFetches, l1iMisses, reads, l1dMisses, l2Misses, microTlbMisses, tlbMisses);
+        }
+    }
+
+    private static final int COUNTS = 9;
 
     private final MemorySegment state;
 
@@ -78,9 +86,8 @@ final class NativeA53Model {
 
     Counts counts() {
         try {
-            MemorySegment c = ((MemorySegment) counts.invokeExact(state)).reinterpret(48);
-            return new Counts(c.get(ValueLayout.JAVA_LONG, 0), c.get(ValueLayout.JAVA_LONG, 8), c.get(ValueLayout.JAVA_LONG, 16),
-                    c.get(ValueLayout.JAVA_LONG, 24), c.get(ValueLayout.JAVA_LONG, 32), c.get(ValueLayout.JAVA_LONG, 40));
+            long[] c = ((MemorySegment) counts.invokeExact(state)).reinterpret(8L * COUNTS).toArray(ValueLayout.JAVA_LONG);
+            return new Counts(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

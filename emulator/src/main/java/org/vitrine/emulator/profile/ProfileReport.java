@@ -10,15 +10,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.vitrine.emulator.time.CacheCounts;
+
 /**
  * What a {@link Profiler} measured, and its three files: {@code profile.txt} (the summary a
  * person reads: processes, kernel entries, IPC latency, hottest functions), {@code
  * stacks.folded} (one stack and its samples a line, for any flame-graph tool) and {@code
- * flamegraph.svg} ({@link FlameGraphSvg}).
+ * flamegraph.svg} ({@link FlameGraphSvg}). {@code idleCaches} and {@code bootCaches} are null
+ * without a timing model that has caches (then the summary has no cache section).
  */
 public record ProfileReport(long cycles, long cyclesPerSecond, long intervalCycles, long samples, long idleCycles,
                             long bootCycles, List<Profiler.Process> processes, Map<String, Profiler.Calls> kernelEntries,
-                            Log2Histogram ipcLatencyNs, Map<String, Long> folded) {
+                            Log2Histogram ipcLatencyNs, Map<String, Long> folded, CacheCounts idleCaches, CacheCounts bootCaches) {
 
     public static final String SUMMARY = "profile.txt", FOLDED = "stacks.folded", FLAME_GRAPH = "flamegraph.svg";
 
@@ -56,6 +59,7 @@ public record ProfileReport(long cycles, long cyclesPerSecond, long intervalCycl
         }
         out.append(String.format("  %5s  %-16s %14s %,14d %8s%n", "", "idle", "", idleCycles, share(idleCycles)));
         out.append(String.format("  %5s  %-16s %14s %,14d %8s%n%n", "", "boot", "", bootCycles, share(bootCycles)));
+        if (idleCaches != null && bootCaches != null) out.append(CacheSection.render(processes, idleCaches, bootCaches)).append('\n');
 
         out.append("Kernel entries (exact):\n");
         out.append(String.format("  %-28s %10s %16s %12s%n", "cause", "count", "kernel cycles", "mean ns"));

@@ -15,6 +15,7 @@ import org.vitrine.emulator.cpu.PageTableWalker;
 import org.vitrine.emulator.cpu.Pstate;
 import org.vitrine.emulator.cpu.SysReg;
 import org.vitrine.emulator.machine.Machine;
+import org.vitrine.emulator.time.CacheCounts;
 import org.vitrine.emulator.memory.PhysicalMemory;
 import org.vitrine.emulator.time.EventQueue;
 import org.vitrine.emulator.unicorn.Arm64Reg;
@@ -32,6 +33,10 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * before it) or a fault. IPC latency is measured from a {@code send_message} entry to the
  * moment the kernel returns into the receiving process from its next {@code recv_message} (the
  * sends to each receiver queue in order, as rost's mailboxes do).
+ *
+ * <p>With the a53 timing model, the cache and TLB counts ({@link CacheCounts}) are read at the
+ * same context changes and charged the same way: each process gets what its own code and the
+ * kernel on its behalf did to the caches, idle and boot theirs.
  *
  * <p><b>Sampled call stacks</b> on virtual time: every {@code interval} cycles of execution an
  * event of the machine's clock takes the PC and walks the frame-pointer chain (AArch64 frame
@@ -70,6 +75,8 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         public final long pid;
         String program;
         public long userCycles, kernelCycles, userInstructions, kernelInstructions, syscalls, samples;
+        /** Its cache and TLB traffic, user and kernel on its behalf (the a53 model only; ZERO otherwise). */
+        public CacheCounts caches = CacheCounts.ZERO;
 
         Process(long pid) {
             this.pid = pid;
@@ -114,6 +121,8 @@ public final class Profiler implements ContextObserver, AutoCloseable {
     private final Log2Histogram ipcLatencyNs = new Log2Histogram();
     private final Map<String, Long> folded = new HashMap<>();
     private long idleCycles, bootCycles, samples;
+    /** The model's counts at the last context change, and what idle and boot did (null: no caches modelled). */
+    private CacheCounts cachesThen, idleCaches, bootCaches;
 
     /**
      * Starts profiling {@code machine} (between runs) with a sample every {@code intervalCycles}
@@ -130,6 +139,8 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         this.startCycle = cpu.cycles();
         this.since = startCycle;
         this.sinceInstructions = cpu.instructionsRetired();
+        this.cachesThen = cpu.cacheCounts();
+        if (cachesThen != null) idleCaches = bootCaches = CacheCounts.ZERO;
         cpu.observeContexts(this);
         arm(cpu.cycles());
     }
@@ -202,18 +213,32 @@ public final class Profiler implements ContextObserver, AutoCloseable {
     /** Charges the cycles since the last context change to what ran in between. */
     private void endSpan(long now, long retired) {
         long cycles = Math.max(0, now - since), instructions = Math.max(0, retired - sinceInstructions);
+        CacheCounts caches = CacheCounts.ZERO;
+        if (cachesThen != null) {
+            CacheCounts c = cpu.cacheCounts();
+            caches = c.minus(cachesThen);
+            cachesThen = c;
+        }
         switch (where) {
-            case BOOT -> bootCycles += cycles;
-            case IDLE -> idleCycles += cycles;
+            case BOOT -> {
+                bootCycles += cycles;
+                if (bootCaches != null) bootCaches = bootCaches.plus(caches);
+            }
+            case IDLE -> {
+                idleCycles += cycles;
+                if (idleCaches != null) idleCaches = idleCaches.plus(caches);
+            }
             case USER -> {
                 Process p = process(pid);
                 p.userCycles += cycles;
                 p.userInstructions += instructions;
+                p.caches = p.caches.plus(caches);
             }
             case KERNEL -> {
                 Process p = process(entryPid);
                 p.kernelCycles += cycles;
                 p.kernelInstructions += instructions;
+                p.caches = p.caches.plus(caches);
                 kernelEntries.computeIfAbsent(entryCause, c -> new Calls()).cycles += cycles;
             }
         }
@@ -312,7 +337,8 @@ public final class Profiler implements ContextObserver, AutoCloseable {
     /** What was measured: call after {@link #close}. */
     public ProfileReport report() {
         return new ProfileReport(cpu.cycles() - startCycle, clock.cyclesPerSecond(), interval, samples, idleCycles, bootCycles,
-                new ArrayList<>(processes.values()), new TreeMap<>(kernelEntries), ipcLatencyNs, new TreeMap<>(folded));
+                new ArrayList<>(processes.values()), new TreeMap<>(kernelEntries), ipcLatencyNs, new TreeMap<>(folded),
+                idleCaches, bootCaches);
     }
 
     private Process process(long p) {

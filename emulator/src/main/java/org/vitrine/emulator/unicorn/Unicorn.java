@@ -64,6 +64,7 @@ public final class Unicorn implements AutoCloseable {
     private static final int UC_ARCH_ARM64 = 2, UC_MODE_ARM = 0;
     private static final int CTL_WRITE = 1 << 30;
     private static final int CTL_CPU_MODEL = 7 | (1 << 26) | CTL_WRITE;
+    private static final int CTL_PAGE_SIZE = 1 | (1 << 26) | CTL_WRITE;
     private static final int CTL_TB_REMOVE_CACHE = 9 | (2 << 26) | CTL_WRITE;
     private static final int CTL_TB_FLUSH = 10 | CTL_WRITE;
     private static final int CTL_TLB_FLUSH = 11 | CTL_WRITE;
@@ -336,6 +337,10 @@ public final class Unicorn implements AutoCloseable {
             Unicorn u = new Unicorn(out.get(ADDRESS, 0));
             try {
                 check((int) UC_CTL_INT.invokeExact(u.uc, CTL_CPU_MODEL, model.ordinal()), "uc_ctl(CPU_MODEL)");
+                // Measurement knob (docs/speed.md, "A patched libunicorn"): libunicorn's AArch64 target
+                // page is 1 KiB unless set before first use; 0 keeps the library's default.
+                int pageSize = Integer.getInteger("vitrine.unicorn.pageSize", 0);
+                if (pageSize != 0) check((int) UC_CTL_INT.invokeExact(u.uc, CTL_PAGE_SIZE, pageSize), "uc_ctl(PAGE_SIZE " + pageSize + ")");
             } catch (RuntimeException e) {
                 u.close();
                 throw e;

@@ -1,9 +1,11 @@
 package org.vitrine.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,9 +49,11 @@ final class ScenarioSuiteBenchmark {
             ScriptCommand command = new ScriptCommand();
             PrintStream stdout = System.out, stderr = System.err;
             long t0 = System.nanoTime(), cpu0 = SuiteSpeedup.processCpuNanos();
-            try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+                 PrintStream errors = new PrintStream(log, true, StandardCharsets.UTF_8)) {
                 System.setOut(quiet);
-                System.setErr(quiet);
+                System.setErr(errors);
                 new CommandLine(command).execute(args.toArray(String[]::new));
             } finally {
                 System.setOut(stdout);
@@ -63,6 +67,11 @@ final class ScenarioSuiteBenchmark {
                     + "%.3f virtual seconds per wall second, %.3f per CPU second; load average %.1f after%n", jobs, wall, cpu,
                     results.size(), results.size() - failed.size(), failed.isEmpty() ? "" : "; failed: " + String.join(", ", failed),
                     virtual, virtual / wall, virtual / cpu, loadAverage());
+            if (results.isEmpty() || !failed.isEmpty()) {
+                // figures of a suite that did not play are no figures: say why
+                List<String> lines = log.toString(StandardCharsets.UTF_8).lines().toList();
+                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> out.println("scenario suite:   | " + l));
+            }
         }
         out.println("scenario suite: on a loaded host the wall times include waiting for a core, the CPU times do not; "
                 + "measure again on a quiet machine with ./vitrine bench --only scenarios,text-search");

@@ -23,9 +23,16 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
+    /** The command line with its subcommands and their help. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        ScriptCommand.addGrammar(cl.getSubcommands().get("script"));
+        return cl;
+    }
+
     /** Runs the command line and returns the exit code (tests call this directly). */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof LogOptions.UnwritableException e) {   // any command's --log-file, before its machine starts
                 cmd.getErr().println("vitrine: " + e.getMessage());

@@ -46,9 +46,18 @@ import picocli.CommandLine.Parameters;
 @Command(name = "script", mixinStandardHelpOptions = true, usageHelpWidth = 110,
         description = {"Boot the machine headless with a display, keyboard and tablet, and play scenarios.",
                 "Exit status: 0 every step passed, 1 a step failed (the message says which, expected and found),",
-                "2 a script is malformed (file:line:col: message, before any machine starts)."},
-        footer = {"", ScenarioParser.HELP})
+                "2 a script is malformed (file:line:col: message, before any machine starts)."})
 public final class ScriptCommand implements Callable<Integer> {
+    /**
+     * Ends this command's help with the scenario grammar ({@link ScenarioParser#HELP}). Picocli
+     * reads {@code ${...}} in help text as its own variables (an unknown one printed "set NAME
+     * value (then null)") and formats the text with {@code String.format}: {@code $$} and
+     * {@code %%} keep the script's {@code ${NAME}} and any percent sign as written.
+     */
+    static void addGrammar(CommandLine script) {
+        script.getCommandSpec().usageMessage().footer("", ScenarioParser.HELP.replace("%", "%%").replace("${", "$${"));
+    }
+
     @Parameters(paramLabel = "SCRIPT", arity = "1..*", description = "Scenario files (.vts).")
     List<Path> scripts;
 
@@ -137,6 +146,11 @@ public final class ScriptCommand implements Callable<Integer> {
             chosen = shard == null ? scripts : Shards.pick(scripts, shard);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--shard: " + e.getMessage());
+        }
+        if (disk != null && !diskReadOnly && jobs > 1 && chosen.size() > 1) {
+            // used in place, one disk would be written by several machines at once: no run could replay that
+            throw new CommandLine.ParameterException(spec.commandLine(), "--disk is used in place: with --jobs " + jobs
+                    + " several machines would write it at once (name each scenario's disk on its boot line, or add --disk-readonly)");
         }
         List<Job> plan = new ArrayList<>();
         boolean malformed = false;

@@ -39,7 +39,7 @@ final class SuiteSpeedup {
                     "type \"ls /BIN\"", "key enter", "wait-for \"[terminal] \" within 5s", "run 200ms"));
 
     /** The whole process's CPU time: the machine runs on threads of its own, and the JIT and GC count too. */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
     }
 

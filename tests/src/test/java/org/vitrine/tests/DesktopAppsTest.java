@@ -9,7 +9,6 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,22 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * highlighting, line numbers and the modified marker (colours of ui::palette), and the listing.
  */
 class DesktopAppsTest {
-    @TempDir
-    Path dir;
-
     // ui::palette
     static final int KEYWORD = 0xc68fd6, STRING = 0xa3c98a, NUMBER = 0xe09a68, COMMENT = 0x6b7589;
     static final int CURSOR = 0xe8b45a, ACCENT = 0x5e9cd6, SELECTED = 0x2c3a52;
 
     Path disk;
 
-    CliTest.Result play(String scenario) throws Exception {
-        Path script = Files.copy(Guest.root().resolve("tests/scenarios/" + scenario), dir.resolve(scenario));
-        disk = Guest.disk(dir);
-        CliTest.Result r = CliTest.vitrine("script", "--disk", disk.toString(), "--display", "1024x768",
-                "--append", "rost.desktop", script.toString());
-        assertEquals(0, r.exit(), r.stdout() + r.stderr());
-        return r;
+    /** The scenario's play (the suite's first, shared with ScenarioRepeatTest); its disk kept in {@link #disk}. */
+    ScenarioPlays.Play play(String scenario) throws Exception {
+        ScenarioPlays.Play p = ScenarioPlays.first(scenario);
+        assertEquals(0, p.result().exit(), p.all());
+        disk = p.disk();
+        return p;
     }
 
     String host(String... command) throws Exception {
@@ -53,8 +48,8 @@ class DesktopAppsTest {
 
     @Test
     void editorSavesAnEditedFileAndANewOne() throws Exception {
-        CliTest.Result r = play("desktop-editor.vts");
-        String all = r.stdout() + r.stderr();
+        ScenarioPlays.Play p = play("desktop-editor.vts");
+        String all = p.all();
         String original = Files.readString(Guest.root().resolve("guest-apps/docs/sample.rs"));
         assertTrue(all.contains("[editor] opened /docs/sample.rs (" + original.length() + " bytes)\n"), all);
 
@@ -71,21 +66,21 @@ class DesktopAppsTest {
         assertFsckClean();
 
         // The editor is the right half: inside x 517..1015, y 60..759; status line at the bottom.
-        BufferedImage sample = ImageIO.read(dir.resolve("editor-sample.png").toFile());
+        BufferedImage sample = ImageIO.read(p.artifact("editor-sample.png").toFile());
         for (int colour : new int[] {KEYWORD, STRING, NUMBER, COMMENT}) {
             assertTrue(count(sample, 560, 60, 1015, 730, colour) > 40,
                     "highlighting colour " + Integer.toHexString(colour) + " in the text");
         }
         assertTrue(count(sample, 517, 60, 555, 730, COMMENT) > 200, "line numbers in the gutter");
         assertEquals(0, count(sample, 517, 735, 1015, 760, CURSOR), "saved: no modified marker");
-        BufferedImage modified = ImageIO.read(dir.resolve("editor-modified.png").toFile());
+        BufferedImage modified = ImageIO.read(p.artifact("editor-modified.png").toFile());
         assertTrue(count(modified, 517, 735, 1015, 760, CURSOR) > 60, "the modified marker in the status line");
     }
 
     @Test
     void filesMakesRenamesDeletesAndOpens() throws Exception {
-        CliTest.Result r = play("desktop-files.vts");
-        String all = r.stdout() + r.stderr();
+        ScenarioPlays.Play p = play("desktop-files.vts");
+        String all = p.all();
         assertTrue(all.contains("[files] could not delete: not allowed"), "a folder with pages is kept: " + all);
         long sample = Files.size(Guest.root().resolve("guest-apps/docs/sample.rs"));
         assertTrue(all.contains("[editor] opened /DOCS/SAMPLE.RS (" + sample + " bytes)\n"), all);
@@ -106,12 +101,12 @@ class DesktopAppsTest {
         assertFsckClean();
 
         // Files alone: folders in the accent colour, the selected row highlighted.
-        BufferedImage docsShot = ImageIO.read(dir.resolve("files-docs.png").toFile());
+        BufferedImage docsShot = ImageIO.read(p.artifact("files-docs.png").toFile());
         assertTrue(count(docsShot, 20, 130, 60, 150, ACCENT) > 20, "WEB, a folder, in the accent colour");
         assertTrue(count(docsShot, 9, 170, 1015, 190, SELECTED) > 5000, "the renamed file's row is selected");
         assertTrue(count(docsShot, 800, 110, 1015, 210, COMMENT) > 200, "sizes and dates");
         // Files and the Editor side by side, the source highlighted.
-        BufferedImage both = ImageIO.read(dir.resolve("files-editor.png").toFile());
+        BufferedImage both = ImageIO.read(p.artifact("files-editor.png").toFile());
         assertTrue(count(both, 560, 60, 1015, 730, KEYWORD) > 40, "SAMPLE.RS highlighted in the Editor");
     }
 

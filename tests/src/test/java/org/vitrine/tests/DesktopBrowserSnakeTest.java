@@ -1,14 +1,11 @@
 package org.vitrine.tests;
 
 import java.awt.image.BufferedImage;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,9 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the disk image on the host with mtype.
  */
 class DesktopBrowserSnakeTest {
-    @TempDir
-    Path dir;
-
     static final int ACCENT = 0x5e9cd6;
     static final int LINK = 0x5e9cd6;
     static final int HEADING = 0xe8b45a;
@@ -33,19 +27,20 @@ class DesktopBrowserSnakeTest {
     static final int PANEL = 0x222834;
     static final int THUMB = 0x4c566a;
 
-    /** Boots the desktop with `scenario` on a fresh disk copy; the console. */
-    private String play(String scenario, Path disk) throws Exception {
-        Path script = Files.copy(Guest.root().resolve("tests/scenarios/" + scenario), dir.resolve(scenario));
-        CliTest.Result r = CliTest.vitrine("script", "--disk", disk.toString(), "--display", "1024x768",
-                "--append", "rost.desktop", script.toString());
-        String all = r.stdout() + r.stderr();
-        assertEquals(0, r.exit(), all);
+    /** The scenario's play (the suite's first, shared with ScenarioRepeatTest). */
+    private ScenarioPlays.Play played;
+
+    /** The desktop played `scenario` on a fresh disk copy; the console. */
+    private String play(String scenario) throws Exception {
+        played = ScenarioPlays.first(scenario);
+        String all = played.all();
+        assertEquals(0, played.result().exit(), all);
         assertFalse(all.contains("panicked"), all);
         return all;
     }
 
     private BufferedImage shot(String name) throws Exception {
-        BufferedImage img = ImageIO.read(new File(dir.toFile(), name));
+        BufferedImage img = ImageIO.read(played.artifact(name).toFile());
         assertEquals(1024, img.getWidth());
         return img;
     }
@@ -81,7 +76,7 @@ class DesktopBrowserSnakeTest {
 
     @Test
     void browserFollowsLinksGoesBackScrollsAndSurvivesOddFiles() throws Exception {
-        String all = play("desktop-browser.vts", Guest.disk(dir));
+        String all = play("desktop-browser.vts");
         // The pages, in order, each titled in the window manager's chrome.
         String[] sequence = {
             "[browser] open /DOCS/INDEX.HTM, 880 bytes", "[wm] window of task 3 now: rost: sample pages",
@@ -131,8 +126,8 @@ class DesktopBrowserSnakeTest {
 
     @Test
     void snakeIsPlayedToGameOverAndKeepsItsHighScoreOnTheDisk() throws Exception {
-        Path disk = Guest.disk(dir);
-        String all = play("desktop-snake.vts", disk);
+        String all = play("desktop-snake.vts");
+        Path disk = played.disk();
         String[] sequence = {
             "[snake] high score 0", "[wm] window of task 3: Snake", "[snake] go", "[snake] ate: score 10, length 4",
             "[snake] game over: score 10", "[snake] new high score 10 saved to /SNAKE.HI", "[rost] task 3 exited (code 0)",

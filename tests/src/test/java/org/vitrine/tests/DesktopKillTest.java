@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Killing misbehaving apps on the desktop (issue 8, "Done when"), on the real kernel, window
@@ -27,15 +24,11 @@ class DesktopKillTest {
     static final int TERMINAL_BG = 0x14181f;
     static final int HOSTILE_RED = 0x802020;
 
-    @TempDir
-    Path dir;
-
     @Test
     void killedAndCrashedAppsLoseTheirWindowsAndEverythingElseRuns() throws Exception {
-        Path script = Files.copy(Guest.root().resolve("tests/scenarios/desktop-kill.vts"), dir.resolve("k.vts"));
-        CliTest.Result r = CliTest.vitrine("script", script.toString());
-        String all = r.stdout() + r.stderr();
-        assertEquals(0, r.exit(), all);
+        ScenarioPlays.Play p = ScenarioPlays.first("desktop-kill.vts");
+        String all = p.all();
+        assertEquals(0, p.result().exit(), all);
         for (String line : new String[] {
             "[terminal] task 5 exited with 0",                      // 3000 random syscalls survived
             "[rost] task 6 killed: data abort",                    // null dereference
@@ -56,15 +49,15 @@ class DesktopKillTest {
                 "ps: the window manager and the surviving Terminal, nothing else: " + all);
         assertFalse(all.contains("panicked") || all.contains("[rost] task 2 "), "the window manager never died: " + all);
 
-        BufferedImage crashing = ImageIO.read(dir.resolve("kill-hostile-window.png").toFile());
+        BufferedImage crashing = ImageIO.read(p.artifact("kill-hostile-window.png").toFile());
         assertTrue(count(crashing, HOSTILE_RED) > 100_000, "the hostile window is shown before it crashes");
 
-        BufferedImage afterCrash = ImageIO.read(dir.resolve("kill-after-crash.png").toFile());
+        BufferedImage afterCrash = ImageIO.read(p.artifact("kill-after-crash.png").toFile());
         assertEquals(0, count(afterCrash, HOSTILE_RED), "no trace of the crashed app's window");
         assertEquals(TERMINAL_BG, afterCrash.getRGB(760, 600) & 0xffffff, "the right Terminal takes the whole right half again");
         assertEquals(TERMINAL_BG, afterCrash.getRGB(250, 600) & 0xffffff, "the left Terminal is still there");
 
-        BufferedImage afterKill = ImageIO.read(dir.resolve("kill-after-kill.png").toFile());
+        BufferedImage afterKill = ImageIO.read(p.artifact("kill-after-kill.png").toFile());
         assertEquals(0, count(afterKill, HOSTILE_RED));
         for (int x : new int[] {20, 511, 1000}) {
             assertEquals(TERMINAL_BG, afterKill.getRGB(x, 700) & 0xffffff, "the last Terminal fills the desktop (x=" + x + ")");

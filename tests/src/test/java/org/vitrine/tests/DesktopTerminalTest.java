@@ -1,13 +1,10 @@
 package org.vitrine.tests;
 
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,21 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * focused window's chrome in the accent colour, the menu bar, and the typed text inside the window.
  */
 class DesktopTerminalTest {
-    @TempDir
-    Path dir;
-
     static final int ACCENT = 0x5e9cd6;
     static final int MENU = 0x2b3240;
     static final int TERMINAL_TEXT = 0xd8dee9;
 
     @Test
     void menuOpensTerminalWhichRunsCommands() throws Exception {
-        Path script = Files.copy(Guest.root().resolve("tests/scenarios/desktop-terminal.vts"), dir.resolve("s.vts"));
-        Path disk = Guest.disk(dir);
-        CliTest.Result r = CliTest.vitrine("script", "--disk", disk.toString(), "--display", "1024x768",
-                "--append", "rost.desktop", script.toString());
-        String all = r.stdout() + r.stderr();
-        assertEquals(0, r.exit(), all);
+        ScenarioPlays.Play p = ScenarioPlays.first("desktop-terminal.vts");
+        String all = p.all();
+        assertEquals(0, p.result().exit(), all);
         assertTrue(all.contains("[wm] desktop up, 1024x768"), all);
         assertTrue(all.contains("[wm] window of task ") && all.contains(": Terminal"), all);
         assertTrue(all.contains("[terminal] $ echo hello\n[terminal] hello\n"), all);
@@ -47,7 +38,7 @@ class DesktopTerminalTest {
         assertTrue(all.matches("(?s).*\\[terminal\\] memory: \\d+ KiB free of \\d+ KiB\n.*"), all);
         assertTrue(all.contains("[terminal] /NOPE: no such file or directory\n"), all);
 
-        assertTerminalShot(ImageIO.read(dir.resolve("desktop-terminal.png").toFile()));
+        assertTerminalShot(ImageIO.read(p.artifact("desktop-terminal.png").toFile()));
     }
 
     /** desktop-terminal.vts's screenshot: the menu bar, the focused Terminal, the echoed text in it. */
@@ -75,23 +66,19 @@ class DesktopTerminalTest {
      */
     @Test
     void windowsTileTakeFocusAndClose() throws Exception {
-        Path script = Files.copy(Guest.root().resolve("tests/scenarios/desktop-windows.vts"), dir.resolve("w.vts"));
-        Path disk = Guest.disk(dir);
-        RostSystestTest.host("mdel", "-i", disk.toString(), "::/BIN/EDITOR"); // an app not on the disk
-        CliTest.Result r = CliTest.vitrine("script", "--disk", disk.toString(), "--display", "1024x768",
-                "--append", "rost.desktop", script.toString());
-        String all = r.stdout() + r.stderr();
-        assertEquals(0, r.exit(), all);
+        ScenarioPlays.Play p = ScenarioPlays.first("desktop-windows.vts"); // on a disk without /BIN/EDITOR
+        String all = p.all();
+        assertEquals(0, p.result().exit(), all);
         assertTrue(all.contains("[rost] task 4 exited (code 0)"), "Close made the app exit: " + all);
 
-        BufferedImage four = ImageIO.read(dir.resolve("desktop-four.png").toFile());
+        BufferedImage four = ImageIO.read(p.artifact("desktop-four.png").toFile());
         int[][] titles = {{200, 40}, {700, 40}, {200, 406}, {700, 406}};
         for (int i = 0; i < 4; i++) {
             int want = i == 3 ? ACCENT : TITLE; // the newest window has the focus
             assertEquals(want, four.getRGB(titles[i][0], titles[i][1]) & 0xffffff, "title bar of tile " + i);
         }
 
-        BufferedImage three = ImageIO.read(dir.resolve("desktop-three.png").toFile());
+        BufferedImage three = ImageIO.read(p.artifact("desktop-three.png").toFile());
         assertEquals(ACCENT, three.getRGB(200, 40) & 0xffffff, "the clicked window has the focus");
         assertEquals(TITLE, three.getRGB(700, 40) & 0xffffff, "tile 1: the former third window");
         assertEquals(TITLE, three.getRGB(700, 406) & 0xffffff, "tile 2: the former fourth window");

@@ -126,5 +126,12 @@ class ScenarioCliTest {
         assertEquals(two.stdout(), shard.stdout(), "shard 2 of 2 is the second scenario");
         assertFalse(shard.stderr().contains("a.vts"), shard.stderr());
         assertTrue(Arrays.equals(bPng, Files.readAllBytes(dir.resolve("b.png"))));
+
+        // one writable disk, used in place, cannot serve two machines at once: refused before either starts
+        Path disk = Files.write(dir.resolve("one.img"), new byte[512]);
+        CliTest.Result shared = CliTest.vitrine("script", "--append", "", "--disk", disk.toString(), "--jobs", "2", a.toString(), b.toString());
+        assertEquals(2, shared.exit(), shared.stderr());
+        assertTrue(shared.stderr().contains("--disk is used in place: with --jobs 2 several machines would write it at once"), shared.stderr());
+        assertEquals("", shared.stdout(), "no machine started");
     }
 }

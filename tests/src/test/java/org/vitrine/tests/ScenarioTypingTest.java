@@ -3,11 +3,9 @@ package org.vitrine.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A scenario's long {@code type} reaches the app whole: tests/scenarios/desktop-typing.vts types a
@@ -20,15 +18,12 @@ class ScenarioTypingTest {
     static final String COMMAND = "echo The Quick Brown Fox Jumps Over The Lazy Dog; THE QUICK BROWN FOX (0123456789) jumps over the lazy dog!";
     static final String LINE = "fn Main() { let Quick = \"Brown fox\"; jumps(over, THE_LAZY_DOG); } // 0123456789 ok";
 
-    @TempDir
-    Path dir;
-
     @Test
     void longTextsReachTheTerminalAndTheEditorWhole() throws Exception {
-        Path script = Files.copy(Guest.root().resolve("tests/scenarios/desktop-typing.vts"), dir.resolve("desktop-typing.vts"));
-        Path disk = Guest.disk(dir);
-        CliTest.Result r = CliTest.vitrine("script", "--disk", disk.toString(), script.toString());
-        String all = r.stdout() + r.stderr();
+        ScenarioPlays.Play p = ScenarioPlays.first("desktop-typing.vts");
+        CliTest.Result r = p.result();
+        Path disk = p.disk();
+        String all = p.all();
         assertEquals(0, r.exit(), all);
         java.util.List<String> lines = r.stdout().lines().map(String::strip).toList();
         // (the Terminal's console line of 124 characters comes without its newline: the next one follows on it)

@@ -52,7 +52,7 @@ public final class ScenarioParser {
               expect region X Y W H matches FILE.png [tolerance N]   at most N pixels differ (default 0)
               expect screen-hash HEX | expect console-hash HEX | expect time 1234567ns   exact, as recorded
               save region X Y W H FILE.png | screenshot FILE.png
-              snapshot save NAME | snapshot restore NAME   the whole machine, kept in memory (restore: back to that instant)
+              snapshot save NAME | snapshot restore NAME   the whole machine in memory / back to that instant
             TEXT is "text" [#N] [in X Y W H]: the Nth match (without #N there must be exactly one), in an area.
             Structure: # comment | set NAME value (then ${NAME}) | include FILE | section "name" (a test case)
               boot --disk FILE --display WxH --append ARGS ...  machine options (the command line wins)

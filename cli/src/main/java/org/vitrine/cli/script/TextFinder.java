@@ -12,7 +12,9 @@ import org.vitrine.cli.script.Scenario.Area;
  * {@code sx x sy} per font pixel (8x16 cells: 1x2; 8x8 text at an integer scale: n x n), either on
  * a background colour or over what is there. So a text is at (x, y) when every set pixel of its
  * glyphs has one colour and no clear pixel of its cells has that colour; any colours, any
- * background. Matches come in reading order (top to bottom, then left to right); a match lying
+ * background. A line through the whole text in its colour, at most as thick as a font pixel is
+ * high, may cross clear pixels: a link's underline, a strike-through (the Browser draws both); a
+ * plain area of the text's colour is no line, so it still matches nothing. Matches come in reading order (top to bottom, then left to right); a match lying
  * inside a bigger one at another scale is the same text seen twice and is dropped.
  *
  * <p>The window manager draws the pointer into the picture, so a text the pointer rests on (after
@@ -65,10 +67,11 @@ public final class TextFinder {
     /** The same, with the pixels of {@code hidden} (the pointer, or null) unknown. */
     public List<Match> find(int[] px, int width, int height, String text, Area area, Area hidden) {
         List<Match> all = new ArrayList<>();
+        int[] runs = runs(px, width, height);
         for (Scale s : SCALES) {
-            List<Match> found = find(px, width, height, text, area, s);
+            List<Match> found = find(px, width, height, text, area, s, runs);
             all.addAll(found);
-            if (hidden != null) all.addAll(findAround(px, width, height, text, area, s, hidden, found));
+            if (hidden != null) all.addAll(findAround(px, width, height, text, area, s, hidden, found, runs));
         }
         List<Match> kept = new ArrayList<>();
         all.sort(Comparator.comparingInt((Match m) -> m.w * m.h).reversed());
@@ -81,6 +84,10 @@ public final class TextFinder {
 
     /** The matches at one scale. */
     public List<Match> find(int[] px, int width, int height, String text, Area area, Scale s) {
+        return find(px, width, height, text, area, s, runs(px, width, height));
+    }
+
+    private List<Match> find(int[] px, int width, int height, String text, Area area, Scale s, int[] runs) {
         int mw = text.length() * 8 * s.sx(), mh = 8 * s.sy();
         int[] b = bounds(area, width, height);
         int x0 = b[0], y0 = b[1], x1 = b[2], y1 = b[3];
@@ -95,7 +102,10 @@ public final class TextFinder {
                 int base = row + x;
                 int colour = px[base + anchor] & 0xFFFFFF;
                 int k = 1;
-                while (k < n && ((px[base + c.offsets[k]] & 0xFFFFFF) == colour) == c.same[k]) k++;
+                while (k < n && (((px[base + c.offsets[k]] & 0xFFFFFF) == colour) == c.same[k]
+                        || !c.same[k] && onLine(px, runs, width, height, x, y + c.offsets[k] / width, mw, colour, s.sy()))) {
+                    k++;
+                }
                 if (k == n) out.add(new Match(x, y, mw, mh, rgb(colour), s));
             }
         }
@@ -106,7 +116,8 @@ public final class TextFinder {
      * Matches whose cells overlap {@code hidden}, judged on the pixels outside it (the fast scan
      * compares every pixel, so it misses them); {@code known} are those it found already.
      */
-    private List<Match> findAround(int[] px, int width, int height, String text, Area area, Scale s, Area hidden, List<Match> known) {
+    private List<Match> findAround(int[] px, int width, int height, String text, Area area, Scale s, Area hidden, List<Match> known,
+                                   int[] runs) {
         int mw = text.length() * 8 * s.sx(), mh = 8 * s.sy();
         int[] b = bounds(area, width, height);
         int x0 = b[0], y0 = b[1], x1 = b[2], y1 = b[3];
@@ -126,20 +137,56 @@ public final class TextFinder {
                         ok = v == colour;
                         seen++;
                     } else {
-                        ok = colour < 0 || v != colour;
+                        ok = colour < 0 || v != colour || onLine(px, runs, width, height, x, y + o / width, mw, colour, s.sy());
                     }
                 }
                 if (!ok || seen * 2 < set) continue;
                 // clear pixels checked before the colour was known
                 for (int k = 0; k < c.offsets.length && ok; k++) {
                     int o = c.offsets[k];
-                    if (!c.same[k] && !hidden.contains(x + o % width, y + o / width)) ok = (px[base + o] & 0xFFFFFF) != colour;
+                    if (!c.same[k] && !hidden.contains(x + o % width, y + o / width)) {
+                        ok = (px[base + o] & 0xFFFFFF) != colour || onLine(px, runs, width, height, x, y + o / width, mw, colour, s.sy());
+                    }
                 }
                 Match m = new Match(x, y, mw, mh, rgb(colour), s);
                 if (ok && !known.contains(m)) out.add(m);
             }
         }
         return out;
+    }
+
+    /**
+     * For each pixel, how many pixels from it to the right (itself included) have its colour:
+     * what tells a line across a text from a glyph's pixels in a few reads.
+     */
+    private static int[] runs(int[] px, int width, int height) {
+        int[] runs = new int[width * height];
+        for (int y = 0; y < height; y++) {
+            int row = y * width;
+            runs[row + width - 1] = 1;
+            for (int x = width - 2; x >= 0; x--) {
+                runs[row + x] = ((px[row + x] ^ px[row + x + 1]) & 0xFFFFFF) == 0 ? runs[row + x + 1] + 1 : 1;
+            }
+        }
+        return runs;
+    }
+
+    /**
+     * Whether screen row {@code y} holds, from {@code x}, a line of {@code colour} at least
+     * {@code length} wide and at most {@code thickest} rows thick: an underline or a strike-through,
+     * not a plain area of the text's colour.
+     */
+    private static boolean onLine(int[] px, int[] runs, int width, int height, int x, int y, int length, int colour, int thickest) {
+        if (!lineAt(px, runs, width, x, y, length, colour)) return false;
+        int thick = 1;
+        for (int u = y - 1; u >= 0 && lineAt(px, runs, width, x, u, length, colour); u--) if (++thick > thickest) return false;
+        for (int d = y + 1; d < height && lineAt(px, runs, width, x, d, length, colour); d++) if (++thick > thickest) return false;
+        return true;
+    }
+
+    private static boolean lineAt(int[] px, int[] runs, int width, int x, int y, int length, int colour) {
+        int i = y * width + x;
+        return (px[i] & 0xFFFFFF) == colour && runs[i] >= length;
     }
 
     /** The searched area clipped to the screen: left, top, right and bottom (exclusive). */

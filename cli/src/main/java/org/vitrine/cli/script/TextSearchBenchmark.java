@@ -2,7 +2,10 @@ package org.vitrine.cli.script;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -19,17 +22,24 @@ public final class TextSearchBenchmark {
         int[] px = screen(font, w, h, new SplittableRandom(7));
         new FontPainter(font).draw(px, w, 700, 500, new TextFinder.Scale(1, 2), "Terminal", 0xd8dee9, -1);
         TextFinder finder = new TextFinder(font);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         int runs = 30;
-        long[] ns = new long[runs];
+        long[] ns = new long[runs], cpu = new long[runs];
         int found = 0;
         for (int i = 0; i < runs + 5; i++) {
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), c0 = threads.getCurrentThreadCpuTime();
             found = finder.find(px, w, h, "Terminal", null).size();
-            if (i >= 5) ns[i - 5] = System.nanoTime() - t0;   // the first runs warm the JIT
+            if (i >= 5) {   // the first runs warm the JIT
+                ns[i - 5] = System.nanoTime() - t0;
+                cpu[i - 5] = threads.getCurrentThreadCpuTime() - c0;
+            }
         }
         Arrays.sort(ns);
-        out.printf("text search: %.2f ms median (%.2f min) for \"Terminal\" on a %dx%d screen, %d scales, %d match%n",
-                ns[runs / 2] / 1e6, ns[0] / 1e6, w, h, TextFinder.SCALES.size(), found);
+        Arrays.sort(cpu);
+        out.printf(Locale.ROOT, "text search: %.2f ms median wall (%.2f min), %.2f ms median CPU (%.2f min) for \"Terminal\" "
+                        + "on a %dx%d screen, %d scales, %d match; host: %d cores, load average %.1f%n",
+                ns[runs / 2] / 1e6, ns[0] / 1e6, cpu[runs / 2] / 1e6, cpu[0] / 1e6, w, h, TextFinder.SCALES.size(), found,
+                Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     /** Flat panels, a noisy picture and words in random colours: what a desktop looks like to the search. */

@@ -252,6 +252,28 @@ class ScenarioParserTest {
         refused("boot --disk d.img", 1, "boot must come before the first step");
     }
 
+    /** The messages everyMistakeIsNamedWithLineAndColumn does not reach: each one, at its column. */
+    @Test
+    void theRemainingMistakesAreNamedToo() throws Exception {
+        Files.write(dir.resolve("needle.png"), new byte[] {1});
+        refused("wait-for \"\"", 10, "the console text is empty");
+        refused("expect console \"\"", 16, "the regular expression is empty");
+        refused("expect region 1 2 3 4 matches needle.png 3", 42, "expected 'tolerance', found '3'");
+        refused("expect region 1 2 3 4 matches needle.png tolerance -1", 52, "the tolerance is a number of pixels, 0 or more");
+        refused("expect region 1 2 3 4 matches needle.png tolerance few", 52, "'few' is not a number of pixels");
+        refused("expect region 1 2 3 4 matches needle.png tolerance", 51, "expected a number of pixels");
+        refused("click \"x\" in 1 2 5 0", 20, "the height must be positive");
+        refused("double-click sideways", 14, "button 'sideways'?");
+        refused("right-click \"\"", 13, "the text to find is empty");
+        refused("move-to \"x\" #3 in 0 0 9", 24, "expected a height");
+        refused("release", 8, "expected");
+        refused("wait-for still for 1s within", 29, "expected a virtual time");
+        refused("wait-for pixel 1 2 #12345", 20, "not a colour #rrggbb");
+        refused("expect screen \"x\" #2", 19, "#N picks a match");
+        var e = assertThrows(ScenarioParser.ParseException.class, () -> parse("boot", "run 1ms"));
+        assertEquals("t.vts:1:5: boot needs machine options, e.g. --disk FILE", e.diagnostics().getFirst().toString());
+    }
+
     @Test
     void structuralMistakes() throws Exception {
         var e = assertThrows(ScenarioParser.ParseException.class, () -> parse("boot --append x", "boot --append y", "run 1ms"));

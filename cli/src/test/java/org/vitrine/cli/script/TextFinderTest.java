@@ -110,6 +110,37 @@ class TextFinderTest {
         }
     }
 
+    static void fill(int[] px, int x, int y, int w, int h, int rgb) {
+        for (int j = y; j < y + h; j++) Arrays.fill(px, j * W + x, j * W + x + w, FontPainter.abgr(rgb));
+    }
+
+    @Test
+    void underlinedAndStruckTextIsFoundButNotUnderAThickBarOrInAPlainArea() {
+        int[] px = plain(0x14181f);
+        Scale s = new Scale(1, 2);
+        painter.draw(px, W, 20, 30, s, "Code link", 0x5e9cd6, -1);
+        fill(px, 20, 30 + 14, 72, 1, 0x5e9cd6);   // the Browser's underline: one pixel, two above the cells' bottom
+        painter.draw(px, W, 20, 80, s, "struck", 0xd8dee9, -1);
+        fill(px, 20, 80 + 8, 48, 1, 0xd8dee9);    // through the middle
+        assertEquals(List.of(new Match(20, 30, 32, 16, 0x5e9cd6, s)), finder.find(px, W, H, "Code", null));
+        assertEquals(List.of(new Match(60, 30, 32, 16, 0x5e9cd6, s)), finder.find(px, W, H, "link", null));
+        assertEquals(List.of(new Match(20, 80, 48, 16, 0xd8dee9, s)), finder.find(px, W, H, "struck", null));
+        assertEquals(List.of(new Match(20, 30, 32, 16, 0x5e9cd6, s)), finder.find(px, W, H, "Code", null, new Area(300, 0, 11, 17)),
+                "with the pointer elsewhere");
+
+        painter.draw(px, W, 150, 30, s, "Code", 0xe8b45a, -1);
+        fill(px, 150, 30 + 12, 32, 4, 0xe8b45a);  // four rows thick: a bar over the text, no underline
+        assertEquals(List.of(), finder.find(px, W, H, "Code", new Area(140, 20, 100, 40)));
+        painter.draw(px, W, 150, 130, s, "Code", 0xe8b45a, -1);
+        fill(px, 150, 130 + 14, 20, 1, 0xe8b45a); // a line under part of the text only
+        assertEquals(List.of(), finder.find(px, W, H, "Code", new Area(140, 120, 100, 40)));
+
+        int[] flat = plain(0x5e9cd6);
+        for (char c = GuestFont.FIRST + 1; c <= GuestFont.LAST; c++) {
+            assertEquals(List.of(), finder.find(flat, W, H, String.valueOf(c), null), "'" + c + "' in a plain area");
+        }
+    }
+
     @Test
     void matchesComeInReadingOrderAndAreasRestrictThem() {
         int[] px = plain(0x101820);

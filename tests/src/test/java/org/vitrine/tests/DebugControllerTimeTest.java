@@ -16,15 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.vitrine.cli.debugview.DebugController;
 import org.vitrine.cli.debugview.DebugController.Command;
 import org.vitrine.cli.debugview.DebugState;
-import org.vitrine.cli.debugview.EngineHooks;
+import org.vitrine.cli.DebugSessions;
 import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.debug.Debugger;
-import org.vitrine.emulator.elf.ElfFile;
 
 /**
- * The debugger view's controller on the real rost kernel, without a window: stepping, stepping over,
- * running to an address, breakpoints, looking at memory and pausing a running guest (at a moment
+ * The debugger view's controller on the real rost kernel and the real debugger engine, without a
+ * window: stepping, stepping over, reverse stepping (registers back as they were), running to an
+ * address, breakpoints, a typed command, looking at memory and pausing a running guest (at a moment
  * only the wall clock decides) leave guest time alone. The debugged run ends at the same time
  * limit with the same console, instruction count and cycle count as an undebugged run.
  */
@@ -40,15 +40,19 @@ class DebugControllerTimeTest {
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        var symbols = ElfFile.read(Guest.kernel()).symbols();
+        java.util.concurrent.atomic.AtomicBoolean muted = new java.util.concurrent.atomic.AtomicBoolean();
         // As in vitrine run: the machine is made and run on its own thread, the view's commands come from another.
         CompletableFuture<DebugController> controller = new CompletableFuture<>();
         CompletableFuture<long[]> served = new CompletableFuture<>();
         Thread machine = Thread.ofPlatform().name("machine").start(() -> {
-            try (VirtBoard board = new VirtBoard(options, console::write); Debugger d = new Debugger(board.machine())) {
+            try (VirtBoard board = new VirtBoard(options, b -> {
+                    if (!muted.get()) console.write(b);   // a rewind replays what was already printed
+                }); Debugger d = new Debugger(board.machine())) {
                 board.loadKernel(Guest.kernel());
                 d.setTimeLimit(until);
-                DebugController dc = new DebugController(d, symbols, EngineHooks.NONE, new PrintStream(log, true, StandardCharsets.UTF_8));
+                var engine = DebugSessions.engine(board, d, Guest.kernel(), muted::set);
+                engine.setTimeLimit(until);
+                DebugController dc = new DebugController(engine, new PrintStream(log, true, StandardCharsets.UTF_8));
                 controller.complete(dc);
                 Cpu.Exit exit = dc.serve("entry");
                 Cpu cpu = board.machine().cpu();
@@ -103,6 +107,22 @@ class DebugControllerTimeTest {
                 }
             }
             assertTrue(steppedOverACall, "no call stepped over in 300 steps");
+
+            // One step forward, one back: every register as it was, one instruction fewer.
+            DebugState beforeStep = s;
+            c.submit(new Command.Step());
+            s = await(c, st -> !st.running() && st.instructions() == beforeStep.instructions() + 1, "a step");
+            c.submit(new Command.ReverseStep());
+            s = await(c, st -> !st.running() && st.instructions() == beforeStep.instructions(), "reverse step");
+            assertEquals(beforeStep.regs(), s.regs(), "reverse step: the registers as before the step");
+            assertEquals(beforeStep.cycles(), s.cycles(), "reverse step: the cycle count as before the step");
+
+            // A typed command (the batch language): a breakpoint by symbol, listed, then deleted by its id.
+            c.submit(new Command.Typed("break kmain if pid 0"));
+            s = await(c, st -> !st.stops().isEmpty() || st.log().stream().anyMatch(l -> l.startsWith("error")), "a typed breakpoint");
+            assertEquals("break", s.stops().getFirst().kind(), s.log().toString());
+            c.submit(new Command.Typed(s.stops().getFirst().delete()));
+            s = await(c, st -> st.stops().isEmpty(), "deleted");
 
             c.submit(new Command.ViewMemory(s.regs().get("sp"), true, 4));   // physical view: reads RAM only
             s = await(c, st -> st.memory().physical(), "physical memory");

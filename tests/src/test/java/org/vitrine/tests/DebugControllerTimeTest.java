@@ -159,7 +159,7 @@ class DebugControllerTimeTest {
         }
     }
 
-    private static DebugState await(DebugController c, Predicate<DebugState> p, String what) throws InterruptedException {
+    static DebugState await(DebugController c, Predicate<DebugState> p, String what) throws InterruptedException {
         for (long end = System.nanoTime() + GUARD.toNanos(); System.nanoTime() < end; Thread.sleep(5)) {
             DebugState s = c.state();
             if (s != null && p.test(s)) return s;

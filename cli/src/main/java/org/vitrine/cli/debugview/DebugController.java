@@ -408,7 +408,7 @@ public final class DebugController {
         }
         if (stop != null && stop.reason() == DebugEngine.Reason.EXITED) return stop.exit();
         lastChanged = captureRegisters().changedSince(regsBefore);
-        String why = stop == null ? "stopped" : stop.reason() == DebugEngine.Reason.STEP && stop.detail().equals("step") ? "step"
+        String why = stop == null ? (transcript.isEmpty() ? "stopped" : transcript.getLast()) : stop.reason() == DebugEngine.Reason.STEP && stop.detail().equals("step") ? "step"
                 : stop.detail();
         publish(why);
         log.println("[debugger] stopped (" + (stop == null ? "command" : stop.reason().name().toLowerCase(Locale.ROOT)) + ") at 0x"
@@ -438,6 +438,7 @@ public final class DebugController {
         List<DebugState.Process> procs = table.stream().map(p -> new DebugState.Process(p.pid(), p.name(), p.state(), p.cpuNs(),
                 p.current(), scheduledBreaks.contains(p.pid()))).toList();
         List<DebugState.Frame> stack = engine.backtrace(STACK_FRAMES).stream()
+                .filter(f -> f.level() == 0 || f.pc() != 0)   // a zero link register at an entry point: no caller
                 .map(f -> new DebugState.Frame(f.level(), f.pc(), f.where())).toList();
         Set<Long> addresses = new TreeSet<>(Long::compareUnsigned);
         for (DebugEngine.Breakpoint b : engine.breakpoints()) addresses.add(b.address());

@@ -425,12 +425,13 @@ final class PanelPainter {
         FontMetrics fm = g.getFontMetrics(MONO);
         g.setFont(SMALL);
         g.setColor(DIM);
-        String sel = ui.selStart() == 1 ? "click a byte to select it, shift-click to extend, type hex to change it"
+        String sel = ui.selStart() == 1 ? "click a byte, type hex"
                 : String.format("selected 0x%x, %d byte%s", ui.selStart(), ui.selEnd() - ui.selStart() + 1,
                 ui.selEnd() == ui.selStart() ? "" : "s");
-        g.drawString(m.translation(), body.x() + 10, body.y() + 13);
+        int selW = g.getFontMetrics().stringWidth(sel);
+        drawClipped(g, m.translation(), body.x() + 10, body.y() + 13, body.w() - selW - 36);
         g.setColor(ui.selStart() == 1 ? FAINT : CHANGED);
-        g.drawString(sel, body.x() + body.w() - g.getFontMetrics().stringWidth(sel) - 10, body.y() + 13);
+        g.drawString(sel, body.x() + body.w() - selW - 10, body.y() + 13);
         int y = memoryTop(l);
         g.setFont(MONO);
         int rows = Math.min(m.rows().size(), ViewLayout.rows(l.memory(), ViewLayout.ROW) - 1);

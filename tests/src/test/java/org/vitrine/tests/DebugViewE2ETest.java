@@ -31,8 +31,9 @@ import org.vitrine.cli.window.Xvfb;
  * stop line on standard error says where the guest stopped and what changed, and screenshots show
  * it: the status line's PC text is different pixels, and the registers the step changed are
  * highlighted (amber) where before nothing was; the Back button (reverse step) then brings PC and
- * the listing back to where they were. F12 in a plain run opens the view and stops the guest (F12
- * never reaches the guest); the view's Continue and F12 (pause) resume and stop it again. Closing
+ * the listing back to where they were; a command typed in the command bar runs (until kmain). F12
+ * in a plain run opens the view and stops the guest (F12 never reaches the guest); the view's
+ * Continue and F12 (pause) resume and stop it again; the Processes tab shows rost's table. Closing
  * the window ends the run with status 0. Pictures are kept in target/desktop-e2e/debug-*.png.
  */
 @Tag("window")
@@ -104,6 +105,23 @@ class DebugViewE2ETest {
                 System.out.printf("[debug-view] Back clicked: pc 0x%x -> 0x%x, the listing as before the step (%s)%n", pc1, pc0,
                         ScreenImages.DIR.resolve("debug-back.png").toAbsolutePath());
 
+                // The command bar: typed (characters through the window's char callback), Enter runs it.
+                ViewLayout.Rect bar = layout.command();
+                from = v.err.size();
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + bar.centreX(), g[1] + bar.centreY()));
+                x.run("xdotool", "click", "1");
+                x.run("xdotool", "type", "--delay", "30", "until kmain");
+                x.run("xdotool", "key", "Return");
+                Matcher reached = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+                assertTrue(reached.matches());
+                assertEquals("reached", reached.group(1));
+                assertEquals("kmain", reached.group(3), "typed 'until kmain' ran to kmain");
+                // The Stack tab (kmain called from the entry) and the Log tab with the command, on screen.
+                ViewLayout.Rect stackTab = layout.tabButtons().get(ViewLayout.Tab.STACK);
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + stackTab.centreX(), g[1] + stackTab.centreY()));
+                x.run("xdotool", "click", "1");
+                awaitPicture(x, id, "debug-typed.png", img -> !same(backPicture, img, panelX, layout.tabs()) && hasText(img, panelX, layout.tabs()));
+
                 x.deleteWindow(Long.parseLong(id));
                 assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
                 assertTrue(v.err.text().contains("window closed: guest powered off"), v.err.text());
@@ -148,8 +166,13 @@ class DebugViewE2ETest {
                 Matcher stop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
                 assertTrue(stop.matches());
                 assertEquals("interrupted", stop.group(1));
-                awaitPicture(x, id, "debug-paused.png", img -> count(img, panelX, layout.buttons().get(ViewLayout.Control.PAUSE),
+                BufferedImage paused = awaitPicture(x, id, "debug-paused.png", img -> count(img, panelX, layout.buttons().get(ViewLayout.Control.PAUSE),
                         new Color(0xe5c07b), 0) == 0);
+                // The Processes tab: rost's table (the file server and the boot screen's processes), the current one marked.
+                ViewLayout.Rect psTab = layout.tabButtons().get(ViewLayout.Tab.PROCESSES);
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + psTab.centreX(), g[1] + psTab.centreY()));
+                x.run("xdotool", "click", "1");
+                awaitPicture(x, id, "debug-processes.png", img -> !same(paused, img, panelX, layout.tabs()) && hasText(img, panelX, layout.tabs()));
 
                 x.deleteWindow(Long.parseLong(id));
                 assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());

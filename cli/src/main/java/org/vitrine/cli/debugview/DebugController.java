@@ -368,7 +368,9 @@ public final class DebugController {
             } catch (IllegalArgumentException e) {
                 reason = DebugEngine.Reason.STEP;
             }
-            return new DebugEngine.Stop(reason, engine.debugger().pc(), stopLine[0].substring(colon + 1).strip(), engine.position(), null, null);
+            String detail = stopLine[0].substring(colon + 1).strip();
+            int at = detail.lastIndexOf(" at 0x");   // the batch line goes on with where, pid and counts: the view shows those itself
+            return new DebugEngine.Stop(reason, engine.debugger().pc(), at > 0 ? detail.substring(0, at) : detail, engine.position(), null, null);
         };
         if (!CommandLine.resumes(line)) {
             DebugEngine.Stop s = run.get();

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -16,10 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.vitrine.cli.debugview.DebugController;
 import org.vitrine.cli.debugview.DebugController.Command;
 import org.vitrine.cli.debugview.DebugState;
-import org.vitrine.cli.DebugSessions;
 import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
-import org.vitrine.emulator.debug.Debugger;
 
 /**
  * The debugger view's controller on the real rost kernel and the real debugger engine, without a
@@ -39,31 +35,10 @@ class DebugControllerTimeTest {
         assertEquals(Cpu.ExitKind.TIME_LIMIT, plain.exit().kind(), plain.exit().message());
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        java.util.concurrent.atomic.AtomicBoolean muted = new java.util.concurrent.atomic.AtomicBoolean();
         // As in vitrine run: the machine is made and run on its own thread, the view's commands come from another.
-        CompletableFuture<DebugController> controller = new CompletableFuture<>();
-        CompletableFuture<long[]> served = new CompletableFuture<>();
-        Thread machine = Thread.ofPlatform().name("machine").start(() -> {
-            try (VirtBoard board = new VirtBoard(options, b -> {
-                    if (!muted.get()) console.write(b);   // a rewind replays what was already printed
-                }); Debugger d = new Debugger(board.machine())) {
-                board.loadKernel(Guest.kernel());
-                d.setTimeLimit(until);
-                var engine = DebugSessions.engine(board, d, Guest.kernel(), muted::set);
-                engine.setTimeLimit(until);
-                DebugController dc = new DebugController(engine, new PrintStream(log, true, StandardCharsets.UTF_8));
-                controller.complete(dc);
-                Cpu.Exit exit = dc.serve("entry");
-                Cpu cpu = board.machine().cpu();
-                served.complete(new long[] {exit.kind().ordinal(), cpu.instructionsRetired(), cpu.cycles()});
-            } catch (Throwable t) {
-                controller.completeExceptionally(t);
-                served.completeExceptionally(t);
-            }
-        });
+        ControllerMachine machine = ControllerMachine.start(options, until, console::write, GUARD);
         {
-            DebugController c = controller.get(GUARD.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            DebugController c = machine.controller;
             DebugState s = await(c, st -> !st.running(), "the first stop");
             long entry = s.pc();
             assertEquals(0, s.instructions());
@@ -148,14 +123,13 @@ class DebugControllerTimeTest {
             s = await(c, st -> st.breakpoints().isEmpty(), "breakpoints cleared");
 
             c.submit(new Command.Continue());   // on to the time limit
-            long[] end = served.get(GUARD.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-            machine.join();
-            assertEquals(Cpu.ExitKind.TIME_LIMIT.ordinal(), end[0], "ends at the time limit");
+            ControllerMachine.End end = machine.awaitEnd(GUARD);
+            assertEquals(Cpu.ExitKind.TIME_LIMIT, end.kind(), "ends at the time limit");
             assertEquals(plain.console(), console.toString(StandardCharsets.UTF_8), "the same console");
-            assertEquals(plain.instructions(), end[1], "the same instructions");
-            assertEquals(plain.cycles(), end[2], "the same cycles");
+            assertEquals(plain.instructions(), end.instructions(), "the same instructions");
+            assertEquals(plain.cycles(), end.cycles(), "the same cycles");
             System.out.printf("[debug-controller] debugged and plain runs: %d instructions, %d cycles each; stops:%n%s",
-                    end[1], end[2], log.toString(StandardCharsets.UTF_8));
+                    end.instructions(), end.cycles(), machine.log());
         }
     }
 

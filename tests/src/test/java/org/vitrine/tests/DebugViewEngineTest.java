@@ -5,19 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vitrine.tests.DebugControllerTimeTest.await;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-import org.vitrine.cli.DebugSessions;
 import org.vitrine.cli.debugview.DebugController;
 import org.vitrine.cli.debugview.DebugController.Command;
 import org.vitrine.cli.debugview.DebugState;
 import org.vitrine.devices.board.VirtBoard;
-import org.vitrine.emulator.debug.Debugger;
 
 /**
  * What the debugger view asks of the engine, through its controller, on the real rost kernel (the
@@ -31,26 +25,8 @@ class DebugViewEngineTest {
     void breakpointsStepOutReverseWatchWhoWroteProcessesAndEdits() throws Exception {
         VirtBoard.Options options = VirtBoard.Options.defaults();
         long until = options.timing().cyclesPerSecond() / 2;
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        CompletableFuture<DebugController> controller = new CompletableFuture<>();
-        CompletableFuture<Void> served = new CompletableFuture<>();
-        java.util.concurrent.atomic.AtomicBoolean muted = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread machine = Thread.ofPlatform().name("machine").start(() -> {
-            try (VirtBoard board = new VirtBoard(options, b -> { }); Debugger d = new Debugger(board.machine())) {
-                board.loadKernel(Guest.kernel());
-                d.setTimeLimit(until);
-                var engine = DebugSessions.engine(board, d, Guest.kernel(), muted::set);
-                engine.setTimeLimit(until);
-                DebugController dc = new DebugController(engine, new PrintStream(log, true, StandardCharsets.UTF_8));
-                controller.complete(dc);
-                dc.serve("entry");
-                served.complete(null);
-            } catch (Throwable t) {
-                controller.completeExceptionally(t);
-                served.completeExceptionally(t);
-            }
-        });
-        DebugController c = controller.get(60, TimeUnit.SECONDS);
+        ControllerMachine machine = ControllerMachine.start(options, until, b -> { }, Duration.ofSeconds(60));
+        DebugController c = machine.controller;
         DebugState s = await(c, st -> !st.running(), "the first stop");
 
         // A breakpoint by symbol, typed; continue to it.
@@ -138,8 +114,7 @@ class DebugViewEngineTest {
         assertFalse(s.running());
 
         c.quit();
-        served.get(60, TimeUnit.SECONDS);
-        machine.join();
-        System.out.printf("[debug-view-engine] stops:%n%s", log.toString(StandardCharsets.UTF_8));
+        machine.awaitEnd(Duration.ofSeconds(60));
+        System.out.printf("[debug-view-engine] stops:%n%s", machine.log());
     }
 }

@@ -57,55 +57,30 @@ public final class DebugController {
             return false;
         }
 
-        record Continue() implements Command {
-            public boolean resumes() {
+        /** A command that runs the machine. */
+        sealed interface Resume extends Command {
+            @Override
+            default boolean resumes() {
                 return true;
             }
         }
 
-        record Step() implements Command {
-            public boolean resumes() {
-                return true;
-            }
-        }
-
+        record Continue() implements Resume { }
+        record Step() implements Resume { }
         /** Steps, but runs a call or a system call to its return in one go. */
-        record StepOver() implements Command {
-            public boolean resumes() {
-                return true;
-            }
-        }
-
+        record StepOver() implements Resume { }
         /** Runs until the current function returns to its caller. */
-        record StepOut() implements Command {
-            public boolean resumes() {
-                return true;
-            }
-        }
-
-        record RunTo(long address) implements Command {
-            public boolean resumes() {
-                return true;
-            }
-        }
-
-        record ReverseStep() implements Command {
-            public boolean resumes() {
-                return true;
-            }
-        }
-
-        record ReverseContinue() implements Command {
-            public boolean resumes() {
-                return true;
-            }
-        }
+        record StepOut() implements Resume { }
+        record RunTo(long address) implements Resume { }
+        record ReverseStep() implements Resume { }
+        record ReverseContinue() implements Resume { }
 
         /** Adds a breakpoint at the address, or deletes the ones there. */
         record ToggleBreakpoint(long address) implements Command { }
 
         /** A command line: {@code vitrine debug --batch}'s language, or {@code sched PID}. */
         record Typed(String line) implements Command {
+            @Override
             public boolean resumes() {
                 return CommandLine.resumes(line);
             }

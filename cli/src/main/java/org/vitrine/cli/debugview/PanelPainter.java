@@ -720,7 +720,7 @@ final class PanelPainter {
             FontMetrics fm = g.getFontMetrics();
             int w = Math.min(fm.stringWidth(tip) + 16, l.width() - 2 * ViewLayout.PAD);
             int x = Math.max(ViewLayout.PAD, Math.min(anchor.x(), l.width() - ViewLayout.PAD - w));
-            int y = anchor.y() + anchor.h() + 4;
+            int y = l.status().y() + l.status().h() + 2;   // under the status line: it says what the click did
             g.setColor(TOOLTIP);
             g.fill(new RoundRectangle2D.Float(x, y, w, 22, 6, 6));
             g.setColor(FAINT);

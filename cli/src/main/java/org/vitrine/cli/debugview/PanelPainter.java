@@ -276,7 +276,7 @@ final class PanelPainter {
             state = s == null ? "running" : s.status();
             dot = OK;
         } else {
-            state = "stopped: " + s.status();
+            state = s.status().startsWith("stopped") ? s.status() : "stopped: " + s.status();
             dot = BREAK;
         }
         g.setColor(dot);

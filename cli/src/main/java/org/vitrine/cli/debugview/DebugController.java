@@ -52,9 +52,14 @@ import org.vitrine.emulator.memory.PhysicalMemory;
 public final class DebugController {
     /** What the window asks for. */
     public sealed interface Command {
-        /** Whether it runs the machine (the state shows running meanwhile; Pause may stop it). */
+        /** Whether it runs the machine (the state shows running meanwhile). */
         default boolean resumes() {
             return false;
+        }
+
+        /** Whether it runs the machine only forward, so that Pause may cut it (a rewind's replays run to their end). */
+        default boolean forward() {
+            return resumes();
         }
 
         /** A command that runs the machine. */
@@ -72,8 +77,19 @@ public final class DebugController {
         /** Runs until the current function returns to its caller. */
         record StepOut() implements Resume { }
         record RunTo(long address) implements Resume { }
-        record ReverseStep() implements Resume { }
-        record ReverseContinue() implements Resume { }
+        record ReverseStep() implements Resume {
+            @Override
+            public boolean forward() {
+                return false;
+            }
+        }
+
+        record ReverseContinue() implements Resume {
+            @Override
+            public boolean forward() {
+                return false;
+            }
+        }
 
         /** Adds a breakpoint at the address, or deletes the ones there. */
         record ToggleBreakpoint(long address) implements Command { }
@@ -83,6 +99,11 @@ public final class DebugController {
             @Override
             public boolean resumes() {
                 return CommandLine.resumes(line);
+            }
+
+            @Override
+            public boolean forward() {
+                return CommandLine.forward(line);
             }
         }
 
@@ -118,7 +139,7 @@ public final class DebugController {
     private final BatchDebugger lines;
     private final BlockingQueue<Command> queue = new LinkedBlockingQueue<>();
     private final AtomicReference<DebugState> state = new AtomicReference<>();
-    private final AtomicInteger resumesQueued = new AtomicInteger();
+    private final AtomicInteger forwardQueued = new AtomicInteger();   // forward resumes submitted and not started
     private volatile Runnable onChange = () -> { };
     private volatile boolean quit;
     private volatile boolean interruptible;   // a forward resume runs: Pause may cut it (a rewind may not)
@@ -167,16 +188,17 @@ public final class DebugController {
 
     /** Queues a command. Any thread. While the guest runs, only a pause ({@link #pause}) is acted on at once. */
     public void submit(Command c) {
-        if (c.resumes()) resumesQueued.incrementAndGet();
+        if (c.forward()) forwardQueued.incrementAndGet();
         queue.add(Objects.requireNonNull(c));
     }
 
     /**
      * Stops the running guest (the Pause button), or the resume already asked for and not started
-     * yet (a pause pressed just after Continue). A rewind in progress finishes. Any thread.
+     * yet (a pause pressed just after Continue). A rewind (or one asked for) runs to its end: a
+     * replay cut short would leave the machine at the wrong instruction. Any thread.
      */
     public void pause() {
-        if (interruptible || resumesQueued.get() > 0) engine.interrupt();
+        if (interruptible || forwardQueued.get() > 0) engine.interrupt();
     }
 
     /** Ends {@link #serve} (the window was closed): the guest stops where it is. Any thread. */
@@ -364,7 +386,7 @@ public final class DebugController {
      * {@code forward}: it only runs ahead (Pause may cut it; the wall clock pacing stays).
      */
     private Cpu.Exit resume(String what, boolean forward, Supplier<DebugEngine.Stop> command) {
-        resumesQueued.decrementAndGet();
+        if (forward) forwardQueued.decrementAndGet();
         DebugState before = state.get();
         if (before != null) {
             state.set(before.asRunning(forward ? "running: " + what : what + "\u2026"));

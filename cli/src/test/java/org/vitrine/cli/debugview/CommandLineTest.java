@@ -19,6 +19,12 @@ class CommandLineTest {
         for (String l : new String[] {"break sched::start if pid 2", "watch 0x1000 8 rw", "catch switch", "bt", "ps", "sched 3", "", "stepper"}) {
             assertFalse(CommandLine.resumes(l), l);
         }
+        assertTrue(new DebugController.Command.Step().forward());
+        assertFalse(new DebugController.Command.ReverseStep().forward(), "Pause must not cut a rewind");
+        assertFalse(new DebugController.Command.Typed("rc").forward());
+        assertTrue(new DebugController.Command.Typed("next").forward());
+        assertFalse(new DebugController.Command.Typed("break kmain").forward());
+        assertFalse(new DebugController.Command.ViewCode(0, true).forward());
         assertTrue(CommandLine.isContinue(" continue "));
         assertFalse(CommandLine.isContinue("continue 2"));
     }

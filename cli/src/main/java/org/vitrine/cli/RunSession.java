@@ -108,7 +108,7 @@ final class RunSession {
         }
         window.showStatus(logs.totals()::counter);
         if (settings.gdbPort() == null) {
-            debugView = new DebugViewSession(settings.debugView(), settings.kernel(), System.err);
+            debugView = new DebugViewSession(settings.debugView(), System.err);
             debugView.attachTo(window);
         }
         AtomicReference<Outcome> result = new AtomicReference<>(new Outcome.Failed(Failure.HOST_ERROR));
@@ -190,7 +190,8 @@ final class RunSession {
                     } else if (settings.gdbPort() != null) {
                         exit = debug(board, limit, err);
                     } else if (view != null) {
-                        exit = view.run(board.machine(), limit, () -> SnapshotRun.run(board, limit, settings.snapshots(), err));
+                        exit = view.run(board.machine(), limit, settings.paced(), () -> SnapshotRun.run(board, limit, settings.snapshots(), err),
+                                d -> DebugSessions.engine(board, d, settings.kernel(), on -> consoleMuted = on));
                     } else {
                         exit = SnapshotRun.run(board, limit, settings.snapshots(), err);
                     }

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -16,15 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.vitrine.cli.debugview.DebugController;
 import org.vitrine.cli.debugview.DebugController.Command;
 import org.vitrine.cli.debugview.DebugState;
-import org.vitrine.cli.debugview.EngineHooks;
 import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
-import org.vitrine.emulator.debug.Debugger;
-import org.vitrine.emulator.elf.ElfFile;
 
 /**
- * The debugger view's controller on the real rost kernel, without a window: stepping, stepping over,
- * running to an address, breakpoints, looking at memory and pausing a running guest (at a moment
+ * The debugger view's controller on the real rost kernel and the real debugger engine, without a
+ * window: stepping, stepping over, reverse stepping (registers back as they were), running to an
+ * address, breakpoints, a typed command, looking at memory and pausing a running guest (at a moment
  * only the wall clock decides) leave guest time alone. The debugged run ends at the same time
  * limit with the same console, instruction count and cycle count as an undebugged run.
  */
@@ -39,27 +35,10 @@ class DebugControllerTimeTest {
         assertEquals(Cpu.ExitKind.TIME_LIMIT, plain.exit().kind(), plain.exit().message());
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        var symbols = ElfFile.read(Guest.kernel()).symbols();
         // As in vitrine run: the machine is made and run on its own thread, the view's commands come from another.
-        CompletableFuture<DebugController> controller = new CompletableFuture<>();
-        CompletableFuture<long[]> served = new CompletableFuture<>();
-        Thread machine = Thread.ofPlatform().name("machine").start(() -> {
-            try (VirtBoard board = new VirtBoard(options, console::write); Debugger d = new Debugger(board.machine())) {
-                board.loadKernel(Guest.kernel());
-                d.setTimeLimit(until);
-                DebugController dc = new DebugController(d, symbols, EngineHooks.NONE, new PrintStream(log, true, StandardCharsets.UTF_8));
-                controller.complete(dc);
-                Cpu.Exit exit = dc.serve("entry");
-                Cpu cpu = board.machine().cpu();
-                served.complete(new long[] {exit.kind().ordinal(), cpu.instructionsRetired(), cpu.cycles()});
-            } catch (Throwable t) {
-                controller.completeExceptionally(t);
-                served.completeExceptionally(t);
-            }
-        });
+        ControllerMachine machine = ControllerMachine.start(options, until, console::write, GUARD);
         {
-            DebugController c = controller.get(GUARD.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            DebugController c = machine.controller;
             DebugState s = await(c, st -> !st.running(), "the first stop");
             long entry = s.pc();
             assertEquals(0, s.instructions());
@@ -104,6 +83,22 @@ class DebugControllerTimeTest {
             }
             assertTrue(steppedOverACall, "no call stepped over in 300 steps");
 
+            // One step forward, one back: every register as it was, one instruction fewer.
+            DebugState beforeStep = s;
+            c.submit(new Command.Step());
+            s = await(c, st -> !st.running() && st.instructions() == beforeStep.instructions() + 1, "a step");
+            c.submit(new Command.ReverseStep());
+            s = await(c, st -> !st.running() && st.instructions() == beforeStep.instructions(), "reverse step");
+            assertEquals(beforeStep.regs(), s.regs(), "reverse step: the registers as before the step");
+            assertEquals(beforeStep.cycles(), s.cycles(), "reverse step: the cycle count as before the step");
+
+            // A typed command (the batch language): a breakpoint by symbol, listed, then deleted by its id.
+            c.submit(new Command.Typed("break kmain if pid 0"));
+            s = await(c, st -> !st.stops().isEmpty() || st.log().stream().anyMatch(l -> l.startsWith("error")), "a typed breakpoint");
+            assertEquals("break", s.stops().getFirst().kind(), s.log().toString());
+            c.submit(new Command.Typed(s.stops().getFirst().delete()));
+            s = await(c, st -> st.stops().isEmpty(), "deleted");
+
             c.submit(new Command.ViewMemory(s.regs().get("sp"), true, 4));   // physical view: reads RAM only
             s = await(c, st -> st.memory().physical(), "physical memory");
             assertEquals(4, s.memory().rows().size(), s.memory().translation());
@@ -128,18 +123,17 @@ class DebugControllerTimeTest {
             s = await(c, st -> st.breakpoints().isEmpty(), "breakpoints cleared");
 
             c.submit(new Command.Continue());   // on to the time limit
-            long[] end = served.get(GUARD.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-            machine.join();
-            assertEquals(Cpu.ExitKind.TIME_LIMIT.ordinal(), end[0], "ends at the time limit");
+            ControllerMachine.End end = machine.awaitEnd(GUARD);
+            assertEquals(Cpu.ExitKind.TIME_LIMIT, end.kind(), "ends at the time limit");
             assertEquals(plain.console(), console.toString(StandardCharsets.UTF_8), "the same console");
-            assertEquals(plain.instructions(), end[1], "the same instructions");
-            assertEquals(plain.cycles(), end[2], "the same cycles");
+            assertEquals(plain.instructions(), end.instructions(), "the same instructions");
+            assertEquals(plain.cycles(), end.cycles(), "the same cycles");
             System.out.printf("[debug-controller] debugged and plain runs: %d instructions, %d cycles each; stops:%n%s",
-                    end[1], end[2], log.toString(StandardCharsets.UTF_8));
+                    end.instructions(), end.cycles(), machine.log());
         }
     }
 
-    private static DebugState await(DebugController c, Predicate<DebugState> p, String what) throws InterruptedException {
+    static DebugState await(DebugController c, Predicate<DebugState> p, String what) throws InterruptedException {
         for (long end = System.nanoTime() + GUARD.toNanos(); System.nanoTime() < end; Thread.sleep(5)) {
             DebugState s = c.state();
             if (s != null && p.test(s)) return s;

@@ -30,11 +30,11 @@ import org.vitrine.cli.window.Xvfb;
  * entry. xdotool clicks the view's Step button where {@link ViewLayout} says it is drawn; the
  * stop line on standard error says where the guest stopped and what changed, and screenshots show
  * it: the status line's PC text is different pixels, and the registers the step changed are
- * highlighted (amber) where before nothing was. F12 in a plain run opens the view and stops the
- * guest, and F12 never reaches the guest. (Continue then F12 to pause again in a view opened by F12
- * does not stop the guest yet: a known bug, open in issue 11; DebugControllerTimeTest pauses through
- * the controller.) Closing the window ends the
- * run with status 0. Pictures are kept in target/desktop-e2e/debug-*.png.
+ * highlighted (amber) where before nothing was; the Back button (reverse step) then brings PC and
+ * the listing back to where they were; a command typed in the command bar runs (until kmain). F12
+ * in a plain run opens the view and stops the guest (F12 never reaches the guest); the view's
+ * Continue and F12 (pause) resume and stop it again; the Processes tab shows rost's table. Closing
+ * the window ends the run with status 0. Pictures are kept in target/desktop-e2e/debug-*.png.
  */
 @Tag("window")
 class DebugViewE2ETest {
@@ -90,6 +90,39 @@ class DebugViewE2ETest {
                 System.out.printf("[debug-view] screenshots %s and %s: %d highlighted pixels after the step, 0 before%n",
                         ScreenImages.DIR.resolve("debug-before.png").toAbsolutePath(), ScreenImages.DIR.resolve("debug-after.png").toAbsolutePath(), amber);
 
+                // The Back button: one instruction back, the machine as before the step.
+                ViewLayout.Rect back = layout.buttons().get(ViewLayout.Control.REVERSE_STEP);
+                from = v.err.size();
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + back.centreX(), g[1] + back.centreY()));
+                x.run("xdotool", "click", "1");
+                Matcher backStop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+                assertTrue(backStop.matches());
+                assertEquals(pc0, Long.parseUnsignedLong(backStop.group(2), 16), "reverse step: PC back at the entry");
+                assertEquals(changed, Set.of(backStop.group(4).trim().split(" ")), "going back changes what the step changed");
+                BufferedImage backPicture = awaitPicture(x, id, "debug-back.png",
+                        // the listing's rows (the hovered button's tooltip may cover the card's header)
+                        img -> same(before, img, panelX, layout.code().body()) && count(img, panelX, layout.registers(), AMBER_BG, 0) > 0);
+                assertFalse(same(after, backPicture, panelX, layout.code().body()), "the PC row moved back");
+                System.out.printf("[debug-view] Back clicked: pc 0x%x -> 0x%x, the listing as before the step (%s)%n", pc1, pc0,
+                        ScreenImages.DIR.resolve("debug-back.png").toAbsolutePath());
+
+                // The command bar: typed (characters through the window's char callback), Enter runs it.
+                ViewLayout.Rect bar = layout.command();
+                from = v.err.size();
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + bar.centreX(), g[1] + bar.centreY()));
+                x.run("xdotool", "click", "1");
+                x.run("xdotool", "type", "--delay", "30", "until kmain");
+                x.run("xdotool", "key", "Return");
+                Matcher reached = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+                assertTrue(reached.matches());
+                assertEquals("reached", reached.group(1));
+                assertEquals("kmain", reached.group(3), "typed 'until kmain' ran to kmain");
+                // The Stack tab (kmain called from the entry) and the Log tab with the command, on screen.
+                ViewLayout.Rect stackTab = layout.tabButtons().get(ViewLayout.Tab.STACK);
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + stackTab.centreX(), g[1] + stackTab.centreY()));
+                x.run("xdotool", "click", "1");
+                awaitPicture(x, id, "debug-typed.png", img -> !same(backPicture, img, panelX, layout.tabs()) && hasText(img, panelX, layout.tabs()));
+
                 x.deleteWindow(Long.parseLong(id));
                 assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
                 assertTrue(v.err.text().contains("window closed: guest powered off"), v.err.text());
@@ -98,7 +131,7 @@ class DebugViewE2ETest {
     }
 
     @Test
-    void f12StopsARunningGuestAndOpensTheView() throws Exception {
+    void f12StopsARunningGuestAndContinueAndPauseWork() throws Exception {
         Assumptions.assumeTrue(Xvfb.toolsInstalled(), "Xvfb, xdotool, xwininfo or ImageMagick not installed");
         Files.createDirectories(ScreenImages.DIR);
         try (Xvfb x = Xvfb.start(2048, 1200)) {
@@ -118,6 +151,29 @@ class DebugViewE2ETest {
                 awaitPicture(x, id, "debug-f12.png", img -> hasText(img, panelX, layout.registers()));
                 // F12 never reached the guest: its boot screen echoes keys on the console
                 assertFalse(v.out.lines().stream().anyMatch(l -> l.startsWith("[input] key")), v.out.text());
+
+                ViewLayout.Rect cont = layout.buttons().get(ViewLayout.Control.CONTINUE);
+                from = v.err.size();
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + cont.centreX(), g[1] + cont.centreY()));
+                x.run("xdotool", "click", "1");
+                // running: the Pause button lights up (its amber icon) and no stop comes
+                awaitPicture(x, id, "debug-running.png", img -> count(img, panelX, layout.buttons().get(ViewLayout.Control.PAUSE),
+                        new Color(0xe5c07b), 0) > 5);
+                Thread.sleep(500);
+                assertFalse(v.err.lines().subList(from, v.err.size()).stream().anyMatch(l -> STOP.matcher(l).matches()),
+                        "Continue runs on: " + v.err.text());
+                from = v.err.size();
+                x.run("xdotool", "key", "F12");   // a running guest under the view: F12 pauses
+                Matcher stop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+                assertTrue(stop.matches());
+                assertEquals("interrupted", stop.group(1));
+                BufferedImage paused = awaitPicture(x, id, "debug-paused.png", img -> count(img, panelX, layout.buttons().get(ViewLayout.Control.PAUSE),
+                        new Color(0xe5c07b), 0) == 0);
+                // The Processes tab: rost's table (the file server and the boot screen's processes), the current one marked.
+                ViewLayout.Rect psTab = layout.tabButtons().get(ViewLayout.Tab.PROCESSES);
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + psTab.centreX(), g[1] + psTab.centreY()));
+                x.run("xdotool", "click", "1");
+                awaitPicture(x, id, "debug-processes.png", img -> !same(paused, img, panelX, layout.tabs()) && hasText(img, panelX, layout.tabs()));
 
                 x.deleteWindow(Long.parseLong(id));
                 assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());

@@ -67,6 +67,15 @@ public final class BatchDebugger {
         return null;
     }
 
+    /**
+     * Runs one command line (the debugger view's command bar), its results printed as a script's
+     * are; returns the machine's exit when it stopped by itself, else null ({@code quit} does
+     * nothing here). A bad line throws {@link IllegalArgumentException} with the message.
+     */
+    public Cpu.Exit command(String line) {
+        return execute(line.strip()).exit();
+    }
+
     private record Result(boolean quit, Cpu.Exit exit) {
         static final Result OK = new Result(false, null);
     }

@@ -7,19 +7,23 @@ import java.util.Set;
  * Everything the debugger view shows, captured on the emulation thread at one stop and handed to
  * the window thread whole (the window never touches the machine). Immutable.
  *
- * @param running      the guest is running (the rest is as of the last stop, shown dimmed)
- * @param status       why it stopped, or "running", for the tool bar
+ * @param running      the guest is running, or the engine is working (rewinding): the rest is as
+ *                     of the last stop, shown dimmed
+ * @param status       why it stopped ({@code "step"}, the engine's one-line detail), or what runs
+ * @param where        the current process and program, e.g. {@code "pid 3 terminal"} ({@code "kernel"} for pid 0)
  * @param regs         the registers at this stop
  * @param changed      the registers the last executing command changed (highlighted)
  * @param disassembly  instructions around PC (or where the user scrolled)
- * @param breakpoints  virtual addresses with a breakpoint
+ * @param breakpoints  virtual addresses with a breakpoint (the gutter's dots)
+ * @param stops        every breakpoint, watchpoint, catch and "break when pid N is scheduled", for the list
  * @param memory       the memory panel's rows
- * @param reverseAvailable whether the engine can execute backwards (else the buttons are disabled)
- * @param reverseTooltip   why not, when not
+ * @param stack        the backtrace, innermost first
+ * @param processes    rost's process table, or empty with {@code processProblem} saying why
+ * @param log          the command bar's transcript: each command and what it printed, oldest first
  */
-public record DebugState(boolean running, String status, long cycles, long instructions, Registers regs,
-                         Set<String> changed, List<Line> disassembly, Set<Long> breakpoints, Memory memory,
-                         boolean reverseAvailable, String reverseTooltip) {
+public record DebugState(boolean running, String status, String where, long cycles, long instructions, Registers regs,
+                         Set<String> changed, List<Line> disassembly, Set<Long> breakpoints, List<StopRule> stops,
+                         Memory memory, List<Frame> stack, List<Process> processes, String processProblem, List<String> log) {
     /**
      * One disassembled instruction.
      *
@@ -39,10 +43,25 @@ public record DebugState(boolean running, String status, long cycles, long instr
         public static final int BYTES_PER_ROW = 8;
     }
 
-    /** This state while the guest runs: the same contents, marked running. */
-    public DebugState asRunning() {
-        return new DebugState(true, "running", cycles, instructions, regs, Set.of(), disassembly, breakpoints, memory,
-                reverseAvailable, reverseTooltip);
+    /** One frame of the backtrace. */
+    public record Frame(int level, long pc, String where) { }
+
+    /** One process of rost's table; {@code breakWhenScheduled}: the view stops when it next runs. */
+    public record Process(long pid, String name, String state, long cpuNs, boolean current, boolean breakWhenScheduled) { }
+
+    /**
+     * One rule that stops the guest, as the Breakpoints list shows it.
+     *
+     * @param kind   "break", "watch", "catch" or "sched"
+     * @param delete the command line that removes it ({@code "delete 3"}), or null when a click on it
+     *               does something else (a catch is removed with the others: {@code "catch off"})
+     */
+    public record StopRule(String kind, String text, String delete) { }
+
+    /** This state while the guest runs (or the engine works): the same contents, marked running. */
+    public DebugState asRunning(String what) {
+        return new DebugState(true, what, where, cycles, instructions, regs, Set.of(), disassembly, breakpoints, stops, memory, stack,
+                processes, processProblem, log);
     }
 
     public long pc() {

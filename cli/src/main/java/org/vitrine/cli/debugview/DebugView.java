@@ -5,29 +5,40 @@ import static org.lwjgl.glfw.GLFW.*;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
+import org.vitrine.cli.debugview.DebugController.Command;
 import org.vitrine.cli.debugview.ViewLayout.Control;
 import org.vitrine.cli.debugview.ViewLayout.Rect;
+import org.vitrine.cli.debugview.ViewLayout.Tab;
 import org.vitrine.cli.window.SidePanel;
 
 /**
  * The debugger view: the panel beside the guest screen (a {@link SidePanel} of the desktop window)
  * showing a {@link DebugController}'s state and sending it the user's commands, from buttons and
- * keys: F5 continue, F6 pause, F11 step, F10 step over, F4 run to the selected line, F9 toggle a
- * breakpoint there (or click the gutter), Shift+F11 / Shift+F5 reverse step / continue when the
- * engine supports it, F12 opens the view and stops the guest. The disassembly scrolls with the
- * wheel (which turns follow-PC off); the memory address is typed after a click on its field.
+ * keys: F5 continue, F6 pause, F11 step, F10 step over, F8 step out, F4 run to the selected line,
+ * F9 toggle a breakpoint there (or click the gutter), Shift+F11 / Shift+F5 reverse step / reverse
+ * continue; F12 opens the view and stops the guest, and pauses it once open.
+ *
+ * <p>Clicks: a disassembly line selects it (run to cursor), the gutter toggles a breakpoint, the
+ * wheel scrolls (follow-PC off); a register's value and the memory panel's address take typed hex
+ * (Enter sets it, Escape cancels); a memory byte is selected by a click (shift-click extends) and
+ * typed over in hex, and the panel's "watch" and "who wrote?" act on the selection; a Stack frame
+ * shows its code, a process row toggles "stop when it is scheduled", a Breakpoints row's cross
+ * deletes it; the command bar takes {@code vitrine debug --batch}'s language (Up recalls).
  *
  * <p>Drawing is Java2D into an image the window uploads as a texture, only when something changed:
- * a new state, the pointer over a button, the console (at most {@value #CONSOLE_REDRAWS_PER_SECOND}
- * times a second). An idle view costs nothing.
+ * a new state, the pointer over something live, typing, the console (at most
+ * {@value #CONSOLE_REDRAWS_PER_SECOND} times a second). An idle view costs nothing.
  *
  * <p>Threads: everything runs on the window's thread but {@link #attach}, {@link #detach} and
  * {@link #changed}, which the emulation thread calls.
  */
 public final class DebugView implements SidePanel {
     static final int CONSOLE_REDRAWS_PER_SECOND = 5;
+    private static final long NONE = 1;   // no selection, no cursor line
 
     static {
         // Java2D draws into images only; never let it look for a display of its own beside GLFW's.
@@ -45,9 +56,17 @@ public final class DebugView implements SidePanel {
     private long nextConsoleRedraw;
     private BufferedImage image;
     private double mouseX = Double.NaN, mouseY = Double.NaN;
-    private long cursor = 1;            // the selected line's address (1: none)
+    private long cursor = NONE;         // the selected line's address
     private boolean follow = true;
+    private boolean shift;
+    private Tab tab = Tab.STACK;
     private String memoryEdit;          // the address being typed, or null
+    private String command;             // the command bar's line, or null (not focused)
+    private final List<String> history = new ArrayList<>();
+    private int historyAt;
+    private String regEdit, regText;    // the register being changed and its typed value
+    private long selStart = NONE, selEnd = NONE;
+    private int nibble = -1;            // the first hex digit typed over the selected byte
     private ViewLayout layout = ViewLayout.of(ViewLayout.PANEL_WIDTH, 768);
     private volatile boolean sizeSent;  // the attached controller knows the panels' sizes
 
@@ -96,8 +115,7 @@ public final class DebugView implements SidePanel {
         if (!shown) return false;
         if (stateChanged || uiChanged) return true;
         long now = System.nanoTime();
-        if (now - nextConsoleRedraw >= 0 && console.version() != consoleVersion) return true;
-        return false;
+        return now - nextConsoleRedraw >= 0 && console.version() != consoleVersion;
     }
 
     @Override
@@ -113,14 +131,15 @@ public final class DebugView implements SidePanel {
         if (!l.equals(layout) || (!sizeSent && controller != null)) {
             layout = l;
             sizeSent = controller != null;
-            send(new DebugController.Command.ViewSize(ViewLayout.rows(l.code(), ViewLayout.ROW), memoryRows()));
+            send(new Command.ViewSize(ViewLayout.rows(l.code(), ViewLayout.ROW), memoryRows()));
         }
         DebugController c = controller;
         DebugState s = c == null ? null : c.state();
         if (painter == null) painter = new PanelPainter();
         Graphics2D g = image.createGraphics();
         try {
-            painter.paint(g, l, s, new PanelPainter.Ui(mouseX, mouseY, cursor, follow, memoryEdit, c != null, console.lines()));
+            painter.paint(g, l, s, new PanelPainter.Ui(mouseX, mouseY, cursor, follow, memoryEdit, c != null, console.lines(), tab,
+                    command, regEdit, regText, selStart, selEnd, nibble));
         } finally {
             g.dispose();
         }
@@ -133,46 +152,76 @@ public final class DebugView implements SidePanel {
         return c == null ? null : c.state();
     }
 
-    // ---- input ----------------------------------------------------------------------------------
+    private boolean stopped() {
+        DebugState s = state();
+        return s != null && !s.running();
+    }
+
+    // ---- pointer --------------------------------------------------------------------------------
 
     @Override
     public void pointer(double x, double y) {
-        boolean overButtonBefore = overButton(mouseX, mouseY);
         mouseX = x;
         mouseY = y;
-        if (overButtonBefore || overButton(x, y)) uiChanged = true;   // hover and tooltips
-    }
-
-    private boolean overButton(double x, double y) {
-        for (Rect r : layout.buttons().values()) {
-            if (r.contains(x, y)) return true;
-        }
-        return false;
+        uiChanged = true;   // hover, tooltips; redrawn at the window's pace only while the pointer moves
     }
 
     @Override
     public void button(int glfwButton, boolean pressed) {
         if (glfwButton != GLFW_MOUSE_BUTTON_LEFT || !pressed) return;
+        uiChanged = true;
         for (var e : layout.buttons().entrySet()) {
             if (e.getValue().contains(mouseX, mouseY)) {
                 control(e.getKey());
                 return;
             }
         }
-        if (PanelPainter.followToggle(layout).contains(mouseX, mouseY)) {
+        boolean inCommand = layout.command().contains(mouseX, mouseY);
+        if (!inCommand) command = null;
+        if (!PanelPainter.memoryAddressField(layout).contains(mouseX, mouseY)) memoryEdit = null;
+        String reg = registerAt(mouseX, mouseY);
+        if (reg == null) regEdit = null;
+        DebugState s = state();
+        if (inCommand) {
+            command = command == null ? "" : command;
+            historyAt = history.size();
+        } else if (PanelPainter.followToggle(layout).contains(mouseX, mouseY)) {
             follow = !follow;
             sendCodeView();
         } else if (PanelPainter.memoryAddressField(layout).contains(mouseX, mouseY)) {
             memoryEdit = "";
         } else if (PanelPainter.physicalToggle(layout).contains(mouseX, mouseY)) {
-            DebugState s = state();
-            if (s != null) send(new DebugController.Command.ViewMemory(s.memory().address(), !s.memory().physical(), memoryRows()));
+            if (s != null) send(new Command.ViewMemory(s.memory().address(), !s.memory().physical(), memoryRows()));
+            clearSelection();
+        } else if (PanelPainter.watchButton(layout).contains(mouseX, mouseY)) {
+            onSelection("watch 0x%x %d w");
+            tab = Tab.BREAKPOINTS;
+        } else if (PanelPainter.whoWroteButton(layout).contains(mouseX, mouseY)) {
+            onSelection("who-wrote 0x%x %d");
+            tab = Tab.LOG;
+        } else if (reg != null) {
+            if (stopped() && Registers.editable(reg)) {
+                regEdit = reg;
+                regText = "";
+            }
         } else if (layout.code().body().contains(mouseX, mouseY)) {
             clickCode();
+        } else if (layout.memory().body().contains(mouseX, mouseY)) {
+            clickMemory(s);
         } else {
-            memoryEdit = null;
+            for (var t : layout.tabButtons().entrySet()) {
+                if (t.getValue().contains(mouseX, mouseY)) tab = t.getKey();
+            }
+            if (layout.tabs().body().contains(mouseX, mouseY)) clickTabRow(s);
         }
-        uiChanged = true;
+    }
+
+    private String registerAt(double x, double y) {
+        if (!layout.registers().body().contains(x, y)) return null;
+        for (PanelPainter.RegCell c : PanelPainter.registerCells(layout)) {
+            if (c.rect().contains(x, y)) return c.name();
+        }
+        return null;
     }
 
     private void clickCode() {
@@ -182,8 +231,63 @@ public final class DebugView implements SidePanel {
         var rows = PanelPainter.codeRows(s.disassembly(), ViewLayout.rows(layout.code(), ViewLayout.ROW));
         if (row < 0 || row >= rows.size() || rows.get(row).label()) return;
         long address = rows.get(row).line().address();
-        if (mouseX < layout.code().x() + 24) send(new DebugController.Command.ToggleBreakpoint(address));   // the gutter
-        else cursor = address;
+        if (mouseX < layout.code().x() + 24) {
+            if (!s.running()) send(new Command.ToggleBreakpoint(address));   // the gutter
+        } else {
+            cursor = address;
+        }
+    }
+
+    private void clickMemory(DebugState s) {
+        long a = PanelPainter.memoryByteAt(layout, s, mouseX, mouseY);
+        nibble = -1;
+        if (a == NONE) {
+            clearSelection();
+        } else if (shift && selStart != NONE) {
+            if (Long.compareUnsigned(a, selStart) < 0) selStart = a;
+            else selEnd = a;
+        } else {
+            selStart = selEnd = a;
+        }
+    }
+
+    private void clearSelection() {
+        selStart = selEnd = NONE;
+        nibble = -1;
+    }
+
+    /** A command line about the selected bytes (or the first row when none is selected): {@code format} gets address and length. */
+    private void onSelection(String format) {
+        DebugState s = state();
+        if (s == null || s.running() || s.memory().physical()) return;
+        long start = selStart == NONE ? s.memory().address() : selStart;
+        long length = selStart == NONE ? DebugState.Memory.BYTES_PER_ROW : selEnd - selStart + 1;
+        typed(String.format(format, start, length));
+    }
+
+    private void clickTabRow(DebugState s) {
+        if (s == null) return;
+        int row = PanelPainter.tabRowAt(layout, tab, mouseY);
+        if (row < 0) return;
+        switch (tab) {
+            case STACK -> {
+                if (row < s.stack().size()) {
+                    long pc = s.stack().get(row).pc();
+                    cursor = pc;
+                    follow = false;
+                    sendCodeView(pc - 4L * 4);
+                }
+            }
+            case PROCESSES -> {
+                if (row < s.processes().size() && !s.running()) typed("sched " + s.processes().get(row).pid());
+            }
+            case BREAKPOINTS -> {
+                if (row < s.stops().size() && !s.running() && mouseX >= layout.tabs().x() + layout.tabs().w() - 32) {
+                    typed(s.stops().get(row).delete());
+                }
+            }
+            case LOG -> { }
+        }
     }
 
     @Override
@@ -196,14 +300,18 @@ public final class DebugView implements SidePanel {
             follow = false;
             sendCodeView(s.disassembly().getFirst().address() + 4L * lines);
         } else if (layout.memory().contains(mouseX, mouseY)) {
-            send(new DebugController.Command.ViewMemory(s.memory().address() + (long) lines * DebugState.Memory.BYTES_PER_ROW,
+            send(new Command.ViewMemory(s.memory().address() + (long) lines * DebugState.Memory.BYTES_PER_ROW,
                     s.memory().physical(), memoryRows()));
         }
     }
 
+    // ---- keys and text --------------------------------------------------------------------------
+
     @Override
     public boolean key(int key, int action, int mods) {
-        if (action == GLFW_RELEASE) return shown && (isOurs(key) || memoryEdit != null);
+        if (key == GLFW_KEY_LEFT_SHIFT || key == GLFW_KEY_RIGHT_SHIFT) shift = action != GLFW_RELEASE;
+        boolean typing = shown && (memoryEdit != null || command != null || regEdit != null || (selStart != NONE && stopped()));
+        if (action == GLFW_RELEASE) return shown && (isOurs(key) || typing);
         if (key == GLFW_KEY_F12) {
             if (controller == null) {
                 if (!shown) {
@@ -217,47 +325,94 @@ public final class DebugView implements SidePanel {
             return true;
         }
         if (!shown) return false;
-        if (memoryEdit != null) {
-            editAddress(key);
-            return true;
-        }
-        boolean shift = (mods & GLFW_MOD_SHIFT) != 0;
         Control c = switch (key) {
-            case GLFW_KEY_F5 -> shift ? Control.REVERSE_CONTINUE : Control.CONTINUE;
+            case GLFW_KEY_F5 -> (mods & GLFW_MOD_SHIFT) != 0 ? Control.REVERSE_CONTINUE : Control.CONTINUE;
             case GLFW_KEY_F6 -> Control.PAUSE;
-            case GLFW_KEY_F11 -> shift ? Control.REVERSE_STEP : Control.STEP;
+            case GLFW_KEY_F11 -> (mods & GLFW_MOD_SHIFT) != 0 ? Control.REVERSE_STEP : Control.STEP;
             case GLFW_KEY_F10 -> Control.STEP_OVER;
+            case GLFW_KEY_F8 -> Control.STEP_OUT;
             case GLFW_KEY_F4 -> Control.RUN_TO_CURSOR;
             case GLFW_KEY_F9 -> Control.BREAKPOINT;
             default -> null;
         };
-        if (c == null) return false;
-        control(c);
-        return true;
+        if (c != null) {
+            control(c);
+            return true;
+        }
+        if (typing) editKey(key);
+        return typing;
     }
 
     private static boolean isOurs(int key) {
-        return key == GLFW_KEY_F4 || key == GLFW_KEY_F5 || key == GLFW_KEY_F6 || key == GLFW_KEY_F9 || key == GLFW_KEY_F10
-                || key == GLFW_KEY_F11 || key == GLFW_KEY_F12;
+        return key == GLFW_KEY_F4 || key == GLFW_KEY_F5 || key == GLFW_KEY_F6 || key == GLFW_KEY_F8 || key == GLFW_KEY_F9
+                || key == GLFW_KEY_F10 || key == GLFW_KEY_F11 || key == GLFW_KEY_F12;
     }
 
-    private void editAddress(int key) {
-        if (key >= GLFW_KEY_0 && key <= GLFW_KEY_9 && memoryEdit.length() < 16) {
-            memoryEdit += (char) ('0' + key - GLFW_KEY_0);
-        } else if (key >= GLFW_KEY_A && key <= GLFW_KEY_F && memoryEdit.length() < 16) {
-            memoryEdit += (char) ('a' + key - GLFW_KEY_A);
-        } else if (key == GLFW_KEY_BACKSPACE && !memoryEdit.isEmpty()) {
-            memoryEdit = memoryEdit.substring(0, memoryEdit.length() - 1);
-        } else if (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER) {
+    /** Enter, Escape, Backspace and Up/Down for the field being typed in (characters come through {@link #character}). */
+    private void editKey(int key) {
+        uiChanged = true;
+        boolean enter = key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER;
+        boolean escape = key == GLFW_KEY_ESCAPE;
+        boolean back = key == GLFW_KEY_BACKSPACE;
+        if (memoryEdit != null) {
+            if (back && !memoryEdit.isEmpty()) memoryEdit = memoryEdit.substring(0, memoryEdit.length() - 1);
             DebugState s = state();
-            if (!memoryEdit.isEmpty() && s != null) {
-                send(new DebugController.Command.ViewMemory(Long.parseUnsignedLong(memoryEdit, 16), s.memory().physical(), memoryRows()));
+            if (enter && !memoryEdit.isEmpty() && s != null) {
+                send(new Command.ViewMemory(Long.parseUnsignedLong(memoryEdit, 16), s.memory().physical(), memoryRows()));
+                clearSelection();
             }
-            memoryEdit = null;
-        } else if (key == GLFW_KEY_ESCAPE) {
-            memoryEdit = null;
+            if (enter || escape) memoryEdit = null;
+        } else if (regEdit != null) {
+            if (back && !regText.isEmpty()) regText = regText.substring(0, regText.length() - 1);
+            if (enter && !regText.isEmpty() && stopped()) send(new Command.SetRegister(regEdit, Long.parseUnsignedLong(regText, 16)));
+            if (enter || escape) regEdit = null;
+        } else if (command != null) {
+            if (back && !command.isEmpty()) command = command.substring(0, command.length() - 1);
+            if (key == GLFW_KEY_UP && historyAt > 0) command = history.get(--historyAt);
+            if (key == GLFW_KEY_DOWN && historyAt < history.size()) {
+                historyAt++;
+                command = historyAt == history.size() ? "" : history.get(historyAt);
+            }
+            if (enter && stopped() && !command.isBlank()) {
+                if (history.isEmpty() || !history.getLast().equals(command)) history.add(command);
+                historyAt = history.size();
+                typed(command);
+                tab = Tab.LOG;
+                command = "";
+            }
+            if (escape) command = null;
+        } else if (escape) {
+            clearSelection();
+        } else if (back) {
+            nibble = -1;
+        }
+    }
+
+    @Override
+    public boolean character(int codepoint) {
+        if (!shown || codepoint < 0x20 || codepoint > 0x7e) return false;
+        char ch = (char) codepoint;
+        int hex = Character.digit(ch, 16);
+        if (memoryEdit != null) {
+            if (hex >= 0 && memoryEdit.length() < 16) memoryEdit += Character.toLowerCase(ch);
+        } else if (regEdit != null) {
+            if (hex >= 0 && regText.length() < 16) regText += Character.toLowerCase(ch);
+        } else if (command != null) {
+            if (command.length() < 200) command += ch;
+        } else if (selStart != NONE && stopped()) {
+            if (hex < 0) return false;
+            if (nibble < 0) {
+                nibble = hex;
+            } else {
+                send(new Command.WriteMemory(selStart, new byte[] {(byte) (nibble << 4 | hex)}));
+                nibble = -1;
+                selStart = selEnd = selStart + 1;   // on to the next byte, as a hex editor does
+            }
+        } else {
+            return false;
         }
         uiChanged = true;
+        return true;
     }
 
     /** What a button or its key does. */
@@ -271,19 +426,16 @@ public final class DebugView implements SidePanel {
         }
         if (s.running()) return;   // the others act on a stopped guest
         switch (c) {
-            case CONTINUE -> send(new DebugController.Command.Continue());
-            case STEP -> send(new DebugController.Command.Step());
-            case STEP_OVER -> send(new DebugController.Command.StepOver());
+            case CONTINUE -> send(new Command.Continue());
+            case STEP -> send(new Command.Step());
+            case STEP_OVER -> send(new Command.StepOver());
+            case STEP_OUT -> send(new Command.StepOut());
             case RUN_TO_CURSOR -> {
-                if (cursor != 1) send(new DebugController.Command.RunTo(cursor));
+                if (cursor != NONE) send(new Command.RunTo(cursor));
             }
-            case BREAKPOINT -> send(new DebugController.Command.ToggleBreakpoint(cursor != 1 ? cursor : s.pc()));
-            case REVERSE_STEP -> {
-                if (s.reverseAvailable()) send(new DebugController.Command.ReverseStep());
-            }
-            case REVERSE_CONTINUE -> {
-                if (s.reverseAvailable()) send(new DebugController.Command.ReverseContinue());
-            }
+            case BREAKPOINT -> send(new Command.ToggleBreakpoint(cursor != NONE ? cursor : s.pc()));
+            case REVERSE_STEP -> send(new Command.ReverseStep());
+            case REVERSE_CONTINUE -> send(new Command.ReverseContinue());
             case PAUSE -> { }
         }
         if (c != Control.BREAKPOINT && !follow) {
@@ -292,9 +444,13 @@ public final class DebugView implements SidePanel {
         }
     }
 
+    private void typed(String line) {
+        send(new Command.Typed(line));
+    }
+
     /** Tells the controller where the listing starts: where the user scrolled, else where it starts now. */
     private void sendCodeView(long start) {
-        send(new DebugController.Command.ViewCode(start, follow));
+        send(new Command.ViewCode(start, follow));
     }
 
     private void sendCodeView() {
@@ -307,7 +463,7 @@ public final class DebugView implements SidePanel {
     }
 
     /** Sends a command; the controller's next state (it publishes one after every command) redraws the view. */
-    private void send(DebugController.Command c) {
+    private void send(Command c) {
         DebugController dc = controller;
         if (dc != null) dc.submit(c);
     }

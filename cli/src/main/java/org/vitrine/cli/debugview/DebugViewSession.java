@@ -1,47 +1,37 @@
 package org.vitrine.cli.debugview;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.vitrine.cli.window.DesktopWindow;
 import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.debug.DebugEngine;
 import org.vitrine.emulator.debug.Debugger;
-import org.vitrine.emulator.elf.ElfFile;
-import org.vitrine.emulator.elf.SymbolTable;
 import org.vitrine.emulator.machine.Machine;
 
 /**
  * The debugger view's part of a {@code vitrine run} in a window: the view beside the guest (opened
  * at once with {@code --debug}, or by F12), the console lines it shows, and the machine's run while
  * it is attached. Once the debugger has been opened it stays: the rest of the run, and each machine
- * after a guest reset (stopped at its entry), goes through a {@link DebugController}.
- *
- * <p>The hook for the debugger engine: {@link #engine} makes the {@link EngineHooks} for each
- * machine's Debugger ({@link EngineHooks#NONE} until the engine lands; then reverse execution,
- * processes and backtraces light up in the view without changes here).
+ * after a guest reset (stopped at its entry), goes through a {@link DebugController} on the
+ * machine's {@link DebugEngine}, which the run session makes (it knows the board and its snapshots).
  */
 public final class DebugViewSession {
     private final boolean startStopped;
-    private final Path kernel;
     private final PrintStream err;
     private final ConsoleTail console = new ConsoleTail(200);
     private final DebugView view = new DebugView(console, this::requestStop);
-    private volatile Function<Debugger, EngineHooks> engine = d -> EngineHooks.NONE;
     private volatile boolean debugging;
     private volatile Machine machine;
+    private volatile boolean runningNormally;   // the machine runs without the debugger: F12's stop is for this run
     private volatile DebugController controller;
     private volatile boolean closed;
-    private SymbolTable symbols;
 
-    /**
-     * @param startStopped {@code --debug}: the view is open and the guest stopped at its first instruction
-     * @param kernel       the kernel whose symbols the disassembly shows (null: none)
-     */
-    public DebugViewSession(boolean startStopped, Path kernel, PrintStream err) {
+    /** @param startStopped {@code --debug}: the view is open and the guest stopped at its first instruction */
+    public DebugViewSession(boolean startStopped, PrintStream err) {
         this.startStopped = startStopped;
         this.debugging = startStopped;
-        this.kernel = kernel;
         this.err = err;
     }
 
@@ -51,11 +41,6 @@ public final class DebugViewSession {
         if (startStopped) view.show();
     }
 
-    /** Plugs in the debugger engine: {@code hooks} makes the engine's extras for each machine's Debugger. */
-    public void engine(Function<Debugger, EngineHooks> hooks) {
-        engine = hooks;
-    }
-
     /** One byte of the guest's console (the Console panel). Emulation thread. */
     public void consoleByte(int b) {
         console.append(b);
@@ -63,20 +48,34 @@ public final class DebugViewSession {
 
     /**
      * Runs {@code m} until it stops by itself: normally ({@code normalRun}) until F12 asks for the
-     * debugger, then under the view's controller. Emulation thread.
+     * debugger, then under the view's controller on the engine {@code engineFor} makes (with the
+     * run's time limit set). {@code paced}: the run keeps to the wall clock (rewinds go without).
+     * Emulation thread.
      */
-    public Cpu.Exit run(Machine m, long limit, java.util.function.Supplier<Cpu.Exit> normalRun) {
+    public Cpu.Exit run(Machine m, long limit, boolean paced, Supplier<Cpu.Exit> normalRun, Function<Debugger, DebugEngine> engineFor) {
         machine = m;
         try {
             String why = "stopped at the kernel's entry";
             if (!debugging) {
-                Cpu.Exit exit = normalRun.get();
+                Cpu.Exit exit;
+                runningNormally = true;
+                try {
+                    exit = normalRun.get();
+                } finally {
+                    runningNormally = false;   // a stop F12 posted and the run did not take is void now
+                }
                 if (!debugging || closed || exit.kind() != Cpu.ExitKind.STOPPED) return exit;
                 why = "stopped (F12)";
             }
-            try (Debugger d = new Debugger(m)) {
+            try (Debugger d = new Debugger(m); DebugEngine engine = engine(engineFor, d)) {
+                if (engine == null) {
+                    view.detach();
+                    return normalRun.get();
+                }
                 d.setTimeLimit(limit);
-                DebugController c = new DebugController(d, symbols(), engine.apply(d), err);
+                engine.setTimeLimit(limit);
+                Cpu cpu = m.cpu();
+                DebugController c = new DebugController(engine, err, fast -> cpu.setRealTime(paced && !fast));
                 controller = c;
                 view.attach(c);
                 if (closed) return new Cpu.Exit(Cpu.ExitKind.STOPPED, 0, "window closed: guest powered off");
@@ -88,6 +87,16 @@ public final class DebugViewSession {
             }
         } finally {
             machine = null;
+        }
+    }
+
+    /** The engine, or null (said on standard error) when this machine cannot be snapshotted, so not debugged. */
+    private DebugEngine engine(Function<Debugger, DebugEngine> engineFor, Debugger d) {
+        try {
+            return engineFor.apply(d);
+        } catch (IllegalStateException e) {
+            err.println("[debugger] cannot debug this machine: " + e.getMessage());
+            return null;
         }
     }
 
@@ -105,17 +114,10 @@ public final class DebugViewSession {
         if (m == null) return;   // between machines: the next one starts under the debugger
         Cpu cpu = m.cpu();
         cpu.requestStop();
-        cpu.post(cpu::requestStop);   // in case the run had not started yet (it clears the request)
-    }
-
-    private SymbolTable symbols() {
-        if (symbols == null && kernel != null) {
-            try {
-                symbols = ElfFile.read(kernel).symbols();
-            } catch (Exception e) {   // a Linux Image, or no symbols: the disassembly goes without
-                err.println("[debugger] no symbols from " + kernel + ": " + e.getMessage());
-            }
-        }
-        return symbols;
+        // In case the run had not started yet (starting clears the request). Posted actions run at
+        // the next run's start: once the debugger runs the machine, this one must not stop it.
+        cpu.post(() -> {
+            if (runningNormally) cpu.requestStop();
+        });
     }
 }

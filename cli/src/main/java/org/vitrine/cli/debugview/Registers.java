@@ -8,8 +8,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The registers the view shows, by name in display order (x0..x30, sp, pc, pstate, then the EL1
- * system registers), as read at one stop; what changed since the previous stop; and how PSTATE,
+ * The registers the view shows, by name in display order (x0..x30, sp, pc, cpsr (PSTATE in SPSR
+ * layout, gdb's name), then the EL1 system registers, as {@code DebugEngine.registers} names them),
+ * as read at one stop; what changed since the previous stop; and how PSTATE,
  * the TTBRs and the other packed registers read to a person. Pure: the controller fills it from
  * the CPU, the panel only reads it.
  */
@@ -17,6 +18,11 @@ public record Registers(Map<String, Long> values) {
     /** The system registers after the general ones, in display order. */
     public static final List<String> SYSTEM = List.of("sp_el0", "sp_el1", "elr_el1", "spsr_el1", "esr_el1", "far_el1",
             "vbar_el1", "ttbr0_el1", "ttbr1_el1", "sctlr_el1", "tcr_el1");
+
+    /** The registers the view can set (the engine's {@code writeRegister}). */
+    public static boolean editable(String name) {
+        return name.equals("sp") || name.equals("pc") || name.equals("cpsr") || name.matches("x([0-9]|[12][0-9]|30)");
+    }
 
     public Registers {
         values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));

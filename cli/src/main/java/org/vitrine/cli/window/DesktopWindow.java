@@ -357,6 +357,9 @@ public final class DesktopWindow implements AutoCloseable {
         glfwSetKeyCallback(window, (win, key, scancode, action, mods) -> guard(() -> {
             if (panel == null || !panel.key(key, action, mods)) forwarder.key(key, action);
         }));
+        glfwSetCharCallback(window, (win, codepoint) -> guard(() -> {
+            if (panel != null) panel.character(codepoint);
+        }));
         glfwSetWindowFocusCallback(window, (win, focused) -> {
             if (!focused) guard(forwarder::releaseAll);
         });

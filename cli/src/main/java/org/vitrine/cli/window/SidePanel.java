@@ -26,4 +26,12 @@ public interface SidePanel {
 
     /** A key (GLFW's key, action and modifiers); true when the panel took it and the guest must not see it. */
     boolean key(int glfwKey, int glfwAction, int mods);
+
+    /**
+     * A character typed (GLFW's char callback, after the key, in the user's keyboard layout): the
+     * panel's text fields take it; true when it did. The guest gets keys only, never these.
+     */
+    default boolean character(int codepoint) {
+        return false;
+    }
 }

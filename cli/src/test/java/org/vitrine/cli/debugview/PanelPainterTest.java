@@ -21,8 +21,9 @@ import org.vitrine.cli.debugview.ViewLayout.Rect;
 
 /**
  * The panel drawn headless from a made-up state: what changed is amber and only there, the PC line
- * is the accent row, a breakpoint is a red dot in the gutter, disabled reverse buttons are dim.
- * The picture is kept in target/debugview/panel.png to look at.
+ * is the accent row, a breakpoint is a red dot in the gutter, the buttons are live while stopped
+ * and only Pause while running; each tab of the bottom card draws its rows. The pictures are kept
+ * in target/debugview/panel*.png to look at.
  */
 class PanelPainterTest {
     static {
@@ -48,7 +49,7 @@ class PanelPainterTest {
     }
 
     @Test
-    void pcLineBreakpointsAndDisabledReverseButtons() throws Exception {
+    void pcLineBreakpointsAndButtonsLiveOnlyWhenTheyCanAct() throws Exception {
         BufferedImage img = paint(state(Set.of()));
         Rect code = LAYOUT.code().body();
         // line 3 is PC (row 3, no label rows in this listing): the accent background spans it
@@ -58,17 +59,45 @@ class PanelPainterTest {
         assertTrue(count(img, gutter1, PanelPainter.BREAK) > 20, "breakpoint dot on line 1");
         Rect gutter2 = new Rect(code.x(), code.y() + 2 + 2 * ViewLayout.ROW, 20, ViewLayout.ROW);
         assertEquals(0, count(img, gutter2, PanelPainter.BREAK), "no dot on line 2");
-        Rect back = LAYOUT.buttons().get(ViewLayout.Control.REVERSE_STEP);
         Rect step = LAYOUT.buttons().get(ViewLayout.Control.STEP);
-        assertEquals(0, count(img, back, PanelPainter.ACCENT), "reverse step disabled: no accent icon");
-        assertTrue(count(img, step, PanelPainter.ACCENT) > 5, "step enabled: accent icon");
+        Rect pause = LAYOUT.buttons().get(ViewLayout.Control.PAUSE);
+        assertTrue(count(img, step, PanelPainter.ACCENT) > 5, "step enabled while stopped: accent icon");
+        assertEquals(0, count(img, pause, PanelPainter.CHANGED), "pause disabled while stopped");
+        BufferedImage running = paint(state(Set.of()).asRunning("running: continue"));
+        assertEquals(0, count(running, step, PanelPainter.ACCENT), "step disabled while running");
+        assertTrue(count(running, pause, PanelPainter.CHANGED) > 5, "pause enabled while running");
+    }
+
+    @Test
+    void eachTabDrawsItsRows() throws Exception {
+        DebugState s = state(Set.of());
+        Files.createDirectories(Path.of("target", "debugview"));
+        Rect firstRow = new Rect(LAYOUT.tabs().x(), PanelPainter.tabRowsTop(LAYOUT), LAYOUT.tabs().w(), ViewLayout.ROW);
+        for (ViewLayout.Tab t : ViewLayout.Tab.values()) {
+            BufferedImage img = paint(s, t);
+            ImageIO.write(img, "png", Path.of("target", "debugview", "panel-" + t.name().toLowerCase() + ".png").toFile());
+            Rect rows = t == ViewLayout.Tab.PROCESSES ? new Rect(firstRow.x(), firstRow.y() + ViewLayout.ROW, firstRow.w(), firstRow.h()) : firstRow;
+            assertTrue(ink(img, rows) > 60, t + ": a first row drawn");
+        }
+        // the Processes tab: the current process in the accent colour, the one to stop for with a red dot
+        BufferedImage ps = paint(s, ViewLayout.Tab.PROCESSES);
+        int top = PanelPainter.tabRowsTop(LAYOUT) + ViewLayout.ROW;
+        assertTrue(count(ps, new Rect(LAYOUT.tabs().x(), top + ViewLayout.ROW, LAYOUT.tabs().w(), ViewLayout.ROW), PanelPainter.ACCENT) > 30,
+                "pid 1 (current) in the accent colour");
+        assertTrue(count(ps, new Rect(LAYOUT.tabs().x(), top + 2 * ViewLayout.ROW, 30, ViewLayout.ROW), PanelPainter.BREAK) > 10,
+                "pid 2 marked: stop when scheduled");
     }
 
     private static BufferedImage paint(DebugState s) {
+        return paint(s, ViewLayout.Tab.STACK);
+    }
+
+    private static BufferedImage paint(DebugState s, ViewLayout.Tab tab) {
         BufferedImage img = new BufferedImage(LAYOUT.width(), LAYOUT.height(), BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = img.createGraphics();
-        new PanelPainter().paint(g, LAYOUT, s, new PanelPainter.Ui(Double.NaN, Double.NaN, 1, true, null, true,
-                List.of("rost v0: booting at EL1", "[rost] mmu on")));
+        PanelPainter.Ui idle = PanelPainter.Ui.idle(List.of("rost v0: booting at EL1", "[rost] mmu on"));
+        new PanelPainter().paint(g, LAYOUT, s, new PanelPainter.Ui(idle.mouseX(), idle.mouseY(), idle.cursor(), idle.follow(), null, true,
+                idle.console(), tab, null, null, null, 0x7fff_f688L, 0x7fff_f68bL, -1));
         g.dispose();
         return img;
     }
@@ -78,7 +107,7 @@ class PanelPainterTest {
         for (int i = 0; i <= 30; i++) v.put("x" + i, (long) i * 0x1111);
         v.put("sp", 0x7fff_f680L);
         v.put("pc", 0x4010_000cL);
-        v.put("pstate", 0x3c5L);
+        v.put("cpsr", 0x3c5L);
         for (String s : Registers.SYSTEM) v.put(s, 0L);
         List<DebugState.Line> lines = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -87,9 +116,29 @@ class PanelPainterTest {
         }
         List<byte[]> rows = new ArrayList<>();
         for (int r = 0; r < 10; r++) rows.add(r == 3 ? new byte[0] : "Vitrine!".getBytes());
-        return new DebugState(false, "stopped (step)", 42, 40, new Registers(v), changed, lines, Set.of(0x4010_0004L),
-                new DebugState.Memory(0x7fff_f680L, false, rows, "va 0x7ffff680 -> pa 0x40511680"), false,
-                "reverse execution needs the debugger engine");
+        List<DebugState.Frame> stack = List.of(new DebugState.Frame(0, 0x4010_000cL, "start+0xc"),
+                new DebugState.Frame(1, 0x4010_2040L, "sched::run+0x40"));
+        List<DebugState.Process> ps = List.of(new DebugState.Process(0, "fsd", "receiving", 1_200_000, false, false),
+                new DebugState.Process(1, "wm", "ready", 5_500_000, true, false),
+                new DebugState.Process(2, "terminal", "sleeping", 700_000, false, true));
+        List<DebugState.StopRule> stops = List.of(new DebugState.StopRule("break", "1  0x40100004 start+0x4  if pid 2", "delete 1"),
+                new DebugState.StopRule("watch", "2  write 0x7fff0000 len 8", "delete 2"), new DebugState.StopRule("catch", "syscall 3", "catch off"));
+        return new DebugState(false, "step", "pid 1 wm", 42, 40, new Registers(v), changed, lines, Set.of(0x4010_0004L), stops,
+                new DebugState.Memory(0x7fff_f680L, false, rows, "va 0x7ffff680 -> pa 0x40511680"), stack, ps, "",
+                List.of("(vitrine) who-wrote 0x7fff0000 8", "last written by sched::run+0x40 (0x40102040), pid 1", "error: no symbol 'x'"));
+    }
+
+    /** Pixels of the rectangle that stand out from the card (text, dots). */
+    private static int ink(BufferedImage img, Rect r) {
+        int n = 0, card = PanelPainter.CARD.getRGB();
+        for (int y = r.y(); y < r.y() + r.h(); y++) {
+            for (int x = r.x(); x < r.x() + r.w(); x++) {
+                int p = img.getRGB(x, y);
+                if (Math.abs((p >> 16 & 0xff) - (card >> 16 & 0xff)) + Math.abs((p >> 8 & 0xff) - (card >> 8 & 0xff))
+                        + Math.abs((p & 0xff) - (card & 0xff)) > 120) n++;
+            }
+        }
+        return n;
     }
 
     private static int count(BufferedImage img, Rect r, Color c) {

@@ -15,12 +15,15 @@ class ViewLayoutTest {
         for (int h : new int[] {600, 768, 800, 1080}) {
             ViewLayout l = ViewLayout.of(ViewLayout.PANEL_WIDTH, h);
             List<Rect> all = new ArrayList<>(l.buttons().values());
-            all.addAll(List.of(l.status(), l.code(), l.memory(), l.registers(), l.console()));
+            all.addAll(List.of(l.status(), l.code(), l.memory(), l.registers(), l.console(), l.tabs(), l.command()));
             for (Rect r : all) {
                 assertTrue(r.x() >= 0 && r.y() >= 0 && r.x() + r.w() <= l.width() && r.y() + r.h() <= h, r + " inside " + h);
                 for (Rect o : all) {
                     if (o != r) assertFalse(overlap(r, o), r + " overlaps " + o + " at height " + h);
                 }
+            }
+            for (Rect t : l.tabButtons().values()) {
+                assertTrue(t.x() >= l.tabs().x() && t.x() + t.w() <= l.tabs().x() + l.tabs().w() && t.y() == l.tabs().y(), "tab in its card's header");
             }
         }
     }
@@ -28,10 +31,13 @@ class ViewLayoutTest {
     @Test
     void panelsHaveRoomForTheirContentsAtTheDefaultHeight() {
         ViewLayout l = ViewLayout.of(ViewLayout.PANEL_WIDTH, 768);
-        assertTrue(ViewLayout.rows(l.code(), ViewLayout.ROW) >= 16, "disassembly lines: " + ViewLayout.rows(l.code(), ViewLayout.ROW));
+        assertTrue(ViewLayout.rows(l.code(), ViewLayout.ROW) >= 15, "disassembly lines: " + ViewLayout.rows(l.code(), ViewLayout.ROW));
         assertTrue(ViewLayout.rows(l.memory(), ViewLayout.ROW) >= 8);
+        assertTrue(ViewLayout.rows(l.tabs(), ViewLayout.ROW) >= 8, "a backtrace of 8 frames");
         // x0..x15 beside x16..x30/sp, pc, pstate, a rule, then the 11 system registers
-        assertTrue(l.registers().body().h() >= ViewLayout.ROW * (16 + 2 + Registers.SYSTEM.size()) + 10, "registers: " + l.registers());
+        var cells = PanelPainter.registerCells(l);
+        Rect last = cells.getLast().rect();
+        assertTrue(last.y() + last.h() <= l.registers().y() + l.registers().h(), "tcr_el1 inside: " + last + " in " + l.registers());
     }
 
     @Test

@@ -799,6 +799,24 @@ public final class DebugEngine implements AutoCloseable {
         return dbg.writeMemory(va, data);
     }
 
+    /**
+     * Sets one of the general registers {@link #registers} names (x0..x30, sp, pc, cpsr); as for
+     * memory, the recorded future is forgotten.
+     */
+    public void writeRegister(String name, long value) {
+        switch (name) {
+            case "sp" -> dbg.sp(value);
+            case "pc" -> dbg.pc(value);
+            case "cpsr" -> dbg.cpsr(value);
+            default -> {
+                int n = name.matches("x\\d{1,2}") ? Integer.parseInt(name.substring(1)) : -1;
+                if (n < 0 || n > 30) throw new IllegalArgumentException("not a writable register: " + name);
+                dbg.x(n, value);
+            }
+        }
+        history.dropAfter(position());
+    }
+
     /** The registers the view and {@code regs} show, in order: x0..x30, sp, pc, cpsr, then EL1 system registers. */
     public Map<String, Long> registers() {
         Map<String, Long> r = new LinkedHashMap<>();

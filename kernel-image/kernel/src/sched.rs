@@ -264,8 +264,8 @@ impl Scheduler {
         live.clone().filter(|p| p.state == State::Ready).count() > 1 || live.clone().any(timed)
     }
 
-    /// After a device interrupt, which may have made a process ready (input for the window
-    /// manager): run it now if the CPU was idle or it outranks the running process.
+    /// After a device interrupt or a message, which may have made a process ready (input for the
+    /// window manager): run it now if the CPU was idle or it outranks the running process.
     pub fn woken(&mut self) {
         let top = self.procs.iter().flatten().filter(|p| p.state == State::Ready).map(|p| p.prio).max();
         let running = self.current.and_then(|i| self.procs[i].as_ref()).map(|p| p.prio);

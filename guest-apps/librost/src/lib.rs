@@ -61,13 +61,17 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 /// One console line, built on the stack and printed with a single print_debug (so lines of
 /// different processes never interleave).
 pub struct Line {
-    buf: [u8; 120],
+    buf: [u8; LINE_MAX + 1], // the text, and room for its newline
     len: usize,
 }
 
+/// Most bytes of a [`Line`] before its newline: longer text is cut there, and the newline is
+/// always printed (a full line used to lose it, running into the next one).
+pub const LINE_MAX: usize = 255;
+
 impl Default for Line {
     fn default() -> Self {
-        Line { buf: [0; 120], len: 0 }
+        Line { buf: [0; LINE_MAX + 1], len: 0 }
     }
 }
 
@@ -86,7 +90,7 @@ impl Line {
     }
 
     pub fn byte(&mut self, b: u8) -> &mut Self {
-        if self.len < self.buf.len() {
+        if self.len < LINE_MAX {
             self.buf[self.len] = b;
             self.len += 1;
         }
@@ -140,7 +144,7 @@ impl Line {
 
     /// Ends the line with `\n` and prints it.
     pub fn send(&mut self) {
-        self.byte(b'\n');
-        let _ = print(&self.buf[..self.len]); // nowhere to report that the console failed
+        self.buf[self.len] = b'\n';
+        let _ = print(&self.buf[..=self.len]); // nowhere to report that the console failed
     }
 }

@@ -3,6 +3,10 @@
 //! (RouteInput from the window manager); and shared memory. The kernel's own messages (input
 //! events, exit notices) are queued by `Proc::deliver` (sched.rs).
 //!
+//! A message that wakes a process of a higher priority than the sender's (an application's request
+//! to the window manager or the file server) switches to it at once, as a device interrupt does:
+//! the order of their work (and console lines) then never depends on where a tick falls.
+//!
 //! Blocking works by retrying: a call that must wait puts its caller in a blocked state and
 //! returns `None`, and the caller's PC is rewound to its `svc` (trap.rs), so the call runs again
 //! when the process is woken: a receiver when a message arrives (or its timeout tick passes:
@@ -55,6 +59,7 @@ impl Scheduler {
             return Ok(None);
         }
         p.queue(msg);
+        self.woken(); // a server (the window manager, the file server) runs at once, not at the next tick
         Ok(Some(0))
     }
 

@@ -25,7 +25,7 @@
 
 use crate::arch::{Global, isb};
 use crate::arch::{sysreg_read, sysreg_write};
-use abi::Error;
+use abi::{Error, Message};
 use alloc::vec::Vec;
 use heap::Heap;
 
@@ -311,8 +311,16 @@ impl Space {
             return Err(Error::Fault);
         }
         // SAFETY: checked above to be user memory of this space, which is the live one (a
-        // syscall's caller); volatile because the process, not the compiler, owns that memory.
-        Ok((0..len).map(|i| unsafe { ((ptr + i) as *const u8).read_volatile() }).collect())
+        // syscall's caller), and the process does not run while the kernel copies: a plain
+        // copy (memcpy, word by word) sees what it wrote.
+        Ok(unsafe { core::slice::from_raw_parts(ptr as *const u8, len as usize) }.to_vec())
+    }
+
+    /// The message at `ptr`, checked as for copy_in, without a copy on the heap.
+    pub fn read_msg(&self, ptr: u64) -> Result<Message, Error> {
+        let ok = self.user_ok(ptr, core::mem::size_of::<Message>() as u64, false);
+        // SAFETY: as for copy_in; every bit pattern is a valid Message.
+        ok.then(|| unsafe { core::ptr::read_unaligned(ptr as *const Message) }).ok_or(Error::Fault)
     }
 
     /// Copies `bytes` to `ptr`, after checking that the process may write there.
@@ -320,10 +328,8 @@ impl Space {
         if !self.user_ok(ptr, bytes.len() as u64, true) {
             return Err(Error::Fault);
         }
-        for (i, &b) in bytes.iter().enumerate() {
-            // SAFETY: as for copy_in.
-            unsafe { ((ptr + i as u64) as *mut u8).write_volatile(b) };
-        }
+        // SAFETY: as for copy_in.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr as *mut u8, bytes.len()) };
         Ok(0)
     }
 

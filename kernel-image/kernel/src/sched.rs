@@ -92,6 +92,8 @@ impl Proc {
 }
 
 pub struct Scheduler {
+    /// The process slots, grown one at a time up to MAX_PROCS (never shrunk): every scan of
+    /// the table (several per exception) goes only as far as the slots ever used.
     pub(crate) procs: Vec<Option<Proc>>,
     /// Slot of the running process; `None` while idle.
     current: Option<usize>,
@@ -145,7 +147,7 @@ impl Scheduler {
         idle.elr = idle_loop as *const () as u64;
         idle.spsr = SPSR_EL1H_IRQ_ON;
         Scheduler {
-            procs: (0..MAX_PROCS).map(|_| None).collect(),
+            procs: Vec::new(),
             current: None,
             last: 0,
             next_pid: 1,
@@ -164,7 +166,10 @@ impl Scheduler {
     /// of `parent`, with the server right or not; returns its pid. A file the loader refuses is
     /// reported on the console.
     pub fn spawn(&mut self, parent: u64, file: &[u8], args: &[&[u8]], server: bool) -> Result<u64, Error> {
-        let slot = self.procs.iter().position(Option::is_none).ok_or(Error::NoMem)?;
+        let slot = self.procs.iter().position(Option::is_none).unwrap_or(self.procs.len());
+        if slot == MAX_PROCS {
+            return Err(Error::NoMem);
+        }
         let pid = self.next_pid;
         let space = Space::new((pid % 0xffff) as u16 + 1); // ASID: see the module documentation
         let start = match loader::load(&space, file, args) {
@@ -185,6 +190,7 @@ impl Scheduler {
         let base = args[0].rsplit(|&b| b == b'/').next().unwrap_or_default();
         name.iter_mut().zip(base).for_each(|(n, b)| *n = *b);
         let (timed_out, prio, cpu_ns) = (false, 0, 0);
+        self.procs.resize_with(self.procs.len().max(slot + 1), || None);
         self.procs[slot] = Some(Proc { pid, parent, state, frame, space, mailbox, timed_out, shm, prio, server, name, cpu_ns });
         Ok(pid)
     }
@@ -251,8 +257,15 @@ impl Scheduler {
         }
     }
 
-    /// After a device interrupt, which may have made a process ready (input for the window
-    /// manager): run it now if the CPU was idle or it outranks the running process.
+    /// Whether the tick is needed: two ready processes to share the CPU, or a wait with a timeout.
+    fn needs_tick(&self) -> bool {
+        let live = self.procs.iter().flatten();
+        let timed = |p: &Proc| matches!(p.state, State::Sleeping(_)) || matches!(p.state, State::Receiving(u) if u != u64::MAX);
+        live.clone().filter(|p| p.state == State::Ready).count() > 1 || live.clone().any(timed)
+    }
+
+    /// After a device interrupt or a message, which may have made a process ready (input for the
+    /// window manager): run it now if the CPU was idle or it outranks the running process.
     pub fn woken(&mut self) {
         let top = self.procs.iter().flatten().filter(|p| p.state == State::Ready).map(|p| p.prio).max();
         let running = self.current.and_then(|i| self.procs[i].as_ref()).map(|p| p.prio);
@@ -371,7 +384,7 @@ impl Scheduler {
     /// Reaps the zombies nobody will wait for (children of the kernel); called on exception
     /// entry, so never on such a zombie's stack.
     pub fn reap_orphans(&mut self) {
-        for slot in 0..MAX_PROCS {
+        for slot in 0..self.procs.len() {
             let orphan = self.procs[slot].as_ref().is_some_and(|p| p.parent == 0 && matches!(p.state, State::Zombie(_)));
             if orphan && self.current != Some(slot) {
                 self.reap(slot);
@@ -388,10 +401,10 @@ impl Scheduler {
             p.cpu_ns += now - self.since;
         }
         self.since = now;
-        let from = self.current.unwrap_or(self.last);
+        let (n, from) = (self.procs.len(), self.current.unwrap_or(self.last));
         let ready = |p: &Option<Proc>| p.as_ref().filter(|p| p.state == State::Ready).map(|p| p.prio);
         let top = self.procs.iter().filter_map(ready).max();
-        self.current = (1..=MAX_PROCS).map(|k| (from + k) % MAX_PROCS).find(|&i| top.is_some() && ready(&self.procs[i]) == top);
+        self.current = (1..=n).map(|k| (from.min(n - 1) + k) % n).find(|&i| top.is_some() && ready(&self.procs[i]) == top);
         let alive = self.procs.iter().flatten().any(|p| !matches!(p.state, State::Zombie(_)));
         match self.current {
             Some(i) => self.last = i,
@@ -403,16 +416,11 @@ impl Scheduler {
     /// The frame to resume: the current process's, or the idle context's. Switches TTBR0 with it
     /// (the ASID in it keeps each space's TLB entries apart, so no flush is needed). Turns the
     /// tick on or off: it runs only while two processes are ready (preemption) or one waits with
-    /// a timeout; otherwise an idle machine sleeps in WFI until a device interrupt.
+    /// a timeout; otherwise an idle machine sleeps in WFI until a device interrupt. (Turning it
+    /// off lazily, at a tick, would spare IPC two timer writes per switch, but puts ticks at
+    /// places that differ between machines whose virtual clocks differ slightly, e.g. QEMU's.)
     pub fn resume(&mut self) -> *mut Frame {
-        let live = self.procs.iter().flatten();
-        let ready = live.clone().filter(|p| p.state == State::Ready).count();
-        let timed = live.clone().any(|p| match p.state {
-            State::Sleeping(_) => true,
-            State::Receiving(until) => until != u64::MAX,
-            _ => false,
-        });
-        if (ready > 1 || timed) != self.ticking {
+        if self.needs_tick() != self.ticking {
             self.ticking = !self.ticking;
             timer::set_ticking(self.ticking);
         }

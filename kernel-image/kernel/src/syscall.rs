@@ -31,7 +31,7 @@ pub fn dispatch(sched: &mut Scheduler, nr: u64, a: &[u64]) -> Option<u64> {
         Some(Sysno::Wait) => retry(sched.wait(a[0])),
         Some(Sysno::Kill) => ret(sched.kill(a[0])),
         Some(Sysno::Uptime) => Some(timer::uptime_ns()),
-        Some(Sysno::SendMessage) => retry(space.copy_in(a[1], MSG_SIZE).and_then(|m| sched.send(a[0], read_msg(&m), a[2] & SEND_NOWAIT != 0))),
+        Some(Sysno::SendMessage) => retry(space.read_msg(a[1]).and_then(|m| sched.send(a[0], m, a[2] & SEND_NOWAIT != 0))),
         Some(Sysno::RecvMessage) if !space.user_ok(a[0], MSG_SIZE, true) => ret(Err(Error::Fault)),
         Some(Sysno::RecvMessage) => match sched.recv(a[1]) {
             Ok(Some(m)) => ret(space.copy_out(a[0], bytes_of(&m))),
@@ -58,11 +58,6 @@ pub fn dispatch(sched: &mut Scheduler, nr: u64, a: &[u64]) -> Option<u64> {
         Some(Sysno::WmPid) => ret(sched.live(sched.wm).map(|p| p.pid).ok_or(Error::NoEnt)),
         None => ret(Err(Error::NoSys)),
     }
-}
-
-fn read_msg(bytes: &[u8]) -> Message {
-    // SAFETY: `bytes` holds MSG_SIZE bytes, and every bit pattern is a valid Message.
-    unsafe { core::ptr::read_unaligned(bytes.as_ptr() as *const Message) }
 }
 
 fn print_debug(space: Space, ptr: u64, len: u64) -> Result<u64, Error> {

@@ -137,7 +137,10 @@ public final class Cpu {
         this.msrFilter = new NativeSysInsnFilter(uc, Unicorn.INS_MSR, SystemInstructions.msrKeys(), systemInstructions::onMsr);
         if (a53 != null) msrFilter.reportContextSwitches(a53);
         new NativeSysInsnFilter(uc, Unicorn.INS_SYS, SystemInstructions.sysKeys(), systemInstructions::onSys);
-        uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, externalAborts::onUnmapped);
+        // Holes are outside RAM: a memory hook over RAM would put every guest store to it on
+        // libunicorn's slow path (Unicorn.hookMemoryEvent; docs/speed.md, the IPC workload).
+        if (ram.base() != 0) uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, externalAborts::onUnmapped, 0, ram.base() - 1);
+        if (ram.end() != 0) uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, externalAborts::onUnmapped, ram.end(), -1L);
     }
 
     /**

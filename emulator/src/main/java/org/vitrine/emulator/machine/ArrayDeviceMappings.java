@@ -66,8 +66,9 @@ final class ArrayDeviceMappings {
 
     void map(long base, ArrayMemoryDevice device) {
         if (device.array().byteSize() != device.size()) throw new IllegalArgumentException(device.name() + ": array size differs from the region size");
-        if (mappings.isEmpty()) uc.hookMemoryEvent(HOOK_MEM_WRITE_PROT, this::onWriteToArray);
         Mapping m = new Mapping(base, device);
+        // Over the device only: a hook that covers RAM too slows every store to it (Unicorn.hookMemoryEvent).
+        uc.hookMemoryEvent(HOOK_MEM_WRITE_PROT, this::onWriteToArray, base, base + device.size() - 1);
         mappings.add(m);
         // Starts as MMIO then syncs, so both kinds of mapping are exercised from the first boot.
         uc.mapMmio(base, device.size(), mmio.apply(device));

@@ -35,8 +35,8 @@ public final class Machine implements AutoCloseable {
     private final List<Region> regions = new ArrayList<>();
     private ArrayDeviceMappings arrayDevices;
     private final java.util.Map<Long, SubPageDispatcher> subPages = new java.util.HashMap<>();
-    /** Granule of MMIO mappings (Unicorn's arm64 page is 1 KiB; 4 KiB keeps the map simple and aligned). */
-    private static final long PAGE = 0x1000;
+    /** Granule of MMIO mappings: the engine's page ({@link Unicorn#PAGE_SIZE}). */
+    private static final long PAGE = Unicorn.PAGE_SIZE;
 
     /** A machine whose guest errors are printed on standard error. */
     public Machine(long ramBase, long ramSize, TimingModel timing, Unicorn.CpuModel model) {

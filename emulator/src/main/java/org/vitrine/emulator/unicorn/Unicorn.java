@@ -65,6 +65,13 @@ public final class Unicorn implements AutoCloseable {
     private static final int CTL_WRITE = 1 << 30;
     private static final int CTL_CPU_MODEL = 7 | (1 << 26) | CTL_WRITE;
     private static final int CTL_PAGE_SIZE = 1 | (1 << 26) | CTL_WRITE;
+    /**
+     * The engine's target page (its TLB, dirty tracking and mapping granule), set when the engine is
+     * opened. libunicorn's arm64 default is 1 KiB (AArch32's tiny pages); with 4 KiB, as QEMU uses
+     * for a v8 CPU, a guest's 4 KiB page costs one TLB refill instead of four, which after every
+     * address-space switch (a full TLB flush) is most of a context switch's host time.
+     */
+    public static final int PAGE_SIZE = 4096;
     private static final int CTL_TB_REMOVE_CACHE = 9 | (2 << 26) | CTL_WRITE;
     private static final int CTL_TB_FLUSH = 10 | CTL_WRITE;
     private static final int CTL_TLB_FLUSH = 11 | CTL_WRITE;
@@ -337,10 +344,7 @@ public final class Unicorn implements AutoCloseable {
             Unicorn u = new Unicorn(out.get(ADDRESS, 0));
             try {
                 check((int) UC_CTL_INT.invokeExact(u.uc, CTL_CPU_MODEL, model.ordinal()), "uc_ctl(CPU_MODEL)");
-                // Measurement knob (docs/speed.md, "A patched libunicorn"): libunicorn's AArch64 target
-                // page is 1 KiB unless set before first use; 0 keeps the library's default.
-                int pageSize = Integer.getInteger("vitrine.unicorn.pageSize", 0);
-                if (pageSize != 0) check((int) UC_CTL_INT.invokeExact(u.uc, CTL_PAGE_SIZE, pageSize), "uc_ctl(PAGE_SIZE " + pageSize + ")");
+                check((int) UC_CTL_INT.invokeExact(u.uc, CTL_PAGE_SIZE, PAGE_SIZE), "uc_ctl(PAGE_SIZE)");
             } catch (RuntimeException e) {
                 u.close();
                 throw e;
@@ -840,8 +844,19 @@ public final class Unicorn implements AutoCloseable {
                 FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), begin, end, 0);
     }
 
-    /** Unmapped / protection event hooks; a failing hook counts as "not handled". */
+    /** Unmapped / protection event hooks over all addresses; a failing hook counts as "not handled". */
     public Hook hookMemoryEvent(int types, MemoryEventHook hook) {
+        return hookMemoryEvent(types, hook, 1, 0);
+    }
+
+    /**
+     * Unmapped / protection event hooks over the physical range [begin, end]. Keep such a hook off
+     * RAM when it is not needed there: while any memory hook covers a RAM page, libunicorn 2.1.4
+     * never marks its TLB entries dirty (cputlb.c, {@code notdirty_write}), so every guest store
+     * to it takes the slow path (a region lookup and a check for translated code), several times
+     * slower than a plain store.
+     */
+    public Hook hookMemoryEvent(int types, MemoryEventHook hook, long begin, long end) {
         Object t = new Object() {
             @SuppressWarnings("unused")
             boolean call(MemorySegment u, int type, long address, int size, long value, MemorySegment ud) {
@@ -849,7 +864,7 @@ public final class Unicorn implements AutoCloseable {
             }
         };
         return addHook(types, t, MethodType.methodType(boolean.class, MemorySegment.class, int.class, long.class, int.class, long.class, MemorySegment.class),
-                FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), 1, 0, 0);
+                FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), begin, end, 0);
     }
 
     /** MRS / MSR / SYS / SYSL hook (insn one of INS_*). Must be added before code is translated. */

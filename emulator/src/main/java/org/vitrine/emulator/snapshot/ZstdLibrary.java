@@ -15,10 +15,10 @@ import java.util.Locale;
  * jar into a new temporary file in every JVM that compresses (about 0.9 MB inflated and written,
  * some 45 ms of CPU: a cold {@code vitrine run --restore} pays it before it can read the file).
  * This keeps one unpacked copy beside the jar the library comes from ({@code cli/target} for the
- * launcher's jar: owned by whoever built it, and gone with the next build) and points zstd-jni at
- * it through its {@code ZstdNativePath} property. A copy is used when it is newer than the jar and
- * as long as the library inside it; otherwise it is unpacked again (written to a temporary name
- * and renamed, so a JVM never loads a half-written copy). Only for a jar that holds this class too
+ * launcher's jar: owned by whoever built it) and points zstd-jni at it through its
+ * {@code ZstdNativePath} property. A copy is used when it is newer than the jar (a rebuilt jar
+ * gets a new one); otherwise it is unpacked again, written to a temporary name and renamed, so a
+ * JVM never loads a half-written copy. Only for a jar that holds this class too
  * (the launcher's): when the classes come from separate jars (Maven's tests, an IDE), or the jar's
  * directory cannot be written, zstd-jni does as it always did.
  */
@@ -57,19 +57,17 @@ final class ZstdLibrary {
     /** The kept copy, or null when there is none and it cannot be made. */
     private static Path keptCopy() throws IOException, java.net.URISyntaxException {
         String name = resourceName();
+        // Only beside a jar that holds this class and the library (the launcher's): not beside a jar in a Maven repository.
+        Path jar = Path.of(ZstdLibrary.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!Files.isRegularFile(jar)) return null;
+        Path copy = jar.resolveSibling(jar.getFileName() + "." + name.substring(name.lastIndexOf('/') + 1));
+        // Copies only ever appear whole (renamed into place), so one newer than the jar is this jar's.
+        if (Files.isRegularFile(copy) && Files.getLastModifiedTime(copy).compareTo(Files.getLastModifiedTime(jar)) > 0) return copy;
         URL url = ZstdLibrary.class.getClassLoader().getResource(name);
         if (url == null || !url.getProtocol().equals("jar")) return null;
         JarURLConnection c = (JarURLConnection) url.openConnection();
-        c.setUseCaches(true);
-        Path jar = Path.of(c.getJarFileURL().toURI());
-        // Only in a jar that also holds this class (the launcher's): not beside a jar in a Maven repository.
-        if (!jar.equals(Path.of(ZstdLibrary.class.getProtectionDomain().getCodeSource().getLocation().toURI()))) return null;
+        if (!Path.of(c.getJarFileURL().toURI()).equals(jar)) return null;
         long size = c.getJarEntry().getSize();
-        Path copy = jar.resolveSibling(jar.getFileName() + "." + name.substring(name.lastIndexOf('/') + 1));
-        if (Files.isRegularFile(copy) && Files.size(copy) == size
-                && Files.getLastModifiedTime(copy).compareTo(Files.getLastModifiedTime(jar)) > 0) {
-            return copy;
-        }
         Path dir = copy.getParent();
         if (dir == null || !Files.isWritable(dir)) return null;
         Path tmp = Files.createTempFile(dir, copy.getFileName().toString(), ".part");

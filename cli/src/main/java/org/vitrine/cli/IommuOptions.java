@@ -29,15 +29,46 @@ public final class IommuOptions {
 
     /** The choice, or an {@link IllegalArgumentException} naming what is wrong. */
     IommuChoice choice() {
-        IommuChoice.Model m = switch (model.toLowerCase()) {
+        return new IommuChoice(model(), latency(), check);
+    }
+
+    /** {@code --iommu}, or an {@link IllegalArgumentException}. */
+    private IommuChoice.Model model() {
+        return switch (model.toLowerCase()) {
             case "none" -> IommuChoice.Model.NONE;
             case "smmuv3" -> IommuChoice.Model.SMMUV3;
             case "vtd" -> IommuChoice.Model.VTD;
             case "amdvi" -> IommuChoice.Model.AMDVI;
             default -> throw new IllegalArgumentException("--iommu '" + model + "' must be none, smmuv3, vtd or amdvi");
         };
+    }
+
+    /** {@code --iommu-latency}, or an {@link IllegalArgumentException}. */
+    private long latency() {
         if (latencyNanos < -1) throw new IllegalArgumentException("--iommu-latency must be 0 or more nanoseconds");
-        return new IommuChoice(m, latencyNanos, check);
+        return latencyNanos;
+    }
+
+    /**
+     * With {@code --restore}: the snapshot's machine {@code saved}, with what these options name
+     * on the command line in place of its IOMMU's model, latency or detector (what they leave out
+     * stays the snapshot's), so that the restore refuses a machine the user asked to differ from
+     * the snapshot instead of ignoring the options. An {@link IllegalArgumentException} says what
+     * cannot be built (the detector without an IOMMU).
+     */
+    VirtBoard.Options overriding(VirtBoard.Options saved, CommandLine.Model.CommandSpec spec) {
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        IommuChoice theirs = saved.iommu();
+        IommuChoice.Model m;
+        long latency;
+        try {
+            m = given.hasMatchedOption("--iommu") ? model() : theirs.model();
+            latency = given.hasMatchedOption("--iommu-latency") ? latency() : theirs.commandNanos();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        boolean detector = given.hasMatchedOption("--iommu-check") || theirs.check() && m != IommuChoice.Model.NONE;
+        return saved.withIommu(new IommuChoice(m, latency, detector));
     }
 
     /** {@code options} with the IOMMU these options ask for; bad values are the command line's error. */

@@ -243,7 +243,7 @@ public class RunCommand implements Callable<Integer> {
         }
         VirtBoard.Options options = VirtBoard.Options.defaults().withRam(ram).withBootArgs(bootArgs).withDisk(disk, diskReadOnly)
                 .withFirmware(new VirtBoard.Options.Firmware(initrd, bios, flash1, seed));
-        options = iommu.applyTo(options, spec);
+        if (restore == null) options = iommu.applyTo(options, spec);  // with --restore: the snapshot's (IommuOptions.overriding)
         options = timing.applyTo(options, spec);
         VirtBoard.Options.Display size = displaySize();
         if (size != null) options = options.withDesktop(size);
@@ -264,6 +264,14 @@ public class RunCommand implements Callable<Integer> {
                 // what the command line names explicitly must match the snapshot (checked when it is restored)
                 if (display != null) saved = saved.withDesktop(size);
                 if (spec.commandLine().getParseResult().hasMatchedOption("--ram")) saved = saved.withRam(ram);
+                if (spec.commandLine().getParseResult().hasMatchedOption("--timing")) saved = timing.applyTo(saved, spec);
+                try {
+                    saved = iommu.overriding(saved, spec);
+                } catch (IllegalArgumentException e) {
+                    err.println("vitrine: snapshot " + restore + " does not match this machine: " + e.getMessage()
+                            + " (the snapshot's machine has " + saved.iommu().model().name().toLowerCase() + ")");
+                    return ExitCodes.BAD_IMAGE;
+                }
                 options = saved;
                 size = options.display();
                 String hash = restored.description().get("image.sha256");

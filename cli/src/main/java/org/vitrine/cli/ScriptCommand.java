@@ -184,10 +184,13 @@ public final class ScriptCommand implements Callable<Integer> {
                         System.err.println(j.scenario().bootAt() + ": boot: a scenario started from a snapshot (--restore) boots nothing");
                         return ExitCodes.USAGE;
                     }
-                    plan.set(i, new Job(j.script(), j.scenario(), SnapshotRun.startingFrom(start, disk), null, start));
+                    plan.set(i, new Job(j.script(), j.scenario(), asGiven(SnapshotRun.startingFrom(start, disk)), null, start));
                 }
             } catch (org.vitrine.emulator.snapshot.SnapshotException | IOException e) {
                 System.err.println("vitrine: " + e.getMessage());
+                return ExitCodes.BAD_IMAGE;
+            } catch (IllegalArgumentException e) {
+                System.err.println("vitrine: snapshot " + restore + " does not match this machine: " + e.getMessage());
                 return ExitCodes.BAD_IMAGE;
             }
         }
@@ -329,6 +332,15 @@ public final class ScriptCommand implements Callable<Integer> {
 
     private static <T> T pick(CommandLine.ParseResult given, CommandLine.ParseResult boot, String option, T command, T fromBoot) {
         return given != null && given.hasMatchedOption(option) || !boot.hasMatchedOption(option) ? command : fromBoot;
+    }
+
+    /**
+     * The machine of a snapshot with the IOMMU and timing the command line names explicitly in
+     * place of its own: the restore refuses it if they differ, rather than ignoring them.
+     */
+    private VirtBoard.Options asGiven(VirtBoard.Options snapshot) {
+        VirtBoard.Options o = iommu.overriding(snapshot, spec);
+        return spec.commandLine().getParseResult().hasMatchedOption("--timing") ? timing.applyTo(o, spec) : o;
     }
 
     private VirtBoard.Options machineOptions() {

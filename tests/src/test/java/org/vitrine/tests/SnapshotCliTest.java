@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code vitrine run --save-snapshot / --restore} as a user meets them, on the real kernel: a
  * snapshot saved at {@code --at} restores and runs on; a truncated file, a corrupt one, something
  * that is not a snapshot, and a snapshot restored into another machine ({@code --ram},
- * {@code --display}) are each refused with exit status 5 and a message saying which; a snapshot
+ * {@code --display}, {@code --timing}, the IOMMU options) are each refused with exit status 5 and a message saying which; a snapshot
  * saved at power-off restores as powered off, with the guest's status.
  */
 class SnapshotCliTest {
@@ -70,6 +70,28 @@ class SnapshotCliTest {
     void anotherMachineIsRefused() throws Exception {
         refused(restore(saved, "--ram", "256M"), "ram.size is 536870912 in the snapshot, 268435456 here");
         refused(restore(saved, "--display", "800x600"), "display is 640x480 in the snapshot, 800x600 here");
+        refused(restore(saved, "--timing", "a53"), "timing is 1000000000 Hz, 1 CPI in the snapshot, 1000000000 Hz, a53 here");
+        refused(restore(saved, "--iommu", "smmuv3"), "iommu is none in the snapshot, smmuv3 here");
+        refused(restore(saved, "--iommu-check"), "--iommu-check needs an IOMMU");
+    }
+
+    /**
+     * The IOMMU options with {@code --restore}: left out, the snapshot's IOMMU is built; given, they
+     * must describe the snapshot's machine (model, latency, detector), or the restore is refused.
+     */
+    @Test
+    void theIommuOptionsMustMatchTheSnapshot() throws Exception {
+        Path smmu = dir.resolve("smmu.vtsnap");
+        CliTest.Result r = CliTest.vitrine("run", "--headless", "--iommu", "smmuv3", "--until", "300ms",
+                "--save-snapshot", smmu.toString(), "--at", "100ms");
+        assertEquals(0, r.exit(), r.stderr());
+        CliTest.Result same = restore(smmu, "--iommu", "smmuv3");
+        assertEquals(0, same.exit(), same.stderr());
+        assertTrue(same.stderr().contains("time limit reached; 300000000 cycles"), same.stderr());
+        refused(restore(smmu, "--iommu", "vtd"), "iommu is smmuv3 in the snapshot, vtd here");
+        refused(restore(smmu, "--iommu", "none"), "iommu is smmuv3 in the snapshot, none here");
+        refused(restore(smmu, "--iommu-latency", "5000"), "cycles in the snapshot, 5000 here (--iommu-latency)");
+        refused(restore(smmu, "--iommu-check"), "this machine runs with --iommu-check, the snapshot's did not");
     }
 
     @Test

@@ -26,7 +26,9 @@ import org.vitrine.emulator.unicorn.Unicorn;
  *       timer hooks check it.</li>
  * </ul>
  * The generic timer and the clock's events are sections of their own. A restore drops every
- * translated block and the TLB: they were built for the code and page tables before the restore.
+ * translated block and the TLB: they were built for the code and page tables before the restore;
+ * and it has the engine derive its pending virtual IRQ from the restored HCR_EL2.VI again (QEMU
+ * keeps that flag outside the context image).
  */
 final class CpuSnapshot implements Snapshottable {
     /** The run loop's own state, kept by {@link Cpu}. */
@@ -100,6 +102,12 @@ final class CpuSnapshot implements Snapshottable {
                 MemorySegment.copy(MemorySegment.ofArray(context), 0, ctx.bytes(), CONTEXT_HEADER, n);
                 ctx.restore();
             }
+            // Whether a virtual IRQ is pending lives outside the context (QEMU's interrupt_request,
+            // derived from HCR_EL2.VI when HCR_EL2 is written): left alone it keeps the engine's
+            // value from before the restore, and an IRQ raised after the snapshot was taken would be
+            // taken after restoring it (or a pending one lost). Writing the restored HCR_EL2 back
+            // derives it again.
+            SysReg.HCR_EL2.write(uc, SysReg.HCR_EL2.read(uc));
             uc.flushTranslations();
             uc.flushTlb();
             cpu.restoreLoop(cycles, retired, taken, s, cntkctl);

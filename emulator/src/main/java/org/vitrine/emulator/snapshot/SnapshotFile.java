@@ -43,6 +43,10 @@ public final class SnapshotFile {
     /** zstd level: 1 is the fastest, and RAM and disk images compress well at it. */
     private static final int LEVEL = 1;
 
+    static {
+        ZstdLibrary.locate();  // before zstd-jni's classes load
+    }
+
     private SnapshotFile() { }
 
     /**

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.vitrine.emulator.machine.Machine;
 import org.vitrine.emulator.snapshot.Snapshot;
 import org.vitrine.emulator.snapshot.SnapshotException;
@@ -111,6 +113,34 @@ class CpuSnapshotTest {
             assertEquals(1, fresh.cpu().timer().read(SysReg.CNTV_CTL_EL0.key()) & 1, "the virtual timer is enabled");
             assertEquals(5_000, fresh.cpu().timer().read(SysReg.CNTV_CVAL_EL0.key()));
             assertTrue(fresh.clock().nextDeadline() < Long.MAX_VALUE, "the timer's event came back");
+        }
+    }
+
+    /**
+     * QEMU keeps "a virtual IRQ is pending" outside the context image (interrupt_request, set from
+     * HCR_EL2.VI): a restore must derive it from the restored HCR_EL2, in both directions. The guest
+     * masks IRQs, the line changes after the snapshot, the snapshot is restored, and the guest
+     * unmasks: it takes the IRQ exactly when the line was high in the snapshot.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theIrqLineComesBackAsItWasWhenSaved(boolean highWhenSaved) throws Exception {
+        long code = 0x4000_1000L, vectors = 0x4000_2000L;
+        int[] main = {0xd50342ff /* msr daifclr, #2 */, 0xd28000e2 /* movz x2, #7 */, 0x14000000 /* b . */};
+        int[] irqVector = {0xd2824681 /* movz x1, #0x1234 */, 0x14000000 /* b . */};
+        try (Machine m = machine()) {
+            m.cpu().attachTimer(level -> { }, level -> { });
+            for (int i = 0; i < main.length; i++) m.ram().write32(code + 4L * i, main[i]);
+            for (int i = 0; i < irqVector.length; i++) m.ram().write32(vectors + 0x280 + 4L * i, irqVector[i]);  // IRQ, current EL with SPx
+            m.reset(code, 0);  // DAIF masked
+            SysReg.VBAR_EL1.write(m.unicorn(), vectors);
+            m.cpu().irqInput().set(highWhenSaved);
+            Snapshot s = Snapshot.take(Map.of(), m.snapshotParts());
+            m.cpu().irqInput().set(!highWhenSaved);  // masked: it only changes what the engine has pending
+            s.restore(m.snapshotParts());
+            m.run(m.cpu().cycles() + 100);
+            assertEquals(highWhenSaved ? 0x1234 : 0, m.unicorn().reg(Arm64Reg.x(1)), "x1: set by the IRQ vector");
+            assertEquals(highWhenSaved ? 0 : 7, m.unicorn().reg(Arm64Reg.x(2)), "x2: set after unmasking when no IRQ comes");
         }
     }
 

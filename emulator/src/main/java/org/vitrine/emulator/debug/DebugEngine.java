@@ -126,6 +126,7 @@ public final class DebugEngine implements AutoCloseable {
     private final Unicorn.CodeStub stub;
     private final RewindHistory<Saved> history = new RewindHistory<>(HISTORY);
     private final ProcessTable processTable;
+    private final Unwinder unwinder;
     private Cpu.InstructionHook hook;
     private final List<Unicorn.Hook> watchHooks = new ArrayList<>();
 
@@ -168,6 +169,7 @@ public final class DebugEngine implements AutoCloseable {
         this.symbols = symbols;
         this.stub = uc.codeStub(this::onInstruction);
         this.processTable = new ProcessTable(this::readMemory, () -> symbols.resolve("sched::SCHEDULER"));
+        this.unwinder = new Unwinder(this::readMemory, va -> symbols.locate(va, isUser(va) ? currentProgram() : Optional.empty()));
         snapshot();
     }
 
@@ -816,29 +818,13 @@ public final class DebugEngine implements AutoCloseable {
     }
 
     /**
-     * The call stack by frame pointers (x29 chains {previous x29, return address} records, as
-     * rustc and GCC lay them out), symbolised; at a function's first two instructions, before
-     * its frame record exists, the caller is taken from x30.
+     * The call stack by frame pointers ({@link Unwinder}: x29 chains {previous x29, return
+     * address} records, as rustc and GCC lay them out), symbolised; at a function's first two
+     * instructions, before its frame record exists, the caller is taken from x30.
      */
     public List<Frame> backtrace(int max) {
         List<Frame> frames = new ArrayList<>();
-        long pc = dbg.pc();
-        frames.add(new Frame(0, pc, describe(pc)));
-        long fp = dbg.x(29);
-        String where = describe(pc);
-        int plus = where.lastIndexOf("+0x");
-        boolean atEntry = !where.startsWith("0x") && (plus < 0 || Long.parseLong(where.substring(plus + 3), 16) < 8);
-        if (atEntry && frames.size() < max) frames.add(new Frame(1, dbg.x(30), describe(dbg.x(30))));
-        while (fp != 0 && frames.size() < max) {
-            byte[] record = dbg.readMemory(fp, 16);
-            if (record.length < 16) break;
-            long prevFp = littleEndian(java.util.Arrays.copyOfRange(record, 0, 8));
-            long ret = littleEndian(java.util.Arrays.copyOfRange(record, 8, 16));
-            if (ret == 0) break;
-            frames.add(new Frame(frames.size(), ret, describe(ret)));
-            if (Long.compareUnsigned(prevFp, fp) <= 0) break;   // stacks grow down: a caller's record is higher
-            fp = prevFp;
-        }
+        for (Unwinder.Frame f : unwinder.walk(dbg.pc(), dbg.x(29), dbg.x(30), max)) frames.add(new Frame(f.level(), f.pc(), f.where()));
         return frames;
     }
 

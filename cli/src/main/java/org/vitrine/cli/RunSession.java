@@ -72,7 +72,7 @@ final class RunSession {
     private volatile boolean consoleMuted;   // a debugger replays what the console already showed
 
     /** {@code vitrine debug --batch}: the script, and the cycles between rewind snapshots of a continue. */
-    record DebugBatch(Path script, long snapshotEvery) { }
+    record DebugBatch(Path script, RewindOptions rewind) { }
 
     /** Makes the run a batch debugging session (null: a normal run). */
     void debugBatch(DebugBatch batch) {

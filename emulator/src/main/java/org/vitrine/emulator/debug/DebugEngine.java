@@ -108,11 +108,22 @@ public final class DebugEngine implements AutoCloseable {
     public record Frame(int level, long pc, String where) { }
 
     private static final long NONE = 1;
-    /** Cycles before a rewind target where the full-speed part of a replay ends (more than a translated block). */
-    private static final long MARGIN = 1 << 16;
+    /**
+     * Cycles before a rewind target where the full-speed part of a replay ends: more than one
+     * translated block costs with the fixed timing (at most 512 instructions); a run that still
+     * goes past the target (the a53 model's slow blocks) is tried again with 16 times the margin.
+     */
+    private static final long MARGIN = 1 << 12;
     private static final long STOP_SNAPSHOT_GAP = 2_000_000;
-    private static final int HISTORY = 24;
+    /** At most this many checkpoints, of at most this many bytes together (a rost console session's are ~1 MB each). */
+    private static final int HISTORY = 64;
+    private static final long HISTORY_BYTES = 512L << 20;
+    /** A rewind that runs more cycles than this from its checkpoint leaves a new one near its target, for the next. */
+    private static final long CHECKPOINT_ON_THE_WAY = 1 << 18;
     private static final long USER_TOP = 0x4000_0000L;   // rost: programs live below RAM, the kernel in it
+
+    /** Cycles between the checkpoints a continue takes: a take costs ~1-5 ms (~5 % of the run at this pace). */
+    public static final long DEFAULT_SNAPSHOT_EVERY = 8_000_000;
 
     private enum Mode { RUN, STEP, REPLAY }
 
@@ -124,7 +135,8 @@ public final class DebugEngine implements AutoCloseable {
     private final MachineState state;
     private final Symbols symbols;
     private final Unicorn.CodeStub stub;
-    private final RewindHistory<Saved> history = new RewindHistory<>(HISTORY);
+    private final RewindHistory<Saved> history = new RewindHistory<>(HISTORY, HISTORY_BYTES, s -> s.snapshot().size());
+    private long restores;
     private final ProcessTable processTable;
     private final Unwinder unwinder;
     private Cpu.InstructionHook hook;
@@ -138,7 +150,7 @@ public final class DebugEngine implements AutoCloseable {
     private boolean catchAnySyscall, catchIrq, catchSwitch;
     private int nextId = 1;
     private long untilCycle = Long.MAX_VALUE;
-    private long snapshotEvery = 100_000_000;
+    private long snapshotEvery = DEFAULT_SNAPSHOT_EVERY;
     private boolean watchStopsBefore;
 
     // the resume in progress (hooks run on the emulation thread)
@@ -160,6 +172,9 @@ public final class DebugEngine implements AutoCloseable {
     private int ringSize;
     private List<Position> hitPositions;
     private List<Access> hitAccesses;
+    // a replay to the position right before its target: stopped there, or passed it (then the last position before)
+    private boolean toPrevious, foundPrevious;
+    private Position passedAfter;
 
     public DebugEngine(Debugger debugger, MachineState state, Symbols symbols) {
         this.dbg = debugger;
@@ -557,6 +572,7 @@ public final class DebugEngine implements AutoCloseable {
     }
 
     private void restore(RewindHistory.Entry<Saved> e) {
+        restores++;
         state.replaying(true);
         try {
             state.restore(e.state().snapshot());
@@ -570,6 +586,12 @@ public final class DebugEngine implements AutoCloseable {
     public Stop reverseStep(long count) {
         if (count < 1) throw new IllegalArgumentException("step count must be positive: " + count);
         Position now = position();
+        if (count == 1) {
+            RewindHistory.Entry<Saved> e = history.before(now);
+            if (e == null) return stopped(Reason.HISTORY_START, "no history before this point", null, null);
+            goToPrevious(e, now);
+            return stopped(Reason.STEP, "reverse-step", null, null);
+        }
         for (RewindHistory.Entry<Saved> e = history.before(now); e != null; e = history.before(e.position())) {
             List<Position> seen = positionsBefore(e, now, count);
             if (seen.size() >= count) {
@@ -586,11 +608,11 @@ public final class DebugEngine implements AutoCloseable {
 
     /** The last {@code count} positions before {@code end}, replaying from {@code e} (the machine ends at {@code end}). */
     private List<Position> positionsBefore(RewindHistory.Entry<Saved> e, Position end, long count) {
-        long fastTo = end.cycle() - MARGIN * Math.max(1, Math.min(count, 1 << 10));
+        long margin = MARGIN * Math.max(1, Math.min(count, 1 << 10));
         for (boolean fast : new boolean[] {true, false}) {
             restore(e);
-            if (fast && fastTo <= cpu.cycles()) continue;
-            if (fast) fastRun(fastTo);
+            if (fast && end.cycle() - margin <= cpu.cycles()) continue;
+            if (fast) approach(e, end, margin);
             ring = new ArrayDeque<>();
             ringSize = (int) Math.min(count, 1 << 20);
             replayTo(end);
@@ -677,11 +699,68 @@ public final class DebugEngine implements AutoCloseable {
         if (e == null) throw new IllegalStateException("no snapshot at or before " + p);
         restore(e);
         if (e.position().sameAs(p)) return;
-        if (p.cycle() - MARGIN > cpu.cycles()) {
-            fastRun(p.cycle() - MARGIN);
-            if (position().compareTo(p) > 0) restore(e);   // went too far (cannot happen unless timing is odd): replay all of it
-        }
+        approach(e, p, MARGIN);
         replayTo(p);
+    }
+
+    /**
+     * Puts the machine at the position right before {@code p} with one restore (of {@code e},
+     * strictly before {@code p}) and one replay, which stops where the next position can only be
+     * {@code p} ({@link #isPrevious}). When it cannot tell (an instruction before an exception
+     * entry that may or may not have trapped) it runs on; arriving at {@code p} then, it goes to
+     * the last position it saw before with a second replay.
+     */
+    private void goToPrevious(RewindHistory.Entry<Saved> e, Position p) {
+        restore(e);
+        approach(e, p, MARGIN);
+        toPrevious = true;
+        foundPrevious = false;
+        passedAfter = null;
+        try {
+            replayTo(p);
+        } finally {
+            toPrevious = false;
+        }
+        if (!foundPrevious && passedAfter != null) goTo(passedAfter);
+    }
+
+    /**
+     * With the machine restored from {@code e}, runs at full speed to {@code margin} cycles before
+     * {@code p} (and back to {@code e} if that went too far, which only odd timing could do); a long
+     * stretch leaves a checkpoint there, so the next rewind near {@code p} replays only the margin.
+     */
+    private void approach(RewindHistory.Entry<Saved> e, Position p, long margin) {
+        for (long m = margin; p.cycle() - m > cpu.cycles(); m *= 16) {
+            fastRun(p.cycle() - m);
+            if (position().compareTo(p) < 0) {
+                if (cpu.cycles() - e.position().cycle() > CHECKPOINT_ON_THE_WAY) snapshot();
+                return;
+            }
+            restore(e);
+        }
+    }
+
+    /**
+     * Whether the position after {@code q} (the instruction at {@code address}) must be {@code p}.
+     * Positions of a run only grow, by one instruction retired (and an interrupt possibly taken
+     * after it), one exception entered without retiring (an abort), or both (SVC, BRK); a count
+     * pair appears once in a run. So one instruction fewer, or one exception fewer, than {@code p}
+     * is right before it; one of each is only when the instruction traps and retires (checked for
+     * SVC and BRK: anything else is left to the fallback).
+     */
+    private boolean isPrevious(Position q, Position p, long address) {
+        long dr = p.retired() - q.retired(), dt = p.taken() - q.taken();
+        if (dr == 1 && dt == 0 || dr == 0 && dt == 1) return true;
+        if (dr != 1 || dt != 1) return false;
+        byte[] b = readMemory(address, 4);
+        if (b.length < 4) return false;
+        int insn = (int) littleEndian(b);
+        return (insn & 0xffe0001f) == 0xd4000001 || (insn & 0xffe0001f) == 0xd4200000;   // SVC #imm, BRK #imm
+    }
+
+    /** Snapshot restores done so far (a benchmark's measure of what a rewind cost). */
+    public long restores() {
+        return restores;
     }
 
     /** Runs without hooks to {@code cycle} (the full speed of an undebugged run). */
@@ -737,9 +816,16 @@ public final class DebugEngine implements AutoCloseable {
     private void replayHook(long address) {
         Position here = new Position(cpu.retiredBefore(address), cpu.exceptionsTaken(), cpu.cycleBefore(address), address);
         if (lastSeen != null && lastSeen.sameAs(here)) return;   // the hook runs again for an instruction a stop came before
+        Position before = lastSeen;
         lastSeen = here;
         int c = here.compareTo(target);
         if (c > 0 || c == 0 && here.sameAs(target)) {
+            if (toPrevious) passedAfter = before;
+            cpu.breakBefore(address);
+            return;
+        }
+        if (toPrevious && isPrevious(here, target, address)) {
+            foundPrevious = true;
             cpu.breakBefore(address);
             return;
         }
@@ -763,6 +849,11 @@ public final class DebugEngine implements AutoCloseable {
     /** Positions kept for rewinding (oldest first). */
     public List<Position> history() {
         return history.positions();
+    }
+
+    /** The size of the checkpoints kept for rewinding. */
+    public long historyBytes() {
+        return history.bytes();
     }
 
     // ---- state ----------------------------------------------------------------------------------

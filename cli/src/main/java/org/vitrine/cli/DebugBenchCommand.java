@@ -46,10 +46,12 @@ public final class DebugBenchCommand implements Callable<Integer> {
             System.err.println("vitrine: " + ex.getMessage());
             return ExitCodes.BAD_IMAGE;
         }
-        long plain = runToEnd(image, quiet, false);
-        long watched = runToEnd(image, quiet, true);
-        System.out.printf("console demo to power-off: %d ms host without a watchpoint, %d ms with one write watchpoint (%.2fx)%n",
-                plain, watched, watched / (double) plain);
+        long bare = runToEnd(image, quiet, false, false);
+        long plain = runToEnd(image, quiet, false, true);
+        long watched = runToEnd(image, quiet, true, true);
+        System.out.printf("console demo to power-off: %d ms host without a watchpoint, %d ms with one write watchpoint (%.2fx); "
+                + "%d ms without checkpoints either (checkpoints cost %.2fx)%n", plain, watched, watched / (double) plain, bare,
+                plain / (double) bare);
         return 0;
     }
 
@@ -81,12 +83,13 @@ public final class DebugBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Host ms of the whole demo through the engine, with or without a write watchpoint on the scheduler. */
-    private long runToEnd(Path image, VirtBoard.Options o, boolean watch) {
+    /** Host ms of the whole demo through the engine, with or without a write watchpoint on the scheduler, and checkpoints. */
+    private long runToEnd(Path image, VirtBoard.Options o, boolean watch, boolean checkpoints) {
         try (VirtBoard board = new VirtBoard(o, b -> { }); Debugger d = new Debugger(board.machine())) {
             board.boot(image);
             DebugEngine e = DebugSessions.engine(board, d, image);
-            rewind.applyTo(e);
+            if (checkpoints) rewind.applyTo(e);
+            else e.setSnapshotInterval(Long.MAX_VALUE / 4);
             OptionalLong sched = e.symbols().resolve("sched::SCHEDULER");
             if (watch) e.watch(sched.orElseThrow(), 8, DebugEngine.WatchKind.WRITE);
             long t0 = System.nanoTime();
@@ -97,7 +100,7 @@ public final class DebugBenchCommand implements Callable<Integer> {
                 if (s.reason() == DebugEngine.Reason.WATCHPOINT) hits++;
             } while (s.reason() != DebugEngine.Reason.EXITED);
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            System.out.printf("  %s: %s after %,d instructions, %d watchpoint stops, %d restores%n", watch ? "watched" : "plain", s.detail(),
+            System.out.printf("  %s: %s after %,d instructions, %d watchpoint stops, %d restores%n", watch ? "watched" : checkpoints ? "plain" : "no checkpoints", s.detail(),
                     e.position().retired(), hits, e.restores());
             return ms;
         } catch (VirtBoard.ImageException | IOException ex) {

@@ -42,14 +42,17 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * Every resume returns a {@link Stop}: why, where, and for a watchpoint the access.
  *
  * <p><b>Rewinding.</b> The machine is deterministic, so going back is restoring an earlier
- * snapshot and running forward to the instruction wanted. The engine keeps snapshots (through
+ * checkpoint and running forward to the instruction wanted. The engine keeps checkpoints (through
  * {@link MachineState}) at its start, at stops that are far enough from the previous one, and
- * every {@link #snapshotEvery} cycles of a continue, in a bounded {@link RewindHistory}. A point
- * of the run is a {@link Position}: instructions retired plus exceptions taken, both exact at
- * every instruction. Going to a position runs at full speed to a little before its cycle, then
- * with a per-instruction hook to the position itself. A debugger stop in the middle of a
- * translated block does not change where interrupts land afterwards ({@link Cpu#continuation}),
- * so a debugged run, a replayed one and an undebugged one take the same path.
+ * every {@link #setSnapshotInterval snapshot interval} of a continue, in a bounded
+ * {@link RewindHistory} that thins them geometrically towards the past. A point of the run is a
+ * {@link Position}: instructions retired plus exceptions taken, both exact at every instruction.
+ * Going to a position runs at full speed to a little before its cycle, then with a
+ * per-instruction hook to the position itself; a long full-speed stretch leaves a checkpoint
+ * there for the next rewind. One reverse step is one restore and one replay that stops right
+ * before the present ({@link #isPrevious}). A debugger stop in the middle of a translated block
+ * does not change where interrupts land afterwards ({@link Cpu#continuation}), so a debugged run,
+ * a replayed one and an undebugged one take the same path.
  *
  * <p><b>Watchpoints</b> are Unicorn memory hooks over the RAM behind the watched range (libunicorn
  * 2.1.4 hands memory hooks physical addresses), installed only while a watchpoint exists (loads

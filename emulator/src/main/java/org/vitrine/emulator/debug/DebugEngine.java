@@ -154,6 +154,9 @@ public final class DebugEngine implements AutoCloseable {
     private int nextId = 1;
     private long untilCycle = Long.MAX_VALUE;
     private long snapshotEvery = DEFAULT_SNAPSHOT_EVERY;
+    /** Cycles to the next checkpoint of a continue: {@link #snapshotEvery}, or more while takes are slow ({@link #pace}). */
+    private long checkpointPace = DEFAULT_SNAPSHOT_EVERY;
+    private static final long MAX_PACE = 16;
     private boolean watchStopsBefore;
 
     // the resume in progress (hooks run on the emulation thread)
@@ -208,6 +211,7 @@ public final class DebugEngine implements AutoCloseable {
     public void setSnapshotInterval(long cycles) {
         if (cycles < 1) throw new IllegalArgumentException("snapshot interval must be positive");
         snapshotEvery = cycles;
+        checkpointPace = cycles;
     }
 
     /**
@@ -383,14 +387,18 @@ public final class DebugEngine implements AutoCloseable {
         StopEvent ev;
         try {
             while (true) {
-                long chunkEnd = m == Mode.RUN && snapshotEvery < Long.MAX_VALUE - cpu.cycles()
-                        ? Math.min(untilCycle, cpu.cycles() + snapshotEvery) : untilCycle;
+                long chunkEnd = m == Mode.RUN && checkpointPace < Long.MAX_VALUE - cpu.cycles()
+                        ? Math.min(untilCycle, cpu.cycles() + checkpointPace) : untilCycle;
                 dbg.setTimeLimit(chunkEnd);
+                long ran = System.nanoTime();
                 ev = dbg.cont();
+                ran = System.nanoTime() - ran;
                 boolean chunkDone = ev.reason() == StopEvent.Reason.EXITED && ev.exit().kind() == Cpu.ExitKind.TIME_LIMIT
                         && cpu.cycles() < untilCycle && hookReason == null && pendingAccess == null;
                 if (!chunkDone) break;
+                long took = System.nanoTime();
                 snapshot();
+                pace(ran, System.nanoTime() - took);
             }
         } finally {
             mode = Mode.RUN;
@@ -567,6 +575,22 @@ public final class DebugEngine implements AutoCloseable {
 
     private void snapshot() {
         history.add(position(), new Saved(state.take(), cpu.continuation()));
+    }
+
+    /**
+     * Keeps checkpoints at most ~1/10 of a continue's host time: a take that cost more than that
+     * of the stretch it follows (a guest with much RAM in use, a loaded host) doubles the cycles
+     * to the next one, up to {@link #MAX_PACE} times the interval asked for; a cheap one halves
+     * them back. Only the host's time changes: where checkpoints fall never changes what the
+     * guest does.
+     */
+    private void pace(long ranNanos, long tookNanos) {
+        if (tookNanos * 10 > ranNanos) {
+            long most = snapshotEvery > Long.MAX_VALUE / MAX_PACE ? snapshotEvery : snapshotEvery * MAX_PACE;
+            checkpointPace = Math.min(checkpointPace > Long.MAX_VALUE / 2 ? checkpointPace : checkpointPace * 2, most);
+        } else if (tookNanos * 40 < ranNanos) {
+            checkpointPace = Math.max(checkpointPace / 2, snapshotEvery);
+        }
     }
 
     private void maybeSnapshot() {

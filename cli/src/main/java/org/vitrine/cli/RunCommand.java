@@ -285,7 +285,8 @@ public class RunCommand implements Callable<Integer> {
         try {
             traceOut = trace.open();
         } catch (java.io.IOException e) {
-            err.println("vitrine: cannot write the trace to " + trace.traceFile + ": " + e.getMessage());
+            err.println("vitrine: cannot write the trace to " + trace.traceFile + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "its directory does not exist" : e.getMessage()));
             return ExitCodes.USAGE;
         }
         try (GuestLogSession logs = log.open(err)) {

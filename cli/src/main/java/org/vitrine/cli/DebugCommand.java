@@ -3,6 +3,7 @@ package org.vitrine.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,9 +23,8 @@ public final class DebugCommand extends RunCommand {
     @Option(names = "--batch", paramLabel = "FILE", required = true, description = "The debugger commands to run.")
     Path batch;
 
-    @Option(names = "--snapshot-every", paramLabel = "CYCLES", defaultValue = "100000000",
-            description = "Cycles between the snapshots kept for reverse execution during a continue (default: ${DEFAULT-VALUE}).")
-    long snapshotEvery;
+    @CommandLine.Mixin
+    RewindOptions rewind;
 
     @Override
     public Integer call() {
@@ -33,7 +33,7 @@ public final class DebugCommand extends RunCommand {
             return ExitCodes.USAGE;
         }
         headless = true;
-        debugBatch = new RunSession.DebugBatch(batch, snapshotEvery);
+        debugBatch = new RunSession.DebugBatch(batch, rewind);
         return super.call();
     }
 }

@@ -75,7 +75,7 @@ public final class DebugSessions {
         try (Debugger debugger = new Debugger(board.machine())) {
             DebugEngine engine = engine(board, debugger, kernel, muteConsole);
             engine.setTimeLimit(limit);
-            engine.setSnapshotInterval(batch.snapshotEvery());
+            batch.rewind().applyTo(engine);
             try (engine) {
                 Cpu.Exit exit = new BatchDebugger(engine, print).run(batch.script());
                 print.flush();

@@ -40,9 +40,6 @@ import picocli.CommandLine.Option;
                         + "alone is a synchronous external abort the guest handles, as on QEMU), 5 = bad kernel or disk image, "
                         + "6 = no window possible, 70 = host or emulation error."})
 public class RunCommand implements Callable<Integer> {
-    /** What --trace can show. */
-    public enum Trace { exceptions }
-
     @Option(names = "--headless", description = "Run without a window: console on standard output, no display device "
             + "unless --display or --screenshot asks for one.")
     boolean headless;
@@ -93,10 +90,8 @@ public class RunCommand implements Callable<Integer> {
             description = "Save the screen as PNG when the run ends (power-off, --until, window closed).")
     Path screenshot;
 
-    @Option(names = "--trace", paramLabel = "WHAT", split = ",",
-            description = "Trace to standard error: ${COMPLETION-CANDIDATES} (each exception taken; external aborts "
-                    + "with the physical address that failed).")
-    Set<Trace> trace = EnumSet.noneOf(Trace.class);
+    @CommandLine.Mixin
+    TraceOptions trace;
 
     @Option(names = "--until", paramLabel = "TIME", converter = Durations.class,
             description = "Stop after this much virtual time (e.g. 3s, 250ms) and exit 0.")
@@ -294,15 +289,26 @@ public class RunCommand implements Callable<Integer> {
         if (saveSnapshot != null) Thread.ofPlatform().daemon().start(org.vitrine.emulator.snapshot.SnapshotFile::prepare);
         long saveAt = saveAtNanos == null ? -1 : Ratio.scaleUp(saveAtNanos, options.timing().cyclesPerSecond(), 1_000_000_000L);
         SnapshotRun.Plan snapshots = new SnapshotRun.Plan(saveSnapshot, saveAt, restored, restore, quiet);
+        PrintStream traceOut;
+        try {
+            traceOut = trace.open();
+        } catch (java.io.IOException e) {
+            err.println("vitrine: cannot write the trace to " + trace.traceFile + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "its directory does not exist" : e.getMessage()));
+            return ExitCodes.USAGE;
+        }
         try (GuestLogSession logs = log.open(err)) {
             RunSession session = new RunSession(options.withGuestLog(logs.sink()), new RunSession.Settings(image, until, paced,
-                    trace.contains(Trace.exceptions), gdbPort, quiet, screenshot, snapshots,
+                    trace, gdbPort, quiet, screenshot, snapshots,
                     profileDir == null ? null : new ProfileRun.Plan(profileDir, profileIntervalNanos),
                     record == null ? null : new SessionRecorder(record, recordBoot), debugView), logs);
             session.debugBatch(debugBatch);
+            session.traceTo(traceOut);
             RunSession.Outcome outcome = headless ? session.runHeadless() : session.runInWindow(size);
             if (!quiet) logs.summarize(err);
             return exitCode(outcome);
+        } finally {
+            if (traceOut != err) traceOut.close();
         }
     }
 

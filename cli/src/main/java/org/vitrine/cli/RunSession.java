@@ -16,6 +16,7 @@ import org.vitrine.cli.window.Screenshots;
 import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.debug.Debugger;
+import org.vitrine.emulator.debug.Tracer;
 import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.FrameExchange;
 import org.vitrine.emulator.display.HostInput;
@@ -33,7 +34,7 @@ import org.vitrine.emulator.snapshot.SnapshotException;
  */
 final class RunSession {
     /** What the run asks for beyond the board's own options. */
-    record Settings(Path kernel, long untilCycle, boolean paced, boolean traceExceptions, Integer gdbPort,
+    record Settings(Path kernel, long untilCycle, boolean paced, TraceOptions trace, Integer gdbPort,
                     boolean quiet, Path screenshot, SnapshotRun.Plan snapshots, ProfileRun.Plan profile,
                     SessionRecorder recorder, boolean debugView) { }
 
@@ -70,9 +71,11 @@ final class RunSession {
     private volatile boolean closedByHost;
     private DebugBatch debugBatch;
     private volatile boolean consoleMuted;   // a debugger replays what the console already showed
+    private volatile Tracer tracer;            // --trace, while the board runs
+    private PrintStream traceOut = System.err;
 
     /** {@code vitrine debug --batch}: the script, and the cycles between rewind snapshots of a continue. */
-    record DebugBatch(Path script, long snapshotEvery) { }
+    record DebugBatch(Path script, RewindOptions rewind) { }
 
     /** Makes the run a batch debugging session (null: a normal run). */
     void debugBatch(DebugBatch batch) {
@@ -92,6 +95,18 @@ final class RunSession {
     }
 
     /** Runs with the console on standard input and output and no window. */
+    /** Where --trace writes (standard error unless set). */
+    void traceTo(PrintStream out) {
+        traceOut = out;
+    }
+
+    /** A debugger replays a stretch the console and the trace showed already (on) or is done (off). */
+    private void replaying(boolean on) {
+        consoleMuted = on;
+        Tracer t = tracer;
+        if (t != null) t.mute(on);
+    }
+
     Outcome runHeadless() {
         return run(null);
     }
@@ -159,7 +174,6 @@ final class RunSession {
                 if (recorder != null) recorder.consoleByte(b);
             }, frames, input)) {
                 if (recorder != null) recorder.attach(board);
-                if (settings.traceExceptions()) board.traceExceptions(err::println);
                 Cpu.Exit restoredExit = null;
                 try {
                     if (settings.snapshots().restoreFrom() != null && elapsedBeforeReset == 0) {
@@ -181,12 +195,13 @@ final class RunSession {
                 if (closedByHost) return new Outcome.Ran(windowClosed());
                 Cpu.Exit exit;
                 ProfileRun profile = ProfileRun.start(settings.profile(), board, settings.kernel());
+                tracer = settings.trace() == null ? null : settings.trace().start(board, settings.kernel(), traceOut);
                 long until = settings.untilCycle();
                 long limit = until == Long.MAX_VALUE ? until : Math.max(0, until - elapsedBeforeReset);
                 try {
                     if (debugBatch != null) {
                         flush(out);
-                        exit = DebugSessions.batch(board, limit, settings.kernel(), debugBatch, out, on -> consoleMuted = on);
+                        exit = DebugSessions.batch(board, limit, settings.kernel(), debugBatch, out, this::replaying);
                     } else if (settings.gdbPort() != null) {
                         exit = debug(board, limit, err);
                     } else if (view != null) {
@@ -205,6 +220,8 @@ final class RunSession {
                     return new Outcome.Failed(Failure.HOST_ERROR);
                 } finally {
                     current = null;
+                    if (tracer != null) tracer.close();
+                    tracer = null;
                     flush(out);
                     logs.finished(board.machine().guestLog());   // its collapsed repeats before the run line
                 }
@@ -251,7 +268,7 @@ final class RunSession {
             debugger.setTimeLimit(limit);
             org.vitrine.emulator.debug.DebugEngine engine = null;
             try {
-                engine = DebugSessions.engine(board, debugger, settings.kernel(), on -> consoleMuted = on);
+                engine = DebugSessions.engine(board, debugger, settings.kernel(), this::replaying);
                 engine.setTimeLimit(limit);
                 engine.setWatchStopsBefore(true);   // gdb's AArch64 watchpoints trigger before the access and step over it
             } catch (IllegalStateException e) {   // a machine that cannot be snapshotted: no reverse execution nor watchpoints

@@ -74,7 +74,8 @@ class CliTest {
     void traceShowsExceptions() throws Exception {
         Result r = vitrine("run", "--headless", "--trace", "exceptions");
         assertEquals(0, r.exit());
-        assertTrue(r.stderr().contains("[trace] exception SVC from EL0: ESR=0x56000000"), r.stderr());
+        assertTrue(r.stderr().matches("(?s).*\\[trace\\] pid \\d+ \\w+: exception SVC from EL0: ESR=0x56000000 ELR=0x[0-9a-f]+ <\\w+:.*"),
+                "each exception with the pid, the program, and ELR named in the program: " + r.stderr());
     }
 
     @Test
@@ -108,9 +109,9 @@ class CliTest {
         Path elf = TinyElf.write(dir, "stuck.elf", movX0, msrVbar, movX1, ldrX0, TinyElf.SPIN);
         Result r = vitrine("run", "--headless", "--kernel", elf.toString(), "--trace", "exceptions");
         assertEquals(4, r.exit(), r.stderr());
-        assertTrue(r.stderr().contains("[trace] exception data abort (external, PA 0xc100000) from EL1: ESR=0x96000010 "
+        assertTrue(r.stderr().contains("[trace] pid 0 kernel: exception data abort (external, PA 0xc100000) from EL1: ESR=0x96000010 "
                 + "ELR=0x40080084 FAR=0xc100000"), r.stderr());
-        assertTrue(r.stderr().contains("[trace] exception instruction abort (external, PA 0xc000200) from EL1: ESR=0x86000010 "
+        assertTrue(r.stderr().contains("[trace] pid 0 kernel: exception instruction abort (external, PA 0xc000200) from EL1: ESR=0x86000010 "
                 + "ELR=0xc000200 FAR=0xc000200"), r.stderr());
         assertTrue(r.stderr().contains("guest stuck taking aborts: 1000 in a row, the last at 0xc000200"), r.stderr());
         assertTrue(r.stderr().contains("VBAR_EL1 0xc000000"), r.stderr());

@@ -78,6 +78,45 @@ class DebugBatchTest {
         assertTrue(out.matches("(?s).*  pid 1 fsd +\\w+ .*"), "ps lists the file server: " + out);
     }
 
+    /**
+     * Single reverse steps (one checkpoint restore and one replay each) retrace the forward steps
+     * exactly, across a system call's exception entry (from the vector back to the SVC, the one
+     * case where the position before is not known from the counts alone), in rost's console demo.
+     */
+    @Test
+    void singleReverseStepsRetraceEachForwardStepAcrossAnSvc() throws Exception {
+        Path script = write("s.dbg", """
+                catch syscall any
+                continue
+                catch off
+                regs
+                reverse-step
+                regs
+                reverse-step
+                regs
+                step
+                regs
+                step
+                regs
+                step 3
+                reverse-step
+                reverse-step
+                reverse-step
+                regs
+                """);
+        String out = run(script);
+        List<Map<String, Long>> regs = sections(out, "regs").stream().map(DebugBatchTest::registers).toList();
+        Map<String, Long> atVector = regs.get(0), atSvc = regs.get(1), beforeSvc = regs.get(2);
+        assertEquals(atVector.get("elr_el1") - 4, atSvc.get("pc"), "one step back from the vector is the SVC: " + out);
+        assertEquals(0, atSvc.get("cpsr") & 0xf, "the SVC ran at EL0");
+        assertNotEquals(atSvc, beforeSvc);
+        assertEquals(atSvc, regs.get(3), "a step forward again: the SVC, every register as the reverse step left it");
+        assertEquals(atVector, regs.get(4), "and into the vector again");
+        assertEquals(atVector, regs.get(5), "three steps and three reverse steps: back at the vector");
+        List<String> stops = lines(out, "stopped: ");
+        assertTrue(stops.stream().filter(l -> l.startsWith("stopped: step: reverse-step")).count() == 5, out);
+    }
+
     @Test
     void writeWatchpointOnAProgramsStaticNamesTheStoreAndThePid() throws Exception {
         Path script = write("w.dbg", """

@@ -207,6 +207,11 @@ public final class Cpu {
         systemInstructions.observeSpsr(observer);
     }
 
+    /** The observer {@link #observeContexts} installed, or null (a tracer passes events on to a profiler's). */
+    public ContextObserver contextObserver() {
+        return contextObserver;
+    }
+
     /**
      * The cycle count at the instruction executing now, from a hook inside a run (the clock
      * charges whole blocks as they start), or the committed count between runs.

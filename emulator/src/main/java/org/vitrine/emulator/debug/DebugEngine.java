@@ -42,14 +42,17 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * Every resume returns a {@link Stop}: why, where, and for a watchpoint the access.
  *
  * <p><b>Rewinding.</b> The machine is deterministic, so going back is restoring an earlier
- * snapshot and running forward to the instruction wanted. The engine keeps snapshots (through
+ * checkpoint and running forward to the instruction wanted. The engine keeps checkpoints (through
  * {@link MachineState}) at its start, at stops that are far enough from the previous one, and
- * every {@link #snapshotEvery} cycles of a continue, in a bounded {@link RewindHistory}. A point
- * of the run is a {@link Position}: instructions retired plus exceptions taken, both exact at
- * every instruction. Going to a position runs at full speed to a little before its cycle, then
- * with a per-instruction hook to the position itself. A debugger stop in the middle of a
- * translated block does not change where interrupts land afterwards ({@link Cpu#continuation}),
- * so a debugged run, a replayed one and an undebugged one take the same path.
+ * every {@link #setSnapshotInterval snapshot interval} of a continue, in a bounded
+ * {@link RewindHistory} that thins them geometrically towards the past. A point of the run is a
+ * {@link Position}: instructions retired plus exceptions taken, both exact at every instruction.
+ * Going to a position runs at full speed to a little before its cycle, then with a
+ * per-instruction hook to the position itself; a long full-speed stretch leaves a checkpoint
+ * there for the next rewind. One reverse step is one restore and one replay that stops right
+ * before the present ({@link #isPrevious}). A debugger stop in the middle of a translated block
+ * does not change where interrupts land afterwards ({@link Cpu#continuation}), so a debugged run,
+ * a replayed one and an undebugged one take the same path.
  *
  * <p><b>Watchpoints</b> are Unicorn memory hooks over the RAM behind the watched range (libunicorn
  * 2.1.4 hands memory hooks physical addresses), installed only while a watchpoint exists (loads
@@ -108,11 +111,22 @@ public final class DebugEngine implements AutoCloseable {
     public record Frame(int level, long pc, String where) { }
 
     private static final long NONE = 1;
-    /** Cycles before a rewind target where the full-speed part of a replay ends (more than a translated block). */
-    private static final long MARGIN = 1 << 16;
+    /**
+     * Cycles before a rewind target where the full-speed part of a replay ends: more than one
+     * translated block costs with the fixed timing (at most 512 instructions); a run that still
+     * goes past the target (the a53 model's slow blocks) is tried again with 16 times the margin.
+     */
+    private static final long MARGIN = 1 << 12;
     private static final long STOP_SNAPSHOT_GAP = 2_000_000;
-    private static final int HISTORY = 24;
+    /** At most this many checkpoints, of at most this many bytes together (a rost console session's are ~1 MB each). */
+    private static final int HISTORY = 64;
+    private static final long HISTORY_BYTES = 512L << 20;
+    /** A rewind that runs more cycles than this from its checkpoint leaves a new one near its target, for the next. */
+    private static final long CHECKPOINT_ON_THE_WAY = 1 << 18;
     private static final long USER_TOP = 0x4000_0000L;   // rost: programs live below RAM, the kernel in it
+
+    /** Cycles between the checkpoints a continue takes: a take costs ~1-5 ms (~5 % of the run at this pace). */
+    public static final long DEFAULT_SNAPSHOT_EVERY = 8_000_000;
 
     private enum Mode { RUN, STEP, REPLAY }
 
@@ -124,8 +138,10 @@ public final class DebugEngine implements AutoCloseable {
     private final MachineState state;
     private final Symbols symbols;
     private final Unicorn.CodeStub stub;
-    private final RewindHistory<Saved> history = new RewindHistory<>(HISTORY);
+    private final RewindHistory<Saved> history = new RewindHistory<>(HISTORY, HISTORY_BYTES, s -> s.snapshot().size());
+    private long restores;
     private final ProcessTable processTable;
+    private final Unwinder unwinder;
     private Cpu.InstructionHook hook;
     private final List<Unicorn.Hook> watchHooks = new ArrayList<>();
 
@@ -137,7 +153,10 @@ public final class DebugEngine implements AutoCloseable {
     private boolean catchAnySyscall, catchIrq, catchSwitch;
     private int nextId = 1;
     private long untilCycle = Long.MAX_VALUE;
-    private long snapshotEvery = 100_000_000;
+    private long snapshotEvery = DEFAULT_SNAPSHOT_EVERY;
+    /** Cycles to the next checkpoint of a continue: {@link #snapshotEvery}, or more while takes are slow ({@link #pace}). */
+    private long checkpointPace = DEFAULT_SNAPSHOT_EVERY;
+    private static final long MAX_PACE = 16;
     private boolean watchStopsBefore;
 
     // the resume in progress (hooks run on the emulation thread)
@@ -159,6 +178,9 @@ public final class DebugEngine implements AutoCloseable {
     private int ringSize;
     private List<Position> hitPositions;
     private List<Access> hitAccesses;
+    // a replay to the position right before its target: stopped there, or passed it (then the last position before)
+    private boolean toPrevious, foundPrevious;
+    private Position passedAfter;
 
     public DebugEngine(Debugger debugger, MachineState state, Symbols symbols) {
         this.dbg = debugger;
@@ -168,6 +190,7 @@ public final class DebugEngine implements AutoCloseable {
         this.symbols = symbols;
         this.stub = uc.codeStub(this::onInstruction);
         this.processTable = new ProcessTable(this::readMemory, () -> symbols.resolve("sched::SCHEDULER"));
+        this.unwinder = new Unwinder(this::readMemory, va -> symbols.locate(va, isUser(va) ? currentProgram() : Optional.empty()));
         snapshot();
     }
 
@@ -188,6 +211,7 @@ public final class DebugEngine implements AutoCloseable {
     public void setSnapshotInterval(long cycles) {
         if (cycles < 1) throw new IllegalArgumentException("snapshot interval must be positive");
         snapshotEvery = cycles;
+        checkpointPace = cycles;
     }
 
     /**
@@ -363,14 +387,18 @@ public final class DebugEngine implements AutoCloseable {
         StopEvent ev;
         try {
             while (true) {
-                long chunkEnd = m == Mode.RUN && snapshotEvery < Long.MAX_VALUE - cpu.cycles()
-                        ? Math.min(untilCycle, cpu.cycles() + snapshotEvery) : untilCycle;
+                long chunkEnd = m == Mode.RUN && checkpointPace < Long.MAX_VALUE - cpu.cycles()
+                        ? Math.min(untilCycle, cpu.cycles() + checkpointPace) : untilCycle;
                 dbg.setTimeLimit(chunkEnd);
+                long ran = System.nanoTime();
                 ev = dbg.cont();
+                ran = System.nanoTime() - ran;
                 boolean chunkDone = ev.reason() == StopEvent.Reason.EXITED && ev.exit().kind() == Cpu.ExitKind.TIME_LIMIT
                         && cpu.cycles() < untilCycle && hookReason == null && pendingAccess == null;
                 if (!chunkDone) break;
+                long took = System.nanoTime();
                 snapshot();
+                pace(ran, System.nanoTime() - took);
             }
         } finally {
             mode = Mode.RUN;
@@ -549,12 +577,29 @@ public final class DebugEngine implements AutoCloseable {
         history.add(position(), new Saved(state.take(), cpu.continuation()));
     }
 
+    /**
+     * Keeps checkpoints at most ~1/10 of a continue's host time: a take that cost more than that
+     * of the stretch it follows (a guest with much RAM in use, a loaded host) doubles the cycles
+     * to the next one, up to {@link #MAX_PACE} times the interval asked for; a cheap one halves
+     * them back. Only the host's time changes: where checkpoints fall never changes what the
+     * guest does.
+     */
+    private void pace(long ranNanos, long tookNanos) {
+        if (tookNanos * 10 > ranNanos) {
+            long most = snapshotEvery > Long.MAX_VALUE / MAX_PACE ? snapshotEvery : snapshotEvery * MAX_PACE;
+            checkpointPace = Math.min(checkpointPace > Long.MAX_VALUE / 2 ? checkpointPace : checkpointPace * 2, most);
+        } else if (tookNanos * 40 < ranNanos) {
+            checkpointPace = Math.max(checkpointPace / 2, snapshotEvery);
+        }
+    }
+
     private void maybeSnapshot() {
         RewindHistory.Entry<Saved> e = history.atOrBefore(position());
         if (e == null || position().retired() - e.position().retired() >= STOP_SNAPSHOT_GAP) snapshot();
     }
 
     private void restore(RewindHistory.Entry<Saved> e) {
+        restores++;
         state.replaying(true);
         try {
             state.restore(e.state().snapshot());
@@ -568,6 +613,12 @@ public final class DebugEngine implements AutoCloseable {
     public Stop reverseStep(long count) {
         if (count < 1) throw new IllegalArgumentException("step count must be positive: " + count);
         Position now = position();
+        if (count == 1) {
+            RewindHistory.Entry<Saved> e = history.before(now);
+            if (e == null) return stopped(Reason.HISTORY_START, "no history before this point", null, null);
+            goToPrevious(e, now);
+            return stopped(Reason.STEP, "reverse-step", null, null);
+        }
         for (RewindHistory.Entry<Saved> e = history.before(now); e != null; e = history.before(e.position())) {
             List<Position> seen = positionsBefore(e, now, count);
             if (seen.size() >= count) {
@@ -584,11 +635,11 @@ public final class DebugEngine implements AutoCloseable {
 
     /** The last {@code count} positions before {@code end}, replaying from {@code e} (the machine ends at {@code end}). */
     private List<Position> positionsBefore(RewindHistory.Entry<Saved> e, Position end, long count) {
-        long fastTo = end.cycle() - MARGIN * Math.max(1, Math.min(count, 1 << 10));
+        long margin = MARGIN * Math.max(1, Math.min(count, 1 << 10));
         for (boolean fast : new boolean[] {true, false}) {
             restore(e);
-            if (fast && fastTo <= cpu.cycles()) continue;
-            if (fast) fastRun(fastTo);
+            if (fast && end.cycle() - margin <= cpu.cycles()) continue;
+            if (fast) approach(e, end, margin);
             ring = new ArrayDeque<>();
             ringSize = (int) Math.min(count, 1 << 20);
             replayTo(end);
@@ -675,11 +726,68 @@ public final class DebugEngine implements AutoCloseable {
         if (e == null) throw new IllegalStateException("no snapshot at or before " + p);
         restore(e);
         if (e.position().sameAs(p)) return;
-        if (p.cycle() - MARGIN > cpu.cycles()) {
-            fastRun(p.cycle() - MARGIN);
-            if (position().compareTo(p) > 0) restore(e);   // went too far (cannot happen unless timing is odd): replay all of it
-        }
+        approach(e, p, MARGIN);
         replayTo(p);
+    }
+
+    /**
+     * Puts the machine at the position right before {@code p} with one restore (of {@code e},
+     * strictly before {@code p}) and one replay, which stops where the next position can only be
+     * {@code p} ({@link #isPrevious}). When it cannot tell (an instruction before an exception
+     * entry that may or may not have trapped) it runs on; arriving at {@code p} then, it goes to
+     * the last position it saw before with a second replay.
+     */
+    private void goToPrevious(RewindHistory.Entry<Saved> e, Position p) {
+        restore(e);
+        approach(e, p, MARGIN);
+        toPrevious = true;
+        foundPrevious = false;
+        passedAfter = null;
+        try {
+            replayTo(p);
+        } finally {
+            toPrevious = false;
+        }
+        if (!foundPrevious && passedAfter != null) goTo(passedAfter);
+    }
+
+    /**
+     * With the machine restored from {@code e}, runs at full speed to {@code margin} cycles before
+     * {@code p} (and back to {@code e} if that went too far, which only odd timing could do); a long
+     * stretch leaves a checkpoint there, so the next rewind near {@code p} replays only the margin.
+     */
+    private void approach(RewindHistory.Entry<Saved> e, Position p, long margin) {
+        for (long m = margin; p.cycle() - m > cpu.cycles(); m *= 16) {
+            fastRun(p.cycle() - m);
+            if (position().compareTo(p) < 0) {
+                if (cpu.cycles() - e.position().cycle() > CHECKPOINT_ON_THE_WAY) snapshot();
+                return;
+            }
+            restore(e);
+        }
+    }
+
+    /**
+     * Whether the position after {@code q} (the instruction at {@code address}) must be {@code p}.
+     * Positions of a run only grow, by one instruction retired (and an interrupt possibly taken
+     * after it), one exception entered without retiring (an abort), or both (SVC, BRK); a count
+     * pair appears once in a run. So one instruction fewer, or one exception fewer, than {@code p}
+     * is right before it; one of each is only when the instruction traps and retires (checked for
+     * SVC and BRK: anything else is left to the fallback).
+     */
+    private boolean isPrevious(Position q, Position p, long address) {
+        long dr = p.retired() - q.retired(), dt = p.taken() - q.taken();
+        if (dr == 1 && dt == 0 || dr == 0 && dt == 1) return true;
+        if (dr != 1 || dt != 1) return false;
+        byte[] b = readMemory(address, 4);
+        if (b.length < 4) return false;
+        int insn = (int) littleEndian(b);
+        return (insn & 0xffe0001f) == 0xd4000001 || (insn & 0xffe0001f) == 0xd4200000;   // SVC #imm, BRK #imm
+    }
+
+    /** Snapshot restores done so far (a benchmark's measure of what a rewind cost). */
+    public long restores() {
+        return restores;
     }
 
     /** Runs without hooks to {@code cycle} (the full speed of an undebugged run). */
@@ -735,9 +843,16 @@ public final class DebugEngine implements AutoCloseable {
     private void replayHook(long address) {
         Position here = new Position(cpu.retiredBefore(address), cpu.exceptionsTaken(), cpu.cycleBefore(address), address);
         if (lastSeen != null && lastSeen.sameAs(here)) return;   // the hook runs again for an instruction a stop came before
+        Position before = lastSeen;
         lastSeen = here;
         int c = here.compareTo(target);
         if (c > 0 || c == 0 && here.sameAs(target)) {
+            if (toPrevious) passedAfter = before;
+            cpu.breakBefore(address);
+            return;
+        }
+        if (toPrevious && isPrevious(here, target, address)) {
+            foundPrevious = true;
             cpu.breakBefore(address);
             return;
         }
@@ -761,6 +876,11 @@ public final class DebugEngine implements AutoCloseable {
     /** Positions kept for rewinding (oldest first). */
     public List<Position> history() {
         return history.positions();
+    }
+
+    /** The size of the checkpoints kept for rewinding. */
+    public long historyBytes() {
+        return history.bytes();
     }
 
     // ---- state ----------------------------------------------------------------------------------
@@ -834,29 +954,13 @@ public final class DebugEngine implements AutoCloseable {
     }
 
     /**
-     * The call stack by frame pointers (x29 chains {previous x29, return address} records, as
-     * rustc and GCC lay them out), symbolised; at a function's first two instructions, before
-     * its frame record exists, the caller is taken from x30.
+     * The call stack by frame pointers ({@link Unwinder}: x29 chains {previous x29, return
+     * address} records, as rustc and GCC lay them out), symbolised; at a function's first two
+     * instructions, before its frame record exists, the caller is taken from x30.
      */
     public List<Frame> backtrace(int max) {
         List<Frame> frames = new ArrayList<>();
-        long pc = dbg.pc();
-        frames.add(new Frame(0, pc, describe(pc)));
-        long fp = dbg.x(29);
-        String where = describe(pc);
-        int plus = where.lastIndexOf("+0x");
-        boolean atEntry = !where.startsWith("0x") && (plus < 0 || Long.parseLong(where.substring(plus + 3), 16) < 8);
-        if (atEntry && frames.size() < max) frames.add(new Frame(1, dbg.x(30), describe(dbg.x(30))));
-        while (fp != 0 && frames.size() < max) {
-            byte[] record = dbg.readMemory(fp, 16);
-            if (record.length < 16) break;
-            long prevFp = littleEndian(java.util.Arrays.copyOfRange(record, 0, 8));
-            long ret = littleEndian(java.util.Arrays.copyOfRange(record, 8, 16));
-            if (ret == 0) break;
-            frames.add(new Frame(frames.size(), ret, describe(ret)));
-            if (Long.compareUnsigned(prevFp, fp) <= 0) break;   // stacks grow down: a caller's record is higher
-            fp = prevFp;
-        }
+        for (Unwinder.Frame f : unwinder.walk(dbg.pc(), dbg.x(29), dbg.x(30), max)) frames.add(new Frame(f.level(), f.pc(), f.where()));
         return frames;
     }
 

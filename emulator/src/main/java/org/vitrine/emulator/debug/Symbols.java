@@ -126,19 +126,24 @@ public final class Symbols {
 
     /** {@code name+0x1c} (the kernel's, or {@code program:name+0x1c}), or the bare address. */
     public String describe(long va, Optional<Program> current) {
-        if (kernel != null && inKernel(va)) {
-            Optional<SymbolTable.Location> l = kernel.lookup(va);
-            if (l.isPresent()) return name(l.get());
-        } else if (current.isPresent() && !inKernel(va)) {
-            Optional<SymbolTable.Location> l = current.get().symbols().lookup(va - USER_IMAGE_BASE);
-            if (l.isPresent()) return current.get().name() + ":" + name(l.get());
-        }
-        return "0x" + Long.toHexString(va);
+        Unwinder.Named n = locate(va, current);
+        return n != null ? n.toString() : "0x" + Long.toHexString(va);
     }
 
-    private static String name(SymbolTable.Location l) {
-        String n = RustNames.demangle(l.symbol().name());
-        return l.offset() == 0 ? n : n + "+0x" + Long.toHexString(l.offset());
+    /** The function holding {@code va} (demangled; {@code program:} before a program's) and the offset into it, or null. */
+    public Unwinder.Named locate(long va, Optional<Program> current) {
+        if (kernel != null && inKernel(va)) {
+            Optional<SymbolTable.Location> l = kernel.lookup(va);
+            if (l.isPresent()) return named("", l.get());
+        } else if (current.isPresent() && !inKernel(va)) {
+            Optional<SymbolTable.Location> l = current.get().symbols().lookup(va - USER_IMAGE_BASE);
+            if (l.isPresent()) return named(current.get().name() + ":", l.get());
+        }
+        return null;
+    }
+
+    private static Unwinder.Named named(String prefix, SymbolTable.Location l) {
+        return new Unwinder.Named(prefix + RustNames.demangle(l.symbol().name()), l.offset());
     }
 
     /**

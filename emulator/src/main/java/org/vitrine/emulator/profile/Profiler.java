@@ -11,12 +11,12 @@ import java.util.TreeMap;
 
 import org.vitrine.emulator.cpu.ContextObserver;
 import org.vitrine.emulator.cpu.Cpu;
-import org.vitrine.emulator.cpu.PageTableWalker;
 import org.vitrine.emulator.cpu.Pstate;
 import org.vitrine.emulator.cpu.SysReg;
+import org.vitrine.emulator.debug.Unwinder;
+import org.vitrine.emulator.debug.VirtualMemory;
 import org.vitrine.emulator.machine.Machine;
 import org.vitrine.emulator.time.CacheCounts;
-import org.vitrine.emulator.memory.PhysicalMemory;
 import org.vitrine.emulator.time.EventQueue;
 import org.vitrine.emulator.unicorn.Arm64Reg;
 import org.vitrine.emulator.unicorn.Unicorn;
@@ -101,7 +101,7 @@ public final class Profiler implements ContextObserver, AutoCloseable {
     private final Cpu cpu;
     private final Unicorn uc;
     private final EventQueue clock;
-    private final PhysicalMemory ram;
+    private final VirtualMemory memory;
     private final CodeNames names;
     private final long interval;
 
@@ -133,7 +133,7 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         this.cpu = machine.cpu();
         this.uc = machine.unicorn();
         this.clock = machine.clock();
-        this.ram = machine.ram();
+        this.memory = new VirtualMemory(cpu, machine.ram());
         this.names = names;
         this.interval = intervalCycles;
         this.startCycle = cpu.cycles();
@@ -286,27 +286,17 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         arm(clock.now());
     }
 
-    /** Appends the frames of the stack at {@code pc} / {@code fp}, outermost first. */
+    /** Appends the frames of the stack at {@code pc} / {@code fp} (the shared {@link Unwinder}), outermost first. */
     private void frames(List<String> stack, long pc, long fp, long ttbr0) {
-        List<String> inner = new ArrayList<>();
-        inner.add(name(pc, ttbr0));
-        long last = 0;
-        for (int i = 0; i < MAX_FRAMES && fp != 0 && (fp & 0xf) == 0 && Long.compareUnsigned(fp, last) > 0; i++) {
-            long record = cpu.translateVa(fp);
-            if (record == PageTableWalker.FAULT || (record & 0xfff) > 0xff0 || !ram.contains(record, 16)) break;
-            long next, ret;
-            try {
-                next = ram.read64(record);
-                ret = ram.read64(record + 8);
-            } catch (PhysicalMemory.BadAddressException e) {
-                break;
-            }
-            if (ret == 0) break;
-            inner.add(name(ret - 4, ttbr0));
-            last = fp;
-            fp = next;
+        Unwinder unwinder = new Unwinder(memory::read, va -> {
+            String n = names.function(va, ttbr0);
+            return n == null ? null : new Unwinder.Named(n, Unwinder.Named.UNKNOWN_OFFSET);
+        });
+        List<Unwinder.Frame> inner = unwinder.walk(pc, fp, Unwinder.NO_LINK, MAX_FRAMES);
+        for (int i = inner.size() - 1; i >= 0; i--) {
+            Unwinder.Frame f = inner.get(i);
+            stack.add(f.name() != null ? f.name().function().replace(';', ':') : String.format("0x%x", f.callSite()));
         }
-        for (int i = inner.size() - 1; i >= 0; i--) stack.add(inner.get(i));
     }
 
     private String name(long va, long ttbr0) {

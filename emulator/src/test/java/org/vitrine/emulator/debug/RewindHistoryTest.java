@@ -2,6 +2,7 @@ package org.vitrine.emulator.debug;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -41,16 +42,47 @@ class RewindHistoryTest {
     }
 
     @Test
-    void thinningKeepsTheStartAndTheNewestAndDropsTheSmallestGap() {
+    void thinningKeepsTheStartAndTheNewestAndDropsTheSmallestGapForItsAge() {
         RewindHistory<Integer> h = new RewindHistory<>(6);
-        long[] points = {0, 1000, 1010, 2000, 3000, 4000, 5000};
+        long[] points = {0, 4000, 4010, 5000, 5500, 5600};
         for (long p : points) h.add(at(p), (int) p);
+        h.add(at(5700), 5700);
         assertEquals(6, h.size());
-        assertEquals(List.of(at(0), at(1000), at(2000), at(3000), at(4000), at(5000)), h.positions(),
-                "1010 sat closest to its neighbours");
+        assertEquals(List.of(at(0), at(4000), at(5000), at(5500), at(5600), at(5700)), h.positions(),
+                "of 4000 and 4010, which sat closest together for their distance from the newest point, one goes");
         for (int i = 6; i < 40; i++) h.add(at(i * 1000L), i);
         assertEquals(6, h.size());
         assertEquals(at(0), h.positions().getFirst(), "the session's start stays");
         assertEquals(at(39_000), h.newest().position());
+    }
+
+    @Test
+    void pointsTakenAtASteadyPaceThinOutGeometricallyTowardsThePast() {
+        RewindHistory<Integer> h = new RewindHistory<>(16);
+        for (int i = 0; i <= 1000; i++) h.add(at(i * 1000L), i);
+        List<Position> kept = h.positions();
+        assertEquals(16, kept.size());
+        assertEquals(at(0), kept.getFirst());
+        assertEquals(at(1_000_000), kept.getLast());
+        // the newest points are 1000 apart; the gaps grow going back, and no gap is most of the run
+        assertEquals(1000, kept.get(15).retired() - kept.get(14).retired());
+        long previousGap = 0;
+        for (int i = kept.size() - 1; i > 1; i--) {
+            long gap = kept.get(i).retired() - kept.get(i - 1).retired();
+            assertTrue(gap >= previousGap / 2, "gaps grow towards the past: " + kept);
+            previousGap = Math.max(previousGap, gap);
+        }
+        assertTrue(kept.get(1).retired() < 600_000, "the far past keeps points too: " + kept);
+        assertTrue(kept.get(14).retired() >= 990_000, "the present is dense: " + kept);
+    }
+
+    @Test
+    void theTotalSizeStaysWithinTheBudget() {
+        RewindHistory<Integer> h = new RewindHistory<>(100, 10_000, s -> s);
+        for (int i = 0; i < 50; i++) h.add(at(i * 1000L), 1000);
+        assertEquals(10, h.size());
+        assertEquals(10_000, h.bytes());
+        h.dropAfter(at(0));
+        assertEquals(1000, h.bytes());
     }
 }

@@ -123,7 +123,6 @@ public final class DebugEngine implements AutoCloseable {
     private static final long HISTORY_BYTES = 512L << 20;
     /** A rewind that runs more cycles than this from its checkpoint leaves a new one near its target, for the next. */
     private static final long CHECKPOINT_ON_THE_WAY = 1 << 18;
-    private static final long USER_TOP = 0x4000_0000L;   // rost: programs live below RAM, the kernel in it
 
     /** Cycles between the checkpoints a continue takes: a take costs ~1-5 ms (~5 % of the run at this pace). */
     public static final long DEFAULT_SNAPSHOT_EVERY = 8_000_000;
@@ -493,7 +492,7 @@ public final class DebugEngine implements AutoCloseable {
     }
 
     private boolean isUser(long va) {
-        return Long.compareUnsigned(va, USER_TOP) < 0 && !symbols.inKernel(va);
+        return Long.compareUnsigned(va, RostAddressSpace.USER_TOP) < 0 && !symbols.inKernel(va);
     }
 
     // ---- watchpoints ------------------------------------------------------------------------------
@@ -886,13 +885,12 @@ public final class DebugEngine implements AutoCloseable {
     // ---- state ----------------------------------------------------------------------------------
 
     private long currentAsid() {
-        return SysReg.TTBR0_EL1.read(uc) >>> 48;
+        return RostAddressSpace.asid(SysReg.TTBR0_EL1.read(uc));
     }
 
     /** rost's pid of the address space in TTBR0_EL1 (0: the kernel's own, i.e. idle or booting). */
     public long currentPid() {
-        long asid = currentAsid();
-        return asid == 0 ? 0 : asid - 1;
+        return RostAddressSpace.pidOf(SysReg.TTBR0_EL1.read(uc));
     }
 
     /** The name of the program the current process runs, or "?" when none of the known ones matches. */

@@ -47,7 +47,7 @@ public final class Tracer implements ContextObserver, AutoCloseable {
     public enum Kind { INSTRUCTIONS, SYSCALLS, IPC, EXCEPTIONS }
 
     private static final int EXCP_SWI = 2, EC_SVC64 = 0x15;
-    private static final long USER_TOP = 0x4000_0000L, ASID_MASK = 0xffffL << 48;   // rost: programs below RAM
+    private static final long ASID_MASK = 0xffffL << 48;
 
     private final Cpu cpu;
     private final Unicorn uc;
@@ -172,19 +172,18 @@ public final class Tracer implements ContextObserver, AutoCloseable {
     // ---- naming --------------------------------------------------------------------------------------
 
     private long currentPid() {
-        long asid = SysReg.TTBR0_EL1.read(uc) >>> 48;
-        return asid == 0 ? 0 : asid - 1;
+        return RostAddressSpace.pidOf(SysReg.TTBR0_EL1.read(uc));
     }
 
     private String programName() {
         long ttbr0 = SysReg.TTBR0_EL1.read(uc);
-        if (ttbr0 >>> 48 == 0) return "kernel";
+        if (RostAddressSpace.asid(ttbr0) == 0) return "kernel";
         return symbols.programOf(ttbr0, memory::read).map(Symbols.Program::name).orElse("?");
     }
 
     /** {@code symbol+0x..} in the kernel or the running program, else the address (cached: demangling is slow). */
     private String describe(long va) {
-        boolean kernel = symbols.inKernel(va) || Long.compareUnsigned(va, USER_TOP) >= 0;
+        boolean kernel = symbols.inKernel(va) || Long.compareUnsigned(va, RostAddressSpace.USER_TOP) >= 0;
         long ttbr0 = kernel ? 0 : SysReg.TTBR0_EL1.read(uc);
         long key = kernel ? va : va | (ttbr0 & ASID_MASK);   // user addresses are below 2^48, where the ASID does not reach
         String d = names.get(key);

@@ -13,6 +13,7 @@ import org.vitrine.emulator.cpu.ContextObserver;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.cpu.Pstate;
 import org.vitrine.emulator.cpu.SysReg;
+import org.vitrine.emulator.debug.RostAddressSpace;
 import org.vitrine.emulator.debug.Unwinder;
 import org.vitrine.emulator.debug.VirtualMemory;
 import org.vitrine.emulator.machine.Machine;
@@ -157,7 +158,7 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         long now = cpu.cyclesNow(), retired = cpu.instructionsRetired();
         endSpan(now, retired);
         long spsr = SysReg.SPSR_EL1.read(uc);
-        long from = Pstate.exceptionLevel(spsr) == 0 ? pidOf(SysReg.TTBR0_EL1.read(uc)) : KERNEL_PID;
+        long from = Pstate.exceptionLevel(spsr) == 0 ? RostAddressSpace.pidOf(SysReg.TTBR0_EL1.read(uc)) : KERNEL_PID;
         String cause;
         if (syncException == NO_EXCEPTION) {
             cause = "[irq]";
@@ -190,7 +191,7 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         endSpan(now, retired);
         if (Pstate.exceptionLevel(spsr) == 0) {
             where = Where.USER;
-            pid = pidOf(SysReg.TTBR0_EL1.read(uc));
+            pid = RostAddressSpace.pidOf(SysReg.TTBR0_EL1.read(uc));
             if (receiving.remove(pid)) {
                 ArrayDeque<Long> q = inFlight.get(pid);
                 Long sent = q == null ? null : q.poll();
@@ -266,7 +267,7 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         List<String> stack = new ArrayList<>();
         long owner;
         if (user) {
-            owner = pidOf(ttbr0);
+            owner = RostAddressSpace.pidOf(ttbr0);
             stack.add(processName(owner, ttbr0));
             frames(stack, pc, uc.reg(Arm64Reg.X29), ttbr0);
         } else if (where == Where.KERNEL || where == Where.IDLE) {
@@ -335,9 +336,4 @@ public final class Profiler implements ContextObserver, AutoCloseable {
         return processes.computeIfAbsent(p, Process::new);
     }
 
-    /** rost's pid of an address space: its ASID (TTBR0_EL1[63:48]) is the pid plus one; 0 is the kernel's own. */
-    static long pidOf(long ttbr0) {
-        long asid = ttbr0 >>> 48;
-        return asid == 0 ? KERNEL_PID : asid - 1;
-    }
 }

@@ -97,8 +97,8 @@ class ProfileReportingTest {
 
     @Test
     void pidIsTheAsidMinusOne() {
-        assertEquals(0, Profiler.pidOf(0x4012_3000L));
-        assertEquals(1, Profiler.pidOf((2L << 48) | 0x4012_3000L));
-        assertEquals(41, Profiler.pidOf((42L << 48) | 0x1000L));
+        assertEquals(0, org.vitrine.emulator.debug.RostAddressSpace.pidOf(0x4012_3000L));
+        assertEquals(1, org.vitrine.emulator.debug.RostAddressSpace.pidOf((2L << 48) | 0x4012_3000L));
+        assertEquals(41, org.vitrine.emulator.debug.RostAddressSpace.pidOf((42L << 48) | 0x1000L));
     }
 }

@@ -12,8 +12,30 @@ import java.util.Map;
  * debugger and scenarios use; {@link SnapshotFile} stores a snapshot in a file.
  */
 public final class Snapshot {
-    /** One part's state: the bytes its {@link Snapshottable#save} wrote, and their layout version. */
-    public record Section(String name, int version, byte[] body) { }
+    /**
+     * One part's state: the bytes its {@link Snapshottable#save} wrote ({@code length} bytes of
+     * {@code data} from {@code offset}: a section read from a file is a slice of the file's body,
+     * not a copy), and their layout version.
+     */
+    public record Section(String name, int version, byte[] data, int offset, int length) {
+        public Section {
+            java.util.Objects.checkFromIndexSize(offset, length, data.length);
+        }
+
+        public Section(String name, int version, byte[] body) {
+            this(name, version, body, 0, body.length);
+        }
+
+        /** The section's bytes (a copy when the section is a slice). */
+        public byte[] body() {
+            return offset == 0 && length == data.length ? data : java.util.Arrays.copyOfRange(data, offset, offset + length);
+        }
+
+        /** A reader over the section's bytes, in place. */
+        StateReader reader() {
+            return new StateReader(name, data, offset, length);
+        }
+    }
 
     private final Map<String, String> description;
     private final List<Section> sections;
@@ -29,7 +51,7 @@ public final class Snapshot {
         for (Snapshottable p : parts) {
             StateWriter w = new StateWriter();
             p.save(w);
-            sections.add(new Section(p.snapshotName(), p.snapshotVersion(), w.toByteArray()));
+            sections.add(new Section(p.snapshotName(), p.snapshotVersion(), w.array(), 0, w.size()));
         }
         return new Snapshot(description, sections);
     }
@@ -46,7 +68,7 @@ public final class Snapshot {
     /** Total size of the sections (uncompressed). */
     public long size() {
         long n = 0;
-        for (Section s : sections) n += s.body().length;
+        for (Section s : sections) n += s.length();
         return n;
     }
 
@@ -64,7 +86,7 @@ public final class Snapshot {
         for (Snapshottable p : parts) {
             Section s = byName.remove(p.snapshotName());
             if (s == null) throw new SnapshotException("snapshot has no state for '" + p.snapshotName() + "' (made on another machine?)");
-            actions.add(loadPart(p, s.version(), s.body()));
+            actions.add(loadPart(p, s.version(), s.reader()));
         }
         if (!byName.isEmpty()) {
             throw new SnapshotException("snapshot has state for " + byName.keySet() + ", which this machine does not have");
@@ -73,12 +95,11 @@ public final class Snapshot {
     }
 
     /** Loads one section into {@code part}: version check, the part's own checks, read to the end. */
-    static Runnable loadPart(Snapshottable part, int version, byte[] body) throws SnapshotException {
+    static Runnable loadPart(Snapshottable part, int version, StateReader r) throws SnapshotException {
         if (version < 1 || version > part.snapshotVersion()) {
             throw new SnapshotException(String.format("snapshot section '%s' has layout version %d; this Vitrine reads versions 1..%d",
                     part.snapshotName(), version, part.snapshotVersion()));
         }
-        StateReader r = new StateReader(part.snapshotName(), body);
         Runnable apply = part.load(r, version);
         r.expectEnd();
         return apply;

@@ -150,9 +150,9 @@ public final class StateReader {
      */
     public Runnable section(Snapshottable part) throws SnapshotException {
         int version = i32();
-        byte[] body = bytes();
-        if (body == null) throw bad("nested section of " + part.snapshotName() + " is missing");
-        return Snapshot.loadPart(part, version, body);
+        int n = length(true, 1);
+        if (n < 0) throw bad("nested section of " + part.snapshotName() + " is missing");
+        return Snapshot.loadPart(part, version, new StateReader(part.snapshotName(), buf, take(n), n));
     }
 
     /** An error about this section's content. */

@@ -110,12 +110,18 @@ public final class StateWriter {
         return this;
     }
 
-    /** A nested section written by {@code part}, length-prefixed, so a reader can hand it on whole. */
+    /**
+     * A nested section written by {@code part}, length-prefixed, so a reader can hand it on whole:
+     * i32 version, then the section as {@link #bytes} writes an array (written in place, its length
+     * filled in after).
+     */
     public StateWriter section(Snapshottable part) {
-        StateWriter inner = new StateWriter();
-        part.save(inner);
         i32(part.snapshotVersion());
-        return bytes(inner.toByteArray());
+        int lengthAt = grow(4);
+        int start = size;
+        part.save(this);
+        INT.set(buf, lengthAt, size - start);
+        return this;
     }
 
     public int size() {
@@ -124,5 +130,14 @@ public final class StateWriter {
 
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, size);
+    }
+
+    /**
+     * The bytes written so far: the first {@link #size()} bytes of this array, without a copy when
+     * little room is left over (as after an exact {@link #reserve}; a section keeps its array). The
+     * writer must not be written to afterwards.
+     */
+    byte[] array() {
+        return buf.length - size <= size / 8 + 64 ? buf : toByteArray();
     }
 }

@@ -88,6 +88,13 @@ final class GpuResources {
 
     // ---- Snapshot (part of the GPU's section) ---------------------------------------------
 
+    /** An upper bound of what {@link #save} writes. */
+    long snapshotBytes() {
+        long n = 64;
+        for (Resource r : byId.values()) n += 64 + r.pixels.length + 16L * (r.backingAddr == null ? 0 : r.backingAddr.length);
+        return n;
+    }
+
     /** Layout: i32 n, n x (i32 id, i32 format, i64 width, i64 height, bytes pixels, longs backing addresses, longs lengths), by id. */
     void save(org.vitrine.emulator.snapshot.StateWriter out) {
         List<Resource> all = new ArrayList<>(byId.values());

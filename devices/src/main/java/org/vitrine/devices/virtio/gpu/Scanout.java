@@ -25,6 +25,12 @@ final class Scanout {
     private int height;
     /** The scanout rectangle converted to opaque RGBA; published as copies, never shared. */
     private int[] picture;
+    /**
+     * The copy of {@link #picture} last published (frames that only move the cursor share it):
+     * while the latest frame's pixels are this array they equal the picture, which only changes
+     * just before it is published again, so a snapshot stores them once.
+     */
+    private int[] publishedPicture;
 
     private int[] cursorImage;
     private int cursorX;
@@ -137,11 +143,25 @@ final class Scanout {
 
     // ---- Snapshot (part of the GPU's section) ---------------------------------------------
 
+    /** Whether the latest frame's pixels are the picture's (see {@link #publishedPicture}). */
+    private boolean frameShowsPicture(Frame f) {
+        return f != null && resourceId != 0 && f.rgba() == publishedPicture;
+    }
+
+    /** An upper bound of what {@link #save} writes (its writer reserves it at once: see VirtioGpu.save). */
+    long snapshotBytes() {
+        Frame f = frames.latest();
+        long n = 256 + 4L * (picture == null ? 0 : picture.length) + 4L * (cursorImage == null ? 0 : cursorImage.length);
+        if (f != null) n += 4L * (f.cursor().image() == null ? 0 : f.cursor().image().length) + (frameShowsPicture(f) ? 0 : 4L * f.rgba().length);
+        return n;
+    }
+
     /**
-     * Layout: i32 display width, height; i32 resource, i64 x, y, i32 width, height; ints picture;
-     * ints cursor image, i32 x, y, hot x, hot y, bool visible; i64 sequence; then the frame last
-     * published (bool present; i32 width, height, ints pixels, i64 sequence, cursor), which the
-     * restore publishes again so the window and screenshots show exactly what they showed.
+     * Layout (version 2): i32 display width, height; i32 resource, i64 x, y, i32 width, height;
+     * ints picture; ints cursor image, i32 x, y, hot x, hot y, bool visible; i64 sequence; then the
+     * frame last published (bool present; i32 width, height; bool "its pixels are the picture's",
+     * else ints pixels; i64 sequence, cursor), which the restore publishes again so the window and
+     * screenshots show exactly what they showed. Version 1 always wrote the frame's pixels.
      */
     void save(org.vitrine.emulator.snapshot.StateWriter out) {
         out.i32(displayWidth).i32(displayHeight).i32(resourceId).i64(x).i64(y).i32(width).i32(height).ints(picture)
@@ -150,11 +170,13 @@ final class Scanout {
         out.bool(f != null);
         if (f == null) return;
         Frame.Cursor c = f.cursor();
-        out.i32(f.width()).i32(f.height()).ints(f.rgba()).i64(f.sequence())
-                .i32(c.x()).i32(c.y()).i32(c.hotX()).i32(c.hotY()).ints(c.image());
+        boolean same = frameShowsPicture(f);
+        out.i32(f.width()).i32(f.height()).bool(same);
+        if (!same) out.ints(f.rgba());
+        out.i64(f.sequence()).i32(c.x()).i32(c.y()).i32(c.hotX()).i32(c.hotY()).ints(c.image());
     }
 
-    Runnable load(org.vitrine.emulator.snapshot.StateReader in) throws org.vitrine.emulator.snapshot.SnapshotException {
+    Runnable load(org.vitrine.emulator.snapshot.StateReader in, int version) throws org.vitrine.emulator.snapshot.SnapshotException {
         int dw = in.i32("the display width", 1, 8192), dh = in.i32("the display height", 1, 8192);
         int res = in.i32();
         long sx = in.i64(), sy = in.i64();
@@ -167,15 +189,20 @@ final class Scanout {
         boolean visible = in.bool();
         long seq = in.i64();
         Frame frame = null;
+        boolean framePicture = false;
         if (in.bool()) {
             int fw = in.i32("a frame's width", 1, 1 << 16), fh = in.i32("a frame's height", 1, 1 << 16);
-            int[] rgba = in.ints("the frame's pixels", fw * fh);
+            framePicture = version >= 2 && in.bool();
+            if (framePicture && (res == 0 || fw != w || fh != h)) throw in.bad("the frame shows the picture, but the scanout shows none of its size");
+            int[] rgba = framePicture ? pic.clone() : in.ints("the frame's pixels", fw * fh);
             long fseq = in.i64();
             Frame.Cursor c = new Frame.Cursor(in.i32(), in.i32(), in.i32(), in.i32(), in.ints());
             frame = new Frame(fw, fh, rgba, fseq, c);
         }
         Frame shown = frame;
+        int[] published = framePicture ? frame.rgba() : null;
         return () -> {
+            publishedPicture = published;
             displayWidth = dw;
             displayHeight = dh;
             resourceId = res;
@@ -209,7 +236,8 @@ final class Scanout {
     }
 
     private void publish() {
-        frames.publish(new Frame(width, height, picture.clone(), ++sequence, cursorState()));
+        publishedPicture = picture.clone();
+        frames.publish(new Frame(width, height, publishedPicture, ++sequence, cursorState()));
     }
 
     private void publishBlank() {

@@ -486,12 +486,17 @@ public final class VirtioGpu implements VirtioDevice {
 
     @Override
     public int snapshotVersion() {
-        return 1;
+        return 2;
     }
 
-    /** Layout: i32 events read; the resources with their pixels and backing; the scanout and cursor. */
+    /**
+     * Layout: i32 events read; the resources with their pixels and backing; the scanout and cursor
+     * (version 2: the last frame's pixels once when they are the scanout's picture). Megabytes of
+     * pixels: the room is made at once, not by doubling (each doubling is a larger fresh array).
+     */
     @Override
     public void save(org.vitrine.emulator.snapshot.StateWriter out) {
+        out.reserve(resources.snapshotBytes() + scanout.snapshotBytes());
         out.i32(eventsRead);
         resources.save(out);
         scanout.save(out);
@@ -501,7 +506,7 @@ public final class VirtioGpu implements VirtioDevice {
     public Runnable load(org.vitrine.emulator.snapshot.StateReader in, int version) throws org.vitrine.emulator.snapshot.SnapshotException {
         int events = in.i32();
         Runnable res = resources.load(in);
-        Runnable shown = scanout.load(in);
+        Runnable shown = scanout.load(in, version);
         return () -> {
             eventsRead = events;
             res.run();

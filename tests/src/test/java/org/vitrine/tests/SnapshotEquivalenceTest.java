@@ -28,6 +28,7 @@ import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.cpu.ObservableRegisters;
 import org.vitrine.emulator.display.Frame;
+import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.snapshot.Snapshot;
 import org.vitrine.emulator.snapshot.SnapshotFile;
 
@@ -111,14 +112,18 @@ class SnapshotEquivalenceTest {
     /** The straight run, to compare against. */
     private record Straight(String console, Frame frame, Snapshot end, byte[] disk, long cycles) { }
 
-    /** Plays {@code scenario}, and when steps come after T1 runs to T1 (their step boundary) and plays them; then runs to T2. */
+    /**
+     * Plays {@code scenario}; when something happens at T1 (host input posted, or steps after it)
+     * runs to T1 (a step boundary), posts the input and plays the steps; then runs to T2.
+     */
     private Straight straight(Function<Path, VirtBoard.Options> machine, List<String> scenario, long t1AfterScenario, List<String> afterT1,
-                              long t2) throws Exception {
+                              List<HostInput.Event> postedAtT1, long t2) throws Exception {
         Path disk = Guest.disk(Files.createDirectories(dir.resolve("straight")));
         try (Desktop d = new Desktop(disk, machine.apply(disk))) {
             long t1 = d.play(scenario) + t1AfterScenario;
-            if (!afterT1.isEmpty()) {
+            if (!afterT1.isEmpty() || !postedAtT1.isEmpty()) {
                 d.runTo(t1);
+                postedAtT1.forEach(d.board.input()::post);
                 d.play(afterT1);
             }
             d.runTo(t2);
@@ -131,15 +136,22 @@ class SnapshotEquivalenceTest {
         equivalent(name, SnapshotEquivalenceTest::desktop, scenario, t1AfterScenario, List.of(), t2);
     }
 
+    private void equivalent(String name, Function<Path, VirtBoard.Options> machine, List<String> scenario, long t1AfterScenario,
+                            List<String> afterT1, long t2) throws Exception {
+        equivalent(name, machine, scenario, t1AfterScenario, afterT1, List.of(), t2);
+    }
+
     /**
      * Runs the scenario then on to T1 = its end + {@code t1AfterScenario}, saves, scribbles on the
      * disk, restores in a fresh JVM, plays {@code afterT1} and runs to {@code t2} there, and
      * compares with the straight run. Without steps after T1 the fresh JVM is {@code vitrine run
      * --restore}; with them, {@link SnapshotContinuation} (the CLI's run has no scenario player).
+     * Host input {@code postedAtT1} is posted just before the save: in the snapshot, not yet
+     * delivered (the straight run posts it at T1 and runs on).
      */
-    private void equivalent(String name, Function<Path, VirtBoard.Options> machine, List<String> scenario, long t1AfterScenario,
-                            List<String> afterT1, long t2) throws Exception {
-        Straight s = straight(machine, scenario, t1AfterScenario, afterT1, t2);
+    private Straight equivalent(String name, Function<Path, VirtBoard.Options> machine, List<String> scenario, long t1AfterScenario,
+                                List<String> afterT1, List<HostInput.Event> postedAtT1, long t2) throws Exception {
+        Straight s = straight(machine, scenario, t1AfterScenario, afterT1, postedAtT1, t2);
         Path work = Files.createDirectories(dir.resolve(name));
         Path disk = Guest.disk(work);
         Path saved = work.resolve("t1.vtsnap");
@@ -149,6 +161,8 @@ class SnapshotEquivalenceTest {
             t1 = d.play(scenario) + t1AfterScenario;
             assertTrue(t1 < t2, "T1 " + t1 + " is before T2 " + t2);
             d.runTo(t1);
+            postedAtT1.forEach(d.board.input()::post);
+            assertEquals(postedAtT1.isEmpty(), d.board.input().isEmpty(), "the input posted at T1 is not delivered yet when saved");
             SnapshotFile.write(BoardSnapshot.take(d.board, "running"), saved);
             before = d.console();
         }
@@ -194,6 +208,7 @@ class SnapshotEquivalenceTest {
         assertEquals(registersOf(machine, s.end()), registersOf(machine, split), name + ": the CPU's registers at T2");
         assertArrayEquals(loopState(straightSections.get("cpu")), loopState(splitSections.get("cpu")),
                 name + ": cycle count, instructions retired and the run loop's state at T2");
+        return s;
     }
 
     /** The part of the CPU section after libunicorn's context: cycles, instructions, IRQ level, WFI... */
@@ -319,6 +334,30 @@ class SnapshotEquivalenceTest {
                 "type \"echo snap\"", "key enter",
                 "wait-for \"[terminal] snap\" within 5s",
                 "type \"ls /BIN\"", "key enter"), 150_001, 2600 * MS);
+    }
+
+    /**
+     * Host input posted but not yet delivered is part of the machine: keys typed into the Terminal
+     * are posted at T1, and the snapshot is taken before the machine has run on (so before they
+     * reach virtio-input). The restored machine gets them at the same cycle as the straight run,
+     * and the Terminal runs the command.
+     */
+    @Test
+    void keysPostedAtT1NotYetDeliveredComeWithTheSnapshot() throws Exception {
+        List<HostInput.Event> keys = new ArrayList<>();
+        for (char c : "echo posted\n".toCharArray()) {
+            int code = c == '\n' ? org.vitrine.cli.window.LinuxKeyCodes.KEY_ENTER : org.vitrine.cli.script.UsKeyboard.stroke(c).code();
+            for (int value : new int[] {1, 0}) {
+                keys.add(new HostInput.Event(HostInput.Target.KEYBOARD, HostInput.EV_KEY, code, value));
+                keys.add(HostInput.sync(HostInput.Target.KEYBOARD));
+            }
+        }
+        Straight s = equivalent("posted-input", SnapshotEquivalenceTest::desktop, List.of(
+                "wait-for \"[wm] desktop up\" within 10s",
+                "move 100 14", "run 20ms", "click",
+                "wait-for \"[wm] window of task\" within 10s",
+                "run 200ms"), 1_000_003, List.of(), keys, 2600 * MS);
+        assertTrue(s.console().contains("[terminal] posted"), "the Terminal ran the command typed at T1: " + s.console());
     }
 
     /**

@@ -61,4 +61,57 @@ public final class HostInput {
     public boolean isEmpty() {
         return queue.isEmpty();
     }
+
+    // ---- Snapshot --------------------------------------------------------------------------------
+
+    /** Bound on the events a snapshot may carry (a host posts a few per key or pointer move). */
+    static final int MAX_SAVED_EVENTS = 1 << 20;
+
+    /**
+     * This queue as a snapshot part: the events posted but not yet drained, which the machine
+     * would have given its devices at the start of its next run. {@code redeliver} is run after a
+     * restore that brings events back, to have them drained at the start of the restored machine's
+     * next run, as they would have been ({@code VirtBoard}: posts the delivery to the CPU). A
+     * restore replaces what is queued: input posted after the save is not part of the machine then.
+     *
+     * <p>Layout (version 1): i32 n, n x (u8 target, i32 type, i32 code, i32 value), oldest first.
+     */
+    public org.vitrine.emulator.snapshot.Snapshottable snapshotPart(Runnable redeliver) {
+        return new org.vitrine.emulator.snapshot.Snapshottable() {
+            @Override
+            public String snapshotName() {
+                return "host-input";
+            }
+
+            @Override
+            public int snapshotVersion() {
+                return 1;
+            }
+
+            @Override
+            public void save(org.vitrine.emulator.snapshot.StateWriter out) {
+                List<Event> waiting = List.copyOf(queue);  // saved between runs: only other threads' posts can race, and land after
+                out.i32(waiting.size());
+                for (Event e : waiting) out.u8(e.target().ordinal()).i32(e.type()).i32(e.code()).i32(e.value());
+            }
+
+            @Override
+            public Runnable load(org.vitrine.emulator.snapshot.StateReader in, int version)
+                    throws org.vitrine.emulator.snapshot.SnapshotException {
+                int n = in.i32("queued host input events", 0, MAX_SAVED_EVENTS);
+                List<Event> events = new ArrayList<>(n);
+                Target[] targets = Target.values();
+                for (int i = 0; i < n; i++) {
+                    int t = in.u8();
+                    if (t >= targets.length) throw in.bad("an input event for device " + t + ", not a keyboard or tablet");
+                    events.add(new Event(targets[t], in.i32(), in.i32(), in.i32()));
+                }
+                return () -> {
+                    queue.clear();
+                    queue.addAll(events);
+                    if (!events.isEmpty()) redeliver.run();
+                };
+            }
+        };
+    }
 }

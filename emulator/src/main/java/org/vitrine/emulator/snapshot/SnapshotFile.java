@@ -39,7 +39,11 @@ import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
  */
 public final class SnapshotFile {
     public static final byte[] MAGIC = {'V', 'T', 'S', 'N', 'A', 'P', 'S', 'H'};
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * 2: the machine's host input not yet delivered is part of it (a "host-input" section); a
+     * version 1 file lacks it and is refused, as any other version.
+     */
+    public static final int FORMAT_VERSION = 2;
     static final int HEADER = 32;
     /** zstd level: 1 is the fastest, and RAM and disk images compress well at it. */
     private static final int LEVEL = 1;
@@ -136,7 +140,9 @@ public final class SnapshotFile {
         ByteBuffer h = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int format = h.getInt(8);
         if (format != FORMAT_VERSION) {
-            throw new SnapshotException("snapshot format version " + format + "; this Vitrine reads version " + FORMAT_VERSION);
+            throw new SnapshotException("snapshot format version " + format + "; this Vitrine reads version " + FORMAT_VERSION
+                    + (format < FORMAT_VERSION && format > 0 ? " (the file was made by an older Vitrine: save the machine again)"
+                    : " (the file was made by a newer Vitrine)"));
         }
         long rawLength = h.getLong(12);
         long packedLength = h.getLong(20);

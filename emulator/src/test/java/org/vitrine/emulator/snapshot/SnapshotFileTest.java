@@ -84,10 +84,15 @@ class SnapshotFileTest {
         byte[] good = SnapshotFile.encode(sample());
         SnapshotException e = assertThrows(SnapshotException.class, () -> SnapshotFile.decode("hello, world".getBytes()));
         assertTrue(e.getMessage().contains("not a Vitrine snapshot"), e.getMessage());
-        byte[] v2 = good.clone();
-        v2[8] = 2;
-        e = assertThrows(SnapshotException.class, () -> SnapshotFile.decode(v2));
-        assertTrue(e.getMessage().contains("format version 2"), e.getMessage());
+        byte[] newer = good.clone();
+        newer[8] = (byte) (SnapshotFile.FORMAT_VERSION + 1);
+        e = assertThrows(SnapshotException.class, () -> SnapshotFile.decode(newer));
+        assertTrue(e.getMessage().contains("format version " + (SnapshotFile.FORMAT_VERSION + 1)) && e.getMessage().contains("newer Vitrine"),
+                e.getMessage());
+        byte[] older = good.clone();
+        older[8] = 1;  // version 1 had no host input section
+        e = assertThrows(SnapshotException.class, () -> SnapshotFile.decode(older));
+        assertTrue(e.getMessage().contains("format version 1") && e.getMessage().contains("older Vitrine"), e.getMessage());
         byte[] longer = Arrays.copyOf(good, good.length + 3);
         e = assertThrows(SnapshotException.class, () -> SnapshotFile.decode(longer));
         assertTrue(e.getMessage().contains("after its end"), e.getMessage());

@@ -27,12 +27,31 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class PageImage {
     public static final int PAGE = 4096;
     private static final MethodHandle MINCORE;
+    /**
+     * libc's memcmp, for comparing pages: it runs at memory speed from the first call, where
+     * {@link MemorySegment#mismatch} is a Java loop until the JIT has compiled it, and a save or a
+     * restore is often the first and only time a JVM compares megabytes of pages. Critical (no
+     * thread transition, heap arrays passed in place): it returns within microseconds.
+     */
+    private static final MethodHandle MEMCMP;
     private static final MemorySegment ZERO_PAGE = Arena.global().allocate(PAGE, PAGE);
 
     static {
         Linker linker = Linker.nativeLinker();
         MINCORE = linker.downcallHandle(linker.defaultLookup().findOrThrow("mincore"),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+        MEMCMP = linker.downcallHandle(linker.defaultLookup().findOrThrow("memcmp"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
+    }
+
+    /** Whether {@code len} bytes of {@code a} at {@code aAt} equal those of {@code b} at {@code bAt} (bounds checked). */
+    static boolean same(MemorySegment a, long aAt, MemorySegment b, long bAt, int len) {
+        MemorySegment x = a.asSlice(aAt, len), y = b.asSlice(bAt, len);
+        try {
+            return (int) MEMCMP.invokeExact(x, y, (long) len) == 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException("memcmp failed", t);
+        }
     }
 
     private PageImage() { }
@@ -66,7 +85,7 @@ public final class PageImage {
     private static boolean isZero(MemorySegment memory, int p) {
         long at = (long) p * PAGE;
         int len = pageLength(memory.byteSize(), p);
-        return MemorySegment.mismatch(memory, at, at + len, ZERO_PAGE, 0, len) == -1;
+        return same(memory, at, ZERO_PAGE, 0, len);
     }
 
     /** The pages of {@code memory} that are not all zero, in ascending order. */
@@ -101,7 +120,7 @@ public final class PageImage {
                 long at = (long) p * PAGE;
                 int len = pageLength(size, p);
                 if (next < pages.length && pages[next] == p) {
-                    if (MemorySegment.mismatch(memory, at, at + len, MemorySegment.ofArray(data), from, from + len) != -1) return false;
+                    if (!same(memory, at, MemorySegment.ofArray(data), from, len)) return false;
                     from += len;
                     next++;
                 } else if (!isZero(memory, p)) {
@@ -128,7 +147,7 @@ public final class PageImage {
                 int len = pageLength(size, p);
                 if (next < pages.length && pages[next] == p) {
                     // unchanged pages are left alone: a file-backed memory is then not rewritten
-                    if (MemorySegment.mismatch(memory, at, at + len, source, from, from + len) != -1) {
+                    if (!same(memory, at, source, from, len)) {
                         MemorySegment.copy(source, from, memory, at, len);
                         changed++;
                     }

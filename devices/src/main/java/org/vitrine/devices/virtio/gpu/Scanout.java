@@ -23,7 +23,11 @@ final class Scanout {
     private long y;
     private int width;
     private int height;
-    /** The scanout rectangle converted to opaque RGBA; published as copies, never shared. */
+    /**
+     * The scanout rectangle converted to opaque RGBA; published as copies, never shared. Null
+     * after a restore while it equals {@link #publishedPicture}: the copy is made when it is first
+     * needed ({@link #picture()}), not by the restore.
+     */
     private int[] picture;
     /**
      * The copy of {@link #picture} last published (frames that only move the cursor share it):
@@ -143,6 +147,17 @@ final class Scanout {
 
     // ---- Snapshot (part of the GPU's section) ---------------------------------------------
 
+    /** The working picture, made from the frame last published when a restore left it to be made. */
+    private int[] picture() {
+        if (picture == null && resourceId != 0) picture = publishedPicture.clone();
+        return picture;
+    }
+
+    /** The picture's pixels as they stand, without making a working copy. */
+    private int[] currentPicture() {
+        return picture != null || resourceId == 0 ? picture : publishedPicture;
+    }
+
     /** Whether the latest frame's pixels are the picture's (see {@link #publishedPicture}). */
     private boolean frameShowsPicture(Frame f) {
         return f != null && resourceId != 0 && f.rgba() == publishedPicture;
@@ -151,7 +166,7 @@ final class Scanout {
     /** An upper bound of what {@link #save} writes (its writer reserves it at once: see VirtioGpu.save). */
     long snapshotBytes() {
         Frame f = frames.latest();
-        long n = 256 + 4L * (picture == null ? 0 : picture.length) + 4L * (cursorImage == null ? 0 : cursorImage.length);
+        long n = 256 + 4L * (currentPicture() == null ? 0 : currentPicture().length) + 4L * (cursorImage == null ? 0 : cursorImage.length);
         if (f != null) n += 4L * (f.cursor().image() == null ? 0 : f.cursor().image().length) + (frameShowsPicture(f) ? 0 : 4L * f.rgba().length);
         return n;
     }
@@ -164,7 +179,7 @@ final class Scanout {
      * screenshots show exactly what they showed. Version 1 always wrote the frame's pixels.
      */
     void save(org.vitrine.emulator.snapshot.StateWriter out) {
-        out.i32(displayWidth).i32(displayHeight).i32(resourceId).i64(x).i64(y).i32(width).i32(height).ints(picture)
+        out.i32(displayWidth).i32(displayHeight).i32(resourceId).i64(x).i64(y).i32(width).i32(height).ints(currentPicture())
                 .ints(cursorImage).i32(cursorX).i32(cursorY).i32(cursorHotX).i32(cursorHotY).bool(cursorVisible).i64(sequence);
         Frame f = frames.latest();
         out.bool(f != null);
@@ -194,13 +209,14 @@ final class Scanout {
             int fw = in.i32("a frame's width", 1, 1 << 16), fh = in.i32("a frame's height", 1, 1 << 16);
             framePicture = version >= 2 && in.bool();
             if (framePicture && (res == 0 || fw != w || fh != h)) throw in.bad("the frame shows the picture, but the scanout shows none of its size");
-            int[] rgba = framePicture ? pic.clone() : in.ints("the frame's pixels", fw * fh);
+            int[] rgba = framePicture ? pic : in.ints("the frame's pixels", fw * fh);
             long fseq = in.i64();
             Frame.Cursor c = new Frame.Cursor(in.i32(), in.i32(), in.i32(), in.i32(), in.ints());
             frame = new Frame(fw, fh, rgba, fseq, c);
         }
         Frame shown = frame;
         int[] published = framePicture ? frame.rgba() : null;
+        int[] working = framePicture ? null : pic;  // shown by the frame: the working copy is made when needed
         return () -> {
             publishedPicture = published;
             displayWidth = dw;
@@ -210,7 +226,7 @@ final class Scanout {
             y = sy;
             width = w;
             height = h;
-            picture = pic;
+            picture = working;
             cursorImage = cursor;
             cursorX = cx;
             cursorY = cy;
@@ -226,6 +242,7 @@ final class Scanout {
     private void convert(Resource r, long rx, long ry, long w, long h) {
         PixelFormat format = r.format;
         byte[] pixels = r.pixels;
+        int[] picture = picture();
         for (long row = ry; row < ry + h; row++) {
             int src = (int) ((row * r.width + rx) * PixelFormat.BYTES_PER_PIXEL);
             int dst = (int) ((row - y) * width + (rx - x));
@@ -236,7 +253,7 @@ final class Scanout {
     }
 
     private void publish() {
-        publishedPicture = picture.clone();
+        publishedPicture = picture().clone();
         frames.publish(new Frame(width, height, publishedPicture, ++sequence, cursorState()));
     }
 

@@ -493,6 +493,39 @@ class VirtioGpuTest {
         assertEquals(1024, frames.latest().width(), "flush of a resource not shown publishes nothing");
     }
 
+    // ---- Snapshot -----------------------------------------------------------------------------
+
+    /**
+     * The frame on screen is the scanout's picture, so a snapshot holds those pixels once; after a
+     * restore the picture (made from the frame when first drawn into) takes a flush of part of the
+     * screen exactly as before the save, and the restored frame is the saved one.
+     */
+    @Test
+    void snapshotHoldsTheShownPictureOnceAndDrawsOnAfterARestore() throws Exception {
+        open();
+        long fb = showFramebuffer(32, 32);
+        org.vitrine.emulator.snapshot.Snapshot s = org.vitrine.emulator.snapshot.Snapshot.take(java.util.Map.of(), java.util.List.of(gpu));
+        int pixels = 32 * 32 * 4;
+        assertTrue(s.size() < 2 * pixels + pixels / 2, "resource and picture, not the frame again: " + s.size() + " bytes");
+        int[] saved = frames.latest().rgba().clone();
+
+        d.write(fb, new byte[] {9, 9, 9, 0});  // drawn and shown after the save: the restore takes it back
+        transfer(1, 0, 0, 32, 32, 0);
+        flush(1, 0, 0, 32, 32);
+        s.restore(java.util.List.of(gpu));
+        assertArrayEquals(saved, frames.latest().rgba(), "the saved frame is shown again");
+
+        d.write(fb + (5 * 32 + 3) * 4L, new byte[] {-1, -1, -1, 0});
+        transfer(1, 0, 0, 32, 32, 0);
+        flush(1, 3, 5, 1, 1);
+        int[] after = frames.latest().rgba();
+        assertEquals(0xFFFF_FFFF, after[5 * 32 + 3], "the flushed pixel");
+        assertEquals(saved[0], after[0], "pixel 0, transferred again (9, 9, 9) but not flushed: the restored picture's");
+        assertEquals(saved[32 * 32 - 1], after[32 * 32 - 1], "the last pixel: the restored picture's");
+        flush(1, 0, 0, 1, 1);
+        assertEquals(0xFF09_0909, frames.latest().rgba()[0], "once flushed, pixel 0 shows what was transferred");
+    }
+
     @Test
     void resetDestroysResources() {
         open();

@@ -56,21 +56,43 @@ public final class PageImage {
 
     private PageImage() { }
 
-    /** Whether each page of {@code memory} is resident (touched), by mincore; null when mincore cannot tell. */
-    static boolean[] residentPages(MemorySegment memory) {
+    /**
+     * The resident (touched) pages of {@code memory}, ascending, by mincore; null when mincore
+     * cannot tell. The vector is scanned a block at a time (memcmp against zeros): guest RAM is
+     * mostly untouched, and a byte loop over every page of it would be the slowest part of a cold
+     * save or restore.
+     */
+    static int[] residentPages(MemorySegment memory) {
         long pages = (memory.byteSize() + PAGE - 1) / PAGE;
         if (!memory.isNative() || (memory.address() & (PAGE - 1)) != 0 || pages > Integer.MAX_VALUE) return null;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment vec = a.allocate(pages);
             int rc = (int) MINCORE.invokeExact(memory, memory.byteSize(), vec);
             if (rc != 0) return null;
-            byte[] bytes = vec.toArray(JAVA_BYTE);  // one bulk copy: this runs cold, once per save
-            boolean[] out = new boolean[(int) pages];
-            for (int i = 0; i < out.length; i++) out[i] = (bytes[i] & 1) != 0;
-            return out;
+            int[] out = new int[1024];
+            int n = 0;
+            for (int block = 0; block < pages; block += PAGE) {
+                int len = (int) Math.min(PAGE, pages - block);
+                if (same(vec, block, ZERO_PAGE, 0, len)) continue;
+                for (int i = 0; i < len; i++) {
+                    if ((vec.get(JAVA_BYTE, block + i) & 1) == 0) continue;
+                    if (n == out.length) out = java.util.Arrays.copyOf(out, 2 * n);
+                    out[n++] = block + i;
+                }
+            }
+            return java.util.Arrays.copyOf(out, n);
         } catch (Throwable t) {
             return null;
         }
+    }
+
+    /** The pages that can be non-zero: the resident ones of anonymous memory (when mincore tells), else all. */
+    private static int[] candidatePages(MemorySegment memory, boolean anonymous) {
+        int[] resident = anonymous ? residentPages(memory) : null;
+        if (resident != null) return resident;
+        int[] all = new int[pageCount(memory.byteSize())];
+        for (int p = 0; p < all.length; p++) all[p] = p;
+        return all;
     }
 
     private static int pageCount(long size) {
@@ -90,12 +112,10 @@ public final class PageImage {
 
     /** The pages of {@code memory} that are not all zero, in ascending order. */
     public static int[] nonZeroPages(MemorySegment memory, boolean anonymous) {
-        int pages = pageCount(memory.byteSize());
-        boolean[] resident = anonymous ? residentPages(memory) : null;
-        int[] found = new int[pages];
+        int[] candidates = candidatePages(memory, anonymous);
+        int[] found = new int[candidates.length];
         int n = 0;
-        for (int p = 0; p < pages; p++) {
-            if (resident != null && !resident[p]) continue;
+        for (int p : candidates) {
             if (!isZero(memory, p)) found[n++] = p;
         }
         return java.util.Arrays.copyOf(found, n);
@@ -137,27 +157,26 @@ public final class PageImage {
          */
         public int applyTo(MemorySegment memory, boolean anonymous) {
             int changed = 0;
-            int total = pageCount(size);
-            boolean[] resident = anonymous ? residentPages(memory) : null;
             MemorySegment source = MemorySegment.ofArray(data);
-            int next = 0;
             long from = dataOffset;
-            for (int p = 0; p < total; p++) {
+            for (int p : pages) {
                 long at = (long) p * PAGE;
                 int len = pageLength(size, p);
-                if (next < pages.length && pages[next] == p) {
-                    // unchanged pages are left alone: a file-backed memory is then not rewritten
-                    if (!same(memory, at, source, from, len)) {
-                        MemorySegment.copy(source, from, memory, at, len);
-                        changed++;
-                    }
-                    from += len;
-                    next++;
-                } else if (resident == null || resident[p]) {
-                    if (!isZero(memory, p)) {
-                        memory.asSlice(at, len).fill((byte) 0);
-                        changed++;
-                    }
+                // unchanged pages are left alone: a file-backed memory is then not rewritten
+                if (!same(memory, at, source, from, len)) {
+                    MemorySegment.copy(source, from, memory, at, len);
+                    changed++;
+                }
+                from += len;
+            }
+            // every other page that can be non-zero (two ascending lists walked together)
+            int next = 0;
+            for (int p : candidatePages(memory, anonymous)) {
+                while (next < pages.length && pages[next] < p) next++;
+                if (next < pages.length && pages[next] == p) continue;
+                if (!isZero(memory, p)) {
+                    memory.asSlice((long) p * PAGE, pageLength(size, p)).fill((byte) 0);
+                    changed++;
                 }
             }
             return changed;

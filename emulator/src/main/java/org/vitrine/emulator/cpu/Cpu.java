@@ -87,6 +87,8 @@ public final class Cpu {
     private final NativeBlockClock blocks;
     /** The interrupt hook: SVCs entered natively while nothing watches exceptions, the rest in {@link #onException}. */
     private final NativeSvcEntry svcEntry;
+    /** IC IVAU on RAM, natively (with the fixed model). */
+    private final NativeCodeInvalidation codeInvalidation;
     private boolean exceptionsTraced;
     /** The a53 timing model's native state, or null with the fixed model. */
     private final NativeA53Model a53;
@@ -140,7 +142,9 @@ public final class Cpu {
         systemInstructions.onCntkctlWrite(mrsFilter::cntkctl);
         this.msrFilter = new NativeSysInsnFilter(uc, Unicorn.INS_MSR, SystemInstructions.msrKeys(), systemInstructions::onMsr);
         if (a53 != null) msrFilter.reportContextSwitches(a53);
-        new NativeSysInsnFilter(uc, Unicorn.INS_SYS, SystemInstructions.sysKeys(), systemInstructions::onSys);
+        this.codeInvalidation = new NativeCodeInvalidation(uc, ram);
+        codeInvalidation.enable(a53 == null);
+        new NativeSysInsnFilter(uc, Unicorn.INS_SYS, SystemInstructions.sysKeys(), systemInstructions::onSys, codeInvalidation);
         // Holes are outside RAM: a memory hook over RAM would put every guest store to it on
         // libunicorn's slow path (Unicorn.hookMemoryEvent; docs/speed.md, the IPC workload).
         if (ram.base() != 0) uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, externalAborts::onUnmapped, 0, ram.base() - 1);
@@ -444,6 +448,7 @@ public final class Cpu {
     /** Why and how often runs ended so far, and the system-instruction upcalls. */
     public RunStatistics statistics() {
         statistics.nativeCounterReads = mrsFilter.counterReads();
+        statistics.codeInvalidatedNatively = codeInvalidation.done();
         return statistics;
     }
 

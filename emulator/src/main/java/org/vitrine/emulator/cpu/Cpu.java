@@ -449,6 +449,7 @@ public final class Cpu {
     public RunStatistics statistics() {
         statistics.nativeCounterReads = mrsFilter.counterReads();
         statistics.codeInvalidatedNatively = codeInvalidation.done();
+        statistics.svcEnteredNatively = svcEntry.taken();
         return statistics;
     }
 

@@ -36,6 +36,8 @@ public final class RunStatistics {
     /** Of those, done in native code without an upcall (NativeCodeInvalidation). */
     long codeInvalidatedNatively;
     long nativeCounterReads;
+    /** SVCs entered by the native interrupt hook (NativeSvcEntry), not from Java. */
+    long svcEnteredNatively;
 
     void stopped(Stop why) {
         runs++;
@@ -62,6 +64,7 @@ public final class RunStatistics {
         b.append("; IC IVAU done without stopping ").append(codeInvalidatedInHook + codeInvalidatedNatively)
                 .append(" (natively ").append(codeInvalidatedNatively).append(')');
         b.append("; counter reads answered natively ").append(nativeCounterReads);
+        b.append("; SVCs entered natively ").append(svcEnteredNatively);
         b.append("; Java upcalls for MRS ").append(mrsUpcalls).append(", MSR ").append(msrUpcalls).append(", SYS ").append(sysUpcalls);
         return b.toString();
     }

@@ -85,6 +85,11 @@ public final class Cpu {
     private PmuV3 pmu;
 
     private final NativeBlockClock blocks;
+    /** The interrupt hook: SVCs entered natively while nothing watches exceptions, the rest in {@link #onException}. */
+    private final NativeSvcEntry svcEntry;
+    /** IC IVAU on RAM, natively (with the fixed model). */
+    private final NativeCodeInvalidation codeInvalidation;
+    private boolean exceptionsTraced;
     /** The a53 timing model's native state, or null with the fixed model. */
     private final NativeA53Model a53;
     private final NativeSysInsnFilter mrsFilter;
@@ -131,12 +136,15 @@ public final class Cpu {
         if (a53 != null) uc.onCodeChange(a53::invalidate);
         clock.setOnEarlierDeadline(this::refreshDeadline);
         clock.setLiveTime(blocks::committed);
-        uc.hookInterrupt(this::onException);
+        this.svcEntry = new NativeSvcEntry(uc, blocks, this::onException);
+        enterSvcNatively();
         this.mrsFilter = new NativeSysInsnFilter(uc, Unicorn.INS_MRS, SystemInstructions.mrsKeys(), systemInstructions::onMrs);
         systemInstructions.onCntkctlWrite(mrsFilter::cntkctl);
         this.msrFilter = new NativeSysInsnFilter(uc, Unicorn.INS_MSR, SystemInstructions.msrKeys(), systemInstructions::onMsr);
         if (a53 != null) msrFilter.reportContextSwitches(a53);
-        new NativeSysInsnFilter(uc, Unicorn.INS_SYS, SystemInstructions.sysKeys(), systemInstructions::onSys);
+        this.codeInvalidation = new NativeCodeInvalidation(uc, ram);
+        codeInvalidation.enable(a53 == null);
+        new NativeSysInsnFilter(uc, Unicorn.INS_SYS, SystemInstructions.sysKeys(), systemInstructions::onSys, codeInvalidation);
         // Holes are outside RAM: a memory hook over RAM would put every guest store to it on
         // libunicorn's slow path (Unicorn.hookMemoryEvent; docs/speed.md, the IPC workload).
         if (ram.base() != 0) uc.hookMemoryEvent(Unicorn.HOOK_MEM_UNMAPPED, externalAborts::onUnmapped, 0, ram.base() - 1);
@@ -182,6 +190,8 @@ public final class Cpu {
 
     public void traceExceptions(Consumer<String> sink) {
         exceptions.trace(sink);
+        exceptionsTraced = sink != null;
+        enterSvcNatively();
     }
 
     /** Names code addresses in traces (the loaded image's symbols), e.g. {@code <rost_trap+0x1c>}. */
@@ -204,6 +214,7 @@ public final class Cpu {
             msrFilter.addKey(SysReg.SPSR_EL1.key());
         }
         contextObserver = observer;
+        enterSvcNatively();
         systemInstructions.observeSpsr(observer);
     }
 
@@ -229,8 +240,13 @@ public final class Cpu {
         return blocks.retired();
     }
 
+    /** Of {@link #exceptionsTaken}, the SVCs entered natively (NativeSvcEntry). */
+    long svcsEnteredNatively() {
+        return svcEntry.taken();
+    }
+
     public long exceptionsTaken() {
-        return exceptions.taken();
+        return exceptions.taken() + svcEntry.taken();
     }
 
     /**
@@ -432,6 +448,8 @@ public final class Cpu {
     /** Why and how often runs ended so far, and the system-instruction upcalls. */
     public RunStatistics statistics() {
         statistics.nativeCounterReads = mrsFilter.counterReads();
+        statistics.codeInvalidatedNatively = codeInvalidation.done();
+        statistics.svcEnteredNatively = svcEntry.taken();
         return statistics;
     }
 
@@ -626,6 +644,15 @@ public final class Cpu {
     // ---- synchronous exceptions --------------------------------------------------------------
 
     /**
+     * SVCs are entered natively (NativeSvcEntry) unless something needs each exception in Java: the
+     * exception trace, a context observer (profiler, syscall tracer), the a53 model (which forgets
+     * its previous block at an exception), or a libunicorn whose PC writes need the run to stop.
+     */
+    private void enterSvcNatively() {
+        svcEntry.enable(a53 == null && contextObserver == null && !exceptionsTraced && Unicorn.canJumpFromHook());
+    }
+
+    /**
      * Unicorn's interrupt hook: PC is the next instruction for SVC/HVC/SMC and the faulting one
      * otherwise. Cycles: SVC, HVC, SMC, UDF and BRK complete (QEMU counts them); an instruction
      * or data abort does not, as on QEMU, where the faulting access gives back its instruction.
@@ -729,6 +756,7 @@ public final class Cpu {
         blocks.clearBlock();
         blocks.clearStop();
         exceptions.taken(taken);
+        svcEntry.resetTaken();
         irqLevel = s.irqLevel();
         appliedIrqLevel = s.appliedIrqLevel();
         waitingForInterrupt = s.waitingForInterrupt();

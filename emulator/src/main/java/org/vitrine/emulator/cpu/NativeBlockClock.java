@@ -30,7 +30,7 @@ final class NativeBlockClock {
         state.set(ValueLayout.JAVA_LONG, CPI, cyclesPerInstruction);
         state.set(ValueLayout.ADDRESS, EMU_STOP, uc.symbol("uc_emu_stop"));
         state.set(ValueLayout.ADDRESS, MODEL, model == null ? MemorySegment.NULL : model.state());
-        uc.hookBlockNative(NativeHooks.function("vitrine_block_hook"), state);
+        uc.hookBlockNative(NativeHooks.function(model == null ? "vitrine_block_hook_fixed" : "vitrine_block_hook"), state);
         if (model != null) uc.hookMemoryNative(Unicorn.HOOK_MEM_READ, NativeHooks.function("vitrine_read_hook"), state);
     }
 

@@ -30,13 +30,19 @@ final class NativeSysInsnFilter {
      * left to the CPU, as if the hook had returned false.
      */
     NativeSysInsnFilter(Unicorn uc, int insn, List<Integer> keys, Unicorn.SysInsnHook hook) {
+        this(uc, insn, keys, hook, null);
+    }
+
+    /** The same, with {@code front} (or null) seeing each instruction before the filter. */
+    NativeSysInsnFilter(Unicorn uc, int insn, List<Integer> keys, Unicorn.SysInsnHook hook, NativeCodeInvalidation front) {
         if (keys.size() > MAX_KEYS) throw new IllegalArgumentException("at most " + MAX_KEYS + " filtered encodings");
         this.uc = uc;
         state = uc.arena().allocate(SIZE, 8);
         state.set(ValueLayout.ADDRESS, JAVA, uc.sysInsnUpcall(hook));
         state.set(ValueLayout.JAVA_INT, COUNT, keys.size());
         for (int i = 0; i < keys.size(); i++) state.set(ValueLayout.JAVA_INT, KEYS + 4L * i, keys.get(i));
-        uc.hookSysInsnNative(insn, NativeHooks.function("vitrine_sys_hook"), state);
+        if (front == null) uc.hookSysInsnNative(insn, NativeHooks.function("vitrine_sys_hook"), state);
+        else front.install(insn, state);
     }
 
     /**

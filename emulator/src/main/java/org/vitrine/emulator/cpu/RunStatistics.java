@@ -33,7 +33,11 @@ public final class RunStatistics {
     long runs;
     long mrsUpcalls, msrUpcalls, sysUpcalls;
     long codeInvalidatedInHook;
+    /** Of those, done in native code without an upcall (NativeCodeInvalidation). */
+    long codeInvalidatedNatively;
     long nativeCounterReads;
+    /** SVCs entered by the native interrupt hook (NativeSvcEntry), not from Java. */
+    long svcEnteredNatively;
 
     void stopped(Stop why) {
         runs++;
@@ -57,8 +61,10 @@ public final class RunStatistics {
     public String toString() {
         StringBuilder b = new StringBuilder("runs (uc_emu_start calls): ").append(runs);
         for (Map.Entry<Stop, Long> e : stops.entrySet()) b.append(", ").append(e.getKey().name().toLowerCase()).append(' ').append(e.getValue());
-        b.append("; IC IVAU done without stopping ").append(codeInvalidatedInHook);
+        b.append("; IC IVAU done without stopping ").append(codeInvalidatedInHook + codeInvalidatedNatively)
+                .append(" (natively ").append(codeInvalidatedNatively).append(')');
         b.append("; counter reads answered natively ").append(nativeCounterReads);
+        b.append("; SVCs entered natively ").append(svcEnteredNatively);
         b.append("; Java upcalls for MRS ").append(mrsUpcalls).append(", MSR ").append(msrUpcalls).append(", SYS ").append(sysUpcalls);
         return b.toString();
     }

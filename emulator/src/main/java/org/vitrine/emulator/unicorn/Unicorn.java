@@ -738,14 +738,33 @@ public final class Unicorn implements AutoCloseable {
     }
 
     public Hook hookInterrupt(InterruptHook hook) {
+        return hookInterruptNative(interruptUpcall(hook), MemorySegment.NULL);
+    }
+
+    /**
+     * The upcall stub of an interrupt hook, as a native function pointer
+     * ({@code void f(uc_engine*, uint32_t intno, void*)}) that native code in front of it may call.
+     * It lives as long as the engine.
+     */
+    public MemorySegment interruptUpcall(InterruptHook hook) {
         Object t = new Object() {
             @SuppressWarnings("unused")
             void call(MemorySegment u, int intno, MemorySegment ud) {
                 try { hook.onInterrupt(intno); } catch (Throwable e) { fail(e); }
             }
         };
-        return addHook(HOOK_INTR, t, MethodType.methodType(void.class, MemorySegment.class, int.class, MemorySegment.class),
-                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS), 1, 0, 0);
+        keepAlive.add(t);
+        return upcall(t, "call", MethodType.methodType(void.class, MemorySegment.class, int.class, MemorySegment.class),
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS));
+    }
+
+    /** UC_HOOK_INTR with a native callback ({@code void f(uc_engine*, uint32_t, void*)}) and its user data. */
+    public Hook hookInterruptNative(MemorySegment function, MemorySegment userData) {
+        try {
+            check((int) UC_HOOK_ADD.invokeExact(uc, hookHandle, HOOK_INTR, function, userData, 1L, 0L, 0), "uc_hook_add(interrupt)");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_hook_add", t); }
+        keepAlive.add(userData);
+        return new Hook(hookHandle.get(JAVA_LONG, 0), userData);
     }
 
     /** UC_HOOK_BLOCK over all addresses. */

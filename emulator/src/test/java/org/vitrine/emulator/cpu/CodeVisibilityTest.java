@@ -82,6 +82,7 @@ class CodeVisibilityTest {
             assertEquals(3, ram.read64(results + 16), "code rewritten through the alias, published by IC IALLU");
             RunStatistics stats = m.cpu().statistics();
             assertEquals(1, stats.stops(RunStatistics.Stop.CODE_INVALIDATION), "only IC IALLU ends a run, IC IVAU does not: " + stats);
+            assertEquals(1, stats.codeInvalidatedNatively, "the IC IVAU done in native code (NativeCodeInvalidation): " + stats);
         }
     }
 }

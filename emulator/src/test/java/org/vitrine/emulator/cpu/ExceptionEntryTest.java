@@ -239,10 +239,30 @@ class ExceptionEntryTest {
     static long[] extra = new long[4];
     static final List<String> trace = new ArrayList<>();
 
+    /** The same program without the exception trace: SVCs entered natively (NativeSvcEntry). */
+    static Machine untraced;
+    static Cpu.Exit untracedExit;
+    static final List<long[]> untracedRecords = new ArrayList<>();
+
     @BeforeAll
     static void runProgram() throws Exception {
         prog = GuestAsm.assemble(SOURCE, 0x4008_0000L, "--section-start=.el0=0x40200000", "-Tdata=0x40100000");
-        machine = new Machine(RAM, 16 << 20, TimingModel.fixedCpi(1_000_000_000L, 1), Unicorn.CpuModel.A72);
+        machine = boot(true);
+        exit = machine.run(2_000_000_000L);
+        read(machine.ram(), records);
+        long ex = prog.symbol("results_extra");
+        for (int j = 0; j < 4; j++) extra[j] = machine.ram().read64(ex + j * 8L);
+        trace.forEach(System.out::println);
+        for (long[] r : records) System.out.printf("record vector=0x%x esr=0x%x far=0x%x elr=0x%x spsr=0x%x%n", r[0], r[1], r[2], r[3], r[4]);
+        System.out.println("exit: " + exit + " extra " + java.util.Arrays.toString(extra));
+        untraced = boot(false);
+        untracedExit = untraced.run(2_000_000_000L);
+        read(untraced.ram(), untracedRecords);
+    }
+
+    /** A machine with the program loaded and reset; {@code traced}: with the exception trace (every exception entered from Java). */
+    static Machine boot(boolean traced) throws Exception {
+        Machine machine = new Machine(RAM, 16 << 20, TimingModel.fixedCpi(1_000_000_000L, 1), Unicorn.CpuModel.A72);
         PhysicalMemory ram = machine.ram();
         ram.write(prog.base(), prog.image(), 0, prog.image().length);
         buildPageTables(ram);
@@ -253,26 +273,26 @@ class ExceptionEntryTest {
         dev.out = l -> { lines[0] = l; irq.set(lines[0] || lines[1]); };
         cpu.attachTimer(InterruptLine.UNCONNECTED, l -> { lines[1] = l; irq.set(lines[0] || lines[1]); });
         machine.map(DEV, dev);
-        cpu.traceExceptions(trace::add);
+        if (traced) cpu.traceExceptions(trace::add);
         machine.reset(prog.symbol("_start"), 0);
-        exit = machine.run(2_000_000_000L);
+        return machine;
+    }
+
+    /** The handler's records: vector offset, ESR, FAR, ELR, SPSR per exception. */
+    static void read(PhysicalMemory ram, List<long[]> into) throws Exception {
         long results = prog.symbol("results");
         long n = ram.read64(results);
         for (int i = 0; i < n; i++) {
             long[] r = new long[5];
             for (int j = 0; j < 5; j++) r[j] = ram.read64(results + 8 + i * 40L + j * 8L);
-            records.add(r);
+            into.add(r);
         }
-        long ex = prog.symbol("results_extra");
-        for (int j = 0; j < 4; j++) extra[j] = ram.read64(ex + j * 8L);
-        trace.forEach(System.out::println);
-        for (long[] r : records) System.out.printf("record vector=0x%x esr=0x%x far=0x%x elr=0x%x spsr=0x%x%n", r[0], r[1], r[2], r[3], r[4]);
-        System.out.println("exit: " + exit + " extra " + java.util.Arrays.toString(extra));
     }
 
     @AfterAll
     static void close() {
         if (machine != null) machine.close();
+        if (untraced != null) untraced.close();
     }
 
     /** 39-bit VA, 4 KiB granule: L1[0] = devices (EL0 RW), L1[1] -> L2 with 2 MiB blocks. */
@@ -314,6 +334,26 @@ class ExceptionEntryTest {
         RunStatistics stats = machine.cpu().statistics();
         assertTrue(machine.cpu().exceptionsTaken() >= 11, "exceptions taken: " + machine.cpu().exceptionsTaken());
         assertEquals(0, stats.stops(RunStatistics.Stop.EXCEPTION), stats.toString());
+    }
+
+    /**
+     * Without the trace, SVCs are entered natively: the guest must see exactly what the Java entry
+     * gave it (every register the handler recorded, SVCs from EL1 and EL0 with their immediates),
+     * the same instruction, cycle and exception counts, and the same exit.
+     */
+    @Test
+    void nativeSvcEntryIsTheJavaEntry() {
+        Cpu traced = machine.cpu(), fast = untraced.cpu();
+        assertTrue(fast.svcsEnteredNatively() >= 2, "SVCs entered natively: " + fast.svcsEnteredNatively());
+        assertEquals(0, traced.svcsEnteredNatively(), "the trace needs every exception in Java");
+        assertEquals(exit, untracedExit);
+        assertEquals(records.size(), untracedRecords.size(), "exceptions recorded");
+        for (int i = 0; i < records.size(); i++) {
+            assertEquals(java.util.Arrays.toString(records.get(i)), java.util.Arrays.toString(untracedRecords.get(i)), "record " + i);
+        }
+        assertEquals(traced.exceptionsTaken(), fast.exceptionsTaken());
+        assertEquals(traced.instructionsRetired(), fast.instructionsRetired());
+        assertEquals(traced.cycles(), fast.cycles());
     }
 
     @Test

@@ -11,6 +11,9 @@
 #     and extracted under .deps/unicorn-2.1.4/. Why 2.1.4: see install_unicorn.
 #   - Debian 12's u-boot-qemu, Linux 6.1 arm64 Image and busybox-static, extracted under
 #     .deps/debian-boot/ for the tests that boot them (install_boot_images).
+#   - QEMU 10 (bookworm-backports' qemu-system-arm), extracted under .deps/qemu-10.0/ for the
+#     desktop session's lockstep differential (install_qemu10); the system's QEMU 7.2 stays the
+#     reference of every other test.
 #   - JDK 25: the system's if it has one (JAVA_HOME, Temurin or any other under /usr/lib/jvm),
 #     otherwise Debian trixie's OpenJDK 25 with the glibc it needs, extracted under .deps/jdk25/ (see
 #     install_jdk). If even that fails, the script stops with the commands that install Temurin 25.
@@ -145,6 +148,46 @@ install_unicorn() {
   chmod 755 "$build"
   mv -T "$build" "$unicorn_dir" 2>/dev/null || rm -rf "$build"
   [ -f "$lib" ] || { say "libunicorn.so.2 missing from .deps/unicorn-2.1.4"; exit 1; }
+}
+
+# QEMU 10 (Debian 12's backports: qemu-system-arm 10.0), extracted (never installed) under
+# .deps/qemu-10.0 for DesktopSessionDifferentialTest alone; every other differential test keeps
+# the system's QEMU 7.2. That test holds QEMU's vCPU under its gdbstub at every device wait while
+# the desktop runs, and QEMU 7.2 livelocks there once the clicked Terminal loads (its vCPU thread
+# spins in timer code holding the big lock; QMP, Ctrl-C and SIGTERM go unanswered). The binary
+# and the modules it loads (virtio-gpu is one: qemu-system-common 10, found through QEMU_MODULE_DIR)
+# need only libraries that qemu-system-arm 7.2 (installed above) already pulls in.
+QEMU10_MIN=10.0
+qemu10_dir="$deps/qemu-10.0"
+
+install_qemu10() {
+  local bin="$qemu10_dir/usr/bin/qemu-system-aarch64" dl deb v build
+  [ -x "$bin" ] && [ -f "$qemu10_dir/usr/lib/x86_64-linux-gnu/qemu/hw-display-virtio-gpu.so" ] && return
+  rm -rf "$qemu10_dir"
+  mkdir -p "$deps"
+  dl=$(mktemp -d "$deps/qemu10-dl.XXXXXX")
+  say "fetching QEMU $QEMU10_MIN (Debian bookworm-backports' qemu-system-arm) into .deps/qemu-10.0"
+  debian_download bookworm-backports "$dl" qemu-system-arm/bookworm-backports qemu-system-common/bookworm-backports \
+    || { rm -rf "$dl"; say "could not download qemu-system-arm from Debian bookworm-backports"; exit 1; }
+  deb=$(echo "$dl"/qemu-system-arm_*.deb)
+  v=$(dpkg-deb -f "$deb" Version)
+  if ! dpkg --compare-versions "$v" ge "1:$QEMU10_MIN"; then
+    rm -rf "$dl"
+    say "bookworm-backports' qemu-system-arm is $v, older than $QEMU10_MIN"
+    exit 1
+  fi
+  # Extracted beside the final folder and renamed into place: other checkouts share .deps.
+  build=$(mktemp -d "$qemu10_dir.XXXXXX")
+  dpkg-deb -x "$deb" "$build"
+  dpkg-deb -x "$dl"/qemu-system-common_*.deb "$build"
+  rm -rf "$dl"
+  chmod 755 "$build"
+  [ -f "$build/usr/lib/x86_64-linux-gnu/qemu/hw-display-virtio-gpu.so" ] \
+    || { rm -rf "$build"; say "QEMU $v's virtio-gpu module missing from qemu-system-common"; exit 1; }
+  "$build/usr/bin/qemu-system-aarch64" --version >/dev/null \
+    || { rm -rf "$build"; say "the extracted QEMU $v does not start"; exit 1; }
+  mv -T "$build" "$qemu10_dir" 2>/dev/null || rm -rf "$build"
+  [ -x "$bin" ] || { say "qemu-system-aarch64 missing from .deps/qemu-10.0"; exit 1; }
 }
 
 # Debian 12's libunicorn 2.0.1, extracted (never installed) so a test can show that Vitrine refuses it.
@@ -295,6 +338,7 @@ main() {
     install_old_unicorn
     install_trixie_unicorn
     install_boot_images
+    install_qemu10
     install_jdk
     return
   fi
@@ -303,6 +347,7 @@ main() {
   install_old_unicorn
   install_trixie_unicorn
   install_boot_images
+  install_qemu10
   install_jdk
   mkdir -p "$deps"
   echo "$SETUP_VERSION" > "$stamp"

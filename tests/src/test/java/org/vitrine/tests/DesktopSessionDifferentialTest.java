@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.display.Frame;
+import org.vitrine.emulator.display.HostInput;
 
 /**
  * Issue 8's lockstep differential: rost's desktop booted on QEMU {@code -icount shift=0,sleep=off}
@@ -36,7 +37,12 @@ import org.vitrine.emulator.display.Frame;
  */
 class DesktopSessionDifferentialTest {
     /** The menu's Terminal and Editor entries and the menu bar's middle, in tablet units (1024 x 768 pixels: 32 and 42.7 a pixel). */
-    static final int TERMINAL_X = 3600, EDITOR_X = 6016, MENU_Y = 600;
+    static final int TERMINAL_X = 3600, EDITOR_X = 6016, SNAKE_X = 12800, MENU_Y = 600;
+    /** The close button of the bottom-right window of three, (1004, 414) in pixels. */
+    static final int CLOSE_X = 1004 * 32, CLOSE_Y = 414 * 32768 / 768;
+    /** Linux key codes. */
+    static final int CTRL = 29, KEY_S = 31, SPACE = 57, UP = 103, RIGHT = 106;
+    private static final int[] LETTERS = {30, 48, 46, 32, 18, 33, 34, 35, 23, 36, 37, 38, 50, 49, 24, 25, 16, 19, 31, 20, 22, 47, 17, 45, 21, 44};
 
     @TempDir
     Path dir;
@@ -45,6 +51,7 @@ class DesktopSessionDifferentialTest {
     private IdleEntries vIdle;
     private QemuLockstep qemu;
     private final List<String> report = new ArrayList<>();
+    private int steps;
 
     @Test
     void desktopMatchesQemuAtTheSameInstants() throws Exception {
@@ -56,7 +63,7 @@ class DesktopSessionDifferentialTest {
         byte[] qemuTree = QemuLockstep.deviceTree(qemuCommand, dir);
         try (DesktopBoard v = new DesktopBoard(DesktopDifferentialTest.W, DesktopDifferentialTest.H, Guest.disk(dir), "rost.desktop");
              IdleEntries idle = new IdleEntries(v.board().machine().cpu(), points.idle());
-             QemuLockstep q = new QemuLockstep(qemuCommand, gdbSocket, qmpSocket, points)) {
+             QemuLockstep q = new QemuLockstep(qemuCommand, gdbSocket, qmpSocket, points, dir)) {
             // Both boot with the device tree QEMU gives its guest. Vitrine's own describes a subset of
             // QEMU's devices (DeviceTreeDifferentialTest), and rost walks the tree for its bootargs:
             // 288 instructions more on QEMU's, which would shift every later instant by 288 ns.
@@ -70,9 +77,45 @@ class DesktopSessionDifferentialTest {
             hover("hover-terminal", TERMINAL_X);
             hover("hover-editor", EDITOR_X);
 
+            click(TERMINAL_X, MENU_Y);
+            checkpoint("terminal-open");
+            assertTrue(vitrine.console().contains("[wm] window of task 3: Terminal"), vitrine.console());
+            type("echo hi\n");
+            checkpoint("terminal-echo");
+            assertTrue(vitrine.lines().contains("[terminal] hi"), vitrine.console());
+
+            click(EDITOR_X, MENU_Y);
+            type("hello\n");
+            keys(List.of(new DesktopInput.Key(CTRL, true), new DesktopInput.Key(KEY_S, true), new DesktopInput.Key(KEY_S, false),
+                    new DesktopInput.Key(CTRL, false)));
+            checkpoint("editor-save-as");
+            assertTrue(vitrine.lines().contains("[editor] save as: a path, enter saves, esc cancels"), vitrine.console());
+            type("notes\n");
+            checkpoint("editor-saved");
+            assertTrue(vitrine.lines().contains("[editor] saved /DOCS/notes (6 bytes)"), vitrine.console());
+
+            click(SNAKE_X, MENU_Y);
+            checkpoint("snake-ready");
+            // An arrow starts the game, which runs on virtual time (both machines skip the idle time
+            // to the same timer deadlines) until the snake hits the wall; space starts another,
+            // steered up into the top wall.
+            keys(List.of(new DesktopInput.Key(RIGHT, true), new DesktopInput.Key(RIGHT, false)));
+            checkpoint("snake-over");
+            keys(List.of(new DesktopInput.Key(SPACE, true), new DesktopInput.Key(SPACE, false),
+                    new DesktopInput.Key(UP, true), new DesktopInput.Key(UP, false)));
+            checkpoint("snake-again");
+            assertTrue(vitrine.console().contains("[snake] game over: score"), vitrine.console());
+
+            // Three windows: the close button of the one at the bottom right.
+            click(CLOSE_X, CLOSE_Y);
+            checkpoint("closed");
+            assertTrue(vitrine.console().contains("[wm] window of task 5 closed"), vitrine.console());
+
             report.forEach(System.out::println);
-            System.out.printf("[desktop-session-differential] %d checkpoints identical; %d QEMU device waits held; %.1f s%n",
-                    report.size(), q.deviceWaits(), (System.nanoTime() - t0) / 1e9);
+            System.out.printf("[desktop-session-differential] %d checkpoints identical, %d input reports at equal instants;"
+                    + " %d QEMU device waits held; %.1f s, %.1f s CPU of this JVM%n", report.size(), steps, q.deviceWaits(),
+                    (System.nanoTime() - t0) / 1e9, ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                            .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
             assertTrue(q.err.lines().stream().allMatch(l -> l.contains("icount sleep disabled and no active timers")),
                     "QEMU complained:\n" + q.err.text());
         }
@@ -86,27 +129,71 @@ class DesktopSessionDifferentialTest {
     private void checkpointWhenIdle(String name) throws Exception {
         int k = vIdle.entries();
         qemu.runToIdle(k);
-        // Vitrine executed that entry's WFI (that is how it knows it waits); QEMU is stopped before it.
-        compare(name, k, 1);
+        compare(name);
     }
 
     /** The pointer onto the menu entry at {@code x}, then a checkpoint once both are idle again. */
     private void hover(String name, int x) throws Exception {
         DesktopInput onto = new DesktopInput.Move(x, MENU_Y);
-        inputAtIdle(onto);
-        vitrine.runUntilIdle();
-        checkpointWhenIdle(name);
+        input(onto);
+        checkpoint(name);
         assertTrue(vitrine.lines().contains(onto.consoleLine()), vitrine.console());
     }
 
-    /** One input report to both while they wait at the same idle entry: QEMU before its WFI, Vitrine right after it. */
+    /** The pointer to ({@code x}, {@code y}) in tablet units, and a left click there. */
+    private void click(int x, int y) throws Exception {
+        keys(List.of(new DesktopInput.Move(x, y), new DesktopInput.Button(HostInput.BTN_LEFT, true),
+                new DesktopInput.Button(HostInput.BTN_LEFT, false)));
+    }
+
+    /** Each character of {@code text} (lower-case letters, space, dot, newline) pressed and released. */
+    private void type(String text) throws Exception {
+        List<DesktopInput> reports = new ArrayList<>();
+        for (char c : text.toCharArray()) {
+            int code = switch (c) {
+                case ' ' -> SPACE;
+                case '.' -> 52;
+                case '\n' -> 28;
+                default -> LETTERS[c - 'a'];
+            };
+            reports.add(new DesktopInput.Key(code, true));
+            reports.add(new DesktopInput.Key(code, false));
+        }
+        keys(reports);
+    }
+
+    private void keys(List<DesktopInput> reports) throws Exception {
+        for (DesktopInput r : reports) input(r);
+    }
+
+    /**
+     * One input report to both at the idle entry where both stand, then both run until Vitrine is
+     * idle again (nothing left that could wake it) and QEMU has reached that same idle entry: the
+     * same instruction count there, or the step that made them differ is named.
+     */
+    private void input(DesktopInput r) throws Exception {
+        inputAtIdle(r);
+        vitrine.runUntilIdle();
+        int k = vIdle.entries();
+        qemu.runToIdle(k);
+        steps++;
+        assertEquals(qemu.instructions(), cpu().instructionsRetired(), "instructions executed by idle entry " + k + ", after " + r);
+    }
+
+    /** One input report to both while they wait in the WFI of the same idle entry. */
     private void inputAtIdle(DesktopInput r) throws Exception {
         assertEquals(vIdle.entries(), qemu.idleEntries(), "both stand at the same idle entry");
         qemu.inputAtIdle(r.qmpEvents());
         r.events().forEach(vitrine.board().input()::post);
     }
 
-    private void compare(String name, int k, long vitrineAhead) throws Exception {
+    /** Both stand at the same idle entry: the screens, the consoles and the instruction counts must agree. */
+    private void checkpoint(String name) throws Exception {
+        compare(name);
+    }
+
+    private void compare(String name) throws Exception {
+        int k = vIdle.entries();
         Frame v = vitrine.frame(), q = qemu.screen(dir, name);
         ScreenImages.Diff d = ScreenImages.diff(q, v);
         Path vp = ScreenImages.save(v, "session-" + name + "-vitrine");
@@ -115,7 +202,7 @@ class DesktopSessionDifferentialTest {
             throw new AssertionError("checkpoint " + name + " (idle entry " + k + "): QEMU vs Vitrine " + d + "; see " + qp + " and " + vp);
         }
         DesktopDifferentialTest.assertSameConsole(qemu.out, vitrine);
-        long qi = qemu.instructions(), vi = cpu().instructionsRetired() - vitrineAhead;
+        long qi = qemu.instructions(), vi = cpu().instructionsRetired();
         report.add(String.format("[desktop-session-differential] %-14s idle entry %5d  Vitrine %.6f s virtual, %d instructions; QEMU %d instructions",
                 name, k, cpu().cycles() / 1e9, vi, qi));
         assertEquals(qi, vi, "instructions executed by checkpoint " + name + " (idle entry " + k + ")");

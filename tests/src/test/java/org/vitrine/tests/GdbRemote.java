@@ -59,8 +59,18 @@ final class GdbRemote implements AutoCloseable {
     void send(String body) throws IOException {
         int sum = 0;
         for (byte b : body.getBytes(StandardCharsets.US_ASCII)) sum += b & 0xFF;
-        out.write(String.format("$%s#%02x", body, sum & 0xFF).getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        synchronized (out) {
+            out.write(String.format("$%s#%02x", body, sum & 0xFF).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+    }
+
+    /** Ctrl-C: asks a running QEMU to stop (the stop reply then says signal 2); safe from any thread. */
+    void interrupt() throws IOException {
+        synchronized (out) {
+            out.write(3);
+            out.flush();
+        }
     }
 
     /** The next packet from the stub (acks skipped), acknowledged. */
@@ -106,10 +116,7 @@ final class GdbRemote implements AutoCloseable {
         Thread guard = Thread.ofPlatform().daemon().start(() -> {
             try {
                 Thread.sleep(guardMillis);
-                synchronized (out) {
-                    out.write(3); // Ctrl-C: stop now
-                    out.flush();
-                }
+                interrupt();
                 // A QEMU whose main loop no longer runs answers nothing: give up instead of hanging.
                 Thread.sleep(UNANSWERED_MILLIS);
                 unanswered.set(true);

@@ -1,6 +1,9 @@
 package org.vitrine.tests;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,24 +13,32 @@ import java.util.regex.Pattern;
 import org.vitrine.emulator.display.Frame;
 
 /**
- * QEMU (the reference) run in lockstep with a Vitrine board: {@code -icount shift=0,sleep=off}
+ * QEMU 10 (the reference) run in lockstep with a Vitrine board: {@code -icount shift=0,sleep=off}
  * (one instruction a nanosecond; an idle CPU skips straight to the next timer), started stopped
- * under its gdbstub, and moved from one {@link KernelPoints#idle idle entry} to a chosen later one.
+ * under its gdbstub, and moved from one {@link KernelPoints#idle idle entry} to a chosen later one,
+ * where it stops having executed that entry's WFI, waiting, as Vitrine stops.
  *
- * <p>On the way it stops at every {@link KernelPoints#deviceWait device wait} and holds the vCPU
- * until the GPU's and the disk's queues have answered (QMP {@code x-query-virtio-queue-element}
- * reads both ring indexes from guest memory), so that the kernel's first poll finds the answer,
- * as on Vitrine, whose devices answer at the doorbell; without that QEMU's instruction count
- * depends on when its main loop got round to the request.
+ * <p>A TCG plugin (src/test/c/device_wait_plugin.c, built with gcc) reports each idle entry and
+ * each {@link KernelPoints#deviceWait device wait} over a socket and holds the vCPU until this
+ * class answers. A device wait is held until the GPU's and the disk's queues have answered (QMP
+ * {@code x-query-virtio-queue-element} reads both ring indexes from guest memory), so that the
+ * kernel's first poll finds the answer, as on Vitrine, whose devices answer at the doorbell;
+ * without that QEMU's instruction count depends on when its main loop got round to the request.
+ * At the wanted idle entry this class interrupts QEMU through the gdbstub and lets the vCPU go: it
+ * executes the WFI and the stop finds it waiting there. Breakpoints would be simpler but are
+ * unusable here: a breakpoint stop lets QEMU's main loop see an idle vCPU in a running VM and
+ * warp the virtual clock to the next timer deadline (the guest's tick then fires early), or to
+ * INT64_MAX after the virtual timer fired, where QEMU 7.2 and 10 alike spin for ever (the
+ * plugin's comment has the path). The stops this class makes come at idle entries where Vitrine
+ * found nothing left that could wake the guest, so nothing is armed and no warp can happen.
  *
- * <p>Input ({@link #inputAtIdle}) goes in while the vCPU waits in the WFI of an idle entry, at that
- * entry's instruction count and virtual time: QEMU drops input while the VM is stopped (QMP
+ * <p>Input ({@link #inputAtIdle}) goes in while the vCPU waits in that WFI, at that entry's
+ * instruction count and virtual time: QEMU drops input while the VM is stopped (QMP
  * {@code input-send-event} says "VM not running"; the legacy {@code sendkey}, {@code mouse_move}
  * and {@code send-key} paths end in the same runstate check in {@code qemu_input_event_send} and
- * drop it silently), and a running QEMU whose vCPU idles with a timer armed moves its clock at
- * once to that timer ({@code sleep=off}). So the WFI is single-stepped with QEMU's
- * {@code SSTEP_NOTIMER} flag: the VM runs (input is accepted) but its virtual clock is disabled
- * while the step lasts (no warp, no timer fires); the event's interrupt ends the WFI and the step.
+ * drop it silently). So the waiting vCPU is single-stepped with QEMU's {@code SSTEP_NOTIMER} flag:
+ * the VM runs (input is accepted) but its virtual clock is disabled while the step lasts; the
+ * event's interrupt ends the wait and the step, at the vector.
  */
 final class QemuLockstep implements AutoCloseable {
     private static final Pattern AVAIL = Pattern.compile("\"avail\":\\{[^}]*\"idx\":(\\d+)"),
@@ -41,32 +52,63 @@ final class QemuLockstep implements AutoCloseable {
     private final KernelPoints points;
     private final List<String> answeringDevices = new ArrayList<>();
     final ConsoleLines out, err;
-    /** Idle entries reached so far (the vCPU is stopped before the WFI of the last one, or past it). */
-    private int idle;
-    /** The breakpoint the vCPU is stopped at, which must be stepped over before going on; -1: none. */
-    private long stoppedAt = -1;
-    private int deviceWaits;
+    /** Idle entries reached so far, counted by the plugin's thread. */
+    private volatile int idle;
+    /** The idle entry at which the plugin's thread stops QEMU. */
+    private volatile int target;
+    private volatile int deviceWaits;
+    private volatile Throwable holdFailure;
+    private volatile boolean closing;
+    private final ServerSocketChannel plugin;
+    private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
 
-    QemuLockstep(List<String> command, Path gdbSocket, Path qmpSocket, KernelPoints points) throws Exception {
-        qemu = new ProcessBuilder(command).start();
+    QemuLockstep(List<String> command, Path gdbSocket, Path qmpSocket, KernelPoints points, Path dir) throws Exception {
+        this.points = points;
+        Path pluginSocket = dir.resolve("plugin.sock");
+        plugin = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        plugin.bind(UnixDomainSocketAddress.of(pluginSocket));
+        List<String> cmd = new ArrayList<>(command);
+        cmd.addAll(List.of("-plugin", DeviceWaitPlugin.build(dir) + ",wait=0x" + Long.toHexString(points.deviceWait())
+                + ",idle=0x" + Long.toHexString(points.idle()) + ",socket=" + pluginSocket));
+        qemu = start(cmd).start();
         qemu.getOutputStream().close();
         out = ConsoleLines.follow(qemu.getInputStream(), "qemu-out");
         err = ConsoleLines.follow(qemu.getErrorStream(), "qemu-err");
-        this.points = points;
+        // QEMU loads the plugin, which connects, before it opens its gdbstub.
+        Thread.ofPlatform().daemon().name("qemu-plugin").start(this::servePlugin);
         gdb = GdbRemote.connect(gdbSocket, qemu);
         qmp = Qmp.connect(qmpSocket, qemu);
         gdb.request("?");
-        gdb.allowInterruptsWhileStepping();
-        gdb.insertBreakpoint(points.idle());
-        gdb.insertBreakpoint(points.deviceWait());
         Matcher m = PATH.matcher(qmp.execute("x-query-virtio", null).replace(" ", ""));
         while (m.find()) answeringDevices.add(m.group(2));
         if (answeringDevices.size() != 2) throw new IOException("expected QEMU's virtio-gpu and virtio-blk, found " + answeringDevices);
+        started.countDown();
     }
 
-    /** QEMU's desktop command line plus icount, a stopped start and the gdbstub. */
+    /**
+     * QEMU 10 (scripts/setup.sh extracts bookworm-backports' qemu-system-arm there): QEMU 7.2, the
+     * system's, livelocks under its gdbstub once a clicked app loads (its vCPU thread spins in
+     * timer code holding the big lock, and neither QMP nor Ctrl-C nor SIGTERM is answered).
+     */
+    static Path binary() {
+        Path q = QEMU10.resolve("usr/bin/qemu-system-aarch64");
+        if (!java.nio.file.Files.isExecutable(q)) throw new IllegalStateException(q + " is missing: run scripts/setup.sh (it extracts QEMU 10 there)");
+        return q;
+    }
+
+    private static final Path QEMU10 = Guest.root().resolve(".deps/qemu-10.0");
+
+    /** A QEMU 10 process: its modules (virtio-gpu is one) are beside it, not in the system's folder, which holds QEMU 7.2's. */
+    private static ProcessBuilder start(List<String> command) {
+        ProcessBuilder b = new ProcessBuilder(command);
+        b.environment().put("QEMU_MODULE_DIR", QEMU10.resolve("usr/lib/x86_64-linux-gnu/qemu").toString());
+        return b;
+    }
+
+    /** QEMU 10's desktop command line plus icount, a stopped start and the gdbstub. */
     static List<String> command(Path disk, Path qmpSocket, Path gdbSocket) {
         List<String> cmd = new ArrayList<>(DesktopDifferentialTest.qemu(disk, qmpSocket, "rost.desktop"));
+        cmd.set(0, binary().toString());
         cmd.addAll(List.of("-icount", "shift=0,sleep=off", "-S", "-gdb", "unix:" + gdbSocket + ",server,nowait"));
         return cmd;
     }
@@ -79,7 +121,7 @@ final class QemuLockstep implements AutoCloseable {
         Path dtb = dir.resolve("qemu.dtb");
         List<String> cmd = new ArrayList<>(command);
         cmd.set(cmd.indexOf("virt"), "virt,dumpdtb=" + dtb);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = start(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) throw new IOException("QEMU did not dump its device tree: " + out);
@@ -94,55 +136,45 @@ final class QemuLockstep implements AutoCloseable {
         return deviceWaits;
     }
 
-    /** Runs until the vCPU is about to execute the WFI of idle entry {@code k} (later than the current one). */
-    void runToIdle(int k) throws IOException, InterruptedException {
+    /**
+     * Runs until the vCPU waits in the WFI of idle entry {@code k} (later than the current one),
+     * which must be one where nothing is armed that could wake it (Vitrine's "idle": no timer, no
+     * device busy), and stops it there.
+     */
+    void runToIdle(int k) throws IOException {
         if (k <= idle) throw new IllegalArgumentException("idle entry " + k + " is not ahead of " + idle);
-        while (true) {
-            stepOverBreakpoint();
-            String stop = gdb.cont(DesktopDifferentialTest.GUARD.toMillis());
-            long pc = pc();
-            if (pc == points.deviceWait()) {
-                awaitDevicesAnswered();
-                deviceWaits++;
-            } else if (pc == points.idle()) {
-                if (++idle == k) {
-                    stoppedAt = pc;
-                    return;
-                }
-            } else {
-                throw new AssertionError(String.format("QEMU stopped (%s) at 0x%x after %d instructions, not at a breakpoint, on its way"
-                        + " from idle entry %d to %d; its console:%n%s", stop, pc, instructions(), idle, k, out.text()));
-            }
-            stoppedAt = pc;
+        target = k;
+        String stop = gdb.cont(DesktopDifferentialTest.GUARD.toMillis());
+        if (holdFailure != null) throw new AssertionError("holding QEMU at a device wait or idle entry failed", holdFailure);
+        long pc = pc();
+        if (idle != k || pc != points.idle() + 4) {
+            throw new AssertionError(String.format("QEMU stopped (%s) at 0x%x after %d instructions and %d idle entries, not waiting in the"
+                    + " WFI of idle entry %d (0x%x); its console:%n%s", stop, pc, instructions(), idle, k, points.idle(), out.text()));
         }
     }
 
     /**
      * Delivers one input report (QMP {@code input-send-event}'s events, QEMU adds the sync) while
-     * the vCPU waits in the WFI of the idle entry it is stopped at, at exactly that instant: the
-     * WFI is stepped with interrupts allowed but timers off, and once it has executed (the
-     * instruction count moved by one: the vCPU is halted, not about to take an interrupt before
-     * the WFI) the events go in; their interrupt wakes the vCPU and ends the step at the vector.
+     * the vCPU waits in the WFI of the idle entry it is stopped at, at exactly that instant: a step
+     * with interrupts allowed but timers off lets the VM run, the events go in, and their
+     * interrupt wakes the vCPU and ends the step at the vector, no instruction executed.
      */
     void inputAtIdle(String events) throws IOException, InterruptedException {
-        if (stoppedAt != points.idle()) throw new IllegalStateException("QEMU is not stopped at an idle entry");
         long before = instructions();
-        gdb.removeBreakpoint(stoppedAt);
         gdb.expectOk("Qqemu.sstep=" + (GdbRemote.SSTEP_ENABLE | GdbRemote.SSTEP_NOTIMER));
         gdb.send("s");
+        // The step has started once QEMU reports the VM running: input sent before would be dropped.
         long end = System.nanoTime() + DesktopDifferentialTest.GUARD.toNanos();
-        while (instructions() != before + 1) {
-            if (System.nanoTime() > end) throw new AssertionError("QEMU's vCPU did not execute the WFI of idle entry " + idle);
+        while (!qmp.execute("query-status", null).replace(" ", "").contains("\"running\":true")) {
+            if (System.nanoTime() > end) throw new AssertionError("QEMU's VM did not start the step at idle entry " + idle);
             Thread.sleep(0, 200_000);
         }
         qmp.sendInput(events);
         String stop = gdb.reply();
-        gdb.allowInterruptsWhileStepping();
-        gdb.insertBreakpoint(stoppedAt);
-        stoppedAt = -1;
-        if (instructions() != before + 1) {
-            throw new AssertionError("QEMU's step over the WFI of idle entry " + idle + " ran " + (instructions() - before)
-                    + " instructions (" + stop + "), not 1");
+        gdb.expectOk("Qqemu.sstep=" + GdbRemote.SSTEP_ENABLE);
+        if (instructions() != before) {
+            throw new AssertionError("QEMU's step out of the WFI of idle entry " + idle + " ran " + (instructions() - before)
+                    + " instructions (" + stop + "), not 0");
         }
     }
 
@@ -160,20 +192,44 @@ final class QemuLockstep implements AutoCloseable {
         return ScreenImages.readPpm(ppm);
     }
 
-    private void stepOverBreakpoint() throws IOException {
-        if (stoppedAt < 0) return;
-        gdb.removeBreakpoint(stoppedAt);
-        gdb.step();
-        gdb.insertBreakpoint(stoppedAt);
-        stoppedAt = -1;
-    }
-
     private long pc() throws IOException {
         String hex = gdb.request("g");
         if (hex.length() < PC_HEX + 16) throw new IOException("short register reply: " + hex);
         long pc = 0;
         for (int i = 0; i < 8; i++) pc |= Long.parseLong(hex.substring(PC_HEX + 2 * i, PC_HEX + 2 * i + 2), 16) << (8 * i);
         return pc;
+    }
+
+    /**
+     * The plugin's side of the socket, on its own thread: a device wait ('W') is answered once
+     * the devices have; an idle entry ('E') is counted and let go at once, except the target, at
+     * which QEMU is interrupted first (the vCPU then executes the WFI and stops waiting there;
+     * nothing is armed, so it waits whichever comes first). A failure is kept for
+     * {@link #runToIdle} and closes the socket (the plugin then lets the guest run on unheld).
+     */
+    private void servePlugin() {
+        try (java.nio.channels.SocketChannel vcpu = plugin.accept()) {
+            started.await();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+            while (true) {
+                b.clear();
+                if (vcpu.read(b) < 0) return;
+                switch (b.get(0)) {
+                    case 'W' -> {
+                        awaitDevicesAnswered();
+                        deviceWaits++;
+                    }
+                    case 'E' -> {
+                        if (++idle == target) gdb.interrupt();
+                    }
+                    default -> throw new IOException("unexpected byte from the lockstep plugin: " + b.get(0));
+                }
+                b.clear().put((byte) 'G').flip();
+                vcpu.write(b);
+            }
+        } catch (Throwable t) {
+            if (!closing) holdFailure = t;
+        }
     }
 
     /** Waits until every request the guest put on the GPU's and the disk's queue 0 is answered. */
@@ -193,6 +249,8 @@ final class QemuLockstep implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        closing = true;
+        plugin.close();
         try {
             qmp.execute("quit", null);
         } catch (IOException gone) {

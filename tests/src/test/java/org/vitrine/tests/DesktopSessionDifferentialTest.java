@@ -16,27 +16,31 @@ import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.HostInput;
 
 /**
- * Issue 8's lockstep differential: rost's desktop booted on QEMU {@code -icount shift=0,sleep=off}
- * and on Vitrine, given the same input at the same instants, compared at checkpoints named by idle
- * entries ({@link KernelPoints}): the n-th time the kernel's idle context is about to execute its
- * WFI is the same instant on every machine that runs the same instructions. At each checkpoint
- * the screens must be pixel-identical, the consoles identical line for line, and the instruction
- * counts equal (QEMU's icount, Vitrine's retired count; with shift=0 and Vitrine's 1 GHz at one
- * cycle per instruction that is also the same virtual time, idle time being skipped to the same
- * deadlines). QEMU is held at every device wait until its device has answered
- * ({@link QemuLockstep}): without that its count varies from run to run by about half a million
- * instructions.
+ * Issue 8's lockstep differential: rost's desktop booted on QEMU 10 {@code -icount
+ * shift=0,sleep=off} and on Vitrine, given the same input at the same instants, compared at
+ * checkpoints named by idle entries ({@link KernelPoints}): the n-th time the kernel's idle context
+ * is about to execute its WFI is the same instant on every machine that runs the same
+ * instructions. At each checkpoint the screens must be pixel-identical, the consoles identical
+ * line for line, and the instruction counts equal (QEMU's icount, Vitrine's retired count; with
+ * shift=0 and Vitrine's 1 GHz at one cycle per instruction that is also the same virtual time,
+ * idle time being skipped to the same deadlines). QEMU is held at every device wait until its
+ * device has answered ({@link QemuLockstep}): without that its count varies from run to run by
+ * about half a million instructions.
  *
- * <p>Checkpoints: the booted desktop, waiting for the user; then the pointer onto the menu's
- * Terminal entry (its hover highlight), then onto Editor. Each report goes in while the CPU waits
- * in the WFI of the idle entry where both stand, at that entry's instruction count and virtual
- * time ({@link QemuLockstep#inputAtIdle}; Vitrine is given it where it stopped, right after that
- * WFI). The rest of the scripted session (a click that opens Terminal, typing, an Editor save,
- * Snake, a close) is not here: with its gdbstub holding device waits, QEMU 7.2 livelocks while
- * the clicked Terminal loads (issue 8's report).
+ * <p>The scripted session: the booted desktop; the pointer onto the menu's Terminal entry (its
+ * hover highlight), then onto Editor; a click on Terminal, which opens, and "echo hi" typed and
+ * run; a click on Editor, "hello" typed, ctrl+s and its save-as prompt ("/DOCS/"), "notes" and
+ * enter, which saves; a click on Snake, a game started with an arrow and played on virtual time
+ * (a few seconds, the snake eating the food ahead) until it hits the wall, another game started
+ * with space and steered up into the top wall; the bottom-right window's close button with three
+ * windows open. Every report goes in while both CPUs wait in the WFI of the same idle entry, one
+ * where nothing is armed that could wake them ({@link QemuLockstep#inputAtIdle}), and the
+ * instruction counts are compared after each report, the screens and consoles at the checkpoints.
+ * Steering the snake while it moves would need a stop where its timer is armed, which QEMU's
+ * gdbstub cannot make without moving the virtual clock (QemuLockstep's comment).
  */
 class DesktopSessionDifferentialTest {
-    /** The menu's Terminal and Editor entries and the menu bar's middle, in tablet units (1024 x 768 pixels: 32 and 42.7 a pixel). */
+    /** The menu's Terminal, Editor and Snake entries and the menu bar's middle, in tablet units (1024 x 768 pixels: 32 and 42.7 a pixel). */
     static final int TERMINAL_X = 3600, EDITOR_X = 6016, SNAKE_X = 12800, MENU_Y = 600;
     /** The close button of the bottom-right window of three, (1004, 414) in pixels. */
     static final int CLOSE_X = 1004 * 32, CLOSE_Y = 414 * 32768 / 768;
@@ -101,10 +105,12 @@ class DesktopSessionDifferentialTest {
             // steered up into the top wall.
             keys(List.of(new DesktopInput.Key(RIGHT, true), new DesktopInput.Key(RIGHT, false)));
             checkpoint("snake-over");
+            assertTrue(vitrine.lines().contains("[snake] ate: score 10, length 4") && vitrine.lines().contains("[snake] game over: score 10"),
+                    vitrine.console());
             keys(List.of(new DesktopInput.Key(SPACE, true), new DesktopInput.Key(SPACE, false),
                     new DesktopInput.Key(UP, true), new DesktopInput.Key(UP, false)));
             checkpoint("snake-again");
-            assertTrue(vitrine.console().contains("[snake] game over: score"), vitrine.console());
+            assertTrue(vitrine.lines().contains("[snake] game over: score 0"), vitrine.console());
 
             // Three windows: the close button of the one at the bottom right.
             click(CLOSE_X, CLOSE_Y);
@@ -113,9 +119,9 @@ class DesktopSessionDifferentialTest {
 
             report.forEach(System.out::println);
             System.out.printf("[desktop-session-differential] %d checkpoints identical, %d input reports at equal instants;"
-                    + " %d QEMU device waits held; %.1f s, %.1f s CPU of this JVM%n", report.size(), steps, q.deviceWaits(),
-                    (System.nanoTime() - t0) / 1e9, ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                            .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
+                    + " %d QEMU device waits held; %.1f s wall, CPU %.1f s in this JVM and %.1f s in QEMU%n", report.size(), steps,
+                    q.deviceWaits(), (System.nanoTime() - t0) / 1e9, ((com.sun.management.OperatingSystemMXBean) java.lang.management
+                            .ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9, q.cpuSeconds());
             assertTrue(q.err.lines().stream().allMatch(l -> l.contains("icount sleep disabled and no active timers")),
                     "QEMU complained:\n" + q.err.text());
         }

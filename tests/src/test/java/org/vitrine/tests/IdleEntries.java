@@ -7,7 +7,7 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * Vitrine's side of {@link QemuLockstep}: counts the times the CPU is about to execute the idle
  * WFI ({@link KernelPoints#idle}), with a Unicorn code hook on that one address (an upcall per
  * idle entry, nothing on other instructions: guest timing is unchanged). QEMU counts the same
- * entries with a breakpoint there.
+ * entries with a TCG plugin callback there.
  */
 final class IdleEntries implements AutoCloseable {
     private final Cpu cpu;

@@ -171,7 +171,7 @@ final class QemuLockstep implements AutoCloseable {
         }
         qmp.sendInput(events);
         String stop = gdb.reply();
-        gdb.expectOk("Qqemu.sstep=" + GdbRemote.SSTEP_ENABLE);
+        gdb.allowInterruptsWhileStepping();
         if (instructions() != before) {
             throw new AssertionError("QEMU's step out of the WFI of idle entry " + idle + " ran " + (instructions() - before)
                     + " instructions (" + stop + "), not 0");
@@ -183,6 +183,11 @@ final class QemuLockstep implements AutoCloseable {
         Matcher m = Pattern.compile("\"icount\":\\s*(\\d+)").matcher(qmp.execute("query-replay", null));
         if (!m.find()) throw new IOException("query-replay gave no icount");
         return Long.parseLong(m.group(1));
+    }
+
+    /** The CPU time QEMU used so far, in seconds (0 where the system does not say). */
+    double cpuSeconds() {
+        return qemu.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 
     /** The screen now (QMP screendump, which also works while the VM is stopped). */

@@ -168,13 +168,13 @@ install_qemu10() {
   dl=$(mktemp -d "$deps/qemu10-dl.XXXXXX")
   say "fetching QEMU $QEMU10_MIN (Debian bookworm-backports' qemu-system-arm) into .deps/qemu-10.0"
   debian_download bookworm-backports "$dl" qemu-system-arm/bookworm-backports qemu-system-common/bookworm-backports \
-    || { rm -rf "$dl"; say "could not download qemu-system-arm from Debian bookworm-backports"; exit 1; }
+    || { rm -rf "$dl"; no_qemu10 "could not download qemu-system-arm from Debian bookworm-backports"; return; }
   deb=$(echo "$dl"/qemu-system-arm_*.deb)
   v=$(dpkg-deb -f "$deb" Version)
   if ! dpkg --compare-versions "$v" ge "1:$QEMU10_MIN"; then
     rm -rf "$dl"
-    say "bookworm-backports' qemu-system-arm is $v, older than $QEMU10_MIN"
-    exit 1
+    no_qemu10 "bookworm-backports' qemu-system-arm is $v, older than $QEMU10_MIN"
+    return
   fi
   # Extracted beside the final folder and renamed into place: other checkouts share .deps.
   build=$(mktemp -d "$qemu10_dir.XXXXXX")
@@ -183,11 +183,19 @@ install_qemu10() {
   rm -rf "$dl"
   chmod 755 "$build"
   [ -f "$build/usr/lib/x86_64-linux-gnu/qemu/hw-display-virtio-gpu.so" ] \
-    || { rm -rf "$build"; say "QEMU $v's virtio-gpu module missing from qemu-system-common"; exit 1; }
+    || { rm -rf "$build"; no_qemu10 "QEMU $v's virtio-gpu module missing from qemu-system-common"; return; }
   "$build/usr/bin/qemu-system-aarch64" --version >/dev/null \
-    || { rm -rf "$build"; say "the extracted QEMU $v does not start"; exit 1; }
+    || { rm -rf "$build"; no_qemu10 "the extracted QEMU $v does not start"; return; }
   mv -T "$build" "$qemu10_dir" 2>/dev/null || rm -rf "$build"
-  [ -x "$bin" ] || { say "qemu-system-aarch64 missing from .deps/qemu-10.0"; exit 1; }
+  [ -x "$bin" ] || no_qemu10 "qemu-system-aarch64 missing from .deps/qemu-10.0"
+}
+
+# Without QEMU 10 everything but one test works: a machine without the network goes on, saying so;
+# CI (CI=true), which must run every test, stops here.
+no_qemu10() {
+  say "$1"
+  if [ "${CI:-}" = true ]; then exit 1; fi
+  say "DesktopSessionDifferentialTest will fail, saying so, until scripts/setup.sh can fetch it"
 }
 
 # Debian 12's libunicorn 2.0.1, extracted (never installed) so a test can show that Vitrine refuses it.

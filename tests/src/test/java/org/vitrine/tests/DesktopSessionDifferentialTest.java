@@ -31,13 +31,14 @@ import org.vitrine.emulator.display.HostInput;
  * hover highlight), then onto Editor; a click on Terminal, which opens, and "echo hi" typed and
  * run; a click on Editor, "hello" typed, ctrl+s and its save-as prompt ("/DOCS/"), "notes" and
  * enter, which saves; a click on Snake, a game started with an arrow and played on virtual time
- * (a few seconds, the snake eating the food ahead) until it hits the wall, another game started
- * with space and steered up into the top wall; the bottom-right window's close button with three
- * windows open. Every report goes in while both CPUs wait in the WFI of the same idle entry, one
- * where nothing is armed that could wake them ({@link QemuLockstep#inputAtIdle}), and the
- * instruction counts are compared after each report, the screens and consoles at the checkpoints.
- * Steering the snake while it moves would need a stop where its timer is armed, which QEMU's
- * gdbstub cannot make without moving the virtual clock (QemuLockstep's comment).
+ * for almost four seconds, steered up and left while the snake moves (it eats twice and hits the
+ * left wall), another game started with space and steered up into the top wall; the bottom-right
+ * window's close button with three windows open. Reports go in while both CPUs wait in the WFI of
+ * the same idle entry, one where nothing is armed that could wake them
+ * ({@link QemuLockstep#inputAtIdle}), and the instruction counts are compared once both are idle
+ * again; during the game, where the snake's timer is armed, the steering reports go in at the WFI
+ * of chosen idle entries without stopping QEMU ({@link QemuLockstep#inputAtEntry}). Screens and
+ * consoles are compared at the checkpoints.
  */
 class DesktopSessionDifferentialTest {
     /** The menu's Terminal, Editor and Snake entries and the menu bar's middle, in tablet units (1024 x 768 pixels: 32 and 42.7 a pixel). */
@@ -45,7 +46,7 @@ class DesktopSessionDifferentialTest {
     /** The close button of the bottom-right window of three, (1004, 414) in pixels. */
     static final int CLOSE_X = 1004 * 32, CLOSE_Y = 414 * 32768 / 768;
     /** Linux key codes. */
-    static final int CTRL = 29, KEY_S = 31, SPACE = 57, UP = 103, RIGHT = 106;
+    static final int CTRL = 29, KEY_S = 31, SPACE = 57, UP = 103, LEFT = 105, RIGHT = 106;
     private static final int[] LETTERS = {30, 48, 46, 32, 18, 33, 34, 35, 23, 36, 37, 38, 50, 49, 24, 25, 16, 19, 31, 20, 22, 47, 17, 45, 21, 44};
 
     @TempDir
@@ -101,11 +102,12 @@ class DesktopSessionDifferentialTest {
             click(SNAKE_X, MENU_Y);
             checkpoint("snake-ready");
             // An arrow starts the game, which runs on virtual time (both machines skip the idle time
-            // to the same timer deadlines) until the snake hits the wall; space starts another,
-            // steered up into the top wall.
-            keys(List.of(new DesktopInput.Key(RIGHT, true), new DesktopInput.Key(RIGHT, false)));
+            // to the same timer deadlines); while the snake moves it is steered up, then left, into
+            // the left wall. Then space starts another game, steered up into the top wall.
+            play(List.of(new DesktopInput.Key(RIGHT, true), new DesktopInput.Key(RIGHT, false), new DesktopInput.Key(UP, true),
+                    new DesktopInput.Key(UP, false), new DesktopInput.Key(LEFT, true), new DesktopInput.Key(LEFT, false)), new int[] {2, 120, 2, 40, 2});
             checkpoint("snake-over");
-            assertTrue(vitrine.lines().contains("[snake] ate: score 10, length 4") && vitrine.lines().contains("[snake] game over: score 10"),
+            assertTrue(vitrine.lines().contains("[snake] ate: score 10, length 4") && vitrine.lines().contains("[snake] game over: score 20"),
                     vitrine.console());
             keys(List.of(new DesktopInput.Key(SPACE, true), new DesktopInput.Key(SPACE, false),
                     new DesktopInput.Key(UP, true), new DesktopInput.Key(UP, false)));
@@ -191,6 +193,30 @@ class DesktopSessionDifferentialTest {
         assertEquals(vIdle.entries(), qemu.idleEntries(), "both stand at the same idle entry");
         qemu.inputAtIdle(r.qmpEvents());
         r.events().forEach(vitrine.board().input()::post);
+    }
+
+    /**
+     * A game: the first report at the idle entry where both stand, each next one {@code gaps[i]}
+     * idle entries after the one before, while the guest runs on (a timer armed: Vitrine is
+     * stopped right after that entry's WFI, QEMU held before it), then both run until idle.
+     */
+    private void play(List<DesktopInput> reports, int[] gaps) throws Exception {
+        inputAtIdle(reports.get(0));
+        int k = vIdle.entries();
+        for (int i = 1; i < reports.size(); i++) {
+            DesktopInput r = reports.get(i);
+            k += gaps[i - 1];
+            vIdle.stopAt(k);
+            Cpu.Exit e = vitrine.board().run(Long.MAX_VALUE);
+            assertEquals(Cpu.ExitKind.STOPPED, e.kind(), "Vitrine on its way to idle entry " + k + " for " + r + ": " + e + "\n" + vitrine.console());
+            assertEquals(k, vIdle.entries(), "Vitrine's idle entries when it stopped for " + r);
+            qemu.inputAtEntry(k, r.qmpEvents());
+            r.events().forEach(vitrine.board().input()::post);
+        }
+        vitrine.runUntilIdle();
+        qemu.runToIdle(vIdle.entries());
+        steps += reports.size();
+        assertEquals(qemu.instructions(), cpu().instructionsRetired(), "instructions executed by idle entry " + vIdle.entries() + ", after " + reports);
     }
 
     /** Both stand at the same idle entry: the screens, the consoles and the instruction counts must agree. */

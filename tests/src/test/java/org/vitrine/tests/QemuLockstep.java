@@ -38,7 +38,9 @@ import org.vitrine.emulator.display.Frame;
  * and {@code send-key} paths end in the same runstate check in {@code qemu_input_event_send} and
  * drop it silently). So the waiting vCPU is single-stepped with QEMU's {@code SSTEP_NOTIMER} flag:
  * the VM runs (input is accepted) but its virtual clock is disabled while the step lasts; the
- * event's interrupt ends the wait and the step, at the vector.
+ * event's interrupt ends the wait and the step, at the vector. Where a timer is armed (a game
+ * running) QEMU cannot be stopped, so input goes in while the plugin holds the vCPU before the
+ * WFI of the chosen idle entry ({@link #inputAtEntry}).
  */
 final class QemuLockstep implements AutoCloseable {
     private static final Pattern AVAIL = Pattern.compile("\"avail\":\\{[^}]*\"idx\":(\\d+)"),
@@ -56,6 +58,8 @@ final class QemuLockstep implements AutoCloseable {
     private volatile int idle;
     /** The idle entry at which the plugin's thread stops QEMU. */
     private volatile int target;
+    /** Input reports for the plugin's thread to send at later idle entries, by entry. */
+    private final java.util.Map<Integer, String> scheduled = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile int deviceWaits;
     private volatile Throwable holdFailure;
     private volatile boolean closing;
@@ -146,6 +150,7 @@ final class QemuLockstep implements AutoCloseable {
         target = k;
         String stop = gdb.cont(DesktopDifferentialTest.GUARD.toMillis());
         if (holdFailure != null) throw new AssertionError("holding QEMU at a device wait or idle entry failed", holdFailure);
+        if (!scheduled.isEmpty()) throw new AssertionError("input scheduled for idle entries " + scheduled.keySet() + " was not sent by " + k);
         long pc = pc();
         if (idle != k || pc != points.idle() + 4) {
             throw new AssertionError(String.format("QEMU stopped (%s) at 0x%x after %d instructions and %d idle entries, not waiting in the"
@@ -176,6 +181,18 @@ final class QemuLockstep implements AutoCloseable {
             throw new AssertionError("QEMU's step out of the WFI of idle entry " + idle + " ran " + (instructions() - before)
                     + " instructions (" + stop + "), not 0");
         }
+    }
+
+    /**
+     * Delivers one input report when the vCPU is about to execute the WFI of idle entry {@code k},
+     * a later one passed on the way of the next {@link #runToIdle}, where a timer may be armed (a
+     * game running): the plugin holds the vCPU there while the events go in (the VM runs, so QEMU
+     * takes them) and lets it go once their interrupt is pending, so the WFI does not wait and
+     * the interrupt is taken right after it, as on Vitrine.
+     */
+    void inputAtEntry(int k, String events) {
+        if (k <= idle) throw new IllegalArgumentException("idle entry " + k + " is not ahead of " + idle);
+        scheduled.put(k, events);
     }
 
     /** Instructions QEMU executed so far (its icount; with shift=0 also the busy part of its virtual time in ns). */
@@ -225,7 +242,9 @@ final class QemuLockstep implements AutoCloseable {
                         deviceWaits++;
                     }
                     case 'E' -> {
-                        if (++idle == target) gdb.interrupt();
+                        String events = scheduled.remove(++idle);
+                        if (events != null) qmp.sendInput(events);
+                        if (idle == target) gdb.interrupt();
                     }
                     default -> throw new IOException("unexpected byte from the lockstep plugin: " + b.get(0));
                 }

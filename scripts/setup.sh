@@ -151,12 +151,11 @@ install_unicorn() {
 }
 
 # QEMU 10 (Debian 12's backports: qemu-system-arm 10.0), extracted (never installed) under
-# .deps/qemu-10.0 for DesktopSessionDifferentialTest alone; every other differential test keeps
-# the system's QEMU 7.2. That test holds QEMU's vCPU under its gdbstub at every device wait while
-# the desktop runs, and QEMU 7.2 livelocks there once the clicked Terminal loads (its vCPU thread
-# spins in timer code holding the big lock; QMP, Ctrl-C and SIGTERM go unanswered). The binary
-# and the modules it loads (virtio-gpu is one: qemu-system-common 10, found through QEMU_MODULE_DIR)
-# need only libraries that qemu-system-arm 7.2 (installed above) already pulls in.
+# .deps/qemu-10.0 for DesktopSessionDifferentialTest alone, the lockstep session differential,
+# which loads a TCG plugin into it (tests/src/test/c); every other differential test keeps the
+# system's QEMU 7.2. The binary and the modules it loads (virtio-gpu is one: qemu-system-common
+# 10, found through QEMU_MODULE_DIR) need only libraries that qemu-system-arm 7.2 (installed
+# above) already pulls in.
 QEMU10_MIN=10.0
 qemu10_dir="$deps/qemu-10.0"
 

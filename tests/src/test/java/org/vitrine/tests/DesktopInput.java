@@ -30,7 +30,8 @@ sealed interface DesktopInput {
     Map<Integer, String> QCODES = Map.ofEntries(Map.entry(35, "h"), Map.entry(23, "i"), Map.entry(42, "shift"), Map.entry(28, "ret"),
             Map.entry(2, "1"), Map.entry(14, "backspace"), Map.entry(57, "spc"), Map.entry(18, "e"), Map.entry(46, "c"),
             Map.entry(24, "o"), Map.entry(38, "l"), Map.entry(31, "s"), Map.entry(33, "f"), Map.entry(49, "n"),
-            Map.entry(20, "t"), Map.entry(15, "tab"));
+            Map.entry(20, "t"), Map.entry(15, "tab"), Map.entry(29, "ctrl"), Map.entry(52, "dot"), Map.entry(103, "up"),
+            Map.entry(105, "left"), Map.entry(106, "right"), Map.entry(108, "down"));
     Map<Integer, String> BUTTONS = Map.of(HostInput.BTN_LEFT, "left", HostInput.BTN_RIGHT, "right", HostInput.BTN_MIDDLE, "middle");
 
     default List<Event> events() {

@@ -12,9 +12,9 @@ import java.nio.file.Path;
 
 /**
  * A minimal client of the GDB remote serial protocol, enough to drive QEMU's gdbstub from a test:
- * software breakpoints ({@code Z0}/{@code z0}), continue and single step (each waits for the stop
- * reply), and QEMU's own {@code Qqemu.sstep} flags. Packets are {@code $body#checksum}, each
- * acknowledged with {@code +}; the stub's own acks are skipped. One request at a time.
+ * continue and single step (the stop reply read when it comes), Ctrl-C, registers, and QEMU's own
+ * {@code Qqemu.sstep} flags. Packets are {@code $body#checksum}, each acknowledged with {@code +};
+ * the stub's own acks are skipped. One request at a time; Ctrl-C from any thread.
  */
 final class GdbRemote implements AutoCloseable {
     /** QEMU's single-step flags ({@code Qqemu.sstep}): step; keep interrupts masked; keep timers stopped. */
@@ -59,8 +59,18 @@ final class GdbRemote implements AutoCloseable {
     void send(String body) throws IOException {
         int sum = 0;
         for (byte b : body.getBytes(StandardCharsets.US_ASCII)) sum += b & 0xFF;
-        out.write(String.format("$%s#%02x", body, sum & 0xFF).getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        synchronized (out) {
+            out.write(String.format("$%s#%02x", body, sum & 0xFF).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+    }
+
+    /** Ctrl-C: asks a running QEMU to stop (the stop reply then says signal 2); safe from any thread. */
+    void interrupt() throws IOException {
+        synchronized (out) {
+            out.write(3);
+            out.flush();
+        }
     }
 
     /** The next packet from the stub (acks skipped), acknowledged. */
@@ -81,24 +91,16 @@ final class GdbRemote implements AutoCloseable {
         return body.toString();
     }
 
-    /** Asks for an OK (breakpoints, settings); throws with the stub's answer otherwise. */
+    /** Asks for an OK (settings); throws with the stub's answer otherwise. */
     void expectOk(String body) throws IOException {
         String r = request(body);
         if (!r.equals("OK")) throw new IOException("gdbstub answered '" + r + "' to " + body);
     }
 
-    void insertBreakpoint(long address) throws IOException {
-        expectOk("Z0," + Long.toHexString(address) + ",4");
-    }
-
-    void removeBreakpoint(long address) throws IOException {
-        expectOk("z0," + Long.toHexString(address) + ",4");
-    }
-
     /**
-     * Continues until the next stop; returns the stop reply (T05... for a breakpoint). After
-     * {@code guardMillis} the CPU is interrupted (the reply then says signal 2), so that a guest
-     * that never reaches a breakpoint fails the test instead of hanging it.
+     * Continues until the next stop (a breakpoint, or {@link #interrupt} from another thread);
+     * returns the stop reply. After {@code guardMillis} the CPU is interrupted (the reply then says
+     * signal 2), so that a guest that never gets where it should fails the test instead of hanging it.
      */
     String cont(long guardMillis) throws IOException {
         send("c");
@@ -106,10 +108,7 @@ final class GdbRemote implements AutoCloseable {
         Thread guard = Thread.ofPlatform().daemon().start(() -> {
             try {
                 Thread.sleep(guardMillis);
-                synchronized (out) {
-                    out.write(3); // Ctrl-C: stop now
-                    out.flush();
-                }
+                interrupt();
                 // A QEMU whose main loop no longer runs answers nothing: give up instead of hanging.
                 Thread.sleep(UNANSWERED_MILLIS);
                 unanswered.set(true);
@@ -131,18 +130,13 @@ final class GdbRemote implements AutoCloseable {
         }
     }
 
-    /** Executes one instruction (or enters an interrupt, see {@link #allowInterruptsWhileStepping}); returns the stop reply. */
-    String step() throws IOException {
-        return stop(request("s"));
-    }
-
     private static String stop(String reply) throws IOException {
         if (reply.startsWith("W") || reply.startsWith("X")) throw new IOException("QEMU's guest ended: " + reply);
         return reply;
     }
 
     /**
-     * QEMU masks interrupts and timers while single-stepping by default; with this a step over a
+     * QEMU masks interrupts and timers while single-stepping by default; with this a step from a
      * WFI waits for the interrupt that ends it and stops at the vector instead of hanging.
      */
     void allowInterruptsWhileStepping() throws IOException {

@@ -49,8 +49,11 @@ final class Qmp implements AutoCloseable {
         }
     }
 
-    /** Runs a command ({@code argumentsJson} an object's text, or null) and returns the answer; throws on "error". */
-    String execute(String command, String argumentsJson) throws IOException {
+    /**
+     * Runs a command ({@code argumentsJson} an object's text, or null) and returns the answer;
+     * throws on "error". One command at a time: a lockstep's device-wait thread shares it.
+     */
+    synchronized String execute(String command, String argumentsJson) throws IOException {
         String msg = "{\"execute\":\"" + command + "\"" + (argumentsJson == null ? "" : ",\"arguments\":" + argumentsJson) + "}\n";
         out.write(msg.getBytes(StandardCharsets.UTF_8));
         out.flush();

@@ -11,9 +11,6 @@
 #     and extracted under .deps/unicorn-2.1.4/. Why 2.1.4: see install_unicorn.
 #   - Debian 12's u-boot-qemu, Linux 6.1 arm64 Image and busybox-static, extracted under
 #     .deps/debian-boot/ for the tests that boot them (install_boot_images).
-#   - QEMU 10 (bookworm-backports' qemu-system-arm), extracted under .deps/qemu-10.0/ for the
-#     desktop session's lockstep differential (install_qemu10); the system's QEMU 7.2 stays the
-#     reference of every other test.
 #   - JDK 25: the system's if it has one (JAVA_HOME, Temurin or any other under /usr/lib/jvm),
 #     otherwise Debian trixie's OpenJDK 25 with the glibc it needs, extracted under .deps/jdk25/ (see
 #     install_jdk). If even that fails, the script stops with the commands that install Temurin 25.
@@ -148,53 +145,6 @@ install_unicorn() {
   chmod 755 "$build"
   mv -T "$build" "$unicorn_dir" 2>/dev/null || rm -rf "$build"
   [ -f "$lib" ] || { say "libunicorn.so.2 missing from .deps/unicorn-2.1.4"; exit 1; }
-}
-
-# QEMU 10 (Debian 12's backports: qemu-system-arm 10.0), extracted (never installed) under
-# .deps/qemu-10.0 for DesktopSessionDifferentialTest alone, the lockstep session differential,
-# which loads a TCG plugin into it (tests/src/test/c); every other differential test keeps the
-# system's QEMU 7.2. The binary and the modules it loads (virtio-gpu is one: qemu-system-common
-# 10, found through QEMU_MODULE_DIR) need only libraries that qemu-system-arm 7.2 (installed
-# above) already pulls in.
-QEMU10_MIN=10.0
-qemu10_dir="$deps/qemu-10.0"
-
-install_qemu10() {
-  local bin="$qemu10_dir/usr/bin/qemu-system-aarch64" dl deb v build
-  [ -x "$bin" ] && [ -f "$qemu10_dir/usr/lib/x86_64-linux-gnu/qemu/hw-display-virtio-gpu.so" ] && return
-  rm -rf "$qemu10_dir"
-  mkdir -p "$deps"
-  dl=$(mktemp -d "$deps/qemu10-dl.XXXXXX")
-  say "fetching QEMU $QEMU10_MIN (Debian bookworm-backports' qemu-system-arm) into .deps/qemu-10.0"
-  debian_download bookworm-backports "$dl" qemu-system-arm/bookworm-backports qemu-system-common/bookworm-backports \
-    || { rm -rf "$dl"; no_qemu10 "could not download qemu-system-arm from Debian bookworm-backports"; return; }
-  deb=$(echo "$dl"/qemu-system-arm_*.deb)
-  v=$(dpkg-deb -f "$deb" Version)
-  if ! dpkg --compare-versions "$v" ge "1:$QEMU10_MIN"; then
-    rm -rf "$dl"
-    no_qemu10 "bookworm-backports' qemu-system-arm is $v, older than $QEMU10_MIN"
-    return
-  fi
-  # Extracted beside the final folder and renamed into place: other checkouts share .deps.
-  build=$(mktemp -d "$qemu10_dir.XXXXXX")
-  dpkg-deb -x "$deb" "$build"
-  dpkg-deb -x "$dl"/qemu-system-common_*.deb "$build"
-  rm -rf "$dl"
-  chmod 755 "$build"
-  [ -f "$build/usr/lib/x86_64-linux-gnu/qemu/hw-display-virtio-gpu.so" ] \
-    || { rm -rf "$build"; no_qemu10 "QEMU $v's virtio-gpu module missing from qemu-system-common"; return; }
-  "$build/usr/bin/qemu-system-aarch64" --version >/dev/null \
-    || { rm -rf "$build"; no_qemu10 "the extracted QEMU $v does not start"; return; }
-  mv -T "$build" "$qemu10_dir" 2>/dev/null || rm -rf "$build"
-  [ -x "$bin" ] || no_qemu10 "qemu-system-aarch64 missing from .deps/qemu-10.0"
-}
-
-# Without QEMU 10 everything but one test works: a machine without the network goes on, saying so;
-# CI (CI=true), which must run every test, stops here.
-no_qemu10() {
-  say "$1"
-  if [ "${CI:-}" = true ]; then exit 1; fi
-  say "DesktopSessionDifferentialTest will fail, saying so, until scripts/setup.sh can fetch it"
 }
 
 # Debian 12's libunicorn 2.0.1, extracted (never installed) so a test can show that Vitrine refuses it.
@@ -345,7 +295,6 @@ main() {
     install_old_unicorn
     install_trixie_unicorn
     install_boot_images
-    install_qemu10
     install_jdk
     return
   fi
@@ -354,7 +303,6 @@ main() {
   install_old_unicorn
   install_trixie_unicorn
   install_boot_images
-  install_qemu10
   install_jdk
   mkdir -p "$deps"
   echo "$SETUP_VERSION" > "$stamp"

@@ -17,7 +17,8 @@
  * main loop answers the test and runs the devices, and no vCPU is idle: no warp.
  *
  * Built by the test with gcc; the few plugin API declarations it needs are here (QEMU ships no
- * header in Debian's packages); API version 2 is the oldest QEMU 10 loads and has them all.
+ * header in Debian's packages). API version 1: Debian 12's QEMU 7.2 loads versions up to 1 (QEMU 10
+ * wants 2 or more; the calls used here are the same in both).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -42,7 +43,7 @@ uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn, qemu_plugin_vcpu_udata_cb_t cb,
                                             enum qemu_plugin_cb_flags flags, void *userdata);
 
-__attribute__((visibility("default"))) int qemu_plugin_version = 2;
+__attribute__((visibility("default"))) int qemu_plugin_version = 1;
 
 static uint64_t wait_pc, idle_pc;
 static int test_socket = -1;

@@ -16,7 +16,7 @@ import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.HostInput;
 
 /**
- * Issue 8's lockstep differential: rost's desktop booted on QEMU 10 {@code -icount
+ * Issue 8's lockstep differential: rost's desktop booted on QEMU 7.2 {@code -icount
  * shift=0,sleep=off} and on Vitrine, given the same input at the same instants, compared at
  * checkpoints named by idle entries ({@link KernelPoints}): the n-th time the kernel's idle context
  * is about to execute its WFI is the same instant on every machine that runs the same

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import org.vitrine.emulator.display.Frame;
 
 /**
- * QEMU 10 (the reference) run in lockstep with a Vitrine board: {@code -icount shift=0,sleep=off}
+ * QEMU (the system's 7.2, the reference of every differential test) run in lockstep with a Vitrine board: {@code -icount shift=0,sleep=off}
  * (one instruction a nanosecond; an idle CPU skips straight to the next timer), started stopped
  * under its gdbstub, and moved from one {@link KernelPoints#idle idle entry} to a chosen later one,
  * where it stops having executed that entry's WFI, waiting, as Vitrine stops.
@@ -74,7 +74,7 @@ final class QemuLockstep implements AutoCloseable {
         List<String> cmd = new ArrayList<>(command);
         cmd.addAll(List.of("-plugin", DeviceWaitPlugin.build(dir) + ",wait=0x" + Long.toHexString(points.deviceWait())
                 + ",idle=0x" + Long.toHexString(points.idle()) + ",socket=" + pluginSocket));
-        qemu = start(cmd).start();
+        qemu = new ProcessBuilder(cmd).start();
         qemu.getOutputStream().close();
         out = ConsoleLines.follow(qemu.getInputStream(), "qemu-out");
         err = ConsoleLines.follow(qemu.getErrorStream(), "qemu-err");
@@ -89,31 +89,9 @@ final class QemuLockstep implements AutoCloseable {
         started.countDown();
     }
 
-    /**
-     * QEMU 10, which scripts/setup.sh extracts from bookworm-backports' qemu-system-arm, the newer
-     * reference for this one test (the others use the system's 7.2). 10 alone did not cure the
-     * livelock first seen on 7.2: both spin in their timer loop after a breakpoint stop warps the
-     * clock to INT64_MAX, which the plugin's holds avoid (the class comment).
-     */
-    static Path binary() {
-        Path q = QEMU10.resolve("usr/bin/qemu-system-aarch64");
-        if (!java.nio.file.Files.isExecutable(q)) throw new IllegalStateException(q + " is missing: run scripts/setup.sh (it extracts QEMU 10 there)");
-        return q;
-    }
-
-    private static final Path QEMU10 = Guest.root().resolve(".deps/qemu-10.0");
-
-    /** A QEMU 10 process: its modules (virtio-gpu is one) are beside it, not in the system's folder, which holds QEMU 7.2's. */
-    private static ProcessBuilder start(List<String> command) {
-        ProcessBuilder b = new ProcessBuilder(command);
-        b.environment().put("QEMU_MODULE_DIR", QEMU10.resolve("usr/lib/x86_64-linux-gnu/qemu").toString());
-        return b;
-    }
-
-    /** QEMU 10's desktop command line plus icount, a stopped start and the gdbstub. */
+    /** The desktop's QEMU command line (DesktopDifferentialTest's) plus icount, a stopped start and the gdbstub. */
     static List<String> command(Path disk, Path qmpSocket, Path gdbSocket) {
         List<String> cmd = new ArrayList<>(DesktopDifferentialTest.qemu(disk, qmpSocket, "rost.desktop"));
-        cmd.set(0, binary().toString());
         cmd.addAll(List.of("-icount", "shift=0,sleep=off", "-S", "-gdb", "unix:" + gdbSocket + ",server,nowait"));
         return cmd;
     }
@@ -126,7 +104,7 @@ final class QemuLockstep implements AutoCloseable {
         Path dtb = dir.resolve("qemu.dtb");
         List<String> cmd = new ArrayList<>(command);
         cmd.set(cmd.indexOf("virt"), "virt,dumpdtb=" + dtb);
-        Process p = start(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) throw new IOException("QEMU did not dump its device tree: " + out);

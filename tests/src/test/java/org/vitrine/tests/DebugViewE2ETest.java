@@ -138,17 +138,12 @@ class DebugViewE2ETest {
             Assumptions.assumeTrue(x != null, "Xvfb did not start");
             Path disk = DesktopDifferentialTest.sparse(dir.resolve("disk.img"));
             try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString(), "--append", "")) {
-                v.out.await(l -> l.equals("[rost] boot screen up, waiting for input"), 0, GUARD);
-                String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine").trim().split("\\s+")[0];
-                assertEquals(1024, DesktopWindowE2ETest.geometry(x, id)[2], "no debugger: the guest's width");
-                x.run("xdotool", "windowfocus", "--sync", id);
-                int from = v.err.size();
-                x.run("xdotool", "key", "F12");
-                v.err.await(l -> l.startsWith("[debugger] stopped (F12) at 0x"), from, GUARD);
-                int[] g = awaitWidth(x, id, 1024 + ViewLayout.PANEL_WIDTH);
-                ViewLayout layout = ViewLayout.of(ViewLayout.PANEL_WIDTH, g[3]);
-                int panelX = g[2] - ViewLayout.PANEL_WIDTH;
-                awaitPicture(x, id, "debug-f12.png", img -> hasText(img, panelX, layout.registers()));
+                Opened o = openWithF12(x, v, "debug-f12.png");
+                String id = o.id();
+                int[] g = o.g();
+                ViewLayout layout = o.layout();
+                int panelX = o.panelX();
+                int from;
                 // F12 never reached the guest: its boot screen echoes keys on the console
                 assertFalse(v.out.lines().stream().anyMatch(l -> l.startsWith("[input] key")), v.out.text());
 
@@ -197,16 +192,12 @@ class DebugViewE2ETest {
             Assumptions.assumeTrue(x != null, "Xvfb did not start");
             Path disk = DesktopDifferentialTest.sparse(dir.resolve("disk.img"));
             try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString(), "--append", "")) {
-                v.out.await(l -> l.equals("[rost] boot screen up, waiting for input"), 0, GUARD);
-                String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine").trim().split("\\s+")[0];
-                x.run("xdotool", "windowfocus", "--sync", id);
-                int from = v.err.size();
-                x.run("xdotool", "key", "F12");
-                v.err.await(l -> l.startsWith("[debugger] stopped (F12) at 0x"), from, GUARD);
-                int[] g = awaitWidth(x, id, 1024 + ViewLayout.PANEL_WIDTH);
-                ViewLayout layout = ViewLayout.of(ViewLayout.PANEL_WIDTH, g[3]);
-                int panelX = g[2] - ViewLayout.PANEL_WIDTH;
-                awaitPicture(x, id, "debug-input-stopped.png", img -> hasText(img, panelX, layout.registers()));
+                Opened o = openWithF12(x, v, "debug-input-stopped.png");
+                String id = o.id();
+                int[] g = o.g();
+                ViewLayout layout = o.layout();
+                int panelX = o.panelX();
+                int from;
 
                 ViewLayout.Rect bar = layout.command();
                 x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + bar.centreX(), g[1] + bar.centreY()));
@@ -255,6 +246,25 @@ class DebugViewE2ETest {
                 assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
             }
         }
+    }
+
+    /** The window of a plain run once F12 opened the debugger view: its id, geometry, the view's layout and x. */
+    record Opened(String id, int[] g, ViewLayout layout, int panelX) { }
+
+    /** Waits for the boot screen, presses F12, waits for the stop and the view drawn (kept as {@code picture}). */
+    static Opened openWithF12(Xvfb x, VitrineProcess v, String picture) throws Exception {
+        v.out.await(l -> l.equals("[rost] boot screen up, waiting for input"), 0, GUARD);
+        String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine").trim().split("\\s+")[0];
+        assertEquals(1024, DesktopWindowE2ETest.geometry(x, id)[2], "no debugger: the guest's width");
+        x.run("xdotool", "windowfocus", "--sync", id);
+        int from = v.err.size();
+        x.run("xdotool", "key", "F12");
+        v.err.await(l -> l.startsWith("[debugger] stopped (F12) at 0x"), from, GUARD);
+        int[] g = awaitWidth(x, id, 1024 + ViewLayout.PANEL_WIDTH);
+        ViewLayout layout = ViewLayout.of(ViewLayout.PANEL_WIDTH, g[3]);
+        int panelX = g[2] - ViewLayout.PANEL_WIDTH;
+        awaitPicture(x, id, picture, img -> hasText(img, panelX, layout.registers()));
+        return new Opened(id, g, layout, panelX);
     }
 
     /** Waits until the window is {@code width} wide (the view opened beside the guest); its geometry. */

@@ -95,20 +95,22 @@ class PanelPainterTest {
         Files.createDirectories(Path.of("target", "debugview"));
         ImageIO.write(img, "png", Path.of("target", "debugview", "panel-console-wrap.png").toFile());
         Rect body = LAYOUT.console().body();
+        int rows = consoleRowsWithText(img);
+        assertTrue(rows >= 3, "the long line takes several rows: " + rows + " rows with text");
+        BufferedImage shortOnly = paintConsole(List.of("rost v0: booting at EL1", "[rost] mmu on"));
+        assertEquals(2, consoleRowsWithText(shortOnly), "two short lines: two rows");
+        // the text stays inside the card: the strip at its right edge has no text
+        Rect edge = new Rect(body.x() + body.w() - 6, body.y(), 5, body.h());
+        assertEquals(ink(shortOnly, edge), ink(img, edge), "nothing drawn past the right margin");
+    }
+
+    private static int consoleRowsWithText(BufferedImage img) {
+        Rect body = LAYOUT.console().body();
         int rows = 0;
         for (int y = body.y() + 2; y + ViewLayout.CONSOLE_ROW <= body.y() + body.h(); y += ViewLayout.CONSOLE_ROW) {
             if (ink(img, new Rect(body.x() + 4, y, body.w() - 8, ViewLayout.CONSOLE_ROW)) > 20) rows++;
         }
-        assertTrue(rows >= 3, "the long line takes several rows: " + rows + " rows with text");
-        BufferedImage shortOnly = paintConsole(List.of("rost v0: booting at EL1", "[rost] mmu on"));
-        int shortRows = 0;
-        for (int y = body.y() + 2; y + ViewLayout.CONSOLE_ROW <= body.y() + body.h(); y += ViewLayout.CONSOLE_ROW) {
-            if (ink(shortOnly, new Rect(body.x() + 4, y, body.w() - 8, ViewLayout.CONSOLE_ROW)) > 20) shortRows++;
-        }
-        assertEquals(2, shortRows, "two short lines: two rows");
-        // the text stays inside the card: the strip at its right edge has no text
-        Rect edge = new Rect(body.x() + body.w() - 6, body.y(), 5, body.h());
-        assertEquals(ink(shortOnly, edge), ink(img, edge), "nothing drawn past the right margin");
+        return rows;
     }
 
     private static BufferedImage paintConsole(List<String> console) {

@@ -131,6 +131,18 @@ class DebugViewEngineTest {
         assertEquals(sp, s.memory().address(), "back at the virtual address it was looked at by");
         assertEquals(0x5a, s.memory().rows().getFirst()[1] & 0xff, "the physical write, seen by virtual address");
 
+        // The edits are part of the past a rewind comes back to: a step and a reverse step keep them.
+        DebugState edited = s;
+        c.submit(new Command.Step());
+        s = await(c, st -> st != edited && !st.running() && st.status().equals("step"), "a step after the edits");
+        DebugState stepped = s;
+        c.submit(new Command.ReverseStep());
+        s = await(c, st -> st != stepped && !st.running(), "reverse step over the edits");
+        assertEquals(edited.regs(), s.regs(), "the edited register (x5) as edited");
+        assertEquals(edited.instructions(), s.instructions());
+        assertEquals(java.util.HexFormat.of().formatHex(edited.memory().rows().getFirst()), java.util.HexFormat.of().formatHex(s.memory().rows().getFirst()),
+                "the edited bytes as edited");
+
         c.quit();
         machine.awaitEnd(Duration.ofSeconds(60));
         System.out.printf("[debug-view-engine] stops:%n%s", machine.log());

@@ -1029,14 +1029,16 @@ public final class DebugEngine implements AutoCloseable {
 
     /** Writes memory; the recorded future is forgotten (it would no longer follow). */
     public int writeMemory(long va, byte[] data) {
+        int n = dbg.writeMemory(va, data);
         forgetFuture();
-        return dbg.writeMemory(va, data);
+        return n;
     }
 
     /** Writes RAM by physical address (as {@link Debugger#writePhysical}); the recorded future is forgotten. */
     public int writePhysical(long pa, byte[] data) {
+        int n = dbg.writePhysical(pa, data);
         forgetFuture();
-        return dbg.writePhysical(pa, data);
+        return n;
     }
 
     /**
@@ -1057,10 +1059,15 @@ public final class DebugEngine implements AutoCloseable {
         forgetFuture();
     }
 
-    /** The machine was changed here: its recorded future (checkpoints, host input) no longer follows. */
+    /**
+     * The machine was just changed here: its recorded future (checkpoints, host input) no longer
+     * follows, and a checkpoint here (replacing one taken before the change) keeps the change for
+     * rewinds that come back here.
+     */
     private void forgetFuture() {
         history.dropAfter(position());
         journal.branchAt(cpu.cycles());
+        snapshot();
     }
 
     /** The registers the view and {@code regs} show, in order: x0..x30, sp, pc, cpsr, then EL1 system registers. */

@@ -194,6 +194,34 @@ class DebugBatchTest {
         assertTrue(out.contains("task " + pid.group(1) + ": writable data: 42"), "the program goes on and prints what it stored: " + out);
     }
 
+    /**
+     * Catches by number and by class: {@code catch syscall 1} stops on the first print_debug (ABI
+     * number 1, x8 = 1 at the kernel's entry), {@code catch exception 0x24} on the data abort of a
+     * program that reads address 0 (hostile null): ESR_EL1's class 0x24, FAR_EL1 0, in its pid.
+     */
+    @Test
+    void catchesStopOnASystemCallByNumberAndAnExceptionByClass() throws Exception {
+        Path disk = Guest.disk(dir);
+        String out = run(write("c.dbg", """
+                catch syscall 1
+                continue
+                regs
+                catch off
+                catch exception 0x24
+                continue
+                regs
+                """), "--append", "rost.init=/BIN/HOSTILE -- null", "--disk", disk.toString());
+        List<String> stops = lines(out, "stopped: ");
+        assertTrue(stops.getFirst().matches("stopped: syscall: syscall 1 from pid \\d+ at .*"), out);
+        List<Map<String, Long>> regs = sections(out, "regs").stream().map(DebugBatchTest::registers).toList();
+        assertEquals(1L, regs.get(0).get("x8"), "the system call's number in x8");
+        Matcher abort = Pattern.compile("stopped: exception: exception class 0x24 from pid (\\d+) at hostile:").matcher(stops.get(1));
+        assertTrue(abort.find(), out);
+        assertTrue(Long.parseLong(abort.group(1)) >= 2, "a user process: " + stops.get(1));
+        assertEquals(0x24L, regs.get(1).get("esr_el1") >>> 26, "ESR_EL1's exception class");
+        assertEquals(0L, regs.get(1).get("far_el1"), "the faulting address");
+    }
+
     @Test
     void aBadLineIsReportedWithItsNumberAndExitStatus2() throws Exception {
         Path script = write("bad.dbg", "# a comment\nregs\nfrobnicate 3\nregs\n");

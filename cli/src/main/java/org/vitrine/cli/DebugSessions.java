@@ -13,6 +13,7 @@ import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.debug.DebugEngine;
 import org.vitrine.emulator.debug.Debugger;
 import org.vitrine.emulator.debug.Symbols;
+import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.elf.ElfFormatException;
 import org.vitrine.emulator.snapshot.Snapshot;
 import org.vitrine.emulator.snapshot.SnapshotException;
@@ -52,6 +53,11 @@ public final class DebugSessions {
             @Override
             public void replaying(boolean on) {
                 mute.accept(on);
+            }
+
+            @Override
+            public HostInput input() {
+                return board.input();
             }
         };
         return new DebugEngine(debugger, state, symbols(kernel));

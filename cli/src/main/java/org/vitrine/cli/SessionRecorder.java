@@ -12,6 +12,7 @@ import org.vitrine.cli.script.Hashes;
 import org.vitrine.cli.script.RecordingScript;
 import org.vitrine.devices.board.VirtBoard;
 import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.display.Frame;
 
 /**
@@ -25,9 +26,10 @@ import org.vitrine.emulator.display.Frame;
 final class SessionRecorder {
     private final Path file;
     private final List<String> bootOptions;
-    private final List<RecordingScript.Delivery> deliveries = new ArrayList<>();   // emulation thread only
+    private final List<HostInput.Delivery> deliveries = new ArrayList<>();   // emulation thread only
     private final StringBuilder console = new StringBuilder();
     private VirtBoard board;
+    private Runnable stopListening = () -> { };
     private boolean written;
 
     /** @param bootOptions the options of the script's boot line, which make {@code vitrine script} build the same machine */
@@ -52,13 +54,9 @@ final class SessionRecorder {
 
     /** Records this machine (the first one of the session; later ones are ignored). Emulation thread, before it runs. */
     void attach(VirtBoard b) {
-        if (board != null || written) {
-            b.input().setOnDrain(events -> { });
-            return;
-        }
+        if (board != null || written) return;
         board = b;
-        Cpu cpu = b.machine().cpu();
-        b.input().setOnDrain(events -> deliveries.add(new RecordingScript.Delivery(cpu.cycles(), events)));
+        stopListening = b.input().addDeliveryListener(deliveries::add);
     }
 
     /** A byte the guest wrote to its console. */
@@ -70,7 +68,7 @@ final class SessionRecorder {
     boolean finish(VirtBoard b, Cpu.Exit exit, java.io.PrintStream err) {
         if (written || b != board) return true;
         written = true;
-        b.input().setOnDrain(events -> { });
+        stopListening.run();
         long cps = b.options().timing().cyclesPerSecond();
         Frame f = b.currentFrame();
         VirtBoard.Options.Display d = b.options().display();

@@ -18,6 +18,12 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vitrine.cli.DebugSessions;
+import org.vitrine.cli.debug.BatchDebugger;
+import org.vitrine.emulator.cpu.Cpu;
+import org.vitrine.emulator.debug.DebugEngine;
+import org.vitrine.emulator.debug.Debugger;
+import org.vitrine.emulator.display.HostInput;
 
 /**
  * {@code vitrine debug --batch} end to end on the real kernel and programs (issue 11): a stop on a
@@ -33,12 +39,56 @@ class DebugBatchTest {
     @Test
     void syscallStopThenStepsAndReverseStepsRestoreEveryRegisterAndTheStack() throws Exception {
         long bl = callSite("rost_trap");
-        Path script = write("r.dbg", """
-                catch syscall any if pid 2
+        String out = run(write("r.dbg", stepScript(bl, 2)), "--display", "1024x768");
+        checkSteps(out, bl, 2, "wm", "WM");
+        // the window manager's previous kernel entry left other bytes where rost_trap's prologue stores (so "restored" means something)
+        List<Map<Long, Integer>> mems = sections(out, "mem").stream().map(DebugBatchTest::memory).toList();
+        assertTrue(touched(mems.get(0), mems.get(1)), "rost_trap's prologue stored below the caller's stack pointer");
+        assertTrue(out.matches("(?s).*  pid 1 fsd +\\w+ .*"), "ps lists the file server: " + out);
+    }
+
+    /**
+     * The same in the desktop's Terminal app, opened from the menu: a key typed into it wakes it and
+     * the batch commands (BatchDebugger, what --batch runs) stop on its system call, step over the
+     * kernel's call into rost_trap and reverse back with every register and the stack as they were.
+     * In process, with the same engine --batch makes (DebugSessions): a --batch run has no window
+     * input to open the Terminal with.
+     */
+    @Test
+    void theTerminalAppsSyscallThenStepsAndReverseStepsRestoreEveryRegisterAndTheStack() throws Exception {
+        long bl = callSite("rost_trap");
+        try (DesktopBoard d = new DesktopBoard(DesktopDifferentialTest.W, DesktopDifferentialTest.H, Guest.disk(dir), "rost.desktop")) {
+            d.runUntilIdle();
+            d.input(List.of(new DesktopInput.Move(DesktopSessionDifferentialTest.TERMINAL_X, DesktopSessionDifferentialTest.MENU_Y),
+                    new DesktopInput.Button(HostInput.BTN_LEFT, true), new DesktopInput.Button(HostInput.BTN_LEFT, false)));
+            Matcher opened = Pattern.compile("\\[wm] window of task (\\d+): Terminal").matcher(d.console());
+            assertTrue(opened.find(), "the menu opened the Terminal: " + d.console());
+            long pid = Long.parseLong(opened.group(1));
+            Path script = write("t.dbg", stepScript(bl, pid));
+            java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+            Cpu cpu = d.board().machine().cpu();
+            try (Debugger debugger = new Debugger(d.board().machine()); DebugEngine engine = DebugSessions.engine(d.board(), debugger, Guest.kernel())) {
+                engine.setTimeLimit(cpu.cycles() + 4_000_000_000L);
+                for (DesktopInput key : List.of(new DesktopInput.Key(30, true), new DesktopInput.Key(30, false))) {
+                    key.events().forEach(d.board().input()::post);   // an 'a' for the Terminal, given when the script continues
+                }
+                new BatchDebugger(engine, new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8)).run(script);
+            }
+            String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+            System.out.printf("[debug-batch] the Terminal (pid %d):%n%s", pid, out.lines().filter(l -> l.startsWith("stopped: ")).map(l -> l + "\n")
+                    .reduce("", String::concat));
+            checkSteps(out, bl, pid, "terminal", "TERMINAL");
+        }
+    }
+
+    /** Stops at a system call of {@code pid}, at its trap's call into rost_trap, steps in and back, over and back. */
+    private static String stepScript(long bl, long pid) {
+        return """
+                catch syscall any if pid %d
                 continue
                 bt
                 catch off
-                break 0x%x if pid 2
+                break 0x%x if pid %d
                 continue
                 regs
                 mem $sp-512 1024
@@ -54,11 +104,15 @@ class DebugBatchTest {
                 regs
                 mem $sp-512 1024
                 ps
-                """.formatted(bl));
-        String out = run(script, "--display", "1024x768");
+                """.formatted(pid, bl, pid);
+    }
+
+    /** What {@link #stepScript} must print for {@code program} ({@code psName} in ps) as {@code pid}. */
+    private static void checkSteps(String out, long bl, long pid, String program, String psName) {
         List<String> stops = lines(out, "stopped: ");
-        assertTrue(stops.getFirst().matches("stopped: syscall: syscall \\d+ from pid 2 at wm:.* \\(pid 2 wm,.*"), out);
-        assertTrue(out.contains("#1 0x") && out.contains(" wm:"), "the backtrace reaches the window manager's code: " + out);
+        assertTrue(stops.getFirst().matches("stopped: syscall: syscall \\d+ from pid " + pid + " at " + program + ":.* \\(pid " + pid + " "
+                + program + ",.*"), out);
+        assertTrue(out.contains("#1 0x") && out.contains(" " + program + ":"), "the backtrace reaches the program's code: " + out);
         assertTrue(stops.get(1).startsWith("stopped: breakpoint: breakpoint 1 at trap_save+"), out);
 
         List<Map<String, Long>> regs = sections(out, "regs").stream().map(DebugBatchTest::registers).toList();
@@ -67,15 +121,13 @@ class DebugBatchTest {
         assertEquals(bl, atCall.get("pc"));
         assertEquals(bl + 4, inside.get("x30"), "the call set the link register");
         assertNotEquals(atCall, inside);
-        assertTrue(touched(mems.get(0), mems.get(1)), "rost_trap's prologue stored below the caller's stack pointer");
         assertEquals(atCall, back, "reverse-step 3: every register as before the steps");
         assertEquals(mems.get(0), mems.get(2), "reverse-step 3: the stack as before the steps");
         assertEquals(bl + 4, over.get("pc"), "next stepped over the call");
         assertTrue(instruction(stops.get(4)) - instruction(stops.get(1)) > 3, "the call ran many instructions: " + stops);
         assertEquals(atCall, backAgain, "reverse-continue: back at the breakpoint with every register restored");
         assertEquals(mems.get(0), mems.get(3), "reverse-continue: the stack restored");
-        assertTrue(out.matches("(?s).*\\* pid 2 WM +\\w+ .*"), "ps marks the window manager current: " + out);
-        assertTrue(out.matches("(?s).*  pid 1 fsd +\\w+ .*"), "ps lists the file server: " + out);
+        assertTrue(out.matches("(?s).*\\* pid " + pid + " " + psName + " +\\w+ .*"), "ps marks the " + program + " current: " + out);
     }
 
     /**
@@ -140,6 +192,34 @@ class DebugBatchTest {
         assertTrue(insn.startsWith("str"), "the reported writer is a store: " + insn);
         assertTrue(out.contains("last written by hello:hello::main+0x" + hit.group(2) + " "), out);
         assertTrue(out.contains("task " + pid.group(1) + ": writable data: 42"), "the program goes on and prints what it stored: " + out);
+    }
+
+    /**
+     * Catches by number and by class: {@code catch syscall 1} stops on the first print_debug (ABI
+     * number 1, x8 = 1 at the kernel's entry), {@code catch exception 0x24} on the data abort of a
+     * program that reads address 0 (hostile null): ESR_EL1's class 0x24, FAR_EL1 0, in its pid.
+     */
+    @Test
+    void catchesStopOnASystemCallByNumberAndAnExceptionByClass() throws Exception {
+        Path disk = Guest.disk(dir);
+        String out = run(write("c.dbg", """
+                catch syscall 1
+                continue
+                regs
+                catch off
+                catch exception 0x24
+                continue
+                regs
+                """), "--append", "rost.init=/BIN/HOSTILE -- null", "--disk", disk.toString());
+        List<String> stops = lines(out, "stopped: ");
+        assertTrue(stops.getFirst().matches("stopped: syscall: syscall 1 from pid \\d+ at .*"), out);
+        List<Map<String, Long>> regs = sections(out, "regs").stream().map(DebugBatchTest::registers).toList();
+        assertEquals(1L, regs.get(0).get("x8"), "the system call's number in x8");
+        Matcher abort = Pattern.compile("stopped: exception: exception class 0x24 from pid (\\d+) at hostile:").matcher(stops.get(1));
+        assertTrue(abort.find(), out);
+        assertTrue(Long.parseLong(abort.group(1)) >= 2, "a user process: " + stops.get(1));
+        assertEquals(0x24L, regs.get(1).get("esr_el1") >>> 26, "ESR_EL1's exception class");
+        assertEquals(0L, regs.get(1).get("far_el1"), "the faulting address");
     }
 
     @Test

@@ -138,17 +138,12 @@ class DebugViewE2ETest {
             Assumptions.assumeTrue(x != null, "Xvfb did not start");
             Path disk = DesktopDifferentialTest.sparse(dir.resolve("disk.img"));
             try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString(), "--append", "")) {
-                v.out.await(l -> l.equals("[rost] boot screen up, waiting for input"), 0, GUARD);
-                String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine").trim().split("\\s+")[0];
-                assertEquals(1024, DesktopWindowE2ETest.geometry(x, id)[2], "no debugger: the guest's width");
-                x.run("xdotool", "windowfocus", "--sync", id);
-                int from = v.err.size();
-                x.run("xdotool", "key", "F12");
-                v.err.await(l -> l.startsWith("[debugger] stopped (F12) at 0x"), from, GUARD);
-                int[] g = awaitWidth(x, id, 1024 + ViewLayout.PANEL_WIDTH);
-                ViewLayout layout = ViewLayout.of(ViewLayout.PANEL_WIDTH, g[3]);
-                int panelX = g[2] - ViewLayout.PANEL_WIDTH;
-                awaitPicture(x, id, "debug-f12.png", img -> hasText(img, panelX, layout.registers()));
+                Opened o = openWithF12(x, v, "debug-f12.png");
+                String id = o.id();
+                int[] g = o.g();
+                ViewLayout layout = o.layout();
+                int panelX = o.panelX();
+                int from;
                 // F12 never reached the guest: its boot screen echoes keys on the console
                 assertFalse(v.out.lines().stream().anyMatch(l -> l.startsWith("[input] key")), v.out.text());
 
@@ -179,6 +174,97 @@ class DebugViewE2ETest {
                 assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
             }
         }
+    }
+
+    /**
+     * Rewinding in the window over keys and pointer moves typed into the guest lands where the run
+     * was: a breakpoint on the kernel's wake-up for input ({@code sched::Scheduler::woken}), a key
+     * and a pointer move given while stopped, F5 to the wake-up they cause (A), F5 and a key typed
+     * (B), then Shift+F5 (reverse continue) back to A: the same PC on the stop line, and the status
+     * line's instruction and cycle counts the same pixels as at A. Without the input replayed, the
+     * replay would find no wake-up before B.
+     */
+    @Test
+    void reverseContinueOverKeysTypedInTheGuestLandsWhereTheyWokeIt() throws Exception {
+        Assumptions.assumeTrue(Xvfb.toolsInstalled(), "Xvfb, xdotool, xwininfo or ImageMagick not installed");
+        Files.createDirectories(ScreenImages.DIR);
+        try (Xvfb x = Xvfb.start(2048, 1200)) {
+            Assumptions.assumeTrue(x != null, "Xvfb did not start");
+            Path disk = DesktopDifferentialTest.sparse(dir.resolve("disk.img"));
+            try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString(), "--append", "")) {
+                Opened o = openWithF12(x, v, "debug-input-stopped.png");
+                String id = o.id();
+                int[] g = o.g();
+                ViewLayout layout = o.layout();
+                int panelX = o.panelX();
+                int from;
+
+                ViewLayout.Rect bar = layout.command();
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + bar.centreX(), g[1] + bar.centreY()));
+                x.run("xdotool", "click", "1");
+                x.run("xdotool", "type", "--delay", "30", "break sched::Scheduler::woken");
+                x.run("xdotool", "key", "Return", "Escape");
+                Thread.sleep(500);
+                // Input while stopped: the pointer onto the guest screen and a key.
+                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + 400, g[1] + 300));
+                x.run("xdotool", "key", "h");
+                from = v.err.size();
+                x.run("xdotool", "key", "F5");
+                Matcher a = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+                assertTrue(a.matches());
+                assertEquals("breakpoint", a.group(1), "the input woke the guest: " + a.group());
+                awaitPicture(x, id, "debug-input-a.png", img -> hasText(img, panelX, layout.registers()));
+                Thread.sleep(500);   // the view has drawn the stop
+                BufferedImage atA = awaitPicture(x, id, "debug-input-a.png", img -> true);
+
+                // On, and a key typed while it runs: the next wake-up.
+                from = v.err.size();
+                x.run("xdotool", "key", "F5");
+                x.run("xdotool", "key", "j");
+                Matcher b = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+                assertTrue(b.matches());
+                assertEquals("breakpoint", b.group(1), b.group());
+                Thread.sleep(500);
+                BufferedImage atB = awaitPicture(x, id, "debug-input-b.png", img -> true);
+                ViewLayout.Rect counts = new ViewLayout.Rect(layout.status().x() + layout.status().w() * 7 / 10, layout.status().y(),
+                        layout.status().w() * 3 / 10, layout.status().h());
+                assertFalse(same(atA, atB, panelX, counts), "B is further on than A: other counts on the status line");
+
+                // Back over the input to A.
+                from = v.err.size();
+                x.run("xdotool", "key", "shift+F5");
+                Matcher back = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+                assertTrue(back.matches());
+                assertEquals("breakpoint", back.group(1), "reverse continue found the wake-up A: " + back.group());
+                assertEquals(a.group(2), back.group(2), "the PC at A");
+                BufferedImage again = awaitPicture(x, id, "debug-input-back.png", img -> same(atA, img, panelX, counts));
+                assertTrue(same(atA, again, panelX, counts));
+                System.out.printf("[debug-view] reverse continue over typed input back to 0x%s: the counts as at A (%s, %s, %s)%n", a.group(2),
+                        ScreenImages.DIR.resolve("debug-input-a.png").toAbsolutePath(), ScreenImages.DIR.resolve("debug-input-b.png").toAbsolutePath(),
+                        ScreenImages.DIR.resolve("debug-input-back.png").toAbsolutePath());
+                x.deleteWindow(Long.parseLong(id));
+                assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
+            }
+        }
+    }
+
+    /** The window of a plain run once F12 opened the debugger view: its id, geometry, the view's layout and x. */
+    record Opened(String id, int[] g, ViewLayout layout, int panelX) { }
+
+    /** Waits for the boot screen, presses F12, waits for the stop and the view drawn (kept as {@code picture}). */
+    static Opened openWithF12(Xvfb x, VitrineProcess v, String picture) throws Exception {
+        v.out.await(l -> l.equals("[rost] boot screen up, waiting for input"), 0, GUARD);
+        String id = x.run("xdotool", "search", "--sync", "--onlyvisible", "--name", "^Vitrine").trim().split("\\s+")[0];
+        assertEquals(1024, DesktopWindowE2ETest.geometry(x, id)[2], "no debugger: the guest's width");
+        x.run("xdotool", "windowfocus", "--sync", id);
+        int from = v.err.size();
+        x.run("xdotool", "key", "F12");
+        v.err.await(l -> l.startsWith("[debugger] stopped (F12) at 0x"), from, GUARD);
+        int[] g = awaitWidth(x, id, 1024 + ViewLayout.PANEL_WIDTH);
+        ViewLayout layout = ViewLayout.of(ViewLayout.PANEL_WIDTH, g[3]);
+        int panelX = g[2] - ViewLayout.PANEL_WIDTH;
+        awaitPicture(x, id, picture, img -> hasText(img, panelX, layout.registers()));
+        return new Opened(id, g, layout, panelX);
     }
 
     /** Waits until the window is {@code width} wide (the view opened beside the guest); its geometry. */

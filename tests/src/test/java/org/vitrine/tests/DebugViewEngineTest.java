@@ -18,7 +18,7 @@ import org.vitrine.devices.board.VirtBoard;
  * console demo: the file server and its task demo): a breakpoint by symbol, step out of a call,
  * reverse continue back to the breakpoint hit, "who last wrote" the frame record, a write
  * watchpoint on the scheduler, the process table with "stop when pid N is scheduled", and editing a
- * register and memory. Each is what a click or a typed line in the view sends.
+ * register and memory, by virtual and by physical address. Each is what a click or a typed line in the view sends.
  */
 class DebugViewEngineTest {
     @Test
@@ -112,6 +112,36 @@ class DebugViewEngineTest {
                 && (st.memory().rows().getFirst()[0] & 0xff) == 0xde, "memory written");
         assertEquals(0xef, s.memory().rows().getFirst()[3] & 0xff);
         assertFalse(s.running());
+
+        // Physical memory: the toggle shows the same bytes by their physical address, with the
+        // translation; a byte typed there lands in RAM, and the virtual view (toggled back) shows it.
+        c.submit(new Command.ViewMemory(sp, true, 4));
+        s = await(c, st -> st.memory().physical(), "physical view");
+        long pa = s.memory().address();
+        assertTrue(pa != sp, "a physical address, not the virtual one: 0x" + Long.toHexString(pa));
+        assertTrue(s.memory().translation().contains("<- va 0x" + Long.toHexString(sp)), s.memory().translation());
+        assertEquals(0xde, s.memory().rows().getFirst()[0] & 0xff, "the bytes written by virtual address, seen by physical");
+        c.submit(new Command.WriteMemory(pa + 1, new byte[] {0x5a}, true));
+        s = await(c, st -> (st.memory().rows().getFirst()[1] & 0xff) == 0x5a, "physical byte written");
+        c.submit(new Command.WriteMemory(0x0900_0000L, new byte[] {0x41}, true));   // the UART: not RAM, refused
+        s = await(c, st -> st.log().getLast().startsWith("error"), "a write outside RAM refused");
+        assertTrue(s.log().getLast().contains("not RAM"), s.log().getLast());
+        c.submit(new Command.ViewMemory(pa, false, 4));
+        s = await(c, st -> !st.memory().physical(), "virtual view again");
+        assertEquals(sp, s.memory().address(), "back at the virtual address it was looked at by");
+        assertEquals(0x5a, s.memory().rows().getFirst()[1] & 0xff, "the physical write, seen by virtual address");
+
+        // The edits are part of the past a rewind comes back to: a step and a reverse step keep them.
+        DebugState edited = s;
+        c.submit(new Command.Step());
+        s = await(c, st -> st != edited && !st.running() && st.status().equals("step"), "a step after the edits");
+        DebugState stepped = s;
+        c.submit(new Command.ReverseStep());
+        s = await(c, st -> st != stepped && !st.running(), "reverse step over the edits");
+        assertEquals(edited.regs(), s.regs(), "the edited register (x5) as edited");
+        assertEquals(edited.instructions(), s.instructions());
+        assertEquals(java.util.HexFormat.of().formatHex(edited.memory().rows().getFirst()), java.util.HexFormat.of().formatHex(s.memory().rows().getFirst()),
+                "the edited bytes as edited");
 
         c.quit();
         machine.awaitEnd(Duration.ofSeconds(60));

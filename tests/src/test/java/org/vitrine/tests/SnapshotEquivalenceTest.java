@@ -212,7 +212,7 @@ class SnapshotEquivalenceTest {
     }
 
     /** The part of the CPU section after libunicorn's context: cycles, instructions, IRQ level, WFI... */
-    private static byte[] loopState(byte[] cpu) {
+    static byte[] loopState(byte[] cpu) {
         int contextLength = java.nio.ByteBuffer.wrap(cpu).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0);
         return java.util.Arrays.copyOfRange(cpu, 4 + contextLength, cpu.length);
     }

@@ -49,6 +49,27 @@ public final class ConsoleTail {
         return out;
     }
 
+    /**
+     * {@code lines} as rows of at most {@code columns} characters (at least 8): a longer line goes on
+     * in the next rows, broken after its last space that leaves a row at least half full, else at
+     * the width. Pure: the Console panel shows whole lines however narrow it is.
+     */
+    public static List<String> wrap(List<String> lines, int columns) {
+        int width = Math.max(8, columns);
+        List<String> rows = new java.util.ArrayList<>();
+        for (String line : lines) {
+            String rest = line;
+            while (rest.length() > width) {
+                int cut = rest.lastIndexOf(' ', width);
+                cut = cut >= width / 2 ? cut + 1 : width;
+                rows.add(rest.substring(0, cut));
+                rest = rest.substring(cut);
+            }
+            rows.add(rest);
+        }
+        return rows;
+    }
+
     /** Grows with every byte appended: the view redraws its console only when this moved. */
     public synchronized long version() {
         return version;

@@ -110,8 +110,12 @@ public final class DebugController {
         /** Sets a general register (x0..x30, sp, pc, cpsr). */
         record SetRegister(String name, long value) implements Command { }
 
-        /** Writes bytes at a virtual address. */
-        record WriteMemory(long address, byte[] bytes) implements Command { }
+        /** Writes bytes at a virtual address, or at a physical one (RAM only) when {@code physical}. */
+        record WriteMemory(long address, byte[] bytes, boolean physical) implements Command {
+            public WriteMemory(long address, byte[] bytes) {
+                this(address, bytes, false);
+            }
+        }
 
         /**
          * Where the disassembly starts: {@code follow} keeps PC inside the visible lines (moving
@@ -152,6 +156,7 @@ public final class DebugController {
     private long memAddress;
     private boolean memFollowsSp = true;   // until the user picks an address, memory shows the stack
     private boolean memPhysical;
+    private long toggledFrom = -1, toggledTo = -1;   // the last virtual -> physical toggle: va and pa
     private int memRows = 16;
     private Set<String> lastChanged = Set.of();
     private String lastStatus = "stopped";
@@ -261,8 +266,11 @@ public final class DebugController {
                 yield republish();
             }
             case Command.WriteMemory w -> {
-                int n = engine.writeMemory(w.address(), w.bytes());
-                if (n < w.bytes().length) note(String.format("error: wrote %d of %d bytes at 0x%x (not mapped to RAM)", n, w.bytes().length, w.address()));
+                int n = w.physical() ? engine.writePhysical(w.address(), w.bytes()) : engine.writeMemory(w.address(), w.bytes());
+                if (n < w.bytes().length) {
+                    note(String.format("error: wrote %d of %d bytes at %s 0x%x (%s)", n, w.bytes().length, w.physical() ? "physical" : "virtual",
+                            w.address(), w.physical() ? "not RAM" : "not mapped to RAM"));
+                }
                 yield republish();
             }
             case Command.ViewCode v -> {
@@ -280,7 +288,13 @@ public final class DebugController {
                 long address = m.address();
                 if (m.physical() && !memPhysical && address == memAddress) {
                     long pa = cpu.translateVa(address);   // the toggle shows the same bytes by their physical address
-                    if (pa != PageTableWalker.FAULT) address = pa;
+                    if (pa != PageTableWalker.FAULT) {
+                        toggledFrom = address;
+                        toggledTo = pa;
+                        address = pa;
+                    }
+                } else if (!m.physical() && memPhysical && address == memAddress && address == toggledTo) {
+                    address = toggledFrom;   // and back: the virtual address it was looked at by
                 }
                 // scrolling, typing an address or looking at physical memory ends following the stack
                 memFollowsSp = memFollowsSp && address == memAddress && !m.physical();
@@ -499,7 +513,8 @@ public final class DebugController {
         }
         String translation;
         if (memPhysical) {
-            translation = "physical " + hex(memAddress) + (ram.contains(memAddress, 1) ? " (RAM)" : " (not RAM: not shown)");
+            translation = "physical " + hex(memAddress) + (ram.contains(memAddress, 1) ? " (RAM)" : " (not RAM: not shown)")
+                    + (memAddress == toggledTo ? " <- va " + hex(toggledFrom) : "");
         } else {
             long pa = cpu.translateVa(memAddress);
             translation = pa == PageTableWalker.FAULT ? "va " + hex(memAddress) + " does not translate"

@@ -192,7 +192,7 @@ public final class DebugView implements SidePanel {
             memoryEdit = "";
         } else if (PanelPainter.physicalToggle(layout).contains(mouseX, mouseY)) {
             if (s != null) send(new Command.ViewMemory(s.memory().address(), !s.memory().physical(), memoryRows()));
-            clearSelection();
+            clearSelection();   // the selected addresses were in the other address space
         } else if (PanelPainter.watchButton(layout).contains(mouseX, mouseY)) {
             onSelection("watch 0x%x %d w");
             tab = Tab.BREAKPOINTS;
@@ -404,7 +404,8 @@ public final class DebugView implements SidePanel {
             if (nibble < 0) {
                 nibble = hex;
             } else {
-                send(new Command.WriteMemory(selStart, new byte[] {(byte) (nibble << 4 | hex)}));
+                DebugState s = state();
+                send(new Command.WriteMemory(selStart, new byte[] {(byte) (nibble << 4 | hex)}, s != null && s.memory().physical()));
                 nibble = -1;
                 selStart = selEnd = selStart + 1;   // on to the next byte, as a hex editor does
             }

@@ -553,11 +553,12 @@ final class PanelPainter {
         g.clipRect(body.x(), body.y(), body.w(), body.h());
         g.setFont(MONO);
         int n = Math.max(0, (body.h() - 4) / ViewLayout.CONSOLE_ROW);
-        int from = Math.max(0, lines.size() - n);
+        List<String> rows = ConsoleTail.wrap(lines, (body.w() - 20) / CHAR_W);   // long lines go on below, none is cut
+        int from = Math.max(0, rows.size() - n);
         int y = body.y() + 2;
         g.setColor(TEXT);
-        for (int i = from; i < lines.size(); i++) {
-            g.drawString(lines.get(i), body.x() + 10, y + 12);
+        for (int i = from; i < rows.size(); i++) {
+            g.drawString(rows.get(i), body.x() + 10, y + 12);
             y += ViewLayout.CONSOLE_ROW;
         }
         g.setClip(clip);

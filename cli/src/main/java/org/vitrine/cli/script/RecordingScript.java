@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.vitrine.emulator.display.HostInput;
+import org.vitrine.emulator.display.HostInput.Delivery;
 import org.vitrine.emulator.display.HostInput.Event;
 import org.vitrine.emulator.display.HostInput.Target;
 import org.vitrine.emulator.time.Ratio;
@@ -22,7 +23,6 @@ import org.vitrine.emulator.time.Ratio;
  */
 public final class RecordingScript {
     /** Input the devices were given at {@code cycle}. */
-    public record Delivery(long cycle, List<Event> events) { }
 
     /**
      * How the recording ended.

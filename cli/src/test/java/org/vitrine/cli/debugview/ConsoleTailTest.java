@@ -42,4 +42,16 @@ class ConsoleTailTest {
         assertTrue(t.version() > v);
         assertThrows(IllegalArgumentException.class, () -> new ConsoleTail(0));
     }
+
+    @Test
+    void wrapBreaksLongLinesAtASpaceOrAtTheWidthAndKeepsEveryCharacter() {
+        assertEquals(List.of("short", ""), ConsoleTail.wrap(List.of("short", ""), 10));
+        assertEquals(List.of("[rost] the ", "file server ", "started"), ConsoleTail.wrap(List.of("[rost] the file server started"), 12));
+        assertEquals(List.of("abcdefghij", "klmnopqrst", "uv"), ConsoleTail.wrap(List.of("abcdefghijklmnopqrstuv"), 10));
+        assertEquals(List.of("a bcdefghi", "jkl"), ConsoleTail.wrap(List.of("a bcdefghijkl"), 10), "a space too early to break at: cut at the width");
+        String log = "[input] tablet x=8192 y=8192 buttons=0 wheel=0 ".repeat(5);
+        List<String> rows = ConsoleTail.wrap(List.of(log), 33);
+        assertEquals(log, String.join("", rows), "nothing lost");
+        assertTrue(rows.stream().allMatch(r -> r.length() <= 33), rows.toString());
+    }
 }

@@ -88,6 +88,39 @@ class PanelPainterTest {
                 "pid 2 marked: stop when scheduled");
     }
 
+    @Test
+    void longConsoleLinesWrapInsteadOfBeingCut() throws Exception {
+        String longLine = "[rost] " + "the quick brown fox jumps over the lazy dog, ".repeat(6) + "END";
+        BufferedImage img = paintConsole(List.of("rost v0: booting at EL1", longLine));
+        Files.createDirectories(Path.of("target", "debugview"));
+        ImageIO.write(img, "png", Path.of("target", "debugview", "panel-console-wrap.png").toFile());
+        Rect body = LAYOUT.console().body();
+        int rows = consoleRowsWithText(img);
+        assertTrue(rows >= 3, "the long line takes several rows: " + rows + " rows with text");
+        BufferedImage shortOnly = paintConsole(List.of("rost v0: booting at EL1", "[rost] mmu on"));
+        assertEquals(2, consoleRowsWithText(shortOnly), "two short lines: two rows");
+        // the text stays inside the card: the strip at its right edge has no text
+        Rect edge = new Rect(body.x() + body.w() - 6, body.y(), 5, body.h());
+        assertEquals(ink(shortOnly, edge), ink(img, edge), "nothing drawn past the right margin");
+    }
+
+    private static int consoleRowsWithText(BufferedImage img) {
+        Rect body = LAYOUT.console().body();
+        int rows = 0;
+        for (int y = body.y() + 2; y + ViewLayout.CONSOLE_ROW <= body.y() + body.h(); y += ViewLayout.CONSOLE_ROW) {
+            if (ink(img, new Rect(body.x() + 4, y, body.w() - 8, ViewLayout.CONSOLE_ROW)) > 20) rows++;
+        }
+        return rows;
+    }
+
+    private static BufferedImage paintConsole(List<String> console) {
+        BufferedImage img = new BufferedImage(LAYOUT.width(), LAYOUT.height(), BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = img.createGraphics();
+        new PanelPainter().paint(g, LAYOUT, state(Set.of()), PanelPainter.Ui.idle(console));
+        g.dispose();
+        return img;
+    }
+
     private static BufferedImage paint(DebugState s) {
         return paint(s, ViewLayout.Tab.STACK);
     }

@@ -50,11 +50,11 @@ class RecordingScriptTest {
     @Test
     void theTextParsesBackToStepsThatPostTheSameEventsAtTheSameCycles() throws Exception {
         RecordingScript r = new RecordingScript(1_000_000_000L, 1024, 768);
-        List<RecordingScript.Delivery> d = List.of(
-                new RecordingScript.Delivery(0, List.of(ev(Target.TABLET, 3, 0, 16400), ev(Target.TABLET, 3, 1, 12000), TSYN)),
-                new RecordingScript.Delivery(2_057_598_249L, List.of(ev(Target.KEYBOARD, 1, 18, 1), KSYN)),
-                new RecordingScript.Delivery(2_057_598_249L, List.of(ev(Target.KEYBOARD, 1, 18, 0))),
-                new RecordingScript.Delivery(2_100_000_000L, List.of(KSYN, ev(Target.TABLET, 1, HostInput.BTN_LEFT, 1), TSYN)));
+        List<HostInput.Delivery> d = List.of(
+                new HostInput.Delivery(0, List.of(ev(Target.TABLET, 3, 0, 16400), ev(Target.TABLET, 3, 1, 12000), TSYN)),
+                new HostInput.Delivery(2_057_598_249L, List.of(ev(Target.KEYBOARD, 1, 18, 1), KSYN)),
+                new HostInput.Delivery(2_057_598_249L, List.of(ev(Target.KEYBOARD, 1, 18, 0))),
+                new HostInput.Delivery(2_100_000_000L, List.of(KSYN, ev(Target.TABLET, 1, HostInput.BTN_LEFT, 1), TSYN)));
         String h = "ab".repeat(32), c = "cd".repeat(32);
         String text = r.text(List.of("a header"), List.of("--display", "1024x768", "--append", ""), d,
                 new RecordingScript.End(9_000_000_000L, false, "the window was closed here", h, c));

@@ -325,7 +325,10 @@ public final class VirtBoard implements AutoCloseable {
             machine.map(virtioSlotBase(slot), VirtioMmio.withoutDevice(name, machine.guestLog()));
         }
         // Host input reaches the devices on the emulation thread, stamped with the cycle it arrives at.
-        input.setOnPost(() -> machine.cpu().post(this::deliverInput));
+        input.connect(events -> {
+            for (VirtioInput in : inputDevices) in.deliver(events);
+        }, machine.cpu()::cycles);
+        input.setOnPost(() -> machine.cpu().post(input::deliver));
     }
 
     /** Base address of virtio-mmio slot {@code slot} (0..31). */
@@ -408,12 +411,6 @@ public final class VirtBoard implements AutoCloseable {
 
     private static int lo(long v) {
         return (int) v;
-    }
-
-    private void deliverInput() {
-        List<HostInput.Event> events = input.drain();
-        if (events.isEmpty()) return;
-        for (VirtioInput in : inputDevices) in.deliver(events);
     }
 
     /** Frames the GPU publishes (the window shows them; screenshots read them). */

@@ -225,7 +225,7 @@ public final class VirtioInput implements VirtioDevice {
 
     /**
      * Hands host events to the guest: those for this flavour are taken, the others ignored. Call
-     * on the emulation thread, with what {@link HostInput#drain()} returned.
+     * on the emulation thread, with the events of a {@link HostInput.Delivery}.
      */
     public void deliver(List<HostInput.Event> events) {
         for (HostInput.Event e : events) {

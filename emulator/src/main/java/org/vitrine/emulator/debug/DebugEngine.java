@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import org.vitrine.emulator.capstone.Instruction;
 import org.vitrine.emulator.cpu.Cpu;
 import org.vitrine.emulator.cpu.SysReg;
+import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.snapshot.Snapshot;
 import org.vitrine.emulator.snapshot.SnapshotException;
 import org.vitrine.emulator.unicorn.Arm64Reg;
@@ -54,6 +55,16 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * does not change where interrupts land afterwards ({@link Cpu#continuation}), so a debugged run,
  * a replayed one and an undebugged one take the same path.
  *
+ * <p><b>Host input.</b> What the window gave the guest (keys, pointer) is part of the past a rewind
+ * returns to: the engine keeps each delivery in an {@link InputJournal} with where it reached the
+ * machine, and a replay gives it again there (a run is split at its cycle, as the live run was by
+ * the host's delivery); a checkpoint keeps how many deliveries it had. Input the host posts while
+ * the machine is in the past (after a rewind) or replaying waits, and reaches the guest when a
+ * forward run gets back to the furthest point the run had reached; input posted while the user
+ * looks at the present reaches it at the next resume, as without a debugger. A delivery that came
+ * at a stop (posted while the debugger held the guest) is given after that instruction: a replay
+ * that ends there leaves it for the resume that follows, as the live run did.
+ *
  * <p><b>Watchpoints</b> are Unicorn memory hooks over the RAM behind the watched range (libunicorn
  * 2.1.4 hands memory hooks physical addresses), installed only while a watchpoint exists (loads
  * and stores then take a slower path). An access asks the CPU to stop;
@@ -76,6 +87,11 @@ public final class DebugEngine implements AutoCloseable {
          * mutes the guest's console meanwhile, or it would print that output twice.
          */
         default void replaying(boolean on) { }
+
+        /** Where the host's input reaches this machine (its deliveries are journaled and replayed), or null: none. */
+        default HostInput input() {
+            return null;
+        }
     }
 
     public enum WatchKind { READ, WRITE, ACCESS }
@@ -129,7 +145,8 @@ public final class DebugEngine implements AutoCloseable {
 
     private enum Mode { RUN, STEP, REPLAY }
 
-    private record Saved(Snapshot snapshot, long continuation) { }
+    /** A checkpoint: the machine, where a cut block resumes, and how many host input deliveries it had had. */
+    private record Saved(Snapshot snapshot, long continuation, int inputs) { }
 
     private final Debugger dbg;
     private final Cpu cpu;
@@ -141,6 +158,13 @@ public final class DebugEngine implements AutoCloseable {
     private long restores;
     private final ProcessTable processTable;
     private final Unwinder unwinder;
+    private final HostInput input;
+    private final InputJournal journal;
+    private final Runnable stopListening;
+    /** Between a restore and the end of the command: the machine replays a past (host input waits). */
+    private boolean rewinding;
+    /** Where the user's forward resume in progress started (a delivery there came at a stop), or null. */
+    private Position resumeStart;
     private Cpu.InstructionHook hook;
     private final List<Unicorn.Hook> watchHooks = new ArrayList<>();
 
@@ -190,6 +214,9 @@ public final class DebugEngine implements AutoCloseable {
         this.stub = uc.codeStub(this::onInstruction);
         this.processTable = new ProcessTable(this::readMemory, () -> symbols.resolve("sched::SCHEDULER"));
         this.unwinder = new Unwinder(this::readMemory, va -> symbols.locate(va, isUser(va) ? currentProgram() : Optional.empty()));
+        this.input = state.input();
+        this.journal = new InputJournal(cpu.cycles());
+        this.stopListening = input == null ? () -> { } : input.addDeliveryListener(this::onLiveInput);
         snapshot();
     }
 
@@ -376,6 +403,8 @@ public final class DebugEngine implements AutoCloseable {
 
     private Stop resume(Mode m) {
         mode = m;
+        rewinding = false;
+        resumeStart = position();
         hookReason = null;
         hookDetail = null;
         pendingAccess = null;
@@ -390,7 +419,7 @@ public final class DebugEngine implements AutoCloseable {
                         ? Math.min(untilCycle, cpu.cycles() + checkpointPace) : untilCycle;
                 dbg.setTimeLimit(chunkEnd);
                 long ran = System.nanoTime();
-                ev = dbg.cont();
+                ev = run(chunkEnd);
                 ran = System.nanoTime() - ran;
                 boolean chunkDone = ev.reason() == StopEvent.Reason.EXITED && ev.exit().kind() == Cpu.ExitKind.TIME_LIMIT
                         && cpu.cycles() < untilCycle && hookReason == null && pendingAccess == null;
@@ -402,6 +431,7 @@ public final class DebugEngine implements AutoCloseable {
         } finally {
             mode = Mode.RUN;
             skipAddress = NONE;
+            resumeStart = null;
         }
         Access access = pendingAccess;
         if (access != null) {
@@ -414,7 +444,7 @@ public final class DebugEngine implements AutoCloseable {
     }
 
     private Stop stopped(Reason r, String detail, Access access, Cpu.Exit exit) {
-        state.replaying(false);
+        endReplay();
         if (exit == null) maybeSnapshot();
         return new Stop(r, dbg.pc(), detail, position(), access, exit);
     }
@@ -573,7 +603,7 @@ public final class DebugEngine implements AutoCloseable {
     }
 
     private void snapshot() {
-        history.add(position(), new Saved(state.take(), cpu.continuation()));
+        history.add(position(), new Saved(state.take(), cpu.continuation(), journal.delivered()));
     }
 
     /**
@@ -599,6 +629,9 @@ public final class DebugEngine implements AutoCloseable {
 
     private void restore(RewindHistory.Entry<Saved> e) {
         restores++;
+        rewinding = true;
+        hookReason = null;   // what stopped the last forward run: a replay's runs are not cut by it
+        pendingAccess = null;
         state.replaying(true);
         try {
             state.restore(e.state().snapshot());
@@ -606,6 +639,13 @@ public final class DebugEngine implements AutoCloseable {
             throw new IllegalStateException("the debugger's own snapshot did not restore: " + ex.getMessage(), ex);
         }
         cpu.continuation(e.state().continuation());
+        journal.rewindTo(e.state().inputs());
+    }
+
+    /** The command's replays are over (the console may speak again). */
+    private void endReplay() {
+        rewinding = false;
+        state.replaying(false);
     }
 
     /** Goes back {@code count} instructions (exception entries count as one). */
@@ -714,7 +754,7 @@ public final class DebugEngine implements AutoCloseable {
             hitAccesses = null;
             watchpoints.remove(probe);
             goTo(now);
-            state.replaying(false);
+            endReplay();
         }
         return found;
     }
@@ -805,8 +845,7 @@ public final class DebugEngine implements AutoCloseable {
         catchClasses.clear();
         try {
             syncHooks();
-            dbg.setTimeLimit(Math.min(cycle, untilCycle));
-            dbg.cont();
+            run(Math.min(cycle, untilCycle));
         } finally {
             for (Breakpoint b : keep) breakpoints.computeIfAbsent(b.address(), a -> new ArrayList<>()).add(b);
             catchAnySyscall = catches[0];
@@ -826,9 +865,14 @@ public final class DebugEngine implements AutoCloseable {
         lastSeen = null;
         try {
             syncHooks();
+            // First to the target's cycle: a target waiting in WFI is reached by time, no instruction runs there.
+            StopEvent ev = run(p.cycle());
+            if (timeLimit(ev) && position().sameAs(p) && cpu.cycles() == p.cycle()) {
+                endReplayHere();
+                return;
+            }
             // a target where a time limit stopped the run starts the block the limit kept from running
-            dbg.setTimeLimit(Math.max(untilCycle, p.cycle() + 1));
-            StopEvent ev = dbg.cont();
+            if (timeLimit(ev)) ev = run(Math.max(untilCycle, p.cycle() + 1));
             if (ev.reason() == StopEvent.Reason.EXITED) {
                 throw new IllegalStateException("replay ended before reaching " + p + ": " + ev.exit().message());
             }
@@ -844,8 +888,7 @@ public final class DebugEngine implements AutoCloseable {
         if (lastSeen != null && lastSeen.sameAs(here)) return;   // the hook runs again for an instruction a stop came before
         Position before = lastSeen;
         lastSeen = here;
-        int c = here.compareTo(target);
-        if (c > 0 || c == 0 && here.sameAs(target)) {
+        if (reachedTarget(here)) {
             if (toPrevious) passedAfter = before;
             cpu.breakBefore(address);
             return;
@@ -870,6 +913,79 @@ public final class DebugEngine implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private boolean reachedTarget(Position here) {
+        int c = here.compareTo(target);
+        return c > 0 || c == 0 && here.sameAs(target);
+    }
+
+    // ---- host input -------------------------------------------------------------------------------
+
+    /**
+     * Runs the machine as {@link Debugger#cont} to {@code limit}, giving it the journal's input on
+     * the way: the run stops at each delivery's cycle to hand it over, and (going forward, not
+     * replaying) at the present, from where the host's input flows again.
+     */
+    private StopEvent run(long limit) {
+        while (true) {
+            if (!deliverDue()) return endReplayHere();
+            boolean live = !rewinding && !journal.inPast(cpu.cycles());
+            if (input != null) input.hold(!live);
+            long stopAt = limit;
+            InputJournal.Entry next = journal.next();
+            if (next != null) stopAt = Math.min(stopAt, Math.max(next.at().cycle(), cpu.cycles() + 1));
+            if (!rewinding && !live) stopAt = Math.min(stopAt, journal.present());
+            dbg.setTimeLimit(stopAt);
+            StopEvent ev = dbg.cont();
+            if (live) journal.reached(cpu.cycles());
+            boolean split = stopAt < limit && timeLimit(ev) && hookReason == null && pendingAccess == null;
+            if (!split) return ev;
+        }
+    }
+
+    /**
+     * Gives the machine the journal's deliveries that are due; false when one came at a stop where
+     * this replay ends (it is left for the resume after, and the replay must end here: the machine
+     * may be waiting in WFI, where no instruction hook would stop it).
+     */
+    private boolean deliverDue() {
+        InputJournal.Entry e;
+        while ((e = journal.next()) != null && e.at().cycle() <= cpu.cycles()) {
+            if (e.atStop() && mode == Mode.REPLAY && (reachedTarget(position()) || toPrevious && isPrevious(position(), target, dbg.pc()))) {
+                return false;
+            }
+            input.replay(e.delivery());
+            journal.markDelivered();
+        }
+        return true;
+    }
+
+    private static boolean timeLimit(StopEvent ev) {
+        return ev.reason() == StopEvent.Reason.EXITED && ev.exit().kind() == Cpu.ExitKind.TIME_LIMIT;
+    }
+
+    /** Ends a replay where the machine is, as {@link #replayHook} would at this instruction. */
+    private StopEvent endReplayHere() {
+        if (reachedTarget(position())) {
+            if (toPrevious) passedAfter = lastSeen;
+        } else {
+            foundPrevious = true;
+        }
+        return new StopEvent(StopEvent.Reason.STEP, dbg.pc(), null);
+    }
+
+    /** The host's input reached the machine in a live run (emulation thread, inside the run). */
+    private void onLiveInput(HostInput.Delivery d) {
+        Position at = position();
+        Position start = resumeStart;
+        boolean atStop = start != null && at.retired() == start.retired() && at.taken() == start.taken() && at.cycle() == start.cycle();
+        journal.record(new InputJournal.Entry(at, atStop, d));
+    }
+
+    /** Host input deliveries the machine had so far in this session (journaled for replays). */
+    public int inputDeliveries() {
+        return journal.size();
     }
 
     /** Positions kept for rewinding (oldest first). */
@@ -913,8 +1029,16 @@ public final class DebugEngine implements AutoCloseable {
 
     /** Writes memory; the recorded future is forgotten (it would no longer follow). */
     public int writeMemory(long va, byte[] data) {
-        history.dropAfter(position());
-        return dbg.writeMemory(va, data);
+        int n = dbg.writeMemory(va, data);
+        forgetFuture();
+        return n;
+    }
+
+    /** Writes RAM by physical address (as {@link Debugger#writePhysical}); the recorded future is forgotten. */
+    public int writePhysical(long pa, byte[] data) {
+        int n = dbg.writePhysical(pa, data);
+        forgetFuture();
+        return n;
     }
 
     /**
@@ -932,7 +1056,18 @@ public final class DebugEngine implements AutoCloseable {
                 dbg.x(n, value);
             }
         }
+        forgetFuture();
+    }
+
+    /**
+     * The machine was just changed here: its recorded future (checkpoints, host input) no longer
+     * follows, and a checkpoint here (replacing one taken before the change) keeps the change for
+     * rewinds that come back here.
+     */
+    private void forgetFuture() {
         history.dropAfter(position());
+        journal.branchAt(cpu.cycles());
+        snapshot();
     }
 
     /** The registers the view and {@code regs} show, in order: x0..x30, sp, pc, cpsr, then EL1 system registers. */
@@ -981,5 +1116,7 @@ public final class DebugEngine implements AutoCloseable {
         catchAnySyscall = catchIrq = catchSwitch = false;
         watchesOn = false;
         syncHooks();
+        stopListening.run();
+        if (input != null) input.hold(false);
     }
 }

@@ -272,6 +272,23 @@ public final class Debugger implements AutoCloseable {
     }
 
     /**
+     * Writes {@code data} at physical address {@code pa}, RAM only (a device register has side
+     * effects), up to the first byte that is not RAM; returns how many bytes were written.
+     */
+    public int writePhysical(long pa, byte[] data) {
+        int n = 0;
+        while (n < data.length && machine.ram().contains(pa + n, 1)) n++;
+        if (n == 0) return 0;
+        try {
+            machine.ram().write(pa, data, 0, n);
+        } catch (org.vitrine.emulator.memory.PhysicalMemory.BadAddressException e) {
+            return 0;
+        }
+        uc.flushTranslations();
+        return n;
+    }
+
+    /**
      * Disassembles up to {@code count} instructions from {@code va}, ending early at unreadable
      * memory. Words Capstone cannot decode appear as {@code .inst 0x...}.
      */

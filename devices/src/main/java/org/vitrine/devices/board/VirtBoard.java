@@ -738,7 +738,7 @@ public final class VirtBoard implements AutoCloseable {
         parts.addAll(transports);
         if (iommu.model() != null) parts.add(iommu.model());
         // last: its restore posts the delivery of the input it brings back to the restored CPU
-        parts.add(input.snapshotPart(() -> machine.cpu().post(this::deliverInput)));
+        parts.add(input.snapshotPart(() -> machine.cpu().post(input::deliver)));
         return parts;
     }
 

@@ -633,6 +633,10 @@ public final class DebugEngine implements AutoCloseable {
         hookReason = null;   // what stopped the last forward run: a replay's runs are not cut by it
         pendingAccess = null;
         state.replaying(true);
+        // held before the restore: the snapshot's queue of undelivered host input is then left
+        // alone (HostInput.snapshotPart), since the journal gives the past its input and what the
+        // host posts now belongs to the present
+        if (input != null) input.hold(true);
         try {
             state.restore(e.state().snapshot());
         } catch (SnapshotException ex) {

@@ -123,6 +123,9 @@ public final class HostInput {
      * restore that brings events back, to have them drained at the start of the restored machine's
      * next run, as they would have been ({@code VirtBoard}: posts the delivery to the CPU). A
      * restore replaces what is queued: input posted after the save is not part of the machine then.
+     * A restore while {@link #hold held} (the debugger rewinding: its journal gives the past the
+     * input it had, and what the host has posted meanwhile waits for the present) leaves the queue
+     * as it is.
      *
      * <p>Layout (version 1): i32 n, n x (u8 target, i32 type, i32 code, i32 value), oldest first.
      */
@@ -157,6 +160,7 @@ public final class HostInput {
                     events.add(new Event(targets[t], in.i32(), in.i32(), in.i32()));
                 }
                 return () -> {
+                    if (held) return;
                     queue.clear();
                     queue.addAll(events);
                     if (!events.isEmpty()) redeliver.run();

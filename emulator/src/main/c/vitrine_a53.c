@@ -36,8 +36,9 @@
  * likely: another program, another working set), every estimate becomes stale, and a stale block
  * that executes HOT_LOADS loads in that phase asks for a window. Windows are paid for from a
  * budget of instructions (each one executed adds one, up to TOKENS_MAX; a window costs
- * WINDOW_COST plus COST_PER_BLOCK per block it ran, each of which is translated twice more), so
- * that their cost stays a bounded share of any workload.
+ * WINDOW_COST, and every block run again after one of its flushes, i.e. translated again,
+ * RETRANSLATION_COST), so that their cost stays a bounded share of any workload: the Linux boot,
+ * with thousands of blocks in its working set, gets few windows; a loop gets as many as it needs.
  */
 #include <string.h>
 #include "vitrine_clock.h"
@@ -68,10 +69,10 @@ enum {
     WINDOW = 30000, WARM = 10000, /* a detailed window, and its first part that only warms the caches */
     PERIOD_SHIFT = 15,            /* code not run for two periods of 32,768 instructions is idle */
     HOT_LOADS = 128,              /* loads a stale block executes (in one phase) before it asks for a window */
-    WINDOW_COST = 100000,         /* what a window costs, in instructions executed outside windows ... */
-    COST_PER_BLOCK = 8000,        /* ... plus this per block it executed (each is translated twice more) */
+    WINDOW_COST = 100000,         /* what a window costs, in instructions of budget (below) ... */
+    RETRANSLATION_COST = 10000,   /* ... plus this for each block translated again after its flushes */
 };
-#define TOKENS_MAX 4000000        /* instructions of credit at most (bursts of windows after quiet stretches) */
+#define TOKENS_MAX 64000000       /* instructions of credit at most (bursts of windows after quiet stretches) */
 #define TOUCHED 8192              /* blocks a window measures at most */
 enum want { WANT_NONE, WANT_DETAILED, WANT_FLUSH };
 #define D_COUNTS 5                /* reads, L1 D misses, L2 misses, micro-TLB misses, L2 TLB misses */
@@ -117,6 +118,7 @@ struct block_cost {
     /* sampling: D-side cycles per execution beyond L1 hits, in 1/256 cycle, measured in the window
      * of epoch est_epoch (0: never measured); the accumulators of the window it last ran in */
     uint32_t est, est_epoch, stale_runs, stale_epoch, window, acc_n, last_period;
+    uint32_t flush_id;     /* the flush of translations after which it last ran (see retranslated) */
     uint64_t acc_sum;
     /* the same for the D side's counts (reads, L1 D misses, L2 misses, micro-TLB and L2 TLB misses),
      * so that the profile's per-process cache figures are estimated between windows too */
@@ -172,7 +174,10 @@ struct vitrine_a53 {
     int want;               /* what the next vitrine_a53_apply does */
     uint64_t insns;         /* instructions executed: the schedule's clock */
     uint64_t window_end, measure_from;
-    int64_t tokens;         /* instructions executed since, minus what the windows cost: a window needs >= 0 */
+    int64_t tokens;         /* the window budget at tokens_at: instructions executed minus what windows cost */
+    uint64_t tokens_at;     /* (a window needs a budget >= 0; see tokens()) */
+    uint32_t flush_id;      /* flushes of translations so far (two per window) */
+    uint64_t retranslated;  /* blocks run again after a flush, not paid for yet */
     uint32_t window_id, epoch, window_blocks, touched_count;
     uint32_t frac;          /* estimated cycles not charged yet, in 1/256 */
     uint32_t per_read;      /* the last window's D-side cycles per read, in 1/256 */
@@ -443,6 +448,8 @@ void vitrine_a53_reset(struct vitrine_a53 *m) {
     m->windows = m->detailed_insns = m->insns = 0;
     m->window_end = m->measure_from = 0;
     m->tokens = 0;
+    m->tokens_at = 0;
+    m->retranslated = 0;
     m->window_id = m->window_blocks = m->touched_count = 0;
     m->epoch = 1;
     m->frac = m->per_read = 0;
@@ -457,6 +464,7 @@ void vitrine_a53_attach(struct vitrine_a53 *m, struct vitrine_clock *clock) {
 
 static void flush_translations(struct vitrine_a53 *m) {
     m->ctl(m->uc, UC_CTL_TB_FLUSH_WRITE);
+    m->flush_id++;
 }
 
 /*
@@ -579,6 +587,7 @@ static struct block_cost *lookup(struct vitrine_a53 *m, void *uc, uint64_t addre
     e->loads = 0;
     e->est = e->est_epoch = e->stale_runs = e->stale_epoch = e->window = e->acc_n = e->last_period = 0;
     e->acc_sum = 0;
+    e->flush_id = m->flush_id; /* translated for the first time: no cost of the windows' */
     memset(e->est_count, 0, sizeof e->est_count);
     if (n == 0 || m->vmem_read(uc, address, UC_PROT_EXEC, words, bytes) != 0) {
         e->cost = size / 4 ? size / 4 : 1; /* unreadable: one cycle per instruction */
@@ -643,6 +652,18 @@ static inline uint64_t resolve(struct vitrine_a53 *m, const struct block_cost *b
     }
 }
 
+/* The window budget now: what it was at tokens_at plus the instructions since, at most TOKENS_MAX
+ * (kept lazily: the block path only counts instructions). */
+static int64_t tokens(struct vitrine_a53 *m) {
+    uint64_t since = m->insns - m->tokens_at;
+    int64_t t = since >= TOKENS_MAX || m->tokens + (int64_t) since > TOKENS_MAX ? TOKENS_MAX : m->tokens + (int64_t) since;
+    t -= (int64_t) m->retranslated * RETRANSLATION_COST; /* the windows' flushes, paid as their cost shows */
+    m->retranslated = 0;
+    m->tokens = t;
+    m->tokens_at = m->insns;
+    return t;
+}
+
 /* A window's end: each block measured gets its average, the hook goes, and a run stop is asked
  * for so that Java drops the translations made with it (vitrine_a53_apply). */
 static void end_window(struct vitrine_a53 *m) {
@@ -670,7 +691,7 @@ static void end_window(struct vitrine_a53 *m) {
     m->detailed = m->measuring = 0;
     m->want = WANT_FLUSH;
     m->clock->stop = 1;
-    m->tokens -= WINDOW_COST + (int64_t) m->window_blocks * COST_PER_BLOCK;
+    m->tokens = tokens(m) - WINDOW_COST;
 }
 
 /* Outside windows: the D-side counts a block's execution adds, as measured (one read per load
@@ -692,11 +713,13 @@ static inline void estimate_counts(struct vitrine_a53 *m, const struct block_cos
  * window, where its reads are charged as they happen), and the schedule's decisions. */
 static inline uint64_t sample(struct vitrine_a53 *m, struct block_cost *e, uint32_t insns) {
     uint32_t period = (uint32_t) (m->insns >> PERIOD_SHIFT) + 1;
-    if (e->last_period + 2 <= period) m->epoch++; /* idle code runs again: the estimates may be stale */
-    e->last_period = period;
+    if (e->last_period != period) {
+        if (e->last_period + 2 <= period) m->epoch++; /* idle code runs again: the estimates may be stale */
+        e->last_period = period;
+    }
     m->insns += insns;
-    m->tokens += insns;
-    if (m->tokens > TOKENS_MAX) m->tokens = TOKENS_MAX;
+    m->retranslated += e->flush_id != m->flush_id;
+    e->flush_id = m->flush_id;
     if (m->detailed) {
         m->detailed_insns += insns;
         if (e->window != m->window_id) {
@@ -717,7 +740,7 @@ static inline uint64_t sample(struct vitrine_a53 *m, struct block_cost *e, uint3
     m->frac += e->est_epoch ? e->est : e->loads * m->per_read;
     uint64_t extra = m->frac >> 8;
     m->frac &= 255;
-    if (!m->detailed && e->est_epoch != m->epoch && m->tokens >= 0 && m->want == WANT_NONE && m->clock) {
+    if (!m->detailed && e->est_epoch != m->epoch && m->want == WANT_NONE && m->clock && tokens(m) >= 0) {
         if (e->stale_epoch != m->epoch) { /* hot in this phase: executions of earlier ones do not count */
             e->stale_epoch = m->epoch;
             e->stale_runs = 0;

@@ -35,10 +35,11 @@
  * so it is deterministic: when code that was idle for two PERIODs runs again (a phase change is
  * likely: another program, another working set), every estimate becomes stale, and a stale block
  * that executes HOT_LOADS loads in that phase asks for a window. Windows are paid for from a
- * budget of instructions (each one executed adds one, up to TOKENS_MAX; a window costs
- * WINDOW_COST, and every block run again after one of its flushes, i.e. translated again,
- * RETRANSLATION_COST), so that their cost stays a bounded share of any workload: the Linux boot,
- * with thousands of blocks in its working set, gets few windows; a loop gets as many as it needs.
+ * budget of instructions (TOKENS_MAX at start; each one executed adds one, up to TOKENS_MAX; a
+ * window costs WINDOW_COST, and every block run again after one of its flushes, i.e. translated
+ * again, RETRANSLATION_COST), so that their cost stays a bounded share of any workload: the Linux
+ * boot, with thousands of blocks in its working set, gets few windows; a loop gets as many as it
+ * needs.
  */
 #include <string.h>
 #include "vitrine_clock.h"
@@ -70,7 +71,7 @@ enum {
     PERIOD_SHIFT = 15,            /* code not run for two periods of 32,768 instructions is idle */
     HOT_LOADS = 128,              /* loads a stale block executes (in one phase) before it asks for a window */
     WINDOW_COST = 100000,         /* what a window costs, in instructions of budget (below) ... */
-    RETRANSLATION_COST = 10000,   /* ... plus this for each block translated again after its flushes */
+    RETRANSLATION_COST = 13000,   /* ... plus this for each block translated again after its flushes */
 };
 #define TOKENS_MAX 64000000       /* instructions of credit at most (bursts of windows after quiet stretches) */
 #define TOUCHED 8192              /* blocks a window measures at most */
@@ -447,7 +448,7 @@ void vitrine_a53_reset(struct vitrine_a53 *m) {
     m->detailed = m->measuring = 0;
     m->windows = m->detailed_insns = m->insns = 0;
     m->window_end = m->measure_from = 0;
-    m->tokens = 0;
+    m->tokens = TOKENS_MAX; /* a start-up credit: a short run gets the windows its phases need */
     m->tokens_at = 0;
     m->retranslated = 0;
     m->window_id = m->window_blocks = m->touched_count = 0;

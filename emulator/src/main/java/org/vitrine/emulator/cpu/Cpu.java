@@ -415,8 +415,8 @@ public final class Cpu {
 
     /**
      * What the a53 timing model counted so far (blocks decoded, branch mispredicts, L1 D / L2 / TLB
-     * misses and data reads, the D side's in its detailed windows only), or an empty string with
-     * the fixed model.
+     * misses and data reads, the D side's measured in its detailed windows and estimated between
+     * them), or an empty string with the fixed model.
      */
     public String timingCounts() {
         if (a53 == null) return "";

@@ -8,6 +8,7 @@
  *   vitrine_a53_read(m, pa)                  per guest data read (physical address): D-side miss cycles
  *   vitrine_a53_context(m, ttbr0)            the guest switched its lower address space
  *   vitrine_a53_invalidate(m)                code changed (IC IVAU/IALLU, host writes, reset)
+ *   vitrine_a53_apply(m)                     between runs: enter or leave a detailed window (below)
  *
  * Static part, computed once per translated block and kept in a direct-mapped table keyed by the
  * block's virtual address (tagged with the TTBR0 context for lower-half addresses), its size and a
@@ -22,6 +23,23 @@
  * block that follows it): gshare over 2,048 2-bit counters (8 bits of global history), a 256-entry indirect target table and
  * an 8-entry return stack, 9 cycles per mispredict; L1 I (from each block's lines) and L1 D (from
  * every read), a unified L2, DRAM; micro-TLBs and the L2 TLB with a fixed page-walk cost.
+ *
+ * Sampled D side. A data-read hook makes libunicorn translate every load and store into its slow
+ * path (about ten times slower on a streaming copy), so the hook is installed only for detailed
+ * windows of WINDOW instructions: the first WARM of them warm the caches (each block is charged
+ * its estimate, the caches having started the window cold), the rest charge each read what it
+ * costs and measure, for each block executed, the D-side cycles of its executions. Between
+ * windows the hook is gone (and the translations made with it flushed) and each block is charged
+ * its measured average (a block never measured: its loads times the last window's average per
+ * read). The schedule is driven by the guest alone (instruction counts and the block sequence),
+ * so it is deterministic: when code that was idle for two PERIODs runs again (a phase change is
+ * likely: another program, another working set), every estimate becomes stale, and a stale block
+ * that executes HOT_LOADS loads in that phase asks for a window. Windows are paid for from a
+ * budget of instructions (TOKENS_MAX at start; each one executed adds one, up to TOKENS_MAX; a
+ * window costs WINDOW_COST, and every block run again after one of its flushes, i.e. translated
+ * again, RETRANSLATION_COST), so that their cost stays a bounded share of any workload: the Linux
+ * boot, with thousands of blocks in its working set, gets few windows; a loop gets as many as it
+ * needs.
  */
 #include <string.h>
 #include "vitrine_clock.h"
@@ -29,6 +47,15 @@
 /* uc_vmem_read(uc, address, prot, bytes, size), passed in by Java (no libunicorn headers or link). */
 typedef int (*uc_vmem_read_fn)(void *uc, uint64_t address, int prot, void *bytes, size_t size);
 #define UC_PROT_EXEC 4
+/* uc_hook_add, uc_hook_del and uc_ctl, for the detailed windows' read hook (passed in by Java too). */
+typedef int (*uc_hook_add_fn)(void *uc, size_t *hh, int type, void *callback, void *user_data, uint64_t begin,
+                              uint64_t end, ...);
+typedef int (*uc_hook_del_fn)(void *uc, size_t hh);
+typedef int (*uc_ctl_fn)(void *uc, int control, ...);
+#define UC_HOOK_MEM_READ (1 << 10)
+#define UC_CTL_TB_FLUSH_WRITE (10 | (1 << 30))
+/* The read hook of vitrine_hooks.c, installed for each detailed window. */
+void vitrine_read_hook(void *uc, int type, uint64_t address, int size, int64_t value, void *user_data);
 
 /* ---- figures (cycles) ---------------------------------------------------------------------- */
 enum {
@@ -37,6 +64,19 @@ enum {
     MISPREDICT = 9, L2_HIT = 13, DRAM = 150, UTLB_MISS = 2, TLB_MISS = 20, PAGE_WALK = 39,
     BARRIER = 8
 };
+
+/* ---- the sampling schedule (instructions) --------------------------------------------------- */
+enum {
+    WINDOW = 30000, WARM = 10000, /* a detailed window, and its first part that only warms the caches */
+    PERIOD_SHIFT = 15,            /* code not run for two periods of 32,768 instructions is idle */
+    HOT_LOADS = 128,              /* loads a stale block executes (in one phase) before it asks for a window */
+    WINDOW_COST = 100000,         /* what a window costs, in instructions of budget (below) ... */
+    RETRANSLATION_COST = 13000,   /* ... plus this for each block translated again after its flushes */
+};
+#define TOKENS_MAX 64000000       /* instructions of credit at most (bursts of windows after quiet stretches) */
+#define TOUCHED 8192              /* blocks a window measures at most */
+enum want { WANT_NONE, WANT_DETAILED, WANT_FLUSH };
+#define D_COUNTS 5                /* reads, L1 D misses, L2 misses, micro-TLB misses, L2 TLB misses */
 
 /* ---- set-associative LRU arrays (caches and TLBs) ----------------------------------------- */
 struct lru {
@@ -75,9 +115,18 @@ struct block_cost {
     uint64_t key, target;
     uint32_t size, generation, cost;
     uint8_t branch;
+    uint16_t loads;        /* instructions that read memory */
+    /* sampling: D-side cycles per execution beyond L1 hits, in 1/256 cycle, measured in the window
+     * of epoch est_epoch (0: never measured); the accumulators of the window it last ran in */
+    uint32_t est, est_epoch, stale_runs, stale_epoch, window, acc_n, last_period;
+    uint32_t flush_id;     /* the flush of translations after which it last ran (see retranslated) */
+    uint64_t acc_sum;
+    /* the same for the D side's counts (reads, L1 D misses, L2 misses, micro-TLB and L2 TLB misses),
+     * so that the profile's per-process cache figures are estimated between windows too */
+    uint32_t est_count[D_COUNTS], acc_count[D_COUNTS];
     /* The block that last followed this one: tried before the table's hash (a loop or a chain
      * of blocks finds its next entry without hashing); checked like a table hit, since an entry
-     * only ever lives in its own hash slot. */
+     * only ever lives in its own hash set. */
     struct block_cost *successor;
 };
 
@@ -111,6 +160,31 @@ struct vitrine_a53 {
     uint64_t ifetches;      /* L1 I line fetches: each block's lines */
     uint64_t l1i_misses;
     uint64_t utlb_misses;   /* micro-TLB misses, I and D (the L2 TLB's accesses) */
+    uint64_t windows;       /* detailed windows entered */
+    uint64_t detailed_insns; /* instructions executed in them */
+    /* sampling (see the top of the file) */
+    uc_hook_add_fn hook_add;
+    uc_hook_del_fn hook_del;
+    uc_ctl_fn ctl;
+    struct vitrine_clock *clock; /* the block clock: its stop flag ends a run before a mode change */
+    void *uc;               /* the engine, as the block hook last saw it */
+    struct block_cost *current; /* the block running now (its reads add to its accumulators) */
+    size_t hook;            /* the read hook while detailed, else 0 */
+    int detailed;           /* reads reach the model: the hook is on and every translation has it */
+    int measuring;          /* the current block's reads count towards its estimate */
+    int want;               /* what the next vitrine_a53_apply does */
+    uint64_t insns;         /* instructions executed: the schedule's clock */
+    uint64_t window_end, measure_from;
+    int64_t tokens;         /* the window budget at tokens_at: instructions executed minus what windows cost */
+    uint64_t tokens_at;     /* (a window needs a budget >= 0; see tokens()) */
+    uint32_t flush_id;      /* flushes of translations so far (two per window) */
+    uint64_t retranslated;  /* blocks run again after a flush, not paid for yet */
+    uint32_t window_id, epoch, window_blocks, touched_count;
+    uint32_t frac;          /* estimated cycles not charged yet, in 1/256 */
+    uint32_t per_read;      /* the last window's D-side cycles per read, in 1/256 */
+    uint32_t count_frac[D_COUNTS]; /* estimated counts not added yet, in 1/256 */
+    uint64_t win_extra, win_reads;
+    struct block_cost *touched[TOUCHED];
 };
 
 /* ---- decoding: an A64 word to its class, registers and latency ----------------------------- */
@@ -124,6 +198,7 @@ struct insn {
     uint8_t dst[2], src[3];
     uint8_t acc;                   /* source read late (MADD/FMA accumulator), or NONE */
     uint8_t branch;
+    uint8_t reads;                 /* 1: reads memory */
 };
 
 static void set(struct insn *d, int unit, int latency) {
@@ -135,6 +210,7 @@ static void decode(uint32_t w, struct insn *d) {
     memset(d, NONE, sizeof *d);
     d->busy = 0;
     d->branch = BR_NONE;
+    d->reads = 0;
     uint32_t rd = w & 31, rn = (w >> 5) & 31, rm = (w >> 16) & 31, ra = (w >> 10) & 31;
     uint32_t op0 = (w >> 25) & 15;
     if ((op0 & 14) == 8) {                       /* data processing, immediate */
@@ -196,6 +272,7 @@ static void decode(uint32_t w, struct insn *d) {
             d->latency = LAT_LOAD + 1;
         }
         if (!load) d->latency = 1;
+        d->reads = (uint8_t) load;
     } else if ((op0 & 7) == 5) {                 /* data processing, register */
         set(d, U_ALU, LAT_ALU);
         d->dst[0] = (uint8_t) rd;
@@ -326,9 +403,13 @@ size_t vitrine_a53_size(void) {
 
 void vitrine_a53_reset(struct vitrine_a53 *m);
 
-void vitrine_a53_init(struct vitrine_a53 *m, uc_vmem_read_fn vmem_read) {
+void vitrine_a53_init(struct vitrine_a53 *m, uc_vmem_read_fn vmem_read, uc_hook_add_fn hook_add, uc_hook_del_fn hook_del,
+                      uc_ctl_fn ctl) {
     memset(m, 0, sizeof *m);
     m->vmem_read = vmem_read;
+    m->hook_add = hook_add;
+    m->hook_del = hook_del;
+    m->ctl = ctl;
     lru_init(&m->l1i, m->l1i_tags, 256, 2);
     lru_init(&m->l1d, m->l1d_tags, 128, 4);
     lru_init(&m->l2, m->l2_tags, 512, 16);
@@ -358,6 +439,60 @@ void vitrine_a53_reset(struct vitrine_a53 *m) {
     lru_clear(&m->itlb); lru_clear(&m->dtlb); lru_clear(&m->tlb);
     m->decoded = m->mispredicts = m->l1d_misses = m->l2_misses = m->tlb_misses = m->reads = 0;
     m->ifetches = m->l1i_misses = m->utlb_misses = 0;
+    /* Back to estimating, every estimate unmeasured. A hook deleted between runs stops calling at
+     * once; libunicorn drops it at the end of the next run (translations until then keep the slow
+     * path: speed only, the model no longer sees their reads either way). */
+    if (m->hook && m->uc) m->hook_del(m->uc, m->hook);
+    m->hook = 0;
+    m->want = m->detailed ? WANT_FLUSH : WANT_NONE;
+    m->detailed = m->measuring = 0;
+    m->windows = m->detailed_insns = m->insns = 0;
+    m->window_end = m->measure_from = 0;
+    m->tokens = TOKENS_MAX; /* a start-up credit: a short run gets the windows its phases need */
+    m->tokens_at = 0;
+    m->retranslated = 0;
+    m->window_id = m->window_blocks = m->touched_count = 0;
+    m->epoch = 1;
+    m->frac = m->per_read = 0;
+    memset(m->count_frac, 0, sizeof m->count_frac);
+    m->win_extra = m->win_reads = 0;
+}
+
+/* The block clock whose stop flag ends a run when the model wants to enter or leave a window. */
+void vitrine_a53_attach(struct vitrine_a53 *m, struct vitrine_clock *clock) {
+    m->clock = clock;
+}
+
+static void flush_translations(struct vitrine_a53 *m) {
+    m->ctl(m->uc, UC_CTL_TB_FLUSH_WRITE);
+    m->flush_id++;
+}
+
+/*
+ * Between runs (the CPU stopped): enters the window the model asked for (installs the read hook and
+ * drops every translation, so that all code is translated again with it), or drops the translations
+ * made with the hook after a window (the model deleted it as the window ended). Returns what it did
+ * (enum want); -1 when the hook could not be installed (the model stays estimating).
+ */
+int vitrine_a53_apply(struct vitrine_a53 *m) {
+    int w = m->want;
+    m->want = WANT_NONE;
+    if (w == WANT_DETAILED) {
+        size_t hh = 0;
+        if (m->hook_add(m->uc, &hh, UC_HOOK_MEM_READ, (void *) vitrine_read_hook, m->clock, 1, 0) != 0) return -1;
+        m->hook = hh;
+        m->detailed = 1;
+        m->windows++;
+        if (++m->window_id == 0) m->window_id = 1; /* 0: a block's "no window" */
+        m->window_blocks = m->touched_count = 0;
+        m->window_end = m->insns + WINDOW;
+        m->measure_from = m->insns + WARM;
+        m->win_extra = m->win_reads = 0;
+        flush_translations(m);
+    } else if (w == WANT_FLUSH) {
+        flush_translations(m);
+    }
+    return w;
 }
 
 void vitrine_a53_invalidate(struct vitrine_a53 *m) {
@@ -401,8 +536,13 @@ uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t pa) {
      * D side is physically tagged, as the A53's PIPT L1 D is, and needs no address-space tag
      * (the kernel's data is the same lines whichever process entered it). */
     uint64_t t = pa;
+    uint64_t before[D_COUNTS] = { m->reads, m->l1d_misses, m->l2_misses, m->utlb_misses, m->tlb_misses };
     m->reads++;
-    if (t >> 6 == m->last_dline) return 0; /* most recent page and line: hits that move nothing */
+    if (t >> 6 == m->last_dline) { /* most recent page and line: hits that move nothing */
+        m->win_reads += (uint64_t) m->measuring;
+        m->current->acc_count[0] += (uint32_t) m->measuring;
+        return 0;
+    }
     m->last_dline = t >> 6;
     /* Another line of the most recent page: the micro-TLB would hit its MRU entry (only reads
      * use it), which changes nothing; pointer chases and streams go to the caches directly. */
@@ -415,13 +555,28 @@ uint64_t vitrine_a53_read(struct vitrine_a53 *m, uint64_t pa) {
         m->l1d_misses++;
         extra += beyond_l1(m, t >> 6);
     }
+    /* A window's warming part: a block measured before is charged its estimate instead (the
+     * caches start the window cold, which would charge misses a continuous model would not
+     * have); one never measured is charged what its reads cost (cold, but closer than a guess). */
+    if (!m->measuring) return m->current->est_epoch ? 0 : extra;
+    m->current->acc_sum += extra;
+    uint64_t after[D_COUNTS] = { m->reads, m->l1d_misses, m->l2_misses, m->utlb_misses, m->tlb_misses };
+    for (int i = 0; i < D_COUNTS; i++) m->current->acc_count[i] += (uint32_t) (after[i] - before[i]);
+    m->win_extra += extra;
+    m->win_reads++;
     return extra;
 }
 
 static struct block_cost *lookup(struct vitrine_a53 *m, void *uc, uint64_t address, uint64_t key, uint32_t size) {
-    uint64_t h = key * 0x9E3779B97F4A7C15ull;
-    struct block_cost *e = &m->table[(h >> 20) & ((1u << TABLE_BITS) - 1)];
+    /* Two ways per set (the slot and its neighbour): a few hundred blocks in 65,536 slots still
+     * collide (pingpong had two pairs evicting each other every round trip, each time a "new"
+     * block to the sampling schedule). A miss replaces the way run less recently. */
+    uint64_t h = (key ^ ((uint64_t) size << 40)) * 0x9E3779B97F4A7C15ull;
+    uint32_t i = (uint32_t) (h >> (64 - TABLE_BITS));
+    struct block_cost *e = &m->table[i], *other = &m->table[i ^ 1];
     if (e->key == key && e->size == size && e->generation == m->generation) return e;
+    if (other->key == key && other->size == size && other->generation == m->generation) return other;
+    if (e->generation == m->generation && (other->generation != m->generation || other->last_period < e->last_period)) e = other;
     static __thread uint32_t words[MAX_BLOCK_BYTES / 4];
     uint32_t bytes = size > MAX_BLOCK_BYTES ? MAX_BLOCK_BYTES : size, n = bytes / 4;
     e->key = key;
@@ -430,6 +585,11 @@ static struct block_cost *lookup(struct vitrine_a53 *m, void *uc, uint64_t addre
     e->branch = BR_NONE;
     e->target = 0;
     e->successor = NULL;
+    e->loads = 0;
+    e->est = e->est_epoch = e->stale_runs = e->stale_epoch = e->window = e->acc_n = e->last_period = 0;
+    e->acc_sum = 0;
+    e->flush_id = m->flush_id; /* translated for the first time: no cost of the windows' */
+    memset(e->est_count, 0, sizeof e->est_count);
     if (n == 0 || m->vmem_read(uc, address, UC_PROT_EXEC, words, bytes) != 0) {
         e->cost = size / 4 ? size / 4 : 1; /* unreadable: one cycle per instruction */
         return e;
@@ -445,6 +605,11 @@ static struct block_cost *lookup(struct vitrine_a53 *m, void *uc, uint64_t addre
         e->target = pc + ((int64_t) ((uint64_t) ((w >> 5) & 0x7FFFF) << 45) >> 43);
     } else if ((w & 0x7E000000) == 0x36000000) {
         e->target = pc + ((int64_t) ((uint64_t) ((w >> 5) & 0x3FFF) << 50) >> 48);
+    }
+    struct insn d;
+    for (uint32_t i = 0; i < n; i++) {
+        decode(words[i], &d);
+        e->loads = (uint16_t) (e->loads + d.reads);
     }
     int loop = (e->branch == BR_COND || e->branch == BR_DIRECT) && e->target == address;
     e->cost = block_static_cost(words, n, loop) + (size - bytes) / 4;
@@ -488,7 +653,109 @@ static inline uint64_t resolve(struct vitrine_a53 *m, const struct block_cost *b
     }
 }
 
+/* The window budget now: what it was at tokens_at plus the instructions since, at most TOKENS_MAX
+ * (kept lazily: the block path only counts instructions). */
+static int64_t tokens(struct vitrine_a53 *m) {
+    uint64_t since = m->insns - m->tokens_at;
+    int64_t t = since >= TOKENS_MAX || m->tokens + (int64_t) since > TOKENS_MAX ? TOKENS_MAX : m->tokens + (int64_t) since;
+    t -= (int64_t) m->retranslated * RETRANSLATION_COST; /* the windows' flushes, paid as their cost shows */
+    m->retranslated = 0;
+    m->tokens = t;
+    m->tokens_at = m->insns;
+    return t;
+}
+
+/* A window's end: each block measured gets its average, the hook goes, and a run stop is asked
+ * for so that Java drops the translations made with it (vitrine_a53_apply). */
+static void end_window(struct vitrine_a53 *m) {
+    for (uint32_t i = 0; i < m->touched_count; i++) {
+        struct block_cost *e = m->touched[i];
+        if (e->window != m->window_id) continue; /* reused by another block since, or listed twice */
+        if (e->acc_n) {
+            uint64_t per = e->acc_sum * 256 / e->acc_n;
+            e->est = per > UINT32_MAX ? UINT32_MAX : (uint32_t) per;
+            for (int c = 0; c < D_COUNTS; c++) {
+                uint64_t k = (uint64_t) e->acc_count[c] * 256 / e->acc_n;
+                e->est_count[c] = k > UINT32_MAX ? UINT32_MAX : (uint32_t) k;
+            }
+            e->est_epoch = m->epoch;
+            e->stale_runs = 0;
+        }
+        e->window = 0;
+    }
+    if (m->win_reads >= 256) {
+        uint64_t per = m->win_extra * 256 / m->win_reads;
+        m->per_read = per > UINT32_MAX / 64 ? UINT32_MAX / 64 : (uint32_t) per;
+    }
+    m->hook_del(m->uc, m->hook); /* stops calling at once; libunicorn drops it as the run ends */
+    m->hook = 0;
+    m->detailed = m->measuring = 0;
+    m->want = WANT_FLUSH;
+    m->clock->stop = 1;
+    m->tokens = tokens(m) - WINDOW_COST;
+}
+
+/* Outside windows: the D-side counts a block's execution adds, as measured (one read per load
+ * and no misses for a block never measured). */
+static inline void estimate_counts(struct vitrine_a53 *m, const struct block_cost *e) {
+    uint64_t *count[D_COUNTS] = { &m->reads, &m->l1d_misses, &m->l2_misses, &m->utlb_misses, &m->tlb_misses };
+    if (!e->est_epoch) {
+        m->reads += e->loads;
+        return;
+    }
+    for (int i = 0; i < D_COUNTS; i++) {
+        m->count_frac[i] += e->est_count[i];
+        *count[i] += m->count_frac[i] >> 8;
+        m->count_frac[i] &= 255;
+    }
+}
+
+/* The sampling part of a block's execution: its estimated D-side cycles outside windows (0 in a
+ * window, where its reads are charged as they happen), and the schedule's decisions. */
+static inline uint64_t sample(struct vitrine_a53 *m, struct block_cost *e, uint32_t insns) {
+    uint32_t period = (uint32_t) (m->insns >> PERIOD_SHIFT) + 1;
+    if (e->last_period != period) {
+        if (e->last_period + 2 <= period) m->epoch++; /* idle code runs again: the estimates may be stale */
+        e->last_period = period;
+    }
+    m->insns += insns;
+    m->retranslated += e->flush_id != m->flush_id;
+    e->flush_id = m->flush_id;
+    if (m->detailed) {
+        m->detailed_insns += insns;
+        if (e->window != m->window_id) {
+            e->window = m->window_id;
+            e->acc_n = 0;
+            e->acc_sum = 0;
+            memset(e->acc_count, 0, sizeof e->acc_count);
+            m->window_blocks++;
+            if (m->touched_count < TOUCHED) m->touched[m->touched_count++] = e;
+        }
+        m->measuring = m->insns > m->measure_from;
+        e->acc_n += (uint32_t) m->measuring;
+        if (m->insns >= m->window_end) end_window(m); /* this block's reads no longer reach the model */
+        else if (m->measuring || !e->est_epoch) return 0; /* its reads are charged as they happen */
+    }
+    if (!e->loads) return 0;
+    if (!m->detailed) estimate_counts(m, e);
+    m->frac += e->est_epoch ? e->est : e->loads * m->per_read;
+    uint64_t extra = m->frac >> 8;
+    m->frac &= 255;
+    if (!m->detailed && e->est_epoch != m->epoch && m->want == WANT_NONE && m->clock && tokens(m) >= 0) {
+        if (e->stale_epoch != m->epoch) { /* hot in this phase: executions of earlier ones do not count */
+            e->stale_epoch = m->epoch;
+            e->stale_runs = 0;
+        }
+        e->stale_runs += e->loads;
+        if (e->stale_runs < HOT_LOADS) return extra;
+        m->want = WANT_DETAILED;
+        m->clock->stop = 1; /* before the next block; Java installs the hook (vitrine_a53_apply) */
+    }
+    return extra;
+}
+
 uint64_t vitrine_a53_block(struct vitrine_a53 *m, void *uc, uint64_t address, uint32_t size) {
+    m->uc = uc;
     struct block_cost *p = m->previous, *e = NULL;
     uint64_t cycles = 0, t = tagged(m, address);
     if (p) {
@@ -500,7 +767,8 @@ uint64_t vitrine_a53_block(struct vitrine_a53 *m, void *uc, uint64_t address, ui
         e = lookup(m, uc, address, t, size);
         if (p) p->successor = e;
     }
-    cycles += e->cost;
+    m->current = e;
+    cycles += e->cost + sample(m, e, size >> 2);
     uint64_t first = t >> 6, last = (t + (size ? size - 1 : 0)) >> 6;
     m->ifetches += last - first + 1;
     if (first != m->last_iline || last != first) {

@@ -208,6 +208,10 @@ class DebugRewindInputTest {
         assertEquals(expected.sections().keySet(), actual.sections().keySet(), what + ": sections");
         List<String> differing = new ArrayList<>();
         for (String name : expected.sections().keySet()) {
+            // the host's queue of posted, undelivered input: at a stop where input was given the
+            // reference holds it there, a rewound machine in its journal (the same delivery on
+            // resume, checked by the console's key lines); every guest-visible part must match
+            if (name.equals("host-input")) continue;
             if (!Arrays.equals(expected.sections().get(name), actual.sections().get(name))) differing.add(name);
         }
         assertTrue(differing.isEmpty(), what + ": machine state differs in " + differing);

@@ -431,13 +431,16 @@ public final class Cpu {
 
     /**
      * What the a53 timing model counted so far (blocks decoded, branch mispredicts, L1 D / L2 / TLB
-     * misses, data reads), or an empty string with the fixed model.
+     * misses and data reads, the D side's measured in its detailed windows and estimated between
+     * them), or an empty string with the fixed model.
      */
     public String timingCounts() {
         if (a53 == null) return "";
         NativeA53Model.Counts c = a53.counts();
-        return String.format("a53 model: %,d blocks costed, %,d mispredicts, %,d reads, %,d L1D misses, %,d L2 misses, %,d TLB misses",
-                c.blocksDecoded(), c.mispredicts(), c.reads(), c.l1dMisses(), c.l2Misses(), c.tlbMisses());
+        return String.format("a53 model: %,d blocks costed, %,d mispredicts, %,d reads, %,d L1D misses, %,d L2 misses, %,d TLB misses"
+                        + " (D side in %,d detailed windows, %,d instructions)",
+                c.blocksDecoded(), c.mispredicts(), c.reads(), c.l1dMisses(), c.l2Misses(), c.tlbMisses(), c.windows(),
+                c.detailedInstructions());
     }
 
     /** The a53 timing model's cache and TLB traffic so far, or null with the fixed model (which has no caches). */
@@ -542,6 +545,7 @@ public final class Cpu {
                 blocks.continuation(resumedAt);
                 continuation = NEVER;
                 resuming = false;
+                if (a53 != null) a53.applySampling();
                 int err = uc.start(uc.reg(Arm64Reg.PC), NEVER, 0, 0);
                 blocks.continuation(NEVER);
                 resumedAt = NEVER;

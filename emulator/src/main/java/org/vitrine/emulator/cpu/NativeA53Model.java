@@ -13,21 +13,22 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * The a53 timing model's native state (src/main/c/vitrine_a53.c), owned here: the per-block cost
  * table, the branch predictor, the caches and the TLBs. The block clock's hook and the data-read
  * hook call into it from native code; Java only creates it, tells it when code changed or the
- * machine was restored, and reads its counts.
+ * machine was restored, lets it switch between detailed windows and estimated stretches between
+ * runs ({@link #applySampling}), and reads its counts.
  */
 final class NativeA53Model {
     private static final Linker LINKER = Linker.nativeLinker();
-    private static MethodHandle size, init, reset, invalidate, forget, counts, staticCost;
+    private static MethodHandle size, init, reset, invalidate, forget, counts, staticCost, attach, apply;
 
     /** The counts the model keeps (vitrine_a53_counts), in its order. */
     record Counts(long blocksDecoded, long mispredicts, long l1dMisses, long l2Misses, long tlbMisses, long reads,
-                  long instructionFetches, long l1iMisses, long microTlbMisses) {
+                  long instructionFetches, long l1iMisses, long microTlbMisses, long windows, long detailedInstructions) {
         CacheCounts caches() {
             return new CacheCounts(instructionFetches, l1iMisses, reads, l1dMisses, l2Misses, microTlbMisses, tlbMisses);
         }
     }
 
-    private static final int COUNTS = 9;
+    private static final int COUNTS = 11;
 
     private final MemorySegment state;
 
@@ -35,7 +36,8 @@ final class NativeA53Model {
         bind();
         try {
             state = uc.arena().allocate((long) size.invokeExact(), 64);
-            init.invokeExact(state, uc.symbol("uc_vmem_read"));
+            init.invokeExact(state, uc.symbol("uc_vmem_read"), uc.symbol("uc_hook_add"), uc.symbol("uc_hook_del"),
+                    uc.symbol("uc_ctl"));
         } catch (Throwable t) {
             throw new IllegalStateException("cannot start the a53 timing model: " + t, t);
         }
@@ -44,7 +46,10 @@ final class NativeA53Model {
     private static synchronized void bind() {
         if (size != null) return;
         size = handle("vitrine_a53_size", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
-        init = handle("vitrine_a53_init", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        init = handle("vitrine_a53_init", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        attach = handle("vitrine_a53_attach", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        apply = handle("vitrine_a53_apply", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
         reset = handle("vitrine_a53_reset", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
         invalidate = handle("vitrine_a53_invalidate", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
         forget = handle("vitrine_a53_forget_previous", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
@@ -59,6 +64,33 @@ final class NativeA53Model {
 
     MemorySegment state() {
         return state;
+    }
+
+    /**
+     * The block clock ({@code struct vitrine_clock}) whose stop flag the model raises to end a run
+     * before entering or leaving a detailed window, and which its read hook charges.
+     */
+    void attach(MemorySegment clock) {
+        try {
+            attach.invokeExact(state, clock);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Between runs: enters the detailed window the model asked for (installs its data-read hook
+     * and drops every translation, so that all code is translated again with the hook) or drops
+     * the translations made with the hook after one ended. Nothing when it asked for neither.
+     */
+    void applySampling() {
+        int done;
+        try {
+            done = (int) apply.invokeExact(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (done < 0) throw new IllegalStateException("the a53 model could not install its data-read hook");
     }
 
     /** Code changed somewhere (IC maintenance, host writes, a flush): every block is costed again. */
@@ -87,7 +119,7 @@ final class NativeA53Model {
     Counts counts() {
         try {
             long[] c = ((MemorySegment) counts.invokeExact(state)).reinterpret(8L * COUNTS).toArray(ValueLayout.JAVA_LONG);
-            return new Counts(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
+            return new Counts(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10]);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

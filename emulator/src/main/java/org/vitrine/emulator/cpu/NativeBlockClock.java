@@ -20,8 +20,8 @@ final class NativeBlockClock {
     private final MemorySegment state;
 
     /**
-     * {@code model}: the a53 model that costs each block, and whose data-read hook this installs;
-     * null for {@code cyclesPerInstruction} cycles per instruction.
+     * {@code model}: the a53 model that costs each block (and installs its data-read hook on this
+     * state for its detailed windows); null for {@code cyclesPerInstruction} cycles per instruction.
      */
     NativeBlockClock(Unicorn uc, int cyclesPerInstruction, NativeA53Model model) {
         state = uc.arena().allocate(SIZE, 8);
@@ -31,7 +31,7 @@ final class NativeBlockClock {
         state.set(ValueLayout.ADDRESS, EMU_STOP, uc.symbol("uc_emu_stop"));
         state.set(ValueLayout.ADDRESS, MODEL, model == null ? MemorySegment.NULL : model.state());
         uc.hookBlockNative(NativeHooks.function(model == null ? "vitrine_block_hook_fixed" : "vitrine_block_hook"), state);
-        if (model != null) uc.hookMemoryNative(Unicorn.HOOK_MEM_READ, NativeHooks.function("vitrine_read_hook"), state);
+        if (model != null) model.attach(state);  // the model installs the data-read hook for its detailed windows
     }
 
     /**

@@ -16,7 +16,8 @@ final class CacheSection {
 
     static String render(List<Profiler.Process> processes, CacheCounts idle, CacheCounts boot) {
         StringBuilder out = new StringBuilder();
-        out.append("Caches and TLBs (a53 model, exact; charged as cycles are: a process's own code and the kernel on its behalf):\n");
+        out.append("Caches and TLBs (a53 model: I side exact, D side measured in its detailed windows and estimated between them;"
+                + " charged as cycles are: a process's own code and the kernel on its behalf):\n");
         out.append(String.format("  %5s  %-16s %13s %6s %13s %6s %11s %6s %13s %6s %6s%n", "pid", "program", "L1I accesses", "miss",
                 "L1D reads", "miss", "L2 accesses", "miss", "TLB lookups", "uTLB", "walks"));
         List<Profiler.Process> byTraffic = new ArrayList<>(processes);

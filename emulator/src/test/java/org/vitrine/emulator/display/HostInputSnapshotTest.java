@@ -20,28 +20,30 @@ class HostInputSnapshotTest {
 
     @Test
     void aRestoreBringsBackTheUndeliveredEventsAndAsksForTheirDelivery() throws Exception {
-        HostInput in = new HostInput();
-        AtomicInteger redelivered = new AtomicInteger();
-        in.post(A);
-        Snapshot s = Snapshot.take(Map.of(), List.of(in.snapshotPart(redelivered::incrementAndGet)));
-        in.drain();
-        in.post(B);
-        s.restore(List.of(in.snapshotPart(redelivered::incrementAndGet)));
-        assertEquals(List.of(A), in.drain(), "the queue at the save, without what was posted after it");
-        assertEquals(1, redelivered.get());
+        Restored r = saveWithAPostThenRestore(false);
+        assertEquals(List.of(A), r.queue(), "the queue at the save, without what was posted after it");
+        assertEquals(1, r.redeliveries());
     }
 
     @Test
     void aRestoreWhileHeldLeavesTheQueueAsItIs() throws Exception {
+        Restored r = saveWithAPostThenRestore(true);
+        assertEquals(List.of(B), r.queue(), "A was delivered already (the journal replays it); B waits for the present");
+        assertEquals(0, r.redeliveries());
+    }
+
+    private record Restored(List<HostInput.Event> queue, int redeliveries) { }
+
+    /** A posted and saved undelivered, then delivered; B posted; the save restored, held or not. */
+    private static Restored saveWithAPostThenRestore(boolean held) throws Exception {
         HostInput in = new HostInput();
         AtomicInteger redelivered = new AtomicInteger();
         in.post(A);
         Snapshot s = Snapshot.take(Map.of(), List.of(in.snapshotPart(redelivered::incrementAndGet)));
         in.drain();
         in.post(B);
-        in.hold(true);
+        in.hold(held);
         s.restore(List.of(in.snapshotPart(redelivered::incrementAndGet)));
-        assertEquals(List.of(B), in.drain(), "A was delivered already (the journal replays it); B waits for the present");
-        assertEquals(0, redelivered.get());
+        return new Restored(in.drain(), redelivered.get());
     }
 }

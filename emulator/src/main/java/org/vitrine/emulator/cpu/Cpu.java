@@ -314,8 +314,8 @@ public final class Cpu {
 
     /**
      * While instruction hooks exist, stops asked for by the block clock (deadlines, host actions,
-     * cache maintenance) happen here, before the instruction: see vitrine_hooks.c for why the
-     * block hook cannot stop exactly then. A stop in mid-block gives back the rest of the block.
+     * cache maintenance) happen here, before the first instruction of the block the hook declined
+     * to charge: see vitrine_hooks.c for why the block hook cannot stop exactly then.
      */
     private void stopIfAsked(long address, int size) {
         // Only where the block hook declined to charge a block (it marks that by an empty block):

@@ -495,6 +495,10 @@ int vitrine_a53_apply(struct vitrine_a53 *m) {
     return w;
 }
 
+int vitrine_a53_pending(const struct vitrine_a53 *m) {
+    return m->want != WANT_NONE;
+}
+
 void vitrine_a53_invalidate(struct vitrine_a53 *m) {
     m->generation++;
 }

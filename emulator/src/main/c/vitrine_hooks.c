@@ -46,8 +46,24 @@ static inline void charge_block(struct vitrine_clock *c, uint64_t address, uint3
     c->retired += size >> 2;
 }
 
+/*
+ * The rest of a block a debugger cut short, with the a53 model: the model costed the whole block
+ * (and updated its predictor, caches and schedule) when it started, so the rest is charged what
+ * the cut gave back, without asking the model again: a debugged run's cycles stay those of an
+ * undebugged one. A window the model asked for meanwhile still waits for the next block.
+ */
+static __attribute__((noinline, cold)) void resume_block(struct vitrine_clock *c, uint64_t address, uint32_t size) {
+    c->continuation = 1;
+    charge_block(c, address, size, c->continuation_cycles);
+    if (vitrine_a53_pending(c->model)) c->stop = 1;
+}
+
 void vitrine_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data) {
     struct vitrine_clock *c = (struct vitrine_clock *) user_data;
+    if (__builtin_expect(address == c->continuation, 0) && size == c->continuation_size && c->model) {
+        resume_block(c, address, size);
+        return;
+    }
     if (stop_due(c, address)) {
         stop_before_block(uc, c);
         return;
@@ -168,4 +184,7 @@ _Static_assert(offsetof(struct vitrine_sys_filter, model) == 368, "layout mirror
 _Static_assert(sizeof(struct vitrine_sys_filter) == 384, "layout mirrored in NativeSysInsnFilter");
 _Static_assert(offsetof(struct vitrine_clock, block_cycles) == 80, "layout mirrored in NativeBlockClock");
 _Static_assert(offsetof(struct vitrine_clock, model) == 96, "layout mirrored in NativeBlockClock");
+_Static_assert(offsetof(struct vitrine_clock, continuation_size) == 76, "layout mirrored in NativeBlockClock");
 _Static_assert(offsetof(struct vitrine_clock, continuation) == 104, "layout mirrored in NativeBlockClock");
+_Static_assert(offsetof(struct vitrine_clock, continuation_cycles) == 112, "layout mirrored in NativeBlockClock");
+_Static_assert(sizeof(struct vitrine_clock) == 120, "layout mirrored in NativeBlockClock");

@@ -111,7 +111,6 @@ public final class Cpu {
     // a block cut short by a debugger stop: where the next run resumes it, and the run doing so
     private long continuation = NEVER;
     private long resumedAt = NEVER;
-    private long resumedCycle;
     private long retiredAtLastAbort = -1;
     private int abortsInARow;
     private final RunStatistics statistics = new RunStatistics();
@@ -305,7 +304,7 @@ public final class Cpu {
                 stopHook = null;
                 blocks.deferStops(false);
             }
-            uc.flushTranslations(); // translated blocks still call the removed hook's slot otherwise
+            uc.retranslate(); // translated blocks still call the removed hook's slot otherwise
         }
     }
 
@@ -315,29 +314,32 @@ public final class Cpu {
 
     /**
      * While instruction hooks exist, stops asked for by the block clock (deadlines, host actions,
-     * cache maintenance) happen here, before the instruction: see vitrine_hooks.c for why the
-     * block hook cannot stop exactly then. A stop in mid-block gives back the rest of the block.
+     * cache maintenance) happen here, before the first instruction of the block the hook declined
+     * to charge: see vitrine_hooks.c for why the block hook cannot stop exactly then.
      */
     private void stopIfAsked(long address, int size) {
-        if (!blocks.stopRequested() || inResumedBlock()) return;   // the undebugged run would finish this block
+        // Only where the block hook declined to charge a block (it marks that by an empty block):
+        // the undebugged run stops there and nowhere else; a stop asked for by a block's own hook
+        // (the a53 model's windows) or in its middle (an MSR, a device) waits for the next block.
+        if (!blocks.stopRequested() || blocks.blockSize() != 0) return;
         cutBefore(address);
         uc.stop();
     }
 
     /**
-     * Gives back the rest of the running block from {@code pc} and, when that leaves it cut in the
-     * middle, remembers {@code pc} so the next run resumes it as the same block ({@link #run}).
+     * Gives back the rest of the running block from {@code pc} and, when the block was charged,
+     * remembers {@code pc} so the next run resumes it as the same block ({@link #run}), charged
+     * what was given back (the a53 model costed the whole block as it started, and must not see
+     * it twice, nor its rest as another block).
      */
     private void cutBefore(long pc) {
-        boolean middle = blocks.blockSize() != 0 && (pc != blocks.blockAddress() || inResumedBlock());
+        int size = blocks.blockSize();
+        long address = blocks.blockAddress();
+        boolean charged = size != 0 && pc >= address && pc < address + size;
+        long before = blocks.committed();
         truncateBlock(pc);
-        continuation = middle ? pc : NEVER;
-    }
-
-    /** True while the running block is the rest of one a debugger cut short. */
-    private boolean inResumedBlock() {
-        return resumedAt != NEVER && blocks.blockSize() != 0 && blocks.blockAddress() == resumedAt
-                && blocks.blockStart() == resumedCycle;
+        continuation = charged ? pc : NEVER;
+        if (charged) blocks.continuationCost(before - blocks.committed(), (int) (address + size - pc));
     }
 
     /**
@@ -351,6 +353,7 @@ public final class Cpu {
 
     public void continuation(long pc) {
         continuation = pc;
+        blocks.continuationCost(0, 0); // not known after a restore: the a53 model costs the rest as a block
     }
 
     /** From an instruction or memory hook: the cycle at which the instruction at {@code address} starts. */
@@ -385,7 +388,7 @@ public final class Cpu {
             blocks.deferStops(true);
         }
         Unicorn.Hook h = uc.hookCode(stub, begin, end);
-        uc.flushTranslations();
+        uc.retranslate();
         return new InstructionHook(h);
     }
 
@@ -541,11 +544,11 @@ public final class Cpu {
                 if (!hostActions.isEmpty() && !resuming) stopBeforeNextBlock(RunStatistics.Stop.HOST);
                 blocks.clearBlock();
                 resumedAt = resuming ? continuation : NEVER;
-                resumedCycle = blocks.committed();
                 blocks.continuation(resumedAt);
                 continuation = NEVER;
                 resuming = false;
-                if (a53 != null) a53.applySampling();
+                // Not within a cut block: the undebugged run enters or leaves a window at the next block.
+                if (a53 != null && resumedAt == NEVER) a53.applySampling();
                 int err = uc.start(uc.reg(Arm64Reg.PC), NEVER, 0, 0);
                 blocks.continuation(NEVER);
                 resumedAt = NEVER;

@@ -14,8 +14,8 @@ import org.vitrine.emulator.unicorn.Unicorn;
  */
 final class NativeBlockClock {
     private static final long COMMITTED = 0, DEADLINE = 8, BLOCK_ADDRESS = 16, BLOCK_START = 24, RETIRED = 32,
-            CPI = 40, EMU_STOP = 48, BLOCK_SIZE = 56, STOP = 60, STOPS = 64, DEFER_STOP = 72, BLOCK_CYCLES = 80, BLOCK_EXTRA = 88,
-            MODEL = 96, CONTINUATION = 104, SIZE = 112;
+            CPI = 40, EMU_STOP = 48, BLOCK_SIZE = 56, STOP = 60, STOPS = 64, DEFER_STOP = 72, CONTINUATION_SIZE = 76, BLOCK_CYCLES = 80, BLOCK_EXTRA = 88,
+            MODEL = 96, CONTINUATION = 104, CONTINUATION_CYCLES = 112, SIZE = 120;
 
     private final MemorySegment state;
 
@@ -110,6 +110,17 @@ final class NativeBlockClock {
      */
     void continuation(long address) {
         state.set(ValueLayout.JAVA_LONG, CONTINUATION, address);
+    }
+
+    /**
+     * What the cut before the continuation gave back: {@code cycles} for the block's last
+     * {@code bytes}. With the a53 model the hook charges the continuation exactly that (when it is
+     * those bytes), since the model already costed the whole block; the fixed model charges per
+     * instruction, which is the same.
+     */
+    void continuationCost(long cycles, int bytes) {
+        state.set(ValueLayout.JAVA_LONG, CONTINUATION_CYCLES, cycles);
+        state.set(ValueLayout.JAVA_INT, CONTINUATION_SIZE, bytes);
     }
 
     void clearStop() {

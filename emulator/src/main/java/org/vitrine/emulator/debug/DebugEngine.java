@@ -591,7 +591,7 @@ public final class DebugEngine implements AutoCloseable {
 
     /** Translated code and TLB entries made without (or with) memory hooks keep their fast (or slow) path otherwise. */
     private void flushForMemoryHooks() {
-        uc.flushTranslations();
+        uc.retranslate();
         uc.flushTlb();
     }
 

@@ -983,6 +983,16 @@ public final class Unicorn implements AutoCloseable {
     /** Drops every translated block (needed after the host writes code into guest memory). */
     public void flushTranslations() {
         codeChanged();
+        retranslate();
+    }
+
+    /**
+     * Drops every translated block while the code stays as it was (a hook added or removed
+     * reaches only blocks translated afterwards): what was derived from the code (the a53 model's
+     * block costs and measurements) stays valid, and the {@link #onCodeChange} listeners are not
+     * told, so that installing a debugger's or tracer's hook does not change guest time.
+     */
+    public void retranslate() {
         try {
             check((int) UC_CTL_NONE.invokeExact(uc, CTL_TB_FLUSH), "uc_ctl(TB_FLUSH)");
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_ctl", t); }

@@ -7,7 +7,9 @@ import static org.lwjgl.glfw.GLFW.GLFW_PRESS;
 import static org.lwjgl.glfw.GLFW.GLFW_RELEASE;
 import static org.lwjgl.glfw.GLFW.GLFW_REPEAT;
 
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 
 import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.display.HostInput.Event;
@@ -57,9 +59,8 @@ final class InputForwarder {
         if (ax == lastAbsX && ay == lastAbsY) return;
         lastAbsX = ax;
         lastAbsY = ay;
-        input.post(new Event(Target.TABLET, HostInput.EV_ABS, HostInput.ABS_X, ax));
-        input.post(new Event(Target.TABLET, HostInput.EV_ABS, HostInput.ABS_Y, ay));
-        input.post(HostInput.sync(Target.TABLET));
+        input.post(List.of(new Event(Target.TABLET, HostInput.EV_ABS, HostInput.ABS_X, ax),
+                new Event(Target.TABLET, HostInput.EV_ABS, HostInput.ABS_Y, ay), HostInput.sync(Target.TABLET)));
     }
 
     /** The pointer left the window: nothing to re-send when the geometry changes. */
@@ -85,8 +86,7 @@ final class InputForwarder {
         boolean press = glfwAction == GLFW_PRESS;
         if (press == buttonsDown.get(bit)) return; // nothing changes for the guest
         buttonsDown.set(bit, press);
-        input.post(new Event(Target.TABLET, HostInput.EV_KEY, code, press ? 1 : 0));
-        input.post(HostInput.sync(Target.TABLET));
+        input.post(List.of(new Event(Target.TABLET, HostInput.EV_KEY, code, press ? 1 : 0), HostInput.sync(Target.TABLET)));
     }
 
     /** Vertical scroll in GLFW's units (one notch = 1.0, positive = away from the user, as REL_WHEEL). */
@@ -95,8 +95,7 @@ final class InputForwarder {
         int notches = (int) wheel; // toward zero; smooth-scrolling devices accumulate
         if (notches == 0) return;
         wheel -= notches;
-        input.post(new Event(Target.TABLET, HostInput.EV_REL, HostInput.REL_WHEEL, notches));
-        input.post(HostInput.sync(Target.TABLET));
+        input.post(List.of(new Event(Target.TABLET, HostInput.EV_REL, HostInput.REL_WHEEL, notches), HostInput.sync(Target.TABLET)));
     }
 
     void key(int glfwKey, int glfwAction) {
@@ -113,25 +112,28 @@ final class InputForwarder {
         } else {
             return;
         }
-        input.post(new Event(Target.KEYBOARD, HostInput.EV_KEY, code, value));
-        input.post(HostInput.sync(Target.KEYBOARD));
+        input.post(List.of(new Event(Target.KEYBOARD, HostInput.EV_KEY, code, value), HostInput.sync(Target.KEYBOARD)));
     }
 
     /** Releases everything the guest believes is held (the window lost focus or is closing). */
     void releaseAll() {
         if (!keysDown.isEmpty()) {
+            List<Event> group = new ArrayList<>();
             for (int k = keysDown.nextSetBit(0); k >= 0; k = keysDown.nextSetBit(k + 1)) {
-                input.post(new Event(Target.KEYBOARD, HostInput.EV_KEY, k, 0));
+                group.add(new Event(Target.KEYBOARD, HostInput.EV_KEY, k, 0));
             }
             keysDown.clear();
-            input.post(HostInput.sync(Target.KEYBOARD));
+            group.add(HostInput.sync(Target.KEYBOARD));
+            input.post(group);
         }
         if (!buttonsDown.isEmpty()) {
+            List<Event> group = new ArrayList<>();
             for (int b = buttonsDown.nextSetBit(0); b >= 0; b = buttonsDown.nextSetBit(b + 1)) {
-                input.post(new Event(Target.TABLET, HostInput.EV_KEY, HostInput.BTN_LEFT + b, 0));
+                group.add(new Event(Target.TABLET, HostInput.EV_KEY, HostInput.BTN_LEFT + b, 0));
             }
             buttonsDown.clear();
-            input.post(HostInput.sync(Target.TABLET));
+            group.add(HostInput.sync(Target.TABLET));
+            input.post(group);
         }
     }
 }

@@ -51,7 +51,18 @@ public final class HostInput {
     private volatile boolean held;
 
     public void post(Event e) {
-        queue.add(e);
+        post(List.of(e));
+    }
+
+    /**
+     * Posts events that belong together (a pointer's X, Y and SYN; a key and its SYN) so that no
+     * delivery takes part of them: the guest, the recording and the debugger's journal each see
+     * the whole group at one instant, whatever the host's load.
+     */
+    public void post(List<Event> group) {
+        synchronized (queue) {
+            queue.addAll(group);
+        }
         onPost.run();
     }
 
@@ -103,8 +114,10 @@ public final class HostInput {
     /** Takes every posted event (for a consumer without devices: window tests). */
     public List<Event> drain() {
         List<Event> out = new ArrayList<>();
-        Event e;
-        while ((e = queue.poll()) != null) out.add(e);
+        synchronized (queue) {
+            Event e;
+            while ((e = queue.poll()) != null) out.add(e);
+        }
         return out;
     }
 
@@ -143,7 +156,10 @@ public final class HostInput {
 
             @Override
             public void save(org.vitrine.emulator.snapshot.StateWriter out) {
-                List<Event> waiting = List.copyOf(queue);  // saved between runs: only other threads' posts can race, and land after
+                List<Event> waiting;
+                synchronized (queue) {  // saved between runs: another thread's group lands wholly before or after
+                    waiting = List.copyOf(queue);
+                }
                 out.i32(waiting.size());
                 for (Event e : waiting) out.u8(e.target().ordinal()).i32(e.type()).i32(e.code()).i32(e.value());
             }
@@ -161,8 +177,10 @@ public final class HostInput {
                 }
                 return () -> {
                     if (held) return;
-                    queue.clear();
-                    queue.addAll(events);
+                    synchronized (queue) {
+                        queue.clear();
+                        queue.addAll(events);
+                    }
                     if (!events.isEmpty()) redeliver.run();
                 };
             }

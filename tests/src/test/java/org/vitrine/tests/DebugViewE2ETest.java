@@ -132,48 +132,41 @@ class DebugViewE2ETest {
 
     @Test
     void f12StopsARunningGuestAndContinueAndPauseWork() throws Exception {
-        Assumptions.assumeTrue(Xvfb.toolsInstalled(), "Xvfb, xdotool, xwininfo or ImageMagick not installed");
-        Files.createDirectories(ScreenImages.DIR);
-        try (Xvfb x = Xvfb.start(2048, 1200)) {
-            Assumptions.assumeTrue(x != null, "Xvfb did not start");
-            Path disk = DesktopDifferentialTest.sparse(dir.resolve("disk.img"));
-            try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString(), "--append", "")) {
-                Opened o = openWithF12(x, v, "debug-f12.png");
-                String id = o.id();
-                int[] g = o.g();
-                ViewLayout layout = o.layout();
-                int panelX = o.panelX();
-                int from;
-                // F12 never reached the guest: its boot screen echoes keys on the console
-                assertFalse(v.out.lines().stream().anyMatch(l -> l.startsWith("[input] key")), v.out.text());
+        inF12View("debug-f12.png", (x, v, o) -> {
+            String id = o.id();
+            int[] g = o.g();
+            ViewLayout layout = o.layout();
+            int panelX = o.panelX();
+            int from;
+            // F12 never reached the guest: its boot screen echoes keys on the console
+            assertFalse(v.out.lines().stream().anyMatch(l -> l.startsWith("[input] key")), v.out.text());
 
-                ViewLayout.Rect cont = layout.buttons().get(ViewLayout.Control.CONTINUE);
-                from = v.err.size();
-                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + cont.centreX(), g[1] + cont.centreY()));
-                x.run("xdotool", "click", "1");
-                // running: the Pause button lights up (its amber icon) and no stop comes
-                awaitPicture(x, id, "debug-running.png", img -> count(img, panelX, layout.buttons().get(ViewLayout.Control.PAUSE),
-                        new Color(0xe5c07b), 0) > 5);
-                Thread.sleep(500);
-                assertFalse(v.err.lines().subList(from, v.err.size()).stream().anyMatch(l -> STOP.matcher(l).matches()),
-                        "Continue runs on: " + v.err.text());
-                from = v.err.size();
-                x.run("xdotool", "key", "F12");   // a running guest under the view: F12 pauses
-                Matcher stop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-                assertTrue(stop.matches());
-                assertEquals("interrupted", stop.group(1));
-                BufferedImage paused = awaitPicture(x, id, "debug-paused.png", img -> count(img, panelX, layout.buttons().get(ViewLayout.Control.PAUSE),
-                        new Color(0xe5c07b), 0) == 0);
-                // The Processes tab: rost's table (the file server and the boot screen's processes), the current one marked.
-                ViewLayout.Rect psTab = layout.tabButtons().get(ViewLayout.Tab.PROCESSES);
-                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + psTab.centreX(), g[1] + psTab.centreY()));
-                x.run("xdotool", "click", "1");
-                awaitPicture(x, id, "debug-processes.png", img -> !same(paused, img, panelX, layout.tabs()) && hasText(img, panelX, layout.tabs()));
+            ViewLayout.Rect cont = layout.buttons().get(ViewLayout.Control.CONTINUE);
+            from = v.err.size();
+            x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + cont.centreX(), g[1] + cont.centreY()));
+            x.run("xdotool", "click", "1");
+            // running: the Pause button lights up (its amber icon) and no stop comes
+            awaitPicture(x, id, "debug-running.png", img -> count(img, panelX, layout.buttons().get(ViewLayout.Control.PAUSE),
+                    new Color(0xe5c07b), 0) > 5);
+            Thread.sleep(500);
+            assertFalse(v.err.lines().subList(from, v.err.size()).stream().anyMatch(l -> STOP.matcher(l).matches()),
+                    "Continue runs on: " + v.err.text());
+            from = v.err.size();
+            x.run("xdotool", "key", "F12");   // a running guest under the view: F12 pauses
+            Matcher stop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+            assertTrue(stop.matches());
+            assertEquals("interrupted", stop.group(1));
+            BufferedImage paused = awaitPicture(x, id, "debug-paused.png", img -> count(img, panelX, layout.buttons().get(ViewLayout.Control.PAUSE),
+                    new Color(0xe5c07b), 0) == 0);
+            // The Processes tab: rost's table (the file server and the boot screen's processes), the current one marked.
+            ViewLayout.Rect psTab = layout.tabButtons().get(ViewLayout.Tab.PROCESSES);
+            x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + psTab.centreX(), g[1] + psTab.centreY()));
+            x.run("xdotool", "click", "1");
+            awaitPicture(x, id, "debug-processes.png", img -> !same(paused, img, panelX, layout.tabs()) && hasText(img, panelX, layout.tabs()));
 
-                x.deleteWindow(Long.parseLong(id));
-                assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
-            }
-        }
+            x.deleteWindow(Long.parseLong(id));
+            assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
+        });
     }
 
     /**
@@ -186,64 +179,78 @@ class DebugViewE2ETest {
      */
     @Test
     void reverseContinueOverKeysTypedInTheGuestLandsWhereTheyWokeIt() throws Exception {
+        inF12View("debug-input-stopped.png", (x, v, o) -> {
+            String id = o.id();
+            int[] g = o.g();
+            ViewLayout layout = o.layout();
+            int panelX = o.panelX();
+            int from;
+
+            ViewLayout.Rect bar = layout.command();
+            x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + bar.centreX(), g[1] + bar.centreY()));
+            x.run("xdotool", "click", "1");
+            x.run("xdotool", "type", "--delay", "30", "break sched::Scheduler::woken");
+            x.run("xdotool", "key", "Return", "Escape");
+            Thread.sleep(500);
+            // Input while stopped: the pointer onto the guest screen and a key.
+            x.run(cmd("xdotool", "mousemove", "--sync", g[0] + 400, g[1] + 300));
+            x.run("xdotool", "key", "h");
+            from = v.err.size();
+            x.run("xdotool", "key", "F5");
+            Matcher a = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+            assertTrue(a.matches());
+            assertEquals("breakpoint", a.group(1), "the input woke the guest: " + a.group());
+            awaitPicture(x, id, "debug-input-a.png", img -> hasText(img, panelX, layout.registers()));
+            Thread.sleep(500);   // the view has drawn the stop
+            BufferedImage atA = awaitPicture(x, id, "debug-input-a.png", img -> true);
+
+            // On, and a key typed while it runs: the next wake-up.
+            from = v.err.size();
+            x.run("xdotool", "key", "F5");
+            x.run("xdotool", "key", "j");
+            Matcher b = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+            assertTrue(b.matches());
+            assertEquals("breakpoint", b.group(1), b.group());
+            Thread.sleep(500);
+            BufferedImage atB = awaitPicture(x, id, "debug-input-b.png", img -> true);
+            ViewLayout.Rect counts = new ViewLayout.Rect(layout.status().x() + layout.status().w() * 7 / 10, layout.status().y(),
+                    layout.status().w() * 3 / 10, layout.status().h());
+            assertFalse(same(atA, atB, panelX, counts), "B is further on than A: other counts on the status line");
+
+            // Back over the input to A.
+            from = v.err.size();
+            x.run("xdotool", "key", "shift+F5");
+            Matcher back = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+            assertTrue(back.matches());
+            assertEquals("breakpoint", back.group(1), "reverse continue found the wake-up A: " + back.group());
+            assertEquals(a.group(2), back.group(2), "the PC at A");
+            BufferedImage again = awaitPicture(x, id, "debug-input-back.png", img -> same(atA, img, panelX, counts));
+            assertTrue(same(atA, again, panelX, counts));
+            System.out.printf("[debug-view] reverse continue over typed input back to 0x%s: the counts as at A (%s, %s, %s)%n", a.group(2),
+                    ScreenImages.DIR.resolve("debug-input-a.png").toAbsolutePath(), ScreenImages.DIR.resolve("debug-input-b.png").toAbsolutePath(),
+                    ScreenImages.DIR.resolve("debug-input-back.png").toAbsolutePath());
+            x.deleteWindow(Long.parseLong(id));
+            assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
+        });
+    }
+
+    /** A test's part once the debugger view is open. */
+    interface InView {
+        void run(Xvfb x, VitrineProcess v, Opened o) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} on a plain desktop run in a window on a private Xvfb, once F12 opened its
+     * debugger view ({@link #openWithF12}, the view kept as {@code picture}); skipped without Xvfb.
+     */
+    private void inF12View(String picture, InView body) throws Exception {
         Assumptions.assumeTrue(Xvfb.toolsInstalled(), "Xvfb, xdotool, xwininfo or ImageMagick not installed");
         Files.createDirectories(ScreenImages.DIR);
         try (Xvfb x = Xvfb.start(2048, 1200)) {
             Assumptions.assumeTrue(x != null, "Xvfb did not start");
             Path disk = DesktopDifferentialTest.sparse(dir.resolve("disk.img"));
             try (VitrineProcess v = VitrineProcess.start(Map.of("DISPLAY", x.display()), "run", "--disk", disk.toString(), "--append", "")) {
-                Opened o = openWithF12(x, v, "debug-input-stopped.png");
-                String id = o.id();
-                int[] g = o.g();
-                ViewLayout layout = o.layout();
-                int panelX = o.panelX();
-                int from;
-
-                ViewLayout.Rect bar = layout.command();
-                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + bar.centreX(), g[1] + bar.centreY()));
-                x.run("xdotool", "click", "1");
-                x.run("xdotool", "type", "--delay", "30", "break sched::Scheduler::woken");
-                x.run("xdotool", "key", "Return", "Escape");
-                Thread.sleep(500);
-                // Input while stopped: the pointer onto the guest screen and a key.
-                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + 400, g[1] + 300));
-                x.run("xdotool", "key", "h");
-                from = v.err.size();
-                x.run("xdotool", "key", "F5");
-                Matcher a = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-                assertTrue(a.matches());
-                assertEquals("breakpoint", a.group(1), "the input woke the guest: " + a.group());
-                awaitPicture(x, id, "debug-input-a.png", img -> hasText(img, panelX, layout.registers()));
-                Thread.sleep(500);   // the view has drawn the stop
-                BufferedImage atA = awaitPicture(x, id, "debug-input-a.png", img -> true);
-
-                // On, and a key typed while it runs: the next wake-up.
-                from = v.err.size();
-                x.run("xdotool", "key", "F5");
-                x.run("xdotool", "key", "j");
-                Matcher b = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-                assertTrue(b.matches());
-                assertEquals("breakpoint", b.group(1), b.group());
-                Thread.sleep(500);
-                BufferedImage atB = awaitPicture(x, id, "debug-input-b.png", img -> true);
-                ViewLayout.Rect counts = new ViewLayout.Rect(layout.status().x() + layout.status().w() * 7 / 10, layout.status().y(),
-                        layout.status().w() * 3 / 10, layout.status().h());
-                assertFalse(same(atA, atB, panelX, counts), "B is further on than A: other counts on the status line");
-
-                // Back over the input to A.
-                from = v.err.size();
-                x.run("xdotool", "key", "shift+F5");
-                Matcher back = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-                assertTrue(back.matches());
-                assertEquals("breakpoint", back.group(1), "reverse continue found the wake-up A: " + back.group());
-                assertEquals(a.group(2), back.group(2), "the PC at A");
-                BufferedImage again = awaitPicture(x, id, "debug-input-back.png", img -> same(atA, img, panelX, counts));
-                assertTrue(same(atA, again, panelX, counts));
-                System.out.printf("[debug-view] reverse continue over typed input back to 0x%s: the counts as at A (%s, %s, %s)%n", a.group(2),
-                        ScreenImages.DIR.resolve("debug-input-a.png").toAbsolutePath(), ScreenImages.DIR.resolve("debug-input-b.png").toAbsolutePath(),
-                        ScreenImages.DIR.resolve("debug-input-back.png").toAbsolutePath());
-                x.deleteWindow(Long.parseLong(id));
-                assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
+                body.run(x, v, openWithF12(x, v, picture));
             }
         }
     }

@@ -154,4 +154,44 @@ class BoardSnapshotTest {
             assertEquals(0, first[0], "RAM untouched");
         }
     }
+
+    /** Boots {@code firmware} (a few bytes of code in flash bank 0) on a board with a plain flash1. */
+    private VirtBoard booted(byte[] firmware) throws Exception {
+        Path bios = dir.resolve("bios-" + System.nanoTime() + ".bin");
+        Files.write(bios, firmware);
+        Path flash1 = dir.resolve("flash1-" + System.nanoTime() + ".img");
+        Files.write(flash1, new byte[(int) PflashCfi01.BANK_SIZE]);
+        VirtBoard b = new VirtBoard(VirtBoard.Options.defaults().withRam(64L << 20).withGuestLog(GuestLog.Sink.NONE)
+                .withFirmware(new VirtBoard.Options.Firmware(null, bios, flash1, 0)), x -> { });
+        b.boot(null);
+        return b;
+    }
+
+    /**
+     * The image a machine booted is part of its identity: a snapshot restores into a board booted
+     * from the same bytes, and one booted from other bytes refuses it, naming both hashes (the hash
+     * is computed beside the boot, so this also checks that a restore waits for it).
+     */
+    @Test
+    void aSnapshotOfAnotherBootedImageIsRefused() throws Exception {
+        byte[] wfiLoop = {0x7f, 0x20, 0x03, (byte) 0xd5, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x17};  // wfi; b .-4
+        byte[] other = wfiLoop.clone();
+        other[0] = 0x5f;                                                                                 // nop in place of wfi
+        Snapshot s;
+        String hash;
+        try (VirtBoard b = booted(wfiLoop)) {
+            s = SnapshotFile.decode(SnapshotFile.encode(BoardSnapshot.take(b, "running")));
+            hash = b.bootImageHash();
+        }
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(wfiLoop)), hash,
+                "the hash of the booted file");
+        try (VirtBoard same = booted(wfiLoop)) {
+            BoardSnapshot.restore(same, s);
+            assertEquals(hash, same.bootImageHash());
+        }
+        try (VirtBoard b = booted(other)) {
+            SnapshotException e = assertThrows(SnapshotException.class, () -> BoardSnapshot.restore(b, s));
+            assertTrue(e.getMessage().contains("booted another image (SHA-256 " + hash + ", this one " + b.bootImageHash() + ")"), e.getMessage());
+        }
+    }
 }

@@ -17,6 +17,7 @@ import org.vitrine.emulator.snapshot.StateWriter;
 import org.vitrine.emulator.spi.GuestLog;
 import org.vitrine.emulator.time.Ratio;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,6 +53,12 @@ public final class SnapshotBenchCommand implements Callable<Integer> {
     @Option(names = "--no-suite", description = "Skip the scenario suite played booting and from a snapshot (its speed-up).")
     boolean noSuite;
 
+    @CommandLine.Mixin
+    TimingOptions timing;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         Path root = Path.of(System.getProperty("vitrine.root", "."));
@@ -62,13 +69,15 @@ public final class SnapshotBenchCommand implements Callable<Integer> {
         Path file = work.resolve("desktop.vtsnap");
         VirtBoard.Options o = VirtBoard.Options.defaults().withDesktop(new VirtBoard.Options.Display(1024, 768))
                 .withDisk(copy, false).withBootArgs("rost.desktop").withGuestLog(GuestLog.Sink.NONE);
+        o = timing.applyTo(o, spec);
         long[] save = new long[rounds], restore = new long[rounds], saveCpu = new long[rounds], restoreCpu = new long[rounds];
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         try (VirtBoard board = new VirtBoard(o, b -> { })) {
             board.boot(image);
             long at = Ratio.scaleUp(atNanos, o.timing().cyclesPerSecond(), 1_000_000_000L);
             Cpu.Exit e = board.run(at);
-            System.out.printf("desktop run to %.3f s virtual: %s%n", board.machine().cpu().cycles() / 1e9, e.message());
+            System.out.printf("desktop run to %.3f s virtual (timing %s): %s%n", board.machine().cpu().cycles() / 1e9,
+                    o.timing().pipeline().cliName(), e.message());
             printSections(board.snapshotParts());
             for (int i = 0; i < rounds; i++) {
                 long c0 = threads.getCurrentThreadCpuTime();
@@ -105,7 +114,7 @@ public final class SnapshotBenchCommand implements Callable<Integer> {
         if (!noCold) {
             SnapshotColdBench c = SnapshotColdBench.ofThisJar(System.out);
             if (c == null) System.out.println("cold figures: not running from vitrine.jar, skipped");
-            else c.run(copy, image, atNanos, work.resolve("cold.vtsnap"), Math.min(rounds, 3));
+            else c.run(copy, image, atNanos, work.resolve("cold.vtsnap"), Math.min(rounds, 3), o.timing().pipeline());
         }
         if (!noSuite) new SuiteSpeedup(o, image, source, work, System.out).run();
         try (var files = Files.list(work)) {

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.vitrine.emulator.time.TimingModel;
+
 /**
  * The cold half of {@code vitrine snapshot-bench}: save and restore as a user meets them, in a JVM
  * of their own ({@code vitrine run --save-snapshot} after booting the desktop, {@code vitrine run
@@ -37,11 +39,14 @@ final class SnapshotColdBench {
         }
     }
 
-    /** Boots the desktop on {@code disk} to {@code atNanos} and saves it, then restores it {@code restores} times, each in a fresh JVM. */
-    void run(Path disk, Path kernel, long atNanos, Path file, int restores) throws IOException, InterruptedException {
+    /**
+     * Boots the desktop on {@code disk} to {@code atNanos} with the {@code timing} model and saves it,
+     * then restores it {@code restores} times, each in a fresh JVM.
+     */
+    void run(Path disk, Path kernel, long atNanos, Path file, int restores, TimingModel.Pipeline timing) throws IOException, InterruptedException {
         child("cold save (boot, then save in the same JVM)", "[vitrine] snapshot at", "run", "--headless", "--display", "1024x768",
                 "--append", "rost.desktop", "--disk", disk.toString(), "--kernel", kernel.toString(), "--until", atNanos + "ns",
-                "--save-snapshot", file.toString());
+                "--timing", timing.cliName(), "--save-snapshot", file.toString());
         for (int i = 0; i < restores; i++) {
             child("cold restore " + (i + 1), "[vitrine] restored", "run", "--headless", "--restore", file.toString(), "--disk", disk.toString(),
                     "--until", (atNanos + 1_000_000) + "ns");

@@ -31,6 +31,7 @@ import org.vitrine.emulator.display.Frame;
 import org.vitrine.emulator.display.HostInput;
 import org.vitrine.emulator.snapshot.Snapshot;
 import org.vitrine.emulator.snapshot.SnapshotFile;
+import org.vitrine.emulator.time.TimingModel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +54,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the terminal and the file server (IPC, and the GPU's transfers), while Snake runs with arrows
  * typed before and after T1 (virtio-input writes them into buffers posted before the save: the
  * machine's only DMA that waits, as virtio requests complete when notified), and behind each
- * IOMMU while rost's system-call suite works the disk.
+ * IOMMU while rost's system-call suite works the disk. Under both timing models for the boot, the
+ * desktop and the in-memory rewind: with a53 the CPU section carries the model's whole state
+ * (caches, TLBs, predictor, block costs, sampling schedule), which the comparison of the run
+ * loop's state at T2 checks byte for byte, as it checks the cycle count.
  */
 class SnapshotEquivalenceTest {
     private static final long MS = 1_000_000L;  // cycles per millisecond at 1 GHz
@@ -107,6 +111,14 @@ class SnapshotEquivalenceTest {
     /** rost's desktop at 1024x768 on {@code disk}. */
     private static VirtBoard.Options desktop(Path disk) {
         return VirtBoard.Options.defaults().withDesktop(new VirtBoard.Options.Display(1024, 768)).withDisk(disk, false).withBootArgs("rost.desktop");
+    }
+
+    /** rost's desktop with the {@code timing} model. */
+    private static Function<Path, VirtBoard.Options> desktop(TimingModel.Pipeline timing) {
+        return disk -> {
+            VirtBoard.Options o = desktop(disk);
+            return o.withTiming(o.timing().with(timing));
+        };
     }
 
     /** The straight run, to compare against. */
@@ -269,10 +281,11 @@ class SnapshotEquivalenceTest {
      * virtual IRQ from before it (not part of the CPU context), and replays from some of these
      * instants went another way.
      */
-    @Test
-    void rewindingInMemoryReplaysExactly() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TimingModel.Pipeline.class)
+    void rewindingInMemoryReplaysExactly(TimingModel.Pipeline timing) throws Exception {
         Path disk = Guest.disk(Files.createDirectories(dir.resolve("rewind")));
-        try (Desktop d = new Desktop(disk, desktop(disk))) {
+        try (Desktop d = new Desktop(disk, desktop(timing).apply(disk))) {
             d.play(List.of("wait-for \"[blk] self-test ok\" within 10s"));
             long start = d.board.machine().cpu().cycles(), t2 = 1500 * MS;
             long[] afterSelfTest = {0, 2 * MS, 3 * MS + 105_000, 4 * MS, 5 * MS + 400_000};
@@ -314,14 +327,17 @@ class SnapshotEquivalenceTest {
         }
     }
 
-    @Test
-    void midBootWhileTheDiskIsRead() throws Exception {
-        equivalent("mid-boot", List.of(), 60 * MS, 1500 * MS);
+    @ParameterizedTest
+    @EnumSource(TimingModel.Pipeline.class)
+    void midBootWhileTheDiskIsRead(TimingModel.Pipeline timing) throws Exception {
+        equivalent("mid-boot-" + timing.cliName(), desktop(timing), List.of(), 60 * MS, List.of(), 1500 * MS);
     }
 
-    @Test
-    void desktopUp() throws Exception {
-        equivalent("desktop", List.of("wait-for \"[wm] desktop up\" within 10s"), 7 * MS + 123_457, 1800 * MS);
+    @ParameterizedTest
+    @EnumSource(TimingModel.Pipeline.class)
+    void desktopUp(TimingModel.Pipeline timing) throws Exception {
+        equivalent("desktop-" + timing.cliName(), desktop(timing), List.of("wait-for \"[wm] desktop up\" within 10s"), 7 * MS + 123_457,
+                List.of(), 1800 * MS);
     }
 
     @Test

@@ -339,21 +339,26 @@ public final class Cpu {
         long before = blocks.committed();
         truncateBlock(pc);
         continuation = charged ? pc : NEVER;
-        if (charged) blocks.continuationCost(before - blocks.committed(), (int) (address + size - pc));
+        if (charged) continuationCost(before - blocks.committed(), (int) (address + size - pc));
+    }
+
+    /** What the cut before the continuation gave back (kept here too: a snapshot saves it). */
+    private long continuationCycles;
+    private int continuationBytes;
+
+    private void continuationCost(long cycles, int bytes) {
+        continuationCycles = cycles;
+        continuationBytes = bytes;
+        blocks.continuationCost(cycles, bytes);
     }
 
     /**
      * Where the next run resumes a block cut short in the middle by a debugger stop (1: it does
-     * not): part of the machine's state between runs, which the debugger's rewind keeps with each
-     * snapshot so that a replay from it follows the original run.
+     * not), with what the cut gave back: part of the machine's state between runs, saved in the
+     * CPU's snapshot section, so that a replay from a debugger's checkpoint follows the original run.
      */
     public long continuation() {
         return continuation;
-    }
-
-    public void continuation(long pc) {
-        continuation = pc;
-        blocks.continuationCost(0, 0); // not known after a restore: the a53 model costs the rest as a block
     }
 
     /** From an instruction or memory hook: the cycle at which the instruction at {@code address} starts. */
@@ -751,15 +756,30 @@ public final class Cpu {
         return new CpuSnapshot.LoopState(irqLevel, appliedIrqLevel, waitingForInterrupt, retiredAtLastAbort, abortsInARow);
     }
 
+    CpuSnapshot.Continuation continuationState() {
+        return new CpuSnapshot.Continuation(continuation, continuationCycles, continuationBytes);
+    }
+
+    /** The a53 timing model's state, or null with the fixed model. */
+    NativeA53Model a53() {
+        return a53;
+    }
+
     long timerControl() {
         return systemInstructions.timerControl();
     }
 
-    void restoreLoop(long cycles, long retired, long taken, CpuSnapshot.LoopState s, long cntkctl) {
+    /**
+     * Installs a loaded CPU section's run-loop state; {@code model}: the a53 model's saved state
+     * (null with the fixed model), installed after the translations were dropped.
+     */
+    void restoreLoop(long cycles, long retired, long taken, CpuSnapshot.LoopState s, long cntkctl, CpuSnapshot.Continuation cut,
+                     byte[] model) {
         blocks.committed(cycles);
         blocks.retired(retired);
-        continuation = NEVER;   // a snapshot is taken between whole blocks unless the debugger's rewind says otherwise
-        if (a53 != null) a53.reset();
+        continuation = cut.pc();
+        continuationCost(cut.cycles(), cut.bytes());
+        if (a53 != null) a53.restore(model);
         blocks.clearBlock();
         blocks.clearStop();
         exceptions.taken(taken);

@@ -1,5 +1,6 @@
 package org.vitrine.emulator.cpu;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -12,13 +13,14 @@ import org.vitrine.emulator.unicorn.Unicorn;
 /**
  * The a53 timing model's native state (src/main/c/vitrine_a53.c), owned here: the per-block cost
  * table, the branch predictor, the caches and the TLBs. The block clock's hook and the data-read
- * hook call into it from native code; Java only creates it, tells it when code changed or the
- * machine was restored, lets it switch between detailed windows and estimated stretches between
- * runs ({@link #applySampling}), and reads its counts.
+ * hook call into it from native code; Java only creates it, tells it when code changed,
+ * lets it switch between detailed windows and estimated stretches between
+ * runs ({@link #applySampling}), reads its counts, and saves and restores its whole state with
+ * the CPU's snapshot section ({@link #save}, {@link #restore}).
  */
 final class NativeA53Model {
     private static final Linker LINKER = Linker.nativeLinker();
-    private static MethodHandle size, init, reset, invalidate, forget, counts, staticCost, attach, apply;
+    private static MethodHandle size, init, invalidate, forget, counts, staticCost, attach, apply, save, check, restore, inWindow;
 
     /** The counts the model keeps (vitrine_a53_counts), in its order. */
     record Counts(long blocksDecoded, long mispredicts, long l1dMisses, long l2Misses, long tlbMisses, long reads,
@@ -31,9 +33,11 @@ final class NativeA53Model {
     private static final int COUNTS = 11;
 
     private final MemorySegment state;
+    private final Unicorn uc;
 
     NativeA53Model(Unicorn uc) {
         bind();
+        this.uc = uc;
         try {
             state = uc.arena().allocate((long) size.invokeExact(), 64);
             init.invokeExact(state, uc.symbol("uc_vmem_read"), uc.symbol("uc_hook_add"), uc.symbol("uc_hook_del"),
@@ -50,12 +54,17 @@ final class NativeA53Model {
                 ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         attach = handle("vitrine_a53_attach", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         apply = handle("vitrine_a53_apply", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-        reset = handle("vitrine_a53_reset", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
         invalidate = handle("vitrine_a53_invalidate", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
         forget = handle("vitrine_a53_forget_previous", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
         counts = handle("vitrine_a53_counts", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         staticCost = handle("vitrine_a53_static_cost", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        save = handle("vitrine_a53_save", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                ValueLayout.JAVA_LONG));
+        check = handle("vitrine_a53_check", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+        restore = handle("vitrine_a53_restore", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+        inWindow = handle("vitrine_a53_in_window", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     }
 
     private static MethodHandle handle(String name, FunctionDescriptor fd) {
@@ -98,9 +107,60 @@ final class NativeA53Model {
         call(invalidate);
     }
 
-    /** Caches, TLBs, predictors and costs back to their state at power-on (a restored snapshot). */
-    void reset() {
-        call(reset);
+    /**
+     * The whole state as bytes (src/main/c/vitrine_a53_state.c: the table sparsely, pointers as
+     * slots); the same state always gives the same bytes.
+     */
+    byte[] save() {
+        try (Arena arena = Arena.ofConfined()) {
+            long n = (long) save.invokeExact(state, MemorySegment.NULL, 0L);
+            MemorySegment buf = arena.allocate(n);
+            long written = (long) save.invokeExact(state, buf, n);
+            if (written != n) throw new IllegalStateException("the a53 model's state changed size while saved");
+            return buf.toArray(ValueLayout.JAVA_BYTE);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Null when {@code bytes} is a state {@link #restore} takes, else what is wrong with it. */
+    static String check(byte[] bytes) {
+        bind();
+        try (Arena arena = Arena.ofConfined()) {
+            return message((MemorySegment) check.invokeExact(arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes), (long) bytes.length));
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Replaces the whole state with {@code bytes} (checked by {@link #check}), between runs after
+     * the CPU's translations were dropped: inside a detailed window it installs the read hook again.
+     */
+    void restore(byte[] bytes) {
+        String error;
+        try (Arena arena = Arena.ofConfined()) {
+            error = message((MemorySegment) restore.invokeExact(state, uc.engine(), arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes),
+                    (long) bytes.length));
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (error != null) throw new IllegalStateException(error);
+    }
+
+    /** Inside a detailed window (its data-read hook on): for tests that save at both kinds of instant. */
+    boolean inWindow() {
+        try {
+            return (int) inWindow.invokeExact(state) != 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static String message(MemorySegment error) {
+        return error.equals(MemorySegment.NULL) ? null : error.reinterpret(256).getString(0);
     }
 
     /** The next block does not follow the last one by a branch (an exception was entered). */
@@ -131,7 +191,7 @@ final class NativeA53Model {
      */
     static int staticCost(int[] words, boolean loop) {
         bind();
-        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+        try (var arena = Arena.ofConfined()) {
             MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_INT, words);
             return (int) staticCost.invokeExact(w, words.length, loop ? 1 : 0);
         } catch (Throwable t) {

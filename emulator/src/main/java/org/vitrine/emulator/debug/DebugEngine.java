@@ -52,7 +52,7 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * per-instruction hook to the position itself; a long full-speed stretch leaves a checkpoint
  * there for the next rewind. One reverse step is one restore and one replay that stops right
  * before the present ({@link #isPrevious}). A debugger stop in the middle of a translated block
- * does not change where interrupts land afterwards ({@link Cpu#continuation}), so a debugged run,
+ * does not change where interrupts land afterwards ({@link Cpu#continuation}, kept in every checkpoint), so a debugged run,
  * a replayed one and an undebugged one take the same path.
  *
  * <p><b>Host input.</b> What the window gave the guest (keys, pointer) is part of the past a rewind
@@ -146,7 +146,7 @@ public final class DebugEngine implements AutoCloseable {
     private enum Mode { RUN, STEP, REPLAY }
 
     /** A checkpoint: the machine, where a cut block resumes, and how many host input deliveries it had had. */
-    private record Saved(Snapshot snapshot, long continuation, int inputs) { }
+    private record Saved(Snapshot snapshot, int inputs) { }
 
     private final Debugger dbg;
     private final Cpu cpu;
@@ -603,7 +603,7 @@ public final class DebugEngine implements AutoCloseable {
     }
 
     private void snapshot() {
-        history.add(position(), new Saved(state.take(), cpu.continuation(), journal.delivered()));
+        history.add(position(), new Saved(state.take(), journal.delivered()));
     }
 
     /**
@@ -642,7 +642,6 @@ public final class DebugEngine implements AutoCloseable {
         } catch (SnapshotException ex) {
             throw new IllegalStateException("the debugger's own snapshot did not restore: " + ex.getMessage(), ex);
         }
-        cpu.continuation(e.state().continuation());
         journal.rewindTo(e.state().inputs());
     }
 

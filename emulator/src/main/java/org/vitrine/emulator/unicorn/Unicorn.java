@@ -232,6 +232,11 @@ public final class Unicorn implements AutoCloseable {
         return LIBRARY.findOrThrow(name);
     }
 
+    /** This engine's {@code uc_engine *}, for native code that calls the library with it (the a53 model's restore). */
+    public MemorySegment engine() {
+        return uc;
+    }
+
     // ---- callback interfaces --------------------------------------------------------------
 
     /** UC_HOOK_INTR: a CPU exception, {@code intno} being QEMU's EXCP_* number. */

@@ -349,6 +349,9 @@ public class RunCommand implements Callable<Integer> {
      */
     private List<String> recordBootOptions(PrintStream err) throws java.io.IOException {
         List<String> boot = new java.util.ArrayList<>();
+        // the inputs' instants are virtual times: the replay must keep the timing model, whatever the default becomes
+        boot.add("--timing");
+        boot.add(timing.applyTo(VirtBoard.Options.defaults(), spec).timing().pipeline().cliName());
         VirtBoard.Options.Display size = displaySize();
         boot.add("--display");
         boot.add(size.width() + "x" + size.height());

@@ -1,5 +1,6 @@
 package org.vitrine.tests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,15 +122,18 @@ class DebugRewindInputTest {
         }
     }
 
-    /** The reference: the same input at the same instants, stopping at every input interrupt's wake-up. */
-    private static List<State> reference(TimingModel.Pipeline timing, List<State> steps) throws Exception {
+    /**
+     * The reference: the same input at the same instants, stopping at every input interrupt's
+     * wake-up (and adding to {@code stepped} the state one instruction after each).
+     */
+    private static List<State> reference(TimingModel.Pipeline timing, List<State> steps, List<State> stepped) throws Exception {
         List<State> hits = new ArrayList<>();
         try (Machine m = new Machine(timing)) {
             m.engine.breakAt(m.woken(), OptionalLong.empty());
             m.key(KEY_H);
             m.engine.setTimeLimit(MID);
             DebugEngine.Stop s;
-            while ((s = m.engine.cont()).reason() == DebugEngine.Reason.BREAKPOINT) hits.add(m.state());
+            while ((s = m.engine.cont()).reason() == DebugEngine.Reason.BREAKPOINT) hitAndStep(m, hits, stepped);
             assertEquals(Cpu.ExitKind.TIME_LIMIT, s.exit().kind(), s.detail());
             m.key(KEY_J);   // at a stop, as while the user looks at the debugger
             m.engine.setTimeLimit(END);
@@ -139,7 +143,7 @@ class DebugRewindInputTest {
                 steps.add(m.state());
             }
             m.engine.setTimeLimit(END);
-            while ((s = m.engine.cont()).reason() == DebugEngine.Reason.BREAKPOINT) hits.add(m.state());
+            while ((s = m.engine.cont()).reason() == DebugEngine.Reason.BREAKPOINT) hitAndStep(m, hits, stepped);
             assertEquals(Cpu.ExitKind.TIME_LIMIT, s.exit().kind(), s.detail());
             String log = m.console();
             for (String seen : List.of("[input] key 35 down", "[input] key 35 up", "[input] tablet x=8192 y=8192", "[input] key 36 down")) {
@@ -149,11 +153,17 @@ class DebugRewindInputTest {
         return hits;
     }
 
+    private static void hitAndStep(Machine m, List<State> hits, List<State> stepped) {
+        hits.add(m.state());
+        m.engine.step(1);
+        stepped.add(m.state());
+    }
+
     @ParameterizedTest
     @EnumSource(TimingModel.Pipeline.class)
     void reverseContinueAndReverseStepAcrossWindowInputLandWhereTheForwardRunWas(TimingModel.Pipeline timing) throws Exception {
-        List<State> steps = new ArrayList<>();
-        List<State> hits = reference(timing, steps);
+        List<State> steps = new ArrayList<>(), stepped = new ArrayList<>();
+        List<State> hits = reference(timing, steps, stepped);
         assertTrue(hits.size() >= 3, "input interrupts in the reference run: " + hits.size());
         System.out.printf("[rewind-input] reference: %d input wake-ups, at %s%n", hits.size(), hits.stream().map(State::at).toList());
         System.out.printf("[rewind-input] reference steps after the key at the stop: %s%n", steps.stream().map(State::at).toList());
@@ -187,6 +197,12 @@ class DebugRewindInputTest {
                 DebugEngine.Stop s = m.engine.reverseCont();
                 assertEquals(DebugEngine.Reason.BREAKPOINT, s.reason(), "reverse continue to wake-up " + i + ": " + s.detail());
                 assertSame(hits.get(i), m.state(), "wake-up " + i);
+                // one instruction on, both have run the block's start: the same state byte for byte
+                m.engine.step(1);
+                assertSame(stepped.get(i), m.state(), "a step after wake-up " + i);
+                assertArrayEquals(stepped.get(i).sections().get("cpu"), m.state().sections().get("cpu"), "a step after wake-up " + i + ": CPU");
+                assertEquals(DebugEngine.Reason.STEP, m.engine.reverseStep(1).reason());
+                assertSame(hits.get(i), m.state(), "back at wake-up " + i);
             }
             assertEquals(DebugEngine.Reason.HISTORY_START, m.engine.reverseCont().reason(), "no wake-up before the first input");
             m.engine.deleteBreakpoint(m.engine.breakpoints().getFirst().id());
@@ -219,7 +235,7 @@ class DebugRewindInputTest {
      * model); a replay that reaches the same instant by its time limit stops before that block, and
      * the model costs it on resuming. Either way the block then costs the same and leaves the model
      * in the same state; everything up to the continuation (cycles, instructions, IRQ, WFI) must
-     * still be equal.
+     * still be equal. The test steps one instruction on from each such landing and compares exactly.
      */
     private static boolean sameCpu(State expected, State actual) {
         byte[] a = expected.sections().get("cpu"), b = actual.sections().get("cpu");

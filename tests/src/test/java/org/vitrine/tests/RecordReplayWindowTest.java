@@ -76,7 +76,7 @@ class RecordReplayWindowTest {
         String text = Files.readString(recording);
         System.out.println("[record-replay] the recording:\n" + text);
         List<String> lines = text.lines().toList();
-        assertEquals("boot --display 1024x768", lines.stream().filter(l -> l.startsWith("boot ")).findFirst().orElseThrow(), text);
+        assertEquals("boot --timing a53 --display 1024x768", lines.stream().filter(l -> l.startsWith("boot ")).findFirst().orElseThrow(), text);
         assertTrue(lines.contains("move 100 14"), "the pointer at the menu's Terminal, pixel exact:\n" + text);
         assertTrue(lines.contains("press left") && lines.contains("release left"), text);
         for (String key : List.of("e", "c", "h", "o", "space", "i", "enter")) {

@@ -62,11 +62,6 @@ final class NativeBlockClock {
         return Unicorn.canCountBlocksInline() && !"false".equals(System.getProperty("vitrine.unicorn.counter"));
     }
 
-    /** True when this clock's blocks charge themselves inline (see {@link #countsInline}). */
-    boolean inline() {
-        return counter != null;
-    }
-
     /**
      * The counter's limit after a change of the deadline, the stop flag or the continuation: the
      * deadline, or 0 while a stop or a continuation needs the hook (same rule as refresh_limit in

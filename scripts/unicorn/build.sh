@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds libunicorn 2.1.4 for AArch64 only, with the project's patches (0001-0003 beside this
+# Builds libunicorn 2.1.4 for AArch64 only, with the project's patches (the *.patch beside this
 # script), into DEST/usr/lib/x86_64-linux-gnu/libunicorn.so.2: the layout of Debian's package, so
-# `-Dvitrine.unicorn.lib` (or VITRINE_UNICORN_LIB) can point at it.
+# `-Dvitrine.unicorn.lib` (or VITRINE_UNICORN_LIB) can point at it. 0005 (the inline block counter,
+# which Vitrine's fixed model uses when the library has it) needs 0001 and 0002; the measured
+# combination is `build.sh SRC DEST 0001-*.patch 0002-*.patch 0005-*.patch` (docs/speed.md, session 6).
 #
 #   scripts/unicorn/build.sh SOURCE DEST [PATCH...]
 #

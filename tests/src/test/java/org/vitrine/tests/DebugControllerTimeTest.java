@@ -105,7 +105,11 @@ class DebugControllerTimeTest {
 
             c.submit(new Command.Continue());   // paused whenever the wall clock says
             await(c, DebugState::running, "running");
-            Thread.sleep(300);
+            // Well before the run could reach the time limit: rost's demo runs its quarter second
+            // (250 M instructions) in about 300 ms of wall time with Debian's libunicorn on a quiet
+            // machine (190 M instructions in 300 ms), and in less with a faster engine (patch 0005:
+            // 275 M), after which there is nothing left to pause.
+            Thread.sleep(100);
             c.pause();
             s = await(c, st -> !st.running(), "paused");
 

@@ -10,7 +10,10 @@ import org.vitrine.emulator.unicorn.Unicorn;
  * The cycle clock's per-block bookkeeping, done by a native block hook (src/main/c/vitrine_hooks.c)
  * because a Java upcall per translated block costs more than the block itself in tight loops.
  * This class owns the hook's state block — {@code struct vitrine_clock}, whose layout the offsets
- * below mirror — and is the only Java code that touches it.
+ * below mirror — and is the only Java code that touches it. With the fixed model on a libunicorn
+ * built with Vitrine's patch 0005 (scripts/unicorn/), the translated blocks do the fixed hook's
+ * work inline and call it only when it must stop or resume ({@link #countsInline}): same fields,
+ * same figures.
  */
 final class NativeBlockClock {
     private static final long COMMITTED = 0, DEADLINE = 8, BLOCK_ADDRESS = 16, BLOCK_START = 24, RETIRED = 32,
@@ -18,6 +21,13 @@ final class NativeBlockClock {
             MODEL = 96, CONTINUATION = 104, CONTINUATION_CYCLES = 112, SIZE = 120;
 
     private final MemorySegment state;
+    /**
+     * With the fixed model on a libunicorn built with Vitrine's patch 0005: {@code struct
+     * vitrine_counter} (src/main/c/vitrine_counter.c), whose limit word lets each translated block
+     * charge itself inline instead of calling the block hook; null when the hook does the work.
+     */
+    private final MemorySegment counter;
+    private static final long COUNTER_LIMIT = 0, COUNTER_CLOCK = 8, COUNTER_SIZE = 16;
 
     /**
      * {@code model}: the a53 model that costs each block (and installs its data-read hook on this
@@ -30,8 +40,39 @@ final class NativeBlockClock {
         state.set(ValueLayout.JAVA_LONG, CPI, cyclesPerInstruction);
         state.set(ValueLayout.ADDRESS, EMU_STOP, uc.symbol("uc_emu_stop"));
         state.set(ValueLayout.ADDRESS, MODEL, model == null ? MemorySegment.NULL : model.state());
-        uc.hookBlockNative(NativeHooks.function(model == null ? "vitrine_block_hook_fixed" : "vitrine_block_hook"), state);
+        counter = model == null && countsInline() ? uc.arena().allocate(COUNTER_SIZE, 8) : null;
+        if (counter != null) {
+            counter.set(ValueLayout.ADDRESS, COUNTER_CLOCK, state);
+            refreshLimit();
+            uc.countBlocksInline(new Unicorn.BlockCounter(state, counter, (int) COMMITTED, (int) RETIRED, (int) BLOCK_ADDRESS,
+                    (int) BLOCK_START, (int) BLOCK_SIZE, (int) BLOCK_CYCLES, (int) BLOCK_EXTRA, cyclesPerInstruction,
+                    NativeHooks.function("vitrine_counter_slow"), counter));
+        } else {
+            uc.hookBlockNative(NativeHooks.function(model == null ? "vitrine_block_hook_fixed" : "vitrine_block_hook"), state);
+        }
         if (model != null) model.attach(state);  // the model installs the data-read hook for its detailed windows
+    }
+
+    /**
+     * Whether the fixed model's blocks charge themselves inline: the loaded libunicorn has patch
+     * 0005, and {@code -Dvitrine.unicorn.counter=false} (for measuring the hook against it with the
+     * same library) does not turn it off.
+     */
+    static boolean countsInline() {
+        return Unicorn.canCountBlocksInline() && !"false".equals(System.getProperty("vitrine.unicorn.counter"));
+    }
+
+    /**
+     * The counter's limit after a change of the deadline, the stop flag or the continuation: the
+     * deadline, or 0 while a stop or a continuation needs the hook (same rule as refresh_limit in
+     * vitrine_counter.c). The limit is written before the flags are read, so a stop another thread
+     * asks for meanwhile ({@link #requestStop}) is never lost.
+     */
+    private void refreshLimit() {
+        if (counter == null) return;
+        counter.set(ValueLayout.JAVA_LONG, COUNTER_LIMIT, state.get(ValueLayout.JAVA_LONG, DEADLINE));
+        VarHandle.fullFence();
+        if (stopRequested() || state.get(ValueLayout.JAVA_LONG, CONTINUATION) != 1) counter.set(ValueLayout.JAVA_LONG, COUNTER_LIMIT, 0L);
     }
 
     /**
@@ -61,6 +102,7 @@ final class NativeBlockClock {
 
     void deadline(long cycle) {
         state.set(ValueLayout.JAVA_LONG, DEADLINE, cycle);
+        refreshLimit();
     }
 
     long blockAddress() {
@@ -97,6 +139,10 @@ final class NativeBlockClock {
         VarHandle.fullFence();
         state.set(ValueLayout.JAVA_INT, STOP, 1);
         VarHandle.fullFence();
+        if (counter != null) {
+            counter.set(ValueLayout.JAVA_LONG, COUNTER_LIMIT, 0L);
+            VarHandle.fullFence();
+        }
     }
 
     /** While per-instruction hooks exist, the hook only marks a stop and one of them performs it. */
@@ -110,6 +156,7 @@ final class NativeBlockClock {
      */
     void continuation(long address) {
         state.set(ValueLayout.JAVA_LONG, CONTINUATION, address);
+        refreshLimit();
     }
 
     /**
@@ -125,5 +172,6 @@ final class NativeBlockClock {
 
     void clearStop() {
         state.set(ValueLayout.JAVA_INT, STOP, 0);
+        refreshLimit();
     }
 }

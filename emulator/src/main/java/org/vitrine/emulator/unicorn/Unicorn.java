@@ -287,6 +287,13 @@ public final class Unicorn implements AutoCloseable {
     private static final MethodHandle UC_REG_WRITE2 = optional("uc_reg_write2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
 
+    /**
+     * uc_vitrine_block_counter(uc, const uc_block_counter *): only in a libunicorn built with
+     * Vitrine's patch 0005 (scripts/unicorn/); Debian's library lacks it. See {@link #countBlocksInline}.
+     */
+    private static final MethodHandle UC_VITRINE_BLOCK_COUNTER = optional("uc_vitrine_block_counter",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+
     private static MethodHandle optional(String name, FunctionDescriptor fd) {
         if (LIBRARY == null) return null;
         try {
@@ -770,6 +777,49 @@ public final class Unicorn implements AutoCloseable {
         } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_hook_add", t); }
         keepAlive.add(userData);
         return new Hook(hookHandle.get(JAVA_LONG, 0), userData);
+    }
+
+    /**
+     * An instruction counter the translator compiles into every block (patch 0005's
+     * {@code uc_block_counter}): while the 64-bit word at {@code limit} is above the word at
+     * {@code committed} in {@code state}, a block writes {@code blockAddress}, {@code blockSize}
+     * (32-bit), {@code blockStart} (committed before it), {@code blockCycles} (its size / 4 times
+     * {@code cyclesPerInsn}) and {@code blockExtra} (0), and adds to {@code committed} and
+     * {@code retired}; otherwise it calls {@code slow} as a block hook with {@code slowData}.
+     * Offsets are bytes into {@code state}.
+     */
+    public record BlockCounter(MemorySegment state, MemorySegment limit, int committed, int retired, int blockAddress,
+                               int blockStart, int blockSize, int blockCycles, int blockExtra, long cyclesPerInsn,
+                               MemorySegment slow, MemorySegment slowData) { }
+
+    /** True when the loaded library can count instructions inline ({@link #countBlocksInline}). */
+    public static boolean canCountBlocksInline() {
+        return UC_VITRINE_BLOCK_COUNTER != null;
+    }
+
+    /**
+     * Turns on {@code counter} for the blocks translated from now on (the translation cache is
+     * flushed). Its segments must outlive the engine.
+     */
+    public void countBlocksInline(BlockCounter counter) {
+        if (UC_VITRINE_BLOCK_COUNTER == null) {
+            throw new UnicornException("libunicorn at " + LIBRARY_PATH + " lacks uc_vitrine_block_counter (Vitrine's patch 0005)");
+        }
+        MemorySegment d = arena.allocate(72, 8);  // struct uc_block_counter
+        d.set(ADDRESS, 0, counter.state());
+        d.set(ADDRESS, 8, counter.limit());
+        int[] offsets = {counter.committed(), counter.retired(), counter.blockAddress(), counter.blockStart(),
+                counter.blockSize(), counter.blockCycles(), counter.blockExtra()};
+        for (int i = 0; i < offsets.length; i++) d.set(JAVA_INT, 16 + 4L * i, offsets[i]);
+        d.set(JAVA_LONG, 48, counter.cyclesPerInsn());
+        d.set(ADDRESS, 56, counter.slow());
+        d.set(ADDRESS, 64, counter.slowData());
+        try {
+            check((int) UC_VITRINE_BLOCK_COUNTER.invokeExact(uc, d), "uc_vitrine_block_counter");
+        } catch (RuntimeException e) { throw e; } catch (Throwable t) { throw new UnicornException("uc_vitrine_block_counter", t); }
+        keepAlive.add(counter.state());
+        keepAlive.add(counter.limit());
+        keepAlive.add(counter.slowData());
     }
 
     /** UC_HOOK_BLOCK over all addresses. */

@@ -60,6 +60,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--qemu", defaultValue = "qemu-system-aarch64", description = "QEMU binary (default ${DEFAULT-VALUE}).")
     String qemu;
 
+    @Option(names = "--qemu-icount", description = "Run QEMU's side with -icount shift=0,sleep=off: QEMU's deterministic mode"
+            + " (one instruction a nanosecond, what Vitrine's fixed model guarantees) instead of as users run it.")
+    boolean qemuIcount;
+
     @CommandLine.Mixin
     LogOptions log;
 
@@ -125,11 +129,12 @@ public final class BenchCommand implements Callable<Integer> {
         int n = quick ? 1 : repeats;
         try (GuestLogSession logs = log.open(System.err)) {
             BenchEnv env = new BenchEnv(qemu, quick, root, logs, timingPipeline());
+            if (qemuIcount) env = env.withQemuIcount();
             if (!workloads.isEmpty()) {
                 List<BenchSuite.Result> results = BenchSuite.run(workloads, env, n, json ? null : System.out);
                 logs.summarize(System.err);   // the benchmark guests make none: a line here means one went wrong
                 if (json) {
-                    System.out.println(BenchSuite.json(results, n));
+                    System.out.println(BenchSuite.json(results, n, env.qemuIcount()));
                     return 0;
                 }
             }

@@ -80,6 +80,7 @@ public final class BenchSuite {
         if (out != null) {
             out.println("ratio: Vitrine's speed / QEMU's (>= 1.0: Vitrine as fast or faster); medians of " + repeats
                     + " runs per side, ± half the min-max range");
+            if (env.qemuIcount()) out.println("QEMU ran with " + String.join(" ", BenchEnv.QEMU_ICOUNT) + " (its deterministic mode)");
         }
         return results;
     }
@@ -101,8 +102,14 @@ public final class BenchSuite {
 
     /** The results as JSON (an object with the workloads in order). */
     public static String json(List<Result> results, int repeats) throws IOException {
+        return json(results, repeats, false);
+    }
+
+    /** The same, saying whether QEMU ran in its deterministic mode ({@link BenchEnv#QEMU_ICOUNT}). */
+    public static String json(List<Result> results, int repeats, boolean qemuIcount) throws IOException {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("repeats", repeats);
+        root.put("qemuIcount", qemuIcount);
         List<Map<String, Object>> list = new ArrayList<>();
         for (Result r : results) {
             Map<String, Object> m = new LinkedHashMap<>();

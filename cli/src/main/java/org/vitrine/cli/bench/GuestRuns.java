@@ -57,6 +57,7 @@ final class GuestRuns {
     static double qemu(BenchEnv env, Path kernel, String... extra) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(env.qemu()));
         cmd.addAll(QEMU_MACHINE);
+        if (env.qemuIcount()) cmd.addAll(BenchEnv.QEMU_ICOUNT);
         cmd.addAll(List.of("-serial", "null", "-kernel", kernel.toString()));
         cmd.addAll(List.of(extra));
         long t0 = System.nanoTime();

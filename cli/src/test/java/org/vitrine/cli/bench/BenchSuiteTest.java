@@ -49,6 +49,27 @@ class BenchSuiteTest {
         }
     }
 
+    /**
+     * With {@code --qemu-icount} QEMU's side really runs in its deterministic mode: a wrapper
+     * standing in for the QEMU binary records its arguments and runs the real one.
+     */
+    @Test
+    void qemuIcountPutsQemuInItsDeterministicMode(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path args = dir.resolve("args.txt"), wrapper = dir.resolve("qemu-wrapper");
+        Files.writeString(wrapper, "#!/bin/sh\necho \"$*\" >> '" + args + "'\nexec qemu-system-aarch64 \"$@\"\n");
+        assertTrue(wrapper.toFile().setExecutable(true));
+        Workload alu = BenchSuite.standard().getFirst();
+        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        try (GuestLogSession logs = new LogOptions().open(System.err)) {
+            BenchEnv env = new BenchEnv(wrapper.toString(), true, Path.of("."), logs).withQemuIcount();
+            List<BenchSuite.Result> results = BenchSuite.run(List.of(alu), env, 1, new PrintStream(table, true, StandardCharsets.UTF_8));
+            assertTrue(results.getFirst().qemu().median() > 0, results.toString());
+        }
+        List<String> runs = Files.readAllLines(args);
+        assertTrue(!runs.isEmpty() && runs.stream().allMatch(l -> l.contains(" -icount shift=0,sleep=off ")), runs.toString());
+        assertTrue(table.toString(StandardCharsets.UTF_8).contains("QEMU ran with -icount shift=0,sleep=off"), table.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void theRegistryHasTheIssuesWorkloads() {
         List<String> names = BenchSuite.standard().stream().map(Workload::name).toList();

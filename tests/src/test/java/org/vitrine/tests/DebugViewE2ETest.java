@@ -69,10 +69,8 @@ class DebugViewE2ETest {
                 // The Step button, clicked where it is drawn.
                 ViewLayout.Rect step = layout.buttons().get(ViewLayout.Control.STEP);
                 int from = v.err.size();
-                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + step.centreX(), g[1] + step.centreY()));
-                x.run("xdotool", "click", "1");
-                Matcher stop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-                assertTrue(stop.matches());
+                click(x, g, panelX, step);
+                Matcher stop = nextStop(v, from);
                 assertEquals("step", stop.group(1));
                 long pc1 = Long.parseUnsignedLong(stop.group(2), 16);
                 assertEquals(pc0 + 4, pc1, "one instruction further (rost's entry starts straight-line)");
@@ -93,10 +91,8 @@ class DebugViewE2ETest {
                 // The Back button: one instruction back, the machine as before the step.
                 ViewLayout.Rect back = layout.buttons().get(ViewLayout.Control.REVERSE_STEP);
                 from = v.err.size();
-                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + back.centreX(), g[1] + back.centreY()));
-                x.run("xdotool", "click", "1");
-                Matcher backStop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-                assertTrue(backStop.matches());
+                click(x, g, panelX, back);
+                Matcher backStop = nextStop(v, from);
                 assertEquals(pc0, Long.parseUnsignedLong(backStop.group(2), 16), "reverse step: PC back at the entry");
                 assertEquals(changed, Set.of(backStop.group(4).trim().split(" ")), "going back changes what the step changed");
                 BufferedImage backPicture = awaitPicture(x, id, "debug-back.png",
@@ -109,18 +105,15 @@ class DebugViewE2ETest {
                 // The command bar: typed (characters through the window's char callback), Enter runs it.
                 ViewLayout.Rect bar = layout.command();
                 from = v.err.size();
-                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + bar.centreX(), g[1] + bar.centreY()));
-                x.run("xdotool", "click", "1");
+                click(x, g, panelX, bar);
                 x.run("xdotool", "type", "--delay", "30", "until kmain");
                 x.run("xdotool", "key", "Return");
-                Matcher reached = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-                assertTrue(reached.matches());
+                Matcher reached = nextStop(v, from);
                 assertEquals("reached", reached.group(1));
                 assertEquals("kmain", reached.group(3), "typed 'until kmain' ran to kmain");
                 // The Stack tab (kmain called from the entry) and the Log tab with the command, on screen.
                 ViewLayout.Rect stackTab = layout.tabButtons().get(ViewLayout.Tab.STACK);
-                x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + stackTab.centreX(), g[1] + stackTab.centreY()));
-                x.run("xdotool", "click", "1");
+                click(x, g, panelX, stackTab);
                 awaitPicture(x, id, "debug-typed.png", img -> !same(backPicture, img, panelX, layout.tabs()) && hasText(img, panelX, layout.tabs()));
 
                 x.deleteWindow(Long.parseLong(id));
@@ -143,8 +136,7 @@ class DebugViewE2ETest {
 
             ViewLayout.Rect cont = layout.buttons().get(ViewLayout.Control.CONTINUE);
             from = v.err.size();
-            x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + cont.centreX(), g[1] + cont.centreY()));
-            x.run("xdotool", "click", "1");
+            click(x, g, panelX, cont);
             // running: the Pause button lights up (its amber icon) and no stop comes
             awaitPicture(x, id, "debug-running.png", img -> count(img, panelX, layout.buttons().get(ViewLayout.Control.PAUSE),
                     new Color(0xe5c07b), 0) > 5);
@@ -153,15 +145,13 @@ class DebugViewE2ETest {
                     "Continue runs on: " + v.err.text());
             from = v.err.size();
             x.run("xdotool", "key", "F12");   // a running guest under the view: F12 pauses
-            Matcher stop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-            assertTrue(stop.matches());
+            Matcher stop = nextStop(v, from);
             assertEquals("interrupted", stop.group(1));
             BufferedImage paused = awaitPicture(x, id, "debug-paused.png", img -> count(img, panelX, layout.buttons().get(ViewLayout.Control.PAUSE),
                     new Color(0xe5c07b), 0) == 0);
             // The Processes tab: rost's table (the file server and the boot screen's processes), the current one marked.
             ViewLayout.Rect psTab = layout.tabButtons().get(ViewLayout.Tab.PROCESSES);
-            x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + psTab.centreX(), g[1] + psTab.centreY()));
-            x.run("xdotool", "click", "1");
+            click(x, g, panelX, psTab);
             awaitPicture(x, id, "debug-processes.png", img -> !same(paused, img, panelX, layout.tabs()) && hasText(img, panelX, layout.tabs()));
 
             x.deleteWindow(Long.parseLong(id));
@@ -187,8 +177,7 @@ class DebugViewE2ETest {
             int from;
 
             ViewLayout.Rect bar = layout.command();
-            x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + bar.centreX(), g[1] + bar.centreY()));
-            x.run("xdotool", "click", "1");
+            click(x, g, panelX, bar);
             x.run("xdotool", "type", "--delay", "30", "break sched::Scheduler::woken");
             x.run("xdotool", "key", "Return", "Escape");
             Thread.sleep(500);
@@ -197,8 +186,7 @@ class DebugViewE2ETest {
             x.run("xdotool", "key", "h");
             from = v.err.size();
             x.run("xdotool", "key", "F5");
-            Matcher a = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-            assertTrue(a.matches());
+            Matcher a = nextStop(v, from);
             assertEquals("breakpoint", a.group(1), "the input woke the guest: " + a.group());
             awaitPicture(x, id, "debug-input-a.png", img -> hasText(img, panelX, layout.registers()));
             Thread.sleep(500);   // the view has drawn the stop
@@ -208,8 +196,7 @@ class DebugViewE2ETest {
             from = v.err.size();
             x.run("xdotool", "key", "F5");
             x.run("xdotool", "key", "j");
-            Matcher b = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-            assertTrue(b.matches());
+            Matcher b = nextStop(v, from);
             assertEquals("breakpoint", b.group(1), b.group());
             Thread.sleep(500);
             BufferedImage atB = awaitPicture(x, id, "debug-input-b.png", img -> true);
@@ -220,8 +207,7 @@ class DebugViewE2ETest {
             // Back over the input to A.
             from = v.err.size();
             x.run("xdotool", "key", "shift+F5");
-            Matcher back = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
-            assertTrue(back.matches());
+            Matcher back = nextStop(v, from);
             assertEquals("breakpoint", back.group(1), "reverse continue found the wake-up A: " + back.group());
             assertEquals(a.group(2), back.group(2), "the PC at A");
             BufferedImage again = awaitPicture(x, id, "debug-input-back.png", img -> same(atA, img, panelX, counts));
@@ -232,6 +218,19 @@ class DebugViewE2ETest {
             x.deleteWindow(Long.parseLong(id));
             assertEquals(0, v.awaitExit(Duration.ofSeconds(30)), v.err.text());
         });
+    }
+
+    /** Clicks the middle of {@code r}, a rectangle of the view's panel, in the window at {@code g}. */
+    private static void click(Xvfb x, int[] g, int panelX, ViewLayout.Rect r) throws Exception {
+        x.run(cmd("xdotool", "mousemove", "--sync", g[0] + panelX + r.centreX(), g[1] + r.centreY()));
+        x.run("xdotool", "click", "1");
+    }
+
+    /** The first stop the debugger printed on standard error after line {@code from}. */
+    private static Matcher nextStop(VitrineProcess v, int from) throws Exception {
+        Matcher stop = STOP.matcher(v.err.await(l -> STOP.matcher(l).matches(), from, GUARD));
+        assertTrue(stop.matches());
+        return stop;
     }
 
     /** A test's part once the debugger view is open. */

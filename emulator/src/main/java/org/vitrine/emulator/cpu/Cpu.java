@@ -339,17 +339,7 @@ public final class Cpu {
         long before = blocks.committed();
         truncateBlock(pc);
         continuation = charged ? pc : NEVER;
-        if (charged) continuationCost(before - blocks.committed(), (int) (address + size - pc));
-    }
-
-    /** What the cut before the continuation gave back (kept here too: a snapshot saves it). */
-    private long continuationCycles;
-    private int continuationBytes;
-
-    private void continuationCost(long cycles, int bytes) {
-        continuationCycles = cycles;
-        continuationBytes = bytes;
-        blocks.continuationCost(cycles, bytes);
+        if (charged) blocks.continuationCost(before - blocks.committed(), (int) (address + size - pc));
     }
 
     /**
@@ -757,7 +747,7 @@ public final class Cpu {
     }
 
     CpuSnapshot.Continuation continuationState() {
-        return new CpuSnapshot.Continuation(continuation, continuationCycles, continuationBytes);
+        return new CpuSnapshot.Continuation(continuation, blocks.continuationCycles(), blocks.continuationBytes());
     }
 
     /** The a53 timing model's state, or null with the fixed model. */
@@ -778,7 +768,7 @@ public final class Cpu {
         blocks.committed(cycles);
         blocks.retired(retired);
         continuation = cut.pc();
-        continuationCost(cut.cycles(), cut.bytes());
+        blocks.continuationCost(cut.cycles(), cut.bytes());
         if (a53 != null) a53.restore(model);
         blocks.clearBlock();
         blocks.clearStop();

@@ -170,6 +170,16 @@ final class NativeBlockClock {
         state.set(ValueLayout.JAVA_INT, CONTINUATION_SIZE, bytes);
     }
 
+    /** The cycles {@link #continuationCost} last set (a snapshot saves them with the continuation). */
+    long continuationCycles() {
+        return state.get(ValueLayout.JAVA_LONG, CONTINUATION_CYCLES);
+    }
+
+    /** The bytes {@link #continuationCost} last set. */
+    int continuationBytes() {
+        return state.get(ValueLayout.JAVA_INT, CONTINUATION_SIZE);
+    }
+
     void clearStop() {
         state.set(ValueLayout.JAVA_INT, STOP, 0);
         refreshLimit();
